@@ -1,0 +1,222 @@
+"""The ``polmodel`` command: a thin shell over the library.
+
+Each command loads a scenario, calls one library function and prints its result. Library errors
+(:class:`polmodel.errors.PolmodelError`) become one line on stderr and exit status 2. Heavy
+modules are imported inside the commands so ``polmodel --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+DEFAULT_SCENARIO = "venezuela-2018"
+
+
+class BadInput(click.ClickException):
+    """A one-line error with exit status 2 (bad input), printed without a traceback."""
+
+    exit_code = 2
+
+
+def _library_errors(func):
+    """Turn PolmodelError into BadInput, so the user sees one line and status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from polmodel.errors import PolmodelError
+
+        try:
+            return func(*args, **kwargs)
+        except PolmodelError as err:
+            raise BadInput(str(err)) from None
+
+    return wrapper
+
+
+def _output_options(func):
+    """--json, --csv and --out, shared by the commands that produce results."""
+    func = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+                        help="Folder for figures and data files (created if needed).")(func)
+    func = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+    return func
+
+
+def _scenario_argument(func):
+    return click.argument("scenario", required=False, default=DEFAULT_SCENARIO,
+                          metavar="[SCENARIO|FILE]")(func)
+
+
+def _check_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+
+
+def write_atomically(path: Path, data: bytes | str) -> None:
+    """Write a file through a temporary name, so a failure never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_figure(fig, path: Path) -> None:
+    """Save a matplotlib figure atomically as PNG."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    write_atomically(path, buf.getvalue())
+
+
+def new_figure(**kwargs):
+    """A figure that needs no display (the CLI never opens windows)."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="polmodel")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """polmodel: compare policy levers on the four conditions for a change of course.
+
+    Sensitivity, not prediction: results are shares of plausible worlds under a scenario's
+    stated assumptions. With no command, runs the default scenario (venezuela-2018).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run_command)
+
+
+@main.command("run")
+@_scenario_argument
+@click.option("--policy", "policies", multiple=True, metavar="NAME",
+              help="Policy to run (repeatable); all of the scenario's policies by default.")
+@click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
+@_output_options
+@_library_errors
+def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, as_json=False,
+                as_csv=False, out=None):
+    """Run each policy once at the scenario's central values.
+
+    Prints the four conditions and the opening index at a few months, whether and when a
+    window opens, and which condition binds. With --out, writes a trajectory figure per policy
+    and the monthly data (CSV and JSON).
+    """
+    from polmodel.run import run, runs_csv, runs_summary
+    from polmodel.scenario import load_scenario
+
+    _check_format(as_json, as_csv)
+    sc = load_scenario(scenario)
+    if horizon is not None:
+        sc = sc.with_horizon(horizon)
+    names = list(policies) or list(sc.policies)
+    for name in names:
+        sc.policy(name)  # every name checked before any work
+    results = [run(sc, name) for name in names]
+
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+    elif as_csv:
+        click.echo(runs_csv(results), nl=False)
+    else:
+        click.echo(runs_summary(sc, results))
+    if out is not None:
+        for r in results:
+            fig = new_figure(figsize=(9, 4.5))
+            r.plot(ax=fig.add_subplot())
+            write_figure(fig, out / f"{sc.name}-{r.policy}-trajectory.png")
+        write_atomically(out / f"{sc.name}-runs.csv", runs_csv(results))
+        write_atomically(out / f"{sc.name}-runs.json", json.dumps([r.to_dict() for r in results], indent=2))
+        click.echo(f"wrote {2 + len(results)} files to {out}", err=True)
+
+
+@main.command("scenarios")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_library_errors
+def scenarios_command(as_json):
+    """List the built-in scenarios."""
+    from polmodel.scenario import DEFAULT_SCENARIO as default
+    from polmodel.scenario import list_scenarios, load_scenario
+    from polmodel.text import table
+
+    rows = []
+    for name in list_scenarios():
+        sc = load_scenario(name)
+        rows.append({"name": name, "date": sc.date, "title": sc.title, "policies": list(sc.policies),
+                     "default": name == default})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(table(("scenario", "date", "policies", "title"),
+                     [(r["name"] + (" (default)" if r["default"] else ""), r["date"],
+                       len(r["policies"]), r["title"]) for r in rows]))
+
+
+@main.command("levers")
+@click.argument("names", nargs=-1, metavar="[LEVER]...")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_library_errors
+def levers_command(names, as_json):
+    """Explain each lever and the mechanisms it feeds."""
+    from polmodel.errors import PolmodelError
+    from polmodel.levers import LEVERS, LEVERS_BY_NAME
+    from polmodel.parameters import MECHANISMS_BY_NAME
+
+    for name in names:
+        if name not in LEVERS_BY_NAME:
+            raise PolmodelError(f"unknown lever {name!r}; allowed: {', '.join(LEVERS_BY_NAME)}")
+    chosen = [LEVERS_BY_NAME[n] for n in names] or list(LEVERS)
+    data = [{"name": lv.name, "label": lv.label, "description": lv.description,
+             "mechanisms": [{"name": m, "effect": MECHANISMS_BY_NAME[m].effect,
+                             "source": MECHANISMS_BY_NAME[m].source} for m in lv.mechanisms]}
+            for lv in chosen]
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for lv in data:
+        click.echo(f"{lv['name']} ({lv['label']})")
+        click.echo(f"  {lv['description']}")
+        for m in lv["mechanisms"]:
+            click.echo(f"  feeds {m['name']}: {m['effect']}")
+        click.echo("")
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@_library_errors
+def validate_command(files):
+    """Check scenario files against the schema; one line per file."""
+    from polmodel.errors import PolmodelError
+    from polmodel.scenario import load_scenario
+
+    bad = 0
+    for f in files:
+        try:
+            sc = load_scenario(f)
+        except PolmodelError as err:
+            click.echo(f"Error: {err}", err=True)
+            bad += 1
+            continue
+        click.echo(f"{f}: valid: {sc.title} ({sc.date}); {len(sc.policies)} policies, "
+                   f"horizon {sc.horizon} months, baseline {sc.baseline!r}")
+    if bad:
+        sys.exit(BadInput.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

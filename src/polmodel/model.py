@@ -1,0 +1,293 @@
+"""The dynamics: six states moved month by month by the mechanisms of :mod:`polmodel.parameters`.
+
+Every state x in [0, 1] follows ``dx/dt = gain * (1 - x) - loss * x`` with ``gain`` and ``loss``
+non-negative sums of mechanism terms. Holding the rates over one month, the step is exact:
+``x' = x_eq + (x - x_eq) * exp(-(gain + loss) * dt)`` with ``x_eq = gain / (gain + loss)``. It is
+a convex combination of ``x`` and ``x_eq``, so every state stays in [0, 1] by construction, for
+any step and any non-negative rates: no clipping, unconditionally stable.
+
+Array convention: worlds are the leading axis. Inputs are scalars (one world) or arrays of shape
+``(n_worlds,)``; levers are ``(n_months, n_levers)`` shared by all worlds or
+``(n_worlds, n_months, n_levers)``. One code path serves one world and a million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from polmodel.conditions import CONDITIONS, CROSSOVER, Aggregator, resolve_aggregator
+from polmodel.errors import PolmodelError
+from polmodel.levers import LEVER_NAMES
+from polmodel.parameters import PARAMETERS
+
+STATES: tuple[str, ...] = CONDITIONS + ("rents", "exodus")
+"""The four conditions, then the auxiliary states: rents (revenue the regime can spend on
+loyalty) and exodus (share of the population that has left)."""
+
+_EPS = 1e-12  # keeps x_eq = gain / (gain + loss) defined when both rates vanish
+
+
+def coefficients(p: Mapping, u: tuple) -> dict:
+    """Per-world rate coefficients for one month's lever settings, one term per mechanism.
+
+    Everything here depends on parameters and levers only, not on the states, so a run
+    computes it once per distinct lever setting rather than once per month.
+
+    Parameters
+    ----------
+    p : mapping of str to array[n_worlds] or float
+        Every parameter of :data:`polmodel.parameters.PARAMETERS`.
+    u : tuple of 9 arrays[n_worlds] or floats
+        Lever intensities, in :data:`polmodel.levers.LEVER_NAMES` order.
+
+    Returns
+    -------
+    dict of str to array[n_worlds] or float
+    """
+    targeted, broad, enforcement, coordination, support, negotiation, relief, aid, threat = u
+    # Share of exposed elites with somewhere to go: those not facing prosecution, and those
+    # a credible negotiated guarantee reaches (Foreign Affairs; Krcmaric 2018).
+    guarantee = p["guarantee_credibility"]
+    exit_ = 1.0 - p["indictment_exposure"] * (1.0 - guarantee * negotiation)
+    # Effective coordination: what oil-dependent neighbours and a threat of force leave of it.
+    coord = (coordination * (1.0 - p["dependence_damping"] * p["regional_dependence"])
+             * (1.0 - p["force_backlash"] * threat))
+    patrons = p["patron_support"]
+    return {
+        "crisis_gain": p["drift"] + p["broad_hardship"] * broad,   # drift, broad sanctions
+        "crisis_loss": p["aid_easing"] * aid + p["relief_easing"] * relief,  # aid, relief
+        "normalization": p["crisis_normalization"],                 # new normal w/o pressure
+        "squeeze": p["squeeze"],                                    # crisis squeezes patronage
+        "fracture_gain": (p["wedge"] * targeted * exit_             # targeted sanctions + exit
+                          + p["offramp"] * negotiation * guarantee),  # off-ramps
+        "defection": p["defection"] * exit_,                        # somewhere to go
+        "loyalty": p["rent_loyalty"],                               # rents buy loyalty
+        "fracture_loss": (p["rally"] * (broad + threat)             # siege narrative
+                          + p["lockin"] * targeted * (1.0 - exit_)),  # indictment lock-in
+        "grievance": p["grievance"],                                # crisis mobilizes
+        "challenger_gain": p["support"] * support,                  # civil society support
+        "repression": p["repression"],                              # cohesive regime represses
+        "exit_drain": p["exit_drain"],                              # exit drains voice
+        "challenger_loss": p["dialogue_division"] * negotiation,    # dialogue divides
+        "pressure_gain": (p["coordination"] * coord                 # coordination
+                          + p["sanction_pressure"] * (targeted + broad) * coord
+                          + p["threat_pressure"] * threat),
+        "interlocutor": p["coordination"] * coord * p["interlocutor"],  # interlocutor
+        "pressure_loss": (p["pressure_normalization"]               # pressure fades
+                          + p["patron_shield"] * patrons            # patrons shield
+                          + p["relief_pressure_loss"] * relief),    # relief eases pressure
+        "rents_gain": p["rent_base"] + p["patron_rents"] * patrons + p["relief_rents"] * relief,
+        "rents_loss": (p["rent_depletion"] + p["broad_rent_cut"] * broad
+                       + p["enforcement_rent_cut"] * enforcement),  # sanctions, enforcement
+        "emigration": p["emigration_rate"],
+        "return": p["return_rate"],
+    }
+
+
+def rates(state, c: Mapping) -> tuple[tuple, tuple]:
+    """Gain and loss rates (per month) of every state.
+
+    Parameters
+    ----------
+    state : sequence of 6 arrays[n_worlds] or floats
+        crisis, fracture, challenger, pressure, rents, exodus.
+    c : mapping
+        Coefficients from :func:`coefficients`.
+
+    Returns
+    -------
+    gains, losses : tuple of 6, tuple of 6
+        Non-negative rates, in :data:`STATES` order.
+    """
+    crisis, fracture, challenger, pressure, rents, exodus = state
+    gains = (
+        c["crisis_gain"],
+        c["squeeze"] * crisis * (1.0 - rents) + c["fracture_gain"]
+        + c["defection"] * pressure * challenger,
+        c["grievance"] * crisis + c["challenger_gain"],
+        c["pressure_gain"] + c["interlocutor"] * challenger,
+        c["rents_gain"],
+        c["emigration"] * crisis,
+    )
+    losses = (
+        c["crisis_loss"] + c["normalization"] * (1.0 - pressure),
+        c["loyalty"] * rents + c["fracture_loss"],
+        c["repression"] * (1.0 - fracture) + c["exit_drain"] * exodus + c["challenger_loss"],
+        c["pressure_loss"],
+        c["rents_loss"],
+        c["return"] * (1.0 - crisis),
+    )
+    return gains, losses
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What a run leaves behind per world, accumulated month by month (months 1..horizon).
+
+    Attributes
+    ----------
+    peak_index : ndarray[n_worlds]
+        Highest opening index reached.
+    months_open : ndarray[n_worlds] of int
+        Months with a window (all four conditions above 0.5).
+    first_window : ndarray[n_worlds]
+        First month with a window; NaN where none opened.
+    binding_months : ndarray[n_worlds, 4] of int
+        Months each condition was the bottleneck.
+    condition_mean : ndarray[n_worlds, 4]
+        Mean membership of each condition.
+    crisis_months : ndarray[n_worlds]
+        Sum of crisis membership over the months (a humanitarian cost).
+    final : ndarray[n_worlds, 6]
+        States at the horizon.
+    """
+
+    peak_index: np.ndarray
+    months_open: np.ndarray
+    first_window: np.ndarray
+    binding_months: np.ndarray
+    condition_mean: np.ndarray
+    crisis_months: np.ndarray
+    final: np.ndarray
+
+    @property
+    def bottleneck(self) -> np.ndarray:
+        """Index (into CONDITIONS) of the condition that bound for the most months, per world."""
+        return self.binding_months.argmax(axis=1)
+
+    @property
+    def exodus(self) -> np.ndarray:
+        """Share of the population emigrated at the horizon, per world."""
+        return self.final[:, STATES.index("exodus")]
+
+
+def _world_count(values: list) -> int:
+    sizes = {np.size(v) for v in values if np.ndim(v) > 0}
+    if len(sizes) > 1:
+        raise PolmodelError(f"inputs disagree on the number of worlds: sizes {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
+
+
+def simulate(
+    initial: Mapping[str, ArrayLike],
+    params: Mapping[str, ArrayLike],
+    levers: ArrayLike,
+    *,
+    aggregator: Aggregator = "min",
+    dt: float = 1.0,
+    record: bool = True,
+) -> tuple[np.ndarray | None, Outcomes]:
+    """Run the model: a pure function of initial states, parameters and levers.
+
+    Parameters
+    ----------
+    initial : mapping of str to float or ndarray[n_worlds]
+        Initial value of each of :data:`STATES`.
+    params : mapping of str to float or ndarray[n_worlds]
+        Every parameter in :data:`polmodel.parameters.PARAMETERS`.
+    levers : ndarray[n_months, n_levers] or ndarray[n_worlds, n_months, n_levers]
+        Lever intensities month by month (see :meth:`polmodel.levers.Policy.schedule`).
+    aggregator : {"min", "product", "geometric"} or callable
+        Fuzzy AND for the opening index.
+    dt : float
+        Step length in months.
+    record : bool
+        Keep the full trajectory. With False only :class:`Outcomes` are kept, so memory does
+        not grow with the horizon.
+
+    Returns
+    -------
+    trajectory : ndarray[n_worlds, n_months + 1, 6] or None
+        States at months 0..n_months, in :data:`STATES` order (None when ``record`` is False).
+    outcomes : Outcomes
+
+    Examples
+    --------
+    >>> from polmodel.parameters import default_parameters
+    >>> init = dict(crisis=0.8, fracture=0.2, challenger=0.3, pressure=0.3, rents=0.5, exodus=0.1)
+    >>> traj, out = simulate(init, default_parameters(), np.zeros((12, 9)))
+    >>> traj.shape
+    (1, 13, 6)
+    """
+    missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
+    if missing:
+        raise PolmodelError(f"simulate: missing input {missing[0]!r}")
+    levers = np.asarray(levers, dtype=float)
+    if levers.shape[-1] != len(LEVER_NAMES) or levers.ndim not in (2, 3):
+        raise PolmodelError(
+            f"levers: shape {levers.shape}; expected (n_months, {len(LEVER_NAMES)}) "
+            f"or (n_worlds, n_months, {len(LEVER_NAMES)})"
+        )
+    p = {k: (np.asarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
+         for k in PARAMETERS}
+    x = [np.asarray(initial[s], dtype=float) for s in STATES]
+    n = _world_count(list(p.values()) + x + ([levers[:, 0, 0]] if levers.ndim == 3 else []))
+    horizon = levers.shape[-2]
+    and_ = resolve_aggregator(aggregator)
+    # Shared levers are plain floats, and their coefficients are computed once per distinct
+    # setting; per-world levers are recomputed each month.
+    shared = levers.ndim == 2
+    month_levers = levers.tolist() if shared else [levers[:, t].T for t in range(horizon)]
+    cache: dict = {}
+
+    X = np.empty((len(STATES), n))
+    X[:] = np.reshape([np.broadcast_to(v, (n,)) for v in x], (len(STATES), n))
+    G, L = np.empty_like(X), np.empty_like(X)
+    traj = np.empty((horizon + 1, len(STATES), n)) if record else None
+    if record:
+        traj[0] = X
+    peak = np.zeros(n)
+    months_open = np.zeros(n, dtype=np.int64)
+    first_window = np.full(n, np.nan)
+    binding = np.zeros((len(CONDITIONS), n), dtype=np.int64)
+    cond_sum = np.zeros((len(CONDITIONS), n))
+
+    for t in range(horizon):
+        u = month_levers[t]
+        key = tuple(u) if shared else None
+        c = cache.get(key) if shared else None
+        if c is None:
+            c = coefficients(p, tuple(u))
+            if shared:
+                cache[key] = c
+        gains, losses = rates(X, c)
+        for i in range(len(STATES)):
+            G[i] = gains[i]
+            L[i] = losses[i]
+        # Exact step, in place: X <- X_eq + (X - X_eq) * exp(-dt * K), X_eq = G / K.
+        np.add(G, L, out=L)
+        L += _EPS
+        np.divide(G, L, out=G)
+        X -= G
+        L *= -dt
+        np.exp(L, out=L)
+        X *= L
+        X += G
+
+        conds = X[:4]
+        low = conds.min(axis=0)
+        peak = np.maximum(peak, low if aggregator == "min" else and_(*conds))
+        binding += conds == low
+        is_open = low > CROSSOVER
+        first_window[is_open & (months_open == 0)] = t + 1
+        months_open += is_open
+        cond_sum += conds
+        if record:
+            traj[t + 1] = X
+
+    final = X.T.copy()
+    outcomes = Outcomes(
+        peak_index=peak,
+        months_open=months_open,
+        first_window=first_window,
+        binding_months=binding.T,
+        condition_mean=(cond_sum / max(horizon, 1)).T,
+        crisis_months=(cond_sum[0] * dt),
+        final=final,
+    )
+    trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
+    return trajectory, outcomes

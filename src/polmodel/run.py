@@ -1,0 +1,245 @@
+"""One central run: a scenario's central values under one policy, month by month."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from polmodel.conditions import CONDITIONS, CROSSOVER, opening_index
+from polmodel.errors import PolmodelError
+from polmodel.model import STATES, simulate
+from polmodel.parameters import PARAMETERS
+from polmodel.scenario import Scenario, load_scenario
+from polmodel.text import CAVEAT, html_table, provenance, table
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A single trajectory with its opening index, window and bottleneck over time.
+
+    Attributes
+    ----------
+    scenario, policy : str
+        Names of what was run.
+    aggregator : str
+        Fuzzy AND used for the opening index.
+    months : ndarray[n_months + 1]
+        0, 1, ..., horizon.
+    states : ndarray[n_months + 1, 6]
+        Every state at every month, in :data:`polmodel.model.STATES` order.
+    """
+
+    scenario: str
+    policy: str
+    aggregator: str
+    months: np.ndarray
+    states: np.ndarray
+    title: str = ""
+    overrides: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def conditions(self) -> np.ndarray:
+        """ndarray[n_months + 1, 4]: crisis, fracture, challenger, pressure."""
+        return self.states[:, : len(CONDITIONS)]
+
+    @property
+    def index(self) -> np.ndarray:
+        """ndarray[n_months + 1]: the opening index J."""
+        return opening_index(self.conditions, self.aggregator)
+
+    @property
+    def window(self) -> np.ndarray:
+        """ndarray[n_months + 1] of bool: all four conditions present."""
+        return (self.conditions > CROSSOVER).all(axis=1)
+
+    @property
+    def bottleneck(self) -> list[str]:
+        """The binding (lowest) condition at each month."""
+        return [CONDITIONS[i] for i in self.conditions.argmin(axis=1)]
+
+    @property
+    def first_window(self) -> int | None:
+        """First month (1..horizon) with a window, or None."""
+        open_months = np.flatnonzero(self.window[1:])
+        return int(open_months[0]) + 1 if open_months.size else None
+
+    @property
+    def months_open(self) -> int:
+        """Months (1..horizon) with a window."""
+        return int(self.window[1:].sum())
+
+    @property
+    def peak_index(self) -> float:
+        """Highest opening index over months 1..horizon."""
+        return float(self.index[1:].max())
+
+    def checkpoints(self) -> list[int]:
+        """A few months worth a row in a table: 0, 6, 12, 24, 36, ... and the horizon."""
+        h = int(self.months[-1])
+        return sorted({0, h} | {m for m in (6, 12, 24, 36, 48) if m < h})
+
+    def _rows(self) -> list[list[object]]:
+        J, bn, win = self.index, self.bottleneck, self.window
+        return [
+            [m, *(float(v) for v in self.conditions[m]), float(J[m]), "open" if win[m] else "-", bn[m]]
+            for m in self.checkpoints()
+        ]
+
+    _HEADER = ("month", *CONDITIONS, "opening index", "window", "bottleneck")
+
+    def verdict(self) -> str:
+        """One sentence on the window, in the model's own terms."""
+        h = int(self.months[-1])
+        if self.first_window is None:
+            binds = max(set(self.bottleneck[1:]), key=self.bottleneck[1:].count)
+            return (f"No window opens in {h} months under these assumptions; the opening index peaks "
+                    f"at {self.peak_index:.2f} and {binds} binds most often.")
+        return (f"A window opens at month {self.first_window} and stays open {self.months_open} of "
+                f"{h} months under these assumptions; the opening index peaks at {self.peak_index:.2f}.")
+
+    def summary(self) -> str:
+        """A text table at a few months, the verdict, the caveat and the provenance."""
+        lines = [
+            f"{self.title or self.scenario}: policy {self.policy!r}",
+            table(self._HEADER, self._rows()),
+            self.verdict(),
+            CAVEAT,
+            provenance(scenario=self.scenario, policy=self.policy, aggregator=self.aggregator,
+                       run="central values"),
+        ]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return (f"<h4>{html.escape(self.title or self.scenario)}: policy "
+                f"<code>{html.escape(self.policy)}</code></h4>"
+                + html_table(self._HEADER, self._rows())
+                + f"<p>{html.escape(self.verdict())}</p><p><small>{html.escape(CAVEAT)}<br>"
+                + html.escape(provenance(scenario=self.scenario, policy=self.policy,
+                                         aggregator=self.aggregator)) + "</small></p>")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: provenance, the monthly series and the headline figures."""
+        return {
+            "provenance": provenance(scenario=self.scenario, policy=self.policy),
+            "caveat": CAVEAT,
+            "scenario": self.scenario,
+            "policy": self.policy,
+            "aggregator": self.aggregator,
+            "months": self.months.tolist(),
+            **{s: self.states[:, i].tolist() for i, s in enumerate(STATES)},
+            "opening_index": self.index.tolist(),
+            "window": self.window.tolist(),
+            "bottleneck": self.bottleneck,
+            "first_window": self.first_window,
+            "months_open": self.months_open,
+            "peak_index": self.peak_index,
+        }
+
+    def to_frame(self):
+        """A pandas DataFrame, one row a month (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise PolmodelError("to_frame needs pandas: pip install pandas") from None
+        d = self.to_dict()
+        cols = ["months", *STATES, "opening_index", "window", "bottleneck"]
+        return pd.DataFrame({c: d[c] for c in cols}).set_index("months").rename_axis("month")
+
+    def plot(self, ax=None):
+        """Four conditions and the opening index over time, the 0.5 crossover marked."""
+        from polmodel.plots import plot_trajectory
+
+        return plot_trajectory(self, ax=ax)
+
+
+def run(
+    scenario: Scenario | str = "venezuela-2018",
+    policy: str | None = None,
+    *,
+    horizon: int | None = None,
+    aggregator: str | None = None,
+    parameters: Mapping[str, float] | None = None,
+    initial: Mapping[str, float] | None = None,
+) -> RunResult:
+    """Run one policy of a scenario at the central value of every parameter.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A scenario, a built-in name or a path to a ``.toml`` file.
+    policy : str, optional
+        Policy name; the scenario's baseline by default.
+    horizon : int, optional
+        Months to simulate; the scenario's horizon by default.
+    aggregator : {"min", "product", "geometric"}, optional
+        Fuzzy AND; the scenario's by default.
+    parameters, initial : mapping, optional
+        Values that replace central parameter values or initial states (what-ifs, sliders).
+
+    Returns
+    -------
+    RunResult
+
+    Examples
+    --------
+    >>> r = run("venezuela-2018")
+    >>> r.first_window is None
+    True
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if horizon is not None:
+        sc = sc.with_horizon(horizon)
+    pol = sc.policy(policy or sc.baseline)
+    params = sc.central_parameters()
+    init = sc.central_initial()
+    for given, known, what in ((parameters or {}, PARAMETERS, "parameter"),
+                               (initial or {}, STATES, "initial state")):
+        for key in given:
+            if key not in known:
+                raise PolmodelError(f"unknown {what} {key!r}; allowed: {', '.join(known)}")
+        for key, value in given.items():
+            limit = PARAMETERS[key].limit if what == "parameter" else 1.0
+            if not 0.0 <= value <= limit:
+                raise PolmodelError(f"{what} {key} = {value} is not allowed; allowed: 0 to {limit}")
+    params.update(parameters or {})
+    init.update(initial or {})
+    agg = aggregator or sc.aggregator
+    traj, _ = simulate(init, params, pol.schedule(sc.horizon), aggregator=agg)
+    return RunResult(
+        scenario=sc.name, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
+        states=traj[0], title=sc.title, overrides=dict(parameters or {}) | dict(initial or {}),
+    )
+
+
+def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
+    """Text report of several policies' central runs: one table each, caveat and provenance once."""
+    lines = [f"{scenario.title} ({scenario.date})", "Central values of every assumption; one run per policy.", ""]
+    for r in results:
+        lines += [f"Policy {r.policy!r}", table(r._HEADER, r._rows()), r.verdict(), ""]
+    lines += [CAVEAT, provenance(scenario=scenario.name, horizon=f"{scenario.horizon} months",
+                                 aggregator=results[0].aggregator if results else None,
+                                 run="central values")]
+    return "\n".join(lines)
+
+
+def runs_csv(results: list[RunResult]) -> str:
+    """Long CSV of central runs: one row per policy and month."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["scenario", "policy", "month", *STATES, "opening_index", "window", "bottleneck"])
+    for r in results:
+        J, win, bn = r.index, r.window, r.bottleneck
+        for m in r.months:
+            w.writerow([r.scenario, r.policy, int(m), *(f"{v:.6g}" for v in r.states[m]),
+                        f"{J[m]:.6g}", int(win[m]), bn[m]])
+    return buf.getvalue()

@@ -1,0 +1,371 @@
+"""Scenario files: the pydantic schema, loading, and the built-in catalog.
+
+A scenario is a TOML file (see ``scenarios/template.toml``) with a title and date, initial
+states and context parameters each with a value, a plausible range and a source note,
+optional overrides of mechanism parameters, and the policies to compare. It is validated once,
+here, at the boundary: unknown keys are errors, ranges are checked, and a bad file gives one
+line naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from polmodel.errors import PolmodelError
+from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
+from polmodel.model import STATES
+from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS, PARAMETERS
+
+DEFAULT_SCENARIO = "venezuela-2018"
+
+LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
+ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Estimate(_Strict):
+    """A value with its plausible range and where it comes from."""
+
+    value: float
+    range: tuple[float, float] | None = None
+    source: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _value_in_range(self) -> Estimate:
+        if self.range is not None:
+            low, high = self.range
+            if low > high:
+                raise ValueError(f"range [{low}, {high}] is reversed; write [low, high]")
+            if not low <= self.value <= high:
+                raise ValueError(f"value {self.value} is outside its range [{low}, {high}]")
+        return self
+
+
+class Override(_Strict):
+    """A scenario's change to a mechanism parameter: a new centre, a new range, or both."""
+
+    value: float | None = None
+    range: tuple[float, float] | None = None
+    source: Annotated[str, Field(min_length=1)]
+
+
+class LeverSpec(_Strict):
+    """One lever in a policy: ``0.6`` or ``{intensity = 0.6, start = 6, end = 24}``."""
+
+    intensity: Annotated[float, Field(ge=0.0, le=1.0)]
+    start: Annotated[int, Field(ge=0)] = 0
+    end: Annotated[int, Field(gt=0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_is_intensity(cls, data: Any) -> Any:
+        return {"intensity": data} if isinstance(data, (int, float)) else data
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> LeverSpec:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class PolicySpec(_Strict):
+    """A named set of lever settings; ``extends`` copies another policy's levers first."""
+
+    description: str = ""
+    extends: str | None = None
+    levers: dict[LeverName, LeverSpec] = {}
+
+
+def _states_model(name: str, keys: tuple[str, ...]) -> type[_Strict]:
+    from pydantic import create_model
+
+    return create_model(name, __base__=_Strict, **{k: (Estimate, ...) for k in keys})
+
+
+InitialSpec = _states_model("InitialSpec", STATES)
+ContextSpec = _states_model("ContextSpec", tuple(p.name for p in CONTEXT_PARAMETERS))
+
+
+class ScenarioFile(_Strict):
+    """The schema of a scenario file (see ``scenarios/template.toml``)."""
+
+    title: Annotated[str, Field(min_length=1)]
+    date: Annotated[str, Field(min_length=4)]
+    description: str = ""
+    horizon: Annotated[int, Field(ge=1, le=600)] = 36
+    aggregator: Literal["min", "product", "geometric"] = "min"
+    baseline: str | None = None
+    initial: InitialSpec  # type: ignore[valid-type]
+    context: ContextSpec  # type: ignore[valid-type]
+    mechanisms: dict[ParameterName, Override] = {}
+    policies: Annotated[dict[str, PolicySpec], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """A number nobody knows: a central value, the plausible range sampled, and its source."""
+
+    value: float
+    low: float
+    high: float
+    source: str
+
+    @property
+    def fixed(self) -> bool:
+        """True when the range is a single point (the ensemble does not vary it)."""
+        return self.low == self.high
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: initial states, parameters, policies and their provenance.
+
+    Build one with :func:`load_scenario`.
+    """
+
+    name: str
+    title: str
+    date: str
+    description: str
+    horizon: int
+    aggregator: str
+    baseline: str
+    initial: Mapping[str, Uncertain]
+    parameters: Mapping[str, Uncertain]
+    policies: Mapping[str, Policy]
+    path: str = ""
+    source_text: str = field(default="", repr=False)
+
+    def policy(self, name: str) -> Policy:
+        """Return the policy called ``name``, or a one-line error listing the choices."""
+        try:
+            return self.policies[name]
+        except KeyError:
+            raise PolmodelError(
+                f"{self.name}: unknown policy {name!r}; allowed: {', '.join(self.policies)}"
+            ) from None
+
+    def central_initial(self) -> dict[str, float]:
+        """Central value of every initial state."""
+        return {k: u.value for k, u in self.initial.items()}
+
+    def central_parameters(self) -> dict[str, float]:
+        """Central value of every parameter (mechanism and context)."""
+        return {k: u.value for k, u in self.parameters.items()}
+
+    def with_horizon(self, horizon: int) -> Scenario:
+        """The same scenario over another horizon; lever start months are checked against it."""
+        if horizon < 1:
+            raise PolmodelError(f"{self.name}: horizon {horizon}; allowed: a whole number of months from 1")
+        _check_starts(self.name, self.policies, horizon)
+        return replace(self, horizon=horizon)
+
+
+def _check_starts(where: str, policies: Mapping[str, Policy], horizon: int) -> None:
+    for pname, policy in policies.items():
+        for lever, setting in policy.levers.items():
+            if setting.start >= horizon:
+                raise PolmodelError(
+                    f"{where}: policies.{pname}.levers.{lever}.start = {setting.start} is past the "
+                    f"horizon of {horizon} months; allowed: 0 to {horizon - 1}"
+                )
+
+
+def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
+    out: dict[str, Uncertain] = {}
+    for p in MECHANISM_PARAMETERS:
+        o = spec.mechanisms.get(p.name)
+        value = p.default if o is None or o.value is None else o.value
+        low, high = (p.low, p.high) if o is None or o.range is None else o.range
+        if o is not None and o.range is not None and o.value is None and not low <= value <= high:
+            value = min(max(value, low), high)  # a new range without a value: centre moves in
+        key = f"mechanisms.{p.name}"
+        if not 0.0 <= low <= high <= p.limit:
+            bound = "1" if p.limit == 1.0 else "any non-negative number"
+            raise PolmodelError(f"{where}: {key}.range [{low}, {high}] is not allowed; "
+                                f"allowed: 0 <= low <= high <= {bound}")
+        if not low <= value <= high:
+            raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
+        source = p.source if o is None else o.source
+        out[p.name] = Uncertain(value, low, high, source)
+    for name, est in spec.context:
+        out[name] = _unit_interval(est, f"{where}: context.{name}")
+    return out
+
+
+def _unit_interval(est: Estimate, key: str) -> Uncertain:
+    low, high = est.range if est.range is not None else (est.value, est.value)
+    if not 0.0 <= low <= est.value <= high <= 1.0:
+        raise PolmodelError(f"{key}: value {est.value} with range [{low}, {high}] is not allowed; "
+                            "allowed: 0 <= low <= value <= high <= 1")
+    return Uncertain(est.value, low, high, est.source)
+
+
+def _policies(spec: ScenarioFile, where: str) -> dict[str, Policy]:
+    out: dict[str, Policy] = {}
+    for name, p in spec.policies.items():
+        levers: dict[str, LeverSetting] = {}
+        if p.extends is not None:
+            if p.extends not in out:
+                earlier = ", ".join(out) or "none yet"
+                raise PolmodelError(f"{where}: policies.{name}.extends = {p.extends!r} is not a policy "
+                                    f"defined above it; allowed: {earlier}")
+            levers.update(out[p.extends].levers)
+        for lever, s in p.levers.items():
+            levers[lever] = LeverSetting(s.intensity, s.start, s.end)
+        out[name] = Policy(name, levers, p.description)
+    return out
+
+
+def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: str = "") -> Scenario:
+    """Validate a parsed scenario (a dict as read from TOML) and build a :class:`Scenario`.
+
+    Raises
+    ------
+    PolmodelError
+        One line naming the file (or ``name``), the key and what is allowed.
+    """
+    where = path or name
+    try:
+        spec = ScenarioFile.model_validate(data)
+    except ValidationError as err:
+        raise PolmodelError(f"{where}: {_describe(err)}") from None
+    initial = {s: _unit_interval(getattr(spec.initial, s), f"{where}: initial.{s}") for s in STATES}
+    policies = _policies(spec, where)
+    _check_starts(where, policies, spec.horizon)
+    baseline = spec.baseline or next(iter(policies))
+    if baseline not in policies:
+        raise PolmodelError(f"{where}: baseline = {baseline!r} is not a policy; "
+                            f"allowed: {', '.join(policies)}")
+    return Scenario(
+        name=name, title=spec.title, date=spec.date, description=spec.description.strip(),
+        horizon=spec.horizon, aggregator=spec.aggregator, baseline=baseline,
+        initial=MappingProxyType(initial), parameters=MappingProxyType(_parameters(spec, where)),
+        policies=MappingProxyType(policies), path=path,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalog and loading
+
+
+def scenario_dir() -> Path:
+    """Folder of the built-in scenarios: inside the installed package, else the source tree's."""
+    packaged = Path(str(resources.files("polmodel"))) / "scenarios"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def list_scenarios() -> list[str]:
+    """Names of the built-in scenarios (file names without ``.toml``), sorted."""
+    return sorted(p.stem for p in scenario_dir().glob("*.toml"))
+
+
+def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
+    """Load a built-in scenario by name, or a scenario file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A name from :func:`list_scenarios` (``"venezuela-2018"``) or a path to a ``.toml`` file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    PolmodelError
+        If the file is missing, is not TOML, or breaks the schema.
+
+    Examples
+    --------
+    >>> load_scenario("venezuela-2018").baseline
+    'status-quo'
+    """
+    text = str(name_or_path)
+    path = Path(text)
+    if not (path.suffix == ".toml" or path.exists()):
+        builtin = scenario_dir() / f"{text}.toml"
+        if not builtin.is_file():
+            raise PolmodelError(f"{text}: no such scenario; built-in: {', '.join(list_scenarios())} "
+                                "(or give the path of a .toml file)")
+        path = builtin
+    if not path.is_file():
+        raise PolmodelError(f"{text}: file not found; give a built-in scenario name "
+                            f"({', '.join(list_scenarios())}) or the path of a .toml file")
+    try:
+        raw = path.read_text(encoding="utf-8")
+        data = tomllib.loads(raw)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise PolmodelError(f"{text}: not valid TOML: {err}") from None
+    scenario = scenario_from_dict(data, name=path.stem, path=text)
+    return replace(scenario, source_text=raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# One-line error messages
+
+
+def _describe(err: ValidationError) -> str:
+    errors = err.errors(include_url=False)
+    first = errors[0]
+    loc = [str(part) for part in first["loc"]]
+    kind, msg = first["type"], first["msg"]
+    is_key = bool(loc) and loc[-1] == "[key]"
+    if is_key:
+        loc = loc[:-1]
+    key = ".".join(loc) or "(top level)"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(ScenarioFile, loc[:-1])
+        text = f"{key}: unknown key; allowed: {', '.join(allowed)}"
+    elif kind == "literal_error" and is_key:
+        what = "lever" if "levers" in loc else "mechanism parameter"
+        text = f"{key}: unknown {what}; allowed: {first['ctx']['expected'].replace(chr(39), '')}"
+    elif kind == "literal_error":
+        text = f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
+    elif kind == "missing":
+        text = f"{key}: missing; this key is required"
+    elif kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
+        text = f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
+    elif kind == "value_error":
+        text = f"{key}: {msg.removeprefix('Value error, ')}"
+    else:
+        text = f"{key}: {msg.lower()} (got {first.get('input')!r})"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return text
+
+
+def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """Field names of the model found by walking ``loc`` down from ``model``."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(part)
+            if info is None:
+                return []
+            current = info.annotation
+        else:  # a dict: ``part`` is a key, descend into the value type
+            args = typing.get_args(current)
+            current = args[1] if len(args) == 2 else None
+        while typing.get_origin(current) in (typing.Union, typing.Annotated) or (
+            type(current).__name__ == "UnionType"
+        ):
+            current = next(a for a in typing.get_args(current) if a is not type(None))
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []

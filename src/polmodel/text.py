@@ -1,0 +1,51 @@
+"""Words and plain-text tables shared by every report: the caveat, provenance, tables."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+CAVEAT = (
+    "Sensitivity, not prediction: these figures describe a small model under the scenario's "
+    "stated assumptions. Shares are shares of plausible worlds sampled from assumed ranges, "
+    "not chances of real events."
+)
+
+
+def provenance(**fields: object) -> str:
+    """One line naming the version and whatever else identifies a result (scenario, seed...)."""
+    from polmodel import __version__
+
+    parts = [f"polmodel {__version__}"] + [f"{k} {v}" for k, v in fields.items() if v is not None]
+    return " | ".join(parts)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A fixed-width text table; numbers right-aligned, text left-aligned."""
+    cells = [[str(h) for h in header]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [all(_is_number(row[i]) for row in rows) if rows else False for i in range(len(header))]
+
+    def line(r: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric)).rstrip()
+
+    return "\n".join([line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]])
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """The same table as HTML, for Jupyter and the handout."""
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
