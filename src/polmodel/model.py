@@ -140,6 +140,8 @@ class Outcomes:
         Months each condition was the bottleneck.
     condition_mean : ndarray[n_worlds, 4]
         Mean membership of each condition.
+    at_peak : ndarray[n_worlds, 4]
+        The four conditions in the (first) month the opening index peaked.
     crisis_months : ndarray[n_worlds]
         Sum of crisis membership over the months (a humanitarian cost).
     final : ndarray[n_worlds, 6]
@@ -151,6 +153,7 @@ class Outcomes:
     first_window: np.ndarray
     binding_months: np.ndarray
     condition_mean: np.ndarray
+    at_peak: np.ndarray
     crisis_months: np.ndarray
     final: np.ndarray
 
@@ -240,7 +243,8 @@ def simulate(
     traj = np.empty((horizon + 1, len(STATES), n)) if record else None
     if record:
         traj[0] = X
-    peak = np.zeros(n)
+    peak = np.full(n, -1.0)
+    at_peak = np.zeros((len(CONDITIONS), n))
     months_open = np.zeros(n, dtype=np.int64)
     first_window = np.full(n, np.nan)
     binding = np.zeros((len(CONDITIONS), n), dtype=np.int64)
@@ -270,7 +274,10 @@ def simulate(
 
         conds = X[:4]
         low = conds.min(axis=0)
-        peak = np.maximum(peak, low if aggregator == "min" else and_(*conds))
+        J = low if aggregator == "min" else and_(*conds)
+        higher = J > peak
+        peak = np.where(higher, J, peak)
+        np.copyto(at_peak, conds, where=higher)
         binding += conds == low
         is_open = low > CROSSOVER
         first_window[is_open & (months_open == 0)] = t + 1
@@ -286,6 +293,7 @@ def simulate(
         first_window=first_window,
         binding_months=binding.T,
         condition_mean=(cond_sum / max(horizon, 1)).T,
+        at_peak=at_peak.T,
         crisis_months=(cond_sum[0] * dt),
         final=final,
     )

@@ -52,3 +52,93 @@ def plot_trajectory(result, ax=None):
            title=f"{result.scenario}: {result.policy} (central values; not a forecast)")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     return ax
+
+
+def _caption(ax, comparison) -> None:
+    """The caveat and provenance under a comparison figure."""
+    ax.annotate(f"Shares of plausible worlds under the scenario's assumptions; not a forecast.\n"
+                f"{comparison.provenance()}", xy=(0, 0), xycoords="axes fraction",
+                xytext=(0, -46), textcoords="offset points", fontsize=7, color="0.35", va="top")
+
+
+def plot_peak_distributions(comparison, ax=None):
+    """Peak opening index across plausible worlds, one box per policy, 0.5 crossover marked.
+
+    Parameters
+    ----------
+    comparison : Comparison
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, figsize=(8, 4.5))
+    names = comparison.policies
+    data = [comparison.outcomes[n].peak_index for n in names]
+    ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False, widths=0.6)
+    ax.set_yticks(range(1, len(names) + 1), names)
+    for i, n in enumerate(names, start=1):
+        share = comparison.per_policy[n]["window_share"]
+        ax.text(1.0, i, f" window in {100 * share:.0f}% of worlds", va="center", fontsize=8,
+                transform=ax.get_yaxis_transform())
+    ax.axvline(CROSSOVER, color="0.4", ls="--", lw=1)
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 1), xlabel="peak opening index (box: 25-75% of worlds, whiskers 5-95%)",
+           title=f"{comparison.scenario}: peak opening index across {comparison.n_worlds} plausible worlds")
+    _caption(ax, comparison)
+    return ax
+
+
+def plot_paired_differences(comparison, ax=None):
+    """Per-world difference in peak opening index of each policy against the baseline."""
+    ax = _axes(ax, figsize=(8, 4.5))
+    names = [n for n in comparison.policies if n != comparison.baseline]
+    data = [comparison.difference(n, comparison.baseline) for n in names]
+    if data:
+        ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False, widths=0.6)
+        ax.set_yticks(range(1, len(names) + 1), names)
+        for i, n in enumerate(names, start=1):
+            better = comparison.pairwise(n, comparison.baseline)["share_better"]
+            ax.text(1.0, i, f" better in {100 * better:.0f}%", va="center", fontsize=8,
+                    transform=ax.get_yaxis_transform())
+        ax.invert_yaxis()
+    ax.axvline(0, color="0.3", lw=1)
+    ax.set(xlabel=f"peak opening index minus '{comparison.baseline}', same world",
+           title=f"{comparison.scenario}: paired differences against the baseline")
+    _caption(ax, comparison)
+    return ax
+
+
+def plot_bottleneck_shares(comparison, ax=None):
+    """Share of plausible worlds in which each condition binds, per policy (stacked bars)."""
+    ax = _axes(ax, figsize=(8, 4.5))
+    names = comparison.policies
+    left = [0.0] * len(names)
+    for c in CONDITIONS:
+        shares = [comparison.per_policy[n]["bottleneck_shares"][c] for n in names]
+        ax.barh(names, shares, left=left, color=COLORS[c], label=c)
+        left = [a + b for a, b in zip(left, shares)]
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 1), xlabel="share of plausible worlds in which the condition binds most months",
+           title=f"{comparison.scenario}: which condition binds")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
+    _caption(ax, comparison)
+    return ax
+
+
+def plot_tradeoff(comparison, ax=None):
+    """Trade-off: median peak opening index against median humanitarian cost, per policy."""
+    ax = _axes(ax, figsize=(7, 5))
+    for n in comparison.policies:
+        s = comparison.per_policy[n]
+        x, y = s["crisis_months_median"], s["peak_index_median"]
+        lo, hi = s["peak_index_p10"], s["peak_index_p90"]
+        ax.errorbar(x, y, yerr=[[y - lo], [hi - y]], fmt="o", capsize=3)
+        ax.annotate(n, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8)
+    ax.axhline(CROSSOVER, color="0.4", ls="--", lw=1)
+    ax.set(xlabel="humanitarian cost: crisis-months (median over worlds)",
+           ylabel="peak opening index (median; bars 10-90%)",
+           title=f"{comparison.scenario}: opening index against humanitarian cost")
+    _caption(ax, comparison)
+    return ax

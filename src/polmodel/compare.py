@@ -1,0 +1,349 @@
+"""Policy comparison across plausible worlds: paired statistics, trade-offs, not one score.
+
+Every policy runs on the same sampled worlds, so each difference between two policies is a
+per-world, paired difference. Reported per policy: the share of worlds in which a window opens,
+the spread of the peak opening index, months open, time to the first window, which condition
+binds, humanitarian cost (crisis-months, exodus). Between policies: the share of worlds in which
+one beats the other on the opening index and the distribution of the difference; regret. Per
+condition: what each policy did relative to the baseline, so a lever that raises a condition
+that does not bind is seen to work even when the opening index does not move. Across worlds:
+fsQCA necessity consistency of each condition for the window outcome.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Mapping
+
+import numpy as np
+
+from polmodel.conditions import CONDITIONS
+from polmodel.ensemble import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
+from polmodel.errors import PolmodelError
+from polmodel.scenario import Scenario, load_scenario
+from polmodel.text import CAVEAT, html_table, provenance, table
+
+TIE = 1e-9  # differences of the opening index smaller than this count as ties
+
+
+def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
+    if x.size == 0:
+        return (float("nan"),) * 3
+    q10, q50, q90 = np.quantile(x, [0.1, 0.5, 0.9])
+    return float(q10), float(q50), float(q90)
+
+
+def necessity_consistency(x: np.ndarray, y: np.ndarray) -> float:
+    """fsQCA necessity consistency of condition X for outcome Y: sum(min(X, Y)) / sum(Y).
+
+    Parameters
+    ----------
+    x, y : ndarray[n_cases]
+        Memberships in [0, 1].
+
+    Returns
+    -------
+    float
+        In [0, 1]; NaN when the outcome is absent in every case.
+
+    References
+    ----------
+    Ragin, C. C. (2006). Set relations in social research: evaluating their consistency and
+    coverage. Political Analysis 14(3), 291-310.
+
+    Examples
+    --------
+    >>> necessity_consistency(np.array([0.9, 0.2]), np.array([1.0, 0.0]))
+    0.9
+    """
+    total = float(np.sum(y))
+    return float(np.sum(np.minimum(x, y)) / total) if total > 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Policies compared on the same plausible worlds of a scenario.
+
+    Build one with :func:`compare`. Figures are shares of plausible worlds under the
+    scenario's assumptions, never chances of real events.
+    """
+
+    scenario: str
+    title: str
+    baseline: str
+    horizon: int
+    aggregator: str
+    worlds: Worlds
+    outcomes: Mapping[str, PolicyOutcomes]
+
+    @property
+    def policies(self) -> list[str]:
+        """Policy names, in the order compared."""
+        return list(self.outcomes)
+
+    @property
+    def n_worlds(self) -> int:
+        """Number of plausible worlds."""
+        return len(self.worlds)
+
+    def provenance(self) -> str:
+        """Version, scenario, seed, sampler, number of worlds, horizon."""
+        return provenance(scenario=self.scenario, seed=self.worlds.seed, sampler=self.worlds.sampler,
+                          worlds=self.n_worlds, horizon=f"{self.horizon} months",
+                          aggregator=self.aggregator)
+
+    # -- statistics -------------------------------------------------------------------------
+
+    @cached_property
+    def per_policy(self) -> dict[str, dict[str, Any]]:
+        """Headline figures per policy (shares are shares of plausible worlds)."""
+        out = {}
+        for name, o in self.outcomes.items():
+            opened = o.window
+            p10, p50, p90 = _quantiles(o.peak_index)
+            first = o.first_window[opened]
+            shares = np.bincount(o.bottleneck, minlength=len(CONDITIONS)) / self.n_worlds
+            out[name] = {
+                "window_share": float(opened.mean()),
+                "peak_index_median": p50, "peak_index_p10": p10, "peak_index_p90": p90,
+                "months_open_mean": float(o.months_open.mean()),
+                "first_window_median": float(np.median(first)) if first.size else None,
+                "bottleneck_shares": dict(zip(CONDITIONS, shares.tolist())),
+                "crisis_months_median": float(np.median(o.crisis_months)),
+                "exodus_median": float(np.median(o.exodus)),
+            }
+        return out
+
+    def difference(self, a: str, b: str) -> np.ndarray:
+        """Per-world peak opening index of ``a`` minus that of ``b`` (paired)."""
+        for name in (a, b):
+            if name not in self.outcomes:
+                raise PolmodelError(f"unknown policy {name!r}; allowed: {', '.join(self.outcomes)}")
+        return self.outcomes[a].peak_index - self.outcomes[b].peak_index
+
+    def pairwise(self, a: str, b: str) -> dict[str, float]:
+        """How often and by how much ``a`` beats ``b`` on the peak opening index."""
+        d = self.difference(a, b)
+        p10, p50, p90 = _quantiles(d)
+        return {"share_better": float((d > TIE).mean()), "share_worse": float((d < -TIE).mean()),
+                "share_tied": float((np.abs(d) <= TIE).mean()),
+                "difference_median": p50, "difference_p10": p10, "difference_p90": p90}
+
+    @cached_property
+    def regret(self) -> dict[str, dict[str, float]]:
+        """How far each policy falls short of the best policy in each world (peak index)."""
+        peaks = np.stack([o.peak_index for o in self.outcomes.values()])
+        shortfall = peaks.max(axis=0) - peaks
+        return {name: {"mean": float(r.mean()), "p90": float(np.quantile(r, 0.9)),
+                       "max": float(r.max()), "share_best": float((r <= TIE).mean())}
+                for name, r in zip(self.outcomes, shortfall)}
+
+    @cached_property
+    def condition_effects(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Per policy and condition: paired change in mean membership against the baseline."""
+        base = self.outcomes[self.baseline].condition_mean.astype(float)
+        out = {}
+        for name, o in self.outcomes.items():
+            d = o.condition_mean.astype(float) - base
+            out[name] = {c: {"mean_change": float(d[:, i].mean()),
+                             "share_raised": float((d[:, i] > TIE).mean())}
+                         for i, c in enumerate(CONDITIONS)}
+        return out
+
+    @cached_property
+    def necessity(self) -> dict[str, dict[str, float]]:
+        """fsQCA necessity consistency of each condition for the opening, per policy.
+
+        Cases are worlds. The outcome is membership in "an opening": the peak opening index;
+        each condition's membership is its value in the month of that peak. Under ``min`` and
+        ``product`` the index never exceeds a condition, so every condition is necessary by
+        construction (consistency 1); under ``geometric`` consistency falls below 1 where a
+        strong condition made up for a weak one: the contrast the memo's claim rests on.
+        """
+        return {name: {c: necessity_consistency(o.at_peak[:, i].astype(float), o.peak_index)
+                       for i, c in enumerate(CONDITIONS)}
+                for name, o in self.outcomes.items()}
+
+    # -- presentation -----------------------------------------------------------------------
+
+    def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]]]]:
+        pp = self.per_policy
+        main = [[n, _pct(s["window_share"]), s["peak_index_median"],
+                 f"{s['peak_index_p10']:.2f}-{s['peak_index_p90']:.2f}", round(s["months_open_mean"], 1),
+                 "-" if s["first_window_median"] is None else int(round(s["first_window_median"])),
+                 round(s["crisis_months_median"], 1), s["exodus_median"]]
+                for n, s in pp.items()]
+        vs = []
+        for n in self.policies:
+            if n == self.baseline:
+                continue
+            pw = self.pairwise(n, self.baseline)
+            vs.append([n, _pct(pw["share_better"]), _pct(pw["share_worse"]),
+                       f"{pw['difference_median']:+.3f}",
+                       f"{pw['difference_p10']:+.2f} to {pw['difference_p90']:+.2f}",
+                       round(self.regret[n]["mean"], 3), _pct(self.regret[n]["share_best"])])
+        base_regret = self.regret[self.baseline]
+        vs.append([f"{self.baseline} (baseline)", "", "", "", "", round(base_regret["mean"], 3),
+                   _pct(base_regret["share_best"])])
+        effects = [[n, *(f"{self.condition_effects[n][c]['mean_change']:+.3f}" for c in CONDITIONS),
+                    f"{np.median(self.difference(n, self.baseline)):+.3f}"]
+                   for n in self.policies if n != self.baseline]
+        binds = [[n, *(_pct(pp[n]["bottleneck_shares"][c]) for c in CONDITIONS)] for n in self.policies]
+        nec = [[n, *("-" if np.isnan(v) else f"{v:.2f}" for v in self.necessity[n].values())]
+               for n in self.policies]
+        return [
+            ("Per policy (shares of plausible worlds)",
+             ("policy", "window", "peak index (median)", "peak 10-90%", "months open",
+              "first window (median)", "crisis-months", "exodus"), main),
+            (f"Against the baseline '{self.baseline}' on the peak opening index (paired, same worlds)",
+             ("policy", "better in", "worse in", "median diff", "10-90% diff", "mean regret",
+              "best in"), vs),
+            (f"What each policy did to each condition (mean change against '{self.baseline}')",
+             ("policy", *CONDITIONS, "opening index"), effects),
+            ("Which condition binds (share of worlds where it binds most months)",
+             ("policy", *CONDITIONS), binds),
+            ("Necessity consistency of each condition for the opening (fsQCA; 1 = necessary in every world)",
+             ("policy", *CONDITIONS), nec),
+        ]
+
+    def summary(self) -> str:
+        """Text tables for the terminal, with the caveat and the provenance."""
+        parts = [f"{self.title}: {len(self.policies)} policies on {self.n_worlds} plausible worlds", ""]
+        for heading, header, rows in self._tables():
+            if rows:
+                parts += [heading, table(header, rows), ""]
+        if self.aggregator in ("min", "product"):
+            parts[-1:] = [f"(Under '{self.aggregator}' the index never exceeds a condition, so "
+                          "consistency is 1 by construction; --aggregator geometric shows the "
+                          "compensatory contrast.)", ""]
+        parts += [CAVEAT, self.provenance()]
+        return "\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        body = "".join(f"<h5>{html.escape(h)}</h5>{html_table(hd, rows)}"
+                       for h, hd, rows in self._tables() if rows)
+        return (f"<h4>{html.escape(self.title)}: {len(self.policies)} policies on {self.n_worlds} "
+                f"plausible worlds</h4>{body}<p><small>{html.escape(CAVEAT)}<br>"
+                f"{html.escape(self.provenance())}</small></p>")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: provenance, caveat and every statistic (no per-world arrays)."""
+        return {
+            "provenance": self.provenance(), "caveat": CAVEAT, "scenario": self.scenario,
+            "seed": self.worlds.seed, "sampler": self.worlds.sampler, "worlds": self.n_worlds,
+            "horizon": self.horizon, "aggregator": self.aggregator, "baseline": self.baseline,
+            "policies": self.per_policy,
+            "against_baseline": {n: self.pairwise(n, self.baseline) for n in self.policies},
+            "regret": self.regret, "condition_effects": self.condition_effects,
+            "necessity": {n: {c: (None if np.isnan(v) else v) for c, v in d.items()}
+                          for n, d in self.necessity.items()},
+        }
+
+    def to_frame(self):
+        """A pandas DataFrame, one row a policy (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise PolmodelError("to_frame needs pandas: pip install pandas") from None
+        rows = {}
+        for n, s in self.per_policy.items():
+            flat = {k: v for k, v in s.items() if k != "bottleneck_shares"}
+            flat.update({f"binds_{c}": v for c, v in s["bottleneck_shares"].items()})
+            flat.update({f"regret_{k}": v for k, v in self.regret[n].items()})
+            rows[n] = flat
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("policy")
+
+    def to_csv(self) -> str:
+        """The per-policy figures as CSV, a provenance comment line first."""
+        import csv
+        import io
+
+        buf = io.StringIO()
+        buf.write(f"# {self.provenance()} | {CAVEAT}\n")
+        w = csv.writer(buf, lineterminator="\n")
+        keys = ["window_share", "peak_index_median", "peak_index_p10", "peak_index_p90",
+                "months_open_mean", "first_window_median", "crisis_months_median", "exodus_median"]
+        w.writerow(["policy", *keys, *(f"binds_{c}" for c in CONDITIONS), "regret_mean",
+                    "share_better_than_baseline"])
+        for n, s in self.per_policy.items():
+            w.writerow([n, *("" if s[k] is None else f"{s[k]:.6g}" for k in keys),
+                        *(f"{s['bottleneck_shares'][c]:.6g}" for c in CONDITIONS),
+                        f"{self.regret[n]['mean']:.6g}",
+                        f"{self.pairwise(n, self.baseline)['share_better']:.6g}"])
+        return buf.getvalue()
+
+    def plot(self, ax=None):
+        """Distribution of the peak opening index per policy (box plots over worlds)."""
+        from polmodel.plots import plot_peak_distributions
+
+        return plot_peak_distributions(self, ax=ax)
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def compare(
+    scenario: Scenario | str = "venezuela-2018",
+    policies: Sequence[str] | None = None,
+    *,
+    worlds: int | Worlds = 1000,
+    seed: int | np.random.Generator | None = 0,
+    sampler: str = "lhs",
+    horizon: int | None = None,
+    aggregator: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Comparison:
+    """Run policies on the same plausible worlds and compare them, paired world by world.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A scenario, a built-in name or a path to a ``.toml`` file.
+    policies : sequence of str, optional
+        Names to compare; all of the scenario's by default. The baseline is always included.
+    worlds : int or Worlds
+        Number of worlds to sample, or worlds already sampled.
+    seed : int or numpy.random.Generator, optional
+        Same seed, same worlds, same numbers.
+    sampler : {"lhs", "sobol"}
+        Latin hypercube (default) or scrambled Sobol' (a power-of-2 number of worlds).
+    horizon, aggregator : optional
+        Override the scenario's.
+    chunk_size : int
+        Worlds per task: bounds memory, never changes results.
+    executor : concurrent.futures.Executor, optional
+        Runs the chunks (a ProcessPoolExecutor, a Dask client's executor); here when None.
+    progress : callable, optional
+        Called with the number of worlds finished after each chunk.
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> c = compare("venezuela-2018", ["status-quo", "targeted"], worlds=200, seed=1)
+    >>> c.pairwise("targeted", "targeted")["share_tied"]
+    1.0
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if horizon is not None:
+        sc = sc.with_horizon(horizon)
+    names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
+    chosen = [sc.policy(n) for n in names]
+    w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
+    agg = aggregator or sc.aggregator
+    results = evaluate(w, [p.schedule(sc.horizon) for p in chosen], aggregator=agg,
+                       chunk_size=chunk_size, executor=executor, progress=progress)
+    return Comparison(scenario=sc.name, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
+                      aggregator=agg, worlds=w, outcomes=dict(zip(names, results)))
