@@ -245,9 +245,9 @@ def simulate(
         traj[0] = X
     peak = np.full(n, -1.0)
     at_peak = np.zeros((len(CONDITIONS), n))
-    months_open = np.zeros(n, dtype=np.int64)
+    months_open = np.zeros(n, dtype=np.int32)
     first_window = np.full(n, np.nan)
-    binding = np.zeros((len(CONDITIONS), n), dtype=np.int64)
+    binding = np.zeros((len(CONDITIONS), n), dtype=np.int32)
     cond_sum = np.zeros((len(CONDITIONS), n))
 
     for t in range(horizon):
@@ -258,7 +258,9 @@ def simulate(
             c = coefficients(p, tuple(u))
             if shared:
                 cache[key] = c
-        gains, losses = rates(X, c)
+        # One world runs its rates on Python floats: the same arithmetic, without the
+        # per-call overhead of numpy on one-element arrays (sliders stay live).
+        gains, losses = rates(X if n > 1 else X[:, 0].tolist(), c)
         for i in range(len(STATES)):
             G[i] = gains[i]
             L[i] = losses[i]
@@ -276,8 +278,8 @@ def simulate(
         low = conds.min(axis=0)
         J = low if aggregator == "min" else and_(*conds)
         higher = J > peak
-        peak = np.where(higher, J, peak)
-        np.copyto(at_peak, conds, where=higher)
+        np.maximum(peak, J, out=peak)
+        at_peak = np.where(higher, conds, at_peak)
         binding += conds == low
         is_open = low > CROSSOVER
         first_window[is_open & (months_open == 0)] = t + 1
