@@ -13,11 +13,11 @@ fsQCA necessity consistency of each condition for the window outcome.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +38,7 @@ def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
 
 
 def necessity_consistency(x: np.ndarray, y: np.ndarray) -> float:
-    """fsQCA necessity consistency of condition X for outcome Y: sum(min(X, Y)) / sum(Y).
+    """FsQCA necessity consistency of condition X for outcome Y: sum(min(X, Y)) / sum(Y).
 
     Parameters
     ----------
@@ -156,7 +156,7 @@ class Comparison:
 
     @cached_property
     def necessity(self) -> dict[str, dict[str, float]]:
-        """fsQCA necessity consistency of each condition for the opening, per policy.
+        """FsQCA necessity consistency of each condition for the opening, per policy.
 
         Cases are worlds. The outcome is membership in "an opening": the peak opening index;
         each condition's membership is its value in the month of that peak. Under ``min`` and

@@ -109,7 +109,8 @@ class RunResult:
             self.verdict(),
             CAVEAT,
             provenance(scenario=self.scenario, policy=self.policy, aggregator=self.aggregator,
-                       run="central values"),
+                       run="central values",
+                       overrides=", ".join(f"{k}={v:g}" for k, v in self.overrides.items()) or None),
         ]
         return "\n".join(lines)
 
@@ -127,8 +128,10 @@ class RunResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain data: provenance, the monthly series and the headline figures."""
         return {
-            "provenance": provenance(scenario=self.scenario, policy=self.policy),
+            "provenance": provenance(scenario=self.scenario, policy=self.policy,
+                                     aggregator=self.aggregator, run="central values"),
             "caveat": CAVEAT,
+            "overrides": dict(self.overrides),
             "scenario": self.scenario,
             "policy": self.policy,
             "aggregator": self.aggregator,

@@ -10,18 +10,19 @@ line naming the file, the key and what is allowed.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
 from polmodel.model import STATES
-from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS, PARAMETERS
+from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
 
 DEFAULT_SCENARIO = "venezuela-2018"
 
@@ -144,7 +145,6 @@ class Scenario:
     parameters: Mapping[str, Uncertain]
     policies: Mapping[str, Policy]
     path: str = ""
-    source_text: str = field(default="", repr=False)
 
     def policy(self, name: str) -> Policy:
         """Return the policy called ``name``, or a one-line error listing the choices."""
@@ -310,8 +310,7 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
         data = tomllib.loads(raw)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise PolmodelError(f"{text}: not valid TOML: {err}") from None
-    scenario = scenario_from_dict(data, name=path.stem, path=text)
-    return replace(scenario, source_text=raw)
+    return scenario_from_dict(data, name=path.stem, path=text)
 
 
 # ---------------------------------------------------------------------------------------------
