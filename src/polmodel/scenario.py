@@ -25,6 +25,7 @@ from polmodel.model import STATES
 from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
 
 DEFAULT_SCENARIO = "venezuela-2018"
+_CONTEXT_NAMES = tuple(p.name for p in CONTEXT_PARAMETERS)
 
 LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
 ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
@@ -94,7 +95,7 @@ def _states_model(name: str, keys: tuple[str, ...]) -> type[_Strict]:
 
 
 InitialSpec = _states_model("InitialSpec", STATES)
-ContextSpec = _states_model("ContextSpec", tuple(p.name for p in CONTEXT_PARAMETERS))
+ContextSpec = _states_model("ContextSpec", _CONTEXT_NAMES)
 
 
 class ScenarioFile(_Strict):
@@ -145,6 +146,38 @@ class Scenario:
     parameters: Mapping[str, Uncertain]
     policies: Mapping[str, Policy]
     path: str = ""
+
+    def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]]]]:
+        states = [[k, u.value, f"{u.low:g}-{u.high:g}", u.source] for k, u in self.initial.items()]
+        context = [[k, self.parameters[k].value, f"{self.parameters[k].low:g}-{self.parameters[k].high:g}",
+                    self.parameters[k].source] for k in _CONTEXT_NAMES]
+        policies = [[n, ", ".join(f"{k} {v.intensity:g}" + (f" from month {v.start}" if v.start else "")
+                                  for k, v in p.levers.items()) or "no levers"]
+                    for n, p in self.policies.items()]
+        return [("Initial states", ("state", "value", "range", "source"), states),
+                ("Context", ("parameter", "value", "range", "source"), context),
+                (f"Policies (baseline: {self.baseline})", ("policy", "levers"), policies)]
+
+    def summary(self) -> str:
+        """The scenario as text: initial states and context with sources, and the policies."""
+        from polmodel.text import table
+
+        parts = [f"{self.title} ({self.date})", self.description, ""]
+        for heading, header, rows in self._tables():
+            parts += [heading, table(header, rows), ""]
+        return "\n".join(parts).rstrip()
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        import html
+
+        from polmodel.text import html_table
+
+        body = "".join(f"<h5>{html.escape(h)}</h5>{html_table(hd, rows)}" for h, hd, rows in self._tables())
+        return (f"<h4>{html.escape(self.title)} ({html.escape(self.date)})</h4>"
+                f"<p>{html.escape(self.description)}</p>{body}")
 
     def policy(self, name: str) -> Policy:
         """Return the policy called ``name``, or a one-line error listing the choices."""
