@@ -12,6 +12,7 @@ a Dask ``Client.get_executor()``); the numbers do not depend on chunk size or ex
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -196,10 +197,16 @@ class PolicyOutcomes:
         return self.months_open > 0
 
     @classmethod
-    def concat(cls, parts: Sequence[PolicyOutcomes]) -> PolicyOutcomes:
-        """Join chunks of worlds, in order."""
-        fields = cls.__dataclass_fields__
-        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
+    def empty_like(cls, part: PolicyOutcomes, n: int) -> PolicyOutcomes:
+        """Unfilled outcomes for ``n`` worlds, with the dtypes and trailing shapes of ``part``."""
+        return cls(**{f: np.empty((n, *getattr(part, f).shape[1:]), getattr(part, f).dtype)
+                      for f in cls.__dataclass_fields__})
+
+    def fill(self, start: int, part: PolicyOutcomes) -> None:
+        """Copy a chunk's outcomes into rows ``start:start + len(part)``."""
+        for f in self.__dataclass_fields__:
+            src = getattr(part, f)
+            getattr(self, f)[start : start + len(src)] = src
 
 
 def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyOutcomes]:
@@ -260,12 +267,18 @@ def evaluate(
     if executor is None:
         results = (_evaluate_chunk(*a) for a in args)
     else:
-        futures = [executor.submit(_evaluate_chunk, *a) for a in args]
-        results = (f.result() for f in futures)
-    parts: list[list[PolicyOutcomes]] = []
+        futures = deque(executor.submit(_evaluate_chunk, *a) for a in args)
+        # Futures are dropped as they are read, so finished chunks do not pile up in memory.
+        results = (futures.popleft().result() for _ in range(len(futures)))
+    # Chunks are copied into preallocated arrays as they arrive, so memory holds the outcomes
+    # once (not once more for a final concatenation).
+    out: list[PolicyOutcomes] = []
     for (a, b), chunk in zip(bounds, results):
-        parts.append(chunk)
+        if not out:
+            out = [PolicyOutcomes.empty_like(part, n) for part in chunk]
+        for whole, part in zip(out, chunk):
+            whole.fill(a, part)
         if progress is not None:
             progress(b - a)
-    return [PolicyOutcomes.concat([chunk[k] for chunk in parts]) for k in range(len(schedules))]
+    return out
 
