@@ -164,9 +164,14 @@ class Comparison:
         construction (consistency 1); under ``geometric`` consistency falls below 1 where a
         strong condition made up for a weak one: the contrast the memo's claim rests on.
         """
-        return {name: {c: necessity_consistency(o.at_peak[:, i].astype(float), o.peak_index)
-                       for i, c in enumerate(CONDITIONS)}
-                for name, o in self.outcomes.items()}
+        out = {}
+        for name, o in self.outcomes.items():
+            # Conditions at the peak are stored in single precision; round the outcome the same
+            # way so that x >= y survives the rounding (it is monotone) and ties stay ties.
+            y = o.peak_index.astype(o.at_peak.dtype).astype(float)
+            out[name] = {c: necessity_consistency(o.at_peak[:, i].astype(float), y)
+                         for i, c in enumerate(CONDITIONS)}
+        return out
 
     # -- presentation -----------------------------------------------------------------------
 

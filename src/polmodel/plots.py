@@ -76,7 +76,7 @@ def plot_peak_distributions(comparison, ax=None):
     ax = _axes(ax, figsize=(8, 4.5))
     names = comparison.policies
     data = [comparison.outcomes[n].peak_index for n in names]
-    ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False, widths=0.6)
+    ax.boxplot(data, orientation="horizontal", whis=(5, 95), showfliers=False, widths=0.6)
     ax.set_yticks(range(1, len(names) + 1), names)
     for i, n in enumerate(names, start=1):
         share = comparison.per_policy[n]["window_share"]
@@ -96,7 +96,7 @@ def plot_paired_differences(comparison, ax=None):
     names = [n for n in comparison.policies if n != comparison.baseline]
     data = [comparison.difference(n, comparison.baseline) for n in names]
     if data:
-        ax.boxplot(data, vert=False, whis=(5, 95), showfliers=False, widths=0.6)
+        ax.boxplot(data, orientation="horizontal", whis=(5, 95), showfliers=False, widths=0.6)
         ax.set_yticks(range(1, len(names) + 1), names)
         for i, n in enumerate(names, start=1):
             better = comparison.pairwise(n, comparison.baseline)["share_better"]

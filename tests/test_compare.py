@@ -1,0 +1,442 @@
+"""Policy comparison: paired by construction, statistics derivable by hand, honest words.
+
+Every figure is a share of plausible worlds under the scenario's assumptions, carried with the
+caveat and the provenance (version, scenario, seed, number of worlds).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import math
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from polmodel import __version__, plots  # noqa: E402
+from polmodel.compare import Comparison, compare, necessity_consistency  # noqa: E402
+from polmodel.conditions import CONDITIONS, CROSSOVER  # noqa: E402
+from polmodel.ensemble import PolicyOutcomes, sample_worlds  # noqa: E402
+from polmodel.errors import PolmodelError  # noqa: E402
+from polmodel.scenario import load_scenario, scenario_from_dict  # noqa: E402
+from polmodel.text import CAVEAT  # noqa: E402
+
+DEFAULT_TOML = Path(__file__).resolve().parents[1] / "scenarios" / "venezuela-2018.toml"
+N = 128
+SEED = 3
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario("venezuela-2018")
+
+
+@pytest.fixture(scope="module")
+def comp(scenario) -> Comparison:
+    """Every policy of the default scenario on the same worlds."""
+    return compare(scenario, worlds=N, seed=SEED)
+
+
+def _fields_equal(a: PolicyOutcomes, b: PolicyOutcomes) -> bool:
+    return all(np.array_equal(getattr(a, f), getattr(b, f), equal_nan=f == "first_window")
+               for f in PolicyOutcomes.__dataclass_fields__)
+
+
+# -- what is compared ----------------------------------------------------------------------
+
+
+def test_all_policies_baseline_first(comp, scenario):
+    assert comp.baseline == scenario.baseline
+    assert comp.policies[0] == scenario.baseline
+    assert set(comp.policies) == set(scenario.policies)
+    assert comp.n_worlds == N
+    assert comp.horizon == scenario.horizon and comp.aggregator == scenario.aggregator
+
+
+def test_baseline_is_always_included(scenario):
+    c = compare(scenario, ["broad"], worlds=16, seed=1)
+    assert c.policies == [scenario.baseline, "broad"]
+    c = compare(scenario, ["broad", scenario.baseline, "broad"], worlds=16, seed=1)
+    assert c.policies == [scenario.baseline, "broad"]
+
+
+def test_unknown_policy_is_an_error_naming_the_choices(scenario):
+    with pytest.raises(PolmodelError, match="unknown policy 'nope'.*allowed: .*status-quo"):
+        compare(scenario, ["nope"], worlds=8, seed=0)
+
+
+def test_horizon_and_aggregator_overrides(scenario):
+    c = compare(scenario, ["targeted"], worlds=16, seed=0, horizon=12, aggregator="geometric")
+    assert c.horizon == 12 and c.aggregator == "geometric"
+    assert "horizon 12 months" in c.provenance() and "aggregator geometric" in c.provenance()
+    assert np.all(c.outcomes["targeted"].months_open <= 12)
+
+
+# -- reproducibility -----------------------------------------------------------------------
+
+
+def test_same_seed_same_numbers_other_seed_other_worlds(scenario, comp):
+    again = compare(scenario, worlds=N, seed=SEED)
+    assert json.dumps(again.to_dict()) == json.dumps(comp.to_dict())
+    other = compare(scenario, worlds=N, seed=SEED + 1)
+    assert not np.array_equal(other.worlds.values, comp.worlds.values)
+    assert not np.array_equal(other.outcomes["broad"].peak_index, comp.outcomes["broad"].peak_index)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 64])
+def test_chunk_size_does_not_change_the_comparison(scenario, chunk_size):
+    names = ["targeted", "coordinated-offramps"]
+    ref = compare(scenario, names, worlds=64, seed=5)
+    got = compare(scenario, names, worlds=64, seed=5, chunk_size=chunk_size)
+    for n in ref.policies:
+        assert _fields_equal(got.outcomes[n], ref.outcomes[n]), n
+    assert got.to_dict() == ref.to_dict()
+
+
+def test_process_pool_does_not_change_the_comparison(scenario):
+    ref = compare(scenario, worlds=64, seed=5)
+    with ProcessPoolExecutor(max_workers=2) as ex:
+        got = compare(scenario, worlds=64, seed=5, chunk_size=16, executor=ex)
+    for n in ref.policies:
+        assert _fields_equal(got.outcomes[n], ref.outcomes[n]), n
+
+
+def test_progress_sums_to_the_worlds(scenario):
+    calls: list[int] = []
+    compare(scenario, ["targeted"], worlds=50, seed=0, chunk_size=8, progress=calls.append)
+    assert sum(calls) == 50
+
+
+def test_pre_sampled_worlds_are_used_as_given(scenario, comp):
+    c = compare(scenario, ["broad"], worlds=comp.worlds)
+    assert c.worlds is comp.worlds
+    assert _fields_equal(c.outcomes["broad"], comp.outcomes["broad"])
+
+
+# -- paired by construction ----------------------------------------------------------------
+
+
+def test_a_policy_against_itself_differs_by_exactly_zero(comp):
+    for p in comp.policies:
+        d = comp.difference(p, p)
+        assert d.shape == (N,)
+        assert np.all(d == 0.0), p
+        pw = comp.pairwise(p, p)
+        assert pw["share_tied"] == 1.0
+        assert pw["share_better"] == 0.0 and pw["share_worse"] == 0.0
+        assert pw["difference_median"] == 0.0
+
+
+@pytest.fixture(scope="module")
+def twin_scenario():
+    """The default scenario plus a policy with exactly the baseline's levers."""
+    data = copy.deepcopy(tomllib.loads(DEFAULT_TOML.read_text(encoding="utf-8")))
+    data["policies"]["twin"] = {"description": "the baseline again", "extends": "status-quo"}
+    return scenario_from_dict(data, name="twin")
+
+
+def test_identical_levers_run_separately_differ_by_exactly_zero(twin_scenario):
+    """Two separately run policies with the same levers see the same worlds: zero everywhere."""
+    c = compare(twin_scenario, ["twin", "broad"], worlds=64, seed=2, chunk_size=10)
+    assert c.policies == ["status-quo", "twin", "broad"]
+    assert np.all(c.difference("twin", "status-quo") == 0.0)
+    assert _fields_equal(c.outcomes["twin"], c.outcomes["status-quo"])
+    assert c.pairwise("twin", "status-quo")["share_tied"] == 1.0
+    assert all(v["mean_change"] == 0.0 and v["share_raised"] == 0.0
+               for v in c.condition_effects["twin"].values())
+
+
+def test_a_policy_does_not_depend_on_what_it_is_compared_with(scenario, comp):
+    alone = compare(scenario, ["coordinated-targeted"], worlds=N, seed=SEED)
+    assert _fields_equal(alone.outcomes["coordinated-targeted"], comp.outcomes["coordinated-targeted"])
+
+
+def test_difference_is_per_world_and_antisymmetric(comp):
+    a, b = "coordinated-targeted", "broad"
+    d = comp.difference(a, b)
+    assert np.array_equal(d, comp.outcomes[a].peak_index - comp.outcomes[b].peak_index)
+    assert np.array_equal(comp.difference(b, a), -d)
+    ab, ba = comp.pairwise(a, b), comp.pairwise(b, a)
+    assert ab["share_better"] == ba["share_worse"] and ab["share_worse"] == ba["share_better"]
+    assert math.isclose(ab["share_better"] + ab["share_worse"] + ab["share_tied"], 1.0)
+    assert ab["share_better"] == np.mean(d > 1e-9)
+    assert ab["difference_p10"] <= ab["difference_median"] <= ab["difference_p90"]
+
+
+def test_difference_of_an_unknown_policy_is_an_error(comp):
+    with pytest.raises(PolmodelError, match="unknown policy 'nope'"):
+        comp.difference("nope", comp.baseline)
+
+
+def test_regret_is_non_negative_and_zero_for_the_best(comp):
+    peaks = np.stack([comp.outcomes[n].peak_index for n in comp.policies])
+    best = peaks.max(axis=0)
+    for n, r in comp.regret.items():
+        shortfall = best - comp.outcomes[n].peak_index
+        assert r["mean"] >= 0 and r["max"] >= 0 and r["p90"] >= 0
+        assert math.isclose(r["mean"], shortfall.mean(), rel_tol=1e-12, abs_tol=1e-15)
+        assert r["max"] == shortfall.max()
+    # In every world some policy is the best (zero regret), so the shares cover every world.
+    winners = peaks.argmax(axis=0)
+    for i, n in enumerate(comp.policies):
+        assert comp.regret[n]["share_best"] >= np.mean(winners == i)
+    assert sum(r["share_best"] for r in comp.regret.values()) >= 1.0
+
+
+# -- statistics you can derive by hand -----------------------------------------------------
+
+
+def test_window_share_is_the_share_of_worlds_with_a_month_open(comp):
+    for n, s in comp.per_policy.items():
+        o = comp.outcomes[n]
+        assert s["window_share"] == np.mean(o.months_open > 0)
+        assert s["months_open_mean"] == pytest.approx(o.months_open.mean())
+        first = o.first_window[o.months_open > 0]
+        if first.size:
+            assert s["first_window_median"] == pytest.approx(float(np.median(first)))
+        else:
+            assert s["first_window_median"] is None
+        assert s["peak_index_p10"] <= s["peak_index_median"] <= s["peak_index_p90"]
+        assert s["peak_index_median"] == pytest.approx(float(np.median(o.peak_index)))
+
+
+def test_a_window_means_the_index_crossed_the_crossover(comp):
+    """Under min, a window (all four conditions above 0.5) lifts the index above 0.5."""
+    assert comp.aggregator == "min"
+    for n, o in comp.outcomes.items():
+        assert np.all(o.peak_index[o.window] > CROSSOVER), n
+        # And the peak index is the lowest condition in the month of the peak.
+        assert np.allclose(o.at_peak.min(axis=1), o.peak_index, atol=1e-6), n
+
+
+def test_bottleneck_shares_sum_to_one_and_count_worlds(comp):
+    for n, s in comp.per_policy.items():
+        shares = s["bottleneck_shares"]
+        assert list(shares) == list(CONDITIONS)
+        assert sum(shares.values()) == pytest.approx(1.0)
+        counts = np.bincount(comp.outcomes[n].bottleneck, minlength=4)
+        for i, c in enumerate(CONDITIONS):
+            assert shares[c] == counts[i] / N
+
+
+@pytest.mark.parametrize("x, y, expected", [
+    ([0.9, 0.8, 0.7], [0.5, 0.8, 0.1], 1.0),          # x >= y everywhere: necessary
+    ([1.0, 1.0], [0.3, 0.0], 1.0),
+    ([0.9, 0.2], [1.0, 0.0], 0.9),
+    ([0.2, 0.5], [0.4, 0.5], 0.7 / 0.9),
+    ([0.0, 0.0], [0.6, 0.2], 0.0),                    # absent where the outcome is present
+    ([0.1, 0.6, 0.3], [0.4, 0.4, 0.2], (0.1 + 0.4 + 0.2) / 1.0),
+])
+def test_necessity_consistency_on_hand_made_cases(x, y, expected):
+    got = necessity_consistency(np.array(x), np.array(y))
+    assert got == pytest.approx(expected, abs=1e-12)
+    assert 0.0 <= got <= 1.0
+
+
+def test_necessity_consistency_without_the_outcome_is_nan():
+    assert math.isnan(necessity_consistency(np.array([0.3, 0.9]), np.zeros(2)))
+
+
+def test_necessity_is_computed_from_the_conditions_at_the_peak(comp):
+    for n, o in comp.outcomes.items():
+        for i, c in enumerate(CONDITIONS):
+            expected = necessity_consistency(o.at_peak[:, i].astype(float), o.peak_index)
+            # conditions at the peak are stored in single precision
+            assert comp.necessity[n][c] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("aggregator", ["min", "product"])
+def test_every_condition_is_necessary_by_construction_under_min_and_product(scenario, aggregator):
+    """min and product never exceed a condition, so min(X, J) = J in every world: exactly 1."""
+    c = compare(scenario, worlds=N, seed=SEED, aggregator=aggregator)
+    for n, nec in c.necessity.items():
+        for cond, v in nec.items():
+            assert v == 1.0, (n, cond, v)
+
+
+def test_geometric_lets_a_strong_condition_make_up_for_a_weak_one(scenario):
+    c = compare(scenario, worlds=N, seed=SEED, aggregator="geometric")
+    values = [v for nec in c.necessity.values() for v in nec.values()]
+    assert all(0.0 <= v <= 1.0 for v in values)
+    assert min(values) < 0.99
+
+
+def test_baseline_against_itself_changes_no_condition(comp):
+    for c, eff in comp.condition_effects[comp.baseline].items():
+        assert eff == {"mean_change": 0.0, "share_raised": 0.0}, c
+
+
+def test_condition_effects_are_paired_mean_changes(comp):
+    base = comp.outcomes[comp.baseline].condition_mean.astype(float)
+    for n in comp.policies:
+        d = comp.outcomes[n].condition_mean.astype(float) - base
+        for i, c in enumerate(CONDITIONS):
+            assert comp.condition_effects[n][c]["mean_change"] == pytest.approx(d[:, i].mean())
+
+
+def test_coordinated_targeted_raises_pressure(comp):
+    """Multilateral coordination feeds international pressure (DESIGN: coordination lever)."""
+    eff = comp.condition_effects["coordinated-targeted"]["pressure"]
+    assert eff["share_raised"] > 0.5
+    assert eff["mean_change"] > 0
+
+
+def test_broad_sanctions_deepen_the_crisis(comp):
+    eff = comp.condition_effects["broad"]["crisis"]
+    assert eff["share_raised"] > 0.5
+    assert eff["mean_change"] > 0
+
+
+def test_engagement_eases_the_crisis(comp):
+    """Relief and aid ease the crisis: the humanitarian side of the trade-off."""
+    eff = comp.condition_effects["engagement"]["crisis"]
+    assert eff["mean_change"] < 0
+    assert comp.per_policy["engagement"]["crisis_months_median"] < \
+        comp.per_policy[comp.baseline]["crisis_months_median"]
+
+
+# -- presentation --------------------------------------------------------------------------
+
+
+def _provenance_parts(c: Comparison) -> list[str]:
+    return [f"polmodel {__version__}", f"scenario {c.scenario}", f"seed {SEED}", f"worlds {c.n_worlds}"]
+
+
+def _assert_honest_words(text: str) -> None:
+    lower = text.lower()
+    assert "probabilit" not in lower
+    assert " will " not in lower
+
+
+def test_provenance_names_version_scenario_seed_and_worlds(comp):
+    prov = comp.provenance()
+    for part in _provenance_parts(comp):
+        assert part in prov
+
+
+def test_summary_has_caveat_provenance_and_every_policy(comp):
+    text = comp.summary()
+    assert CAVEAT in text
+    assert comp.provenance() in text
+    for part in _provenance_parts(comp):
+        assert part in text
+    assert "plausible worlds" in text
+    for n in comp.policies:
+        assert n in text
+    _assert_honest_words(text)
+    assert str(comp) == text
+
+
+def test_summary_under_geometric_keeps_the_caveat(scenario):
+    c = compare(scenario, ["broad"], worlds=32, seed=SEED, aggregator="geometric")
+    text = c.summary()
+    assert CAVEAT in text and c.provenance() in text
+    _assert_honest_words(text)
+
+
+def test_to_dict_is_json_and_carries_provenance(comp):
+    d = comp.to_dict()
+    text = json.dumps(d, allow_nan=False)
+    back = json.loads(text)
+    assert back["provenance"] == comp.provenance()
+    assert back["caveat"] == CAVEAT
+    assert back["scenario"] == comp.scenario and back["seed"] == SEED and back["worlds"] == N
+    assert back["baseline"] == comp.baseline
+    assert set(back["policies"]) == set(comp.policies)
+    assert back["policies"]["broad"]["window_share"] == comp.per_policy["broad"]["window_share"]
+    assert back["against_baseline"][comp.baseline]["share_tied"] == 1.0
+    _assert_honest_words(text)
+
+
+def test_to_frame_one_row_per_policy(comp):
+    df = comp.to_frame()
+    assert list(df.index) == comp.policies
+    assert df.index.name == "policy"
+    for c in CONDITIONS:
+        assert f"binds_{c}" in df.columns
+    assert df.loc["broad", "window_share"] == comp.per_policy["broad"]["window_share"]
+    assert df.loc["broad", "regret_mean"] == comp.regret["broad"]["mean"]
+
+
+def test_to_csv_parses_after_the_provenance_line(comp):
+    text = comp.to_csv()
+    first, rest = text.split("\n", 1)
+    assert first.startswith("#")
+    assert comp.provenance() in first and CAVEAT in first
+    rows = list(csv.DictReader(io.StringIO(rest)))
+    assert [r["policy"] for r in rows] == comp.policies
+    for r in rows:
+        s = comp.per_policy[r["policy"]]
+        assert float(r["window_share"]) == pytest.approx(s["window_share"], rel=1e-5)
+        assert float(r["peak_index_median"]) == pytest.approx(s["peak_index_median"], rel=1e-5)
+        assert sum(float(r[f"binds_{c}"]) for c in CONDITIONS) == pytest.approx(1.0, abs=1e-5)
+    _assert_honest_words(text)
+
+
+def test_html_has_tables_caveat_and_provenance(comp):
+    import html
+
+    page = comp._repr_html_()
+    assert "<table>" in page
+    assert html.escape(CAVEAT) in page
+    assert html.escape(comp.provenance()) in page
+    _assert_honest_words(page)
+
+
+# -- figures -------------------------------------------------------------------------------
+
+FIGURES = [plots.plot_peak_distributions, plots.plot_paired_differences,
+           plots.plot_bottleneck_shares, plots.plot_tradeoff, Comparison.plot]
+
+
+def _figure_text(fig) -> str:
+    return "\n".join(t.get_text() for t in fig.findobj(Text))
+
+
+@pytest.mark.parametrize("draw", FIGURES, ids=lambda f: f.__name__)
+def test_figures_return_their_axes_and_say_what_they_show(comp, draw):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert draw(comp, ax=ax) is ax
+    text = _figure_text(fig)
+    assert "plausible worlds" in text
+    assert comp.provenance() in text
+    for part in _provenance_parts(comp):
+        assert part in text
+    _assert_honest_words(text)
+
+
+@pytest.mark.parametrize("draw", FIGURES, ids=lambda f: f.__name__)
+def test_figures_make_their_own_axes(comp, draw):
+    import matplotlib.pyplot as plt
+
+    ax = draw(comp, ax=None)
+    try:
+        assert isinstance(ax, matplotlib.axes.Axes)
+        assert "plausible worlds" in _figure_text(ax.figure)
+    finally:
+        plt.close(ax.figure)
+
+
+def test_paired_differences_with_only_the_baseline(scenario):
+    c = compare(scenario, [scenario.baseline], worlds=16, seed=SEED)
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plots.plot_paired_differences(c, ax=ax) is ax
+    assert c.provenance() in _figure_text(fig)
+
+
+def test_same_worlds_sampled_twice_are_the_compared_worlds(scenario, comp):
+    w = sample_worlds(scenario, N, seed=SEED)
+    assert np.array_equal(w.values, comp.worlds.values)
