@@ -126,7 +126,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, as_json=Fa
         sc = sc.with_horizon(horizon)
     names = list(policies) or list(sc.policies)
     for name in names:
-        sc.policy(name)  # every name checked before any work
+        sc.schedule(name)  # every policy checked before any work
     results = [run(sc, name) for name in names]
 
     if as_json:
@@ -183,7 +183,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     for name in policies:
-        sc.policy(name)
+        sc.schedule(name)
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         with click.progressbar(length=worlds, label="plausible worlds", file=sys.stderr,

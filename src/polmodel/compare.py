@@ -345,10 +345,9 @@ def compare(
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
-    chosen = [sc.policy(n) for n in names]
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
     agg = aggregator or sc.aggregator
-    results = evaluate(w, [p.schedule(sc.horizon) for p in chosen], aggregator=agg,
+    results = evaluate(w, [sc.schedule(n) for n in names], aggregator=agg,
                        chunk_size=chunk_size, executor=executor, progress=progress)
     return Comparison(scenario=sc.name, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)))

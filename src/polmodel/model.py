@@ -225,6 +225,8 @@ def simulate(
             f"levers: shape {levers.shape}; expected (n_months, {len(LEVER_NAMES)}) "
             f"or (n_worlds, n_months, {len(LEVER_NAMES)})"
         )
+    if levers.shape[-2] < 1:
+        raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
     p = {k: (np.asarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
          for k in PARAMETERS}
     x = [np.asarray(initial[s], dtype=float) for s in STATES]

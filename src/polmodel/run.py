@@ -95,7 +95,7 @@ class RunResult:
         """One sentence on the window, in the model's own terms."""
         h = int(self.months[-1])
         if self.first_window is None:
-            binds = max(set(self.bottleneck[1:]), key=self.bottleneck[1:].count)
+            binds = max(CONDITIONS, key=self.bottleneck[1:].count)  # ties: the memo's order
             return (f"No window opens in {h} months under these assumptions; the opening index peaks "
                     f"at {self.peak_index:.2f} and {binds} binds most often.")
         return (f"A window opens at month {self.first_window} and stays open {self.months_open} of "
@@ -214,7 +214,7 @@ def run(
     params.update(parameters or {})
     init.update(initial or {})
     agg = aggregator or sc.aggregator
-    traj, _ = simulate(init, params, pol.schedule(sc.horizon), aggregator=agg)
+    traj, _ = simulate(init, params, sc.schedule(pol.name), aggregator=agg)
     return RunResult(
         scenario=sc.name, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
         states=traj[0], title=sc.title, overrides=dict(parameters or {}) | dict(initial or {}),

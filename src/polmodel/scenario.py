@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from polmodel.errors import PolmodelError
@@ -31,15 +32,21 @@ LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
 ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
 
 
+# TOML has real numbers, booleans and strings: a boolean or a quoted number where a number
+# belongs is an error, not a silent conversion (true is not 1, "0.8" is not 0.8).
+Number = Annotated[float, Field(strict=True)]
+Whole = Annotated[int, Field(strict=True)]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Estimate(_Strict):
     """A value with its plausible range and where it comes from."""
 
-    value: float
-    range: tuple[float, float] | None = None
+    value: Number
+    range: tuple[Number, Number] | None = None
     source: Annotated[str, Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -56,21 +63,24 @@ class Estimate(_Strict):
 class Override(_Strict):
     """A scenario's change to a mechanism parameter: a new centre, a new range, or both."""
 
-    value: float | None = None
-    range: tuple[float, float] | None = None
+    value: Number | None = None
+    range: tuple[Number, Number] | None = None
     source: Annotated[str, Field(min_length=1)]
 
 
 class LeverSpec(_Strict):
     """One lever in a policy: ``0.6`` or ``{intensity = 0.6, start = 6, end = 24}``."""
 
-    intensity: Annotated[float, Field(ge=0.0, le=1.0)]
-    start: Annotated[int, Field(ge=0)] = 0
-    end: Annotated[int, Field(gt=0)] | None = None
+    intensity: Annotated[Number, Field(ge=0.0, le=1.0)]
+    start: Annotated[Whole, Field(ge=0)] = 0
+    end: Annotated[Whole, Field(gt=0)] | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _number_is_intensity(cls, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, (int, float, dict)):
+            raise ValueError(f"{data!r} is not a lever setting; allowed: an intensity from 0 to 1, "
+                             "or a table {intensity = ..., start = ..., end = ...}")
         return {"intensity": data} if isinstance(data, (int, float)) else data
 
     @model_validator(mode="after")
@@ -104,7 +114,7 @@ class ScenarioFile(_Strict):
     title: Annotated[str, Field(min_length=1)]
     date: Annotated[str, Field(min_length=4)]
     description: str = ""
-    horizon: Annotated[int, Field(ge=1, le=600)] = 36
+    horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
     baseline: str | None = None
     initial: InitialSpec  # type: ignore[valid-type]
@@ -197,11 +207,27 @@ class Scenario:
         return {k: u.value for k, u in self.parameters.items()}
 
     def with_horizon(self, horizon: int) -> Scenario:
-        """The same scenario over another horizon; lever start months are checked against it."""
+        """The same scenario over another horizon (start months are checked by :meth:`schedule`)."""
         if horizon < 1:
-            raise PolmodelError(f"{self.name}: horizon {horizon}; allowed: a whole number of months from 1")
-        _check_starts(self.name, self.policies, horizon)
+            raise PolmodelError(f"{self.path or self.name}: horizon {horizon}; allowed: a whole "
+                                "number of months from 1")
         return replace(self, horizon=horizon)
+
+    def schedule(self, name: str) -> np.ndarray:
+        """Lever intensities of policy ``name`` month by month over the scenario's horizon.
+
+        Returns
+        -------
+        ndarray[horizon, n_levers]
+
+        Raises
+        ------
+        PolmodelError
+            If the policy is unknown or one of its levers starts past the horizon.
+        """
+        policy = self.policy(name)
+        _check_starts(self.path or self.name, {name: policy}, self.horizon)
+        return policy.schedule(self.horizon)
 
 
 def _check_starts(where: str, policies: Mapping[str, Policy], horizon: int) -> None:
@@ -210,7 +236,7 @@ def _check_starts(where: str, policies: Mapping[str, Policy], horizon: int) -> N
             if setting.start >= horizon:
                 raise PolmodelError(
                     f"{where}: policies.{pname}.levers.{lever}.start = {setting.start} is past the "
-                    f"horizon of {horizon} months; allowed: 0 to {horizon - 1}"
+                    f"horizon of {horizon} months; allowed: 0 to {horizon - 1} (or a longer horizon)"
                 )
 
 

@@ -1,0 +1,92 @@
+"""Shared fixtures: the scenario files, a writer for edited copies of them, test settings."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+# Figures are drawn without a display; set before anything imports matplotlib.
+os.environ["MPLBACKEND"] = "Agg"
+
+# Property tests run many small simulations; keep them modest so the suite stays fast, and
+# without a per-example deadline (timing is not what they test).
+settings.register_profile("polmodel", max_examples=40, deadline=None)
+settings.load_profile("polmodel")
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO_DIR = ROOT / "scenarios"
+# Discovered, not listed: files added to scenarios/ are covered without touching the tests.
+SCENARIO_FILES = sorted(SCENARIO_DIR.glob("*.toml"))
+DEFAULT_FILE = SCENARIO_DIR / "venezuela-2018.toml"
+
+
+def toml_dumps(data: dict) -> str:
+    """Write a dict as TOML: every top-level key on one line, tables inline.
+
+    Enough for scenario files (strings, numbers, booleans, lists, nested tables); keys are
+    quoted, strings use JSON escapes, which TOML basic strings share.
+    """
+    return "".join(f"{json.dumps(key)} = {_toml_value(value)}\n" for key, value in data.items())
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{" + items + "}"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _parent(data: dict, dotted: str) -> tuple[dict, str]:
+    *path, last = dotted.split(".")
+    for part in path:
+        data = data.setdefault(part, {})
+    return data, last
+
+
+@pytest.fixture(params=SCENARIO_FILES, ids=[p.stem for p in SCENARIO_FILES])
+def scenario_file(request) -> Path:
+    """Each file in scenarios/, one test per file."""
+    return request.param
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write an edited copy of venezuela-2018.toml into tmp_path and return its path.
+
+    ``write_scenario({"initial.crisis.value": 1.4}, delete=["initial.crisis.range"])`` sets
+    and deletes dotted keys; with no arguments the copy is unchanged (re-serialized).
+    """
+    original = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+
+    def write(edits: dict | None = None, *, delete=(), name: str = "edited.toml") -> Path:
+        data = copy.deepcopy(original)
+        for dotted in delete:
+            parent, key = _parent(data, dotted)
+            del parent[key]
+        for dotted, value in (edits or {}).items():
+            parent, key = _parent(data, dotted)
+            parent[key] = value
+        path = tmp_path / name
+        path.write_text(toml_dumps(data), encoding="utf-8")
+        return path
+
+    return write
