@@ -440,3 +440,11 @@ def test_paired_differences_with_only_the_baseline(scenario):
 def test_same_worlds_sampled_twice_are_the_compared_worlds(scenario, comp):
     w = sample_worlds(scenario, N, seed=SEED)
     assert np.array_equal(w.values, comp.worlds.values)
+
+
+def test_worlds_of_another_scenario_are_refused():
+    from polmodel.ensemble import sample_worlds
+
+    worlds = sample_worlds("venezuela-2022", 16, seed=0)
+    with pytest.raises(PolmodelError, match="sampled for 'venezuela-2022'"):
+        compare("venezuela-2018", worlds=worlds)

@@ -345,6 +345,9 @@ def compare(
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
+    if isinstance(worlds, Worlds) and worlds.scenario != sc.name:
+        raise PolmodelError(f"worlds were sampled for {worlds.scenario!r}, not {sc.name!r}; "
+                            "sample them from this scenario")
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
     agg = aggregator or sc.aggregator
     results = evaluate(w, [sc.schedule(n) for n in names], aggregator=agg,

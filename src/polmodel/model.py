@@ -197,7 +197,8 @@ def simulate(
     aggregator : {"min", "product", "geometric"} or callable
         Fuzzy AND for the opening index.
     dt : float
-        Step length in months.
+        Step length in months (rates are per month). Lever schedules and outcomes count
+        steps, so they read as months at the default of 1, which is what scenarios mean.
     record : bool
         Keep the full trajectory. With False only :class:`Outcomes` are kept, so memory does
         not grow with the horizon.

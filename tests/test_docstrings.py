@@ -1,0 +1,31 @@
+"""The examples in the docstrings run and show what they say."""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import polmodel
+
+MODULES = sorted(m.name for m in pkgutil.iter_modules(polmodel.__path__, "polmodel.")
+                 if m.name not in ("polmodel.__main__",))
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+                             extraglobs={"np": __import__("numpy")})
+    assert result.failed == 0
+
+
+def test_examples_exist_for_the_public_functions():
+    import polmodel.compare
+    import polmodel.model
+    import polmodel.run
+    import polmodel.scenario
+
+    for func in (polmodel.model.simulate, polmodel.run.run, polmodel.compare.compare,
+                 polmodel.scenario.load_scenario):
+        assert ">>>" in (func.__doc__ or ""), func.__name__
