@@ -134,9 +134,10 @@ def plot_tradeoff(comparison, ax=None):
         s = comparison.per_policy[n]
         x, y = s["crisis_months_median"], s["peak_index_median"]
         lo, hi = s["peak_index_p10"], s["peak_index_p90"]
-        ax.errorbar(x, y, yerr=[[y - lo], [hi - y]], fmt="o", capsize=3)
-        ax.annotate(n, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8)
+        ax.errorbar(x, y, yerr=[[y - lo], [hi - y]], fmt="o", capsize=3, label=n)
     ax.axhline(CROSSOVER, color="0.4", ls="--", lw=1)
+    # A legend, not labels at the points: policies with similar costs would overlap.
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     ax.set(xlabel="humanitarian cost: crisis-months (median over worlds)",
            ylabel="peak opening index (median; bars 10-90%)",
            title=f"{comparison.scenario}: opening index against humanitarian cost")
