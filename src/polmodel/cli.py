@@ -49,6 +49,11 @@ def _output_options(func):
     return func
 
 
+def _aggregator_option(func):
+    return click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
+                        help="Fuzzy AND for the opening index (the scenario's by default).")(func)
+
+
 def _scenario_argument(func):
     return click.argument("scenario", required=False, default=DEFAULT_SCENARIO,
                           metavar="[SCENARIO|FILE]")(func)
@@ -107,10 +112,11 @@ def main(ctx: click.Context) -> None:
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to run (repeatable); all of the scenario's policies by default.")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
+@_aggregator_option
 @_output_options
 @_library_errors
-def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, as_json=False,
-                as_csv=False, out=None):
+def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator=None,
+                as_json=False, as_csv=False, out=None):
     """Run each policy once at the scenario's central values.
 
     Prints the four conditions and the opening index at a few months, whether and when a
@@ -127,7 +133,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, as_json=Fa
     names = list(policies) or list(sc.policies)
     for name in names:
         sc.schedule(name)  # every policy checked before any work
-    results = [run(sc, name) for name in names]
+    results = [run(sc, name, aggregator=aggregator) for name in names]
 
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
@@ -156,8 +162,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, as_json=Fa
 @click.option("--sampler", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True,
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
-@click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
-              help="Fuzzy AND for the opening index (the scenario's by default).")
+@_aggregator_option
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to run worlds in; results do not depend on it.")
 @_output_options
