@@ -20,13 +20,6 @@ from polmodel.errors import PolmodelError
 CONDITIONS: tuple[str, ...] = ("crisis", "fracture", "challenger", "pressure")
 """The four conditions of the CRIES memo, in the memo's order."""
 
-CONDITION_MEANINGS: dict[str, str] = {
-    "crisis": "generalized economic, humanitarian and security crisis",
-    "fracture": "open split in the governing coalition (civil, military, economic elites)",
-    "challenger": "an active, unified challenging coalition tied to civil society",
-    "pressure": "coordinated, generalized international pressure on the governing coalition",
-}
-
 CROSSOVER = 0.5
 """Membership above which a condition counts as present (fsQCA crossover)."""
 

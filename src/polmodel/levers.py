@@ -128,8 +128,3 @@ class Policy:
                 )
             out[setting.start : setting.end, LEVER_NAMES.index(name)] = setting.intensity
         return out
-
-    def intensity(self, lever: str) -> float:
-        """Intensity of ``lever`` in this policy (0 where it is not set)."""
-        setting = self.levers.get(lever)
-        return 0.0 if setting is None else setting.intensity

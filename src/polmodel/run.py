@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.conditions import CONDITIONS, CROSSOVER, opening_index
+from polmodel.conditions import CONDITIONS, bottleneck, opening_index, window_open
 from polmodel.errors import PolmodelError
 from polmodel.model import STATES, simulate
 from polmodel.parameters import PARAMETERS
@@ -54,12 +54,12 @@ class RunResult:
     @property
     def window(self) -> np.ndarray:
         """ndarray[n_months + 1] of bool: all four conditions present."""
-        return (self.conditions > CROSSOVER).all(axis=1)
+        return window_open(self.conditions)
 
     @property
     def bottleneck(self) -> list[str]:
         """The binding (lowest) condition at each month."""
-        return [CONDITIONS[i] for i in self.conditions.argmin(axis=1)]
+        return [CONDITIONS[i] for i in bottleneck(self.conditions)]
 
     @property
     def first_window(self) -> int | None:
