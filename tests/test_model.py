@@ -342,3 +342,47 @@ def test_a_run_needs_at_least_one_month():
     init = dict(crisis=0.8, fracture=0.2, challenger=0.3, pressure=0.3, rents=0.5, exodus=0.1)
     with pytest.raises(PolmodelError, match="at least one month"):
         simulate(init, default_parameters(), np.zeros((0, 9)))
+
+
+@pytest.mark.parametrize("lever", LEVER_NAMES)
+def test_the_mechanism_table_says_which_states_each_lever_moves(lever):
+    """`polmodel levers` explains a lever by the mechanism table: the table must match the code.
+
+    A lever changes the rates of exactly the states that its mechanisms list as moved.
+    """
+    from polmodel.parameters import MECHANISMS
+
+    listed = {state for m in MECHANISMS if lever in m.levers for state, _ in m.moves}
+    rng = np.random.default_rng(7)
+    p = {k: rng.uniform(v.low, v.high) for k, v in PARAMETERS.items()}
+    state = tuple(rng.uniform(0.1, 0.9, len(STATES)))
+    u = rng.uniform(0.2, 0.8, len(LEVER_NAMES))
+    off, on = u.copy(), u.copy()
+    off[LEVER_NAMES.index(lever)], on[LEVER_NAMES.index(lever)] = 0.0, 1.0
+    g0, l0 = rates(state, coefficients(p, tuple(off)))
+    g1, l1 = rates(state, coefficients(p, tuple(on)))
+    moved = {s for i, s in enumerate(STATES) if g0[i] != g1[i] or l0[i] != l1[i]}
+    assert moved == listed
+
+
+def test_every_parameter_has_a_range_a_meaning_and_a_source():
+    from polmodel.parameters import MECHANISM_PARAMETERS, MECHANISMS_BY_NAME
+
+    for p in PARAMETERS.values():
+        assert 0.0 <= p.low <= p.default <= p.high <= p.limit, p.name
+        assert p.meaning.strip() and p.source.strip(), p.name
+    for p in MECHANISM_PARAMETERS:
+        assert p.mechanism in MECHANISMS_BY_NAME, p.name
+        # A source names a file of sources/, a published finding, or says "assumption".
+        assert "assumption" in p.source or ".txt" in p.source or any(c.isdigit() for c in p.source)
+
+
+def test_every_mechanism_has_a_source_and_a_parameter_that_sizes_it():
+    from polmodel.parameters import MECHANISM_PARAMETERS, MECHANISMS
+
+    sized = {p.mechanism for p in MECHANISM_PARAMETERS}
+    for m in MECHANISMS:
+        assert m.source.strip() and m.effect.strip(), m.name
+        assert m.name in sized, f"{m.name} has no parameter"
+        for state, sign in m.moves:
+            assert state in STATES and sign in (-1, +1), m.name

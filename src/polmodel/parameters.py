@@ -79,12 +79,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
     M("targeted_wedge", "targeted sanctions split elites who have an exit (no prosecution, or guarantees)",
       f'{FOREIGN_AFFAIRS}: "drive a wedge between the hardline members of the Venezuelan '
       'government and the moderates"', (("fracture", +1),),
-      levers=("targeted_sanctions",), reads=("indictment_exposure", "guarantee_credibility")),
+      levers=("targeted_sanctions", "negotiation"),
+      reads=("indictment_exposure", "guarantee_credibility")),
     M("indictment_lockin", "targeted sanctions on elites facing prosecution with no exit close ranks",
       f'{FOREIGN_AFFAIRS}: officials "in positions where a transition could lead to their eventual '
       'prosecution and imprisonment", sanctions "have thus failed"; Krcmaric 2018 (culpable '
       "leaders far less likely to take exile once prosecution is likely)",
-      (("fracture", -1),), levers=("targeted_sanctions",),
+      (("fracture", -1),), levers=("targeted_sanctions", "negotiation"),
       reads=("indictment_exposure", "guarantee_credibility")),
     M("offramps", "negotiation with guarantees draws pragmatists away from hardliners",
       f'{CRIES}: "its most pragmatic sectors should be approached"; "Include pluralist sectors of '
@@ -92,8 +93,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
       levers=("negotiation",), reads=("guarantee_credibility",)),
     M("defection", "defectors need somewhere to go: pressure and a challenger together widen cracks",
       f'{FOREIGN_AFFAIRS}: an OAS suspension "may create enough pressure to widen the cracks among '
-      "Maduro's loyalists\"", (("fracture", +1),),
-      reads=("pressure", "challenger", "indictment_exposure")),
+      "Maduro's loyalists\"", (("fracture", +1),), levers=("negotiation",),
+      reads=("pressure", "challenger", "indictment_exposure", "guarantee_credibility")),
     M("dialogue_division", "negotiation divides the challengers",
       f'{CRIES}: the opposition "is divided over ... whether to promote dialogue with the '
       f'government"; {BLINKEN}: opposition split over talks (events only)',
@@ -135,10 +136,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
     M("illicit_enforcement", "enforcement against illicit gold and drug revenue cuts rents",
       f'{PUSH_PULL}: "Purchasing illegal gold ... should also be outlawed"; {NARCO}: interdictions '
       "aimed at regime funding (allegation)", (("rents", -1),), levers=("illicit_enforcement",)),
-    M("relief_and_aid", "aid and sanctions relief ease the crisis; relief also adds rents and eases pressure",
-      f'{NARCO}: oil resale "to generate revenue for humanitarian purposes"; {BLINKEN}: oil licence '
-      "in exchange for talks (events only)", (("crisis", -1), ("rents", +1), ("pressure", -1)),
-      levers=("humanitarian_aid", "sanctions_relief")),
+    M("humanitarian_aid", "aid eases the crisis",
+      f'{NARCO}: oil resale "to generate revenue for humanitarian purposes"; {CRIES}: the UN Human '
+      'Rights Council resolution "for Venezuela to accept humanitarian aid"',
+      (("crisis", -1),), levers=("humanitarian_aid",)),
+    M("sanctions_relief", "relief eases the crisis, adds rents and eases pressure",
+      f"{BLINKEN}: oil licence in exchange for talks (events only); {NARCO}: partial relief "
+      "measures (allegation)", (("crisis", -1), ("rents", +1), ("pressure", -1)),
+      levers=("sanctions_relief",)),
     M("normalization", "without pressure, the crisis and the pressure settle into a new normal",
       f'{CRIES}: "the situation will normalize, thereby weakening regional responses ... The '
       'Venezuelan government is betting on this scenario"', (("crisis", -1), ("pressure", -1)),
@@ -207,13 +212,13 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
     P("enforcement_rent_cut", 0.08, 0.02, 0.20, "monthly rate at which full enforcement cuts rents",
       "assumption", "illicit_enforcement"),
     P("aid_easing", 0.04, 0.01, 0.10, "monthly rate at which full humanitarian aid eases the crisis",
-      "assumption", "relief_and_aid"),
+      "assumption", "humanitarian_aid"),
     P("relief_easing", 0.06, 0.01, 0.15, "monthly rate at which full sanctions relief eases the crisis",
-      "assumption", "relief_and_aid"),
+      "assumption", "sanctions_relief"),
     P("relief_rents", 0.05, 0.01, 0.12, "monthly rate at which full sanctions relief adds rents",
-      "assumption", "relief_and_aid"),
+      "assumption", "sanctions_relief"),
     P("relief_pressure_loss", 0.04, 0.01, 0.10, "monthly rate at which full relief erodes pressure",
-      "assumption", "relief_and_aid"),
+      "assumption", "sanctions_relief"),
     P("crisis_normalization", 0.02, 0.0, 0.06, "monthly rate at which the crisis settles when pressure is absent",
       "assumption", "normalization"),
     P("pressure_normalization", 0.03, 0.01, 0.08, "monthly rate at which pressure fades",
