@@ -175,7 +175,7 @@ class Comparison:
 
     # -- presentation -----------------------------------------------------------------------
 
-    def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]]]]:
+    def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]], str]]:
         pp = self.per_policy
         main = [[n, _pct(s["window_share"]), s["peak_index_median"],
                  f"{s['peak_index_p10']:.2f}-{s['peak_index_p90']:.2f}", round(s["months_open_mean"], 1),
@@ -200,31 +200,41 @@ class Comparison:
         binds = [[n, *(_pct(pp[n]["bottleneck_shares"][c]) for c in CONDITIONS)] for n in self.policies]
         nec = [[n, *("-" if np.isnan(v) else f"{v:.2f}" for v in self.necessity[n].values())]
                for n in self.policies]
+        necessity_note = ""
+        if self.aggregator in ("min", "product"):
+            necessity_note = (f"Under '{self.aggregator}' the index never exceeds a condition, so "
+                              "consistency is 1 by construction; the geometric aggregator shows the "
+                              "compensatory contrast.")
         return [
             ("Per policy (shares of plausible worlds)",
-             ("policy", "window", "peak index (median)", "peak 10-90%", "months open",
-              "first window (median)", "crisis-months", "exodus"), main),
+             ("policy", "window", "peak index", "peak 10-90%", "months open", "first window",
+              "crisis-months", "exodus"),
+             main,
+             "window: share of worlds in which all four conditions are present at once in some "
+             "month. Medians over worlds: peak index, crisis-months (a humanitarian cost), exodus "
+             "(share emigrated at the horizon); months open: mean; first window: median month "
+             "among worlds where one opens."),
             (f"Against the baseline '{self.baseline}' on the peak opening index (paired, same worlds)",
              ("policy", "better in", "worse in", "median diff", "10-90% diff", "mean regret",
-              "best in"), vs),
+              "best in"), vs,
+             "regret: how far a policy's peak index falls short of the best policy's in the same "
+             "world."),
             (f"What each policy did to each condition (mean change against '{self.baseline}')",
-             ("policy", *CONDITIONS, "opening index"), effects),
+             ("policy", *CONDITIONS, "peak index (median diff)"), effects,
+             "Under a min-based AND only the binding condition moves the index: a lever can raise "
+             "a condition that does not bind and leave the index flat."),
             ("Which condition binds (share of worlds where it binds most months)",
-             ("policy", *CONDITIONS), binds),
+             ("policy", *CONDITIONS), binds, ""),
             ("Necessity consistency of each condition for the opening (fsQCA; 1 = necessary in every world)",
-             ("policy", *CONDITIONS), nec),
+             ("policy", *CONDITIONS), nec, necessity_note),
         ]
 
     def summary(self) -> str:
         """Text tables for the terminal, with the caveat and the provenance."""
         parts = [f"{self.title}: {len(self.policies)} policies on {self.n_worlds} plausible worlds", ""]
-        for heading, header, rows in self._tables():
+        for heading, header, rows, note in self._tables():
             if rows:
-                parts += [heading, table(header, rows), ""]
-        if self.aggregator in ("min", "product"):
-            parts[-1:] = [f"(Under '{self.aggregator}' the index never exceeds a condition, so "
-                          "consistency is 1 by construction; --aggregator geometric shows the "
-                          "compensatory contrast.)", ""]
+                parts += [heading, table(header, rows)] + ([note] if note else []) + [""]
         parts += [CAVEAT, self.provenance()]
         return "\n".join(parts)
 
@@ -233,7 +243,8 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         body = "".join(f"<h5>{html.escape(h)}</h5>{html_table(hd, rows)}"
-                       for h, hd, rows in self._tables() if rows)
+                       + (f"<p><small>{html.escape(note)}</small></p>" if note else "")
+                       for h, hd, rows, note in self._tables() if rows)
         return (f"<h4>{html.escape(self.title)}: {len(self.policies)} policies on {self.n_worlds} "
                 f"plausible worlds</h4>{body}<p><small>{html.escape(CAVEAT)}<br>"
                 f"{html.escape(self.provenance())}</small></p>")

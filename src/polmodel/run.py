@@ -85,7 +85,7 @@ class RunResult:
     def _rows(self) -> list[list[object]]:
         J, bn, win = self.index, self.bottleneck, self.window
         return [
-            [m, *(float(v) for v in self.conditions[m]), float(J[m]), "open" if win[m] else "-", bn[m]]
+            [m, *(float(v) for v in self.conditions[m]), float(J[m]), "open" if win[m] else "no", bn[m]]
             for m in self.checkpoints()
         ]
 

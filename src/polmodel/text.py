@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
+
+# Cells that read as numbers (0.30, +0.053, 12%, an empty cell or a dash) are right-aligned.
+_NUMERIC = re.compile(r"^([+-]?\d[\d.]*%?|-|)$")
 
 CAVEAT = (
     "Sensitivity, not prediction: these figures describe a small model under the scenario's "
@@ -24,7 +28,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A fixed-width text table; numbers right-aligned, text left-aligned."""
     cells = [[str(h) for h in header]] + [[_cell(v) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    numeric = [all(_is_number(row[i]) for row in rows) if rows else False for i in range(len(header))]
+    numeric = [bool(rows) and all(_NUMERIC.match(r[i]) for r in cells[1:]) for i in range(len(header))]
 
     def line(r: Sequence[str]) -> str:
         return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric)).rstrip()
@@ -39,10 +43,6 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _cell(v: object) -> str:
