@@ -448,3 +448,15 @@ def test_worlds_of_another_scenario_are_refused():
     worlds = sample_worlds("venezuela-2022", 16, seed=0)
     with pytest.raises(PolmodelError, match="sampled for 'venezuela-2022'"):
         compare("venezuela-2018", worlds=worlds)
+
+
+def test_every_pair_is_reported_both_ways(comp):
+    d = comp.to_dict()["pairwise"]
+    for a in comp.policies:
+        assert a not in d[a]
+        for b in comp.policies:
+            if a != b:
+                assert d[a][b]["share_better"] == d[b][a]["share_worse"]
+                assert d[a][b]["share_better"] + d[a][b]["share_worse"] + d[a][b]["share_tied"] == \
+                    pytest.approx(1.0)
+    assert "Every pair" in comp.summary()

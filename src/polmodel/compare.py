@@ -197,6 +197,9 @@ class Comparison:
         effects = [[n, *(f"{self.condition_effects[n][c]['mean_change']:+.3f}" for c in CONDITIONS),
                     f"{np.median(self.difference(n, self.baseline)):+.3f}"]
                    for n in self.policies if n != self.baseline]
+        names = self.policies
+        matrix = [[f"{i} {a}", *("" if a == b else _pct(self.pairwise(a, b)["share_better"]) for b in names)]
+                  for i, a in enumerate(names, start=1)]
         binds = [[n, *(_pct(pp[n]["bottleneck_shares"][c]) for c in CONDITIONS)] for n in self.policies]
         nec = [[n, *("-" if np.isnan(v) else f"{v:.2f}" for v in self.necessity[n].values())]
                for n in self.policies]
@@ -219,6 +222,9 @@ class Comparison:
               "best in"), vs,
              "regret: how far a policy's peak index falls short of the best policy's in the same "
              "world."),
+            ("Every pair: share of worlds in which the row policy beats the column policy",
+             ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
+             "Beats: a higher peak opening index in the same world; the rest are worse or tied."),
             (f"What each policy did to each condition (mean change against '{self.baseline}')",
              ("policy", *CONDITIONS, "peak index (median diff)"), effects,
              "Under a min-based AND only the binding condition moves the index: a lever can raise "
@@ -257,6 +263,8 @@ class Comparison:
             "horizon": self.horizon, "aggregator": self.aggregator, "baseline": self.baseline,
             "policies": self.per_policy,
             "against_baseline": {n: self.pairwise(n, self.baseline) for n in self.policies},
+            "pairwise": {a: {b: self.pairwise(a, b) for b in self.policies if b != a}
+                         for a in self.policies},
             "regret": self.regret, "condition_effects": self.condition_effects,
             "necessity": {n: {c: (None if np.isnan(v) else v) for c, v in d.items()}
                           for n, d in self.necessity.items()},
