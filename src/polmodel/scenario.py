@@ -1,10 +1,10 @@
-"""Scenario files: the pydantic schema, loading, and the built-in catalog.
+"""Scenarios: validated files turned into a :class:`Scenario`, and the built-in catalog.
 
 A scenario is a TOML file (see ``scenarios/template.toml``) with a title and date, initial
 states and context parameters each with a value, a plausible range and a source note,
 optional overrides of mechanism parameters, and the policies to compare. It is validated once,
-here, at the boundary: unknown keys are errors, ranges are checked, and a bad file gives one
-line naming the file, the key and what is allowed.
+here, at the boundary (schema in :mod:`polmodel.schema`): unknown keys are errors, ranges are
+checked, and a bad file gives one line naming the file, the key and what is allowed.
 """
 
 from __future__ import annotations
@@ -15,112 +15,18 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from polmodel.errors import PolmodelError
-from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
+from polmodel.levers import LeverSetting, Policy
 from polmodel.model import STATES
-from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
+from polmodel.parameters import MECHANISM_PARAMETERS
+from polmodel.schema import CONTEXT_NAMES, Estimate, ScenarioFile, describe
 
 DEFAULT_SCENARIO = "venezuela-2018"
-_CONTEXT_NAMES = tuple(p.name for p in CONTEXT_PARAMETERS)
-
-LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
-ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
-
-
-# TOML has real numbers, booleans and strings: a boolean or a quoted number where a number
-# belongs is an error, not a silent conversion (true is not 1, "0.8" is not 0.8).
-Number = Annotated[float, Field(strict=True)]
-Whole = Annotated[int, Field(strict=True)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Estimate(_Strict):
-    """A value with its plausible range and where it comes from."""
-
-    value: Number
-    range: tuple[Number, Number] | None = None
-    source: Annotated[str, Field(min_length=1)]
-
-    @model_validator(mode="after")
-    def _value_in_range(self) -> Estimate:
-        if self.range is not None:
-            low, high = self.range
-            if low > high:
-                raise ValueError(f"range [{low}, {high}] is reversed; write [low, high]")
-            if not low <= self.value <= high:
-                raise ValueError(f"value {self.value} is outside its range [{low}, {high}]")
-        return self
-
-
-class Override(_Strict):
-    """A scenario's change to a mechanism parameter: a new centre, a new range, or both."""
-
-    value: Number | None = None
-    range: tuple[Number, Number] | None = None
-    source: Annotated[str, Field(min_length=1)]
-
-
-class LeverSpec(_Strict):
-    """One lever in a policy: ``0.6`` or ``{intensity = 0.6, start = 6, end = 24}``."""
-
-    intensity: Annotated[Number, Field(ge=0.0, le=1.0)]
-    start: Annotated[Whole, Field(ge=0)] = 0
-    end: Annotated[Whole, Field(gt=0)] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _number_is_intensity(cls, data: Any) -> Any:
-        if isinstance(data, bool) or not isinstance(data, (int, float, dict)):
-            raise ValueError(f"{data!r} is not a lever setting; allowed: an intensity from 0 to 1, "
-                             "or a table {intensity = ..., start = ..., end = ...}")
-        return {"intensity": data} if isinstance(data, (int, float)) else data
-
-    @model_validator(mode="after")
-    def _end_after_start(self) -> LeverSpec:
-        if self.end is not None and self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
-        return self
-
-
-class PolicySpec(_Strict):
-    """A named set of lever settings; ``extends`` copies another policy's levers first."""
-
-    description: str = ""
-    extends: str | None = None
-    levers: dict[LeverName, LeverSpec] = {}
-
-
-def _states_model(name: str, keys: tuple[str, ...]) -> type[_Strict]:
-    from pydantic import create_model
-
-    return create_model(name, __base__=_Strict, **{k: (Estimate, ...) for k in keys})
-
-
-InitialSpec = _states_model("InitialSpec", STATES)
-ContextSpec = _states_model("ContextSpec", _CONTEXT_NAMES)
-
-
-class ScenarioFile(_Strict):
-    """The schema of a scenario file (see ``scenarios/template.toml``)."""
-
-    title: Annotated[str, Field(min_length=1)]
-    date: Annotated[str, Field(min_length=4)]
-    description: str = ""
-    horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
-    aggregator: Literal["min", "product", "geometric"] = "min"
-    baseline: str | None = None
-    initial: InitialSpec  # type: ignore[valid-type]
-    context: ContextSpec  # type: ignore[valid-type]
-    mechanisms: dict[ParameterName, Override] = {}
-    policies: Annotated[dict[str, PolicySpec], Field(min_length=1)]
 
 
 @dataclass(frozen=True)
@@ -160,7 +66,7 @@ class Scenario:
     def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]]]]:
         states = [[k, u.value, f"{u.low:g}-{u.high:g}", u.source] for k, u in self.initial.items()]
         context = [[k, self.parameters[k].value, f"{self.parameters[k].low:g}-{self.parameters[k].high:g}",
-                    self.parameters[k].source] for k in _CONTEXT_NAMES]
+                    self.parameters[k].source] for k in CONTEXT_NAMES]
         policies = [[n, ", ".join(f"{k} {v.intensity:g}" + (f" from month {v.start}" if v.start else "")
                                   for k, v in p.levers.items()) or "no levers"]
                     for n, p in self.policies.items()]
@@ -298,7 +204,7 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
     try:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as err:
-        raise PolmodelError(f"{where}: {_describe(err)}") from None
+        raise PolmodelError(f"{where}: {describe(err)}") from None
     initial = {s: _unit_interval(getattr(spec.initial, s), f"{where}: initial.{s}") for s in STATES}
     policies = _policies(spec, where)
     _check_starts(where, policies, spec.horizon)
@@ -370,60 +276,3 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise PolmodelError(f"{text}: not valid TOML: {err}") from None
     return scenario_from_dict(data, name=path.stem, path=text)
-
-
-# ---------------------------------------------------------------------------------------------
-# One-line error messages
-
-
-def _describe(err: ValidationError) -> str:
-    errors = err.errors(include_url=False)
-    first = errors[0]
-    loc = [str(part) for part in first["loc"]]
-    kind, msg = first["type"], first["msg"]
-    is_key = bool(loc) and loc[-1] == "[key]"
-    if is_key:
-        loc = loc[:-1]
-    key = ".".join(loc) or "(top level)"
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(ScenarioFile, loc[:-1])
-        text = f"{key}: unknown key; allowed: {', '.join(allowed)}"
-    elif kind == "literal_error" and is_key:
-        what = "lever" if "levers" in loc else "mechanism parameter"
-        text = f"{key}: unknown {what}; allowed: {first['ctx']['expected'].replace(chr(39), '')}"
-    elif kind == "literal_error":
-        text = f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
-    elif kind == "missing":
-        text = f"{key}: missing; this key is required"
-    elif kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
-        text = f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
-    elif kind == "value_error":
-        text = f"{key}: {msg.removeprefix('Value error, ')}"
-    else:
-        text = f"{key}: {msg.lower()} (got {first.get('input')!r})"
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return text
-
-
-def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
-    """Field names of the model found by walking ``loc`` down from ``model``."""
-    import typing
-
-    current: Any = model
-    for part in loc:
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            info = current.model_fields.get(part)
-            if info is None:
-                return []
-            current = info.annotation
-        else:  # a dict: ``part`` is a key, descend into the value type
-            args = typing.get_args(current)
-            current = args[1] if len(args) == 2 else None
-        while typing.get_origin(current) in (typing.Union, typing.Annotated) or (
-            type(current).__name__ == "UnionType"
-        ):
-            current = next(a for a in typing.get_args(current) if a is not type(None))
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []

@@ -1,0 +1,164 @@
+"""The schema of scenario files (pydantic), and one-line messages for what breaks it.
+
+Frozen models with ``extra="forbid"``: a typo in a key is an error, not a silent default; a
+boolean or a quoted number where a number belongs is an error, not a conversion. Cross-field
+checks that need the whole file (policies that extend others, start months against the horizon,
+mechanism ranges against the parameter table) happen in :mod:`polmodel.scenario`.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from polmodel.levers import LEVER_NAMES
+from polmodel.model import STATES
+from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
+
+CONTEXT_NAMES = tuple(p.name for p in CONTEXT_PARAMETERS)
+
+LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
+ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
+
+
+# TOML has real numbers, booleans and strings: a boolean or a quoted number where a number
+# belongs is an error, not a silent conversion (true is not 1, "0.8" is not 0.8).
+Number = Annotated[float, Field(strict=True)]
+Whole = Annotated[int, Field(strict=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Estimate(_Strict):
+    """A value with its plausible range and where it comes from."""
+
+    value: Number
+    range: tuple[Number, Number] | None = None
+    source: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _value_in_range(self) -> Estimate:
+        if self.range is not None:
+            low, high = self.range
+            if low > high:
+                raise ValueError(f"range [{low}, {high}] is reversed; write [low, high]")
+            if not low <= self.value <= high:
+                raise ValueError(f"value {self.value} is outside its range [{low}, {high}]")
+        return self
+
+
+class Override(_Strict):
+    """A scenario's change to a mechanism parameter: a new centre, a new range, or both."""
+
+    value: Number | None = None
+    range: tuple[Number, Number] | None = None
+    source: Annotated[str, Field(min_length=1)]
+
+
+class LeverSpec(_Strict):
+    """One lever in a policy: ``0.6`` or ``{intensity = 0.6, start = 6, end = 24}``."""
+
+    intensity: Annotated[Number, Field(ge=0.0, le=1.0)]
+    start: Annotated[Whole, Field(ge=0)] = 0
+    end: Annotated[Whole, Field(gt=0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_is_intensity(cls, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, (int, float, dict)):
+            raise ValueError(f"{data!r} is not a lever setting; allowed: an intensity from 0 to 1, "
+                             "or a table {intensity = ..., start = ..., end = ...}")
+        return {"intensity": data} if isinstance(data, (int, float)) else data
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> LeverSpec:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class PolicySpec(_Strict):
+    """A named set of lever settings; ``extends`` copies another policy's levers first."""
+
+    description: str = ""
+    extends: str | None = None
+    levers: dict[LeverName, LeverSpec] = {}
+
+
+def _states_model(name: str, keys: tuple[str, ...]) -> type[_Strict]:
+    return create_model(name, __base__=_Strict, **{k: (Estimate, ...) for k in keys})
+
+
+InitialSpec = _states_model("InitialSpec", STATES)
+ContextSpec = _states_model("ContextSpec", CONTEXT_NAMES)
+
+
+class ScenarioFile(_Strict):
+    """The schema of a scenario file (see ``scenarios/template.toml``)."""
+
+    title: Annotated[str, Field(min_length=1)]
+    date: Annotated[str, Field(min_length=4)]
+    description: str = ""
+    horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
+    aggregator: Literal["min", "product", "geometric"] = "min"
+    baseline: str | None = None
+    initial: InitialSpec  # type: ignore[valid-type]
+    context: ContextSpec  # type: ignore[valid-type]
+    mechanisms: dict[ParameterName, Override] = {}
+    policies: Annotated[dict[str, PolicySpec], Field(min_length=1)]
+
+
+def describe(err: ValidationError) -> str:
+    """The first problem of a validation error as one line: key, what was wrong, what is allowed."""
+    errors = err.errors(include_url=False)
+    first = errors[0]
+    loc = [str(part) for part in first["loc"]]
+    kind, msg = first["type"], first["msg"]
+    is_key = bool(loc) and loc[-1] == "[key]"
+    if is_key:
+        loc = loc[:-1]
+    key = ".".join(loc) or "(top level)"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(ScenarioFile, loc[:-1])
+        text = f"{key}: unknown key; allowed: {', '.join(allowed)}"
+    elif kind == "literal_error" and is_key:
+        what = "lever" if "levers" in loc else "mechanism parameter"
+        text = f"{key}: unknown {what}; allowed: {first['ctx']['expected'].replace(chr(39), '')}"
+    elif kind == "literal_error":
+        text = f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
+    elif kind == "missing":
+        text = f"{key}: missing; this key is required"
+    elif kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
+        text = f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
+    elif kind == "value_error":
+        text = f"{key}: {msg.removeprefix('Value error, ')}"
+    else:
+        text = f"{key}: {msg.lower()} (got {first.get('input')!r})"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return text
+
+
+def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """Field names of the model found by walking ``loc`` down from ``model``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(part)
+            if info is None:
+                return []
+            current = info.annotation
+        else:  # a dict: ``part`` is a key, descend into the value type
+            args = typing.get_args(current)
+            current = args[1] if len(args) == 2 else None
+        while typing.get_origin(current) in (typing.Union, typing.Annotated) or (
+            type(current).__name__ == "UnionType"
+        ):
+            current = next(a for a in typing.get_args(current) if a is not type(None))
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
