@@ -25,7 +25,7 @@ from polmodel.conditions import CONDITIONS
 from polmodel.ensemble import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
 from polmodel.errors import PolmodelError
 from polmodel.scenario import Scenario, load_scenario
-from polmodel.text import CAVEAT, html_table, provenance, table
+from polmodel.text import CAVEAT, Section, provenance, sections_html, sections_text
 
 TIE = 1e-9  # differences of the opening index smaller than this count as ties
 
@@ -175,7 +175,7 @@ class Comparison:
 
     # -- presentation -----------------------------------------------------------------------
 
-    def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]], str]]:
+    def _tables(self) -> list[Section]:
         pp = self.per_policy
         main = [[n, _pct(s["window_share"]), s["peak_index_median"],
                  f"{s['peak_index_p10']:.2f}-{s['peak_index_p90']:.2f}", round(s["months_open_mean"], 1),
@@ -237,20 +237,15 @@ class Comparison:
 
     def summary(self) -> str:
         """Text tables for the terminal, with the caveat and the provenance."""
-        parts = [f"{self.title}: {len(self.policies)} policies on {self.n_worlds} plausible worlds", ""]
-        for heading, header, rows, note in self._tables():
-            if rows:
-                parts += [heading, table(header, rows)] + ([note] if note else []) + [""]
-        parts += [CAVEAT, self.provenance()]
-        return "\n".join(parts)
+        return "\n".join([f"{self.title}: {len(self.policies)} policies on {self.n_worlds} "
+                          "plausible worlds", "", sections_text(self._tables()), CAVEAT,
+                          self.provenance()])
 
     def __str__(self) -> str:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        body = "".join(f"<h5>{html.escape(h)}</h5>{html_table(hd, rows)}"
-                       + (f"<p><small>{html.escape(note)}</small></p>" if note else "")
-                       for h, hd, rows, note in self._tables() if rows)
+        body = sections_html(self._tables())
         return (f"<h4>{html.escape(self.title)}: {len(self.policies)} policies on {self.n_worlds} "
                 f"plausible worlds</h4>{body}<p><small>{html.escape(CAVEAT)}<br>"
                 f"{html.escape(self.provenance())}</small></p>")

@@ -63,25 +63,23 @@ class Scenario:
     policies: Mapping[str, Policy]
     path: str = ""
 
-    def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]]]]:
+    def _tables(self) -> list:
+        params = self.parameters
         states = [[k, u.value, f"{u.low:g}-{u.high:g}", u.source] for k, u in self.initial.items()]
-        context = [[k, self.parameters[k].value, f"{self.parameters[k].low:g}-{self.parameters[k].high:g}",
-                    self.parameters[k].source] for k in CONTEXT_NAMES]
+        context = [[k, params[k].value, f"{params[k].low:g}-{params[k].high:g}", params[k].source]
+                   for k in CONTEXT_NAMES]
         policies = [[n, ", ".join(f"{k} {v.intensity:g}" + (f" from month {v.start}" if v.start else "")
                                   for k, v in p.levers.items()) or "no levers"]
                     for n, p in self.policies.items()]
-        return [("Initial states", ("state", "value", "range", "source"), states),
-                ("Context", ("parameter", "value", "range", "source"), context),
-                (f"Policies (baseline: {self.baseline})", ("policy", "levers"), policies)]
+        return [("Initial states", ("state", "value", "range", "source"), states, ""),
+                ("Context", ("parameter", "value", "range", "source"), context, ""),
+                (f"Policies (baseline: {self.baseline})", ("policy", "levers"), policies, "")]
 
     def summary(self) -> str:
         """The scenario as text: initial states and context with sources, and the policies."""
-        from polmodel.text import table
+        from polmodel.text import sections_text
 
-        parts = [f"{self.title} ({self.date})", self.description, ""]
-        for heading, header, rows in self._tables():
-            parts += [heading, table(header, rows), ""]
-        return "\n".join(parts).rstrip()
+        return f"{self.title} ({self.date})\n{self.description}\n\n{sections_text(self._tables())}".rstrip()
 
     def __str__(self) -> str:
         return self.summary()
@@ -89,11 +87,10 @@ class Scenario:
     def _repr_html_(self) -> str:
         import html
 
-        from polmodel.text import html_table
+        from polmodel.text import sections_html
 
-        body = "".join(f"<h5>{html.escape(h)}</h5>{html_table(hd, rows)}" for h, hd, rows in self._tables())
         return (f"<h4>{html.escape(self.title)} ({html.escape(self.date)})</h4>"
-                f"<p>{html.escape(self.description)}</p>{body}")
+                f"<p>{html.escape(self.description)}</p>{sections_html(self._tables())}")
 
     def policy(self, name: str) -> Policy:
         """Return the policy called ``name``, or a one-line error listing the choices."""

@@ -49,3 +49,23 @@ def _cell(v: object) -> str:
     if isinstance(v, float):
         return f"{v:.2f}"
     return str(v)
+
+
+Section = tuple[str, Sequence[str], Sequence[Sequence[object]], str]
+"""A report section: heading, column names, rows, and a note printed under the table."""
+
+
+def sections_text(sections: Sequence[Section]) -> str:
+    """Headed text tables, each followed by its note; sections without rows are left out."""
+    parts: list[str] = []
+    for heading, header, rows, note in sections:
+        if rows:
+            parts += [heading, table(header, rows)] + ([note] if note else []) + [""]
+    return "\n".join(parts)
+
+
+def sections_html(sections: Sequence[Section]) -> str:
+    """The same sections as HTML."""
+    return "".join(f"<h5>{html.escape(h)}</h5>{html_table(hd, rows)}"
+                   + (f"<p><small>{html.escape(note)}</small></p>" if note else "")
+                   for h, hd, rows, note in sections if rows)
