@@ -308,3 +308,16 @@ def test_run_takes_the_aggregator():
     assert a["crisis"] == b["crisis"]
     assert all(g >= m for g, m in zip(b["opening_index"], a["opening_index"]))
     assert b["peak_index"] > a["peak_index"]
+
+
+def test_an_out_folder_that_cannot_be_made_is_one_line_not_a_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from polmodel.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, ["run", "--policy", "status-quo", "--out", str(blocker / "figs")])
+    assert result.exit_code == 1
+    assert "cannot write here" in result.output
+    assert "Traceback" not in result.output

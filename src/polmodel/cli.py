@@ -66,9 +66,12 @@ def _check_format(as_json: bool, as_csv: bool) -> None:
 
 def write_atomically(path: Path, data: bytes | str) -> None:
     """Write a file through a temporary name, so a failure never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as err:
+        raise click.ClickException(f"{path.parent}: cannot write here: {err.strerror}") from None
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
             f.write(data)
