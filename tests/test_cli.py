@@ -321,3 +321,14 @@ def test_an_out_folder_that_cannot_be_made_is_one_line_not_a_traceback(tmp_path)
     assert result.exit_code == 1
     assert "cannot write here" in result.output
     assert "Traceback" not in result.output
+
+
+def test_levers_out_writes_the_causal_diagram(tmp_path):
+    from click.testing import CliRunner
+
+    from polmodel.cli import main
+
+    result = CliRunner().invoke(main, ["levers", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    png = tmp_path / "causal-diagram.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -386,3 +386,22 @@ def test_every_mechanism_has_a_source_and_a_parameter_that_sizes_it():
         assert m.name in sized, f"{m.name} has no parameter"
         for state, sign in m.moves:
             assert state in STATES and sign in (-1, +1), m.name
+
+
+def test_the_causal_diagram_draws_every_edge_of_the_mechanism_table():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from polmodel.levers import LEVERS
+    from polmodel.parameters import MECHANISMS
+    from polmodel.plots import plot_causal_diagram
+
+    ax = plot_causal_diagram(ax=Figure().add_subplot())
+    edges = sum(len(m.levers) + len(m.moves) for m in MECHANISMS)
+    arrows = [c for c in ax.get_children() if type(c).__name__ == "Annotation"]
+    assert len(arrows) == edges
+    labels = {t.get_text() for t in ax.texts}
+    assert {lv.label for lv in LEVERS} <= labels
+    assert set(STATES) <= labels

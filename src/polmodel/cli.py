@@ -249,8 +249,10 @@ def scenarios_command(as_json):
 @main.command("levers")
 @click.argument("names", nargs=-1, metavar="[LEVER]...")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the causal diagram (levers -> mechanisms -> states) as PNG.")
 @_library_errors
-def levers_command(names, as_json):
+def levers_command(names, as_json, out):
     """Explain each lever and the mechanisms it feeds."""
     from polmodel.errors import PolmodelError
     from polmodel.levers import LEVERS, LEVERS_BY_NAME
@@ -266,13 +268,20 @@ def levers_command(names, as_json):
             for lv in chosen]
     if as_json:
         click.echo(json.dumps(data, indent=2))
-        return
-    for lv in data:
-        click.echo(f"{lv['name']} ({lv['label']})")
-        click.echo(f"  {lv['description']}")
-        for m in lv["mechanisms"]:
-            click.echo(f"  feeds {m['name']}: {m['effect']}")
-        click.echo("")
+    else:
+        for lv in data:
+            click.echo(f"{lv['name']} ({lv['label']})")
+            click.echo(f"  {lv['description']}")
+            for m in lv["mechanisms"]:
+                click.echo(f"  feeds {m['name']}: {m['effect']}")
+            click.echo("")
+    if out is not None:
+        from polmodel.plots import plot_causal_diagram
+
+        fig = new_figure(figsize=(11, 13))
+        plot_causal_diagram(ax=fig.add_subplot())
+        write_figure(fig, out / "causal-diagram.png")
+        click.echo(f"wrote the causal diagram to {out / 'causal-diagram.png'}", err=True)
 
 
 @main.command("validate")

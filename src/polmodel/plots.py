@@ -143,3 +143,55 @@ def plot_tradeoff(comparison, ax=None):
            title=f"{comparison.scenario}: opening index against humanitarian cost")
     _caption(ax, comparison)
     return ax
+
+
+def plot_causal_diagram(ax=None):
+    """The model on one slide: levers -> mechanisms -> states, drawn from the mechanism table.
+
+    Arrows into a state are green where the mechanism raises it and red where it lowers it.
+    States that a mechanism reads (feedback) are listed under its name.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from polmodel.levers import LEVERS
+    from polmodel.model import STATES
+    from polmodel.parameters import MECHANISMS
+
+    ax = _axes(ax, figsize=(11, 12))
+    mechs = list(MECHANISMS)
+
+    def ys(k: int) -> list[float]:
+        return [1 - (i + 0.5) / k for i in range(k)]
+
+    lever_y = dict(zip((lv.name for lv in LEVERS), ys(len(LEVERS))))
+    mech_y = dict(zip((m.name for m in mechs), ys(len(mechs))))
+    state_y = dict(zip(STATES, ys(len(STATES))))
+    xl, xm, xs = 0.0, 0.5, 1.0
+    for m in mechs:
+        for lever in m.levers:
+            ax.annotate("", xy=(xm - 0.11, mech_y[m.name]), xytext=(xl + 0.1, lever_y[lever]),
+                        arrowprops=dict(arrowstyle="->", color="0.6", lw=0.7))
+        for state, sign in m.moves:
+            ax.annotate("", xy=(xs - 0.07, state_y[state]), xytext=(xm + 0.11, mech_y[m.name]),
+                        arrowprops=dict(arrowstyle="->", lw=0.9,
+                                        color="#1a9850" if sign > 0 else "#d73027"))
+    box = dict(boxstyle="round,pad=0.3", fc="white", ec="0.5")
+    for lv in LEVERS:
+        ax.text(xl + 0.1, lever_y[lv.name], lv.label, ha="right", va="center", fontsize=9, bbox=box)
+    for m in mechs:
+        reads = [r for r in m.reads if r in STATES]
+        label = m.name.replace("_", " ") + (f"\n(reads {', '.join(reads)})" if reads else "")
+        ax.text(xm, mech_y[m.name], label, ha="center", va="center", fontsize=7, bbox=box)
+    for s in STATES:
+        ax.text(xs - 0.07, state_y[s], s, ha="left", va="center", fontsize=10, fontweight="bold",
+                color=COLORS.get(s, "0.2"), bbox=box)
+    ax.set(xlim=(-0.15, 1.12), ylim=(0, 1),
+           title="polmodel: levers -> mechanisms -> states (green raises, red lowers)")
+    ax.axis("off")
+    return ax
