@@ -64,6 +64,21 @@ def _check_format(as_json: bool, as_csv: bool) -> None:
         raise click.UsageError("choose one of --json and --csv")
 
 
+def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
+    """Load a scenario, apply --horizon and check that the chosen policies (all by default) fit.
+
+    Bad input then stops before any work is done or any file is written.
+    """
+    from polmodel.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    if horizon is not None:
+        sc = sc.with_horizon(horizon)
+    for name in policies or sc.policies:
+        sc.schedule(name)
+    return sc
+
+
 def write_atomically(path: Path, data: bytes | str) -> None:
     """Write a file through a temporary name, so a failure never leaves half a file."""
     try:
@@ -127,15 +142,10 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
     and the monthly data (CSV and JSON).
     """
     from polmodel.run import run, runs_csv, runs_summary
-    from polmodel.scenario import load_scenario
 
     _check_format(as_json, as_csv)
-    sc = load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
+    sc = _load(scenario, horizon, policies)
     names = list(policies) or list(sc.policies)
-    for name in names:
-        sc.schedule(name)  # every policy checked before any work
     results = [run(sc, name, aggregator=aggregator) for name in names]
 
     if as_json:
@@ -182,16 +192,11 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     from concurrent.futures import ProcessPoolExecutor
 
     from polmodel.compare import compare
-    from polmodel.scenario import load_scenario
 
     _check_format(as_json, as_csv)
     if worlds is None:
         worlds = 1024 if sampler == "sobol" else 1000
-    sc = load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    for name in policies:
-        sc.schedule(name)
+    sc = _load(scenario, horizon, policies)
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         with click.progressbar(length=worlds, label="plausible worlds", file=sys.stderr,
