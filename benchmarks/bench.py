@@ -82,7 +82,7 @@ def bench_loop(n: int, repeat: int) -> float:
 
 MEMORY_SCRIPT = """
 import resource, time
-from polmodel.compare import compare
+from polmodel.comparison import compare
 t = time.perf_counter()
 c = compare("venezuela-2018", list(__import__("polmodel").load_scenario("venezuela-2018").policies)[:5],
             worlds=1_000_000, seed=0)

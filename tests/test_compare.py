@@ -25,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from polmodel import __version__, plots  # noqa: E402
-from polmodel.compare import Comparison, compare, necessity_consistency  # noqa: E402
+from polmodel.comparison import Comparison, compare, necessity_consistency  # noqa: E402
 from polmodel.conditions import CONDITIONS, CROSSOVER  # noqa: E402
 from polmodel.ensemble import PolicyOutcomes, sample_worlds  # noqa: E402
 from polmodel.errors import PolmodelError  # noqa: E402

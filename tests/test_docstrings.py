@@ -21,11 +21,11 @@ def test_docstring_examples(name):
 
 
 def test_examples_exist_for_the_public_functions():
-    import polmodel.compare
+    import polmodel.comparison
     import polmodel.model
-    import polmodel.run
+    import polmodel.runs
     import polmodel.scenario
 
-    for func in (polmodel.model.simulate, polmodel.run.run, polmodel.compare.compare,
+    for func in (polmodel.model.simulate, polmodel.runs.run, polmodel.comparison.compare,
                  polmodel.scenario.load_scenario):
         assert ">>>" in (func.__doc__ or ""), func.__name__

@@ -16,7 +16,7 @@ import polmodel
 from polmodel.conditions import CONDITIONS, CROSSOVER
 from polmodel.errors import PolmodelError
 from polmodel.model import STATES, simulate
-from polmodel.run import run, runs_summary
+from polmodel.runs import run, runs_summary
 from polmodel.scenario import load_scenario
 from polmodel.text import CAVEAT
 
@@ -296,7 +296,7 @@ def test_repr_html_is_a_table_with_caveat_and_provenance():
 
 _TIED_VERDICT = """
 import numpy as np
-from polmodel.run import RunResult
+from polmodel.runs import RunResult
 # Fracture binds in months 1 and 2, the challenger in months 3 and 4: a tie.
 states = np.array([[0.9, 0.2, 0.3, 0.4, 0.5, 0.1]] * 3 + [[0.9, 0.3, 0.2, 0.4, 0.5, 0.1]] * 2)
 print(RunResult("s", "p", "min", np.arange(5), states).verdict())

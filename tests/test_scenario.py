@@ -17,7 +17,7 @@ from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES
 from polmodel.model import STATES
 from polmodel.parameters import PARAMETERS
-from polmodel.run import run
+from polmodel.runs import run
 from polmodel.scenario import DEFAULT_SCENARIO, Scenario, list_scenarios, load_scenario
 
 # ---- Every scenario file ---------------------------------------------------------------------

@@ -19,11 +19,11 @@ _PUBLIC = {
     "Policy": "polmodel.levers",
     "LeverSetting": "polmodel.levers",
     "simulate": "polmodel.model",
-    "run": "polmodel.run",
-    "RunResult": "polmodel.run",
+    "run": "polmodel.runs",
+    "RunResult": "polmodel.runs",
     "sample_worlds": "polmodel.ensemble",
-    "compare": "polmodel.compare",
-    "Comparison": "polmodel.compare",
+    "compare": "polmodel.comparison",
+    "Comparison": "polmodel.comparison",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -1,128 +1,27 @@
-"""The ``polmodel`` command: a thin shell over the library.
-
-Each command loads a scenario, calls one library function and prints its result. Library errors
-(:class:`polmodel.errors.PolmodelError`) become one line on stderr and exit status 2. Heavy
-modules are imported inside the commands so ``polmodel --help`` stays fast.
-"""
+"""The core commands: run, compare, scenarios, levers, validate (thin shells over the library)."""
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-DEFAULT_SCENARIO = "venezuela-2018"
-
-
-class BadInput(click.ClickException):
-    """A one-line error with exit status 2 (bad input), printed without a traceback."""
-
-    exit_code = 2
-
-
-def _library_errors(func):
-    """Turn PolmodelError into BadInput, so the user sees one line and status 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from polmodel.errors import PolmodelError
-
-        try:
-            return func(*args, **kwargs)
-        except PolmodelError as err:
-            raise BadInput(str(err)) from None
-
-    return wrapper
-
-
-def _output_options(func):
-    """--json, --csv and --out, shared by the commands that produce results."""
-    func = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-                        help="Folder for figures and data files (created if needed).")(func)
-    func = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(func)
-    func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
-    return func
-
-
-def _aggregator_option(func):
-    return click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
-                        help="Fuzzy AND for the opening index (the scenario's by default).")(func)
-
-
-def _scenario_argument(func):
-    return click.argument("scenario", required=False, default=DEFAULT_SCENARIO,
-                          metavar="[SCENARIO|FILE]")(func)
-
-
-def _check_format(as_json: bool, as_csv: bool) -> None:
-    if as_json and as_csv:
-        raise click.UsageError("choose one of --json and --csv")
-
-
-def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
-    """Load a scenario, apply --horizon and check that the chosen policies (all by default) fit.
-
-    Bad input then stops before any work is done or any file is written.
-    """
-    from polmodel.scenario import load_scenario
-
-    sc = load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    for name in policies or sc.policies:
-        sc.schedule(name)
-    return sc
-
-
-def write_atomically(path: Path, data: bytes | str) -> None:
-    """Write a file through a temporary name, so a failure never leaves half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as err:
-        raise click.ClickException(f"{path.parent}: cannot write here: {err.strerror}") from None
-    mode = "wb" if isinstance(data, bytes) else "w"
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_figure(fig, path: Path) -> None:
-    """Save a matplotlib figure atomically as PNG."""
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
-    write_atomically(path, buf.getvalue())
-
-
-def new_figure(**kwargs):
-    """A figure that needs no display (the CLI never opens windows)."""
-    from matplotlib.figure import Figure
-
-    return Figure(**kwargs)
-
-
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="polmodel")
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """polmodel: compare policy levers on the four conditions for a change of course.
-
-    Sensitivity, not prediction: results are shares of plausible worlds under a scenario's
-    stated assumptions. With no command, runs the default scenario (venezuela-2018).
-    """
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(run_command)
+from polmodel.cli.app import main
+from polmodel.cli.common import (
+    DEFAULT_SCENARIO,
+    BadInput,
+    _aggregator_option,
+    _check_format,
+    _library_errors,
+    _load,
+    _output_options,
+    _scenario_argument,
+    new_figure,
+    write_atomically,
+    write_figure,
+)
 
 
 @main.command("run")
@@ -141,7 +40,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
     window opens, and which condition binds. With --out, writes a trajectory figure per policy
     and the monthly data (CSV and JSON).
     """
-    from polmodel.run import run, runs_csv, runs_summary
+    from polmodel.runs import run, runs_csv, runs_summary
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
@@ -191,7 +90,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    from polmodel.compare import compare
+    from polmodel.comparison import compare
 
     _check_format(as_json, as_csv)
     if worlds is None:
@@ -310,6 +209,3 @@ def validate_command(files):
     if bad:
         sys.exit(BadInput.exit_code)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
