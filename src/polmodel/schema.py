@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from polmodel.levers import LEVER_NAMES
+from polmodel.limits import MAX_HORIZON
 from polmodel.model import STATES
 from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
 
@@ -103,7 +104,7 @@ class ScenarioFile(_Strict):
     title: Annotated[str, Field(min_length=1)]
     date: Annotated[str, Field(min_length=4)]
     description: str = ""
-    horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
+    horizon: Annotated[Whole, Field(ge=1, le=MAX_HORIZON)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
     baseline: str | None = None
     initial: InitialSpec  # type: ignore[valid-type]
