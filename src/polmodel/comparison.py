@@ -21,13 +21,29 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.conditions import CONDITIONS
+from polmodel.conditions import AGGREGATORS, CONDITIONS
 from polmodel.ensemble import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
 from polmodel.errors import PolmodelError
+from polmodel.limits import (
+    MAX_CHUNK,
+    MAX_HORIZON,
+    MAX_POLICIES,
+    MAX_WORLDS,
+    check_callable,
+    check_choice,
+    check_memory,
+    check_names,
+    check_scenario_argument,
+    check_seed,
+    check_whole,
+)
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, Section, provenance, sections_html, sections_text
 
 TIE = 1e-9  # differences of the opening index smaller than this count as ties
+_PAIRWISE_BLOCK = 2**22  # differences held at once by the pairwise statistics (32 MiB)
+MATRIX_SHOWN = 12
+"""Most policies whose every-pair matrix the text summary prints (all pairs are in to_dict)."""
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
@@ -127,11 +143,35 @@ class Comparison:
 
     def pairwise(self, a: str, b: str) -> dict[str, float]:
         """How often and by how much ``a`` beats ``b`` on the peak opening index."""
-        d = self.difference(a, b)
-        p10, p50, p90 = _quantiles(d)
-        return {"share_better": float((d > TIE).mean()), "share_worse": float((d < -TIE).mean()),
-                "share_tied": float((np.abs(d) <= TIE).mean()),
-                "difference_median": p50, "difference_p10": p10, "difference_p90": p90}
+        self.difference(a, b)  # checks the names
+        i, j = self.policies.index(a), self.policies.index(b)
+        return {key: float(values[i, j]) for key, values in self._pairwise_matrix.items()}
+
+    @cached_property
+    def _pairwise_matrix(self) -> dict[str, np.ndarray]:
+        """Every pairwise statistic for every ordered pair at once: arrays[n_policies, n_policies].
+
+        One row of differences at a time, in blocks of columns, so the work is vectorised and
+        memory stays bounded whatever the number of policies and worlds.
+        """
+        peaks = np.stack([o.peak_index for o in self.outcomes.values()])  # [policies, worlds]
+        k, n = peaks.shape
+        out = {key: np.empty((k, k)) for key in ("share_better", "share_worse", "share_tied",
+                                                 "difference_median", "difference_p10",
+                                                 "difference_p90")}
+        block = max(1, _PAIRWISE_BLOCK // max(n, 1))
+        for i in range(k):
+            for j0 in range(0, k, block):
+                d = peaks[i] - peaks[j0 : j0 + block]  # [block, worlds]
+                cols = slice(j0, j0 + len(d))
+                out["share_better"][i, cols] = (d > TIE).mean(axis=1)
+                out["share_worse"][i, cols] = (d < -TIE).mean(axis=1)
+                out["share_tied"][i, cols] = (np.abs(d) <= TIE).mean(axis=1)
+                q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9], axis=1)
+                out["difference_p10"][i, cols] = q10
+                out["difference_median"][i, cols] = q50
+                out["difference_p90"][i, cols] = q90
+        return out
 
     @cached_property
     def regret(self) -> dict[str, dict[str, float]]:
@@ -197,9 +237,12 @@ class Comparison:
         effects = [[n, *(f"{self.condition_effects[n][c]['mean_change']:+.3f}" for c in CONDITIONS),
                     f"{np.median(self.difference(n, self.baseline)):+.3f}"]
                    for n in self.policies if n != self.baseline]
-        names = self.policies
-        matrix = [[f"{i} {a}", *("" if a == b else _pct(self.pairwise(a, b)["share_better"]) for b in names)]
-                  for i, a in enumerate(names, start=1)]
+        names = self.policies[:MATRIX_SHOWN]
+        better = self._pairwise_matrix["share_better"]
+        matrix = [[f"{i + 1} {a}", *("" if i == j else _pct(better[i, j]) for j in range(len(names)))]
+                  for i, a in enumerate(names)]
+        shown_note = (f" Only the first {MATRIX_SHOWN} of {len(self.policies)} policies are shown; "
+                      "every pair is in the JSON output." if len(self.policies) > MATRIX_SHOWN else "")
         binds = [[n, *(_pct(pp[n]["bottleneck_shares"][c]) for c in CONDITIONS)] for n in self.policies]
         nec = [[n, *("-" if np.isnan(v) else f"{v:.2f}" for v in self.necessity[n].values())]
                for n in self.policies]
@@ -224,7 +267,8 @@ class Comparison:
              "world."),
             ("Every pair: share of worlds in which the row policy beats the column policy",
              ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
-             "Beats: a higher peak opening index in the same world; the rest are worse or tied."),
+             "Beats: a higher peak opening index in the same world; the rest are worse or tied."
+             + shown_note),
             (f"What each policy did to each condition (mean change against '{self.baseline}')",
              ("policy", *CONDITIONS, "peak index (median diff)"), effects,
              "Under a min-based AND only the binding condition moves the index: a lever can raise "
@@ -355,16 +399,34 @@ def compare(
     >>> c.pairwise("targeted", "targeted")["share_tied"]
     1.0
     """
+    check_scenario_argument(scenario)
+    policies = check_names(policies, "policies")
+    if not isinstance(worlds, Worlds):
+        worlds = check_whole(worlds, "worlds", 1, MAX_WORLDS)
+    check_seed(seed)
+    check_choice(sampler, "sampler", ("lhs", "sobol"))
+    if horizon is not None:
+        check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
+    if aggregator is not None and not callable(aggregator):
+        check_choice(aggregator, "aggregator", AGGREGATORS)
+    check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
+    check_callable(progress, "progress")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
+    if len(names) > MAX_POLICIES:
+        raise PolmodelError(f"policies: {len(names)} with the baseline; allowed: at most {MAX_POLICIES}")
     if isinstance(worlds, Worlds) and worlds.scenario != sc.name:
         raise PolmodelError(f"worlds were sampled for {worlds.scenario!r}, not {sc.name!r}; "
                             "sample them from this scenario")
+    schedules = [sc.schedule(n) for n in names]  # unknown policies stop here, before any work
+    if not isinstance(worlds, Worlds):
+        dims = sum(u.high > u.low for u in (*sc.initial.values(), *sc.parameters.values()))
+        check_memory(worlds, dims, len(names))
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
     agg = aggregator or sc.aggregator
-    results = evaluate(w, [sc.schedule(n) for n in names], aggregator=agg,
+    results = evaluate(w, schedules, aggregator=agg,
                        chunk_size=chunk_size, executor=executor, progress=progress)
     return Comparison(scenario=sc.name, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)))

@@ -13,13 +13,13 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def escape_controls(text: str, keep: str = "") -> str:
-    """Replace control characters by visible escapes (``\\n``, ``\\x1b``), except those in ``keep``.
+    r"""Replace control characters by visible escapes (``\n``, ``\x1b``), except those in ``keep``.
 
     Parameters
     ----------
     text : str
     keep : str
-        Control characters to leave as they are (``"\\n"`` for multi-line reports).
+        Control characters to leave as they are (``"\n"`` for multi-line reports).
 
     Returns
     -------
@@ -27,8 +27,8 @@ def escape_controls(text: str, keep: str = "") -> str:
 
     Examples
     --------
-    >>> escape_controls("a\\nb\\x1b[31m")
-    'a\\\\nb\\\\x1b[31m'
+    >>> escape_controls("a\nb\x1b[31m")
+    'a\\nb\\x1b[31m'
     """
 
     def visible(match: re.Match) -> str:

@@ -23,7 +23,13 @@ from pydantic import ValidationError
 
 from polmodel.errors import PolmodelError
 from polmodel.levers import LeverSetting, Policy
-from polmodel.limits import MAX_HORIZON, MAX_POLICIES, MAX_SCENARIO_BYTES, check_whole, parameter_limit
+from polmodel.limits import (
+    MAX_HORIZON,
+    MAX_POLICIES,
+    MAX_SCENARIO_BYTES,
+    check_whole,
+    parameter_limit,
+)
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model import STATES
 from polmodel.parameters import MECHANISM_PARAMETERS

@@ -1,25 +1,100 @@
-"""What every command shares: one-line errors, shared options, loading, writing files."""
+"""What every command shares: one-line errors, shared options, loading, output sets, executors.
+
+Every way a command can fail ends in one line on stderr: bad input and usage errors (exit 2),
+an interrupt (Ctrl-C, exit 130), an internal failure (exit 1, saying what to report). Control
+characters are escaped and long values shortened in every message, and in the text printed.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 import click
 
+from polmodel.errors import escape_controls, one_line
+from polmodel.limits import MAX_WORKERS
+
 DEFAULT_SCENARIO = "venezuela-2018"
+ISSUES = "https://github.com/polmodel/polmodel/issues"
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+EXIT_INTERNAL = 1
 
 
 class BadInput(click.ClickException):
     """A one-line error with exit status 2 (bad input), printed without a traceback."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
+
+    def format_message(self) -> str:  # noqa: D102
+        return one_line(self.message)
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: queued work was cancelled; nothing half-written is left listed as complete."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+def _say(message: str) -> None:
+    click.echo(f"Error: {one_line(message)}", err=True)
+
+
+class PolmodelGroup(click.Group):
+    """A click group whose every failure is one line: usage errors too (click prints three)."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; stopped and cancelled the queued work (no output "
+                              "files were completed)") from None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from polmodel.errors import PolmodelError
+
+        code = 0
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+        except Interrupted as err:
+            _say(err.message)
+            code = EXIT_INTERRUPTED
+        except (click.Abort, KeyboardInterrupt):
+            _say("interrupted; stopped")
+            code = EXIT_INTERRUPTED
+        except click.ClickException as err:
+            message = err.format_message()
+            ctx = getattr(err, "ctx", None)
+            if isinstance(err, click.UsageError) and ctx is not None:
+                message = f"{message} (see '{ctx.command_path} --help')"
+            _say(message)
+            code = EXIT_BAD_INPUT
+        except PolmodelError as err:
+            _say(str(err))
+            code = EXIT_BAD_INPUT
+        except MemoryError:
+            _say(OUT_OF_MEMORY)
+            code = EXIT_BAD_INPUT
+        except Exception as err:  # the last line of defence: one line, and what to report
+            _say(f"internal error ({type(err).__name__}: {err}); this is a bug in polmodel: please "
+                 f"report it with the command line and `polmodel --version` at {ISSUES}")
+            code = EXIT_INTERNAL
+        sys.exit(code)
+
+
+OUT_OF_MEMORY = ("out of memory; use fewer --worlds, fewer policies or a shorter --horizon, or "
+                 "free memory")
 
 
 def _library_errors(func):
-    """Turn PolmodelError into BadInput, so the user sees one line and status 2."""
+    """Turn PolmodelError (and running out of memory) into BadInput: one line, status 2."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -29,14 +104,24 @@ def _library_errors(func):
             return func(*args, **kwargs)
         except PolmodelError as err:
             raise BadInput(str(err)) from None
+        except MemoryError:
+            raise BadInput(OUT_OF_MEMORY) from None
 
     return wrapper
 
 
+def echo_text(text: str, **kwargs) -> None:
+    """Print text for a terminal: control characters escaped (titles come from files), lines kept."""
+    click.echo(escape_controls(text, keep="\n\t"), **kwargs)
+
+
 def _output_options(func):
-    """--json, --csv and --out, shared by the commands that produce results."""
+    """--json, --csv, --out and --force, shared by the commands that produce results."""
+    func = click.option("--force", is_flag=True,
+                        help="With --out: replace the files of an earlier run.")(func)
     func = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-                        help="Folder for figures and data files (created if needed).")(func)
+                        help="Folder for figures and data files (created if needed); a manifest "
+                             "listing them is written last.")(func)
     func = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
     return func
@@ -62,28 +147,96 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
 
     Bad input then stops before any work is done or any file is written.
     """
+    from polmodel.limits import MAX_POLICIES
     from polmodel.scenario import load_scenario
 
     sc = load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
+    if len(set(policies)) > MAX_POLICIES:
+        raise BadInput(f"--policy: {len(set(policies))} given; allowed: at most {MAX_POLICIES}")
     for name in policies or sc.policies:
         sc.schedule(name)
     return sc
 
 
+def json_text(data) -> str:
+    """JSON for stdout and files: strict (a NaN or infinity is a bug, never printed)."""
+    import json
+
+    return json.dumps(data, indent=2, allow_nan=False)
+
+
+# ---- Output sets ---------------------------------------------------------------------------
+
+
+def prepare_out(out: Path | None, label: str, names: list[str], force: bool):
+    """Check and lock the --out folder for a command's files before computing (None: no --out)."""
+    if out is None:
+        return None
+    from polmodel.outputs import prepare
+
+    return prepare(out, label, names, force=force)
+
+
+def commit_out(outset, files: dict[str, bytes | str], scenario=None, **info) -> None:
+    """Write the set (temporaries, renames, manifest last) and say where."""
+    if outset is None:
+        return
+    from polmodel import __version__
+    from polmodel.outputs import scenario_digest
+
+    ctx = click.get_current_context()
+    manifest = {"polmodel": __version__, "command": ctx.info_name,
+                "options": {k: _plain_option(v) for k, v in ctx.params.items()}}
+    if scenario is not None:
+        manifest.update(scenario=scenario.name, scenario_sha256=scenario_digest(scenario))
+    manifest.update(info)
+    outset.commit(files, manifest)
+    click.echo(f"wrote {len(files)} files to {escape_controls(str(outset.folder))} "
+               f"(listed in {outset.manifest.name})", err=True)
+
+
+def _plain_option(value):
+    if isinstance(value, (tuple, list)):
+        return [_plain_option(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def figure_png(draw, **figure_kwargs) -> bytes:
+    """A figure drawn by ``draw(ax)`` as PNG bytes (the CLI never opens windows)."""
+    import io
+
+    fig = new_figure(**figure_kwargs)
+    draw(fig.add_subplot())
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    return buf.getvalue()
+
+
 def write_atomically(path: Path, data: bytes | str) -> None:
-    """Write a file through a temporary name, so a failure never leaves half a file."""
+    """Write one file through a temporary name, so a failure never leaves half a file.
+
+    For single files outside an output set; sets of files go through :mod:`polmodel.outputs`.
+    """
+    from polmodel.outputs import _umask
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as err:
-        raise click.ClickException(f"{path.parent}: cannot write here: {err.strerror}") from None
+        raise BadInput(f"{path.parent}: cannot write here: {err.strerror}") from None
     mode = "wb" if isinstance(data, bytes) else "w"
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
             f.write(data)
         os.replace(tmp, path)
+    except IsADirectoryError:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInput(f"{path}: the output name is taken by a folder") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -103,3 +256,42 @@ def new_figure(**kwargs):
     from matplotlib.figure import Figure
 
     return Figure(**kwargs)
+
+
+# ---- Executors -----------------------------------------------------------------------------
+
+
+def _workers_option(func):
+    return click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
+                        show_default=True,
+                        help="Processes to run worlds in (never more than there are chunks of "
+                             "worlds); results do not depend on it.")(func)
+
+
+def process_count(workers: int, worlds: int, chunk_size: int) -> int:
+    """Processes worth starting: no more than asked, and no more than there are chunks."""
+    chunks = -(-worlds // chunk_size)
+    return max(1, min(workers, chunks))
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the main process, which cancels and reports once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def make_executor(workers: int, worlds: int, chunk_size: int):
+    """A process pool of :func:`process_count` processes, or None to run in this process."""
+    n = process_count(workers, worlds, chunk_size)
+    if n <= 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=n, initializer=_ignore_interrupts)
+
+
+def shutdown(executor) -> None:
+    """Stop an executor, cancelling queued work (running chunks finish: each is short)."""
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
