@@ -151,27 +151,28 @@ class Comparison:
     def _pairwise_matrix(self) -> dict[str, np.ndarray]:
         """Every pairwise statistic for every ordered pair at once: arrays[n_policies, n_policies].
 
-        One row of differences at a time, in blocks of columns, so the work is vectorised and
-        memory stays bounded whatever the number of policies and worlds.
+        Vectorised over blocks of pairs, each pair computed once: the difference of b and a is
+        minus that of a and b, so (b, a) mirrors (a, b) (better and worse swap, the 10% and 90%
+        points swap sign). Memory stays bounded whatever the number of policies and worlds.
         """
         peaks = np.stack([o.peak_index for o in self.outcomes.values()])  # [policies, worlds]
         k, n = peaks.shape
-        out = {key: np.empty((k, k)) for key in ("share_better", "share_worse", "share_tied",
-                                                 "difference_median", "difference_p10",
-                                                 "difference_p90")}
+        better, worse, tied = np.zeros((k, k)), np.zeros((k, k)), np.ones((k, k))
+        p10, p50, p90 = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
         block = max(1, _PAIRWISE_BLOCK // max(n, 1))
-        for i in range(k):
-            for j0 in range(0, k, block):
+        for i in range(k - 1):
+            for j0 in range(i + 1, k, block):
                 d = peaks[i] - peaks[j0 : j0 + block]  # [block, worlds]
-                cols = slice(j0, j0 + len(d))
-                out["share_better"][i, cols] = (d > TIE).mean(axis=1)
-                out["share_worse"][i, cols] = (d < -TIE).mean(axis=1)
-                out["share_tied"][i, cols] = (np.abs(d) <= TIE).mean(axis=1)
+                js = slice(j0, j0 + len(d))
+                better[i, js] = worse[js, i] = (d > TIE).mean(axis=1)
+                worse[i, js] = better[js, i] = (d < -TIE).mean(axis=1)
+                tied[i, js] = tied[js, i] = (np.abs(d) <= TIE).mean(axis=1)
                 q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9], axis=1)
-                out["difference_p10"][i, cols] = q10
-                out["difference_median"][i, cols] = q50
-                out["difference_p90"][i, cols] = q90
-        return out
+                p10[i, js], p50[i, js], p90[i, js] = q10, q50, q90
+                p10[js, i], p50[js, i], p90[js, i] = -q90, -q50, -q10
+        return {"share_better": better, "share_worse": worse, "share_tied": tied,
+                "difference_median": p50 + 0.0, "difference_p10": p10 + 0.0,
+                "difference_p90": p90 + 0.0}  # + 0.0: no negative zeros
 
     @cached_property
     def regret(self) -> dict[str, dict[str, float]]:

@@ -103,12 +103,12 @@ class Policy:
         check_text(self.name, "policy name")
         check_text(self.description, f"policy {self.name!r}: description")
         if not isinstance(self.levers, Mapping):
-            raise PolmodelError(f"policy {self.name!r}: levers {self.levers!r:.80} are a "
-                                f"{type(self.levers).__name__}; allowed: a mapping of lever names "
+            raise PolmodelError(f"policy {self.name!r}: levers {self.levers!r:.80} are "
+                                f"{type(self.levers).__name__} values; allowed: a mapping of lever names "
                                 "to LeverSetting")
         for lever, setting in self.levers.items():
             if not isinstance(setting, LeverSetting):
-                raise PolmodelError(f"policy {self.name!r}: levers.{lever} is a "
+                raise PolmodelError(f"policy {self.name!r}: levers.{lever} is of type "
                                     f"{type(setting).__name__}; allowed: a LeverSetting")
         unknown = sorted(repr(k) for k in self.levers if k not in LEVER_NAMES)
         if unknown:

@@ -103,7 +103,13 @@ def _count(n: int) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return type(value).__name__
+    """The type of ``value`` with its article: "a str", "an int"."""
+    return with_article(type(value).__name__)
+
+
+def with_article(name: str) -> str:
+    """A type name with its article: "a str", "an int"."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def check_whole(value: Any, name: str, low: int, high: int | None = None, what: str = "") -> int:
@@ -125,7 +131,7 @@ def check_whole(value: Any, name: str, low: int, high: int | None = None, what: 
     allowed = f"a whole number{' of ' + what if what else ''} from {_count(low)}" + (
         f" to {_count(high)}" if high is not None else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise PolmodelError(f"{name} {_shown(value)} is a {_type_name(value)}; allowed: {allowed}")
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: {allowed}")
     value = int(value)
     if value < low or (high is not None and value > high):
         raise PolmodelError(f"{name} {_shown(value)} is not allowed; allowed: {allowed}")
@@ -141,7 +147,7 @@ def check_number(value: Any, name: str, low: float, high: float) -> float:
     """
     allowed = f"a number from {low:g} to {high:g}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise PolmodelError(f"{name} {_shown(value)} is a {_type_name(value)}; allowed: {allowed}")
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: {allowed}")
     value = float(value)
     if not low <= value <= high:  # NaN fails here too
         raise PolmodelError(f"{name} = {_shown(value)} is not allowed; allowed: {low:g} to {high:g}")
@@ -153,7 +159,7 @@ def check_seed(seed: Any) -> Any:
     if seed is None or type(seed).__name__ == "Generator" and hasattr(seed, "bit_generator"):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise PolmodelError(f"seed {_shown(seed)} is a {_type_name(seed)}; allowed: a whole number "
+        raise PolmodelError(f"seed {_shown(seed)} is {_type_name(seed)}; allowed: a whole number "
                             f"from 0 to 2**64-1, or a numpy.random.Generator")
     if not 0 <= seed <= MAX_SEED:
         raise PolmodelError(f"seed {_shown(seed)} is not allowed; allowed: a whole number from 0 "
@@ -166,7 +172,7 @@ def check_text(value: Any, name: str, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str):
-        raise PolmodelError(f"{name} {_shown(value)} is a {_type_name(value)}; allowed: a name (a string)")
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: a name (a string)")
     return value
 
 
@@ -179,7 +185,7 @@ def check_names(value: Any, name: str, *, limit: int = MAX_POLICIES) -> list[str
                             f"e.g. [{value!r}]" if len(value) < 60 else
                             f"{name} is a single string; allowed: a list of names")
     if isinstance(value, Mapping) or not isinstance(value, Iterable):
-        raise PolmodelError(f"{name} {_shown(value)} is a {_type_name(value)}; allowed: a list of names")
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: a list of names")
     names = list(value)
     for item in names:
         check_text(item, f"{name}: item")
@@ -208,7 +214,7 @@ def check_scenario_argument(value: Any) -> None:
     from polmodel.scenario import Scenario
 
     if not isinstance(value, (Scenario, str, os.PathLike)):
-        raise PolmodelError(f"scenario {_shown(value)} is a {_type_name(value)}; allowed: a Scenario, "
+        raise PolmodelError(f"scenario {_shown(value)} is {_type_name(value)}; allowed: a Scenario, "
                             "a built-in scenario name or the path of a .toml file")
 
 
@@ -230,7 +236,7 @@ def check_overrides(given: Any, what: str, bounds: Mapping[str, tuple[float, flo
     if given is None:
         return {}
     if not isinstance(given, Mapping):
-        raise PolmodelError(f"{what} overrides {_shown(given)} are a {_type_name(given)}; allowed: "
+        raise PolmodelError(f"{what} overrides {_shown(given)} are {_type_name(given)}; allowed: "
                             f"a mapping of {what} names to numbers")
     out = {}
     for key, value in given.items():
@@ -238,7 +244,7 @@ def check_overrides(given: Any, what: str, bounds: Mapping[str, tuple[float, flo
             raise PolmodelError(f"unknown {what} {_shown(key)}; allowed: {', '.join(bounds)}")
         low, high = bounds[key]
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise PolmodelError(f"{what} {key} = {_shown(value)} is a {_type_name(value)}; allowed: "
+            raise PolmodelError(f"{what} {key} = {_shown(value)} is {_type_name(value)}; allowed: "
                                 f"a number from {low:g} to {high:g}")
         if not low <= float(value) <= high:
             raise PolmodelError(f"{what} {key} = {_shown(value)} is not allowed; allowed: "

@@ -319,6 +319,10 @@ def simulate(
     missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
     if missing:
         raise PolmodelError(f"simulate: missing input {missing[0]!r}")
+    for key, value in (*initial.items(), *params.items()):
+        if isinstance(value, (str, bytes, bool)):
+            raise PolmodelError(f"simulate: {key} = {value!r:.40} is {type(value).__name__}; "
+                                "allowed: a number or an array of numbers")
     try:
         levers = np.asarray(levers, dtype=float)
     except (TypeError, ValueError):

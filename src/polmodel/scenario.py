@@ -29,6 +29,7 @@ from polmodel.limits import (
     MAX_SCENARIO_BYTES,
     check_whole,
     parameter_limit,
+    with_article,
 )
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model import STATES
@@ -315,7 +316,7 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     'status-quo'
     """
     if not isinstance(name_or_path, (str, PathLike)):
-        raise PolmodelError(f"scenario {name_or_path!r:.80} is a {type(name_or_path).__name__}; "
+        raise PolmodelError(f"scenario {name_or_path!r:.80} is {with_article(type(name_or_path).__name__)}; "
                             "allowed: a built-in scenario name or the path of a .toml file")
     text = str(name_or_path)
     path = Path(text)
@@ -331,7 +332,7 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise PolmodelError(f"{text}: not valid TOML: {err}") from None
     except RecursionError:
-        raise PolmodelError(f"{text}: not valid here: values nested too deeply; allowed: the tables "
+        raise PolmodelError(f"{text}: values nested too deeply to read; allowed: the tables "
                             "and lists of scenarios/template.toml") from None
     try:
         return scenario_from_dict(data, name=path.stem, path=text)

@@ -52,7 +52,7 @@ class PolmodelGroup(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted("interrupted; stopped and cancelled the queued work (no output "
-                              "files were completed)") from None
+                              "set was completed)") from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
         if not standalone_mode:
@@ -256,6 +256,28 @@ def new_figure(**kwargs):
     from matplotlib.figure import Figure
 
     return Figure(**kwargs)
+
+
+class LazyProgress:
+    """A click progress bar that appears on the first progress, so early errors stay one line."""
+
+    def __init__(self, **kwargs) -> None:
+        self.kwargs = kwargs
+        self.bar = None
+
+    def update(self, n: int) -> None:
+        """Advance by ``n`` (starting the bar on first use)."""
+        if self.bar is None:
+            self.bar = click.progressbar(**self.kwargs)
+            self.bar.__enter__()
+        self.bar.update(n)
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 # ---- Executors -----------------------------------------------------------------------------

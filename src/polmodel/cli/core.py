@@ -13,6 +13,7 @@ from polmodel.cli.app import main
 from polmodel.cli.common import (
     DEFAULT_SCENARIO,
     BadInput,
+    LazyProgress,
     _aggregator_option,
     _check_format,
     _library_errors,
@@ -108,8 +109,8 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     with prepare_out(out, f"{sc.name}-compare", [*names, *data_files], force) or nullcontext() as outset:
         executor = make_executor(workers, worlds, DEFAULT_CHUNK)
         try:
-            with click.progressbar(length=worlds, label="plausible worlds", file=sys.stderr,
-                                   hidden=worlds < 20_000) as bar:
+            with LazyProgress(length=worlds, label="plausible worlds", file=sys.stderr,
+                              hidden=worlds < 20_000) as bar:
                 result = compare(sc, policies or None, worlds=worlds, seed=seed, sampler=sampler,
                                  aggregator=aggregator, executor=executor, progress=bar.update)
         finally:
