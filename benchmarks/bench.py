@@ -99,6 +99,35 @@ def bench_memory() -> None:
           "(budget under 1 GiB)")
 
 
+def bench_policy_limit(worlds: int, repeat: int) -> None:
+    """A comparison at the policy limit: the pairwise statistics grow with its square."""
+    from dataclasses import replace
+
+    from polmodel.comparison import compare
+    from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
+    from polmodel.limits import MAX_POLICIES
+    from polmodel.scenario import Scenario, load_scenario
+
+    sc = load_scenario("venezuela-2018")
+    rng = np.random.default_rng(0)
+    policies = {f"p{i}": Policy(f"p{i}", {lv: LeverSetting(float(rng.uniform()))
+                                          for lv in rng.choice(LEVER_NAMES, 3, replace=False)})
+                for i in range(MAX_POLICIES)}
+    sc = replace(sc, policies=policies, baseline="p0")
+    assert isinstance(sc, Scenario)
+    compared = []
+    t_compare = median_time(lambda: compared.append(compare(sc, worlds=worlds, seed=0)), repeat)
+
+    def statistics_and_views():
+        c = replace(compared[-1])  # the same outcomes, no cached statistics
+        c.summary()
+        c.to_dict()
+
+    t_stats = median_time(statistics_and_views, repeat)
+    print(f"{MAX_POLICIES} policies (the limit) x {worlds:,} worlds: compare {t_compare:6.2f} s; "
+          f"every statistic, summary and to_dict {t_stats:6.2f} s (median of {repeat})")
+
+
 def bench_help(repeat: int) -> None:
     times = []
     for _ in range(repeat):
@@ -123,6 +152,7 @@ def main() -> None:
     print(f"vectorised / per-world loop:             {vec / loop:8.0f} x  (budget at least 100x)")
     if not args.quick:
         bench_memory()
+    bench_policy_limit(1000 if args.quick else 10_000, 3)
     bench_help(r)
 
 
