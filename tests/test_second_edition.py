@@ -257,3 +257,13 @@ def test_the_same_dynamics_move_a_case_whose_context_differs(case):
     r = run(f"cases/{case}", "as-happened")
     drift = np.abs(r.states[:13, : len(CONDITIONS)] - r.states[0, : len(CONDITIONS)]).max()
     assert drift > 0.05
+
+
+def test_the_template_names_every_parameter_and_sets_every_key():
+    from polmodel.parameters import MECHANISM_PARAMETERS
+    from polmodel.scenario import scenario_dir
+
+    text = (scenario_dir() / "template.toml").read_text()
+    for p in MECHANISM_PARAMETERS:
+        assert f" {p.name}" in text, p.name
+    assert load_scenario("template").defaults_used == ()

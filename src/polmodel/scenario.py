@@ -166,9 +166,8 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
             value = min(max(value, low), high)  # a new range without a value: centre moves in
         key = f"mechanisms.{p.name}"
         if not 0.0 <= low <= high <= p.limit:
-            bound = "1" if p.limit == 1.0 else "any non-negative number"
             raise PolmodelError(f"{where}: {key}.range [{low}, {high}] is not allowed; "
-                                f"allowed: 0 <= low <= high <= {bound}")
+                                f"allowed: 0 <= low <= high <= {p.limit:g}")
         if not low <= value <= high:
             raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
         source = p.source if o is None else o.source
