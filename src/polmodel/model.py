@@ -57,7 +57,7 @@ def coefficients(p: Mapping, u: tuple) -> dict:
     # Effective coordination: what oil-dependent neighbours and a threat of force leave of it.
     coord = (coordination * (1.0 - p["dependence_damping"] * p["regional_dependence"])
              * (1.0 - p["force_backlash"] * threat))
-    # Overall sanctions intensity: either kind, counted once (a probabilistic OR).
+    # Overall sanctions intensity: either kind, counted once (1 - (1 - a)(1 - b), a fuzzy OR).
     sanctions = 1.0 - (1.0 - targeted) * (1.0 - broad)
     share = p["uncoordinated_share"]
     threshold = p["backfire_threshold"]
