@@ -330,17 +330,19 @@ def test_a_scenario_goes_to_a_process_pool():
 
 def test_the_pairwise_statistics_match_their_pair_by_pair_definition():
     c = compare(SC, worlds=200, seed=5)
-    for a in c.policies:
-        for b in c.policies:
-            d = c.difference(a, b)
-            pw = c.pairwise(a, b)
-            assert pw["share_better"] == np.mean(d > 1e-9)
-            assert pw["share_worse"] == np.mean(d < -1e-9)
-            assert pw["share_tied"] == np.mean(np.abs(d) <= 1e-9)
-            q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9])
-            assert pw["difference_p10"] == pytest.approx(q10, abs=1e-12)
-            assert pw["difference_median"] == pytest.approx(q50, abs=1e-12)
-            assert pw["difference_p90"] == pytest.approx(q90, abs=1e-12)
+    for scale in (None, "strict", "graded"):
+        m = c.margin + 1e-9
+        for a in c.policies:
+            for b in c.policies:
+                d = c.difference(a, b, scale)
+                pw = c.pairwise(a, b, scale)
+                assert pw["share_higher"] == np.mean(d > m)
+                assert pw["share_lower"] == np.mean(d < -m)
+                assert pw["share_tied"] == np.mean(np.abs(d) <= m)
+                q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9])
+                assert pw["difference_p10"] == pytest.approx(q10, abs=1e-12)
+                assert pw["difference_median"] == pytest.approx(q50, abs=1e-12)
+                assert pw["difference_p90"] == pytest.approx(q90, abs=1e-12)
 
 
 def test_the_every_pair_table_is_capped_but_every_pair_is_in_the_data(write_scenario):

@@ -4,7 +4,8 @@ Every policy runs on the same sampled worlds, so each difference between two pol
 per-world, paired difference. Reported per policy: the share of worlds in which a window opens,
 the spread of the peak opening index, months open, time to the first window, which condition
 binds, humanitarian cost (crisis-months, exodus). Between policies: the share of worlds in which
-one beats the other on the opening index and the distribution of the difference; regret. Per
+one gives a higher opening index than the other (beyond a tie margin, under both the strict and
+the graded AND) and the distribution of the difference; the shortfall from the highest. Per
 condition: what each policy did relative to the baseline, so a lever that raises a condition
 that does not bind is seen to work even when the opening index does not move. Across worlds:
 fsQCA necessity consistency of each condition for the window outcome.
@@ -40,10 +41,18 @@ from polmodel.limits import (
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, Section, provenance, sections_html, sections_text
 
-TIE = 1e-9  # differences of the opening index smaller than this count as ties
+TIE = 1e-9  # differences smaller than this are exact ties (shortfall from the highest)
 _PAIRWISE_BLOCK = 2**22  # differences held at once by the pairwise statistics (32 MiB)
 MATRIX_SHOWN = 12
 """Most policies whose every-pair matrix the text summary prints (all pairs are in to_dict)."""
+FLIPS_SHOWN = 20
+"""Most flipping pairs the text summary lists (all are in to_dict)."""
+
+SCALES = {"strict": "min", "graded": "product"}
+"""The two readings of the fuzzy AND every verdict is checked under: the strict AND (``min``,
+the fsQCA standard) and the graded AND (``product``; differences are taken on its fourth root,
+the geometric mean, which orders worlds exactly as the product does and is on the same scale as
+``min``, so one tie margin means the same on both)."""
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
@@ -95,6 +104,7 @@ class Comparison:
     aggregator: str
     worlds: Worlds
     outcomes: Mapping[str, PolicyOutcomes]
+    tie_margin: float = 0.02
 
     @property
     def policies(self) -> list[str]:
@@ -134,54 +144,87 @@ class Comparison:
             }
         return out
 
-    def difference(self, a: str, b: str) -> np.ndarray:
-        """Per-world peak opening index of ``a`` minus that of ``b`` (paired)."""
-        for name in (a, b):
-            if name not in self.outcomes:
-                raise PolmodelError(f"unknown policy {name!r}; allowed: {', '.join(self.outcomes)}")
-        return self.outcomes[a].peak_index - self.outcomes[b].peak_index
+    @property
+    def margin(self) -> float:
+        """Differences of the opening index up to this size count as practical ties."""
+        return self.tie_margin
 
-    def pairwise(self, a: str, b: str) -> dict[str, float]:
-        """How often and by how much ``a`` beats ``b`` on the peak opening index."""
-        self.difference(a, b)  # checks the names
-        i, j = self.policies.index(a), self.policies.index(b)
-        return {key: float(values[i, j]) for key, values in self._pairwise_matrix.items()}
+    def _peaks(self, name: str, scale: str | None) -> np.ndarray:
+        if name not in self.outcomes:
+            raise PolmodelError(f"unknown policy {name!r}; allowed: {', '.join(self.outcomes)}")
+        o = self.outcomes[name]
+        if scale is None:
+            return o.peak_index
+        if scale not in SCALES:
+            raise PolmodelError(f"scale: unknown {scale!r}; allowed: {', '.join(SCALES)}")
+        return o.peak_strict if scale == "strict" else o.peak_graded
 
-    @cached_property
-    def _pairwise_matrix(self) -> dict[str, np.ndarray]:
-        """Every pairwise statistic for every ordered pair at once: arrays[n_policies, n_policies].
+    def difference(self, a: str, b: str, scale: str | None = None) -> np.ndarray:
+        """Per-world peak opening index of ``a`` minus that of ``b`` (paired).
 
-        Vectorised over blocks of pairs, each pair computed once: the difference of b and a is
-        minus that of a and b, so (b, a) mirrors (a, b) (better and worse swap, the 10% and 90%
-        points swap sign). Memory stays bounded whatever the number of policies and worlds.
+        ``scale`` None uses the comparison's aggregator; "strict" or "graded" pick the
+        strict (``min``) or graded (``product``, geometric-mean scale) AND.
         """
-        peaks = np.stack([o.peak_index for o in self.outcomes.values()])  # [policies, worlds]
-        k, n = peaks.shape
-        better, worse, tied = np.zeros((k, k)), np.zeros((k, k)), np.ones((k, k))
-        p10, p50, p90 = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
-        block = max(1, _PAIRWISE_BLOCK // max(n, 1))
-        for i in range(k - 1):
-            for j0 in range(i + 1, k, block):
-                d = peaks[i] - peaks[j0 : j0 + block]  # [block, worlds]
-                js = slice(j0, j0 + len(d))
-                better[i, js] = worse[js, i] = (d > TIE).mean(axis=1)
-                worse[i, js] = better[js, i] = (d < -TIE).mean(axis=1)
-                tied[i, js] = tied[js, i] = (np.abs(d) <= TIE).mean(axis=1)
-                q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9], axis=1)
-                p10[i, js], p50[i, js], p90[i, js] = q10, q50, q90
-                p10[js, i], p50[js, i], p90[js, i] = -q90, -q50, -q10
-        return {"share_better": better, "share_worse": worse, "share_tied": tied,
-                "difference_median": p50 + 0.0, "difference_p10": p10 + 0.0,
-                "difference_p90": p90 + 0.0}  # + 0.0: no negative zeros
+        return self._peaks(a, scale) - self._peaks(b, scale)
+
+    def pairwise(self, a: str, b: str, scale: str | None = None) -> dict[str, float]:
+        """In what share of worlds ``a`` gives a higher, lower or practically tied index than ``b``.
+
+        A difference counts only beyond :attr:`margin`; smaller ones are practical ties.
+        """
+        self._peaks(a, scale), self._peaks(b, scale)  # checks the names and the scale
+        i, j = self.policies.index(a), self.policies.index(b)
+        return {key: float(values[i, j]) for key, values in self._pairwise_matrix(scale).items()}
 
     @cached_property
-    def regret(self) -> dict[str, dict[str, float]]:
-        """How far each policy falls short of the best policy in each world (peak index)."""
+    def _pairwise_cache(self) -> dict:
+        return {}
+
+    def _pairwise_matrix(self, scale: str | None) -> dict[str, np.ndarray]:
+        """Every statistic of :meth:`pairwise` for every ordered pair: arrays[n_policies, n_policies]."""
+        if scale not in self._pairwise_cache:
+            peaks = np.stack([self._peaks(n, scale) for n in self.policies])
+            self._pairwise_cache[scale] = pairwise_statistics(peaks, self.margin + TIE)
+        return self._pairwise_cache[scale]
+
+    def verdict(self, a: str, b: str) -> dict[str, Any]:
+        """Which of ``a`` and ``b`` gives the higher index in more worlds, under both ANDs.
+
+        Returns
+        -------
+        dict
+            Per scale ("strict", "graded"): "higher", "lower" or "even" (from ``a``'s side)
+            and the shares; ``flips`` is True when the two ANDs disagree; ``mostly_tied`` when
+            most worlds are practical ties under both.
+        """
+        out: dict[str, Any] = {}
+        for scale in SCALES:
+            pw = self.pairwise(a, b, scale)
+            hi, lo = pw["share_higher"], pw["share_lower"]
+            out[scale] = {"reading": "higher" if hi > lo else "lower" if lo > hi else "even",
+                          "share_higher": hi, "share_lower": lo, "share_tied": pw["share_tied"]}
+        out["flips"] = out["strict"]["reading"] != out["graded"]["reading"]
+        out["mostly_tied"] = all(out[s]["share_tied"] > 0.5 for s in SCALES)
+        return out
+
+    @cached_property
+    def flips(self) -> list[tuple[str, str]]:
+        """Pairs whose verdict differs between the strict and the graded AND."""
+        names = self.policies
+        return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+                if self.verdict(a, b)["flips"]]
+
+    @cached_property
+    def shortfall(self) -> dict[str, dict[str, float]]:
+        """How far each policy's peak index falls short of the highest policy's in each world.
+
+        A description, not a loss: a higher opening index is not a better outcome.
+        """
         peaks = np.stack([o.peak_index for o in self.outcomes.values()])
-        shortfall = peaks.max(axis=0) - peaks
+        gap = peaks.max(axis=0) - peaks
         return {name: {"mean": float(r.mean()), "p90": float(np.quantile(r, 0.9)),
-                       "max": float(r.max()), "share_best": float((r <= TIE).mean())}
-                for name, r in zip(self.outcomes, shortfall)}
+                       "max": float(r.max()), "share_highest": float((r <= TIE).mean())}
+                for name, r in zip(self.outcomes, gap)}
 
     @cached_property
     def condition_effects(self) -> dict[str, dict[str, dict[str, float]]]:
@@ -228,22 +271,25 @@ class Comparison:
             if n == self.baseline:
                 continue
             pw = self.pairwise(n, self.baseline)
-            vs.append([n, _pct(pw["share_better"]), _pct(pw["share_worse"]),
+            v = self.verdict(n, self.baseline)
+            graded = v["graded"]
+            vs.append([n, _pct(pw["share_higher"]), _pct(pw["share_lower"]), _pct(pw["share_tied"]),
                        f"{pw['difference_median']:+.3f}",
-                       f"{pw['difference_p10']:+.2f} to {pw['difference_p90']:+.2f}",
-                       round(self.regret[n]["mean"], 3), _pct(self.regret[n]["share_best"])])
-        base_regret = self.regret[self.baseline]
-        vs.append([f"{self.baseline} (baseline)", "", "", "", "", round(base_regret["mean"], 3),
-                   _pct(base_regret["share_best"])])
+                       f"{_pct(graded['share_higher'])}/{_pct(graded['share_lower'])}",
+                       "FLIPS" if v["flips"] else "same"])
         effects = [[n, *(f"{self.condition_effects[n][c]['mean_change']:+.3f}" for c in CONDITIONS),
                     f"{np.median(self.difference(n, self.baseline)):+.3f}"]
                    for n in self.policies if n != self.baseline]
         names = self.policies[:MATRIX_SHOWN]
-        better = self._pairwise_matrix["share_better"]
-        matrix = [[f"{i + 1} {a}", *("" if i == j else _pct(better[i, j]) for j in range(len(names)))]
-                  for i, a in enumerate(names)]
-        shown_note = (f" Only the first {MATRIX_SHOWN} of {len(self.policies)} policies are shown; "
-                      "every pair is in the JSON output." if len(self.policies) > MATRIX_SHOWN else "")
+        matrix = [[f"{i} {a}", *("" if a == b else _pct(self.pairwise(a, b)["share_higher"]) for b in names)]
+                  for i, a in enumerate(names, start=1)]
+        matrix_note = (f" Only the first {MATRIX_SHOWN} of {len(self.policies)} policies are shown; "
+                       "every pair is in the JSON output." if len(self.policies) > MATRIX_SHOWN else "")
+        flips = [[a, b, *(f"{_pct(self.verdict(a, b)[sc]['share_higher'])} vs "
+                          f"{_pct(self.verdict(a, b)[sc]['share_lower'])}" for sc in SCALES)]
+                 for a, b in self.flips[:FLIPS_SHOWN]]
+        flips_note = (f" The first {FLIPS_SHOWN} of {len(self.flips)} pairs are shown; all are in "
+                      "the JSON output." if len(self.flips) > FLIPS_SHOWN else "")
         binds = [[n, *(_pct(pp[n]["bottleneck_shares"][c]) for c in CONDITIONS)] for n in self.policies]
         nec = [[n, *("-" if np.isnan(v) else f"{v:.2f}" for v in self.necessity[n].values())]
                for n in self.policies]
@@ -262,14 +308,20 @@ class Comparison:
              "(share emigrated at the horizon); months open: mean; first window: median month "
              "among worlds where one opens."),
             (f"Against the baseline '{self.baseline}' on the peak opening index (paired, same worlds)",
-             ("policy", "better in", "worse in", "median diff", "10-90% diff", "mean regret",
-              "best in"), vs,
-             "regret: how far a policy's peak index falls short of the best policy's in the same "
-             "world."),
-            ("Every pair: share of worlds in which the row policy beats the column policy",
+             ("policy", "higher in", "lower in", "tied in", "median diff", "graded AND",
+              "verdict"), vs,
+             f"Shares of worlds under the '{self.aggregator}' AND; differences up to "
+             f"{self.margin:g} on the index count as ties. graded AND: higher/lower shares under "
+             "the product AND (geometric-mean scale). verdict: FLIPS where the strict (min) and "
+             "graded (product) ANDs disagree on which policy gives the higher index in more worlds."),
+            ("Every pair: share of worlds in which the row policy gives a higher index than the column",
              ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
-             "Beats: a higher peak opening index in the same world; the rest are worse or tied."
-             + shown_note),
+             f"Higher by more than {self.margin:g}; the rest are lower or practically tied."
+             + matrix_note),
+            ("Pairs whose verdict flips with the fuzzy AND (strict min vs graded product)",
+             ("policy A", "policy B", "A higher vs lower: strict", "graded"), flips,
+             ("The fuzzy AND is an assumption: where it flips, the verdict depends on it." + flips_note)
+             if flips else "No pair flips: every verdict holds under both the strict and the graded AND."),
             (f"What each policy did to each condition (mean change against '{self.baseline}')",
              ("policy", *CONDITIONS, "peak index (median diff)"), effects,
              "Under a min-based AND only the binding condition moves the index: a lever can raise "
@@ -305,7 +357,11 @@ class Comparison:
             "against_baseline": {n: self.pairwise(n, self.baseline) for n in self.policies},
             "pairwise": {a: {b: self.pairwise(a, b) for b in self.policies if b != a}
                          for a in self.policies},
-            "regret": self.regret, "condition_effects": self.condition_effects,
+            "tie_margin": self.margin,
+            "verdicts": {a: {b: self.verdict(a, b) for b in self.policies if b != a}
+                         for a in self.policies},
+            "flips": [list(pair) for pair in self.flips],
+            "shortfall": self.shortfall, "condition_effects": self.condition_effects,
             "necessity": {n: {c: (None if np.isnan(v) else v) for c, v in d.items()}
                           for n, d in self.necessity.items()},
         }
@@ -320,7 +376,7 @@ class Comparison:
         for n, s in self.per_policy.items():
             flat = {k: v for k, v in s.items() if k != "bottleneck_shares"}
             flat.update({f"binds_{c}": v for c, v in s["bottleneck_shares"].items()})
-            flat.update({f"regret_{k}": v for k, v in self.regret[n].items()})
+            flat.update({f"shortfall_{k}": v for k, v in self.shortfall[n].items()})
             rows[n] = flat
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("policy")
 
@@ -334,13 +390,13 @@ class Comparison:
         w = csv.writer(buf, lineterminator="\n")
         keys = ["window_share", "peak_index_median", "peak_index_p10", "peak_index_p90",
                 "months_open_mean", "first_window_median", "crisis_months_median", "exodus_median"]
-        w.writerow(["policy", *keys, *(f"binds_{c}" for c in CONDITIONS), "regret_mean",
-                    "share_better_than_baseline"])
+        w.writerow(["policy", *keys, *(f"binds_{c}" for c in CONDITIONS), "shortfall_mean",
+                    "share_higher_than_baseline"])
         for n, s in self.per_policy.items():
             w.writerow([n, *("" if s[k] is None else f"{s[k]:.6g}" for k in keys),
                         *(f"{s['bottleneck_shares'][c]:.6g}" for c in CONDITIONS),
-                        f"{self.regret[n]['mean']:.6g}",
-                        f"{self.pairwise(n, self.baseline)['share_better']:.6g}"])
+                        f"{self.shortfall[n]['mean']:.6g}",
+                        f"{self.pairwise(n, self.baseline)['share_higher']:.6g}"])
         return buf.getvalue()
 
     def plot(self, ax=None):
@@ -348,6 +404,45 @@ class Comparison:
         from polmodel.plots import plot_peak_distributions
 
         return plot_peak_distributions(self, ax=ax)
+
+
+def pairwise_statistics(peaks: np.ndarray, margin: float) -> dict[str, np.ndarray]:
+    """The statistics of :meth:`Comparison.pairwise` for every ordered pair of policies at once.
+
+    Vectorised over blocks of pairs, each unordered pair computed once: the difference of b and
+    a is exactly minus that of a and b, so (b, a) mirrors (a, b) (higher and lower swap, the 10%
+    and 90% points swap and change sign). Memory stays bounded whatever the number of policies
+    and worlds, and the work is one pass per pair, so the limit on policies keeps it fast.
+
+    Parameters
+    ----------
+    peaks : ndarray[n_policies, n_worlds]
+        Peak opening index of each policy in each world.
+    margin : float
+        Differences up to this size count as ties.
+
+    Returns
+    -------
+    dict of str to ndarray[n_policies, n_policies]
+        Row policy against column policy.
+    """
+    k, n = peaks.shape
+    higher, lower, tied = np.zeros((k, k)), np.zeros((k, k)), np.ones((k, k))
+    p10, p50, p90 = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
+    block = max(1, _PAIRWISE_BLOCK // max(n, 1))
+    for i in range(k - 1):
+        for j0 in range(i + 1, k, block):
+            d = peaks[i] - peaks[j0 : j0 + block]  # [block, worlds]
+            js = slice(j0, j0 + len(d))
+            higher[i, js] = lower[js, i] = (d > margin).mean(axis=1)
+            lower[i, js] = higher[js, i] = (d < -margin).mean(axis=1)
+            tied[i, js] = tied[js, i] = (np.abs(d) <= margin).mean(axis=1)
+            q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9], axis=1)
+            p10[i, js], p50[i, js], p90[i, js] = q10, q50, q90
+            p10[js, i], p50[js, i], p90[js, i] = -q90, -q50, -q10
+    return {"share_higher": higher, "share_lower": lower, "share_tied": tied,
+            "difference_median": p50 + 0.0, "difference_p10": p10 + 0.0,
+            "difference_p90": p90 + 0.0}  # + 0.0: no negative zeros
 
 
 def _pct(share: float) -> str:
@@ -430,4 +525,5 @@ def compare(
     results = evaluate(w, schedules, aggregator=agg,
                        chunk_size=chunk_size, executor=executor, progress=progress)
     return Comparison(scenario=sc.name, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
-                      aggregator=agg, worlds=w, outcomes=dict(zip(names, results)))
+                      aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
+                      tie_margin=sc.tie_margin)

@@ -293,6 +293,15 @@ def list_scenarios() -> list[str]:
     return sorted(p.stem for p in scenario_dir().glob("*.toml"))
 
 
+def list_cases() -> list[str]:
+    """Names of the historical cases shipped as scenarios (``cases/<name>``), sorted.
+
+    Each codes a past situation twelve months before a transition or a survival, with its
+    sources (see ``scenarios/cases/README.md``); they check the model, they do not tune it.
+    """
+    return sorted(f"cases/{p.stem}" for p in (scenario_dir() / "cases").glob("*.toml"))
+
+
 def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     """Load a built-in scenario by name, or a scenario file by path.
 
