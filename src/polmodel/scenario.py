@@ -119,7 +119,7 @@ class Scenario:
         """Return the policy called ``name``, or a one-line error listing the choices."""
         try:
             return self.policies[name]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a list or a dict is not a name
             raise PolmodelError(
                 f"{self.name}: unknown policy {name!r}; allowed: {', '.join(self.policies)}"
             ) from None

@@ -276,8 +276,12 @@ class LazyProgress:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+        if self.bar is None:
+            return
+        self.bar.__exit__(*exc)
+        stream = self.kwargs.get("file") or sys.stderr
+        if exc[0] is not None and not self.kwargs.get("hidden") and not stream.isatty():
+            stream.write("\n")  # a bar stopped early leaves its label open: end the line
 
 
 # ---- Executors -----------------------------------------------------------------------------
