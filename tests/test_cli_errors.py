@@ -287,3 +287,10 @@ def test_many_workers_for_one_chunk_start_no_pool(monkeypatch):
     result = cli("compare", "--workers", 200, "--worlds", DEFAULT_CHUNK + 1, "--horizon", 12, "--json")
     assert result.exit_code == 0, result.stderr
     assert started == [2]
+
+
+def test_more_policies_than_the_limit_are_refused_at_once():
+    from polmodel.limits import MAX_POLICIES
+
+    args = [part for i in range(MAX_POLICIES + 1) for part in ("--policy", f"p{i}")]
+    assert_one_line(cli("compare", *args), 2, "--policy", f"at most {MAX_POLICIES}")

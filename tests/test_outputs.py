@@ -28,6 +28,7 @@ from polmodel.outputs import (
     manifest_name,
     manifests,
     prepare,
+    prepare_file,
     read_trusted,
     scenario_digest,
     trusted_files,
@@ -258,3 +259,19 @@ def test_concurrent_runs_into_one_folder_never_leave_a_mixed_set(tmp_path):
     assert any(code == 0 for code, _ in results)
     assert LABEL in manifests(tmp_path)
     assert_consistent(tmp_path)
+
+
+def test_a_single_file_output_follows_the_same_rules(tmp_path):
+    target = tmp_path / "handout.html"
+    with prepare_file(target) as out:
+        out.commit({"handout.html": "<html></html>"}, {"command": "report"})
+    assert read_trusted(tmp_path, "handout.html") == b"<html></html>"
+    assert manifests(tmp_path)["handout.html"]["command"] == "report"
+    with pytest.raises(PolmodelError, match="--force"):
+        prepare_file(target)
+    with prepare_file(target, force=True) as out:
+        out.commit({"handout.html": "<html>2</html>"}, {"command": "report"})
+    assert read_trusted(tmp_path, "handout.html") == b"<html>2</html>"
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(PolmodelError, match="taken by a folder"):
+        prepare_file(tmp_path / "taken", force=True)

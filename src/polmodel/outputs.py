@@ -249,6 +249,16 @@ def prepare(folder: Path | str, label: str, names: Iterable[str], *, force: bool
     return out
 
 
+def prepare_file(path: Path | str, *, force: bool = False) -> OutputSet:
+    """:func:`prepare` for a command that writes one file (``report --out FILE``).
+
+    The file is a set of one, labelled by its name: its manifest is ``<name>.manifest`` beside
+    it. Commit it with ``out.commit({out.names[0]: data}, info)``.
+    """
+    path = Path(path)
+    return prepare(path.parent, path.name, [path.name], force=force)
+
+
 def check_name_quietly(name: str) -> bool:
     """True if ``name`` is a plain file name (see :func:`check_file_name`)."""
     try:

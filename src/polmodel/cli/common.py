@@ -19,7 +19,6 @@ from polmodel.errors import escape_controls, one_line
 from polmodel.limits import MAX_WORKERS
 
 DEFAULT_SCENARIO = "venezuela-2018"
-ISSUES = "https://github.com/polmodel/polmodel/issues"
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 EXIT_INTERNAL = 1
@@ -84,7 +83,8 @@ class PolmodelGroup(click.Group):
             code = EXIT_BAD_INPUT
         except Exception as err:  # the last line of defence: one line, and what to report
             _say(f"internal error ({type(err).__name__}: {err}); this is a bug in polmodel: please "
-                 f"report it with the command line and `polmodel --version` at {ISSUES}")
+                 "report it to its maintainers with this line, the command line and the output "
+                 "of `polmodel --version`")
             code = EXIT_INTERNAL
         sys.exit(code)
 
