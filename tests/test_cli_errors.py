@@ -233,11 +233,11 @@ def _polmodel(*args, **kwargs):
 
 def test_ctrl_c_during_a_two_worker_run_stops_promptly_with_status_130():
     """SIGINT to the whole process group, as a terminal sends it, while workers are busy."""
-    proc = _polmodel("compare", "--worlds", 400_000, "--horizon", 300, "--workers", 2, "--json",
+    proc = _polmodel("compare", "--worlds", 400_000, "--horizon", 150, "--workers", 2, "--json",
                      start_new_session=True)
     try:
         # The progress label appears when the first chunk is done: the workers are busy then,
-        # with a minute or more of work queued.
+        # with many seconds of work queued.
         label = proc.stderr.read(len(b"plausible worlds"))
         assert label == b"plausible worlds", label + proc.stderr.read()
         assert proc.poll() is None
@@ -258,6 +258,24 @@ def test_ctrl_c_during_a_two_worker_run_stops_promptly_with_status_130():
     assert text.strip().splitlines()[-1] == errors[0]
     assert out == b""
     assert waited < 15, waited  # generous: queued chunks are cancelled, running ones are short
+
+
+def test_workers_stop_when_the_main_process_is_killed():
+    """A killed run leaves no worker computing or waiting for ever (they hold its pipes open)."""
+    proc = _polmodel("compare", "--worlds", 100_000, "--horizon", 300, "--workers", 2, "--json",
+                     start_new_session=True)
+    try:
+        label = proc.stderr.read(len(b"plausible worlds"))
+        assert label == b"plausible worlds", label + proc.stderr.read()
+        sent = time.monotonic()
+        proc.kill()
+        proc.communicate(timeout=30)  # returns once every process holding the pipes is gone
+        waited = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert waited < 15, waited
 
 
 # ---- Processes --------------------------------------------------------------------------------------

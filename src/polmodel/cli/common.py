@@ -300,11 +300,26 @@ def process_count(workers: int, worlds: int, chunk_size: int) -> int:
     return max(1, min(workers, chunks))
 
 
-def _ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the main process, which cancels and reports once."""
+def _worker_setup() -> None:
+    """Worker processes leave Ctrl-C to the main process, which cancels and reports once.
+
+    They also stop if the main process dies (killed, say): a worker waiting for work from a
+    parent that is gone would otherwise wait for ever.
+    """
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="polmodel-parent-watch").start()
 
 
 def make_executor(workers: int, worlds: int, chunk_size: int):
@@ -314,10 +329,26 @@ def make_executor(workers: int, worlds: int, chunk_size: int):
         return None
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=n, initializer=_ignore_interrupts)
+    return ProcessPoolExecutor(max_workers=n, initializer=_worker_setup)
 
 
-def shutdown(executor) -> None:
-    """Stop an executor, cancelling queued work (running chunks finish: each is short)."""
-    if executor is not None:
+def shutdown(executor, *, interrupted: bool = False) -> None:
+    """Stop an executor, cancelling queued work.
+
+    After an interrupt or an error, the worker processes are also stopped at once rather than
+    left to finish their running chunks (seconds each on a busy machine): their results would
+    be thrown away.
+    """
+    if executor is None:
+        return
+    if not interrupted:
         executor.shutdown(wait=True, cancel_futures=True)
+        return
+    # ProcessPoolExecutor keeps its processes in a private table (emptied by shutdown, so read
+    # first); other executors (a Dask client's) have none and keep their own cancellation.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)

@@ -114,8 +114,10 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                               hidden=worlds < 20_000) as bar:
                 result = compare(sc, policies or None, worlds=worlds, seed=seed, sampler=sampler,
                                  aggregator=aggregator, executor=executor, progress=bar.update)
-        finally:
-            shutdown(executor)
+        except BaseException:
+            shutdown(executor, interrupted=True)
+            raise
+        shutdown(executor)
 
         data = json_text(result.to_dict())
         if as_json:
