@@ -230,6 +230,7 @@ def validate_command(files):
     """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario import load_scenario
+    from polmodel.text import wrap
 
     bad = 0
     for f in files:
@@ -240,8 +241,8 @@ def validate_command(files):
                 click.echo(f"Error: {line}", err=True)
             bad += 1
             continue
-        click.echo(f"{f}: valid: {sc.title} ({sc.date}); {len(sc.policies)} policies, "
-                   f"horizon {sc.horizon} months, baseline {sc.baseline!r}")
+        click.echo(wrap(f"{f}: valid: {sc.title} ({sc.date}); {len(sc.policies)} policies, "
+                        f"horizon {sc.horizon} months, baseline {sc.baseline!r}"))
     if bad:
         sys.exit(BadInput.exit_code)
 

@@ -20,7 +20,7 @@ from polmodel.cli.common import (
 
 @main.command("report")
 @_scenario_argument
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "out", type=click.Path(path_type=Path),
               help="The HTML file to write [default: SCENARIO-handout.html here].")
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to include (repeatable); all of the scenario's by default.")
