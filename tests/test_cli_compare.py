@@ -125,7 +125,7 @@ def test_csv_output(scenario):
         json.loads(invoke(*SMALL, "--json").stdout)["policies"])
     assert {r["policy"] for r in rows} == set(scenario.policies)
     assert all(0.0 <= float(r["value"]) <= 1.0 for r in per if r["statistic"] == "window_share")
-    pairs = {(r["policy"], r["versus"]) for r in rows if r["statistic"] == "share_better"}
+    pairs = {(r["policy"], r["versus"]) for r in rows if r["statistic"] == "share_higher"}
     n = len(scenario.policies)
     assert len(pairs) == n * (n - 1)
 

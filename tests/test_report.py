@@ -75,7 +75,7 @@ def test_the_pair_sentence_states_the_paired_share(scenario):
     c = compare(scenario, worlds=WORLDS, seed=SEED)
     a, b = c.policies[1:3]
     part = comparison_part(c, (a, b))
-    share = c.pairwise(a, b)["share_better"]
+    share = c.pairwise(a, b)["share_higher"]
     assert (f"<b>{a}</b> gives a higher peak opening index than <b>{b}</b> in "
             f"{100 * share:.0f}%") in part.body
     assert part.body.count("<img") == 4

@@ -4,7 +4,8 @@ Every policy runs on the same sampled worlds, so each difference between two pol
 per-world, paired difference. Reported per policy: the share of worlds in which a window opens,
 the spread of the peak opening index, months open, time to the first window, which condition
 binds, humanitarian cost (crisis-months, exodus). Between policies: the share of worlds in which
-one beats the other on the opening index and the distribution of the difference; regret. Per
+one gives a higher opening index than the other (beyond a tie margin, under both the strict and
+the graded AND) and the distribution of the difference; the shortfall from the highest. Per
 condition: what each policy did relative to the baseline, so a lever that raises a condition
 that does not bind is seen to work even when the opening index does not move. Across worlds:
 fsQCA necessity consistency of each condition for the window outcome.
@@ -37,7 +38,13 @@ from polmodel.text import (
     write_text,
 )
 
-TIE = 1e-9  # differences of the opening index smaller than this count as ties
+TIE = 1e-9  # differences smaller than this are exact ties (shortfall from the highest)
+
+SCALES = {"strict": "min", "graded": "product"}
+"""The two readings of the fuzzy AND every verdict is checked under: the strict AND (``min``,
+the fsQCA standard) and the graded AND (``product``; differences are taken on its fourth root,
+the geometric mean, which orders worlds exactly as the product does and is on the same scale as
+``min``, so one tie margin means the same on both)."""
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
@@ -89,6 +96,7 @@ class Comparison:
     aggregator: str
     worlds: Worlds
     outcomes: Mapping[str, PolicyOutcomes]
+    tie_margin: float = 0.02
 
     @property
     def policies(self) -> list[str]:
@@ -128,29 +136,79 @@ class Comparison:
             }
         return out
 
-    def difference(self, a: str, b: str) -> np.ndarray:
-        """Per-world peak opening index of ``a`` minus that of ``b`` (paired)."""
-        for name in (a, b):
-            if name not in self.outcomes:
-                raise PolmodelError(f"unknown policy {name!r}; allowed: {', '.join(self.outcomes)}")
-        return self.outcomes[a].peak_index - self.outcomes[b].peak_index
+    @property
+    def margin(self) -> float:
+        """Differences of the opening index up to this size count as practical ties."""
+        return self.tie_margin
 
-    def pairwise(self, a: str, b: str) -> dict[str, float]:
-        """How often and by how much ``a`` beats ``b`` on the peak opening index."""
-        d = self.difference(a, b)
+    def _peaks(self, name: str, scale: str | None) -> np.ndarray:
+        if name not in self.outcomes:
+            raise PolmodelError(f"unknown policy {name!r}; allowed: {', '.join(self.outcomes)}")
+        o = self.outcomes[name]
+        if scale is None:
+            return o.peak_index
+        if scale not in SCALES:
+            raise PolmodelError(f"scale: unknown {scale!r}; allowed: {', '.join(SCALES)}")
+        return o.peak_strict if scale == "strict" else o.peak_graded
+
+    def difference(self, a: str, b: str, scale: str | None = None) -> np.ndarray:
+        """Per-world peak opening index of ``a`` minus that of ``b`` (paired).
+
+        ``scale`` None uses the comparison's aggregator; "strict" or "graded" pick the
+        strict (``min``) or graded (``product``, geometric-mean scale) AND.
+        """
+        return self._peaks(a, scale) - self._peaks(b, scale)
+
+    def pairwise(self, a: str, b: str, scale: str | None = None) -> dict[str, float]:
+        """In what share of worlds ``a`` gives a higher, lower or practically tied index than ``b``.
+
+        A difference counts only beyond :attr:`margin`; smaller ones are practical ties.
+        """
+        d = self.difference(a, b, scale)
         p10, p50, p90 = _quantiles(d)
-        return {"share_better": float((d > TIE).mean()), "share_worse": float((d < -TIE).mean()),
-                "share_tied": float((np.abs(d) <= TIE).mean()),
+        m = self.margin + TIE
+        return {"share_higher": float((d > m).mean()), "share_lower": float((d < -m).mean()),
+                "share_tied": float((np.abs(d) <= m).mean()),
                 "difference_median": p50, "difference_p10": p10, "difference_p90": p90}
 
+    def verdict(self, a: str, b: str) -> dict[str, Any]:
+        """Which of ``a`` and ``b`` gives the higher index in more worlds, under both ANDs.
+
+        Returns
+        -------
+        dict
+            Per scale ("strict", "graded"): "higher", "lower" or "even" (from ``a``'s side)
+            and the shares; ``flips`` is True when the two ANDs disagree; ``mostly_tied`` when
+            most worlds are practical ties under both.
+        """
+        out: dict[str, Any] = {}
+        for scale in SCALES:
+            pw = self.pairwise(a, b, scale)
+            hi, lo = pw["share_higher"], pw["share_lower"]
+            out[scale] = {"reading": "higher" if hi > lo else "lower" if lo > hi else "even",
+                          "share_higher": hi, "share_lower": lo, "share_tied": pw["share_tied"]}
+        out["flips"] = out["strict"]["reading"] != out["graded"]["reading"]
+        out["mostly_tied"] = all(out[s]["share_tied"] > 0.5 for s in SCALES)
+        return out
+
     @cached_property
-    def regret(self) -> dict[str, dict[str, float]]:
-        """How far each policy falls short of the best policy in each world (peak index)."""
+    def flips(self) -> list[tuple[str, str]]:
+        """Pairs whose verdict differs between the strict and the graded AND."""
+        names = self.policies
+        return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+                if self.verdict(a, b)["flips"]]
+
+    @cached_property
+    def shortfall(self) -> dict[str, dict[str, float]]:
+        """How far each policy's peak index falls short of the highest policy's in each world.
+
+        A description, not a loss: a higher opening index is not a better outcome.
+        """
         peaks = np.stack([o.peak_index for o in self.outcomes.values()])
-        shortfall = peaks.max(axis=0) - peaks
+        gap = peaks.max(axis=0) - peaks
         return {name: {"mean": float(r.mean()), "p90": float(np.quantile(r, 0.9)),
-                       "max": float(r.max()), "share_best": float((r <= TIE).mean())}
-                for name, r in zip(self.outcomes, shortfall)}
+                       "max": float(r.max()), "share_highest": float((r <= TIE).mean())}
+                for name, r in zip(self.outcomes, gap)}
 
     @cached_property
     def condition_effects(self) -> dict[str, dict[str, dict[str, float]]]:
@@ -212,7 +270,11 @@ class Comparison:
             "against_baseline": {n: self.pairwise(n, self.baseline) for n in self.policies},
             "pairwise": {a: {b: self.pairwise(a, b) for b in self.policies if b != a}
                          for a in self.policies},
-            "regret": self.regret, "condition_effects": self.condition_effects,
+            "tie_margin": self.margin,
+            "verdicts": {a: {b: self.verdict(a, b) for b in self.policies if b != a}
+                         for a in self.policies},
+            "flips": [list(pair) for pair in self.flips],
+            "shortfall": self.shortfall, "condition_effects": self.condition_effects,
             "necessity": {n: {c: (None if np.isnan(v) else v) for c, v in d.items()}
                           for n, d in self.necessity.items()},
         }
@@ -227,7 +289,7 @@ class Comparison:
         for n, s in self.per_policy.items():
             flat = {k: v for k, v in s.items() if k != "bottleneck_shares"}
             flat.update({f"binds_{c}": v for c, v in s["bottleneck_shares"].items()})
-            flat.update({f"regret_{k}": v for k, v in self.regret[n].items()})
+            flat.update({f"shortfall_{k}": v for k, v in self.shortfall[n].items()})
             rows[n] = flat
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("policy")
 
@@ -341,4 +403,5 @@ def compare(
     results = evaluate(w, [sc.schedule(n) for n in names], aggregator=agg,
                        chunk_size=chunk_size, executor=executor, progress=progress)
     return Comparison(scenario=sc.name, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
-                      aggregator=agg, worlds=w, outcomes=dict(zip(names, results)))
+                      aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
+                      tie_margin=sc.tie_margin)

@@ -172,7 +172,7 @@ def plot_paired_differences(comparison, ax=None):
                    medianprops={"color": INDEX_COLOUR, "lw": 2})
         ax.set_yticks(range(1, len(names) + 1), names)
         for i, n in enumerate(names, start=1):
-            higher = comparison.pairwise(n, comparison.baseline)["share_better"]
+            higher = comparison.pairwise(n, comparison.baseline)["share_higher"]
             ax.text(1.0, i, f" higher index in {100 * higher:.0f}%", va="center", fontsize=8,
                     transform=ax.get_yaxis_transform())
         ax.invert_yaxis()
@@ -267,12 +267,16 @@ def plot_pair(comparison, a: str, b: str, ax=None):
     ax = _axes(ax, figsize=(6, 5.5))
     x, y = comparison.outcomes[b].peak_index, comparison.outcomes[a].peak_index
     pw = comparison.pairwise(a, b)
-    higher = d > 0
+    # The same split as pairwise(): differences within the tie margin are practical ties.
+    m = getattr(comparison, "margin", 0.0) + 1e-9
     sa, sb = series_style(0), series_style(1)
-    ax.scatter(x[higher], y[higher], s=10, marker=sa.marker, color=sa.color, alpha=0.6,
-               lw=0, label=f"{a} higher ({100 * pw['share_better']:.0f}% of worlds)")
-    ax.scatter(x[~higher], y[~higher], s=12, marker="x", color=sb.color, alpha=0.6, lw=0.8,
-               label=f"{b} higher or tied ({100 * (1 - pw['share_better']):.0f}%)")
+    groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({100 * pw['share_higher']:.0f}% of worlds)"),
+              (d < -m, "x", sb.color, 14, f"{b} higher ({100 * pw['share_lower']:.0f}%)"),
+              (np.abs(d) <= m, ".", "0.55", 8, f"tied within {m:.2g} ({100 * pw['share_tied']:.0f}%)")]
+    for where, marker, colour, size, label in groups:
+        if where.any():
+            ax.scatter(x[where], y[where], s=size, marker=marker, color=colour, alpha=0.6,
+                       lw=0.8 if marker == "x" else 0, label=label)
     hi = float(max(np.max(x), np.max(y), CROSSOVER)) * 1.05
     lo = float(min(np.min(x), np.min(y))) * 0.95
     ax.plot([lo, hi], [lo, hi], color="0.3", lw=1, label="same index")

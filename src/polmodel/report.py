@@ -184,8 +184,8 @@ def comparison_part(c, pair: tuple[str, str]) -> Part:
     pw = c.pairwise(a, b)
     lead = (f"<p>Every policy ran on the same {c.n_worlds} plausible worlds, so each difference "
             f"is paired world by world. Under these assumptions, <b>{html.escape(a)}</b> gives a "
-            f"higher peak opening index than <b>{html.escape(b)}</b> in {pct(pw['share_better'])} "
-            f"of the worlds and a lower one in {pct(pw['share_worse'])}.</p>")
+            f"higher peak opening index than <b>{html.escape(b)}</b> in {pct(pw['share_higher'])} "
+            f"of the worlds and a lower one in {pct(pw['share_lower'])}.</p>")
     sections = comparison_sections(c)
     tables = "".join(
         f"<h3>{html.escape(h)}</h3>{html_table(hd, rows)}"

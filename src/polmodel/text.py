@@ -26,6 +26,11 @@ CAVEAT = (
 )
 
 
+def mechanism_label(name: str) -> str:
+    """A mechanism's name as words (``security_holds_coalition`` -> "security holds coalition")."""
+    return name.replace("_", " ")
+
+
 def provenance(**fields: object) -> str:
     """One line naming the version and whatever else identifies a result (scenario, seed...)."""
     from polmodel import __version__
@@ -143,6 +148,7 @@ def pct(share: float) -> str:
 
 def comparison_sections(c) -> list[Section]:
     """The tables of a :class:`~polmodel.comparison.Comparison`, each with a note under it."""
+    from polmodel.comparison import SCALES
     from polmodel.conditions import CONDITIONS
 
     pp = c.per_policy
@@ -156,19 +162,21 @@ def comparison_sections(c) -> list[Section]:
         if n == c.baseline:
             continue
         pw = c.pairwise(n, c.baseline)
-        vs.append([n, pct(pw["share_better"]), pct(pw["share_worse"]),
+        v = c.verdict(n, c.baseline)
+        graded = v["graded"]
+        vs.append([n, pct(pw["share_higher"]), pct(pw["share_lower"]), pct(pw["share_tied"]),
                    f"{pw['difference_median']:+.3f}",
-                   f"{pw['difference_p10']:+.2f} to {pw['difference_p90']:+.2f}",
-                   round(c.regret[n]["mean"], 3), pct(c.regret[n]["share_best"])])
-    base_regret = c.regret[c.baseline]
-    vs.append([f"{c.baseline} (baseline)", "", "", "", "", round(base_regret["mean"], 3),
-               pct(base_regret["share_best"])])
+                   f"{pct(graded['share_higher'])}/{pct(graded['share_lower'])}",
+                   "FLIPS" if v["flips"] else "same"])
     effects = [[n, *(f"{c.condition_effects[n][k]['mean_change']:+.3f}" for k in CONDITIONS),
                 f"{c.pairwise(n, c.baseline)['difference_median']:+.3f}"]
                for n in c.policies if n != c.baseline]
     names = c.policies
-    matrix = [[f"{i} {a}", *("" if a == b else pct(c.pairwise(a, b)["share_better"]) for b in names)]
+    matrix = [[f"{i} {a}", *("" if a == b else pct(c.pairwise(a, b)["share_higher"]) for b in names)]
               for i, a in enumerate(names, start=1)]
+    flips = [[a, b, *(f"{pct(c.verdict(a, b)[sc]['share_higher'])} vs "
+                      f"{pct(c.verdict(a, b)[sc]['share_lower'])}" for sc in SCALES)]
+             for a, b in c.flips]
     binds = [[n, *(pct(pp[n]["bottleneck_shares"][k]) for k in CONDITIONS)] for n in c.policies]
     nec = [[n, *("-" if v != v else f"{v:.2f}" for v in c.necessity[n].values())]
            for n in c.policies]
@@ -182,14 +190,18 @@ def comparison_sections(c) -> list[Section]:
          "where one opens. crisis-mo: crisis-months, a humanitarian cost (median). exodus: "
          "share emigrated at the horizon (median)."),
         (f"Against the baseline '{c.baseline}' on the peak opening index (paired, same worlds)",
-         ("policy", "higher in", "lower in", "median diff", "10-90% diff", "mean regret",
-          "highest in"), vs,
-         "higher in / lower in: share of worlds in which the policy gives a higher / lower peak "
-         "opening index than the baseline. regret: how far a policy's peak index falls short of "
-         "the highest policy's in the same world; highest in: share of worlds where it is highest."),
+         ("policy", "higher in", "lower in", "tied in", "median diff", "graded AND", "verdict"), vs,
+         f"Shares of worlds under the '{c.aggregator}' AND; differences up to {c.margin:g} on the "
+         "index count as ties. graded AND: higher/lower shares under the product AND "
+         "(geometric-mean scale). verdict: FLIPS where the strict (min) and graded (product) ANDs "
+         "disagree on which policy gives the higher index in more worlds."),
         ("Every pair: share of worlds in which the row policy gives a higher index than the column",
          ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
-         "Higher index: a higher peak opening index in the same world; the rest are lower or tied."),
+         f"Higher by more than {c.margin:g}; the rest are lower or practically tied."),
+        ("Pairs whose verdict flips with the fuzzy AND (strict min vs graded product)",
+         ("policy A", "policy B", "A higher vs lower: strict", "graded"), flips,
+         "The fuzzy AND is an assumption: where it flips, the verdict depends on it." if flips
+         else "No pair flips: every verdict holds under both the strict and the graded AND."),
         (f"What each policy did to each condition (mean change against '{c.baseline}')",
          ("policy", *CONDITIONS, "index diff"), effects,
          "index diff: median paired change of the peak opening index. Under a min-based AND only "
@@ -249,10 +261,12 @@ def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
 
     Columns: the provenance (version, scenario, seed, sampler, worlds, horizon, aggregator),
     then ``policy``, ``versus`` (the other policy of a paired statistic, empty otherwise),
-    ``statistic`` and ``value``. Per-policy figures, bottleneck shares, regret, condition
-    effects against the baseline, necessity and every pair are all in it.
+    ``statistic`` and ``value``. Per-policy figures, bottleneck shares, shortfall from the
+    highest policy, condition effects against the baseline, necessity and every pair (shares
+    under the strict and the graded AND, and whether the verdict flips) are all in it.
     """
     from polmodel import __version__
+    from polmodel.comparison import SCALES
 
     meta = [__version__, c.scenario, c.worlds.seed, c.worlds.sampler, c.n_worlds, c.horizon,
             c.aggregator]
@@ -270,8 +284,8 @@ def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
                 add(n, "", k, v)
         for k, v in s["bottleneck_shares"].items():
             add(n, "", f"binds_{k}", v)
-        for k, v in c.regret[n].items():
-            add(n, "", f"regret_{k}", v)
+        for k, v in c.shortfall[n].items():
+            add(n, "", f"shortfall_{k}", v)
         for k, v in c.necessity[n].items():
             add(n, "", f"necessity_{k}", v)
         if n != c.baseline:
@@ -283,6 +297,11 @@ def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
             if a != b:
                 for k, v in c.pairwise(a, b).items():
                     add(a, b, k, v)
+                verdict = c.verdict(a, b)
+                for scale in SCALES:
+                    for k in ("share_higher", "share_lower", "share_tied"):
+                        add(a, b, f"{scale}_{k}", verdict[scale][k])
+                add(a, b, "verdict_flips", float(verdict["flips"]))
     return header, rows
 
 
