@@ -352,7 +352,7 @@ def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
     path.write_text(text)
     r = run(str(path))
     assert "initial.security" in r.note and "context.indictment_exposure" in r.note
-    assert r.note in r.summary()
+    assert r.note in flat(r.summary())  # wrapped to 100 columns on the terminal
     both = text.replace("[context.indictment_exposure]", "[initial.exposure]\nvalue = 0.5\n"
                         "range = [0.3, 0.7]\nsource = \"x\"\n\n[context.indictment_exposure]")
     path.write_text(both)

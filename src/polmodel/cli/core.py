@@ -230,7 +230,7 @@ def validate_command(files):
     """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario import load_scenario
-    from polmodel.text import wrap
+    from polmodel.text import WIDTH
 
     bad = 0
     for f in files:
@@ -241,8 +241,10 @@ def validate_command(files):
                 click.echo(f"Error: {line}", err=True)
             bad += 1
             continue
-        click.echo(wrap(f"{f}: valid: {sc.title} ({sc.date}); {len(sc.policies)} policies, "
-                        f"horizon {sc.horizon} months, baseline {sc.baseline!r}"))
+        # One line per file: the title is cut (not wrapped) to keep it within the width.
+        line = (f"{f}: valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
+                f"{sc.baseline!r}): {sc.title}")
+        click.echo(line if len(line) <= WIDTH else line[: WIDTH - 3].rstrip() + "...")
     if bad:
         sys.exit(BadInput.exit_code)
 
