@@ -90,6 +90,10 @@ def test_the_sensitivity_section_says_what_it_needs_until_the_modules_exist(page
 
     missing = "needs polmodel's sensitivity analysis"
     assert (missing in page) == (not sensitivity_available())
+    section = page.split("<section id='sensitivity'>", 1)[1].split("</section>", 1)[0]
+    if sensitivity_available():  # the real thing: a tornado and read-out sentences
+        assert "<img" in section and "What would you have to believe?" in section
+        assert section.count("<li>") >= 2
     monkeypatch.setattr(report, "sensitivity_available", lambda: False)
     c = compare(scenario, worlds=16, seed=SEED)
     part = report.sensitivity_part(scenario, c, (c.policies[1], c.baseline), seed=SEED)

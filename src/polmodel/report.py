@@ -223,20 +223,37 @@ def sensitivity_part(sc: Scenario, c, pair: tuple[str, str], *, seed) -> Part:
     return _sensitivity_from_modules(sc, c, pair, seed=seed)
 
 
-def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:  # pragma: no cover - wired on merge
+def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
+    """The tornado, the deciding assumptions and the PRIM sentences, on the comparison's worlds."""
     from importlib import import_module
 
     sa = import_module("polmodel.sensitivity_analysis")
     disc = import_module("polmodel.discovery")
     a, b = pair
-    tornado = sa.tornado(sc, pair=(a, b))
-    boxes = disc.discover(sc, pair=(a, b), worlds=c.worlds, seed=seed)
-    figure = figure_html(lambda ax: tornado.plot(ax=ax), figsize=(9, 6),
-                         alt="Tornado: the assumptions that move the difference most")
-    sentences = "".join(f"<li>{html.escape(s)}</li>" for s in boxes.sentences())
-    body = (figure + f"<h3>What would you have to believe for '{html.escape(a)}' to give a "
-            f"higher index than '{html.escape(b)}'?</h3><ul class='believe'>{sentences}</ul>")
-    return Part("sensitivity", "What decides the comparison", body)
+    parts = []
+    if a != b:
+        s = sa.sensitivity(sc, a, b, methods=("tornado", "morris"), aggregators=(c.aggregator,),
+                           seed=seed)
+        parts.append(f"<p class='lead'>{html.escape(s.headline())}</p>")
+        parts.append(figure_html(lambda ax: s.plot(ax=ax, kind="tornado"), figsize=(9, 6),
+                                 alt=f"Tornado: the assumptions that move '{a}' minus '{b}' most",
+                                 caption="Each bar: the answer with one assumption at the low and "
+                                         "the high end of its range, the others at their "
+                                         "central values."))
+    sentences = []
+    if a != b:
+        d = disc.discover(sc, a, b, worlds=c.worlds, aggregator=c.aggregator)
+        sentences.append(d.sentence())
+    most = max(c.policies, key=lambda n: c.per_policy[n]["window_share"])
+    sentences.append(disc.discover(sc, most, outcome="window", worlds=c.worlds,
+                                   aggregator=c.aggregator).sentence())
+    items = "".join(f"<li>{html.escape(t)}</li>" for t in sentences)
+    parts.append("<h3>What would you have to believe?</h3>"
+                 f"<ul class='believe'>{items}</ul>"
+                 "<p class='note'>Each sentence boxes the plausible worlds where the answer holds "
+                 "(PRIM scenario discovery): the ranges of a few assumptions you would have to "
+                 "believe, with how much of the answer they cover.</p>")
+    return Part("sensitivity", "What decides the comparison", "".join(parts))
 
 
 def closing_part(c) -> Part:
