@@ -48,7 +48,10 @@ def wrap(text: str, width: int = WIDTH) -> str:
         elif " | " in line:
             out.extend(_wrap_fields(line.split(" | "), width))
         else:
-            out.extend(textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+            # An indented line keeps its indent, and its continuation lines go two further in.
+            lead = line[: len(line) - len(line.lstrip())]
+            out.extend(textwrap.wrap(line, width, break_on_hyphens=False,
+                                     subsequent_indent=lead + "  " if lead else "") or [""])
     return "\n".join(out)
 
 
