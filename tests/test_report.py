@@ -202,3 +202,25 @@ def test_scenarios_json_leaves_out_the_template():
     result = run_cli("scenarios", "--json")
     names = [d["name"] for d in json.loads(result.stdout)]
     assert TEMPLATE not in names and names
+
+
+def test_the_readme_commands_from_install_to_handout_work(tmp_path, monkeypatch):
+    """The README's handout commands, run as written (fewer worlds, to keep the suite quick)."""
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## From `pip install` to a printed handout", 1)[1].split("\n## ", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for block in section.split("```sh")[1:]
+                for line in block.split("```", 1)[0].splitlines()
+                if line.strip().startswith("polmodel ")]
+    assert [c.split()[1] for c in commands] == ["report", "new", "validate", "report"]
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        args = shlex.split(command)[1:]
+        if args[0] == "report":
+            args += ["--worlds", "32"]
+        result = run_cli(*args)
+        assert result.exit_code == 0, (command, result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "chile-2019.html", "chile-2019.toml", "handout.html"]
