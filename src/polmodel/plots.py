@@ -339,6 +339,14 @@ def causal_layout() -> dict:
     return {"levers": levers, "mechanisms": order, "states": states, "feedback": feedback}
 
 
+def causal_figsize() -> tuple[float, float]:
+    """Inches for the causal diagram: landscape, taller when there are many mechanisms."""
+    from polmodel.parameters import MECHANISMS
+
+    n = sum(1 for m in MECHANISMS if m.levers or m.moves)
+    return (16.0, max(9.0, min(15.0, 0.21 * n + 2.0)))
+
+
 def plot_causal_diagram(ax=None):
     """The model on one slide: levers -> mechanisms -> states, drawn from the mechanism table.
 
@@ -357,8 +365,8 @@ def plot_causal_diagram(ax=None):
     from polmodel.levers import LEVERS_BY_NAME
     from polmodel.parameters import MECHANISMS_BY_NAME
 
-    ax = _axes(ax, figsize=(16, 9))
     lay = causal_layout()
+    ax = _axes(ax, figsize=causal_figsize())
 
     def ys(names: list[str], top: float = 0.95, bottom: float = 0.04) -> dict[str, float]:
         k = len(names)
@@ -367,11 +375,14 @@ def plot_causal_diagram(ax=None):
     lever_y, mech_y = ys(lay["levers"]), ys(lay["mechanisms"])
     state_y = ys(lay["states"], 0.88, 0.12)
     xl, xm, xs = 0.17, 0.47, 0.76
+    # Many mechanisms: alternate them between two staggered columns so labels never touch.
+    stagger = 0.06 if len(lay["mechanisms"]) > 28 else 0.0
+    mech_x = {n: xm + (stagger if i % 2 else -stagger) for i, n in enumerate(lay["mechanisms"])}
     raise_c, lower_c = "#0072B2", "#D55E00"
     box = dict(boxstyle="round,pad=0.25", fc="white", ec="0.6", lw=0.6)
     lever_t = {n: ax.text(xl, lever_y[n], LEVERS_BY_NAME[n].label, ha="right", va="center",
                           fontsize=9, bbox=box, zorder=3) for n in lay["levers"]}
-    mech_t = {n: ax.text(xm, mech_y[n], n.replace("_", " "), ha="center", va="center",
+    mech_t = {n: ax.text(mech_x[n], mech_y[n], n.replace("_", " "), ha="center", va="center",
                          fontsize=8, bbox=box, zorder=3) for n in lay["mechanisms"]}
     state_t = {s: ax.text(xs, state_y[s], s, ha="left", va="center", fontsize=11,
                           fontweight="bold", zorder=3,
@@ -382,20 +393,23 @@ def plot_causal_diagram(ax=None):
         m = MECHANISMS_BY_NAME[name]
         for lever in m.levers:
             ax.annotate("", xy=(0, 0.5), xycoords=mech_t[name], xytext=(1, 0.5),
-                        textcoords=lever_t[lever],
+                        textcoords=lever_t[lever], zorder=1,
                         arrowprops=dict(arrowstyle="-|>", color="0.55", lw=0.7, shrinkA=3,
                                         shrinkB=4, mutation_scale=8))
         for state, sign in m.moves:
             y0, y1 = mech_y[name], state_y[state]
+            # Raising: solid line, arrowhead. Lowering: dashed line, flat bar head (the
+            # inhibition mark of biology's pathway diagrams). Both read in grey.
+            head = "-|>" if sign > 0 else "-[, widthB=0.5, lengthB=0.15"
             ax.annotate("", xy=(0, 0.5), xycoords=state_t[state], xytext=(1, 0.5),
-                        textcoords=mech_t[name],
-                        arrowprops=dict(arrowstyle="-|>", lw=1.0, shrinkA=3, shrinkB=5,
+                        textcoords=mech_t[name], zorder=1,
+                        arrowprops=dict(arrowstyle=head, lw=1.0, shrinkA=3, shrinkB=5,
                                         mutation_scale=9, color=raise_c if sign > 0 else lower_c,
                                         linestyle="-" if sign > 0 else (0, (4, 2))))
-            # The sign just past the mechanism's box, where its links have not yet merged
-            # with the others arriving at the same state.
-            x0 = xm + 0.065
-            tx, ty = x0 + (xs - x0) * 0.13, y0 + (y1 - y0) * 0.13
+            # The sign just past the mechanism's box (its right edge estimated from the label's
+            # length), where its links have not yet merged with the others at the same state.
+            x0 = mech_x[name] + 0.0023 * len(name) + 0.012
+            tx, ty = x0 + (xs - x0) * 0.1, y0 + (y1 - y0) * 0.1
             ax.text(tx, ty, "+" if sign > 0 else "\u2212", fontsize=9, fontweight="bold",
                     ha="center", va="center", color=raise_c if sign > 0 else lower_c, zorder=4,
                     bbox=dict(boxstyle="circle,pad=0.02", fc="white", ec="none", alpha=0.8))
@@ -412,8 +426,8 @@ def plot_causal_diagram(ax=None):
     ax.text(xm, 0.99, "mechanisms", fontsize=10, fontweight="bold", va="top", ha="center")
     ax.text(xs, 0.99, "states", fontsize=10, fontweight="bold", va="top")
     ax.text(xf, 0.99, "feedback", fontsize=10, fontweight="bold", va="top")
-    ax.text(0.0, -0.02, "Solid line, +: the mechanism raises the state.   Dashed line, \u2212: it "
-            "lowers the state.\nGrey arcs: feedback, a state that a mechanism reads feeding the "
+    ax.text(0.0, -0.02, "Solid line, arrowhead, +: the mechanism raises the state.   Dashed line, "
+            "flat head, \u2212: it lowers the state.\nGrey arcs: feedback, a state that a mechanism reads feeding the "
             "state it moves (solid raises, dashed lowers, as the mechanism does).",
             fontsize=8.5, va="top", color="0.2")
     ax.set(xlim=(-0.02, 1.02), ylim=(-0.05, 1))

@@ -105,9 +105,10 @@ def sources_part(sc: Scenario) -> Part:
 
 def model_part() -> Part:
     """The model on one slide: the causal diagram from the mechanism table."""
-    from polmodel.plots import plot_causal_diagram
+    from polmodel.plots import causal_figsize, plot_causal_diagram
 
-    fig = figure_html(lambda ax: plot_causal_diagram(ax=ax), figsize=(13, 8.5),
+    width, height = causal_figsize()
+    fig = figure_html(lambda ax: plot_causal_diagram(ax=ax), figsize=(width * 0.85, height * 0.85),
                       alt="Causal diagram: levers, mechanisms and states",
                       caption="Each lever feeds mechanisms; each mechanism raises (solid, +) or "
                               "lowers (dashed, \u2212) a state. The four conditions combine into "

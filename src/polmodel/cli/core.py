@@ -215,9 +215,9 @@ def levers_command(names, as_json, out):
                                          initial_indent="  ", subsequent_indent="    "))
             click.echo("")
     if out is not None:
-        from polmodel.plots import plot_causal_diagram
+        from polmodel.plots import causal_figsize, plot_causal_diagram
 
-        fig = new_figure(figsize=(16, 9))
+        fig = new_figure(figsize=causal_figsize())
         plot_causal_diagram(ax=fig.add_subplot())
         write_figure(fig, out / "causal-diagram.png")
         click.echo(f"wrote the causal diagram to {out / 'causal-diagram.png'}", err=True)
