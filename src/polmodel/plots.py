@@ -237,9 +237,10 @@ def _dodge(xs: list[float], ys: list[float], span: float) -> list[float]:
     order = sorted(range(len(xs)), key=lambda i: (xs[i], ys[i]))
     placed: list[int] = []
     for i in order:
-        # Error bars are long, so points close in x overlap whatever their y.
-        near = [j for j in placed if abs(xs[j] + offsets[j] - xs[i]) < step]
-        offsets[i] = step * len(near)
+        # Error bars are long, so points close in x overlap whatever their y: take the first
+        # free slot among the points placed near this one.
+        taken = {round(offsets[j] / step) for j in placed if abs(xs[j] - xs[i]) < step}
+        offsets[i] = step * next(k for k in range(len(xs) + 1) if k not in taken)
         placed.append(i)
     return offsets
 
