@@ -136,3 +136,21 @@ def test_prints_to_pdf_on_both_papers(driver, handout_url, paper):
     assert data.startswith(b"%PDF")
     pages = re.findall(rb"/Type\s*/Page(?!s)", data)
     assert len(pages) >= 3  # a handout of several pages, not a blank one
+
+
+def test_report_pdf_prints_with_the_system_chromium(tmp_path):
+    why = _missing()
+    if why is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser test: {why}")
+        pytest.skip(why)
+    from click.testing import CliRunner
+
+    from polmodel.cli import main
+
+    out = tmp_path / "h.html"
+    result = CliRunner().invoke(main, ["report", "--worlds", "32", "--out", str(out), "--pdf"])
+    assert result.exit_code == 0, result.stderr
+    pdf = out.with_suffix(".pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.html", "h.pdf"]
