@@ -76,14 +76,17 @@ def sources_part(sc: Scenario) -> Part:
     """The scenario's description and the documents its assumptions cite, with counts."""
     from polmodel.parameters import MECHANISMS, PARAMETERS
 
-    # The documents' short names, as the model's own tables cite them: "003_<hash>.txt (CRIES memo)".
+    # The documents' short names, as the model's tables and the scenario cite them:
+    # "003 (CRIES memo)", "003_<hash>.txt (CRIES memo)", "003 (CRIES)"; the model's first.
+    everything = list(sc.initial.values()) + list(sc.parameters.values())
+    texts = ([m.source for m in MECHANISMS] + [p.source for p in PARAMETERS.values()]
+             + [u.source for u in everything])
     labels: dict[str, str] = {}
-    for text in [m.source for m in MECHANISMS] + [p.source for p in PARAMETERS.values()]:
-        for code, label in re.findall(r"\b(\d{3})_[0-9a-f]+\.txt \(([^)]*)\)", text):
+    for text in texts:
+        for code, label in re.findall(r"\b(\d{3})(?:_[0-9a-f]+\.txt)? \(([^)]*)\)", text):
             labels.setdefault(code, label)
     cited: dict[str, int] = {}
     assumptions = 0
-    everything = list(sc.initial.values()) + list(sc.parameters.values())
     for u in everything:
         for code in dict.fromkeys(re.findall(r"\b(\d{3})(?:_[0-9a-f]+\.txt)?\b", u.source)):
             if code in labels:
