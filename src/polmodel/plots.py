@@ -286,7 +286,8 @@ def plot_pair(comparison, a: str, b: str, ax=None):
         _crossover(ax, "x", f"0.5 crossover ({b})")
     ax.set(xlim=(lo, hi), ylim=(lo, hi), aspect="equal",
            xlabel=f"peak opening index under '{b}'", ylabel=f"peak opening index under '{a}'")
-    ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9)
+    # Beside the square, not on it: points fill any corner.
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
     _title(ax, comparison, f"'{a}' against '{b}', world by world "
                            f"(median difference {pw['difference_median']:+.3f})")
     _caption(ax, comparison)

@@ -197,7 +197,7 @@ def comparison_part(c, pair: tuple[str, str]) -> Part:
         for h, hd, rows, note in sections if rows)
     figs = (figure_html(lambda ax: plots.plot_peak_distributions(c, ax=ax), figsize=(9, 4.6),
                         alt="Peak opening index per policy across plausible worlds")
-            + figure_html(lambda ax: plots.plot_pair(c, a, b, ax=ax), figsize=(7, 6.2),
+            + figure_html(lambda ax: plots.plot_pair(c, a, b, ax=ax), figsize=(9, 5.2),
                           alt=f"{a} against {b}, world by world")
             + figure_html(lambda ax: plots.plot_tradeoff(c, ax=ax), figsize=(9, 5),
                           alt="Opening index against humanitarian cost")
