@@ -416,9 +416,9 @@ def test_the_causal_diagram_draws_every_edge_of_the_mechanism_table():
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    from polmodel.diagram import causal_layout, plot_causal_diagram
     from polmodel.levers import LEVERS
     from polmodel.parameters import MECHANISMS
-    from polmodel.plots import causal_layout, plot_causal_diagram
 
     ax = plot_causal_diagram(ax=Figure().add_subplot())
     edges = sum(len(m.levers) + len(m.moves) for m in MECHANISMS)

@@ -233,7 +233,7 @@ def test_the_sources_table_counts_the_documents_the_scenario_cites(scenario):
     sources = [u.source for u in [*scenario.initial.values(), *scenario.parameters.values()]]
     codes = {c for text in sources for c in re.findall(r"\b(\d{3}) \(", text)}
     assert codes, "the scenario cites its documents as 'NNN (name)'"
-    rows = dict(re.findall(r"<tr><td>(\d{3}) \([^)]*\)</td><td>(\d+)</td></tr>", body))
+    rows = dict(re.findall(r"<tr><td>(\d{3}) \([^)]*\)</td><td[^>]*>(\d+)</td></tr>", body))
     assert codes <= set(rows)
     for code, n in rows.items():
         assert int(n) == sum(bool(re.search(rf"\b{code}\b", t)) for t in sources), code

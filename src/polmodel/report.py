@@ -108,7 +108,7 @@ def sources_part(sc: Scenario) -> Part:
 
 def model_part() -> Part:
     """The model on one slide: the causal diagram from the mechanism table."""
-    from polmodel.plots import causal_figsize, plot_causal_diagram
+    from polmodel.diagram import causal_figsize, plot_causal_diagram
 
     width, height = causal_figsize()
     fig = figure_html(lambda ax: plot_causal_diagram(ax=ax), figsize=(width * 0.85, height * 0.85),
@@ -347,7 +347,7 @@ def page(sc: Scenario, c, parts: Sequence[Part]) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="{html.escape(provenance())}">
 <title>{html.escape(sc.title)}: workshop handout</title>
-<style>{STYLE}</style>
+<style>{style_sheet()}</style>
 </head>
 <body>
 <header>
@@ -364,45 +364,12 @@ def page(sc: Scenario, c, parts: Sequence[Part]) -> str:
 """
 
 
-STYLE = f"""
-:root {{ color-scheme: light; }}
-* {{ box-sizing: border-box; }}
-body {{ font: 11pt/1.4 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #111; margin: 0 auto;
-  max-width: 60rem; padding: 1rem 1.25rem; }}
-h1 {{ font-size: 1.6em; margin: 0 0 .2em; }}
-h2 {{ font-size: 1.25em; border-bottom: 2px solid #0072B2; padding-bottom: .15em; margin-top: 1.6em;
-  break-after: avoid; }}
-h3 {{ font-size: 1.02em; margin: 1.1em 0 .3em; break-after: avoid; }}
-.subtitle {{ color: #333; margin: 0 0 .6em; }}
-.caveat {{ border-left: 4px solid #D55E00; padding: .35em .7em; background: #fdf3ec; }}
-.note, figcaption, .provenance {{ font-size: .85em; color: #333; }}
-.missing {{ border: 1px dashed #666; padding: .5em .7em; }}
-code {{ font-size: .95em; }}
-figure {{ margin: .8em 0; break-inside: avoid; }}
-img {{ display: block; max-width: 100%; height: auto; margin: 0 auto; }}
-table {{ border-collapse: collapse; width: 100%; max-width: 100%; margin: .4em 0;
-  font-size: .82em; table-layout: auto; }}
-th, td {{ border-bottom: 1px solid #bbb; padding: .2em .4em; text-align: left; vertical-align: top;
-  overflow-wrap: break-word; }}
-td:last-child {{ overflow-wrap: anywhere; }}
-.assumptions td:nth-child(-n+3), .assumptions th:nth-child(-n+3) {{ white-space: nowrap; }}
-th {{ border-bottom: 2px solid #333; background: #eef3f8; }}
-tr {{ break-inside: avoid; }}
-.assumptions td:last-child {{ font-size: .92em; }}
-ul.believe li {{ margin: .3em 0; }}
-nav ol {{ columns: 2; margin: .4em 0; }}
-@page {{ margin: {PAGE_MARGIN_MM}mm; }}
-@page wide {{ size: landscape; }}
-#model {{ page: wide; }}
-@media print {{
-  body {{ max-width: none; padding: 0; font-size: 10pt; }}
-  nav {{ display: none; }}
-  a {{ color: inherit; text-decoration: none; }}
-  section {{ break-before: auto; }}
-  #model, #assumptions, #comparison {{ break-before: page; }}
-  .caveat {{ background: none; }}
-}}
-"""
+def style_sheet() -> str:
+    """The handout's CSS (``handout.css`` beside this module), with the page margin filled in."""
+    from importlib import resources
+
+    css = resources.files("polmodel").joinpath("handout.css").read_text(encoding="utf-8")
+    return css.replace("PAGE_MARGIN", f"{PAGE_MARGIN_MM}mm")
 
 
 def write_pdf(html_path, pdf_path, *, browser: str | None = None) -> None:

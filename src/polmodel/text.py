@@ -102,9 +102,15 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """The same table as HTML, for Jupyter and the handout."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
+        "<tr>" + "".join(_html_cell(_cell(v)) for v in row) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html_cell(text: str) -> str:
+    # Numbers right-aligned, as in the text tables (the handout's style sheet reads the class).
+    cls = ' class="num"' if text and _NUMERIC.match(text) else ""
+    return f"<td{cls}>{html.escape(text)}</td>"
 
 
 def _cell(v: object) -> str:

@@ -216,7 +216,7 @@ def levers_command(names, as_json, out):
                                          initial_indent="  ", subsequent_indent="    "))
             click.echo("")
     if out is not None:
-        from polmodel.plots import causal_figsize, plot_causal_diagram
+        from polmodel.diagram import causal_figsize, plot_causal_diagram
 
         fig = new_figure(figsize=causal_figsize())
         plot_causal_diagram(ax=fig.add_subplot())
