@@ -237,3 +237,18 @@ def test_the_sources_table_counts_the_documents_the_scenario_cites(scenario):
     assert codes <= set(rows)
     for code, n in rows.items():
         assert int(n) == sum(bool(re.search(rf"\b{code}\b", t)) for t in sources), code
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
+def test_out_folders_follow_the_umask(tmp_path, umask, mode):
+    out = tmp_path / "figs"
+    old = os.umask(umask)
+    try:
+        result = run_cli("run", "--policy", "status-quo", "--horizon", 6, "--out", out)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    files = list(out.iterdir())
+    assert len(files) >= 3
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == mode, f.name
