@@ -106,6 +106,7 @@ class ScenarioFile(_Strict):
     horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
     baseline: str | None = None
+    contrast: tuple[str, str] | None = None
     initial: InitialSpec  # type: ignore[valid-type]
     context: ContextSpec  # type: ignore[valid-type]
     mechanisms: dict[ParameterName, Override] = {}

@@ -1,0 +1,659 @@
+"""Which assumptions decide an answer: Sobol' indices, Morris screening and a tornado.
+
+Three views of one question (:class:`polmodel.questions.Question`: an outcome under a policy,
+or the paired difference between two policies), over every uncertain number a scenario
+samples (initial states, context values, mechanism parameters):
+
+- **Sobol' first-order and total indices** (share of the answer's variance an assumption
+  explains alone, and with all its interactions), computed by :func:`scipy.stats.sobol_indices`
+  (Saltelli et al. 2010) with bootstrap confidence intervals (BCa) from scipy; scipy's ``func``
+  receives a whole sample matrix and the ensemble evaluates it in one vectorised call.
+- **Morris elementary effects** (mu*, sigma) through SALib, optionally by groups of
+  parameters (derived from the mechanism table: the state each mechanism moves).
+- **A one-at-a-time tornado** around the central run: each assumption moved to the ends of its
+  range, the others held at their central values, sorted by swing, for the room.
+
+The fuzzy AND is an assumption too: indices are computed under each aggregator asked for
+(``min`` and ``product`` by default) when the answer can depend on it, and the tornado shows
+the swing from switching it.
+
+Assumptions that cannot affect the answer by construction are found before any index is
+computed, by running the question's policies with each assumption at both ends of its range
+in a few worlds: if no state of the model moves, the assumption is reported as inert (with the
+mechanism table's reason when its levers are all off) and left out, instead of showing an
+index of zero with an undefined interval. An answer that does not vary at all (no window in
+any world) is reported as such.
+
+References
+----------
+Saltelli, A., et al. (2010). Variance based sensitivity analysis of model output. Computer
+Physics Communications 181(2), 259-270.
+Morris, M. D. (1991). Factorial sampling plans for preliminary computational experiments.
+Technometrics 33(2), 161-174. Campolongo, F., Cariboni, J., Saltelli, A. (2007). An effective
+screening design for sensitivity analysis of large models. Env. Modelling & Software 22, 1509.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from polmodel.ensemble import DEFAULT_CHUNK, Worlds, evaluate, uncertain_dimensions
+from polmodel.errors import PolmodelError
+from polmodel.parameters import MECHANISMS_BY_NAME, PARAMETERS
+from polmodel.questions import Question, ask, contrast_questions
+from polmodel.scenario import Scenario, load_scenario
+from polmodel.text import provenance
+
+METHODS = ("sobol", "morris", "tornado")
+DECIDING = 0.05  # a total Sobol' index below this leaves an assumption out of the sentence
+TORNADO_OUTCOME = {"window": "months_open"}  # a yes/no answer swings in months instead
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class SobolIndices:
+    """Sobol' indices of one answer under one aggregator.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The assumptions analysed (inert ones are left out).
+    first, total : ndarray[n_names]
+        First-order and total indices.
+    first_interval, total_interval : ndarray[n_names, 2] or None
+        Bootstrap confidence intervals (None without bootstrap).
+    n : int
+        Base sample size; the model ran ``n * (n_names + 2)`` times per policy.
+    mean, variance : float
+        Of the answer over the sample; variance 0 means there is nothing to apportion.
+    """
+
+    aggregator: str
+    names: tuple[str, ...]
+    first: np.ndarray
+    total: np.ndarray
+    first_interval: np.ndarray | None
+    total_interval: np.ndarray | None
+    n: int
+    mean: float
+    variance: float
+
+    def order(self) -> np.ndarray:
+        """Indices of ``names`` by total index, largest first (ties: first-order, then name)."""
+        return np.array(sorted(range(len(self.names)),
+                               key=lambda i: (-self.total[i], -self.first[i], self.names[i])), int)
+
+
+@dataclass(frozen=True)
+class MorrisScreen:
+    """Morris elementary effects of one answer (SALib): mu* ranks, sigma flags interaction.
+
+    ``names`` are assumptions, or groups of them when ``grouped``; ``sigma`` is NaN for groups
+    (SALib does not define it there).
+    """
+
+    aggregator: str
+    names: tuple[str, ...]
+    mu_star: np.ndarray
+    mu_star_interval: np.ndarray
+    sigma: np.ndarray
+    trajectories: int
+    grouped: bool
+
+    def order(self) -> np.ndarray:
+        """Indices of ``names`` by mu*, largest first."""
+        return np.array(sorted(range(len(self.names)), key=lambda i: (-self.mu_star[i], self.names[i])), int)
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """One-at-a-time swings around the central run.
+
+    Attributes
+    ----------
+    outcome : str
+        What the bars measure (the question's outcome; months open for a yes/no window).
+    central : float
+        The answer at the central value of every assumption.
+    names : tuple of str
+    low, high : ndarray[n_names]
+        Each assumption's range ends.
+    at_low, at_high : ndarray[n_names]
+        The answer with that one assumption at its low / high end.
+    aggregators : mapping of str to float
+        The answer at central values under each aggregator (a structural swing).
+    """
+
+    aggregator: str
+    outcome: str
+    central: float
+    names: tuple[str, ...]
+    low: np.ndarray
+    high: np.ndarray
+    at_low: np.ndarray
+    at_high: np.ndarray
+    aggregators: Mapping[str, float]
+
+    @property
+    def swing(self) -> np.ndarray:
+        """ndarray[n_names]: |answer at high end - answer at low end|."""
+        return np.abs(self.at_high - self.at_low)
+
+    def order(self) -> np.ndarray:
+        """Indices of ``names`` by swing, largest first."""
+        return np.array(sorted(range(len(self.names)), key=lambda i: (-self.swing[i], self.names[i])), int)
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """What decides one answer of a scenario, by Sobol' indices, Morris screening and a tornado.
+
+    Build one with :func:`sensitivity`. Indices are shares of the answer's variance across the
+    plausible worlds of the scenario's assumed ranges, not statements about the world.
+    """
+
+    scenario: str
+    title: str
+    question: Question
+    horizon: int
+    seed: int | None
+    bounds: Mapping[str, tuple[float, float]]
+    sobol: tuple[SobolIndices, ...]
+    morris: tuple[MorrisScreen, ...]
+    tornado: Tornado | None
+    inert: Mapping[str, str]
+    confidence_level: float
+    n_resamples: int
+    settings: Mapping[str, Any]
+
+    @property
+    def constant(self) -> bool:
+        """True when the answer is the same in every sampled world (nothing to apportion)."""
+        return bool(self.sobol) and all(s.variance == 0 for s in self.sobol)
+
+    def deciding(self, k: int = 4) -> list[str]:
+        """The assumptions that decide the answer, largest first.
+
+        Those with a total Sobol' index of at least 0.05 under the first aggregator, at most
+        ``k`` of them (Morris' mu* order when Sobol' was not computed).
+        """
+        if self.sobol and not self.constant:
+            s = self.sobol[0]
+            return [s.names[i] for i in s.order()[:k] if s.total[i] >= DECIDING]
+        if self.morris:
+            m = self.morris[0]
+            return [m.names[i] for i in m.order()[:k] if m.mu_star[i] > 0]
+        return []
+
+    def provenance(self) -> str:
+        """Version, scenario, question, seed, sample sizes, what-ifs."""
+        from polmodel.whatif import describe_settings
+
+        n = self.sobol[0].n if self.sobol else None
+        return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
+                          horizon=f"{self.horizon} months", sobol_n=n,
+                          morris_trajectories=self.morris[0].trajectories if self.morris else None,
+                          bootstrap=f"{self.n_resamples} resamples, {self.confidence_level:.0%}"
+                          if self.n_resamples else None,
+                          what_ifs=describe_settings(self.settings))
+
+    def headline(self) -> str:
+        """The plain sentence first: which assumptions decide the answer, with intervals."""
+        from polmodel.sensitivity_text import headline
+
+        return headline(self)
+
+    def summary(self) -> str:
+        """The sentence, then the tables, the caveat and the provenance."""
+        from polmodel.sensitivity_text import summary
+
+        return summary(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        top = ", ".join(self.deciding()) or "none"
+        return (f"Sensitivity({self.scenario!r}, {self.question.label()!r}, "
+                f"{len(self.bounds)} assumptions, deciding: {top})")
+
+    def _repr_html_(self) -> str:
+        from polmodel.sensitivity_text import to_html
+
+        return to_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the sentence, every index with its interval, the tornado, the inert."""
+        from polmodel.sensitivity_text import to_dict
+
+        return to_dict(self)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Long form: one row per method, aggregator, assumption and statistic."""
+        from polmodel.sensitivity_text import rows
+
+        return rows(self)
+
+    def to_frame(self):
+        """A pandas DataFrame of :meth:`rows` (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise PolmodelError("to_frame needs pandas: pip install pandas") from None
+        return pd.DataFrame(self.rows())
+
+    def to_csv(self, path=None) -> str:
+        """The rows as CSV with a provenance comment line; also written to ``path`` if given."""
+        from polmodel.sensitivity_text import to_csv
+
+        text = to_csv([self])
+        if path is not None:
+            from pathlib import Path
+
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def plot(self, ax=None, kind: str = "sobol"):
+        """Draw the indices (``kind="sobol"``), the tornado or Morris mu* against sigma.
+
+        Returns the axes.
+        """
+        from polmodel import analysis_plots
+
+        draw = {"sobol": analysis_plots.plot_sobol, "tornado": analysis_plots.plot_tornado,
+                "morris": analysis_plots.plot_morris}
+        if kind not in draw:
+            raise PolmodelError(f"kind {kind!r}: unknown; allowed: {', '.join(draw)}")
+        return draw[kind](self, ax=ax)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+
+
+def parameter_groups(names: Sequence[str]) -> dict[str, str]:
+    """A group for each assumption, from the mechanism table: the state its mechanism moves.
+
+    Initial states form one group, context values another.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    out = {}
+    for name in names:
+        if name.startswith("initial."):
+            out[name] = "initial states"
+            continue
+        mech = MECHANISMS_BY_NAME.get(PARAMETERS[name].mechanism) if name in PARAMETERS else None
+        out[name] = f"mechanisms moving {mech.moves[0][0]}" if mech and mech.moves else "context"
+    return out
+
+
+def _matrix(scenario: Scenario, names: Sequence[str], x: np.ndarray) -> Worlds:
+    """Worlds with columns ``names`` from ``x`` (n_rows, len(names)), the rest at central values."""
+    dims = uncertain_dimensions(scenario)
+    varied = tuple(k for k, (_, lo, hi) in dims.items() if hi > lo)
+    fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
+    values = np.empty((x.shape[0], len(varied)))
+    values[:] = [dims[k][0] for k in varied]
+    for j, name in enumerate(names):
+        values[:, varied.index(name)] = x[:, j]
+    return Worlds(scenario.name, varied, values, fixed, None, "analysis")
+
+
+def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[str], *,
+                      rng: np.random.Generator, worlds: int = 8) -> dict[str, str]:
+    """Assumptions that cannot move the question's answer by construction, with the reason.
+
+    Each assumption is set to both ends of its range in ``worlds`` random worlds; if no
+    condition, the exodus or the answer moves in any of them under any of the question's
+    policies, the model does not reach it (a term multiplied by a lever that is off is exactly
+    zero, so the test is exact, not statistical).
+    """
+    bounds = {k: (lo, hi) for k, (_, lo, hi) in uncertain_dimensions(scenario).items()}
+    d = len(names)
+    lo = np.array([bounds[k][0] for k in names])
+    hi = np.array([bounds[k][1] for k in names])
+    base = lo + rng.random((worlds, d)) * (hi - lo)
+    x = np.repeat(base[None], 2 * d, axis=0)  # (2d, worlds, d)
+    for j in range(d):
+        x[2 * j, :, j] = lo[j]
+        x[2 * j + 1, :, j] = hi[j]
+    w = _matrix(scenario, names, x.reshape(-1, d))
+    moved = np.zeros(d, bool)
+    for o in evaluate(w, [scenario.schedule(p) for p in question.policies]):
+        for field in ("condition_mean", "exodus", "peak_index", "months_open"):
+            v = np.asarray(getattr(o, field)).reshape(d, 2, worlds, -1)
+            moved |= (v[:, 0] != v[:, 1]).reshape(d, -1).any(axis=1)
+    used = {lv for p in question.policies for lv, s in scenario.policy(p).levers.items() if s.intensity > 0}
+    who = (f"neither {' nor '.join(question.policies)} uses" if len(question.policies) > 1
+           else f"{question.policies[0]} does not use")
+    out = {}
+    for name, m in zip(names, moved):
+        if m:
+            continue
+        mech = MECHANISMS_BY_NAME.get(PARAMETERS[name].mechanism) if name in PARAMETERS else None
+        if mech is not None and mech.levers and not set(mech.levers) & used:
+            out[name] = (f"its mechanism ({mech.name}) acts only through {' or '.join(mech.levers)}, "
+                         f"which {who}")
+        else:
+            out[name] = f"moves no state of the model under {' or '.join(question.policies)}"
+    return out
+
+
+def _seeded_global(rng: np.random.Generator):
+    """Seed numpy's global generator for a call that reads it, and restore it afterwards.
+
+    scipy's ``SobolResult.bootstrap`` and SALib's samplers take no generator and draw from the
+    global state; this keeps their draws a function of our ``seed`` without leaving a trace.
+    """
+    import contextlib
+
+    @contextlib.contextmanager
+    def scope():
+        state = np.random.get_state()
+        np.random.seed(int(rng.integers(2**32 - 1)))
+        try:
+            yield
+        finally:
+            np.random.set_state(state)
+
+    return scope()
+
+
+def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float, float]],
+          names: Sequence[str], *, n: int = 1024, n_resamples: int = 199,
+          confidence_level: float = 0.95, seed: int | np.random.Generator | None = 0,
+          aggregator: str = "") -> SobolIndices:
+    """Sobol' indices of ``func`` over uniform inputs, by :func:`scipy.stats.sobol_indices`.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(x)`` with ``x`` of shape ``(n_inputs, n_rows)`` returns ``(n_rows,)``: one
+        vectorised call per sample matrix.
+    bounds : sequence of (low, high)
+        Uniform range of each input.
+    names : sequence of str
+    n : int
+        Base sample size, a power of 2.
+    n_resamples : int
+        Bootstrap resamples for the BCa intervals; 0 for none. The interval's cost grows
+        about with ``n`` squared (scipy's BCa jackknife).
+    confidence_level : float
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    SobolIndices
+
+    Examples
+    --------
+    >>> s = sobol(lambda x: x[0] + 2 * x[1], [(0, 1), (0, 1)], ["a", "b"], n=256, n_resamples=0)
+    >>> [round(v, 1) for v in s.total]
+    [0.2, 0.8]
+    """
+    from scipy.stats import sobol_indices, uniform
+
+    if n < 2 or n & (n - 1):
+        m = max(int(n).bit_length() - 1, 1)
+        raise PolmodelError(f"n: the balance properties of Sobol' points require a power of 2 "
+                            f"(got {n}; try {2**m} or {2 ** (m + 1)})")
+    if not 0 < confidence_level < 1:
+        raise PolmodelError(f"confidence_level: {confidence_level}; allowed: between 0 and 1")
+    rng = np.random.default_rng(seed)
+    dists = [uniform(loc=lo, scale=hi - lo) for lo, hi in bounds]
+    seen: list[np.ndarray] = []
+
+    def f(x):
+        y = np.asarray(func(x), dtype=float)
+        seen.append(y)
+        return y
+
+    res = sobol_indices(func=f, n=n, dists=dists, rng=rng)
+    y = np.concatenate(seen)
+    first, total = np.atleast_1d(res.first_order), np.atleast_1d(res.total_order)
+    variance = float(np.var(y))
+    fi = ti = None
+    if n_resamples and variance > 0:
+        with _seeded_global(rng), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            b = res.bootstrap(confidence_level=confidence_level, n_resamples=n_resamples)
+        fi = _interval(b.first_order, confidence_level)
+        ti = _interval(b.total_order, confidence_level)
+    elif n_resamples:  # a constant answer: every index is exactly 0, and so is its interval
+        fi = ti = np.zeros((len(names), 2))
+    return SobolIndices(aggregator, tuple(names), first, total, fi, ti, n, float(np.mean(y)), variance)
+
+
+def _interval(boot, level: float) -> np.ndarray:
+    """BCa interval; where BCa is undefined (a degenerate bootstrap distribution), percentile."""
+    ci = np.column_stack([np.atleast_1d(boot.confidence_interval.low),
+                          np.atleast_1d(boot.confidence_interval.high)])
+    bad = ~np.isfinite(ci).all(axis=1)
+    if bad.any():
+        dist = np.atleast_2d(boot.bootstrap_distribution)
+        q = np.nanquantile(dist[bad], [(1 - level) / 2, (1 + level) / 2], axis=-1).T
+        ci[bad] = np.nan_to_num(q)
+    return ci
+
+
+def morris(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float, float]],
+           names: Sequence[str], *, trajectories: int = 20, levels: int = 4,
+           groups: Mapping[str, str] | None = None, confidence_level: float = 0.95,
+           seed: int | np.random.Generator | None = 0, aggregator: str = "") -> MorrisScreen:
+    """Morris elementary effects of ``func`` by SALib (Campolongo's mu*, and sigma).
+
+    Parameters
+    ----------
+    func : callable
+        ``func(x)`` with ``x`` of shape ``(n_inputs, n_rows)`` returns ``(n_rows,)``.
+    bounds, names : as for :func:`sobol`
+    trajectories : int
+        Morris trajectories; the model runs ``trajectories * (n_inputs + 1)`` times (inputs
+        become groups when grouped).
+    levels : int
+        Grid levels per input.
+    groups : mapping of str to str, optional
+        Group of each name: effects are then per group.
+
+    Returns
+    -------
+    MorrisScreen
+    """
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    if trajectories < 2:
+        raise PolmodelError(f"trajectories: {trajectories}; allowed: a whole number from 2")
+    rng = np.random.default_rng(seed)
+    problem: dict[str, Any] = {"num_vars": len(names), "names": list(names),
+                               "bounds": [list(b) for b in bounds]}
+    if groups:
+        problem["groups"] = [groups[k] for k in names]
+    with _seeded_global(rng):
+        x = sample.sample(problem, trajectories, num_levels=levels)
+    y = np.asarray(func(x.T), dtype=float)
+    with _seeded_global(rng), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        si = analyze.analyze(problem, x, y, num_levels=levels, conf_level=confidence_level)
+    mu_star = np.asarray(si["mu_star"], float)
+    conf = np.nan_to_num(np.asarray(si["mu_star_conf"], float))
+    return MorrisScreen(aggregator, tuple(si["names"]), mu_star,
+                        np.column_stack([np.maximum(mu_star - conf, 0), mu_star + conf]),
+                        np.asarray(si["sigma"], float), trajectories, bool(groups))
+
+
+def tornado(scenario: Scenario, question: Question, names: Sequence[str], *,
+            aggregator: str, aggregators: Sequence[str] = (), executor: Executor | None = None) -> Tornado:
+    """Swings of the answer with one assumption at a time at either end of its range.
+
+    The answer is the question's outcome at central values (months open for a yes/no window).
+    """
+    q = Question(question.policy, question.versus, TORNADO_OUTCOME.get(question.outcome, question.outcome))
+    dims = uncertain_dimensions(scenario)
+    d = len(names)
+    central = np.array([dims[k][0] for k in names])
+    lo = np.array([dims[k][1] for k in names])
+    hi = np.array([dims[k][2] for k in names])
+    x = np.repeat(central[None], 2 * d + 1, axis=0)
+    x[1::2][np.arange(d), np.arange(d)] = lo
+    x[2::2][np.arange(d), np.arange(d)] = hi
+    y = ask(q, scenario, _matrix(scenario, names, x), aggregator=aggregator, executor=executor)
+    structural = {aggregator: float(y[0])}
+    for agg in aggregators:
+        if agg != aggregator:
+            structural[agg] = float(ask(q, scenario, _matrix(scenario, names, x[:1]), aggregator=agg)[0])
+    return Tornado(aggregator, q.outcome, float(y[0]), tuple(names), lo, hi, y[1::2], y[2::2], structural)
+
+
+# ---------------------------------------------------------------------------------------------
+# The analysis
+
+
+def sensitivity(
+    scenario: Scenario | str = "venezuela-2018",
+    policy: str | None = None,
+    versus: str | None = None,
+    *,
+    outcome: str = "peak_index",
+    methods: Sequence[str] = METHODS,
+    n: int = 1024,
+    n_resamples: int = 199,
+    confidence_level: float = 0.95,
+    trajectories: int = 20,
+    groups: bool | Mapping[str, str] = False,
+    aggregators: Sequence[str] = ("min", "product"),
+    seed: int | np.random.Generator | None = 0,
+    horizon: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    initial: Mapping[str, Any] | None = None,
+    executor: Executor | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> Sensitivity:
+    """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+    policy, versus : str, optional
+        The answer is ``outcome`` under ``policy``, or the paired difference ``policy`` minus
+        ``versus``. By default the scenario's question: its ``contrast``, else its first
+        non-baseline policy against the baseline.
+    outcome : {"peak_index", "window", "months_open", "crisis_months", "exodus"}
+    methods : sequence of {"sobol", "morris", "tornado"}
+    n : int
+        Sobol' base sample (a power of 2); the model runs ``n * (d + 2)`` times per policy and
+        aggregator for ``d`` assumptions.
+    n_resamples : int
+        Bootstrap resamples for the Sobol' intervals (0: none).
+    confidence_level : float
+    trajectories : int
+        Morris trajectories.
+    groups : bool or mapping of str to str
+        Morris by groups: True for :func:`parameter_groups`, or a mapping name -> group.
+    aggregators : sequence of str
+        Fuzzy ANDs to compute the indices under (the structural assumption); the first is the
+        main one. Answers that do not depend on the AND are computed once.
+    seed : int or numpy.random.Generator
+        Same seed, same numbers (whatever the executor).
+    horizon : int, optional
+    parameters, initial : mapping, optional
+        What-ifs (:func:`polmodel.whatif.apply_settings`): values fix, ranges replace.
+    executor : concurrent.futures.Executor, optional
+        Where chunks of worlds run.
+    chunk_size : int
+    progress : callable, optional
+        Called with 1 after each step (a method under an aggregator).
+
+    Returns
+    -------
+    Sensitivity
+
+    Examples
+    --------
+    >>> s = sensitivity("venezuela-2018", "targeted", "broad", n=64, n_resamples=0,
+    ...                 methods=("sobol",), aggregators=("min",))
+    >>> len(s.deciding()) >= 1
+    True
+    """
+    from polmodel.whatif import apply_settings
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if horizon is not None:
+        sc = sc.with_horizon(horizon)
+    settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
+    sc = apply_settings(sc, parameters=parameters, initial=initial)
+    question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
+        else Question(policy or sc.baseline, versus, outcome)
+    question.check(sc)
+    for m in methods:
+        if m not in METHODS:
+            raise PolmodelError(f"method {m!r}: unknown; allowed: {', '.join(METHODS)}")
+    from polmodel.conditions import AGGREGATORS
+
+    for a in aggregators:
+        if a not in AGGREGATORS:
+            raise PolmodelError(f"aggregator {a!r}: unknown; allowed: {', '.join(AGGREGATORS)}")
+    aggs = tuple(dict.fromkeys(aggregators or (sc.aggregator,)))
+    if not question.uses_aggregator:
+        aggs = aggs[:1]
+    rng = np.random.default_rng(seed)
+    streams = rng.spawn(3)
+    dims = uncertain_dimensions(sc)
+    varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
+    bounds = {k: (dims[k][1], dims[k][2]) for k in varied}
+    inert = inert_assumptions(sc, question, varied, rng=streams[0])
+    active = [k for k in varied if k not in inert]
+    box = [bounds[k] for k in active]
+    step = progress or (lambda k: None)
+
+    def answer(agg):
+        def f(x):
+            return ask(question, sc, _matrix(sc, active, np.asarray(x).T), aggregator=agg,
+                       executor=executor, chunk_size=chunk_size)
+        return f
+
+    sobols, screens = [], []
+    if active:
+        for agg in aggs:
+            if "sobol" in methods:
+                sobols.append(sobol(answer(agg), box, active, n=n, n_resamples=n_resamples,
+                                    confidence_level=confidence_level, seed=streams[1], aggregator=agg))
+                step(1)
+            if "morris" in methods:
+                grouping = None
+                if groups:
+                    grouping = parameter_groups(active) if groups is True else dict(groups)
+                screens.append(morris(answer(agg), box, active, trajectories=trajectories,
+                                      groups=grouping, confidence_level=confidence_level,
+                                      seed=streams[2], aggregator=agg))
+                step(1)
+    torn = None
+    if "tornado" in methods and active:
+        torn = tornado(sc, question, active, aggregator=aggs[0], aggregators=aggs, executor=executor)
+        step(1)
+    return Sensitivity(
+        scenario=sc.name, title=sc.title, question=question, horizon=sc.horizon,
+        seed=seed if isinstance(seed, int) else None, bounds=bounds, sobol=tuple(sobols),
+        morris=tuple(screens), tornado=torn, inert=inert, confidence_level=confidence_level,
+        n_resamples=n_resamples if "sobol" in methods else 0, settings=settings,
+    )
+
+
+def n_steps(question: Question, methods: Sequence[str] = METHODS,
+            aggregators: Sequence[str] = ("min", "product")) -> int:
+    """How many times :func:`sensitivity` calls ``progress`` for a question (for a bar)."""
+    k = len(dict.fromkeys(aggregators)) if question.uses_aggregator else 1
+    return k * sum(m in methods for m in ("sobol", "morris")) + ("tornado" in methods)
