@@ -46,7 +46,7 @@ import numpy as np
 
 from polmodel.ensemble import DEFAULT_CHUNK, Worlds, evaluate, sample_worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
-from polmodel.questions import Question, contrast_questions
+from polmodel.questions import Question, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, provenance, sections_html, sections_text
 
@@ -254,6 +254,10 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
 # ---------------------------------------------------------------------------------------------
 
 
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _limit_words(name: str, lo: float, hi: float, full: tuple[float, float]) -> str:
     if lo > full[0] and hi < full[1]:
         return f"{name} is between {lo:.3g} and {hi:.3g}"
@@ -312,7 +316,7 @@ class Discovery:
                     f"assumption ranges singles them out (the best box found holds it in "
                     f"{b.density:.0%}).")
         full = dict(zip(self.prim.names, map(tuple, self.prim.bounds)))
-        where = " and ".join(_limit_words(n, lo, hi, full[n]) for n, lo, hi in zip(b.names, b.low, b.high))
+        where = _join([_limit_words(n, lo, hi, full[n]) for n, lo, hi in zip(b.names, b.low, b.high)])
         return (f"{statement} in {b.density:.0%} of the worlds where {where}; those worlds are "
                 f"{b.mass:.0%} of all plausible worlds and hold {b.coverage:.0%} of the worlds "
                 f"where it does (it does in {self.share:.0%} of all worlds).")
@@ -475,7 +479,7 @@ def discover(
         raise PolmodelError("parameters/initial apply when worlds are sampled; give a number of worlds")
     sc = apply_settings(sc, parameters=parameters, initial=initial)
     question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
-        else Question(policy or sc.baseline, versus, outcome)
+        else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
     question.check(sc)
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
     if w.scenario != sc.name:

@@ -60,6 +60,9 @@ class Question:
     policy: str
     versus: str | None = None
     outcome: str = "peak_index"
+    margin: float = TIE
+    """A contrast holds where the first policy's outcome exceeds the other's by more than this
+    (a scenario's ``tie_margin`` for the opening index: smaller differences are ties)."""
 
     def __post_init__(self) -> None:
         _check_outcome(self.outcome)
@@ -91,7 +94,8 @@ class Question:
             return f"{OUTCOMES[self.outcome][0]} under {self.policy} is above its median"
         if self.outcome == "window":
             return f"{self.policy} opens a window where {self.versus} does not"
-        return f"{self.policy} {OUTCOMES[self.outcome][1]} {self.versus}"
+        by = f" (by more than {self.margin:g})" if self.margin > TIE else ""
+        return f"{self.policy} {OUTCOMES[self.outcome][1]} {self.versus}{by}"
 
     def check(self, scenario: Scenario) -> None:
         """Raise a one-line error if a policy is not in ``scenario``."""
@@ -107,18 +111,24 @@ class Question:
         """ndarray[n_worlds] of bool: where the statement of :meth:`text` is true."""
         v = self.values(outcomes)
         if self.versus is not None:
-            return v > TIE
+            return v > max(self.margin, TIE)
         if self.outcome == "window":
             return v > 0.5
         return v > np.median(v)
 
 
+def margin(scenario: Scenario, outcome: str) -> float:
+    """The practical-tie margin of a contrast: the scenario's for the opening index."""
+    return float(getattr(scenario, "tie_margin", TIE)) if outcome == "peak_index" else TIE
+
+
 def contrast_questions(scenario: Scenario, outcome: str = "peak_index") -> list[Question]:
     """The scenario's own contrast, else each policy against the baseline."""
+    m = margin(scenario, outcome)
     if scenario.contrast is not None:
         a, b = scenario.contrast
-        return [Question(a, b, outcome)]
-    return [Question(p, scenario.baseline, outcome) for p in scenario.policies
+        return [Question(a, b, outcome, m)]
+    return [Question(p, scenario.baseline, outcome, m) for p in scenario.policies
             if p != scenario.baseline]
 
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,7 @@ import numpy as np
 from polmodel.ensemble import DEFAULT_CHUNK, Worlds, evaluate, uncertain_dimensions
 from polmodel.errors import PolmodelError
 from polmodel.parameters import MECHANISMS_BY_NAME, PARAMETERS
-from polmodel.questions import Question, ask, contrast_questions
+from polmodel.questions import TIE, Question, ask, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import provenance
 
@@ -596,7 +596,9 @@ def sensitivity(
     settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
     sc = apply_settings(sc, parameters=parameters, initial=initial)
     question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
-        else Question(policy or sc.baseline, versus, outcome)
+        else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
+    # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
+    question = replace(question, margin=TIE)
     question.check(sc)
     for m in methods:
         if m not in METHODS:

@@ -101,9 +101,13 @@ def headline(s) -> str:
         t = s.tornado
         i = t.order()[0]
         what = "months with a window" if t.outcome == "months_open" else "the answer"
-        out.append(f"At central values {what} is {t.central:.3g}; moved alone across its range, "
-                   f"{t.names[i]} swings it most ({t.at_low[i]:.3g} at {t.low[i]:.3g}, "
-                   f"{t.at_high[i]:.3g} at {t.high[i]:.3g}).")
+        if t.swing[i] == 0:
+            out.append(f"At central values {what} is {t.central:.3g}, and no assumption moved "
+                       "alone across its range changes it.")
+        else:
+            out.append(f"At central values {what} is {t.central:.3g}; moved alone across its "
+                       f"range, {t.names[i]} swings it most ({t.at_low[i]:.3g} at {t.low[i]:.3g}, "
+                       f"{t.at_high[i]:.3g} at {t.high[i]:.3g}).")
         others = {a: v for a, v in t.aggregators.items() if a != t.aggregator}
         if others and q.uses_aggregator:
             out.append("Switching the fuzzy AND at central values: " + "; ".join(

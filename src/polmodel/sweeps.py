@@ -21,7 +21,7 @@ import numpy as np
 from polmodel.ensemble import DEFAULT_CHUNK, Worlds, evaluate, sample_worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
-from polmodel.questions import OUTCOMES, Question, contrast_questions
+from polmodel.questions import OUTCOMES, Question, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, provenance, sections_html, sections_text
 
@@ -319,7 +319,7 @@ def sweep(
     if policy is None and versus is None and outcome != "window":
         question = contrast_questions(sc, outcome)[0]
     else:
-        question = Question(policy or sc.baseline, versus, outcome)
+        question = Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
     question.check(sc)
     axes = [parse_axis(x, sc, question.policy, points)]
     if y is not None:
