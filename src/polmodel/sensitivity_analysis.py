@@ -429,22 +429,30 @@ def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float
         with _seeded_global(rng), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             b = res.bootstrap(confidence_level=confidence_level, n_resamples=n_resamples)
-        fi = _interval(b.first_order, confidence_level)
-        ti = _interval(b.total_order, confidence_level)
+        fi = _interval(b.first_order, confidence_level, first)
+        ti = _interval(b.total_order, confidence_level, total)
     elif n_resamples:  # a constant answer: every index is exactly 0, and so is its interval
         fi = ti = np.zeros((len(names), 2))
     return SobolIndices(aggregator, tuple(names), first, total, fi, ti, n, float(np.mean(y)), variance)
 
 
-def _interval(boot, level: float) -> np.ndarray:
-    """BCa interval; where BCa is undefined (a degenerate bootstrap distribution), percentile."""
+def _interval(boot, level: float, estimate: np.ndarray) -> np.ndarray:
+    """BCa interval, else percentile, else the estimate itself.
+
+    BCa is undefined for a degenerate bootstrap distribution; the percentile interval too when
+    no resample has any variance.
+    """
     ci = np.column_stack([np.atleast_1d(boot.confidence_interval.low),
                           np.atleast_1d(boot.confidence_interval.high)])
     bad = ~np.isfinite(ci).all(axis=1)
     if bad.any():
         dist = np.atleast_2d(boot.bootstrap_distribution)
-        q = np.nanquantile(dist[bad], [(1 - level) / 2, (1 + level) / 2], axis=-1).T
-        ci[bad] = np.nan_to_num(q)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            q = np.nanquantile(dist[bad], [(1 - level) / 2, (1 + level) / 2], axis=-1).T
+        ci[bad] = q
+    still = ~np.isfinite(ci)
+    ci[still] = np.broadcast_to(estimate[:, None], ci.shape)[still]
     return ci
 
 
@@ -481,15 +489,17 @@ def morris(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[floa
                                "bounds": [list(b) for b in bounds]}
     if groups:
         problem["groups"] = [groups[k] for k in names]
+    # SALib takes integer seeds (and may also touch numpy's global state: restored after).
     with _seeded_global(rng):
-        x = sample.sample(problem, trajectories, num_levels=levels)
+        x = sample.sample(problem, trajectories, num_levels=levels, seed=int(rng.integers(2**31)))
     y = np.asarray(func(x.T), dtype=float)
     with _seeded_global(rng), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        si = analyze.analyze(problem, x, y, num_levels=levels, conf_level=confidence_level)
+        si = analyze.analyze(problem, x, y, num_levels=levels, conf_level=confidence_level,
+                             seed=int(rng.integers(2**31)))
     mu_star = np.asarray(si["mu_star"], float)
     conf = np.nan_to_num(np.asarray(si["mu_star_conf"], float))
-    return MorrisScreen(aggregator, tuple(si["names"]), mu_star,
+    return MorrisScreen(aggregator, tuple(str(k) for k in si["names"]), mu_star,
                         np.column_stack([np.maximum(mu_star - conf, 0), mu_star + conf]),
                         np.asarray(si["sigma"], float), trajectories, bool(groups))
 
