@@ -42,7 +42,7 @@ def main() -> None:
     from polmodel.ensemble import uncertain_dimensions
     from polmodel.questions import ask, contrast_questions
     from polmodel.scenario import load_scenario
-    from polmodel.sensitivity_analysis import _matrix, morris, sobol, sensitivity
+    from polmodel.sensitivity_analysis import _matrix, morris, sensitivity, sobol
     from polmodel.sweeps import sweep
 
     sc = load_scenario("venezuela-2018")

@@ -66,7 +66,7 @@ def test_start_month_axis(sc):
 
 @pytest.mark.parametrize("axis,match", [("lever.nothing", "unknown lever"),
                                         ("nothing", "unknown name"),
-                                        ("lever.%s=0.5:1.5" % LEVER_NAMES[0], "allowed: 0 to 1"),
+                                        (f"lever.{LEVER_NAMES[0]}=0.5:1.5", "allowed: 0 to 1"),
                                         ("initial.crisis=0.2", "give a range")])
 def test_bad_axes_are_one_line(sc, axis, match):
     with pytest.raises(PolmodelError, match=match):
