@@ -400,7 +400,7 @@ def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float
     Examples
     --------
     >>> s = sobol(lambda x: x[0] + 2 * x[1], [(0, 1), (0, 1)], ["a", "b"], n=256, n_resamples=0)
-    >>> [round(v, 1) for v in s.total]
+    >>> [round(float(v), 1) for v in s.total]
     [0.2, 0.8]
     """
     from scipy.stats import sobol_indices, uniform
