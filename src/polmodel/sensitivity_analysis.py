@@ -86,6 +86,8 @@ class SobolIndices:
     n: int
     mean: float
     variance: float
+    interval: str = ""
+    """How the intervals were bootstrapped: "bca", "percentile" or "" (none)."""
 
     def order(self) -> np.ndarray:
         """Indices of ``names`` by total index, largest first (ties: first-order, then name)."""
@@ -304,10 +306,13 @@ def _matrix(scenario: Scenario, names: Sequence[str], x: np.ndarray) -> Worlds:
     dims = uncertain_dimensions(scenario)
     varied = tuple(k for k, (_, lo, hi) in dims.items() if hi > lo)
     fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
-    values = np.empty((x.shape[0], len(varied)))
-    values[:] = [dims[k][0] for k in varied]
-    for j, name in enumerate(names):
-        values[:, varied.index(name)] = x[:, j]
+    cols = [varied.index(name) for name in names]
+    if cols == list(range(len(varied))):
+        values = np.ascontiguousarray(x, dtype=float)  # every column given: no copy to make
+    else:
+        values = np.empty((x.shape[0], len(varied)))
+        values[:] = [dims[k][0] for k in varied]
+        values[:, cols] = x
     return Worlds(scenario.name, varied, values, fixed, None, "analysis")
 
 
@@ -373,24 +378,31 @@ def _seeded_global(rng: np.random.Generator):
 
 def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float, float]],
           names: Sequence[str], *, n: int = 1024, n_resamples: int = 199,
-          confidence_level: float = 0.95, seed: int | np.random.Generator | None = 0,
-          aggregator: str = "") -> SobolIndices:
+          confidence_level: float = 0.95, interval: str = "auto",
+          seed: int | np.random.Generator | None = 0, aggregator: str = "") -> SobolIndices:
     """Sobol' indices of ``func`` over uniform inputs, by :func:`scipy.stats.sobol_indices`.
+
+    The design is scipy's (Saltelli et al. 2010: matrices A and B from one scrambled Sobol'
+    sequence of twice the dimension, and the d matrices AB with one column of B each); every
+    row of it goes to ``func`` in one vectorised call, and scipy's estimator turns the values
+    into indices.
 
     Parameters
     ----------
     func : callable
-        ``func(x)`` with ``x`` of shape ``(n_inputs, n_rows)`` returns ``(n_rows,)``: one
-        vectorised call per sample matrix.
+        ``func(x)`` with ``x`` of shape ``(n_inputs, n_rows)`` returns ``(n_rows,)``.
     bounds : sequence of (low, high)
         Uniform range of each input.
     names : sequence of str
     n : int
-        Base sample size, a power of 2.
+        Base sample size, a power of 2; ``func`` sees ``n * (n_inputs + 2)`` rows.
     n_resamples : int
-        Bootstrap resamples for the BCa intervals; 0 for none. The interval's cost grows
-        about with ``n`` squared (scipy's BCa jackknife).
+        Bootstrap resamples for the confidence intervals; 0 for none.
     confidence_level : float
+    interval : {"auto", "bca", "percentile"}
+        Bootstrap interval. "bca" is scipy's ``SobolResult.bootstrap``; its jackknife costs
+        about ``n_inputs * n**2``, so "auto" uses it up to ``n = 1024`` and the percentile
+        interval of :func:`scipy.stats.bootstrap` (linear in ``n``) above.
     seed : int or numpy.random.Generator
 
     Returns
@@ -403,7 +415,7 @@ def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float
     >>> [round(float(v), 1) for v in s.total]
     [0.2, 0.8]
     """
-    from scipy.stats import sobol_indices, uniform
+    from scipy.stats import bootstrap, qmc, sobol_indices
 
     if n < 2 or n & (n - 1):
         m = max(int(n).bit_length() - 1, 1)
@@ -411,29 +423,51 @@ def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float
                             f"(got {n}; try {2**m} or {2 ** (m + 1)})")
     if not 0 < confidence_level < 1:
         raise PolmodelError(f"confidence_level: {confidence_level}; allowed: between 0 and 1")
+    if interval not in ("auto", "bca", "percentile"):
+        raise PolmodelError(f"interval {interval!r}: unknown; allowed: auto, bca, percentile")
+    if interval == "auto":
+        interval = "bca" if n <= 1024 else "percentile"
     rng = np.random.default_rng(seed)
-    dists = [uniform(loc=lo, scale=hi - lo) for lo, hi in bounds]
-    seen: list[np.ndarray] = []
-
-    def f(x):
-        y = np.asarray(func(x), dtype=float)
-        seen.append(y)
-        return y
-
-    res = sobol_indices(func=f, n=n, dists=dists, rng=rng)
-    y = np.concatenate(seen)
+    d = len(names)
+    lo, hi = (np.array([b[i] for b in bounds], float) for i in (0, 1))
+    u = qmc.Sobol(2 * d, rng=rng, bits=64).random(n)
+    a = lo + u[:, :d] * (hi - lo)
+    b = lo + u[:, d:] * (hi - lo)
+    # Rows: A, B, then the d pages AB_i (A with column i from B), built in place.
+    x = np.empty(((d + 2) * n, d))
+    x[:n], x[n:2 * n] = a, b
+    pages = x[2 * n:].reshape(d, n, d)
+    pages[:] = a
+    pages[np.arange(d), :, np.arange(d)] = b.T
+    y = np.asarray(func(x.T), dtype=float)
+    del x, pages
+    f_a, f_b, f_ab = y[None, :n], y[None, n:2 * n], y[2 * n:].reshape(d, 1, n)
+    res = sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n)
     first, total = np.atleast_1d(res.first_order), np.atleast_1d(res.total_order)
     variance = float(np.var(y))
     fi = ti = None
-    if n_resamples and variance > 0:
+    if n_resamples and variance > 0 and interval == "bca":
         with _seeded_global(rng), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            b = res.bootstrap(confidence_level=confidence_level, n_resamples=n_resamples)
-        fi = _interval(b.first_order, confidence_level, first)
-        ti = _interval(b.total_order, confidence_level, total)
+            boot = res.bootstrap(confidence_level=confidence_level, n_resamples=n_resamples)
+        fi = _interval(boot.first_order, confidence_level, first)
+        ti = _interval(boot.total_order, confidence_level, total)
+    elif n_resamples and variance > 0:
+        def statistic(idx):
+            r = sobol_indices(func={"f_A": f_a[:, idx], "f_B": f_b[:, idx], "f_AB": f_ab[..., idx]}, n=n)
+            return np.concatenate([np.atleast_1d(r.first_order), np.atleast_1d(r.total_order)])
+
+        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+            warnings.simplefilter("ignore")
+            boot = bootstrap((np.arange(n),), statistic, vectorized=False, method="percentile",
+                             n_resamples=n_resamples, confidence_level=confidence_level, rng=rng)
+        ci = np.column_stack([boot.confidence_interval.low, boot.confidence_interval.high])
+        ci = np.where(np.isfinite(ci), ci, np.concatenate([first, total])[:, None])
+        fi, ti = ci[:d], ci[d:]
     elif n_resamples:  # a constant answer: every index is exactly 0, and so is its interval
-        fi = ti = np.zeros((len(names), 2))
-    return SobolIndices(aggregator, tuple(names), first, total, fi, ti, n, float(np.mean(y)), variance)
+        fi = ti = np.zeros((d, 2))
+    return SobolIndices(aggregator, tuple(names), first, total, fi, ti, n, float(np.mean(y)), variance,
+                        interval if n_resamples else "")
 
 
 def _interval(boot, level: float, estimate: np.ndarray) -> np.ndarray:
@@ -541,6 +575,7 @@ def sensitivity(
     n: int = 1024,
     n_resamples: int = 199,
     confidence_level: float = 0.95,
+    interval: str = "auto",
     trajectories: int = 20,
     groups: bool | Mapping[str, str] = False,
     aggregators: Sequence[str] = ("min", "product"),
@@ -569,6 +604,8 @@ def sensitivity(
     n_resamples : int
         Bootstrap resamples for the Sobol' intervals (0: none).
     confidence_level : float
+    interval : {"auto", "bca", "percentile"}
+        Bootstrap interval (:func:`sobol`).
     trajectories : int
         Morris trajectories.
     groups : bool or mapping of str to str
@@ -642,7 +679,8 @@ def sensitivity(
         for agg in aggs:
             if "sobol" in methods:
                 sobols.append(sobol(answer(agg), box, active, n=n, n_resamples=n_resamples,
-                                    confidence_level=confidence_level, seed=streams[1], aggregator=agg))
+                                    confidence_level=confidence_level, interval=interval,
+                                    seed=streams[1], aggregator=agg))
                 step(1)
             if "morris" in methods:
                 grouping = None

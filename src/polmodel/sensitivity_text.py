@@ -142,7 +142,9 @@ def sections(s) -> list[Section]:
         out.append((f"Sobol' indices of {s.question.label()} (fuzzy AND '{sob.aggregator}', "
                     f"n = {sob.n})", header, rows,
                     "total: share of the answer's variance an assumption accounts for with all its "
-                    "interactions; first-order: alone. Intervals: bootstrap (BCa)."
+                    "interactions; first-order: alone."
+                    + (f" Intervals: bootstrap ({'BCa' if sob.interval == 'bca' else sob.interval})."
+                       if sob.interval else "")
                     + (f" {rest} more assumptions below; --json or --csv list all." if rest > 0 else "")))
     for m in s.morris:
         rows = [[m.names[i], _fmt(m.mu_star[i]),
@@ -205,6 +207,7 @@ def to_dict(s) -> dict[str, Any]:
         "inert": dict(s.inert),
         "sobol": [{"aggregator": sob.aggregator, "n": sob.n, "mean": sob.mean, "variance": sob.variance,
                    "confidence_level": s.confidence_level, "bootstrap_resamples": s.n_resamples,
+                   "interval": sob.interval or None,
                    "indices": [{"name": sob.names[i], "total": float(sob.total[i]),
                                 "total_interval": _pair(sob.total_interval, i),
                                 "first": float(sob.first[i]),
