@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from polmodel.errors import PolmodelError
-from polmodel.sensitivity_analysis import morris, sobol
+from polmodel.sensitivity_methods import morris, sobol
 
 PI = np.pi
 
