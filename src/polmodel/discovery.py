@@ -17,14 +17,19 @@ Steps (each documented where it is coded):
    high end of one assumption, whichever cut leaves the highest density, until the box holds
    less than ``min_mass`` of the worlds. Every box on the way is kept: the peeling trajectory,
    the coverage-density trade-off.
-2. *Choosing* (the documented rule): among boxes on the trajectory with coverage at least
-   ``min_coverage``, those within ``density_tolerance`` of the highest density; of these, the
-   one with the highest coverage (the earliest).
+2. *Choosing* (the documented rule): the box on the trajectory with the highest coverage
+   times normalised lift, ``coverage * (density - share) / (1 - share)`` where ``share`` is the
+   share of all worlds where the answer holds, among boxes with coverage at least
+   ``min_coverage``. It is 0 for the whole space and 1 for a perfect box, and accepts less
+   coverage for density the rarer the answer is.
 3. *Pasting*: widen one limit of the chosen box by ``paste_alpha`` of its worlds while that
    raises the density.
 4. *Pruning*: release the restriction whose release costs the least density, while that cost
    is at most ``prune_tolerance``, or while more than ``max_restrictions`` assumptions are
    restricted: a facilitator reads out two or three ranges, not twelve.
+5. *Refining*: peel, choose, paste and prune again on the assumptions that survived pruning
+   alone, and keep that box if it scores at least as well (their first limits were set among
+   many other restrictions).
 
 References
 ----------
@@ -121,14 +126,25 @@ def _stats(inside: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return (hits / total if total else 0.0, hits / k if k else 0.0, k / len(y))
 
 
+def _score(coverage, density, share: float, min_coverage: float = 0.0) -> np.ndarray:
+    """Coverage times normalised lift, (density - share) / (1 - share); -inf below min_coverage.
+
+    It is 0 for the whole space, 1 for a box holding exactly the worlds where the answer holds,
+    and trades coverage for density in proportion to how rare the answer is.
+    """
+    coverage, density = np.asarray(coverage, float), np.asarray(density, float)
+    lift = (density - share) / (1 - share) if share < 1 else np.zeros_like(density)
+    return np.where(coverage >= min_coverage, coverage * lift, -np.inf)
+
+
 def _inside(x: np.ndarray, lim: np.ndarray) -> np.ndarray:
     return ((x >= lim[:, 0]) & (x <= lim[:, 1])).all(axis=1)
 
 
 def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
          bounds: np.ndarray | None = None, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-         min_mass: float = 0.05, min_coverage: float = 0.5, density_tolerance: float = 0.02,
-         prune_tolerance: float = 0.01, max_restrictions: int = 3) -> PrimResult:
+         min_mass: float = 0.05, min_coverage: float = 0.2, prune_tolerance: float = 0.01,
+         max_restrictions: int = 3) -> PrimResult:
     """Find a box of inputs where ``y`` holds densely: peel, choose, paste, prune.
 
     Parameters
@@ -142,8 +158,8 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
         Share of the box's rows removed per peel / added per paste.
     min_mass : float
         Peeling stops before a box holds less than this share of the rows.
-    min_coverage, density_tolerance : float
-        The choosing rule (module docstring, step 2).
+    min_coverage : float
+        The choosing rule (module docstring, step 2) ignores boxes covering less.
     prune_tolerance : float
         Density a restriction must be worth to stay.
     max_restrictions : int
@@ -169,17 +185,47 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
     if not (0 < peel_alpha < 0.5 and 0 < paste_alpha < 0.5):
         raise PolmodelError("prim: peel_alpha and paste_alpha must lie between 0 and 0.5")
     full = np.column_stack([x.min(0), x.max(0)]) if bounds is None else np.asarray(bounds, float).copy()
+    share = float(y.mean())
+
+    def search(cols):
+        limits, coverage, density, mass = _peel(x, y, full, cols, peel_alpha, min_mass)
+        chosen = int(np.argmax(_score(coverage, density, share, min_coverage)))
+        lim = _paste(x, y, limits[chosen], full, paste_alpha)
+        lim = _prune(x, y, lim, full, prune_tolerance, max_restrictions)
+        return limits, coverage, density, mass, chosen, lim
+
+    limits, coverage, density, mass, chosen, lim = search(range(d))
+    keep = [j for j in range(d) if (lim[j] != full[j]).any()]
+    if keep and (len(keep) < d):
+        # 5. Refining: peel again on the few inputs that survived pruning. Their first limits
+        #    were set among many other restrictions; alone they usually box the answer better.
+        again = search(keep)
+        if _score(*_stats(_inside(x, again[-1]), y)[:2], share) >= \
+                _score(*_stats(_inside(x, lim), y)[:2], share):
+            limits, coverage, density, mass, chosen, lim = again
+    cov, dens, mass_ = _stats(_inside(x, lim), y)
+    keep = [j for j in range(d) if (lim[j] != full[j]).any()]
+    box = Box(tuple(names[j] for j in keep), lim[keep, 0], lim[keep, 1], cov, dens, mass_)
+    return PrimResult(tuple(names), full, np.array(limits), coverage, density, mass, chosen, box)
+
+
+def _peel(x, y, full, cols, alpha, min_mass):
+    """Peeling: cut alpha of the box from one end of one input of ``cols``, again and again.
+
+    Each cut is the one leaving the highest density (ties: the cut removing fewer rows).
+    """
+    n = len(y)
+    cols = np.asarray(list(cols))
+    k = len(cols)
     lim = full.copy()
     inside = np.ones(n, bool)
     limits, stats = [lim.copy()], [_stats(inside, y)]
-    # 1. Peeling: cut alpha of the box from one end of one input, the cut leaving the highest
-    #    density (ties: the cut removing fewer rows); all inputs are scored at once.
     while True:
         idx = np.flatnonzero(inside)
-        xi, yi = x[idx], y[idx]
-        lo_q = np.quantile(xi, peel_alpha, axis=0)
-        hi_q = np.quantile(xi, 1 - peel_alpha, axis=0)
-        keeps = np.concatenate([xi > lo_q, xi < hi_q], axis=1)  # (m, 2d): peel low | peel high
+        xi, yi = x[np.ix_(idx, cols)], y[idx]
+        lo_q = np.quantile(xi, alpha, axis=0)
+        hi_q = np.quantile(xi, 1 - alpha, axis=0)
+        keeps = np.concatenate([xi > lo_q, xi < hi_q], axis=1)  # (m, 2k): peel low | peel high
         count = keeps.sum(axis=0)
         hits = (keeps & yi[:, None]).sum(axis=0)
         ok = (count < len(idx)) & (count >= max(min_mass * n, 1))
@@ -187,30 +233,29 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
             break
         score = np.where(ok, hits / np.maximum(count, 1), -np.inf)
         best = int(np.lexsort((-count, -score))[0])
-        j, high = best % d, best >= d
+        j, high = best % k, best >= k
         kept = keeps[:, best]
         inside[idx[~kept]] = False
         col = xi[kept, j]
-        lim[j, 1 if high else 0] = col.max() if high else col.min()
+        lim[cols[j], 1 if high else 0] = col.max() if high else col.min()
         limits.append(lim.copy())
         stats.append(_stats(inside, y))
-    coverage, density, mass = (np.array(s) for s in zip(*stats))
-    # 2. Choosing: the densest boxes (within a tolerance) among those covering enough; of
-    #    these the one covering most.
-    ok = coverage >= min_coverage
-    if not ok.any():
-        ok = np.ones_like(ok)
-    top = density[ok].max()
-    candidates = np.flatnonzero(ok & (density >= top - density_tolerance))
-    chosen = int(candidates[np.argmax(coverage[candidates])])
-    lim = limits[chosen].copy()
-    # 3. Pasting: widen one limit by paste_alpha of the box's rows while the density rises.
+    coverage, density, mass = (np.array(v) for v in zip(*stats))
+    return limits, coverage, density, mass
+
+
+def _paste(x, y, lim, full, alpha):
+    """Pasting: widen one limit by alpha of the box's rows while that raises the density."""
+    d = x.shape[1]
+    lim = lim.copy()
     while True:
         inside = _inside(x, lim)
         _, dens, _ = _stats(inside, y)
-        step = max(int(paste_alpha * inside.sum()), 1)
+        step = max(int(alpha * inside.sum()), 1)
         best_lim, best_dens = None, dens
         for j in range(d):
+            if (lim[j] == full[j]).all():
+                continue
             others = np.delete(np.arange(d), j)
             rest = ((x[:, others] >= lim[others, 0]) & (x[:, others] <= lim[others, 1])).all(axis=1)
             for side in (0, 1):
@@ -227,28 +272,32 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
                 if td > best_dens:
                     best_lim, best_dens = trial, td
         if best_lim is None:
-            break
+            return lim
         lim = best_lim
-    # 4. Pruning: release restrictions that are not worth their density.
+
+
+def _prune(x, y, lim, full, tolerance, max_restrictions):
+    """Pruning: release the restriction costing the least density, while that is cheap.
+
+    Cheap: the density lost is at most ``tolerance``, or more than ``max_restrictions`` inputs
+    are restricted.
+    """
+    lim = lim.copy()
     while True:
-        restricted = [j for j in range(d) if (lim[j] != full[j]).any()]
+        restricted = [j for j in range(x.shape[1]) if (lim[j] != full[j]).any()]
         if not restricted:
-            break
+            return lim
         _, dens, _ = _stats(_inside(x, lim), y)
         trials = []
         for j in restricted:
             trial = lim.copy()
             trial[j] = full[j]
-            trials.append((_stats(_inside(x, trial), y)[1], j, trial))
-        released_density, _, trial = max(trials, key=lambda t: (t[0], -t[1]))
-        if dens - released_density <= prune_tolerance or len(restricted) > max_restrictions:
+            trials.append((_stats(_inside(x, trial), y)[1], -j, trial))
+        released, _, trial = max(trials, key=lambda t: (t[0], t[1]))
+        if dens - released <= tolerance or len(restricted) > max_restrictions:
             lim = trial
         else:
-            break
-    cov, dens, mass_ = _stats(_inside(x, lim), y)
-    keep = [j for j in range(d) if (lim[j] != full[j]).any()]
-    box = Box(tuple(names[j] for j in keep), lim[keep, 0], lim[keep, 1], cov, dens, mass_)
-    return PrimResult(tuple(names), full, np.array(limits), coverage, density, mass, chosen, box)
+            return lim
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,8 +385,8 @@ class Discovery:
              "(after pasting and pruning)."),
             ("Peeling trajectory (the coverage-density trade-off)",
              ("step", "coverage", "density", "mass", "restricted", ""), traj,
-             "Rule: among boxes covering at least half the worlds where it holds, the densest "
-             "(within 0.02), and of those the one covering most."),
+             "Rule: the box with the most coverage x (density - share) / (1 - share), share being "
+             "the share of all worlds where it holds; among boxes covering at least 20%."),
         ]
 
     def summary(self) -> str:
@@ -430,7 +479,7 @@ def discover(
     peel_alpha: float = 0.05,
     paste_alpha: float = 0.05,
     min_mass: float = 0.05,
-    min_coverage: float = 0.5,
+    min_coverage: float = 0.2,
     max_restrictions: int = 3,
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK,
