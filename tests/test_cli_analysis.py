@@ -143,3 +143,39 @@ def test_every_new_command_has_help():
     for cmd in ("sensitivity", "discover", "sweep", "show"):
         r = invoke(cmd, "--help")
         assert r.exit_code == 0 and "--set" in r.stdout
+
+
+def test_discover_and_sweep_same_numbers_whatever_workers():
+    for args in (["discover", "--worlds", "300", "--json"],
+                 ["sweep", "--x", "lever.targeted_sanctions", "--points", "3", "--worlds", "200",
+                  "--json"]):
+        one, two = invoke(*args), invoke(*args, "--workers", "2")
+        assert one.exit_code == 0 and two.exit_code == 0, one.stderr + two.stderr
+        assert json.loads(one.stdout) == json.loads(two.stdout)
+
+
+def test_contrast_must_name_two_policies(write_scenario):
+    from polmodel.errors import PolmodelError
+
+    bad = write_scenario({"contrast": ["targeted", "nope"]})
+    with pytest.raises(PolmodelError, match="contrast names 'nope'.*allowed"):
+        load_scenario(bad)
+    r = invoke("sensitivity", str(bad))
+    assert r.exit_code == 2 and "contrast" in r.stderr
+    same = write_scenario({"contrast": ["broad", "broad"]})
+    with pytest.raises(PolmodelError, match="twice"):
+        load_scenario(same)
+
+
+def test_without_a_contrast_each_policy_is_asked_against_the_baseline(write_scenario):
+    from polmodel.ensemble import sample_worlds
+    from polmodel.questions import default_questions
+
+    sc = load_scenario(write_scenario(delete=["contrast"]))
+    assert sc.contrast is None
+    qs = default_questions(sc, sample_worlds(sc, 100, seed=0))
+    contrasts = [q for q in qs if q.versus is not None]
+    assert {q.policy for q in contrasts} == set(sc.policies) - {sc.baseline}
+    assert all(q.versus == sc.baseline for q in contrasts)
+    window = qs[-1]
+    assert window.outcome == "window" and window.policy in sc.policies

@@ -145,3 +145,15 @@ def test_tornado_is_sorted_by_swing_and_centred(default):
     swings = t.swing[t.order()]
     assert np.all(np.diff(swings) <= 0)
     assert np.all(t.low <= t.high)
+
+
+def test_window_question_picks_the_policy_with_most_windows(sc):
+    from polmodel.comparison import compare
+    from polmodel.ensemble import sample_worlds
+    from polmodel.questions import default_questions
+
+    w = sample_worlds(sc, 300, seed=0)
+    c = compare(sc, worlds=w)
+    shares = {p: c.per_policy[p]["window_share"] for p in c.policies}
+    q = default_questions(sc, w)[-1]
+    assert q.outcome == "window" and shares[q.policy] == max(shares.values())
