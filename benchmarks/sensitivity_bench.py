@@ -68,7 +68,7 @@ def main() -> None:
     tb, s = median_time(lambda: sobol(f, bounds, names, n=4096, n_resamples=args.resamples, seed=0),
                         args.repeat)
     print(f"Sobol' N=4096, bootstrap {args.resamples} resamples ({s.interval}): {tb:7.2f} s  "
-          f"(of which intervals {tb - t_model:5.2f} s; budget 10 s)")
+          "(total; budget 10 s)")
     for n in (1024, 2048):  # scipy's BCa intervals: the jackknife grows about with d N^2
         t0, _ = median_time(lambda n=n: sobol(f, bounds, names, n=n, n_resamples=0, seed=0), args.repeat)
         tb, _ = median_time(lambda n=n: sobol(f, bounds, names, n=n, n_resamples=args.resamples,
@@ -78,7 +78,7 @@ def main() -> None:
     tb, _ = median_time(lambda: sobol(f, bounds, names, n=4096, n_resamples=99, interval="bca",
                                       seed=0), 1)
     print(f"Sobol' N=4096, bootstrap 99 resamples (BCa):  {tb:7.2f} s  (of which intervals "
-          f"{tb - t_model:5.2f} s; why 'auto' switches to percentile above N=2048)")
+          f"{tb - t_model:5.2f} s; why 'auto' switches to percentile above N=1024)")
     t, _ = median_time(lambda: morris(f, bounds, names, trajectories=20, seed=0), args.repeat)
     print(f"Morris, 20 trajectories:                  {t:7.3f} s  ({20 * (d + 1) * 2:,} world-runs; budget 1 s)")
     p = [k for k in names if not k.startswith("initial.")][:2]
