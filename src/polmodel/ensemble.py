@@ -126,6 +126,8 @@ def sample_worlds(
     *,
     seed: int | np.random.Generator | None = 0,
     sampler: Sampler = "lhs",
+    parameters: Mapping[str, float | tuple[float, float]] | None = None,
+    initial: Mapping[str, float | tuple[float, float]] | None = None,
 ) -> Worlds:
     """Sample ``n`` plausible worlds: every uncertain number uniform over its range.
 
@@ -138,6 +140,9 @@ def sample_worlds(
         Same seed, same worlds.
     sampler : {"lhs", "sobol"}
         Latin hypercube (default) or scrambled Sobol'.
+    parameters, initial : mapping of str to float or (low, high), optional
+        What-ifs: a value fixes a parameter (or initial state) in every world, a range
+        replaces its plausible range (:func:`polmodel.whatif.apply_settings`).
 
     Returns
     -------
@@ -150,6 +155,10 @@ def sample_worlds(
     (64, True)
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if parameters or initial:
+        from polmodel.whatif import apply_settings
+
+        sc = apply_settings(sc, parameters=parameters, initial=initial)
     rng = np.random.default_rng(seed)
     dims = uncertain_dimensions(sc)
     varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]

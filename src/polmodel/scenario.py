@@ -64,6 +64,8 @@ class Scenario:
     parameters: Mapping[str, Uncertain]
     policies: Mapping[str, Policy]
     path: str = ""
+    contrast: tuple[str, str] | None = None
+    """The two policies the scenario is about (its default question), or None."""
     tie_margin: float = 0.02
     """Differences of the opening index up to this size count as practical ties."""
     defaults_used: tuple[str, ...] = ()
@@ -261,11 +263,21 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
     if baseline not in policies:
         raise PolmodelError(f"{where}: baseline = {baseline!r} is not a policy; "
                             f"allowed: {', '.join(policies)}")
+    contrast = spec.contrast
+    if contrast is not None:
+        for which in contrast:
+            if which not in policies:
+                raise PolmodelError(f"{where}: contrast names {which!r}, which is not a policy; "
+                                    f"allowed: {', '.join(policies)}")
+        if contrast[0] == contrast[1]:
+            raise PolmodelError(f"{where}: contrast names {contrast[0]!r} twice; allowed: two "
+                                "different policies")
     return Scenario(
         name=name, title=spec.title, date=spec.date, description=spec.description.strip(),
         horizon=spec.horizon, aggregator=spec.aggregator, baseline=baseline,
         initial=MappingProxyType(initial), parameters=MappingProxyType(_parameters(spec, where)),
         policies=MappingProxyType(policies), path=path, tie_margin=spec.tie_margin,
+        contrast=contrast,
         defaults_used=tuple(defaulted),
         case=None if spec.case is None else MappingProxyType(spec.case.model_dump()),
     )

@@ -125,6 +125,7 @@ class ScenarioFile(_Strict):
     aggregator: Literal["min", "product", "geometric"] = "min"
     tie_margin: Annotated[Number, Field(ge=0.0, le=0.2)] = 0.02
     baseline: str | None = None
+    contrast: tuple[str, str] | None = None
     case: CaseSpec | None = None
     initial: InitialSpec  # type: ignore[valid-type]
     context: ContextSpec  # type: ignore[valid-type]

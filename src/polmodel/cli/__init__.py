@@ -8,6 +8,7 @@ on :data:`main` when imported here.
 """
 
 from polmodel.cli import (
+    analysis,  # noqa: F401  (registers sensitivity, discover, sweep, show)
     core,  # noqa: F401  (registers the commands)
     room,  # noqa: F401  (registers report and new)
 )
