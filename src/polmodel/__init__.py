@@ -24,6 +24,7 @@ _PUBLIC = {
     "sample_worlds": "polmodel.ensemble",
     "compare": "polmodel.comparison",
     "Comparison": "polmodel.comparison",
+    "explore": "polmodel.explorer",
 }
 
 __all__ = sorted(_PUBLIC)
