@@ -1,5 +1,6 @@
 """The live explorer: its callbacks, driven without a browser, match polmodel.run exactly."""
 
+import html
 from dataclasses import replace
 
 import numpy as np
@@ -167,6 +168,7 @@ def test_a_slider_error_shows_a_message_instead_of_raising():
     assert "unknown setting" in ex._message.value
     ex.controls[LEVER_NAMES[0]].value = 0.5
     assert ex._message.value == ""
+    assert html.escape(ex.result.verdict()) in ex._verdict.value
 
 
 def test_an_end_month_moves_with_the_start():

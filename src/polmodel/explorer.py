@@ -13,6 +13,7 @@ callbacks call :meth:`Explorer.update`.
 
 from __future__ import annotations
 
+import html
 import io
 from dataclasses import replace
 
@@ -267,7 +268,7 @@ class Explorer:
         fig = Figure(figsize=(8.5, 4.6), dpi=80, layout=None)
         FigureCanvasAgg(fig)
         grid = fig.add_gridspec(2, 1, height_ratios=(14, 1), hspace=0.06, left=0.08, right=0.76,
-                                top=0.88, bottom=0.16)
+                                top=0.88, bottom=0.11)
         ax = fig.add_subplot(grid[0])
         strip = fig.add_subplot(grid[1], sharex=ax)
         self._window = PolyCollection([], facecolor="#1a9850", alpha=0.15, edgecolor="none",
@@ -291,12 +292,12 @@ class Explorer:
         strip.set_ylabel("binds", rotation=0, ha="right", va="center", fontsize=8)
         ax.set_title(self.scenario.title, fontsize=10, loc="left", pad=18)
         self._label = ax.text(0.0, 1.01, "", transform=ax.transAxes, fontsize=9, va="bottom")
-        self._verdict = fig.text(0.08, 0.015, "", fontsize=8, color="0.2")
-        fig.text(0.78, 0.16, "Central values; a what-if\nunder these assumptions,\nnot a forecast.",
+        fig.text(0.78, 0.11, "Central values; a what-if\nunder these assumptions,\nnot a forecast.",
                  fontsize=7, color="0.35", va="bottom")
         self.figure, self.axes = fig, (ax, strip)
-        self._dynamic = [self._window, *self._lines.values(), self._index, self._strip, self._label,
-                         self._verdict]
+        # The verdict sentence goes beside the figure (an HTML line under it in the widget):
+        # drawing text is most of the cost of a redraw.
+        self._dynamic = [self._window, *self._lines.values(), self._index, self._strip, self._label]
         self._background = None
 
     def _capture_background(self) -> None:
@@ -314,7 +315,7 @@ class Explorer:
 
         Blitting, as matplotlib's animations do: the axes, ticks and legend (most of the cost
         of an Agg draw is their text) are drawn once; a redraw restores those pixels and draws
-        the lines, the window, the bottleneck strip and the two changing texts.
+        the lines, the window, the bottleneck strip and the policy's name.
         """
         if self.figure is None:
             return
@@ -326,7 +327,6 @@ class Explorer:
         self._window.set_verts(_spans(months, r.window))
         self._strip.set_data(np.asarray([[CONDITIONS.index(b) for b in r.bottleneck]], dtype=float))
         self._label.set_text(f"policy: {r.policy}  |  fuzzy AND: {r.aggregator}")
-        self._verdict.set_text(r.verdict())
         canvas = self.figure.canvas
         # A savefig at another size or dpi replaces the renderer: capture the background again.
         if self._background is None or canvas.get_renderer() is not self._background[0]:
@@ -376,6 +376,7 @@ class Explorer:
                                     description_allow_html=False, tooltip=meaning)
         self.controls = c
         self._image = w.Image(format="png", value=self.png())
+        self._verdict = w.HTML(self._verdict_html())
         self._message = w.HTML("")
         self._sync_controls()
         for key, control in c.items():
@@ -385,7 +386,8 @@ class Explorer:
                              + [c[n] for n in self.ranges])
         reset = w.Button(description="reset to policy", tooltip="the policy's levers again")
         reset.on_click(lambda _: self._changed("policy", c["policy"].value))
-        self._layout = w.VBox([w.HBox([c["policy"], reset, c["aggregator"]]), self._image, self._message,
+        self._layout = w.VBox([w.HBox([c["policy"], reset, c["aggregator"]]), self._image, self._verdict,
+                               self._message,
                                w.HBox([w.VBox([w.HTML("<b>Levers</b> (intensity, start month)"),
                                                levers]), assumptions])])
         return self._layout
@@ -412,9 +414,13 @@ class Explorer:
             self.update(**{key: value})
             self._message.value = ""
         except PolmodelError as err:
-            self._message.value = f"<span style='color:#b2182b'>{err}</span>"
+            self._message.value = f"<span style='color:#b2182b'>{html.escape(str(err))}</span>"
             return
         self._image.value = self.png()
+        self._verdict.value = self._verdict_html()
+
+    def _verdict_html(self) -> str:
+        return f"<p>{html.escape(self.result.verdict())}</p>"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.build_controls()._repr_mimebundle_(**kwargs)
