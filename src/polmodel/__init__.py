@@ -25,6 +25,7 @@ _PUBLIC = {
     "compare": "polmodel.comparison",
     "Comparison": "polmodel.comparison",
     "explore": "polmodel.explorer",
+    "elicit": "polmodel.elicitation",
 }
 
 __all__ = sorted(_PUBLIC)
