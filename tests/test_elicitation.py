@@ -203,7 +203,8 @@ def comparison_with_peaks(peaks: dict) -> Comparison:
     n = len(next(iter(peaks.values())))
     z = np.zeros(n)
     w = sample_worlds(SCENARIO, n, seed=0)
-    outs = {p: PolicyOutcomes(peak_index=np.asarray(v, float), months_open=z.astype(int),
+    outs = {p: PolicyOutcomes(peak_index=np.asarray(v, float), peak_strict=np.asarray(v, float),
+                              peak_graded=np.asarray(v, float), months_open=z.astype(int),
                               first_window=z + np.nan, bottleneck=z.astype(np.int8), crisis_months=z,
                               exodus=z, condition_mean=np.zeros((n, len(CONDITIONS))),
                               at_peak=np.zeros((n, len(CONDITIONS))))
@@ -212,7 +213,8 @@ def comparison_with_peaks(peaks: dict) -> Comparison:
 
 
 def test_verdicts_report_the_spread_and_a_split_across_participants():
-    # ann: p beats q in 3 of 4 worlds; ben: in 1 of 4. Pooled: 2 of 4, tied in none.
+    # ann: p higher than q in 3 of 4 worlds; ben: in 1 of 4. Pooled: 2 of 4. Every difference
+    # is 0.2 or more, beyond the comparison's tie margin.
     ann = comparison_with_peaks({"p": [0.5, 0.5, 0.5, 0.1], "q": [0.2, 0.2, 0.2, 0.3]})
     ben = comparison_with_peaks({"p": [0.5, 0.1, 0.1, 0.1], "q": [0.2, 0.3, 0.3, 0.3]})
     pooled = comparison_with_peaks({"p": [0.5, 0.5, 0.1, 0.1], "q": [0.2, 0.2, 0.3, 0.3]})

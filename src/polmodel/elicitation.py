@@ -372,20 +372,22 @@ class Elicitation:
     def verdicts(self) -> list[dict[str, Any]]:
         """Per pair of policies: the share of worlds with a higher index, pooled and per participant.
 
-        ``split`` is True when participants' own estimates put the pair on different sides
-        (for some, A gives a higher peak index in more worlds than B; for others, fewer).
+        Shares are those of :meth:`polmodel.comparison.Comparison.pairwise` (differences within
+        its tie margin count as ties). ``split`` is True when participants' own estimates put
+        the pair on opposite sides: for some, A gives the higher peak index in more worlds than
+        B does; for others, B in more than A.
         """
         pooled = self.comparisons["pooled"]
         own = {p: self.comparisons[p] for p in self.participants}
         out = []
         for a, b in combinations(pooled.policies, 2):
-            shares = {p: c.pairwise(a, b)["share_better"] for p, c in own.items()}
-            sides = {np.sign(c.pairwise(a, b)["share_better"] - c.pairwise(a, b)["share_worse"])
-                     for c in own.values()}
+            both = {p: c.pairwise(a, b) for p, c in own.items()}
+            shares = {p: pw["share_higher"] for p, pw in both.items()}
+            sides = {np.sign(pw["share_higher"] - pw["share_lower"]) for pw in both.values()}
             pw = pooled.pairwise(a, b)
-            out.append({"a": a, "b": b, "pooled": pw["share_better"], "pooled_reverse": pw["share_worse"],
+            out.append({"a": a, "b": b, "pooled": pw["share_higher"], "pooled_lower": pw["share_lower"],
                         "participants": shares, "lowest": min(shares.values()),
-                        "highest": max(shares.values()), "split": len(sides - {0.0}) > 1})
+                        "highest": max(shares.values()), "split": {-1.0, 1.0} <= sides})
         return sorted(out, key=lambda d: -(d["highest"] - d["lowest"]))
 
     def provenance(self) -> str:
