@@ -225,3 +225,17 @@ def test_explore_is_public_and_displays_itself():
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "Explorer('venezuela-2018'" in repr(ex)
+
+
+def test_without_ipywidgets_the_explorer_shows_its_figure(monkeypatch):
+    import sys
+
+    ex = Explorer(SCENARIO)
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails as if not installed
+    with pytest.raises(PolmodelError, match="pip install 'polmodel\\[explore\\]'"):
+        ex.build_controls()
+    bundle = ex._repr_mimebundle_()
+    import base64
+
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert "ipywidgets" in bundle["text/plain"]

@@ -423,7 +423,14 @@ class Explorer:
         return f"<p>{html.escape(self.result.verdict())}</p>"
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.build_controls()._repr_mimebundle_(**kwargs)
+        try:
+            layout = self.build_controls()
+        except PolmodelError:  # no ipywidgets: the figure, and how to get the sliders
+            import base64
+
+            return {"image/png": base64.b64encode(self.png()).decode("ascii"),
+                    "text/plain": f"{self!r} (sliders need ipywidgets: pip install 'polmodel[explore]')"}
+        return layout._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
         return (f"Explorer({self.scenario.name!r}, policy {self.result.policy!r}, "
