@@ -343,3 +343,20 @@ def test_quantiles_need_a_range(write_scenario):
     path = write_scenario({f"{key}.quantiles": [0.3, 0.7]}, delete=[f"{key}.range"])
     with pytest.raises(PolmodelError, match="quantiles need a range"):
         load_scenario(path)
+
+
+def test_a_range_replaced_after_loading_is_sampled_uniformly(pooled, tmp_path):
+    from dataclasses import replace
+
+    path = tmp_path / "pooled.toml"
+    path.write_text(pooled.pooled_toml, encoding="utf-8")
+    sc = load_scenario(path)
+    name = CONTEXT_NAMES[0]
+    u = sc.parameters[name]
+    narrowed = replace(sc, parameters={**sc.parameters, name: replace(u, low=0.4, high=0.5, value=0.45)})
+    n = 500
+    col = sample_worlds(narrowed, n, seed=2).values[:, sample_worlds(narrowed, 1).names.index(name)]
+    assert col.min() >= 0.4 and col.max() <= 0.5
+    # Uniform on [0.4, 0.5] by a Latin hypercube: one world in each tenth of the range per n/10.
+    counts = np.histogram(col, bins=10, range=(0.4, 0.5))[0]
+    assert set(counts) == {n // 10}

@@ -83,9 +83,15 @@ def uncertain_dimensions(scenario: Scenario) -> dict[str, tuple[float, float, fl
 
 
 def _quantiles_of(scenario: Scenario, key: str) -> tuple[float, ...] | None:
-    if key.startswith("initial."):
-        return scenario.initial[key.removeprefix("initial.")].quantiles
-    return scenario.parameters[key].quantiles
+    """The quantile table of one dimension, if it still spans the dimension's range.
+
+    A range replaced after loading (a what-if, ``dataclasses.replace``) replaces the shape too:
+    the table no longer describes it, so the new range is sampled uniformly.
+    """
+    u = (scenario.initial[key.removeprefix("initial.")] if key.startswith("initial.")
+         else scenario.parameters[key])
+    q = u.quantiles
+    return q if q is not None and (q[0], q[-1]) == (u.low, u.high) else None
 
 
 def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Generator) -> np.ndarray:
