@@ -267,3 +267,24 @@ def test_the_template_names_every_parameter_and_sets_every_key():
     for p in MECHANISM_PARAMETERS:
         assert f" {p.name}" in text, p.name
     assert load_scenario("template").defaults_used == ()
+
+
+def test_the_fast_rates_are_the_terms_summed_by_state():
+    from polmodel.model import rates
+
+    rng = np.random.default_rng(11)
+    for n in (1, 7):
+        for _ in range(50):
+            p = {k: rng.uniform(0.0, v.limit, n) for k, v in PARAMETERS.items()}
+            p["backfire_threshold"] = rng.uniform(0.0, 0.95, n)
+            x = list(rng.uniform(0.0, 1.0, (len(STATES), n)))
+            c = coefficients(p, tuple(rng.uniform(0.0, 1.0, (len(LEVER_NAMES), n))))
+            gains, losses = rates(x, c)
+            g_sum = [np.zeros(n) for _ in STATES]
+            l_sum = [np.zeros(n) for _ in STATES]
+            for _, i, is_gain, v in terms(x, c):
+                (g_sum if is_gain else l_sum)[i] = (g_sum if is_gain else l_sum)[i] + v
+            for i in range(len(STATES)):
+                np.testing.assert_allclose(gains[i], g_sum[i], rtol=1e-12, atol=1e-15)
+                np.testing.assert_allclose(losses[i], l_sum[i], rtol=1e-12, atol=1e-15)
+                assert np.all(np.asarray(gains[i]) >= 0) and np.all(np.asarray(losses[i]) >= 0)
