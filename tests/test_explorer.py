@@ -61,7 +61,7 @@ def test_the_first_figure_is_the_starting_policy_at_central_values(ex):
 @pytest.mark.parametrize("lever", LEVER_NAMES)
 def test_an_intensity_slider_reruns_the_model_with_that_intensity(ex, lever):
     ex.update(policy=SCENARIO.baseline)
-    ex._sync_controls()
+    ex.controls.sync()
     before = ex._index.get_data()[1].copy()
     new = 0.85 if ex.controls[lever].value != 0.85 else 0.35
     ex.controls[lever].value = new
@@ -75,7 +75,7 @@ def test_an_intensity_slider_reruns_the_model_with_that_intensity(ex, lever):
 
 def test_a_start_slider_delays_the_lever(ex):
     ex.update(policy=SCENARIO.baseline)
-    ex._sync_controls()
+    ex.controls.sync()
     lever = max(LEVER_NAMES, key=lambda lv: start_settings(SCENARIO.baseline)[lv].intensity)
     ex.controls[lever + START_SUFFIX].value = 7
     levers = start_settings(SCENARIO.baseline)
@@ -164,11 +164,11 @@ def test_a_bad_setting_is_one_line_and_changes_nothing(ex):
 
 def test_a_slider_error_shows_a_message_instead_of_raising():
     ex = explore(SCENARIO)
-    ex._changed("no_such_setting", 1)
-    assert "unknown setting" in ex._message.value
+    ex.controls.changed("no_such_setting", 1)
+    assert "unknown setting" in ex.controls.message.value
     ex.controls[LEVER_NAMES[0]].value = 0.5
-    assert ex._message.value == ""
-    assert html.escape(ex.result.verdict()) in ex._verdict.value
+    assert ex.controls.message.value == ""
+    assert html.escape(ex.result.verdict()) in ex.controls.verdict.value
 
 
 def test_an_end_month_moves_with_the_start():
@@ -228,10 +228,10 @@ def test_explore_is_public_and_displays_itself():
 
 
 def test_without_ipywidgets_the_explorer_shows_its_figure(monkeypatch):
-    import sys
+    from polmodel import explorer_controls
 
     ex = Explorer(SCENARIO)
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails as if not installed
+    monkeypatch.setattr(explorer_controls, "widgets", None)  # as if ipywidgets were not installed
     with pytest.raises(PolmodelError, match="pip install 'polmodel\\[explore\\]'"):
         ex.build_controls()
     bundle = ex._repr_mimebundle_()

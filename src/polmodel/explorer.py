@@ -13,7 +13,6 @@ callbacks call :meth:`Explorer.update`.
 
 from __future__ import annotations
 
-import html
 import io
 from dataclasses import replace
 
@@ -235,7 +234,7 @@ class Explorer:
             raise
         self._redraw()
         if self.controls is not None:
-            self._sync_controls()
+            self.controls.sync()
         return self.result
 
     def _moved(self, lever: str, s: LeverSetting, start) -> LeverSetting:
@@ -347,80 +346,17 @@ class Explorer:
     # -- widgets --------------------------------------------------------------------------------
 
     def build_controls(self):
-        """Make the ipywidgets controls (needs the ``explore`` extra) and return the layout."""
-        try:
-            import ipywidgets as w
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise PolmodelError("the explorer needs ipywidgets: pip install 'polmodel[explore]'") from None
-        if self.controls is not None:
-            return self._layout
-        h = self.scenario.horizon
-        narrow = {"description_width": "initial"}
-        c: dict = {
-            "policy": w.Dropdown(options=list(self.scenario.policies), value=self.base_policy,
-                                 description="start from policy", style=narrow),
-            "aggregator": w.Dropdown(options=list(AGGREGATORS), value=self.aggregator,
-                                     description="fuzzy AND", style=narrow),
-        }
-        for lever in LEVER_NAMES:
-            label = LEVERS_BY_NAME[lever].label
-            c[lever] = w.FloatSlider(min=0.0, max=1.0, step=0.05, description=label,
-                                     style=narrow, continuous_update=True)
-            c[lever + START_SUFFIX] = w.IntSlider(min=0, max=h - 1, step=1, description="from month",
-                                                  style=narrow, continuous_update=True)
-        for name, (value, low, high) in self.ranges.items():
-            meaning = (PARAMETERS[name].meaning if name in PARAMETERS
-                       else f"initial {name.removeprefix(INITIAL_PREFIX)}")
-            c[name] = w.FloatSlider(value=value, min=low, max=high, step=(high - low) / 50 or 0.01,
-                                    readout_format=".3g", description=name, style=narrow,
-                                    description_allow_html=False, tooltip=meaning)
-        self.controls = c
-        self._image = w.Image(format="png", value=self.png())
-        self._verdict = w.HTML(self._verdict_html())
-        self._message = w.HTML("")
-        self._sync_controls()
-        for key, control in c.items():
-            control.observe(lambda change, key=key: self._changed(key, change["new"]), names="value")
-        levers = w.VBox([w.HBox([c[lv], c[lv + START_SUFFIX]]) for lv in LEVER_NAMES])
-        assumptions = w.VBox([w.HTML("<b>Assumptions</b> (most influential for this policy)")]
-                             + [c[n] for n in self.ranges])
-        reset = w.Button(description="reset to policy", tooltip="the policy's levers again")
-        reset.on_click(lambda _: self._changed("policy", c["policy"].value))
-        self._layout = w.VBox([w.HBox([c["policy"], reset, c["aggregator"]]), self._image, self._verdict,
-                               self._message,
-                               w.HBox([w.VBox([w.HTML("<b>Levers</b> (intensity, start month)"),
-                                               levers]), assumptions])])
-        return self._layout
+        """Make the ipywidgets controls (needs the ``explore`` extra) and return their layout.
 
-    def _sync_controls(self) -> None:
-        """Show the current settings on every control, without a rerun per control."""
-        self._holding = True
-        try:
-            c = self.controls
-            for lever, s in self.settings.items():
-                c[lever].value = s.intensity
-                c[lever + START_SUFFIX].value = s.start
-            for name, value in self.values.items():
-                c[name].value = value
-            c["policy"].value = self.base_policy
-            c["aggregator"].value = self.aggregator
-        finally:
-            self._holding = False
+        The controls are kept as :attr:`controls` (a
+        :class:`polmodel.explorer_controls.Controls`; ``controls[key]`` is the widget of an
+        :meth:`update` key).
+        """
+        if self.controls is None:
+            from polmodel.explorer_controls import Controls
 
-    def _changed(self, key: str, value) -> None:
-        if getattr(self, "_holding", False):
-            return
-        try:
-            self.update(**{key: value})
-            self._message.value = ""
-        except PolmodelError as err:
-            self._message.value = f"<span style='color:#b2182b'>{html.escape(str(err))}</span>"
-            return
-        self._image.value = self.png()
-        self._verdict.value = self._verdict_html()
-
-    def _verdict_html(self) -> str:
-        return f"<p>{html.escape(self.result.verdict())}</p>"
+            self.controls = Controls(self)
+        return self.controls.layout
 
     def _repr_mimebundle_(self, **kwargs):
         try:
