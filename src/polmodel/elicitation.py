@@ -47,229 +47,23 @@ from typing import Any
 import numpy as np
 
 from polmodel.errors import PolmodelError
-from polmodel.model import STATES
-from polmodel.parameters import PARAMETERS
+from polmodel.estimates_file import (  # noqa: F401  (the estimates file's names, here too)
+    COLUMNS,
+    EstimateRow,
+    estimable,
+    parse_estimates,
+    read_estimates,
+    template,
+)
+from polmodel.opinion_pool import (  # noqa: F401  (the pool's names, here too)
+    QUANTILE_POINTS,
+    pert_cdf,
+    pooled_cdf,
+    pooled_median,
+    pooled_quantiles,
+)
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, provenance, sections_html, sections_text
-
-COLUMNS: tuple[str, ...] = ("participant", "parameter", "low", "best", "high")
-"""The columns of an estimates file, in order."""
-
-QUANTILE_POINTS = 101
-"""Quantiles written for a pooled distribution: shares 0, 0.01, ..., 1."""
-
-_GRID = 4097  # points on which the pooled CDF is evaluated before it is inverted
-_PERT_WEIGHT = 4.0  # the classic PERT: the mode counts four times in the mean
-
-
-@dataclass(frozen=True)
-class EstimateRow:
-    """One participant's estimate of one uncertain number (``line``: where it was read)."""
-
-    participant: str
-    parameter: str
-    low: float
-    best: float
-    high: float
-    line: int = 0
-
-
-def estimable() -> dict[str, float]:
-    """Every number participants may estimate, with the largest value allowed.
-
-    Parameters by name (:data:`polmodel.parameters.PARAMETERS`) and initial states as
-    ``initial.<state>`` (:data:`polmodel.model.STATES`, memberships or shares up to 1).
-    """
-    out = {name: p.limit for name, p in PARAMETERS.items()}
-    out.update({f"initial.{s}": 1.0 for s in STATES})
-    return out
-
-
-def template() -> str:
-    """The CSV template shipped with the package (``polmodel elicit --template`` prints it)."""
-    from importlib import resources
-
-    return (resources.files("polmodel") / "templates" / "estimates.csv").read_text(encoding="utf-8")
-
-
-def read_estimates(path: str | Path) -> tuple[EstimateRow, ...]:
-    """Read and check an estimates CSV: one line names the first bad row.
-
-    Blank lines and lines starting with ``#`` are skipped.
-
-    Parameters
-    ----------
-    path : str or Path
-
-    Returns
-    -------
-    tuple of EstimateRow
-
-    Raises
-    ------
-    PolmodelError
-        ``FILE:LINE: what is wrong; what is allowed``.
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PolmodelError(f"{path}: file not found; give the path of an estimates CSV "
-                            "(polmodel elicit --template prints one)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise PolmodelError(f"{path}: cannot read: {err}") from None
-    return parse_estimates(text, where=str(path))
-
-
-def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, ...]:
-    """Check estimates given as CSV text (see :func:`read_estimates`)."""
-    allowed = estimable()
-    rows: list[EstimateRow] = []
-    seen: dict[tuple[str, str], int] = {}
-    header = None
-    for number, fields in _csv_lines(text):
-        at = f"{where}:{number}"
-        if header is None:
-            header = [f.strip().lower() for f in fields]
-            if tuple(header) != COLUMNS:
-                raise PolmodelError(f"{at}: header {','.join(fields)!r}; allowed: "
-                                    f"{','.join(COLUMNS)}")
-            continue
-        if len(fields) != len(COLUMNS):
-            raise PolmodelError(f"{at}: {len(fields)} fields; allowed: {len(COLUMNS)} "
-                                f"({', '.join(COLUMNS)})")
-        who, name = fields[0].strip(), fields[1].strip()
-        if not who:
-            raise PolmodelError(f"{at}: participant is empty; allowed: a name or code")
-        if name not in allowed:
-            raise PolmodelError(f"{at}: unknown parameter {name!r}; allowed: {', '.join(allowed)}")
-        values = []
-        for column, raw in zip(COLUMNS[2:], fields[2:]):
-            try:
-                v = float(raw)
-            except ValueError:
-                v = float("nan")
-            if not np.isfinite(v):
-                raise PolmodelError(f"{at}: {column} {raw.strip()!r} is not a number; "
-                                    "allowed: a number such as 0.25")
-            values.append(v)
-        low, best, high = values
-        limit = allowed[name]
-        bound = f"{limit:g}" if np.isfinite(limit) else "any non-negative number"
-        if not (low <= best <= high and low < high):
-            raise PolmodelError(f"{at}: low {low:g}, best {best:g}, high {high:g} are out of order; "
-                                "allowed: low <= best <= high with low < high")
-        if low < 0 or high > limit:
-            raise PolmodelError(f"{at}: {name} from {low:g} to {high:g} is not allowed; "
-                                f"allowed: 0 to {bound}")
-        if (who, name) in seen:
-            raise PolmodelError(f"{at}: {who} estimated {name} already on line {seen[who, name]}; "
-                                "allowed: one row per participant and parameter")
-        seen[who, name] = number
-        rows.append(EstimateRow(who, name, low, best, high, number))
-    if header is None:
-        raise PolmodelError(f"{where}: empty; allowed: a header {','.join(COLUMNS)} and rows")
-    if not rows:
-        raise PolmodelError(f"{where}: no estimates under the header; allowed: one row per "
-                            "participant and parameter")
-    return tuple(rows)
-
-
-def _csv_lines(text: str):
-    """(line number, fields) of the non-blank, non-comment lines."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        yield number, next(csv.reader([line]))
-
-
-# ---------------------------------------------------------------------------------------------
-# Distributions
-
-
-def pert_cdf(x, low, best, high) -> np.ndarray:
-    """CDF of PERT distributions on [low, high] with mode ``best``.
-
-    Parameters
-    ----------
-    x : array_like
-        Where to evaluate; broadcast against the other arguments.
-    low, best, high : array_like
-        One distribution per element (``low < high``).
-
-    Returns
-    -------
-    ndarray
-        Values in [0, 1], 0 below ``low`` and 1 above ``high``.
-
-    Examples
-    --------
-    >>> float(pert_cdf(0.5, 0.0, 0.5, 1.0))
-    0.5
-    """
-    from scipy.special import betainc
-
-    low, best, high = (np.asarray(a, dtype=float) for a in (low, best, high))
-    a = 1.0 + _PERT_WEIGHT * (best - low) / (high - low)
-    b = 1.0 + _PERT_WEIGHT * (high - best) / (high - low)
-    z = np.clip((np.asarray(x, dtype=float) - low) / (high - low), 0.0, 1.0)
-    return betainc(a, b, z)
-
-
-def pooled_cdf(x, rows: Sequence[EstimateRow]) -> np.ndarray:
-    """The equal-weight linear opinion pool: the mean of the participants' CDFs at ``x``.
-
-    Parameters
-    ----------
-    x : array_like
-    rows : sequence of EstimateRow
-        Estimates of one number, one per participant.
-
-    Returns
-    -------
-    ndarray
-        Same shape as ``x``.
-    """
-    x = np.asarray(x, dtype=float)
-    lo, mo, hi = (np.array([getattr(r, f) for r in rows]) for f in ("low", "best", "high"))
-    return pert_cdf(x[..., None], lo, mo, hi).mean(axis=-1)
-
-
-def pooled_quantiles(rows: Sequence[EstimateRow], shares=None) -> np.ndarray:
-    """Quantiles of the pooled distribution (its generalized inverse CDF).
-
-    The pooled CDF is evaluated on a fine grid over [min low, max high] and inverted by linear
-    interpolation between grid points; flat stretches (gaps between participants' ranges) are
-    jumped over, as the inverse of a CDF does.
-
-    Parameters
-    ----------
-    rows : sequence of EstimateRow
-    shares : array_like, optional
-        Shares in [0, 1]; :data:`QUANTILE_POINTS` equally spaced ones by default.
-
-    Returns
-    -------
-    ndarray
-        Non-decreasing; the first is the lowest ``low`` and the last the highest ``high``
-        when ``shares`` runs from 0 to 1.
-    """
-    shares = (np.linspace(0.0, 1.0, QUANTILE_POINTS) if shares is None
-              else np.asarray(shares, dtype=float))
-    lo, hi = min(r.low for r in rows), max(r.high for r in rows)
-    grid = np.linspace(lo, hi, _GRID)
-    cdf = pooled_cdf(grid, rows)
-    cdf[0], cdf[-1] = 0.0, 1.0
-    i = np.clip(np.searchsorted(cdf, shares, side="left"), 1, _GRID - 1)
-    c0, c1 = cdf[i - 1], cdf[i]
-    t = np.where(c1 > c0, (shares - c0) / np.where(c1 > c0, c1 - c0, 1.0), 0.0)
-    q = grid[i - 1] + np.clip(t, 0.0, 1.0) * (grid[i] - grid[i - 1])
-    return np.maximum.accumulate(np.where(shares <= 0.0, lo, q))
-
-
-def _median(rows: Sequence[EstimateRow]) -> float:
-    return float(pooled_quantiles(rows, [0.5])[0])
-
 
 # ---------------------------------------------------------------------------------------------
 # Scenarios from estimates
@@ -309,7 +103,7 @@ def _with_estimates(raw: dict, by_name: Mapping[str, Sequence[EstimateRow]], lab
                 else "PERT distribution")
         section, key = _section(name)
         data.setdefault(section, {})[key] = {
-            "value": float(f"{_median(rows):.6g}"), "range": [q[0], q[-1]],
+            "value": float(f"{pooled_median(rows):.6g}"), "range": [q[0], q[-1]],
             "source": f"{label}: estimated by {who} ({rule}; polmodel elicit)",
             "quantiles": q,
         }
@@ -359,7 +153,7 @@ class Elicitation:
         """
         out = []
         for name, rows in _group(self.estimates).items():
-            medians = {r.participant: _median([r]) for r in rows}
+            medians = {r.participant: pooled_median([r]) for r in rows}
             q = pooled_quantiles(rows, [0.0, 0.5, 1.0])
             width = float(q[2] - q[0])
             spread = (max(medians.values()) - min(medians.values())) / width if width > 0 else 0.0
