@@ -123,7 +123,8 @@ class Elicitation:
 
     Build one with :func:`elicit`. ``comparisons`` holds the comparison under the pooled
     estimates (key ``"pooled"``) and under each participant's own estimates, all on the same
-    sampled design (same seed, same number of worlds).
+    sampled design (same seed, same number of worlds). A participant's view replaces only the
+    numbers that participant estimated; every other number keeps the scenario's range.
     """
 
     scenario: str
