@@ -31,6 +31,8 @@ _PUBLIC = {
     "sweep": "polmodel.sweeps",
     "Sweep": "polmodel.sweeps",
     "Question": "polmodel.questions",
+    "explore": "polmodel.explorer",
+    "elicit": "polmodel.elicitation",
 }
 
 __all__ = sorted(_PUBLIC)

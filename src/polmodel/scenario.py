@@ -39,6 +39,8 @@ class Uncertain:
     low: float
     high: float
     source: str
+    quantiles: tuple[float, ...] | None = None
+    """Values at equally spaced shares 0..1 of the sampled distribution; None: uniform."""
 
     @property
     def fixed(self) -> bool:
@@ -182,7 +184,8 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
         if not low <= value <= high:
             raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
         source = p.source if o is None else o.source
-        out[p.name] = Uncertain(value, low, high, source)
+        quantiles = None if o is None or o.quantiles is None else tuple(o.quantiles)
+        out[p.name] = Uncertain(value, low, high, source, quantiles)
     for name in CONTEXT_NAMES:
         est = getattr(spec.context, name)
         if est is None:
@@ -223,7 +226,8 @@ def _unit_interval(est: Estimate, key: str) -> Uncertain:
     if not 0.0 <= low <= est.value <= high <= 1.0:
         raise PolmodelError(f"{key}: value {est.value} with range [{low}, {high}] is not allowed; "
                             "allowed: 0 <= low <= value <= high <= 1")
-    return Uncertain(est.value, low, high, est.source)
+    quantiles = None if est.quantiles is None else tuple(est.quantiles)
+    return Uncertain(est.value, low, high, est.source, quantiles)
 
 
 def _policies(spec: ScenarioFile, where: str) -> dict[str, Policy]:

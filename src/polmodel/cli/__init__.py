@@ -11,6 +11,7 @@ from polmodel.cli import (
     analysis,  # noqa: F401  (registers sensitivity, discover, sweep, show)
     core,  # noqa: F401  (registers the commands)
     room,  # noqa: F401  (registers report and new)
+    workshop,  # noqa: F401  (registers elicit)
 )
 from polmodel.cli.app import main
 
