@@ -79,9 +79,19 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = 
     numeric = [bool(rows) and all(_NUMERIC.match(r[i]) for r in cells[1:]) for i in range(n)]
     total = sum(widths) + 2 * (n - 1)
     text_cols = [i for i in range(n) if not numeric[i]]
-    if total > width and text_cols:
+    # Narrow the widest text column, one column at a time, until the table fits (or every text
+    # column is at its floor: its header, and at least 12 characters).
+    while total > width and text_cols:
         i = max(text_cols, key=lambda k: widths[k])
-        widths[i] = max(len(cells[0][i]), 12, widths[i] - (total - width))
+        floor = max(len(cells[0][i]), 12)
+        if widths[i] <= floor:
+            break
+        others = [widths[k] for k in text_cols if k != i]
+        target = max(floor, widths[i] - (total - width), max(others, default=0))
+        if target >= widths[i]:
+            target = widths[i] - 1
+        total -= widths[i] - target
+        widths[i] = target
 
     def lines(r: Sequence[str]) -> list[str]:
         parts = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
