@@ -174,7 +174,8 @@ def test_control_characters_in_a_title_are_escaped_on_the_terminal(write_scenari
         result = cli(*command, path) if command != ["validate"] else cli("validate", path)
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-        assert "\\x1b[2J" in result.stdout or "\\x1b[31m" in result.stdout
+        if command != ["validate"]:  # validate cuts the title to fit its one line
+            assert "\\x1b[2J" in result.stdout or "\\x1b[31m" in result.stdout
 
 
 # ---- Internal failures and interrupts -----------------------------------------------------------

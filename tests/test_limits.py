@@ -203,6 +203,7 @@ def test_months_open_counts_every_month_of_the_longest_horizon():
     data["horizon"] = MAX_HORIZON
     data["policies"] = {"none": {}}
     data.pop("baseline", None)
+    data.pop("contrast", None)
     sc = scenario_from_dict(data, name="still")
     c = compare(sc, worlds=8, seed=0)
     assert c.per_policy["none"]["months_open_mean"] == MAX_HORIZON
@@ -254,7 +255,7 @@ def test_a_comparison_beyond_an_address_space_limit_is_one_line_in_a_fresh_proce
 
 def test_policies_beyond_the_limit_are_refused_before_any_work(write_scenario):
     policies = {f"p{i}": {} for i in range(MAX_POLICIES + 1)}
-    path = write_scenario({"policies": policies}, delete=["baseline"])
+    path = write_scenario({"policies": policies}, delete=["baseline", "contrast"])
     assert_one_line_error(lambda: load_scenario(path), "policies", str(MAX_POLICIES))
     assert_one_line_error(lambda: compare(SC, [OTHER] * (MAX_POLICIES + 1)), "policies")
 
@@ -350,7 +351,7 @@ def test_the_every_pair_table_is_capped_but_every_pair_is_in_the_data(write_scen
 
     n = MATRIX_SHOWN + 3
     levers = {f"p{i}": {"levers": {LEVER_NAMES[i % len(LEVER_NAMES)]: 0.5}} for i in range(n)}
-    c = compare(load_scenario(write_scenario({"policies": levers}, delete=["baseline"])),
+    c = compare(load_scenario(write_scenario({"policies": levers}, delete=["baseline", "contrast"])),
                 worlds=32, seed=0)
     assert len(c.to_dict()["pairwise"]) == n
     assert all(len(v) == n - 1 for v in c.to_dict()["pairwise"].values())

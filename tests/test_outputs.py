@@ -53,7 +53,7 @@ def assert_consistent(folder: Path) -> None:
             raw = path.read_bytes()
             assert hashlib.sha256(raw).hexdigest() == entry["sha256"], f"{name} changed"
             assert len(raw) == entry["bytes"]
-            if name.endswith(".json") and "seed" in data:
+            if name.endswith("-compare.json") and "seed" in data:
                 assert json.loads(raw)["seed"] == data["seed"], f"{name}: mixed seeds"
 
 
@@ -142,7 +142,7 @@ def test_an_output_name_taken_by_a_folder_is_refused_before_writing_anything(tmp
     computed = []
     monkeypatch.setattr("polmodel.comparison.compare", lambda *a, **k: computed.append(1))
     result = cli("compare", *SMALL, "--out", tmp_path, "--force")
-    assert result.exit_code == 2 and "taken by a folder" in result.stderr, result.output
+    assert result.exit_code == 2 and "is a folder" in result.stderr, result.output
     assert result.stderr.count("\n") == 1
     assert computed == [] and sorted(p.name for p in tmp_path.iterdir()) == [taken.name]
 
@@ -274,5 +274,5 @@ def test_a_single_file_output_follows_the_same_rules(tmp_path):
         out.commit({"handout.html": "<html>2</html>"}, {"command": "report"})
     assert read_trusted(tmp_path, "handout.html") == b"<html>2</html>"
     (tmp_path / "taken").mkdir()
-    with pytest.raises(PolmodelError, match="taken by a folder"):
+    with pytest.raises(PolmodelError, match="is a folder"):
         prepare_file(tmp_path / "taken", force=True)

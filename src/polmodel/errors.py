@@ -62,11 +62,14 @@ def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
 class PolmodelError(ValueError):
     """Bad input or an impossible request, with a message that says how to fix it.
 
-    Messages are one line: where (file and key), what was wrong, what is allowed. Control
-    characters in the message are escaped and very long values shortened, so a name or value
-    echoed back can neither break the line nor flood the terminal. It subclasses ``ValueError``
-    (a bad value was given), so ``except ValueError`` catches it too.
+    One line per problem: where (file and key), what was wrong, what is allowed. Give several
+    problems as several arguments (``PolmodelError(first, second)``); the message holds them one
+    a line (:attr:`problems`). Control characters inside a problem (a newline in a file name
+    included) are escaped and very long values shortened, so a name or value echoed back can
+    neither break its line nor flood the terminal. It subclasses ``ValueError`` (a bad value was
+    given), so ``except ValueError`` catches it too.
     """
 
-    def __init__(self, message: object = "") -> None:
-        super().__init__(one_line(str(message)))
+    def __init__(self, *problems: object) -> None:
+        self.problems: tuple[str, ...] = tuple(one_line(str(p)) for p in problems) or ("",)
+        super().__init__("\n".join(self.problems))

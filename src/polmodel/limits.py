@@ -150,7 +150,8 @@ def check_number(value: Any, name: str, low: float, high: float) -> float:
         raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: {allowed}")
     value = float(value)
     if not low <= value <= high:  # NaN fails here too
-        raise PolmodelError(f"{name} = {_shown(value)} is not allowed; allowed: {low:g} to {high:g}")
+        raise PolmodelError(f"{name} = {_shown(value)} is outside the allowed range; allowed: "
+                            f"{low:g} to {high:g}")
     return value
 
 

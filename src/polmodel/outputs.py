@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import errno
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -54,7 +55,7 @@ def _lock_name(label: str) -> str:
 
 
 def _temporary_pattern(name: str) -> str:
-    return f".{name}.*.part"
+    return f".{glob.escape(name)}.*.part"
 
 
 def check_file_name(name: str, what: str = "output file name") -> str:
@@ -93,10 +94,11 @@ class OutputSet:
 
     folder: Path
     label: str
-    names: tuple[str, ...]
+    names: tuple[str, ...] | None
     force: bool = False
     _lock_fd: int | None = field(default=None, repr=False)
     _committed: bool = field(default=False, repr=False)
+    _created: tuple[Path, ...] = field(default=(), repr=False)
 
     @property
     def manifest(self) -> Path:
@@ -110,7 +112,11 @@ class OutputSet:
         self.close()
 
     def close(self) -> None:
-        """Release the lock (and remove the lock file while still holding it)."""
+        """Release the lock (removing the lock file while still holding it).
+
+        Folders :func:`prepare` made are removed again if nothing was committed and they are
+        empty, so a run refused for bad input leaves nothing behind.
+        """
         if self._lock_fd is None:
             return
         try:
@@ -119,6 +125,8 @@ class OutputSet:
             pass
         os.close(self._lock_fd)
         self._lock_fd = None
+        if not self._committed:
+            _remove_empty(self._created)
 
     def commit(self, files: Mapping[str, bytes | str], info: Mapping[str, Any]) -> Path:
         """Write the set: temporaries, renames, then the manifest; return the manifest's path.
@@ -126,7 +134,8 @@ class OutputSet:
         Parameters
         ----------
         files : mapping of str to bytes or str
-            Exactly the names given to :func:`prepare`, with their contents (text as UTF-8).
+            Exactly the names given to :func:`prepare` (any plain names if it was given None),
+            with their contents (text as UTF-8).
         info : mapping
             Provenance for the manifest (command, scenario, its hash, seed, worlds, ...); plain
             JSON values.
@@ -138,6 +147,9 @@ class OutputSet:
         """
         if self._lock_fd is None or self._committed:
             raise PolmodelError(f"{self.folder}: this output set is closed; prepare a new one")
+        if self.names is None:  # names known only now: the checks prepare could not make
+            self.names = tuple(check_file_name(n) for n in files)
+            _check_targets(self.folder, self.label, self.names, self.force, _read_manifest(self.manifest))
         if set(files) != set(self.names):
             raise PolmodelError(f"{self.folder}: files {sorted(files)} differ from those planned "
                                 f"{sorted(self.names)}")
@@ -180,7 +192,8 @@ class OutputSet:
         return self.manifest
 
 
-def prepare(folder: Path | str, label: str, names: Iterable[str], *, force: bool = False) -> OutputSet:
+def prepare(folder: Path | str, label: str, names: Iterable[str] | None, *,
+            force: bool = False) -> OutputSet:
     """Check a destination before any computation and lock it for one set of files.
 
     Parameters
@@ -189,8 +202,9 @@ def prepare(folder: Path | str, label: str, names: Iterable[str], *, force: bool
         Destination folder, created if needed.
     label : str
         Names the set and its manifest (``"venezuela-2018-compare"``).
-    names : iterable of str
-        File names the set will hold.
+    names : iterable of str, or None
+        File names the set will hold; None when they are known only after the computation
+        (their checks then happen in :meth:`OutputSet.commit`, before anything is written).
     force : bool
         Replace files of another run (without it, existing files of the set are an error).
 
@@ -208,8 +222,13 @@ def prepare(folder: Path | str, label: str, names: Iterable[str], *, force: bool
     """
     folder = Path(folder)
     check_file_name(label, "output set")
-    names = tuple(dict.fromkeys(check_file_name(n) for n in names))
+    names = None if names is None else tuple(dict.fromkeys(check_file_name(n) for n in names))
     where = str(folder)
+    created = []
+    parent = folder
+    while not parent.exists() and not parent.is_symlink() and parent != parent.parent:
+        created.append(parent)
+        parent = parent.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -225,24 +244,29 @@ def prepare(folder: Path | str, label: str, names: Iterable[str], *, force: bool
     except OSError as err:
         raise PolmodelError(f"{where}: cannot write here: {_os_reason(err)}; choose another folder "
                             "(checked before computing, so nothing was lost)") from None
-    for name in (*names, manifest_name(label)):
-        if (folder / name).is_dir():
-            raise PolmodelError(f"{where}: the output name {name!r} is taken by a folder; move that "
-                                "folder or choose another --out folder")
-    out = OutputSet(folder, label, names, force)
-    out._lock_fd = _lock(folder, label)
+    if (folder / manifest_name(label)).is_dir():
+        raise PolmodelError(f"{folder / manifest_name(label)}: is a folder, so the output set's "
+                            "manifest cannot be written; move that folder or choose another --out")
+    out = OutputSet(folder, label, names, force, _created=tuple(created))
     try:
-        for name in (*names, manifest_name(label), "probe"):
+        out._lock_fd = _lock(folder, label)
+    except BaseException:
+        _remove_empty(created)
+        raise
+    try:
+        for name in (*(names or ()), manifest_name(label), "probe"):
             for stale in folder.glob(_temporary_pattern(name)):
                 _unlink(stale)
-        existing = [n for n in (*names, manifest_name(label)) if (folder / n).exists()]
         old = _read_manifest(out.manifest)
-        existing += [n for n in (old or {}).get("files", {}) if isinstance(n, str)
-                     and n not in existing and check_name_quietly(n) and (folder / n).exists()]
-        if existing and not force:
-            more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
-            raise PolmodelError(f"{where}: {existing[0]}{more} already exist from another run; "
-                                "pass --force to replace them, or choose another --out folder")
+        if old is not None:  # temporaries of the files of the last complete set
+            for name in old["files"]:
+                if isinstance(name, str) and check_name_quietly(name):
+                    for stale in folder.glob(_temporary_pattern(name)):
+                        _unlink(stale)
+        if (folder / manifest_name(label)).exists() and not force:
+            raise PolmodelError(f"{where}: {manifest_name(label)} already exists from another run; "
+                                "pass --force to replace its files, or choose another --out folder")
+        _check_targets(folder, label, names or (), force, old)
     except BaseException:
         out.close()
         raise
@@ -257,6 +281,25 @@ def prepare_file(path: Path | str, *, force: bool = False) -> OutputSet:
     """
     path = Path(path)
     return prepare(path.parent, path.name, [path.name], force=force)
+
+
+def _check_targets(folder: Path, label: str, names: Iterable[str], force: bool,
+                   old: dict | None) -> None:
+    """No target is a folder; without ``force``, no file of this or the last set exists."""
+    names = tuple(names)
+    for name in names:
+        if (folder / name).is_dir():
+            raise PolmodelError(f"{folder / name}: is a folder, so the output file cannot be "
+                                "written; move that folder or choose another --out")
+    if force:
+        return
+    existing = [n for n in names if (folder / n).exists()]
+    existing += [n for n in (old or {}).get("files", {}) if isinstance(n, str) and n not in existing
+                 and check_name_quietly(n) and (folder / n).exists()]
+    if existing:
+        more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+        raise PolmodelError(f"{folder}: {existing[0]}{more} already exist from another run; pass "
+                            "--force to replace them, or choose another --out folder")
 
 
 def check_name_quietly(name: str) -> bool:
@@ -295,6 +338,15 @@ def _lock(folder: Path, label: str) -> int:
         os.close(fd)
 
 
+def _remove_empty(folders: Iterable[Path]) -> None:
+    """Remove folders this run made (deepest first) while they are empty."""
+    for made in folders:
+        try:
+            made.rmdir()
+        except OSError:
+            return
+
+
 def _write_temporary(folder: Path, name: str, data: bytes, mode: int) -> str:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
     try:
@@ -313,8 +365,8 @@ def _replace(tmp: str, target: Path) -> None:
     try:
         os.replace(tmp, target)
     except IsADirectoryError:
-        raise PolmodelError(f"{target.parent}: the output name {target.name!r} is taken by a "
-                            "folder; move that folder or choose another --out folder") from None
+        raise PolmodelError(f"{target}: is a folder, so the output file cannot be written; move "
+                            "that folder or choose another --out") from None
 
 
 def _unlink(path: Path) -> None:

@@ -34,9 +34,11 @@ from polmodel.limits import (
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model import STATES
 from polmodel.parameters import MECHANISM_PARAMETERS, NEW_IN_SECOND_EDITION
-from polmodel.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, describe
+from polmodel.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, problems
 
 DEFAULT_SCENARIO = "venezuela-2018"
+TEMPLATE = "template"
+"""The commented template among the built-in files: copied by ``polmodel new``, not run."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Uncertain:
     low: float
     high: float
     source: str
+    quantiles: tuple[float, ...] | None = None
+    """Values at equally spaced shares 0..1 of the sampled distribution; None: uniform."""
 
     @property
     def fixed(self) -> bool:
@@ -72,6 +76,8 @@ class Scenario:
     parameters: Mapping[str, Uncertain]
     policies: Mapping[str, Policy]
     path: str = ""
+    contrast: tuple[str, str] | None = None
+    """The two policies the scenario is about (its default question), or None."""
     tie_margin: float = 0.02
     """Differences of the opening index up to this size count as practical ties."""
     defaults_used: tuple[str, ...] = ()
@@ -100,12 +106,19 @@ class Scenario:
 
     def summary(self) -> str:
         """The scenario as text: initial states and context with sources, and the policies."""
-        from polmodel.text import sections_text
+        from polmodel.text import sections_text, wrap
 
-        return f"{self.title} ({self.date})\n{self.description}\n\n{sections_text(self._tables())}".rstrip()
+        return (f"{wrap(f'{self.title} ({self.date})')}\n{wrap(self.description)}\n\n"
+                f"{sections_text(self._tables())}").rstrip()
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        from polmodel.text import short_repr
+
+        return short_repr(self, name=self.name, title=self.title, date=self.date,
+                          policies=list(self.policies), horizon=self.horizon)
 
     def _repr_html_(self) -> str:
         import html
@@ -180,7 +193,8 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
         if not low <= value <= high:
             raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
         source = p.source if o is None else o.source
-        out[p.name] = Uncertain(value, low, high, source)
+        quantiles = None if o is None or o.quantiles is None else tuple(o.quantiles)
+        out[p.name] = Uncertain(value, low, high, source, quantiles)
     for name in CONTEXT_NAMES:
         est = getattr(spec.context, name)
         if est is None:
@@ -221,7 +235,8 @@ def _unit_interval(est: Estimate, key: str) -> Uncertain:
     if not 0.0 <= low <= est.value <= high <= 1.0:
         raise PolmodelError(f"{key}: value {est.value} with range [{low}, {high}] is not allowed; "
                             "allowed: 0 <= low <= value <= high <= 1")
-    return Uncertain(est.value, low, high, est.source)
+    quantiles = None if est.quantiles is None else tuple(est.quantiles)
+    return Uncertain(est.value, low, high, est.source, quantiles)
 
 
 def _policies(spec: ScenarioFile, where: str) -> dict[str, Policy]:
@@ -252,7 +267,8 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
     try:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as err:
-        raise PolmodelError(f"{where}: {describe(err)}") from None
+        # One line per problem, each naming the file, so every problem can be fixed at once.
+        raise PolmodelError(*(f"{where}: {line}" for line in problems(err))) from None
     except RecursionError:
         raise PolmodelError(f"{where}: values nested too deeply; allowed: the tables and lists of "
                             "scenarios/template.toml") from None
@@ -266,11 +282,21 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
     if baseline not in policies:
         raise PolmodelError(f"{where}: baseline = {baseline!r} is not a policy; "
                             f"allowed: {', '.join(policies)}")
+    contrast = spec.contrast
+    if contrast is not None:
+        for which in contrast:
+            if which not in policies:
+                raise PolmodelError(f"{where}: contrast names {which!r}, which is not a policy; "
+                                    f"allowed: {', '.join(policies)}")
+        if contrast[0] == contrast[1]:
+            raise PolmodelError(f"{where}: contrast names {contrast[0]!r} twice; allowed: two "
+                                "different policies")
     return Scenario(
         name=name, title=spec.title, date=spec.date, description=spec.description.strip(),
         horizon=spec.horizon, aggregator=spec.aggregator, baseline=baseline,
         initial=ReadOnlyMapping(initial), parameters=ReadOnlyMapping(_parameters(spec, where)),
         policies=ReadOnlyMapping(policies), path=path, tie_margin=spec.tie_margin,
+        contrast=contrast,
         defaults_used=tuple(defaulted),
         case=None if spec.case is None else ReadOnlyMapping(spec.case.model_dump()),
     )

@@ -37,12 +37,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _check_quantiles(quantiles: list[float] | None, range_: tuple[float, float] | None) -> None:
+    """Quantiles at equally spaced shares 0, ..., 1 of the range: non-decreasing, low to high."""
+    if quantiles is None:
+        return
+    if range_ is None:
+        raise ValueError("quantiles need a range; write range = [low, high] too")
+    if len(quantiles) < 2:
+        raise ValueError("quantiles: at least 2 values (the range's low and high)")
+    if any(b < a for a, b in zip(quantiles, quantiles[1:])):
+        raise ValueError("quantiles must not decrease; allowed: values from low to high in order")
+    if (quantiles[0], quantiles[-1]) != tuple(range_):
+        raise ValueError(f"quantiles run from {quantiles[0]} to {quantiles[-1]}; allowed: from the "
+                         f"range's low {range_[0]} to its high {range_[1]}")
+
+
 class Estimate(_Strict):
-    """A value with its plausible range and where it comes from."""
+    """A value with its plausible range and where it comes from.
+
+    ``quantiles`` (optional) shape how the range is sampled: the values at equally spaced
+    shares 0, 1/(k-1), ..., 1 of the distribution, from ``low`` to ``high``; worlds are drawn by
+    interpolating between them (written by ``polmodel elicit``). Without it, uniform.
+    """
 
     value: Number
     range: tuple[Number, Number] | None = None
     source: Annotated[str, Field(min_length=1)]
+    quantiles: list[Number] | None = None
 
     @model_validator(mode="after")
     def _value_in_range(self) -> Estimate:
@@ -52,6 +73,7 @@ class Estimate(_Strict):
                 raise ValueError(f"range [{low}, {high}] is reversed; write [low, high]")
             if not low <= self.value <= high:
                 raise ValueError(f"value {self.value} is outside its range [{low}, {high}]")
+        _check_quantiles(self.quantiles, self.range)
         return self
 
 
@@ -61,6 +83,12 @@ class Override(_Strict):
     value: Number | None = None
     range: tuple[Number, Number] | None = None
     source: Annotated[str, Field(min_length=1)]
+    quantiles: list[Number] | None = None
+
+    @model_validator(mode="after")
+    def _quantiles_fit(self) -> Override:
+        _check_quantiles(self.quantiles, self.range)
+        return self
 
 
 class LeverSpec(_Strict):
@@ -126,6 +154,7 @@ class ScenarioFile(_Strict):
     aggregator: Literal["min", "product", "geometric"] = "min"
     tie_margin: Annotated[Number, Field(ge=0.0, le=0.2)] = 0.02
     baseline: str | None = None
+    contrast: tuple[str, str] | None = None
     case: CaseSpec | None = None
     initial: InitialSpec  # type: ignore[valid-type]
     context: ContextSpec  # type: ignore[valid-type]
@@ -134,9 +163,16 @@ class ScenarioFile(_Strict):
 
 
 def describe(err: ValidationError) -> str:
-    """The first problem of a validation error as one line: key, what was wrong, what is allowed."""
-    errors = err.errors(include_url=False)
-    first = errors[0]
+    """Every problem of a validation error, one line each: key, what was wrong, what is allowed."""
+    return "\n".join(problems(err))
+
+
+def problems(err: ValidationError) -> list[str]:
+    """Every problem of a validation error as a list of one-line messages, in file order."""
+    return list(dict.fromkeys(_one_problem(e) for e in err.errors(include_url=False)))
+
+
+def _one_problem(first: Any) -> str:
     loc = [str(part) for part in first["loc"]]
     kind, msg = first["type"], first["msg"]
     is_key = bool(loc) and loc[-1] == "[key]"
@@ -145,23 +181,19 @@ def describe(err: ValidationError) -> str:
     key = ".".join(loc) or "(top level)"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(ScenarioFile, loc[:-1])
-        text = f"{key}: unknown key; allowed: {', '.join(allowed)}"
-    elif kind == "literal_error" and is_key:
+        return f"{key}: unknown key; allowed: {', '.join(allowed)}"
+    if kind == "literal_error" and is_key:
         what = "lever" if "levers" in loc else "mechanism parameter"
-        text = f"{key}: unknown {what}; allowed: {first['ctx']['expected'].replace(chr(39), '')}"
-    elif kind == "literal_error":
-        text = f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
-    elif kind == "missing":
-        text = f"{key}: missing; this key is required"
-    elif kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
-        text = f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
-    elif kind == "value_error":
-        text = f"{key}: {msg.removeprefix('Value error, ')}"
-    else:
-        text = f"{key}: {msg.lower()} (got {first.get('input')!r})"
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return text
+        return f"{key}: unknown {what}; allowed: {first['ctx']['expected'].replace(chr(39), '')}"
+    if kind == "literal_error":
+        return f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
+    if kind == "missing":
+        return f"{key}: missing; this key is required"
+    if kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
+        return f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
+    if kind == "value_error":
+        return f"{key}: {msg.removeprefix('Value error, ')}"
+    return f"{key}: {msg.lower()} (got {first.get('input')!r})"
 
 
 def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:

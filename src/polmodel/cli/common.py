@@ -11,6 +11,7 @@ import functools
 import os
 import sys
 import tempfile
+from contextvars import ContextVar
 from pathlib import Path
 
 import click
@@ -25,12 +26,12 @@ EXIT_INTERNAL = 1
 
 
 class BadInput(click.ClickException):
-    """A one-line error with exit status 2 (bad input), printed without a traceback."""
+    """An error with exit status 2 (bad input): one line per problem, without a traceback."""
 
     exit_code = EXIT_BAD_INPUT
 
     def format_message(self) -> str:  # noqa: D102
-        return one_line(self.message)
+        return "\n".join(one_line(line) for line in self.message.split("\n"))
 
 
 class Interrupted(click.ClickException):
@@ -40,7 +41,9 @@ class Interrupted(click.ClickException):
 
 
 def _say(message: str) -> None:
-    click.echo(f"Error: {one_line(message)}", err=True)
+    """Print a message as ``Error:`` lines: one per problem (a newline separates problems)."""
+    for line in message.split("\n"):
+        click.echo(f"Error: {one_line(line)}", err=True)
 
 
 class PolmodelGroup(click.Group):
@@ -103,7 +106,7 @@ def _library_errors(func):
         try:
             return func(*args, **kwargs)
         except PolmodelError as err:
-            raise BadInput(str(err)) from None
+            raise BadInput("\n".join(err.problems)) from None
         except MemoryError:
             raise BadInput(OUT_OF_MEMORY) from None
 
@@ -116,7 +119,12 @@ def echo_text(text: str, **kwargs) -> None:
 
 
 def _output_options(func):
-    """--json, --csv, --out and --force, shared by the commands that produce results."""
+    """--json, --csv, --out and --force, shared by the commands that produce results.
+
+    A command that takes ``force`` itself plans its output set (:func:`prepare_out`); for the
+    others, every file they write into --out is collected and written as one set at the end.
+    """
+    func = output_set(func)
     func = click.option("--force", is_flag=True,
                         help="With --out: replace the files of an earlier run.")(func)
     func = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
@@ -169,6 +177,85 @@ def json_text(data) -> str:
 
 # ---- Output sets ---------------------------------------------------------------------------
 
+_COLLECTING: ContextVar = ContextVar("polmodel_output_set", default=None)
+
+
+class _Collector:
+    """Files a command writes into its --out folder, kept until the command succeeds."""
+
+    def __init__(self, folder: Path, single: tuple | None = None) -> None:
+        self.folder = folder.resolve()
+        self.files: dict[str, bytes | str] = {}
+        self.single = single  # (output set, manifest info, file name): write it at once
+
+    def take(self, path: Path, data: bytes | str) -> bool:
+        if path.parent.resolve() != self.folder:
+            return False
+        if self.single is not None:
+            outset, info, name = self.single
+            if path.name != name:
+                return False
+            outset.commit({name: data}, info)  # a set of one file: complete as soon as written
+            return True
+        self.files[path.name] = data
+        return True
+
+
+def output_set(func=None, *, single_file: bool = False):
+    """Make a command's --out files one set: checked before, written together after, manifest last.
+
+    For commands that write with :func:`write_atomically` / :func:`write_figure`: the folder is
+    prepared (made, probed, locked, temporaries cleaned, --force checked) before the command
+    runs, what it writes into the folder is kept in memory, and written as one set with its
+    manifest when the command succeeds; nothing is written if it fails. Adds ``--force`` unless
+    the command declares it. With ``single_file``, --out names one file (``report --out FILE``).
+    """
+    if func is None:
+        return functools.partial(output_set, single_file=single_file)
+    import inspect
+
+    if "force" in inspect.signature(func).parameters and not single_file:
+        return func  # the command plans its own set
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        force = kwargs.pop("force", False)
+        out = kwargs.get("out")
+        if out is None:
+            return func(*args, **kwargs)
+        from polmodel.outputs import prepare
+
+        ctx = click.get_current_context()
+        scenario = kwargs.get("scenario")
+        if single_file:
+            folder, label = Path(out).parent, Path(out).name
+        else:
+            stem = Path(str(scenario)).stem if scenario else ""
+            folder, label = Path(out), "-".join(p for p in (stem, ctx.info_name) if p)
+        with prepare(folder, label, [label] if single_file else None, force=force) as outset:
+            collector = _Collector(folder, (outset, _manifest_info(ctx), label) if single_file
+                                   else None)
+            token = _COLLECTING.set(collector)
+            try:
+                result = func(*args, **kwargs)
+            finally:
+                _COLLECTING.reset(token)
+            if collector.files:
+                outset.commit(collector.files, _manifest_info(ctx))
+        return result
+
+    if single_file:
+        wrapper = click.option("--force", is_flag=True,
+                               help="Replace the file of an earlier run.")(wrapper)
+    return wrapper
+
+
+def _manifest_info(ctx: click.Context) -> dict:
+    from polmodel import __version__
+
+    return {"polmodel": __version__, "command": ctx.info_name,
+            "options": {k: _plain_option(v) for k, v in ctx.params.items()}}
+
 
 def prepare_out(out: Path | None, label: str, names: list[str], force: bool):
     """Check and lock the --out folder for a command's files before computing (None: no --out)."""
@@ -183,12 +270,9 @@ def commit_out(outset, files: dict[str, bytes | str], scenario=None, **info) -> 
     """Write the set (temporaries, renames, manifest last) and say where."""
     if outset is None:
         return
-    from polmodel import __version__
     from polmodel.outputs import scenario_digest
 
-    ctx = click.get_current_context()
-    manifest = {"polmodel": __version__, "command": ctx.info_name,
-                "options": {k: _plain_option(v) for k, v in ctx.params.items()}}
+    manifest = _manifest_info(click.get_current_context())
     if scenario is not None:
         manifest.update(scenario=scenario.name, scenario_sha256=scenario_digest(scenario))
     manifest.update(info)
@@ -219,10 +303,12 @@ def figure_png(draw, **figure_kwargs) -> bytes:
 def write_atomically(path: Path, data: bytes | str) -> None:
     """Write one file through a temporary name, so a failure never leaves half a file.
 
-    For single files outside an output set; sets of files go through :mod:`polmodel.outputs`.
+    Inside a command wrapped by :func:`output_set`, a file for its --out folder is kept and
+    written with the rest of the set instead.
     """
-    from polmodel.outputs import _umask
-
+    collector = _COLLECTING.get()
+    if collector is not None and collector.take(path, data):
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -230,13 +316,16 @@ def write_atomically(path: Path, data: bytes | str) -> None:
         raise BadInput(f"{path.parent}: cannot write here: {err.strerror}") from None
     mode = "wb" if isinstance(data, bytes) else "w"
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
             f.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        from polmodel.text import current_umask
+
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except IsADirectoryError:
         Path(tmp).unlink(missing_ok=True)
-        raise BadInput(f"{path}: the output name is taken by a folder") from None
+        raise BadInput(f"{path}: is a folder, so the output file cannot be written") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -256,6 +345,24 @@ def new_figure(**kwargs):
     from matplotlib.figure import Figure
 
     return Figure(**kwargs)
+
+
+def _set_option(func):
+    """--set NAME=VALUE or NAME=LOW:HIGH (repeatable): what-ifs without editing the file."""
+    return click.option(
+        "--set", "sets", multiple=True, metavar="NAME=VALUE|LOW:HIGH",
+        help="What-if (repeatable): fix an assumption (initial.crisis=0.9, rally=0.02) or give it "
+             "a new plausible range (rally=0.01:0.03). Names: `polmodel show`.")(func)
+
+
+def _apply_sets(sc, sets: tuple[str, ...], *, ranges: bool = True):
+    """Parse and apply --set to a loaded scenario; returns (scenario, settings)."""
+    if not sets:
+        return sc, {}
+    from polmodel.whatif import apply_settings, parse_settings
+
+    settings = parse_settings(sets, sc, ranges=ranges)
+    return apply_settings(sc, settings), settings
 
 
 class LazyProgress:

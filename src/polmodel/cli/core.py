@@ -15,11 +15,13 @@ from polmodel.cli.common import (
     BadInput,
     LazyProgress,
     _aggregator_option,
+    _apply_sets,
     _check_format,
     _library_errors,
     _load,
     _output_options,
     _scenario_argument,
+    _set_option,
     _workers_option,
     commit_out,
     echo_text,
@@ -29,6 +31,7 @@ from polmodel.cli.common import (
     prepare_out,
     shutdown,
 )
+from polmodel.errors import escape_controls
 from polmodel.limits import MAX_HORIZON, MAX_SEED, MAX_WORLDS
 
 
@@ -38,10 +41,11 @@ from polmodel.limits import MAX_HORIZON, MAX_SEED, MAX_WORLDS
               help="Policy to run (repeatable); all of the scenario's policies by default.")
 @click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
 @_aggregator_option
+@_set_option
 @_output_options
 @_library_errors
 def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator=None,
-                as_json=False, as_csv=False, out=None, force=False):
+                as_json=False, as_csv=False, out=None, sets=(), force=False):
     """Run each policy once at the scenario's central values.
 
     Prints the four conditions and the opening index at a few months, whether and when a
@@ -53,10 +57,14 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
     names = list(dict.fromkeys(policies)) or list(sc.policies)
+    _, settings = _apply_sets(sc, sets, ranges=False)
+    params = {k: v for k, v in settings.items() if not k.startswith("initial.")}
+    init = {k.removeprefix("initial."): v for k, v in settings.items() if k.startswith("initial.")}
     figures = {f"{sc.name}-{name}-trajectory.png": name for name in names}
-    data_files = [f"{sc.name}-runs.csv", f"{sc.name}-runs.json"]
+    data_files = [f"{sc.name}-runs.csv", f"{sc.name}-runs.csv-metadata.json", f"{sc.name}-runs.json"]
     with prepare_out(out, f"{sc.name}-run", [*figures, *data_files], force) or nullcontext() as outset:
-        results = [run(sc, name, aggregator=aggregator) for name in names]
+        results = [run(sc, name, aggregator=aggregator, parameters=params, initial=init)
+                   for name in names]
         data = json_text([r.to_dict() for r in results])
         if as_json:
             click.echo(data)
@@ -67,7 +75,10 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
         if outset is not None:
             by_name = {r.policy: r for r in results}
             files = {f: figure_png(by_name[p].plot, figsize=(9, 4.5)) for f, p in figures.items()}
-            files.update({data_files[0]: runs_csv(results), data_files[1]: data})
+            csv_text = runs_csv(results)
+            files.update({data_files[0]: csv_text,
+                          data_files[1]: _csv_sidecar(results[0].to_dict()["provenance"], csv_text),
+                          data_files[2]: data})
             commit_out(outset, files, scenario=sc)
 
 
@@ -85,10 +96,13 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
 @_aggregator_option
 @_workers_option
+@click.option("--pair", nargs=2, metavar="A B",
+              help="With --out: also a figure of policy A against policy B, world by world.")
+@_set_option
 @_output_options
 @_library_errors
 def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregator, workers,
-                    as_json, as_csv, out, force=False):
+                    as_json, as_csv, out, pair=None, sets=(), force=False):
     """Compare policies on the same plausible worlds.
 
     Samples every uncertain number over its plausible range, runs every policy on the same
@@ -104,9 +118,19 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     if worlds is None:
         worlds = 1024 if sampler == "sobol" else 1000
     sc = _load(scenario, horizon, policies)
-    figures = ("peak-index", "paired-differences", "bottlenecks", "tradeoff")
-    names = [f"{sc.name}-compare-{stem}.png" for stem in figures]
-    data_files = [f"{sc.name}-compare.json", f"{sc.name}-compare.csv"]
+    if pair:
+        chosen = set(policies or sc.policies) | {sc.baseline}
+        for name in pair:
+            if name not in chosen:
+                raise BadInput(f"--pair: {name!r} is not among the compared policies; allowed: "
+                               f"{', '.join(sorted(chosen))}")
+    sc, _ = _apply_sets(sc, sets)
+    stems = ["peak-index", "paired-differences", "bottlenecks", "tradeoff"]
+    if pair:
+        stems.append(f"{pair[0]}-vs-{pair[1]}")
+    names = [f"{sc.name}-compare-{stem}.png" for stem in stems]
+    data_files = [f"{sc.name}-compare.json", f"{sc.name}-compare.csv",
+                  f"{sc.name}-compare.csv-metadata.json"]
     with prepare_out(out, f"{sc.name}-compare", [*names, *data_files], force) or nullcontext() as outset:
         executor = make_executor(workers, worlds, DEFAULT_CHUNK)
         try:
@@ -129,12 +153,24 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
         if outset is not None:
             from polmodel import plots
 
-            draws = (plots.plot_peak_distributions, plots.plot_paired_differences,
-                     plots.plot_bottleneck_shares, plots.plot_tradeoff)
+            draws = [plots.plot_peak_distributions, plots.plot_paired_differences,
+                     plots.plot_bottleneck_shares, plots.plot_tradeoff]
+            if pair:
+                draws.append(lambda c, ax: plots.plot_pair(c, pair[0], pair[1], ax=ax))
             files = {name: figure_png(functools.partial(draw, result), figsize=(9, 5))
                      for name, draw in zip(names, draws)}
-            files.update({data_files[0]: data, data_files[1]: result.to_csv()})
+            csv_text = result.to_csv()
+            files.update({data_files[0]: data, data_files[1]: csv_text,
+                          data_files[2]: _csv_sidecar(result.provenance(), csv_text)})
             commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)
+
+
+def _csv_sidecar(prov: str, csv_text: str) -> str:
+    """The JSON beside a CSV file: provenance, caveat and the columns (the CSV has no comments)."""
+    from polmodel.text import csv_metadata
+
+    columns = csv_text.split("\n", 1)[0].split(",")
+    return json_text(csv_metadata(prov, columns))
 
 
 @main.command("scenarios")
@@ -143,11 +179,13 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
 def scenarios_command(as_json):
     """List the built-in scenarios."""
     from polmodel.scenario import DEFAULT_SCENARIO as default
-    from polmodel.scenario import list_scenarios, load_scenario
-    from polmodel.text import table
+    from polmodel.scenario import TEMPLATE, list_scenarios, load_scenario
+    from polmodel.text import WIDTH, table, wrap
 
     rows = []
     for name in list_scenarios():
+        if name == TEMPLATE:  # not a scenario to run: `polmodel new NAME` copies it
+            continue
         sc = load_scenario(name)
         rows.append({"name": name, "date": sc.date, "title": sc.title, "policies": list(sc.policies),
                      "default": name == default})
@@ -156,7 +194,9 @@ def scenarios_command(as_json):
         return
     echo_text(table(("scenario", "date", "policies", "title"),
                      [(r["name"] + (" (default)" if r["default"] else ""), r["date"],
-                       len(r["policies"]), r["title"]) for r in rows]))
+                       len(r["policies"]), r["title"]) for r in rows], WIDTH))
+    click.echo(wrap("To write your own: `polmodel new NAME` copies the commented template to "
+                    "NAME.toml."))
 
 
 @main.command("levers")
@@ -185,16 +225,22 @@ def levers_command(names, as_json, out, force=False):
         if as_json:
             click.echo(json_text(data))
         else:
+            import textwrap
+
+            from polmodel.text import WIDTH
+
             for lv in data:
                 click.echo(f"{lv['name']} ({lv['label']})")
-                click.echo(f"  {lv['description']}")
+                click.echo(textwrap.fill(lv["description"], WIDTH, initial_indent="  ",
+                                         subsequent_indent="  "))
                 for m in lv["mechanisms"]:
-                    click.echo(f"  feeds {m['name']}: {m['effect']}")
+                    click.echo(textwrap.fill(f"feeds {m['name']}: {m['effect']}", WIDTH,
+                                             initial_indent="  ", subsequent_indent="    "))
                 click.echo("")
         if outset is not None:
-            from polmodel.plots import plot_causal_diagram
+            from polmodel.diagram import causal_figsize, plot_causal_diagram
 
-            png = figure_png(lambda ax: plot_causal_diagram(ax=ax), figsize=(11, 13))
+            png = figure_png(lambda ax: plot_causal_diagram(ax=ax), figsize=causal_figsize())
             commit_out(outset, {"causal-diagram.png": png})
 
 
@@ -202,20 +248,25 @@ def levers_command(names, as_json, out, force=False):
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @_library_errors
 def validate_command(files):
-    """Check scenario files against the schema; one line per file."""
+    """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario import load_scenario
+    from polmodel.text import WIDTH
 
     bad = 0
     for f in files:
         try:
             sc = load_scenario(f)
         except PolmodelError as err:
-            click.echo(f"Error: {err}", err=True)
+            for line in str(err).splitlines():  # every problem, one line each
+                click.echo(f"Error: {line}", err=True)
             bad += 1
             continue
-        echo_text(f"{f}: valid: {sc.title} ({sc.date}); {len(sc.policies)} policies, "
-                  f"horizon {sc.horizon} months, baseline {sc.baseline!r}".replace("\n", " "))
+        # One line per file: the title is cut (not wrapped) to keep it within the width.
+        line = (f"{f}: valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
+                f"{sc.baseline!r}): {sc.title}")
+        line = escape_controls(line)  # a title from the file: escaped, so one line it stays
+        click.echo(line if len(line) <= WIDTH else line[: WIDTH - 3].rstrip() + "...")
     if bad:
         sys.exit(BadInput.exit_code)
 
