@@ -1,8 +1,8 @@
 """Plausible worlds: sampling every uncertain number, and running policies on the same worlds.
 
 A *world* is one draw of every uncertain initial state, context parameter and mechanism
-parameter, each uniform over its plausible range (Latin hypercube or scrambled Sobol' points
-from :mod:`scipy.stats.qmc`). Every policy runs on the same worlds (common random numbers), so
+parameter, each uniform over its plausible range (a Latin hypercube drawn with numpy, or
+scrambled Sobol' points from :mod:`scipy.stats.qmc`, imported only when asked for). Every policy runs on the same worlds (common random numbers), so
 differences between policies are paired by construction.
 
 Worlds are evaluated in chunks; only per-world outcomes are kept, never full trajectories, so
@@ -81,38 +81,76 @@ def uncertain_dimensions(scenario: Scenario) -> dict[str, tuple[float, float, fl
     return dims
 
 
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """A Latin hypercube of ``n`` points in ``d`` dimensions, drawn with numpy alone.
+
+    Each column is cut into ``n`` equal strata; each stratum holds exactly one point, placed
+    uniformly at random inside it, and the strata are matched across columns by an independent
+    random permutation per column. This is the design of ``scipy.stats.qmc.LatinHypercube``
+    (with its default ``scramble=True``) without importing :mod:`scipy.stats`, which costs
+    most of a second, and with one ``(n, d)`` array as its only allocation of that size.
+
+    Parameters
+    ----------
+    n, d : int
+        Number of points and dimensions.
+    rng : numpy.random.Generator
+        The only source of randomness: same generator state, same points.
+
+    Returns
+    -------
+    ndarray[n, d]
+        Points in [0, 1]: ``(stratum + jitter) / n``, so ``floor(n * out[:, j])`` is a
+        permutation of ``0..n-1`` for every j (up to rounding when a jitter lies within one
+        unit in the last place of 1).
+
+    References
+    ----------
+    McKay, M. D., Beckman, R. J. and Conover, W. J. (1979). A comparison of three methods for
+    selecting values of input variables in the analysis of output from a computer code.
+    Technometrics 21(2), 239-245.
+
+    Examples
+    --------
+    >>> u = latin_hypercube(4, 2, np.random.default_rng(0))
+    >>> sorted((4 * u[:, 0]).astype(int).tolist())
+    [0, 1, 2, 3]
+    """
+    out = rng.random((n, d))  # position inside the stratum
+    for j in range(d):
+        out[:, j] += rng.permutation(n)  # which stratum, independently per column
+    out /= n
+    return out
+
+
 def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Generator) -> np.ndarray:
-    """Points in the unit hypercube from scipy.stats.qmc.
+    """Points in the unit hypercube.
 
     Parameters
     ----------
     n, d : int
         Number of points and dimensions.
     sampler : {"lhs", "sobol"}
-        Latin hypercube, or scrambled Sobol' (``n`` must then be a power of 2).
+        Latin hypercube (:func:`latin_hypercube`, numpy only), or scrambled Sobol' from
+        :mod:`scipy.stats.qmc` (``n`` must then be a power of 2).
     rng : numpy.random.Generator
 
     Returns
     -------
     ndarray[n, d]
     """
-    from scipy.stats import qmc
-
     if n < 1:
         raise PolmodelError(f"worlds: {n}; allowed: a whole number from 1")
+    if sampler == "lhs":
+        return latin_hypercube(n, d, rng)
     if sampler == "sobol":
         m = int(n).bit_length() - 1
         if n != 2**m:
             raise PolmodelError(f"worlds: the balance properties of Sobol' points require a power "
                                 f"of 2 (got {n}; try {2**m} or {2 ** (m + 1)})")
+        from scipy.stats import qmc
+
         return qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
-    if sampler == "lhs":
-        # A Latin hypercube is an independent stratified permutation per dimension; drawing it a
-        # column at a time gives the same design with a fraction of scipy's peak memory.
-        out = np.empty((n, d))
-        for j in range(d):
-            out[:, j] = qmc.LatinHypercube(1, rng=rng).random(n)[:, 0]
-        return out
     raise PolmodelError(f"sampler: unknown {sampler!r}; allowed: lhs, sobol")
 
 
