@@ -13,6 +13,7 @@ Array convention: worlds are the leading axis. Inputs are scalars (one world) or
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -228,6 +229,8 @@ def simulate(
         )
     if levers.shape[-2] < 1:
         raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
+    if levers.ndim == 2 and all(map(_is_number, (*params.values(), *initial.values()))):
+        return _simulate_floats(initial, params, levers, aggregator, dt, record)
     # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
     # strided columns is several times slower than on packed ones.
     p = {k: (np.ascontiguousarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
@@ -306,3 +309,66 @@ def simulate(
     )
     trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
     return trajectory, outcomes
+
+
+def _is_number(v) -> bool:
+    """True for a plain number or a 0-d array (np.ndim costs a microsecond; isinstance does not)."""
+    return isinstance(v, (float, int)) or np.ndim(v) == 0
+
+
+def _simulate_floats(initial, params, levers, aggregator, dt, record):
+    """One world on Python floats: :func:`simulate` for scalar inputs and shared levers.
+
+    The same :func:`coefficients` and :func:`rates` and the same operations in the same order
+    as the vectorised loop, on floats with :func:`math.exp` (which gives numpy's ``exp`` bit
+    for bit), so the numbers are identical; only numpy's per-call overhead on one-element
+    arrays is gone (a central run, an explorer redraw, a workbench calling one world at a time).
+    """
+    p = {k: float(params[k]) for k in PARAMETERS}
+    x = [float(initial[s]) for s in STATES]
+    and_ = None if aggregator == "min" else resolve_aggregator(aggregator)
+    n_cond = len(CONDITIONS)
+    exp, decay = math.exp, -dt
+    cache: dict = {}
+    traj = [x] if record else None
+    peak, at_peak, months_open, first_window = -1.0, [0.0] * n_cond, 0, math.nan
+    binding, cond_sum = [0] * n_cond, [0.0] * n_cond
+    rows = levers.tolist()
+    for t, u in enumerate(rows):
+        key = tuple(u)
+        c = cache.get(key)
+        if c is None:
+            c = cache[key] = coefficients(p, key)
+        gains, losses = rates(x, c)
+        new = []
+        for xi, g, loss in zip(x, gains, losses):
+            k = (g + loss) + _EPS
+            eq = g / k
+            new.append((xi - eq) * exp(k * decay) + eq)
+        x = new
+        conds = x[:n_cond]
+        low = min(conds)
+        J = low if and_ is None else float(and_(*conds))
+        if J > peak:
+            peak, at_peak = J, conds
+        for i, v in enumerate(conds):
+            binding[i] += v == low
+            cond_sum[i] += v
+        if low > CROSSOVER:
+            if months_open == 0:
+                first_window = float(t + 1)
+            months_open += 1
+        if record:
+            traj.append(x)
+    horizon = len(rows)
+    outcomes = Outcomes(
+        peak_index=np.array([peak]),
+        months_open=np.array([months_open], dtype=np.int32),
+        first_window=np.array([first_window]),
+        binding_months=np.array([binding], dtype=np.int32),
+        condition_mean=np.array([cond_sum]) / max(horizon, 1),
+        at_peak=np.array([at_peak]),
+        crisis_months=np.array([cond_sum[0] * dt]),
+        final=np.array([x]),
+    )
+    return (None if traj is None else np.array(traj)[np.newaxis]), outcomes
