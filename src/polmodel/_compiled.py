@@ -1,0 +1,191 @@
+"""A compiled (numba) port of the model: the ceiling the vectorised ensemble is measured against.
+
+Needs numba (the ``bench`` extra); nothing in polmodel imports this module, only
+``benchmarks/run.py`` and the tests. The equations are not written here a second time: the
+source of :func:`polmodel.model.coefficients` and :func:`polmodel.model.rates` is rewritten so
+numba can compile it (``p["name"]`` becomes a constant index into a world's row of parameters,
+the returned dict of coefficients a tuple, ``c["name"]`` a constant index into it), so the port
+follows every change to the model by construction. Around them, a single-core loop written the
+way one would write it in C: worlds outer, months inner, states in registers, coefficients once
+per world and distinct lever setting, outcomes accumulated in scalars. It gives the numbers of
+:func:`polmodel.ensemble.evaluate` bit for bit (tested).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Sequence
+
+import numba
+import numpy as np
+
+from polmodel import model
+from polmodel.conditions import CONDITIONS, CROSSOVER
+from polmodel.ensemble import PolicyOutcomes, Worlds
+from polmodel.errors import PolmodelError
+from polmodel.model import STATES
+from polmodel.parameters import PARAMETERS
+
+AGGREGATOR_CODES = {"min": 0, "product": 1, "geometric": 2}
+
+
+class _ConstantKeys(ast.NodeTransformer):
+    """``name["key"]`` -> ``name[index]`` for the given names, with indices from ``keys``."""
+
+    def __init__(self, keys: dict[str, dict[str, int]]):
+        self.keys = keys
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        if (isinstance(node.value, ast.Name) and node.value.id in self.keys
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+            index = self.keys[node.value.id][node.slice.value]
+            return ast.copy_location(ast.Subscript(node.value, ast.Constant(index), node.ctx), node)
+        return node
+
+
+def _function_ast(func) -> ast.FunctionDef:
+    fn = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
+    if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant):
+        fn.body = fn.body[1:]  # the docstring
+    fn.decorator_list, fn.returns = [], None
+    for arg in fn.args.args:
+        arg.annotation = None
+    return fn
+
+
+def _compile_equations():
+    """Numba versions of coefficients(p_row, u_row) -> tuple and rates(x, c_row)."""
+    coef = _function_ast(model.coefficients)
+    returns = [n for n in ast.walk(coef) if isinstance(n, ast.Return)]
+    if len(returns) != 1 or not isinstance(returns[0].value, ast.Dict):
+        raise PolmodelError("compiled port: coefficients() must end in one `return {...}`")
+    names = [k.value for k in returns[0].value.keys]
+    returns[0].value = ast.Tuple(returns[0].value.values, ast.Load())
+    p_arg, c_arg = coef.args.args[0].arg, _function_ast(model.rates).args.args[1].arg
+    coef = _ConstantKeys({p_arg: {k: i for i, k in enumerate(PARAMETERS)}}).visit(coef)
+    rates = _ConstantKeys({c_arg: {k: i for i, k in enumerate(names)}}).visit(
+        _function_ast(model.rates))
+    module = ast.fix_missing_locations(ast.Module([coef, rates], type_ignores=[]))
+    namespace = dict(vars(model))
+    exec(compile(module, f"<compiled port of {model.__file__}>", "exec"), namespace)
+    return numba.njit(namespace["coefficients"]), numba.njit(namespace["rates"]), len(names)
+
+
+_coefficients, _rates, N_COEFFICIENTS = _compile_equations()
+N_STATES, N_CONDITIONS = len(STATES), len(CONDITIONS)
+EPS = model._EPS
+EXODUS = STATES.index("exodus")
+
+
+@numba.njit(cache=False)
+def _kernel(P, X0, settings, month_setting, dt, aggregator, peak_out, open_out, first_out,
+            binding_out, mean_out, at_peak_out, crisis_out, final_out):  # pragma: no cover
+    n = P.shape[0]
+    horizon = month_setting.shape[0]
+    C = np.empty((settings.shape[0], N_COEFFICIENTS))
+    x = np.empty(N_STATES)
+    binding = np.zeros(N_CONDITIONS, np.int32)
+    cond_sum = np.zeros(N_CONDITIONS)
+    at_peak = np.zeros(N_CONDITIONS)
+    for w in range(n):
+        p = P[w]
+        for s in range(settings.shape[0]):
+            c = _coefficients(p, settings[s])
+            for k in range(N_COEFFICIENTS):
+                C[s, k] = c[k]
+        for i in range(N_STATES):
+            x[i] = X0[w, i]
+        peak = -1.0
+        months_open = 0
+        first = np.nan
+        binding[:] = 0
+        cond_sum[:] = 0.0
+        at_peak[:] = 0.0
+        for t in range(horizon):
+            gains, losses = _rates(x, C[month_setting[t]])
+            for i in range(N_STATES):
+                k = (gains[i] + losses[i]) + EPS
+                eq = gains[i] / k
+                x[i] = (x[i] - eq) * np.exp(k * -dt) + eq
+            low = min(min(x[0], x[1]), min(x[2], x[3]))
+            if aggregator == 0:
+                J = low
+            elif aggregator == 1:
+                J = x[0] * x[1] * x[2] * x[3]
+            else:
+                J = (x[0] * x[1] * x[2] * x[3]) ** 0.25
+            if J > peak:
+                peak = J
+                for i in range(N_CONDITIONS):
+                    at_peak[i] = x[i]
+            for i in range(N_CONDITIONS):
+                binding[i] += x[i] == low
+                cond_sum[i] += x[i]
+            if low > CROSSOVER:
+                if months_open == 0:
+                    first = t + 1
+                months_open += 1
+        peak_out[w] = peak
+        open_out[w] = months_open
+        first_out[w] = first
+        # argmax: the first condition with the most binding months, as numpy's argmax.
+        best = 0
+        for i in range(1, N_CONDITIONS):
+            if binding[i] > binding[best]:
+                best = i
+        binding_out[w] = best
+        for i in range(N_CONDITIONS):
+            mean_out[w, i] = cond_sum[i] / max(horizon, 1)
+            at_peak_out[w, i] = at_peak[i]
+        crisis_out[w] = cond_sum[0] * dt
+        final_out[w] = x[EXODUS]
+
+
+def evaluate_compiled(worlds: Worlds, schedules: Sequence[np.ndarray], *,
+                      aggregator: str = "min", dt: float = 1.0) -> list[PolicyOutcomes]:
+    """Run several lever schedules on the same worlds in compiled code, on one core.
+
+    Parameters
+    ----------
+    worlds : Worlds
+    schedules : sequence of ndarray[n_months, n_levers]
+    aggregator : {"min", "product", "geometric"}
+    dt : float
+
+    Returns
+    -------
+    list of PolicyOutcomes
+        The numbers of :func:`polmodel.ensemble.evaluate`, bit for bit.
+    """
+    if aggregator not in AGGREGATOR_CODES:
+        raise PolmodelError(f"aggregator: {aggregator!r}; allowed here: {', '.join(AGGREGATOR_CODES)}")
+    n = len(worlds)
+    initial, params = worlds.inputs()
+    P = np.empty((n, len(PARAMETERS)))
+    for j, k in enumerate(PARAMETERS):
+        P[:, j] = params[k]
+    X0 = np.empty((n, N_STATES))
+    for j, s in enumerate(STATES):
+        X0[:, j] = initial[s]
+    out = []
+    for levers in schedules:
+        settings, month_setting = np.unique(np.asarray(levers, dtype=float), axis=0, return_inverse=True)
+        arrays = dict(peak=np.empty(n), months_open=np.empty(n, np.int32), first=np.empty(n),
+                      bottleneck=np.empty(n, np.int64), mean=np.empty((n, N_CONDITIONS)),
+                      at_peak=np.empty((n, N_CONDITIONS)), crisis=np.empty(n), exodus=np.empty(n))
+        _kernel(P, X0, np.ascontiguousarray(settings), month_setting.ravel().astype(np.int64),
+                float(dt), AGGREGATOR_CODES[aggregator], *arrays.values())
+        out.append(PolicyOutcomes(
+            peak_index=arrays["peak"],
+            months_open=arrays["months_open"].astype(np.int16),
+            first_window=arrays["first"].astype(np.float32),
+            bottleneck=arrays["bottleneck"].astype(np.int8),
+            crisis_months=arrays["crisis"].astype(np.float32),
+            exodus=arrays["exodus"].astype(np.float32),
+            condition_mean=arrays["mean"].astype(np.float32),
+            at_peak=arrays["at_peak"].astype(np.float32),
+        ))
+    return out
