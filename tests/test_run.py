@@ -104,7 +104,7 @@ def test_a_run_with_a_window_says_when_it_opens():
 
 
 def test_overrides_replace_central_values():
-    parameters, initial = {"indictment_exposure": 0.2, "drift": 0.1}, {"crisis": 0.6}
+    parameters, initial = {"guarantee_credibility": 0.2, "drift": 0.1}, {"crisis": 0.6}
     result = run(parameters=parameters, initial=initial)
     traj, _ = simulate(VENEZUELA.central_initial() | initial,
                        VENEZUELA.central_parameters() | parameters,
@@ -166,7 +166,7 @@ def test_an_unknown_policy_lists_the_policies():
     ({"parameters": {"drfit": 0.1}}, "unknown parameter 'drfit'; allowed: drift"),
     ({"initial": {"morale": 0.5}}, "unknown initial state 'morale'; allowed: crisis"),
     ({"initial": {"crisis": 1.4}}, "initial state crisis = 1.4 is not allowed; allowed: 0 to 1"),
-    ({"parameters": {"indictment_exposure": 1.2}}, "indictment_exposure = 1.2 is not allowed"),
+    ({"parameters": {"guarantee_credibility": 1.2}}, "guarantee_credibility = 1.2 is not allowed"),
     ({"parameters": {"drift": -0.1}}, "drift = -0.1 is not allowed"),
     ({"aggregator": "max"}, "aggregator: unknown 'max'"),
     ({"horizon": 0}, "horizon 0"),

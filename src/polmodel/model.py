@@ -1,4 +1,4 @@
-"""The dynamics: six states moved month by month by the mechanisms of :mod:`polmodel.parameters`.
+"""The dynamics: eight states moved month by month by the mechanisms of :mod:`polmodel.parameters`.
 
 Every state x in [0, 1] follows ``dx/dt = gain * (1 - x) - loss * x`` with ``gain`` and ``loss``
 non-negative sums of mechanism terms. Holding the rates over one month, the step is exact:
@@ -25,15 +25,18 @@ from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES
 from polmodel.parameters import PARAMETERS
 
-STATES: tuple[str, ...] = CONDITIONS + ("rents", "exodus")
-"""The four conditions, then the auxiliary states: rents (revenue the regime can spend on
-loyalty) and exodus (share of the population that has left)."""
+STATES: tuple[str, ...] = CONDITIONS + ("security", "rents", "exodus", "exposure")
+"""The four conditions, then the auxiliary states: security (cohesion and loyalty of the
+security forces), rents (revenue the government can spend on loyalty), exodus (share of the
+population that has left) and exposure (share of the ruling elite facing prosecution)."""
+
+CRISIS, FRACTURE, CHALLENGER, PRESSURE, SECURITY, RENTS, EXODUS, EXPOSURE = range(len(STATES))
 
 _EPS = 1e-12  # keeps x_eq = gain / (gain + loss) defined when both rates vanish
 
 
 def coefficients(p: Mapping, u: tuple) -> dict:
-    """Per-world rate coefficients for one month's lever settings, one term per mechanism.
+    """Per-world rate coefficients for one month's lever settings.
 
     Everything here depends on parameters and levers only, not on the states, so a run
     computes it once per distinct lever setting rather than once per month.
@@ -50,78 +53,161 @@ def coefficients(p: Mapping, u: tuple) -> dict:
     dict of str to array[n_worlds] or float
     """
     targeted, broad, enforcement, coordination, support, negotiation, relief, aid, threat = u
-    # Share of exposed elites with somewhere to go: those not facing prosecution, and those
-    # a credible negotiated guarantee reaches (Foreign Affairs; Krcmaric 2018).
-    guarantee = p["guarantee_credibility"]
-    exit_ = 1.0 - p["indictment_exposure"] * (1.0 - guarantee * negotiation)
+    guarantee, offer = p["guarantee_credibility"], p["dialogue_offer"]
+    patrons, legitimation = p["patron_support"], p["legitimation"]
     # Effective coordination: what oil-dependent neighbours and a threat of force leave of it.
     coord = (coordination * (1.0 - p["dependence_damping"] * p["regional_dependence"])
              * (1.0 - p["force_backlash"] * threat))
-    patrons = p["patron_support"]
+    # Overall sanctions intensity: either kind, counted once (a probabilistic OR).
+    sanctions = 1.0 - (1.0 - targeted) * (1.0 - broad)
+    share = p["uncoordinated_share"]
+    threshold = p["backfire_threshold"]
     return {
-        "crisis_gain": p["drift"] + p["broad_hardship"] * broad,   # drift, broad sanctions
-        "crisis_loss": p["aid_easing"] * aid + p["relief_easing"] * relief,  # aid, relief
-        "normalization": p["crisis_normalization"],                 # new normal w/o pressure
-        "squeeze": p["squeeze"],                                    # crisis squeezes patronage
-        "fracture_gain": (p["wedge"] * targeted * exit_             # targeted sanctions + exit
-                          + p["offramp"] * negotiation * guarantee),  # off-ramps
-        "defection": p["defection"] * exit_,                        # somewhere to go
-        "loyalty": p["rent_loyalty"],                               # rents buy loyalty
-        "fracture_loss": (p["rally"] * (broad + threat)             # siege narrative
-                          + p["lockin"] * targeted * (1.0 - exit_)),  # indictment lock-in
-        "grievance": p["grievance"],                                # crisis mobilizes
-        "challenger_gain": p["support"] * support,                  # civil society support
-        "repression": p["repression"],                              # cohesive regime represses
-        "exit_drain": p["exit_drain"],                              # exit drains voice
-        "challenger_loss": p["dialogue_division"] * negotiation,    # dialogue divides
-        "pressure_gain": (p["coordination"] * coord                 # coordination
-                          + p["sanction_pressure"] * (targeted + broad) * coord
-                          + p["threat_pressure"] * threat),
-        "interlocutor": p["coordination"] * coord * p["interlocutor"],  # interlocutor
-        "pressure_loss": (p["pressure_normalization"]               # pressure fades
-                          + p["patron_shield"] * patrons            # patrons shield
-                          + p["relief_pressure_loss"] * relief),    # relief eases pressure
+        "drift": p["drift"], "recovery": p["recovery"], "brain_drain": p["brain_drain"],
+        "broad_hardship": p["broad_hardship"] * broad,
+        "aid": p["aid_easing"] * aid, "relief_crisis": p["relief_easing"] * relief,
+        # governing coalition
+        "squeeze": p["squeeze"], "wedge": p["wedge"] * targeted, "lockin": p["lockin"] * targeted,
+        "guarded": guarantee * negotiation,  # share of exposure a credible guarantee reaches
+        "personalist": p["personalist_destabilization"] * sanctions * p["personalism"],
+        "offramp": p["offramp"] * negotiation * guarantee, "defection": p["defection"],
+        "gate": p["security_gate"], "rent_loyalty": p["rent_loyalty"],
+        "rally": p["rally"] * broad * legitimation * (1.0 - p["linkage"]),
+        "threat_rally": p["threat_rally"] * threat * legitimation,
+        # security forces
+        "security_rents": p["security_rents"], "security_lockin": p["security_lockin"],
+        "security_patrons": p["security_patrons"] * patrons, "pay_squeeze": p["pay_squeeze"],
+        "officer_exit": p["officer_exit"] * negotiation * guarantee,
+        "enforcement_cohesion": p["enforcement_cohesion"] * enforcement,
+        "campaign_defection": p["campaign_defection"],
+        # challengers
+        "grievance": p["grievance"], "unification": p["unification"],
+        "support": p["support"] * support, "recognition": p["recognition"] * coord,
+        "dialogue_unity": p["dialogue_unity"] * negotiation * offer,
+        "dialogue_division": p["dialogue_division"] * negotiation * (1.0 - offer),
+        "repression": p["repression"], "backfire": p["backfire"] / (1.0 - threshold),
+        "backfire_threshold": threshold, "split_space": p["split_space"],
+        "exit_drain": p["exit_drain"], "diaspora_half": p["diaspora_half"],
+        # international pressure
+        "coordination": p["coordination"] * coord,
+        "interlocutor": p["coordination"] * coord * p["interlocutor"],
+        "sanctions_pressure": p["sanction_pressure"] * sanctions * (share + (1.0 - share) * coord),
+        "threat_pressure": p["threat_pressure"] * threat,
+        "displacement": p["displacement_response"], "normalization": p["pressure_normalization"],
+        "patron_shield": p["patron_shield"] * patrons,
+        "relief_pressure": p["relief_pressure_loss"] * relief,
+        # rents, exodus, exposure
         "rents_gain": p["rent_base"] + p["patron_rents"] * patrons + p["relief_rents"] * relief,
-        "rents_loss": (p["rent_depletion"] + p["broad_rent_cut"] * broad
-                       + p["enforcement_rent_cut"] * enforcement),  # sanctions, enforcement
-        "emigration": p["emigration_rate"],
-        "return": p["return_rate"],
+        "rent_depletion": p["rent_depletion"], "broad_rent_cut": p["broad_rent_cut"] * broad,
+        "enforcement_rent_cut": p["enforcement_rent_cut"] * enforcement,
+        "emigration": p["emigration_rate"], "return": p["return_rate"],
+        "indictments": p["indictment_rate"] * targeted, "exposure_decay": p["exposure_decay"],
     }
 
 
-def rates(state, c: Mapping) -> tuple[tuple, tuple]:
-    """Gain and loss rates (per month) of every state.
+def terms(state, c: Mapping) -> list[tuple[str, int, bool, object]]:
+    """Every mechanism's term of the dynamics: the one place the equations are written.
+
+    A gain term ``g`` adds ``g * (1 - x)`` to ``dx/dt`` of its state, a loss term ``l``
+    subtracts ``l * x``. One gain term is negative: the security forces' hold on the
+    coalition removes a share of fracture's other gains (never more than all of them).
 
     Parameters
     ----------
-    state : sequence of 6 arrays[n_worlds] or floats
-        crisis, fracture, challenger, pressure, rents, exodus.
+    state : sequence of 8 arrays[n_worlds] or floats
+        The states, in :data:`STATES` order.
     c : mapping
         Coefficients from :func:`coefficients`.
 
     Returns
     -------
-    gains, losses : tuple of 6, tuple of 6
+    list of (mechanism, state index, is_gain, rate)
+        Mechanism names are those of :data:`polmodel.parameters.MECHANISMS`.
+    """
+    crisis, fracture, challenger, pressure, security, rents, exodus, exposure = state
+    exit_ = 1.0 - exposure * (1.0 - c["guarded"])  # officials with somewhere to go
+    unpaid = crisis * (1.0 - rents)                 # a crisis the rents cannot cover
+    repress = security * (1.0 - fracture)           # loyal forces, cohesive coalition
+    above = challenger - c["backfire_threshold"]
+    mobilized = (above + abs(above)) * 0.5          # max(0, above) on floats and arrays
+    splitting = (c["squeeze"] * unpaid + c["wedge"] * exit_ + c["personalist"] + c["offramp"]
+                 + c["defection"] * exit_ * pressure * challenger)
+    F, H, S = FRACTURE, CHALLENGER, SECURITY
+    return [
+        ("mismanagement_drift", CRISIS, True, c["drift"]),
+        ("brain_drain", CRISIS, True, c["brain_drain"] * exodus),
+        ("broad_sanctions_hardship", CRISIS, True, c["broad_hardship"]),
+        ("adaptation", CRISIS, False, c["recovery"]),
+        ("humanitarian_aid", CRISIS, False, c["aid"]),
+        ("sanctions_relief", CRISIS, False, c["relief_crisis"]),
+        ("patronage_squeeze", F, True, c["squeeze"] * unpaid),
+        ("targeted_wedge", F, True, c["wedge"] * exit_),
+        ("personalist_sanctions", F, True, c["personalist"]),
+        ("offramps", F, True, c["offramp"]),
+        ("defection", F, True, c["defection"] * exit_ * pressure * challenger),
+        ("security_holds_coalition", F, True, -c["gate"] * security * splitting),
+        ("rent_loyalty", F, False, c["rent_loyalty"] * rents),
+        ("siege_rally", F, False, c["rally"]),
+        ("threat_rally", F, False, c["threat_rally"]),
+        ("indictment_lockin", F, False, c["lockin"] * (1.0 - exit_)),
+        ("security_rents", S, True, c["security_rents"] * rents),
+        ("security_exposure", S, True, c["security_lockin"] * exposure * (1.0 - c["guarded"])),
+        ("security_patrons", S, True, c["security_patrons"]),
+        ("pay_squeeze", S, False, c["pay_squeeze"] * unpaid),
+        ("officer_exits", S, False, c["officer_exit"]),
+        ("enforcement_erodes_portfolio", S, False, c["enforcement_cohesion"]),
+        ("campaign_defection", S, False, c["campaign_defection"] * challenger),
+        ("grievance", H, True, c["grievance"] * crisis),
+        ("unification", H, True, c["unification"] * challenger * crisis),
+        ("civil_society_support", H, True, c["support"]),
+        ("interlocutor_recognition", H, True, c["recognition"]),
+        ("dialogue_unifies", H, True, c["dialogue_unity"]),
+        ("repression_backfire", H, True, c["backfire"] * repress * mobilized),
+        ("coalition_split_space", H, True, c["split_space"] * fracture),
+        ("repression", H, False, c["repression"] * repress),
+        ("exit_drains_voice", H, False, c["exit_drain"] * exodus / (exodus + c["diaspora_half"])),
+        ("dialogue_divides", H, False, c["dialogue_division"]),
+        ("coordination", PRESSURE, True, c["coordination"]),
+        ("interlocutor", PRESSURE, True, c["interlocutor"] * challenger),
+        ("sanctions_pressure", PRESSURE, True, c["sanctions_pressure"]),
+        ("force_threat", PRESSURE, True, c["threat_pressure"]),
+        ("displacement_response", PRESSURE, True, c["displacement"] * exodus),
+        ("normalization", PRESSURE, False, c["normalization"]),
+        ("patrons", PRESSURE, False, c["patron_shield"]),
+        ("sanctions_relief", PRESSURE, False, c["relief_pressure"]),
+        ("rent_base", RENTS, True, c["rents_gain"]),
+        ("rent_base", RENTS, False, c["rent_depletion"]),
+        ("broad_sanctions_hardship", RENTS, False, c["broad_rent_cut"]),
+        ("illicit_enforcement", RENTS, False, c["enforcement_rent_cut"]),
+        ("emigration", EXODUS, True, c["emigration"] * crisis),
+        ("emigration", EXODUS, False, c["return"] * (1.0 - crisis)),
+        ("indictments", EXPOSURE, True, c["indictments"]),
+        ("exposure_decay", EXPOSURE, False, c["exposure_decay"]),
+    ]
+
+
+def rates(state, c: Mapping) -> tuple[list, list]:
+    """Gain and loss rates (per month) of every state: the sums of :func:`terms`.
+
+    Parameters
+    ----------
+    state : sequence of 8 arrays[n_worlds] or floats
+        The states, in :data:`STATES` order.
+    c : mapping
+        Coefficients from :func:`coefficients`.
+
+    Returns
+    -------
+    gains, losses : list of 8, list of 8
         Non-negative rates, in :data:`STATES` order.
     """
-    crisis, fracture, challenger, pressure, rents, exodus = state
-    gains = (
-        c["crisis_gain"],
-        c["squeeze"] * crisis * (1.0 - rents) + c["fracture_gain"]
-        + c["defection"] * pressure * challenger,
-        c["grievance"] * crisis + c["challenger_gain"],
-        c["pressure_gain"] + c["interlocutor"] * challenger,
-        c["rents_gain"],
-        c["emigration"] * crisis,
-    )
-    losses = (
-        c["crisis_loss"] + c["normalization"] * (1.0 - pressure),
-        c["loyalty"] * rents + c["fracture_loss"],
-        c["repression"] * (1.0 - fracture) + c["exit_drain"] * exodus + c["challenger_loss"],
-        c["pressure_loss"],
-        c["rents_loss"],
-        c["return"] * (1.0 - crisis),
-    )
+    gains: list = [0.0] * len(STATES)
+    losses: list = [0.0] * len(STATES)
+    for _, i, is_gain, value in terms(state, c):
+        if is_gain:
+            gains[i] = gains[i] + value
+        else:
+            losses[i] = losses[i] + value
     return gains, losses
 
 
@@ -132,7 +218,12 @@ class Outcomes:
     Attributes
     ----------
     peak_index : ndarray[n_worlds]
-        Highest opening index reached.
+        Highest opening index reached, under the run's aggregator.
+    peak_strict, peak_graded : ndarray[n_worlds]
+        Highest opening index under the strict AND (``min``) and the graded AND (``product``,
+        on the scale of its fourth root, the geometric mean, which orders worlds exactly as the
+        product does and is commensurable with ``min``), whatever the run's aggregator: so
+        every verdict can be checked under both.
     months_open : ndarray[n_worlds] of int
         Months with a window (all four conditions above 0.5).
     first_window : ndarray[n_worlds]
@@ -145,11 +236,13 @@ class Outcomes:
         The four conditions in the (first) month the opening index peaked.
     crisis_months : ndarray[n_worlds]
         Sum of crisis membership over the months (a humanitarian cost).
-    final : ndarray[n_worlds, 6]
+    final : ndarray[n_worlds, 8]
         States at the horizon.
     """
 
     peak_index: np.ndarray
+    peak_strict: np.ndarray
+    peak_graded: np.ndarray
     months_open: np.ndarray
     first_window: np.ndarray
     binding_months: np.ndarray
@@ -206,17 +299,18 @@ def simulate(
 
     Returns
     -------
-    trajectory : ndarray[n_worlds, n_months + 1, 6] or None
+    trajectory : ndarray[n_worlds, n_months + 1, 8] or None
         States at months 0..n_months, in :data:`STATES` order (None when ``record`` is False).
     outcomes : Outcomes
 
     Examples
     --------
     >>> from polmodel.parameters import default_parameters
-    >>> init = dict(crisis=0.8, fracture=0.2, challenger=0.3, pressure=0.3, rents=0.5, exodus=0.1)
+    >>> init = dict(crisis=0.8, fracture=0.2, challenger=0.3, pressure=0.3, security=0.7,
+    ...             rents=0.5, exodus=0.1, exposure=0.5)
     >>> traj, out = simulate(init, default_parameters(), np.zeros((12, 9)))
     >>> traj.shape
-    (1, 13, 6)
+    (1, 13, 8)
     """
     missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
     if missing:
@@ -252,6 +346,8 @@ def simulate(
     if record:
         traj[0] = X
     peak = np.full(n, -1.0)
+    peak_strict = np.full(n, -1.0)
+    peak_graded = np.full(n, -1.0)
     at_peak = np.zeros((len(CONDITIONS), n))
     months_open = np.zeros(n, dtype=np.int32)
     first_window = np.full(n, np.nan)
@@ -284,7 +380,15 @@ def simulate(
 
         conds = X[:4]
         low = conds.min(axis=0)
-        J = low if aggregator == "min" else and_(*conds)
+        graded = np.sqrt(np.sqrt(conds[0] * conds[1] * conds[2] * conds[3]))
+        np.maximum(peak_strict, low, out=peak_strict)
+        np.maximum(peak_graded, graded, out=peak_graded)
+        if aggregator == "min":
+            J = low
+        elif aggregator == "geometric":
+            J = graded
+        else:
+            J = and_(*conds)
         higher = J > peak
         np.maximum(peak, J, out=peak)
         at_peak = np.where(higher, conds, at_peak)
@@ -299,6 +403,8 @@ def simulate(
     final = X.T.copy()
     outcomes = Outcomes(
         peak_index=peak,
+        peak_strict=peak_strict,
+        peak_graded=peak_graded,
         months_open=months_open,
         first_window=first_window,
         binding_months=binding.T,

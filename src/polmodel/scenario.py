@@ -23,8 +23,8 @@ from pydantic import ValidationError
 from polmodel.errors import PolmodelError
 from polmodel.levers import LeverSetting, Policy
 from polmodel.model import STATES
-from polmodel.parameters import MECHANISM_PARAMETERS
-from polmodel.schema import CONTEXT_NAMES, Estimate, ScenarioFile, describe
+from polmodel.parameters import MECHANISM_PARAMETERS, NEW_IN_SECOND_EDITION
+from polmodel.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, describe
 
 DEFAULT_SCENARIO = "venezuela-2018"
 
@@ -62,6 +62,19 @@ class Scenario:
     parameters: Mapping[str, Uncertain]
     policies: Mapping[str, Policy]
     path: str = ""
+    tie_margin: float = 0.02
+    """Differences of the opening index up to this size count as practical ties."""
+    defaults_used: tuple[str, ...] = ()
+    """Keys the file did not set that took documented defaults (a first-edition file)."""
+    case: Mapping[str, Any] | None = None
+    """For a historical case: its outcome, outcome date and sources."""
+
+    def defaults_note(self) -> str:
+        """One sentence naming the keys that took second-edition defaults, or ''."""
+        if not self.defaults_used:
+            return ""
+        return (f"{self.name} does not set {', '.join(self.defaults_used)}: defaults used "
+                "(second edition; add them to the file to silence this).")
 
     def _tables(self) -> list:
         params = self.parameters
@@ -160,9 +173,39 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
             raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
         source = p.source if o is None else o.source
         out[p.name] = Uncertain(value, low, high, source)
-    for name, est in spec.context:
-        out[name] = _unit_interval(est, f"{where}: context.{name}")
+    for name in CONTEXT_NAMES:
+        est = getattr(spec.context, name)
+        if est is None:
+            value, low, high = NEW_IN_SECOND_EDITION[f"context.{name}"]
+            out[name] = Uncertain(value, low, high, "default for files without this key (assumption)")
+        else:
+            out[name] = _unit_interval(est, f"{where}: context.{name}")
     return out
+
+
+def _initial(spec: ScenarioFile, where: str) -> tuple[dict[str, Uncertain], list[str]]:
+    """Initial states, filling second-edition states a first-edition file lacks."""
+    out: dict[str, Uncertain] = {}
+    defaulted: list[str] = []
+    legacy = getattr(spec.context, LEGACY_CONTEXT)
+    for s in STATES:
+        est = getattr(spec.initial, s)
+        key = f"initial.{s}"
+        if s == "exposure" and legacy is not None:
+            if est is not None:
+                raise PolmodelError(f"{where}: context.{LEGACY_CONTEXT} is the first edition's name "
+                                    f"of initial.exposure; allowed: one of them, not both")
+            est = legacy
+            defaulted.append(f"initial.exposure (read from context.{LEGACY_CONTEXT})")
+        if est is None:
+            value, low, high = NEW_IN_SECOND_EDITION[key]
+            out[s] = Uncertain(value, low, high, "default for files without this key (assumption)")
+            defaulted.append(f"{key} = {value:g} [{low:g}, {high:g}]")
+        else:
+            out[s] = _unit_interval(est, f"{where}: {key}")
+    defaulted += [f"context.{n} = {NEW_IN_SECOND_EDITION['context.' + n][0]:g}" for n in CONTEXT_NAMES
+                  if getattr(spec.context, n) is None]
+    return out, defaulted
 
 
 def _unit_interval(est: Estimate, key: str) -> Uncertain:
@@ -202,7 +245,7 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
         spec = ScenarioFile.model_validate(data)
     except ValidationError as err:
         raise PolmodelError(f"{where}: {describe(err)}") from None
-    initial = {s: _unit_interval(getattr(spec.initial, s), f"{where}: initial.{s}") for s in STATES}
+    initial, defaulted = _initial(spec, where)
     policies = _policies(spec, where)
     _check_starts(where, policies, spec.horizon)
     baseline = spec.baseline or next(iter(policies))
@@ -213,7 +256,9 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
         name=name, title=spec.title, date=spec.date, description=spec.description.strip(),
         horizon=spec.horizon, aggregator=spec.aggregator, baseline=baseline,
         initial=MappingProxyType(initial), parameters=MappingProxyType(_parameters(spec, where)),
-        policies=MappingProxyType(policies), path=path,
+        policies=MappingProxyType(policies), path=path, tie_margin=spec.tie_margin,
+        defaults_used=tuple(defaulted),
+        case=None if spec.case is None else MappingProxyType(spec.case.model_dump()),
     )
 
 

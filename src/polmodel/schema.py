@@ -15,9 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from polmodel.levers import LEVER_NAMES
 from polmodel.model import STATES
-from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
+from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS, NEW_IN_SECOND_EDITION
 
 CONTEXT_NAMES = tuple(p.name for p in CONTEXT_PARAMETERS)
+LEGACY_CONTEXT = "indictment_exposure"
+"""First-edition context key, read as ``initial.exposure`` (exposure is a state since the
+second edition: targeted measures add to it)."""
 
 LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
 ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
@@ -89,12 +92,27 @@ class PolicySpec(_Strict):
     levers: dict[LeverName, LeverSpec] = {}
 
 
-def _states_model(name: str, keys: tuple[str, ...]) -> type[_Strict]:
-    return create_model(name, __base__=_Strict, **{k: (Estimate, ...) for k in keys})
+def _states_model(name: str, keys: tuple[str, ...], prefix: str, extra: tuple[str, ...] = ()
+                  ) -> type[_Strict]:
+    # Keys new in the second edition may be missing (a first-edition file): they then take the
+    # documented defaults of NEW_IN_SECOND_EDITION, and every run says so.
+    fields = {k: ((Estimate | None, None) if f"{prefix}.{k}" in NEW_IN_SECOND_EDITION
+                  else (Estimate, ...)) for k in keys}
+    fields.update({k: (Estimate | None, None) for k in extra})
+    return create_model(name, __base__=_Strict, **fields)
 
 
-InitialSpec = _states_model("InitialSpec", STATES)
-ContextSpec = _states_model("ContextSpec", CONTEXT_NAMES)
+InitialSpec = _states_model("InitialSpec", STATES, "initial")
+ContextSpec = _states_model("ContextSpec", CONTEXT_NAMES, "context", extra=(LEGACY_CONTEXT,))
+
+
+class CaseSpec(_Strict):
+    """A historical case: what happened after the situation the file codes."""
+
+    outcome: Literal["transition", "survival"]
+    outcome_date: Annotated[str, Field(min_length=4)]
+    outcome_note: str = ""
+    sources: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
 
 
 class ScenarioFile(_Strict):
@@ -105,7 +123,9 @@ class ScenarioFile(_Strict):
     description: str = ""
     horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
+    tie_margin: Annotated[Number, Field(ge=0.0, le=0.2)] = 0.02
     baseline: str | None = None
+    case: CaseSpec | None = None
     initial: InitialSpec  # type: ignore[valid-type]
     context: ContextSpec  # type: ignore[valid-type]
     mechanisms: dict[ParameterName, Override] = {}
