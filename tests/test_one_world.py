@@ -75,8 +75,9 @@ unit = st.floats(0.0, 1.0)
 
 
 def parameter_value(name):
+    """Anywhere in the parameter's plausible range, ends included."""
     p = PARAMETERS[name]
-    return st.floats(0.0, min(p.limit, 2.0 * max(p.high, 1e-3)))
+    return st.floats(p.low, p.high)
 
 
 @settings(max_examples=40, deadline=None)

@@ -432,12 +432,14 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
     """
     p = {k: float(params[k]) for k in PARAMETERS}
     x = [float(initial[s]) for s in STATES]
-    and_ = None if aggregator == "min" else resolve_aggregator(aggregator)
+    and_ = resolve_aggregator(aggregator)
+    sqrt = math.sqrt
     n_cond = len(CONDITIONS)
     exp, decay = math.exp, -dt
     cache: dict = {}
     traj = [x] if record else None
     peak, at_peak, months_open, first_window = -1.0, [0.0] * n_cond, 0, math.nan
+    peak_strict = peak_graded = -1.0
     binding, cond_sum = [0] * n_cond, [0.0] * n_cond
     rows = levers.tolist()
     for t, u in enumerate(rows):
@@ -454,7 +456,15 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
         x = new
         conds = x[:n_cond]
         low = min(conds)
-        J = low if and_ is None else float(and_(*conds))
+        graded = sqrt(sqrt(conds[0] * conds[1] * conds[2] * conds[3]))
+        peak_strict = low if low > peak_strict else peak_strict
+        peak_graded = graded if graded > peak_graded else peak_graded
+        if aggregator == "min":
+            J = low
+        elif aggregator == "geometric":
+            J = graded
+        else:
+            J = float(and_(*conds))
         if J > peak:
             peak, at_peak = J, conds
         for i, v in enumerate(conds):
@@ -469,6 +479,8 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
     horizon = len(rows)
     outcomes = Outcomes(
         peak_index=np.array([peak]),
+        peak_strict=np.array([peak_strict]),
+        peak_graded=np.array([peak_graded]),
         months_open=np.array([months_open], dtype=np.int32),
         first_window=np.array([first_window]),
         binding_months=np.array([binding], dtype=np.int32),
