@@ -3,9 +3,10 @@
 Needs numba (the ``bench`` extra); nothing in polmodel imports this module, only
 ``benchmarks/run.py`` and the tests. The equations are not written here a second time: the
 source of :func:`polmodel.model.coefficients` and :func:`polmodel.model.rates` is rewritten so
-numba can compile it (``p["name"]`` becomes a constant index into a world's row of parameters,
-the returned dict of coefficients a tuple, ``c["name"]`` a constant index into it), so the port
-follows every change to the model by construction. Around them, a single-core loop written the
+numba can compile it by :mod:`polmodel._straight` (``p["name"]`` becomes a constant index into
+a world's row of parameters, the returned dict of coefficients a tuple, ``c["name"]`` a constant
+index into it, the list of :func:`polmodel.model.terms` sums into locals), so the port follows
+every change to the model by construction. Around them, a single-core loop written the
 way one would write it in C: worlds outer, months inner, states in registers, coefficients once
 per world and distinct lever setting, outcomes accumulated in scalars. It gives the numbers of
 :func:`polmodel.ensemble.evaluate` bit for bit (tested).
@@ -13,15 +14,12 @@ per world and distinct lever setting, outcomes accumulated in scalars. It gives 
 
 from __future__ import annotations
 
-import ast
-import inspect
-import textwrap
 from collections.abc import Sequence
 
 import numba
 import numpy as np
 
-from polmodel import model
+from polmodel import _straight, model
 from polmodel.conditions import CONDITIONS, CROSSOVER
 from polmodel.ensemble import PolicyOutcomes, Worlds
 from polmodel.errors import PolmodelError
@@ -31,46 +29,13 @@ from polmodel.parameters import PARAMETERS
 AGGREGATOR_CODES = {"min": 0, "product": 1, "geometric": 2}
 
 
-class _ConstantKeys(ast.NodeTransformer):
-    """``name["key"]`` -> ``name[index]`` for the given names, with indices from ``keys``."""
-
-    def __init__(self, keys: dict[str, dict[str, int]]):
-        self.keys = keys
-
-    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-        self.generic_visit(node)
-        if (isinstance(node.value, ast.Name) and node.value.id in self.keys
-                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
-            index = self.keys[node.value.id][node.slice.value]
-            return ast.copy_location(ast.Subscript(node.value, ast.Constant(index), node.ctx), node)
-        return node
-
-
-def _function_ast(func) -> ast.FunctionDef:
-    fn = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
-    if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant):
-        fn.body = fn.body[1:]  # the docstring
-    fn.decorator_list, fn.returns = [], None
-    for arg in fn.args.args:
-        arg.annotation = None
-    return fn
-
-
 def _compile_equations():
     """Numba versions of coefficients(p_row, u_row) -> tuple and rates(x, c_row)."""
-    coef = _function_ast(model.coefficients)
-    returns = [n for n in ast.walk(coef) if isinstance(n, ast.Return)]
-    if len(returns) != 1 or not isinstance(returns[0].value, ast.Dict):
-        raise PolmodelError("compiled port: coefficients() must end in one `return {...}`")
-    names = [k.value for k in returns[0].value.keys]
-    returns[0].value = ast.Tuple(returns[0].value.values, ast.Load())
-    p_arg, c_arg = coef.args.args[0].arg, _function_ast(model.rates).args.args[1].arg
-    coef = _ConstantKeys({p_arg: {k: i for i, k in enumerate(PARAMETERS)}}).visit(coef)
-    rates = _ConstantKeys({c_arg: {k: i for i, k in enumerate(names)}}).visit(
-        _function_ast(model.rates))
-    module = ast.fix_missing_locations(ast.Module([coef, rates], type_ignores=[]))
-    namespace = dict(vars(model))
-    exec(compile(module, f"<compiled port of {model.__file__}>", "exec"), namespace)
+    coef, names = _straight.coefficients_tree()
+    rates = _straight.rates_tree()
+    c_arg = rates.args.args[1].arg
+    rates = _straight._ConstantKeys({c_arg: {k: i for i, k in enumerate(names)}}).visit(rates)
+    namespace = _straight.build(coef, rates)
     return numba.njit(namespace["coefficients"]), numba.njit(namespace["rates"]), len(names)
 
 
@@ -116,7 +81,7 @@ def _kernel(P, X0, settings, month_setting, dt, aggregator, peak_out, open_out, 
             elif aggregator == 1:
                 J = x[0] * x[1] * x[2] * x[3]
             else:
-                J = (x[0] * x[1] * x[2] * x[3]) ** 0.25
+                J = np.sqrt(np.sqrt(x[0] * x[1] * x[2] * x[3]))
             if J > peak:
                 peak = J
                 for i in range(N_CONDITIONS):

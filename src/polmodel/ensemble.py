@@ -88,7 +88,7 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     uniformly at random inside it, and the strata are matched across columns by an independent
     random permutation per column. This is the design of ``scipy.stats.qmc.LatinHypercube``
     (with its default ``scramble=True``) without importing :mod:`scipy.stats`, which costs
-    most of a second, and with one ``(n, d)`` array as its only allocation of that size.
+    most of a second, and with one ``n * d`` array as its only allocation of that size.
 
     Parameters
     ----------
@@ -100,7 +100,8 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     Returns
     -------
     ndarray[n, d]
-        Points in [0, 1]: ``(stratum + jitter) / n``, so ``floor(n * out[:, j])`` is a
+        Points in [0, 1] (a Fortran-ordered array: columns contiguous):
+        ``(stratum + jitter) / n``, so ``floor(n * out[:, j])`` is a
         permutation of ``0..n-1`` for every j (up to rounding when a jitter lies within one
         unit in the last place of 1).
 
@@ -116,11 +117,14 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     >>> sorted((4 * u[:, 0]).astype(int).tolist())
     [0, 1, 2, 3]
     """
-    out = rng.random((n, d))  # position inside the stratum
+    # Column by column in memory (Fortran order): each dimension's values are contiguous, so
+    # the per-dimension permutations here and the model's reads of one parameter across a
+    # chunk of worlds later are streaming, not strided, accesses.
+    out = rng.random((d, n))  # position inside the stratum
     for j in range(d):
-        out[:, j] += rng.permutation(n)  # which stratum, independently per column
+        out[j] += rng.permutation(n)  # which stratum, independently per column
     out /= n
-    return out
+    return out.T
 
 
 def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Generator) -> np.ndarray:

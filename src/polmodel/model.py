@@ -338,21 +338,33 @@ def simulate(
     shared = levers.ndim == 2
     month_levers = levers.tolist() if shared else [levers[:, t].T for t in range(horizon)]
     cache: dict = {}
+    # The terms of rates(), written out in place with what does not move hoisted out of the
+    # month (see polmodel._straight); the plain rates() when the source cannot be read so.
+    from polmodel._straight import numpy_plan
+
+    plan = numpy_plan()
+    n_cond = len(CONDITIONS)
 
     X = np.empty((len(STATES), n))
     X[:] = np.reshape([np.broadcast_to(v, (n,)) for v in x], (len(STATES), n))
     G, L = np.empty_like(X), np.empty_like(X)
+    B = np.empty((plan[2] if plan else 0, n))
     traj = np.empty((horizon + 1, len(STATES), n)) if record else None
     if record:
         traj[0] = X
     peak = np.full(n, -1.0)
     peak_strict = np.full(n, -1.0)
     peak_graded = np.full(n, -1.0)
-    at_peak = np.zeros((len(CONDITIONS), n))
+    at_peak = np.zeros((n_cond, n))
     months_open = np.zeros(n, dtype=np.int32)
     first_window = np.full(n, np.nan)
-    binding = np.zeros((len(CONDITIONS), n), dtype=np.int32)
-    cond_sum = np.zeros((len(CONDITIONS), n))
+    binding = np.zeros((n_cond, n), dtype=np.int32)
+    cond_sum = np.zeros((n_cond, n))
+    low, graded, J = np.empty(n), np.empty(n), np.empty(n)
+    higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
+    is_low = np.empty((n_cond, n), bool)
+    conds = X[:n_cond]
+    X_rows, G_rows, L_rows, B_rows = list(X), list(G), list(L), list(B)
 
     for t in range(horizon):
         u = month_levers[t]
@@ -360,14 +372,16 @@ def simulate(
         c = cache.get(key) if shared else None
         if c is None:
             c = coefficients(p, tuple(u))
+            c = (c, plan[0](c)) if plan else (c, None)
             if shared:
                 cache[key] = c
-        # One world runs its rates on Python floats: the same arithmetic, without the
-        # per-call overhead of numpy on one-element arrays (sliders stay live).
-        gains, losses = rates(X if n > 1 else X[:, 0].tolist(), c)
-        for i in range(len(STATES)):
-            G[i] = gains[i]
-            L[i] = losses[i]
+        if plan:
+            plan[1](X_rows, c[1], G_rows, L_rows, B_rows)
+        else:
+            gains, losses = rates(X, c[0])
+            for i in range(len(STATES)):
+                G[i] = gains[i]
+                L[i] = losses[i]
         # Exact step, in place: X <- X_eq + (X - X_eq) * exp(-dt * K), X_eq = G / K.
         np.add(G, L, out=L)
         L += _EPS
@@ -378,9 +392,13 @@ def simulate(
         X *= L
         X += G
 
-        conds = X[:4]
-        low = conds.min(axis=0)
-        graded = np.sqrt(np.sqrt(conds[0] * conds[1] * conds[2] * conds[3]))
+        # Outcomes, in place: the same operations as on whole arrays, without temporaries.
+        np.minimum.reduce(conds, axis=0, out=low)
+        np.multiply(conds[0], conds[1], out=graded)
+        graded *= conds[2]
+        graded *= conds[3]
+        np.sqrt(graded, out=graded)
+        np.sqrt(graded, out=graded)
         np.maximum(peak_strict, low, out=peak_strict)
         np.maximum(peak_graded, graded, out=peak_graded)
         if aggregator == "min":
@@ -389,12 +407,15 @@ def simulate(
             J = graded
         else:
             J = and_(*conds)
-        higher = J > peak
+        np.greater(J, peak, out=higher)
         np.maximum(peak, J, out=peak)
-        at_peak = np.where(higher, conds, at_peak)
-        binding += conds == low
-        is_open = low > CROSSOVER
-        first_window[is_open & (months_open == 0)] = t + 1
+        np.copyto(at_peak, conds, where=higher)
+        np.equal(conds, low, out=is_low)
+        binding += is_low
+        np.greater(low, CROSSOVER, out=is_open)
+        np.equal(months_open, 0, out=first)
+        first &= is_open
+        np.copyto(first_window, t + 1, where=first)
         months_open += is_open
         cond_sum += conds
         if record:
@@ -425,11 +446,16 @@ def _is_number(v) -> bool:
 def _simulate_floats(initial, params, levers, aggregator, dt, record):
     """One world on Python floats: :func:`simulate` for scalar inputs and shared levers.
 
-    The same :func:`coefficients` and :func:`rates` and the same operations in the same order
-    as the vectorised loop, on floats with :func:`math.exp` (which gives numpy's ``exp`` bit
-    for bit), so the numbers are identical; only numpy's per-call overhead on one-element
-    arrays is gone (a central run, an explorer redraw, a workbench calling one world at a time).
+    The same :func:`coefficients`, the terms of :func:`terms` summed as :func:`rates` sums them
+    (written out by :mod:`polmodel._straight` from their source, so no list is built each
+    month) and the same operations in the same order as the vectorised loop, on floats with
+    :func:`math.exp` (which gives numpy's ``exp`` bit for bit), so the numbers are identical;
+    only numpy's per-call overhead on one-element arrays is gone (a central run, an explorer
+    redraw, a workbench calling one world at a time).
     """
+    from polmodel._straight import float_rates
+
+    rates_ = float_rates()  # rates() written out term by term: same operations, no list
     p = {k: float(params[k]) for k in PARAMETERS}
     x = [float(initial[s]) for s in STATES]
     and_ = resolve_aggregator(aggregator)
@@ -447,7 +473,7 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
         c = cache.get(key)
         if c is None:
             c = cache[key] = coefficients(p, key)
-        gains, losses = rates(x, c)
+        gains, losses = rates_(x, c)
         new = []
         for xi, g, loss in zip(x, gains, losses):
             k = (g + loss) + _EPS
