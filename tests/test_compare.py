@@ -134,7 +134,7 @@ def test_a_policy_against_itself_differs_by_exactly_zero(comp):
         assert np.all(d == 0.0), p
         pw = comp.pairwise(p, p)
         assert pw["share_tied"] == 1.0
-        assert pw["share_better"] == 0.0 and pw["share_worse"] == 0.0
+        assert pw["share_higher"] == 0.0 and pw["share_lower"] == 0.0
         assert pw["difference_median"] == 0.0
 
 
@@ -168,10 +168,51 @@ def test_difference_is_per_world_and_antisymmetric(comp):
     assert np.array_equal(d, comp.outcomes[a].peak_index - comp.outcomes[b].peak_index)
     assert np.array_equal(comp.difference(b, a), -d)
     ab, ba = comp.pairwise(a, b), comp.pairwise(b, a)
-    assert ab["share_better"] == ba["share_worse"] and ab["share_worse"] == ba["share_better"]
-    assert math.isclose(ab["share_better"] + ab["share_worse"] + ab["share_tied"], 1.0)
-    assert ab["share_better"] == np.mean(d > 1e-9)
+    assert ab["share_higher"] == ba["share_lower"] and ab["share_lower"] == ba["share_higher"]
+    assert math.isclose(ab["share_higher"] + ab["share_lower"] + ab["share_tied"], 1.0)
+    assert ab["share_higher"] == np.mean(d > comp.margin + 1e-9)
+    assert ab["share_tied"] == np.mean(np.abs(d) <= comp.margin + 1e-9)
     assert ab["difference_p10"] <= ab["difference_median"] <= ab["difference_p90"]
+
+
+def test_the_tie_margin_comes_from_the_scenario_and_widens_the_ties(scenario):
+    from dataclasses import replace
+
+    narrow = compare(replace(scenario, tie_margin=0.0), ["targeted", "broad"], worlds=N, seed=SEED)
+    wide = compare(replace(scenario, tie_margin=0.05), ["targeted", "broad"], worlds=N, seed=SEED)
+    assert narrow.margin == 0.0 and wide.margin == 0.05
+    a, b = narrow.pairwise("targeted", "broad"), wide.pairwise("targeted", "broad")
+    assert b["share_tied"] >= a["share_tied"] and b["share_higher"] <= a["share_higher"]
+    d = narrow.difference("targeted", "broad")
+    assert b["share_tied"] == np.mean(np.abs(d) <= 0.05 + 1e-9)
+
+
+def test_verdicts_are_read_under_the_strict_and_the_graded_and(comp):
+    names = comp.policies
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            v = comp.verdict(a, b)
+            for scale in ("strict", "graded"):
+                pw = comp.pairwise(a, b, scale)
+                expected = ("higher" if pw["share_higher"] > pw["share_lower"] else
+                            "lower" if pw["share_lower"] > pw["share_higher"] else "even")
+                assert v[scale]["reading"] == expected
+            assert v["flips"] == (v["strict"]["reading"] != v["graded"]["reading"])
+            assert v["flips"] == comp.verdict(b, a)["flips"]
+    assert all(comp.verdict(a, b)["flips"] for a, b in comp.flips)
+
+
+def test_the_graded_scale_orders_worlds_as_the_product_does(scenario):
+    geo = compare(scenario, ["targeted", "broad"], worlds=N, seed=SEED, aggregator="geometric")
+    prod = compare(scenario, ["targeted", "broad"], worlds=N, seed=SEED, aggregator="product")
+    for name in ("targeted", "broad"):
+        np.testing.assert_allclose(prod.outcomes[name].peak_graded ** 4,
+                                   prod.outcomes[name].peak_index, rtol=1e-9)
+        np.testing.assert_array_equal(geo.outcomes[name].peak_graded, geo.outcomes[name].peak_index)
+    assert np.array_equal(np.sign(prod.difference("targeted", "broad")),
+                          np.sign(prod.difference("targeted", "broad", "graded")))
 
 
 def test_difference_of_an_unknown_policy_is_an_error(comp):
@@ -179,10 +220,10 @@ def test_difference_of_an_unknown_policy_is_an_error(comp):
         comp.difference("nope", comp.baseline)
 
 
-def test_regret_is_non_negative_and_zero_for_the_best(comp):
+def test_shortfall_is_non_negative_and_zero_for_the_highest(comp):
     peaks = np.stack([comp.outcomes[n].peak_index for n in comp.policies])
     best = peaks.max(axis=0)
-    for n, r in comp.regret.items():
+    for n, r in comp.shortfall.items():
         shortfall = best - comp.outcomes[n].peak_index
         assert r["mean"] >= 0 and r["max"] >= 0 and r["p90"] >= 0
         assert math.isclose(r["mean"], shortfall.mean(), rel_tol=1e-12, abs_tol=1e-15)
@@ -190,8 +231,8 @@ def test_regret_is_non_negative_and_zero_for_the_best(comp):
     # In every world some policy is the best (zero regret), so the shares cover every world.
     winners = peaks.argmax(axis=0)
     for i, n in enumerate(comp.policies):
-        assert comp.regret[n]["share_best"] >= np.mean(winners == i)
-    assert sum(r["share_best"] for r in comp.regret.values()) >= 1.0
+        assert comp.shortfall[n]["share_highest"] >= np.mean(winners == i)
+    assert sum(r["share_highest"] for r in comp.shortfall.values()) >= 1.0
 
 
 # -- statistics you can derive by hand -----------------------------------------------------
@@ -366,7 +407,7 @@ def test_to_frame_one_row_per_policy(comp):
     for c in CONDITIONS:
         assert f"binds_{c}" in df.columns
     assert df.loc["broad", "window_share"] == comp.per_policy["broad"]["window_share"]
-    assert df.loc["broad", "regret_mean"] == comp.regret["broad"]["mean"]
+    assert df.loc["broad", "shortfall_mean"] == comp.shortfall["broad"]["mean"]
 
 
 def test_to_csv_parses_after_the_provenance_line(comp):
@@ -456,7 +497,7 @@ def test_every_pair_is_reported_both_ways(comp):
         assert a not in d[a]
         for b in comp.policies:
             if a != b:
-                assert d[a][b]["share_better"] == d[b][a]["share_worse"]
-                assert d[a][b]["share_better"] + d[a][b]["share_worse"] + d[a][b]["share_tied"] == \
+                assert d[a][b]["share_higher"] == d[b][a]["share_lower"]
+                assert d[a][b]["share_higher"] + d[a][b]["share_lower"] + d[a][b]["share_tied"] == \
                     pytest.approx(1.0)
     assert "Every pair" in comp.summary()

@@ -219,7 +219,7 @@ def test_rents_settle_at_gain_over_gain_plus_loss():
         u[LEVER_NAMES.index(name)] = value
     gain, loss = rents_rates_by_hand(p, u)
     c = coefficients(p, tuple(u))
-    assert c["rents_gain"] == pytest.approx(gain)
+    assert c["rent_base"] + c["patron_rents"] + c["relief_rents"] == pytest.approx(gain)
     assert c["rent_depletion"] + c["broad_rent_cut"] + c["enforcement_rent_cut"] == pytest.approx(loss)
 
     # From no rents and from full rents alike, after 600 months (exp(-(g+l)*600) ~ 1e-30).

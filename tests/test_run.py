@@ -311,3 +311,48 @@ def test_the_verdict_does_not_depend_on_the_hash_seed():
     outputs = [p.communicate(timeout=60)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert len(set(outputs)) == 1, set(outputs)
+
+
+# ---- the decomposition: which mechanisms move each condition -------------------------------
+
+
+@pytest.mark.parametrize("policy", ["status-quo", "coordinated-offramps", "engagement"])
+def test_the_parts_of_each_change_add_up_to_the_change(policy):
+    from polmodel.model import STATES as ALL_STATES
+
+    r = run("venezuela-2018", policy)
+    for i, s in enumerate(ALL_STATES):
+        change = r.states[-1, i] - r.states[0, i]
+        assert sum(r.decomposition[s].values()) == pytest.approx(change, abs=1e-8)
+
+
+def test_a_mechanism_that_is_switched_off_has_no_part():
+    r = run("venezuela-2018", "status-quo", parameters={"offramp": 0.0})
+    assert r.decomposition["fracture"].get("offramps", 0.0) == 0.0
+    assert "What moved each condition" in r.summary()
+    assert r.movers("fracture")[0][0].replace("_", " ") in r.summary()
+
+
+def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
+    from polmodel.scenario import scenario_dir
+
+    text = (scenario_dir() / "venezuela-2018.toml").read_text()
+    # The first edition had no security forces, exposure was a context value, and four context
+    # values did not exist.
+    import re
+
+    for table in ("initial.security", "context.legitimation", "context.linkage",
+                  "context.personalism", "context.dialogue_offer"):
+        text = re.sub(rf"\[{re.escape(table)}\]\nvalue = [^\n]*\nrange = [^\n]*\nsource = [^\n]*\n",
+                      "", text)
+    text = text.replace("[initial.exposure]", "[context.indictment_exposure]")
+    path = tmp_path / "first-edition.toml"
+    path.write_text(text)
+    r = run(str(path))
+    assert "initial.security" in r.note and "context.indictment_exposure" in r.note
+    assert r.note in r.summary()
+    both = text.replace("[context.indictment_exposure]", "[initial.exposure]\nvalue = 0.5\n"
+                        "range = [0.3, 0.7]\nsource = \"x\"\n\n[context.indictment_exposure]")
+    path.write_text(both)
+    with pytest.raises(PolmodelError, match="not both"):
+        run(str(path))

@@ -9,7 +9,7 @@ stay fast.
 
 from importlib import import_module
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _PUBLIC = {
     "PolmodelError": "polmodel.errors",

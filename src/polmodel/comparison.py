@@ -4,7 +4,8 @@ Every policy runs on the same sampled worlds, so each difference between two pol
 per-world, paired difference. Reported per policy: the share of worlds in which a window opens,
 the spread of the peak opening index, months open, time to the first window, which condition
 binds, humanitarian cost (crisis-months, exodus). Between policies: the share of worlds in which
-one beats the other on the opening index and the distribution of the difference; regret. Per
+one gives a higher opening index than the other (beyond a tie margin, under both the strict and
+the graded AND) and the distribution of the difference; the shortfall from the highest. Per
 condition: what each policy did relative to the baseline, so a lever that raises a condition
 that does not bind is seen to work even when the opening index does not move. Across worlds:
 fsQCA necessity consistency of each condition for the window outcome.
@@ -27,7 +28,13 @@ from polmodel.errors import PolmodelError
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, Section, provenance, sections_html, sections_text
 
-TIE = 1e-9  # differences of the opening index smaller than this count as ties
+TIE = 1e-9  # differences smaller than this are exact ties (shortfall from the highest)
+
+SCALES = {"strict": "min", "graded": "product"}
+"""The two readings of the fuzzy AND every verdict is checked under: the strict AND (``min``,
+the fsQCA standard) and the graded AND (``product``; differences are taken on its fourth root,
+the geometric mean, which orders worlds exactly as the product does and is on the same scale as
+``min``, so one tie margin means the same on both)."""
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
@@ -79,6 +86,7 @@ class Comparison:
     aggregator: str
     worlds: Worlds
     outcomes: Mapping[str, PolicyOutcomes]
+    tie_margin: float = 0.02
 
     @property
     def policies(self) -> list[str]:
@@ -118,29 +126,79 @@ class Comparison:
             }
         return out
 
-    def difference(self, a: str, b: str) -> np.ndarray:
-        """Per-world peak opening index of ``a`` minus that of ``b`` (paired)."""
-        for name in (a, b):
-            if name not in self.outcomes:
-                raise PolmodelError(f"unknown policy {name!r}; allowed: {', '.join(self.outcomes)}")
-        return self.outcomes[a].peak_index - self.outcomes[b].peak_index
+    @property
+    def margin(self) -> float:
+        """Differences of the opening index up to this size count as practical ties."""
+        return self.tie_margin
 
-    def pairwise(self, a: str, b: str) -> dict[str, float]:
-        """How often and by how much ``a`` beats ``b`` on the peak opening index."""
-        d = self.difference(a, b)
+    def _peaks(self, name: str, scale: str | None) -> np.ndarray:
+        if name not in self.outcomes:
+            raise PolmodelError(f"unknown policy {name!r}; allowed: {', '.join(self.outcomes)}")
+        o = self.outcomes[name]
+        if scale is None:
+            return o.peak_index
+        if scale not in SCALES:
+            raise PolmodelError(f"scale: unknown {scale!r}; allowed: {', '.join(SCALES)}")
+        return o.peak_strict if scale == "strict" else o.peak_graded
+
+    def difference(self, a: str, b: str, scale: str | None = None) -> np.ndarray:
+        """Per-world peak opening index of ``a`` minus that of ``b`` (paired).
+
+        ``scale`` None uses the comparison's aggregator; "strict" or "graded" pick the
+        strict (``min``) or graded (``product``, geometric-mean scale) AND.
+        """
+        return self._peaks(a, scale) - self._peaks(b, scale)
+
+    def pairwise(self, a: str, b: str, scale: str | None = None) -> dict[str, float]:
+        """In what share of worlds ``a`` gives a higher, lower or practically tied index than ``b``.
+
+        A difference counts only beyond :attr:`margin`; smaller ones are practical ties.
+        """
+        d = self.difference(a, b, scale)
         p10, p50, p90 = _quantiles(d)
-        return {"share_better": float((d > TIE).mean()), "share_worse": float((d < -TIE).mean()),
-                "share_tied": float((np.abs(d) <= TIE).mean()),
+        m = self.margin + TIE
+        return {"share_higher": float((d > m).mean()), "share_lower": float((d < -m).mean()),
+                "share_tied": float((np.abs(d) <= m).mean()),
                 "difference_median": p50, "difference_p10": p10, "difference_p90": p90}
 
+    def verdict(self, a: str, b: str) -> dict[str, Any]:
+        """Which of ``a`` and ``b`` gives the higher index in more worlds, under both ANDs.
+
+        Returns
+        -------
+        dict
+            Per scale ("strict", "graded"): "higher", "lower" or "even" (from ``a``'s side)
+            and the shares; ``flips`` is True when the two ANDs disagree; ``mostly_tied`` when
+            most worlds are practical ties under both.
+        """
+        out: dict[str, Any] = {}
+        for scale in SCALES:
+            pw = self.pairwise(a, b, scale)
+            hi, lo = pw["share_higher"], pw["share_lower"]
+            out[scale] = {"reading": "higher" if hi > lo else "lower" if lo > hi else "even",
+                          "share_higher": hi, "share_lower": lo, "share_tied": pw["share_tied"]}
+        out["flips"] = out["strict"]["reading"] != out["graded"]["reading"]
+        out["mostly_tied"] = all(out[s]["share_tied"] > 0.5 for s in SCALES)
+        return out
+
     @cached_property
-    def regret(self) -> dict[str, dict[str, float]]:
-        """How far each policy falls short of the best policy in each world (peak index)."""
+    def flips(self) -> list[tuple[str, str]]:
+        """Pairs whose verdict differs between the strict and the graded AND."""
+        names = self.policies
+        return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+                if self.verdict(a, b)["flips"]]
+
+    @cached_property
+    def shortfall(self) -> dict[str, dict[str, float]]:
+        """How far each policy's peak index falls short of the highest policy's in each world.
+
+        A description, not a loss: a higher opening index is not a better outcome.
+        """
         peaks = np.stack([o.peak_index for o in self.outcomes.values()])
-        shortfall = peaks.max(axis=0) - peaks
+        gap = peaks.max(axis=0) - peaks
         return {name: {"mean": float(r.mean()), "p90": float(np.quantile(r, 0.9)),
-                       "max": float(r.max()), "share_best": float((r <= TIE).mean())}
-                for name, r in zip(self.outcomes, shortfall)}
+                       "max": float(r.max()), "share_highest": float((r <= TIE).mean())}
+                for name, r in zip(self.outcomes, gap)}
 
     @cached_property
     def condition_effects(self) -> dict[str, dict[str, dict[str, float]]]:
@@ -187,19 +245,21 @@ class Comparison:
             if n == self.baseline:
                 continue
             pw = self.pairwise(n, self.baseline)
-            vs.append([n, _pct(pw["share_better"]), _pct(pw["share_worse"]),
+            v = self.verdict(n, self.baseline)
+            graded = v["graded"]
+            vs.append([n, _pct(pw["share_higher"]), _pct(pw["share_lower"]), _pct(pw["share_tied"]),
                        f"{pw['difference_median']:+.3f}",
-                       f"{pw['difference_p10']:+.2f} to {pw['difference_p90']:+.2f}",
-                       round(self.regret[n]["mean"], 3), _pct(self.regret[n]["share_best"])])
-        base_regret = self.regret[self.baseline]
-        vs.append([f"{self.baseline} (baseline)", "", "", "", "", round(base_regret["mean"], 3),
-                   _pct(base_regret["share_best"])])
+                       f"{_pct(graded['share_higher'])}/{_pct(graded['share_lower'])}",
+                       "FLIPS" if v["flips"] else "same"])
         effects = [[n, *(f"{self.condition_effects[n][c]['mean_change']:+.3f}" for c in CONDITIONS),
                     f"{np.median(self.difference(n, self.baseline)):+.3f}"]
                    for n in self.policies if n != self.baseline]
         names = self.policies
-        matrix = [[f"{i} {a}", *("" if a == b else _pct(self.pairwise(a, b)["share_better"]) for b in names)]
+        matrix = [[f"{i} {a}", *("" if a == b else _pct(self.pairwise(a, b)["share_higher"]) for b in names)]
                   for i, a in enumerate(names, start=1)]
+        flips = [[a, b, *(f"{_pct(self.verdict(a, b)[sc]['share_higher'])} vs "
+                          f"{_pct(self.verdict(a, b)[sc]['share_lower'])}" for sc in SCALES)]
+                 for a, b in self.flips]
         binds = [[n, *(_pct(pp[n]["bottleneck_shares"][c]) for c in CONDITIONS)] for n in self.policies]
         nec = [[n, *("-" if np.isnan(v) else f"{v:.2f}" for v in self.necessity[n].values())]
                for n in self.policies]
@@ -218,13 +278,19 @@ class Comparison:
              "(share emigrated at the horizon); months open: mean; first window: median month "
              "among worlds where one opens."),
             (f"Against the baseline '{self.baseline}' on the peak opening index (paired, same worlds)",
-             ("policy", "better in", "worse in", "median diff", "10-90% diff", "mean regret",
-              "best in"), vs,
-             "regret: how far a policy's peak index falls short of the best policy's in the same "
-             "world."),
-            ("Every pair: share of worlds in which the row policy beats the column policy",
+             ("policy", "higher in", "lower in", "tied in", "median diff", "graded AND",
+              "verdict"), vs,
+             f"Shares of worlds under the '{self.aggregator}' AND; differences up to "
+             f"{self.margin:g} on the index count as ties. graded AND: higher/lower shares under "
+             "the product AND (geometric-mean scale). verdict: FLIPS where the strict (min) and "
+             "graded (product) ANDs disagree on which policy gives the higher index in more worlds."),
+            ("Every pair: share of worlds in which the row policy gives a higher index than the column",
              ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
-             "Beats: a higher peak opening index in the same world; the rest are worse or tied."),
+             f"Higher by more than {self.margin:g}; the rest are lower or practically tied."),
+            ("Pairs whose verdict flips with the fuzzy AND (strict min vs graded product)",
+             ("policy A", "policy B", "A higher vs lower: strict", "graded"), flips,
+             "The fuzzy AND is an assumption: where it flips, the verdict depends on it." if flips
+             else "No pair flips: every verdict holds under both the strict and the graded AND."),
             (f"What each policy did to each condition (mean change against '{self.baseline}')",
              ("policy", *CONDITIONS, "peak index (median diff)"), effects,
              "Under a min-based AND only the binding condition moves the index: a lever can raise "
@@ -260,7 +326,11 @@ class Comparison:
             "against_baseline": {n: self.pairwise(n, self.baseline) for n in self.policies},
             "pairwise": {a: {b: self.pairwise(a, b) for b in self.policies if b != a}
                          for a in self.policies},
-            "regret": self.regret, "condition_effects": self.condition_effects,
+            "tie_margin": self.margin,
+            "verdicts": {a: {b: self.verdict(a, b) for b in self.policies if b != a}
+                         for a in self.policies},
+            "flips": [list(pair) for pair in self.flips],
+            "shortfall": self.shortfall, "condition_effects": self.condition_effects,
             "necessity": {n: {c: (None if np.isnan(v) else v) for c, v in d.items()}
                           for n, d in self.necessity.items()},
         }
@@ -275,7 +345,7 @@ class Comparison:
         for n, s in self.per_policy.items():
             flat = {k: v for k, v in s.items() if k != "bottleneck_shares"}
             flat.update({f"binds_{c}": v for c, v in s["bottleneck_shares"].items()})
-            flat.update({f"regret_{k}": v for k, v in self.regret[n].items()})
+            flat.update({f"shortfall_{k}": v for k, v in self.shortfall[n].items()})
             rows[n] = flat
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("policy")
 
@@ -289,13 +359,13 @@ class Comparison:
         w = csv.writer(buf, lineterminator="\n")
         keys = ["window_share", "peak_index_median", "peak_index_p10", "peak_index_p90",
                 "months_open_mean", "first_window_median", "crisis_months_median", "exodus_median"]
-        w.writerow(["policy", *keys, *(f"binds_{c}" for c in CONDITIONS), "regret_mean",
-                    "share_better_than_baseline"])
+        w.writerow(["policy", *keys, *(f"binds_{c}" for c in CONDITIONS), "shortfall_mean",
+                    "share_higher_than_baseline"])
         for n, s in self.per_policy.items():
             w.writerow([n, *("" if s[k] is None else f"{s[k]:.6g}" for k in keys),
                         *(f"{s['bottleneck_shares'][c]:.6g}" for c in CONDITIONS),
-                        f"{self.regret[n]['mean']:.6g}",
-                        f"{self.pairwise(n, self.baseline)['share_better']:.6g}"])
+                        f"{self.shortfall[n]['mean']:.6g}",
+                        f"{self.pairwise(n, self.baseline)['share_higher']:.6g}"])
         return buf.getvalue()
 
     def plot(self, ax=None):
@@ -367,4 +437,5 @@ def compare(
     results = evaluate(w, [sc.schedule(n) for n in names], aggregator=agg,
                        chunk_size=chunk_size, executor=executor, progress=progress)
     return Comparison(scenario=sc.name, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
-                      aggregator=agg, worlds=w, outcomes=dict(zip(names, results)))
+                      aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
+                      tie_margin=sc.tie_margin)

@@ -208,6 +208,9 @@ class PolicyOutcomes:
     ----------
     peak_index : ndarray[n_worlds]
         Highest opening index over the horizon.
+    peak_strict, peak_graded : ndarray[n_worlds]
+        Highest opening index under the strict AND (``min``) and the graded AND (``product``,
+        on the geometric-mean scale), whatever the aggregator.
     months_open : ndarray[n_worlds] of int
         Months with a window.
     first_window : ndarray[n_worlds]
@@ -225,6 +228,8 @@ class PolicyOutcomes:
     """
 
     peak_index: np.ndarray
+    peak_strict: np.ndarray
+    peak_graded: np.ndarray
     months_open: np.ndarray
     first_window: np.ndarray
     bottleneck: np.ndarray
@@ -259,6 +264,8 @@ def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyO
         _, o = simulate(initial, params, levers, aggregator=aggregator, record=False)
         out.append(PolicyOutcomes(
             peak_index=o.peak_index,
+            peak_strict=o.peak_strict,
+            peak_graded=o.peak_graded,
             months_open=o.months_open.astype(np.int16),
             first_window=o.first_window.astype(np.float32),
             bottleneck=o.bottleneck.astype(np.int8),

@@ -99,8 +99,8 @@ def plot_paired_differences(comparison, ax=None):
         ax.boxplot(data, orientation="horizontal", whis=(5, 95), showfliers=False, widths=0.6)
         ax.set_yticks(range(1, len(names) + 1), names)
         for i, n in enumerate(names, start=1):
-            better = comparison.pairwise(n, comparison.baseline)["share_better"]
-            ax.text(1.0, i, f" better in {100 * better:.0f}%", va="center", fontsize=8,
+            higher = comparison.pairwise(n, comparison.baseline)["share_higher"]
+            ax.text(1.0, i, f" higher in {100 * higher:.0f}%", va="center", fontsize=8,
                     transform=ax.get_yaxis_transform())
         ax.invert_yaxis()
     ax.axvline(0, color="0.3", lw=1)

@@ -40,6 +40,27 @@ class RunResult:
     states: np.ndarray
     title: str = ""
     overrides: Mapping[str, float] = field(default_factory=dict)
+    decomposition: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    """Per state, what each mechanism added to its change from month 0 to the horizon."""
+    note: str = ""
+    """Anything the reader must know about the inputs (e.g. defaults a file did not set)."""
+
+    def movers(self, state: str, n: int = 3) -> list[tuple[str, float]]:
+        """The ``n`` mechanisms that moved ``state`` most over the run, largest first."""
+        parts = self.decomposition.get(state, {})
+        return sorted(parts.items(), key=lambda kv: -abs(kv[1]))[:n]
+
+    def explanation(self) -> list[str]:
+        """One line per condition: its change and the mechanisms that made it."""
+        from polmodel.text import mechanism_label
+
+        h = int(self.months[-1])
+        lines = []
+        for i, c in enumerate(CONDITIONS):
+            change = float(self.states[-1, i] - self.states[0, i])
+            parts = ", ".join(f"{mechanism_label(m)} {v:+.2f}" for m, v in self.movers(c) if abs(v) >= 0.005)
+            lines.append(f"  {c} {change:+.2f} over {h} months: {parts or 'no mechanism moves it'}")
+        return lines
 
     @property
     def conditions(self) -> np.ndarray:
@@ -107,6 +128,9 @@ class RunResult:
             f"{self.title or self.scenario}: policy {self.policy!r}",
             table(self._HEADER, self._rows()),
             self.verdict(),
+            "What moved each condition (sum of each mechanism's part of the change):",
+            *self.explanation(),
+            *([self.note] if self.note else []),
             CAVEAT,
             provenance(scenario=self.scenario, policy=self.policy, aggregator=self.aggregator,
                        run="central values",
@@ -132,6 +156,8 @@ class RunResult:
                                      aggregator=self.aggregator, run="central values"),
             "caveat": CAVEAT,
             "overrides": dict(self.overrides),
+            "decomposition": {k: dict(v) for k, v in self.decomposition.items()},
+            "note": self.note,
             "scenario": self.scenario,
             "policy": self.policy,
             "aggregator": self.aggregator,
@@ -218,14 +244,64 @@ def run(
     return RunResult(
         scenario=sc.name, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
         states=traj[0], title=sc.title, overrides=dict(parameters or {}) | dict(initial or {}),
+        decomposition=decompose(traj[0], params, sc.schedule(pol.name)), note=sc.defaults_note(),
     )
+
+
+def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarray,
+              dt: float = 1.0) -> dict[str, dict[str, float]]:
+    """Split each state's change over a run into the parts each mechanism made.
+
+    Over one step the exact update moves ``x`` by ``f * (1 - exp(-K dt)) / K``, where
+    ``f = sum of the terms`` is the rate of change at the start of the step and ``K`` the sum
+    of all rates; each term takes its own share of that, so the parts add up to the change.
+
+    Parameters
+    ----------
+    states : ndarray[n_months + 1, n_states]
+        One world's trajectory.
+    params : mapping of str to float
+        Every parameter.
+    levers : ndarray[n_months, n_levers]
+        The lever schedule the trajectory ran under.
+    dt : float
+        Step length in months.
+
+    Returns
+    -------
+    dict of state to dict of mechanism to float
+        Parts of ``states[-1] - states[0]``.
+    """
+    from polmodel.model import coefficients, terms
+
+    out: dict[str, dict[str, float]] = {s: {} for s in STATES}
+    cache: dict = {}
+    for t in range(levers.shape[0]):
+        key = tuple(levers[t])
+        if key not in cache:
+            cache[key] = coefficients(params, key)
+        x = [float(v) for v in states[t]]
+        parts = [(m, i, float(v) * (1.0 - x[i]) if g else -float(v) * x[i], float(v))
+                 for m, i, g, v in terms(x, cache[key])]
+        k = [0.0] * len(STATES)  # total rate K = gain + loss of each state
+        for _, i, _, v in parts:
+            k[i] += v
+        for m, i, part, _ in parts:
+            factor = -np.expm1(-k[i] * dt) / k[i] if k[i] > 0 else dt
+            bucket = out[STATES[i]]
+            bucket[m] = bucket.get(m, 0.0) + part * factor
+    return out
 
 
 def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
     """Text report of several policies' central runs: one table each, caveat and provenance once."""
     lines = [f"{scenario.title} ({scenario.date})", "Central values of every assumption; one run per policy.", ""]
     for r in results:
-        lines += [f"Policy {r.policy!r}", table(r._HEADER, r._rows()), r.verdict(), ""]
+        lines += [f"Policy {r.policy!r}", table(r._HEADER, r._rows()), r.verdict(),
+                  "What moved each condition (each mechanism's part of the change):",
+                  *r.explanation(), ""]
+    if scenario.defaults_note():
+        lines += [scenario.defaults_note(), ""]
     lines += [CAVEAT, provenance(scenario=scenario.name, horizon=f"{scenario.horizon} months",
                                  aggregator=results[0].aggregator if results else None,
                                  run="central values")]

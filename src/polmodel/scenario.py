@@ -166,9 +166,8 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
             value = min(max(value, low), high)  # a new range without a value: centre moves in
         key = f"mechanisms.{p.name}"
         if not 0.0 <= low <= high <= p.limit:
-            bound = "1" if p.limit == 1.0 else "any non-negative number"
             raise PolmodelError(f"{where}: {key}.range [{low}, {high}] is not allowed; "
-                                f"allowed: 0 <= low <= high <= {bound}")
+                                f"allowed: 0 <= low <= high <= {p.limit:g}")
         if not low <= value <= high:
             raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
         source = p.source if o is None else o.source
@@ -277,6 +276,15 @@ def scenario_dir() -> Path:
 def list_scenarios() -> list[str]:
     """Names of the built-in scenarios (file names without ``.toml``), sorted."""
     return sorted(p.stem for p in scenario_dir().glob("*.toml"))
+
+
+def list_cases() -> list[str]:
+    """Names of the historical cases shipped as scenarios (``cases/<name>``), sorted.
+
+    Each codes a past situation twelve months before a transition or a survival, with its
+    sources (see ``scenarios/cases/README.md``); they check the model, they do not tune it.
+    """
+    return sorted(f"cases/{p.stem}" for p in (scenario_dir() / "cases").glob("*.toml"))
 
 
 def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:

@@ -16,6 +16,11 @@ CAVEAT = (
 )
 
 
+def mechanism_label(name: str) -> str:
+    """A mechanism's name as words (``security_holds_coalition`` -> "security holds coalition")."""
+    return name.replace("_", " ")
+
+
 def provenance(**fields: object) -> str:
     """One line naming the version and whatever else identifies a result (scenario, seed...)."""
     from polmodel import __version__

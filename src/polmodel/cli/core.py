@@ -86,7 +86,8 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     Samples every uncertain number over its plausible range, runs every policy on the same
     worlds and reports, per policy, the share of worlds in which a window opens, the peak
     opening index, which condition binds and the humanitarian cost; and, against the
-    baseline, in what share of worlds each policy does better (paired, world by world).
+    baseline, in what share of worlds each policy gives a higher or lower index (paired, world by
+    world), under both the strict and the graded AND.
     """
     from concurrent.futures import ProcessPoolExecutor
 

@@ -1,0 +1,290 @@
+"""The model's second edition: each mechanism's sign, its conditional behaviour, the baseline.
+
+Signs are checked two ways: every term of :func:`polmodel.model.terms` against the sign the
+mechanism table declares (so the table, the diagram and ``polmodel levers`` cannot drift from
+the code), and each conditional claim by running one world with one thing changed.
+"""
+
+import numpy as np
+import pytest
+
+from polmodel.conditions import CONDITIONS
+from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
+from polmodel.model import STATES, coefficients, simulate, terms
+from polmodel.parameters import (
+    CONTEXT_PARAMETERS,
+    MECHANISMS,
+    MECHANISMS_BY_NAME,
+    PARAMETERS,
+    default_parameters,
+)
+from polmodel.scenario import list_scenarios, load_scenario
+
+VENEZUELA = load_scenario("venezuela-2018")
+INITIAL = VENEZUELA.central_initial()
+CONTEXT = {p.name: VENEZUELA.parameters[p.name].value for p in CONTEXT_PARAMETERS}
+HORIZON = 36
+
+
+def trajectory(levers=None, params=None, initial=None, horizon=HORIZON):
+    settings = {name: LeverSetting(v) for name, v in (levers or {}).items()}
+    p = default_parameters() | CONTEXT | (params or {})
+    traj, _ = simulate(INITIAL | (initial or {}), p, Policy("t", settings).schedule(horizon))
+    return traj[0]
+
+
+def path(state, **kwargs):
+    return trajectory(**kwargs)[:, STATES.index(state)]
+
+
+def higher(a, b):
+    """``a`` is at least ``b`` every month and above it at the horizon."""
+    return bool(np.all(a - b >= -1e-12) and a[-1] - b[-1] > 1e-9)
+
+
+def term(name, state=None, *, params=None, levers=None, **states):
+    """Signed contribution of one mechanism to ``dx/dt`` of its state (or ``state``)."""
+    u = tuple((levers or {}).get(n, 0.0) for n in LEVER_NAMES)
+    x = [states.get(s, INITIAL[s]) for s in STATES]
+    c = coefficients(default_parameters() | CONTEXT | (params or {}), u)
+    total = 0.0
+    for m, i, is_gain, v in terms(x, c):
+        if m == name and (state is None or STATES[i] == state):
+            total += v * (1.0 - x[i]) if is_gain else -v * x[i]
+    return total
+
+
+# ---- the table and the code agree ---------------------------------------------------------------
+
+
+def test_every_term_has_the_sign_its_mechanism_declares():
+    rng = np.random.default_rng(3)
+    seen = set()
+    for _ in range(200):
+        p = {k: rng.uniform(v.low, v.high) for k, v in PARAMETERS.items()}
+        x = list(rng.uniform(0.0, 1.0, len(STATES)))
+        u = tuple(rng.uniform(0.0, 1.0, len(LEVER_NAMES)))
+        for m, i, is_gain, v in terms(x, coefficients(p, u)):
+            declared = {sign for s, sign in MECHANISMS_BY_NAME[m].moves if s == STATES[i]}
+            assert declared, f"{m} moves {STATES[i]} but the table does not say so"
+            if abs(v) < 1e-15:
+                continue
+            sign = (1 if v > 0 else -1) if is_gain else -1
+            assert sign in declared, f"{m} on {STATES[i]}: sign {sign}, table says {declared}"
+            seen.add((m, STATES[i]))
+    listed = {(m.name, s) for m in MECHANISMS for s, _ in m.moves if m.name != "regional_dependence"}
+    # regional dependence acts inside effective coordination, never as a term of its own
+    assert listed <= seen | {("force_threat", "challenger")}
+
+
+def test_states_never_leave_the_unit_interval_under_any_levers():
+    rng = np.random.default_rng(5)
+    n = 500
+    p = {k: rng.uniform(v.low, v.high, n) for k, v in PARAMETERS.items()}
+    x0 = {s: rng.uniform(0, 1, n) for s in STATES}
+    levers = rng.uniform(0, 1, (n, 24, len(LEVER_NAMES)))
+    traj, _ = simulate(x0, p, levers)
+    assert np.isfinite(traj).all() and traj.min() >= 0.0 and traj.max() <= 1.0
+
+
+# ---- first-edition claims that were right still hold; normalization is fixed -----------------
+
+
+def test_coordination_alone_does_not_move_the_crisis():
+    np.testing.assert_array_equal(path("crisis", levers={"multilateral_coordination": 1.0}),
+                                  path("crisis"))
+
+
+def test_normalization_lets_pressure_fade_and_not_the_crisis():
+    fast = {"pressure_normalization": PARAMETERS["pressure_normalization"].high}
+    slow = {"pressure_normalization": PARAMETERS["pressure_normalization"].low}
+    assert higher(path("pressure", params=slow), path("pressure", params=fast))
+    np.testing.assert_array_equal(path("crisis", params=slow), path("crisis", params=fast))
+
+
+# ---- conditional sanctions -------------------------------------------------------------------
+
+
+def test_the_sanctions_rally_is_weaker_with_weak_legitimation_claims():
+    strong = term("siege_rally", levers={"broad_sanctions": 1.0}, params={"legitimation": 0.9})
+    weak = term("siege_rally", levers={"broad_sanctions": 1.0}, params={"legitimation": 0.1})
+    assert strong < weak < 0
+    assert term("siege_rally", levers={"broad_sanctions": 1.0}, params={"legitimation": 0.0}) == 0
+    broad = {"broad_sanctions": 0.8}
+    assert higher(path("fracture", levers=broad, params={"legitimation": 0.1}),
+                  path("fracture", levers=broad, params={"legitimation": 0.9}))
+
+
+def test_the_sanctions_rally_is_weaker_with_close_ties_to_the_senders():
+    loose = term("siege_rally", levers={"broad_sanctions": 1.0}, params={"linkage": 0.1})
+    close = term("siege_rally", levers={"broad_sanctions": 1.0}, params={"linkage": 0.9})
+    assert loose < close < 0
+    assert term("siege_rally", levers={"broad_sanctions": 1.0}, params={"linkage": 1.0}) == 0
+
+
+def test_threats_of_force_have_their_own_rally_coefficient():
+    threat = {"force_threat": 1.0}
+    assert term("siege_rally", levers=threat) == 0.0
+    assert term("threat_rally", levers=threat, params={"rally": 0.0}) < 0
+    assert term("threat_rally", levers=threat, params={"threat_rally": 0.0}) == 0.0
+
+
+def test_personalist_rulers_are_unsettled_more_by_sanctions():
+    def added(personalism):
+        on = path("fracture", levers={"targeted_sanctions": 0.7, "broad_sanctions": 0.7},
+                  params={"personalism": personalism})
+        return on - path("fracture", params={"personalism": personalism})
+
+    assert higher(added(0.9), added(0.1))
+
+
+def test_targeted_measures_raise_officials_exposure_over_time():
+    assert higher(path("exposure", levers={"targeted_sanctions": 1.0}), path("exposure"))
+
+
+# ---- security forces -----------------------------------------------------------------------
+
+
+def test_cohesive_security_forces_hold_back_a_split():
+    assert term("security_holds_coalition", security=0.9) < term("security_holds_coalition",
+                                                                    security=0.3) < 0
+    assert higher(path("fracture", initial={"security": 0.3}), path("fracture", initial={"security": 0.95}))
+
+
+def test_full_cohesion_at_a_full_gate_stops_every_split():
+    x = dict(INITIAL, security=1.0)
+    p = default_parameters() | CONTEXT | {"security_gate": 1.0}
+    c = coefficients(p, tuple(0.5 for _ in LEVER_NAMES))
+    gain = sum(v for m, i, g, v in terms([x[s] for s in STATES], c) if g and STATES[i] == "fracture")
+    assert gain == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize("what, kwargs", [
+    ("enforcement against illicit revenue", {"levers": {"illicit_enforcement": 1.0}}),
+    ("guarantees in a negotiation", {"levers": {"negotiation": 1.0},
+                                     "params": {"guarantee_credibility": 0.9}}),
+])
+def test_what_erodes_the_security_forces(what, kwargs):
+    assert higher(path("security"), path("security", **kwargs)), what
+
+
+def test_a_crisis_without_rents_squeezes_the_security_forces():
+    assert term("pay_squeeze", crisis=0.9, rents=0.1) < term("pay_squeeze", crisis=0.9, rents=0.8) < 0
+    assert higher(path("security", initial={"rents": 0.8}), path("security", initial={"rents": 0.1}))
+
+
+def test_rents_exposure_and_patrons_hold_the_security_forces():
+    assert term("security_rents", rents=0.9) > term("security_rents", rents=0.1) > 0
+    assert term("security_exposure", exposure=0.9) > term("security_exposure", exposure=0.1) > 0
+    assert term("security_patrons", params={"patron_support": 0.9}) > term(
+        "security_patrons", params={"patron_support": 0.1}) > 0
+
+
+def test_loyal_security_forces_repress_harder():
+    assert term("repression", security=0.9) < term("repression", security=0.3) < 0
+    assert higher(path("challenger", initial={"security": 0.3}),
+                  path("challenger", initial={"security": 0.95}))
+
+
+# ---- challengers -----------------------------------------------------------------------------
+
+
+def test_repression_backfires_only_above_the_mobilization_threshold():
+    threshold = PARAMETERS["backfire_threshold"].default
+    assert term("repression_backfire", challenger=threshold - 0.1) == 0.0
+    assert term("repression_backfire", challenger=threshold) == 0.0
+    above = [term("repression_backfire", challenger=threshold + d) for d in (0.05, 0.15, 0.3)]
+    assert 0 < above[0] and above == sorted(above) or above[1] > above[0]
+    # Above the threshold more loyal forces mean more backfire, not only more repression.
+    assert term("repression_backfire", challenger=0.9, security=0.9) > term(
+        "repression_backfire", challenger=0.9, security=0.3)
+
+
+@pytest.mark.parametrize("lever, params", [
+    ("opposition_support", {}),
+    ("multilateral_coordination", {}),
+    ("negotiation", {"dialogue_offer": 0.9}),
+])
+def test_levers_that_raise_the_challenger(lever, params):
+    assert higher(path("challenger", levers={lever: 1.0}, params=params),
+                  path("challenger", params=params))
+
+
+def test_the_challenger_responds_to_the_governing_coalition():
+    assert term("coalition_split_space", fracture=0.8) > term("coalition_split_space", fracture=0.1) > 0
+    assert higher(path("challenger", initial={"fracture": 0.7}), path("challenger", initial={"fracture": 0.1}))
+
+
+def test_the_challenger_draws_strength_from_its_own_unity():
+    assert term("unification", challenger=0.6) > term("unification", challenger=0.2) > 0
+
+
+def test_the_diaspora_drain_is_bounded():
+    bound = PARAMETERS["exit_drain"].default
+    for exodus in np.linspace(0, 1, 21):
+        rate = -term("exit_drains_voice", exodus=exodus, challenger=1.0)
+        assert 0 <= rate <= bound + 1e-15
+    assert -term("exit_drains_voice", exodus=0.6, challenger=1.0) < bound
+
+
+# ---- a baseline that holds, explained ---------------------------------------------------------
+
+BUILT_IN = [n for n in list_scenarios() if n != "template"]
+KNOWN_MOVERS = {("venezuela-2017", "challenger")}
+"""Readings the model does not hold for 12 months at central values (see the README: the
+2017 reading is of a mobilized opposition, which repression wore down that year)."""
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_each_scenario_reading_holds_twelve_months_under_its_status_quo(name):
+    from polmodel.runs import run
+
+    r = run(name)
+    drift = np.abs(r.states[:13, : len(CONDITIONS)] - r.states[0, : len(CONDITIONS)]).max(axis=0)
+    for c, d in zip(CONDITIONS, drift):
+        if (name, c) in KNOWN_MOVERS:
+            assert d > 0.05, f"{name} {c} now holds: drop it from KNOWN_MOVERS"
+        else:
+            assert d <= 0.05, f"{name}: {c} moves {d:.3f} in 12 months"
+
+
+@pytest.mark.parametrize("case", ["serbia-2000", "sudan-2019", "belarus-2020"])
+def test_the_same_dynamics_move_a_case_whose_context_differs(case):
+    # The hold comes from sourced readings, not a fitting knob: the same global rates move
+    # historical cases whose context and levers differ.
+    from polmodel.runs import run
+
+    r = run(f"cases/{case}", "as-happened")
+    drift = np.abs(r.states[:13, : len(CONDITIONS)] - r.states[0, : len(CONDITIONS)]).max()
+    assert drift > 0.05
+
+
+def test_the_template_names_every_parameter_and_sets_every_key():
+    from polmodel.parameters import MECHANISM_PARAMETERS
+    from polmodel.scenario import scenario_dir
+
+    text = (scenario_dir() / "template.toml").read_text()
+    for p in MECHANISM_PARAMETERS:
+        assert f" {p.name}" in text, p.name
+    assert load_scenario("template").defaults_used == ()
+
+
+def test_the_fast_rates_are_the_terms_summed_by_state():
+    from polmodel.model import rates
+
+    rng = np.random.default_rng(11)
+    for n in (1, 7):
+        for _ in range(50):
+            p = {k: rng.uniform(0.0, v.limit, n) for k, v in PARAMETERS.items()}
+            p["backfire_threshold"] = rng.uniform(0.0, 0.95, n)
+            x = list(rng.uniform(0.0, 1.0, (len(STATES), n)))
+            c = coefficients(p, tuple(rng.uniform(0.0, 1.0, (len(LEVER_NAMES), n))))
+            gains, losses = rates(x, c)
+            g_sum = [np.zeros(n) for _ in STATES]
+            l_sum = [np.zeros(n) for _ in STATES]
+            for _, i, is_gain, v in terms(x, c):
+                (g_sum if is_gain else l_sum)[i] = (g_sum if is_gain else l_sum)[i] + v
+            for i in range(len(STATES)):
+                np.testing.assert_allclose(gains[i], g_sum[i], rtol=1e-12, atol=1e-15)
+                np.testing.assert_allclose(losses[i], l_sum[i], rtol=1e-12, atol=1e-15)
+                assert np.all(np.asarray(gains[i]) >= 0) and np.all(np.asarray(losses[i]) >= 0)
