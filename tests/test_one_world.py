@@ -108,23 +108,3 @@ def test_numpy_scalars_are_plain_numbers_too():
     np_traj, np_out = simulate({k: np.float64(v) for k, v in init.items()},
                                {k: np.array(v) for k, v in params.items()}, levers)
     assert_identical(traj, out, 0, np_traj, np_out)
-
-
-def test_straight_line_rates_are_the_rates_term_by_term():
-    """The rates written out from the source of terms() give rates() bit for bit."""
-    from polmodel._straight import float_rates
-    from polmodel.model import coefficients, rates
-
-    straight = float_rates()
-    assert straight is not rates  # the model's source was read, not the fallback taken
-    sc = load_scenario("venezuela-2018")
-    worlds = sample_worlds(sc, 200, seed=8)
-    rng = np.random.default_rng(8)
-    for i in range(len(worlds)):
-        initial, params = rows_as_numbers(worlds, i)
-        c = coefficients(params, tuple(rng.random(len(LEVER_NAMES)).tolist()))
-        state = [initial[s] for s in STATES]
-        gains, losses = rates(state, c)
-        g, loss = straight(state, c)
-        assert list(g) == gains and list(loss) == losses
-        assert all(type(v) is float for v in (*g, *loss))

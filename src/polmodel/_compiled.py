@@ -4,9 +4,9 @@ Needs numba (the ``bench`` extra); nothing in polmodel imports this module, only
 ``benchmarks/run.py`` and the tests. The equations are not written here a second time: the
 source of :func:`polmodel.model.coefficients` and :func:`polmodel.model.rates` is rewritten so
 numba can compile it by :mod:`polmodel._straight` (``p["name"]`` becomes a constant index into
-a world's row of parameters, the returned dict of coefficients a tuple, ``c["name"]`` a constant
-index into it, the list of :func:`polmodel.model.terms` sums into locals), so the port follows
-every change to the model by construction. Around them, a single-core loop written the
+a world's row of parameters, the dict of coefficients a tuple, ``c["name"]`` a constant index
+into it, the lists of rates tuples), so the port follows every change to the model by
+construction. Around them, a single-core loop written the
 way one would write it in C: worlds outer, months inner, states in registers, coefficients once
 per world and distinct lever setting, outcomes accumulated in scalars. It gives the numbers of
 :func:`polmodel.ensemble.evaluate` bit for bit (tested).
@@ -21,16 +21,16 @@ import numpy as np
 
 from polmodel import _straight, model
 from polmodel.conditions import CONDITIONS, CROSSOVER
-from polmodel.ensemble import PolicyOutcomes, Worlds
+from polmodel.ensemble import PolicyOutcomes, Worlds, policy_outcomes
 from polmodel.errors import PolmodelError
-from polmodel.model import STATES
+from polmodel.model import STATES, Outcomes
 from polmodel.parameters import PARAMETERS
 
 AGGREGATOR_CODES = {"min": 0, "product": 1, "geometric": 2}
 
 
 def _compile_equations():
-    """Numba versions of coefficients(p_row, u_row) -> tuple and rates(x, c_row)."""
+    """Numba versions of coefficients(p_row, u_row) -> tuple and rates(x, c_row) -> tuples."""
     coef, names = _straight.coefficients_tree()
     rates = _straight.rates_tree()
     c_arg = rates.args.args[1].arg
@@ -42,19 +42,16 @@ def _compile_equations():
 _coefficients, _rates, N_COEFFICIENTS = _compile_equations()
 N_STATES, N_CONDITIONS = len(STATES), len(CONDITIONS)
 EPS = model._EPS
-EXODUS = STATES.index("exodus")
 
 
 @numba.njit(cache=False)
-def _kernel(P, X0, settings, month_setting, dt, aggregator, peak_out, open_out, first_out,
-            binding_out, mean_out, at_peak_out, crisis_out, final_out):  # pragma: no cover
+def _kernel(P, X0, settings, month_setting, dt, aggregator, peak_out, strict_out, graded_out,
+            open_out, first_out, binding_out, mean_out, at_peak_out, crisis_out,
+            final_out):  # pragma: no cover  (compiled)
     n = P.shape[0]
     horizon = month_setting.shape[0]
     C = np.empty((settings.shape[0], N_COEFFICIENTS))
     x = np.empty(N_STATES)
-    binding = np.zeros(N_CONDITIONS, np.int32)
-    cond_sum = np.zeros(N_CONDITIONS)
-    at_peak = np.zeros(N_CONDITIONS)
     for w in range(n):
         p = P[w]
         for s in range(settings.shape[0]):
@@ -63,9 +60,12 @@ def _kernel(P, X0, settings, month_setting, dt, aggregator, peak_out, open_out, 
                 C[s, k] = c[k]
         for i in range(N_STATES):
             x[i] = X0[w, i]
-        peak = -1.0
+        peak = strict = graded_peak = -1.0
         months_open = 0
         first = np.nan
+        binding = binding_out[w]
+        cond_sum = mean_out[w]
+        at_peak = at_peak_out[w]
         binding[:] = 0
         cond_sum[:] = 0.0
         at_peak[:] = 0.0
@@ -76,12 +76,15 @@ def _kernel(P, X0, settings, month_setting, dt, aggregator, peak_out, open_out, 
                 eq = gains[i] / k
                 x[i] = (x[i] - eq) * np.exp(k * -dt) + eq
             low = min(min(x[0], x[1]), min(x[2], x[3]))
+            graded = np.sqrt(np.sqrt(x[0] * x[1] * x[2] * x[3]))
+            strict = max(strict, low)
+            graded_peak = max(graded_peak, graded)
             if aggregator == 0:
                 J = low
             elif aggregator == 1:
                 J = x[0] * x[1] * x[2] * x[3]
             else:
-                J = np.sqrt(np.sqrt(x[0] * x[1] * x[2] * x[3]))
+                J = graded
             if J > peak:
                 peak = J
                 for i in range(N_CONDITIONS):
@@ -94,19 +97,15 @@ def _kernel(P, X0, settings, month_setting, dt, aggregator, peak_out, open_out, 
                     first = t + 1
                 months_open += 1
         peak_out[w] = peak
+        strict_out[w] = strict
+        graded_out[w] = graded_peak
         open_out[w] = months_open
         first_out[w] = first
-        # argmax: the first condition with the most binding months, as numpy's argmax.
-        best = 0
-        for i in range(1, N_CONDITIONS):
-            if binding[i] > binding[best]:
-                best = i
-        binding_out[w] = best
-        for i in range(N_CONDITIONS):
-            mean_out[w, i] = cond_sum[i] / max(horizon, 1)
-            at_peak_out[w, i] = at_peak[i]
         crisis_out[w] = cond_sum[0] * dt
-        final_out[w] = x[EXODUS]
+        for i in range(N_CONDITIONS):
+            cond_sum[i] = cond_sum[i] / max(horizon, 1)
+        for i in range(N_STATES):
+            final_out[w, i] = x[i]
 
 
 def evaluate_compiled(worlds: Worlds, schedules: Sequence[np.ndarray], *,
@@ -137,20 +136,17 @@ def evaluate_compiled(worlds: Worlds, schedules: Sequence[np.ndarray], *,
         X0[:, j] = initial[s]
     out = []
     for levers in schedules:
-        settings, month_setting = np.unique(np.asarray(levers, dtype=float), axis=0, return_inverse=True)
-        arrays = dict(peak=np.empty(n), months_open=np.empty(n, np.int32), first=np.empty(n),
-                      bottleneck=np.empty(n, np.int64), mean=np.empty((n, N_CONDITIONS)),
-                      at_peak=np.empty((n, N_CONDITIONS)), crisis=np.empty(n), exodus=np.empty(n))
+        settings, month_setting = np.unique(np.asarray(levers, dtype=float), axis=0,
+                                            return_inverse=True)
+        o = Outcomes(peak_index=np.empty(n), peak_strict=np.empty(n), peak_graded=np.empty(n),
+                     months_open=np.empty(n, np.int32), first_window=np.empty(n),
+                     binding_months=np.empty((n, N_CONDITIONS), np.int32),
+                     condition_mean=np.empty((n, N_CONDITIONS)),
+                     at_peak=np.empty((n, N_CONDITIONS)), crisis_months=np.empty(n),
+                     final=np.empty((n, N_STATES)))
         _kernel(P, X0, np.ascontiguousarray(settings), month_setting.ravel().astype(np.int64),
-                float(dt), AGGREGATOR_CODES[aggregator], *arrays.values())
-        out.append(PolicyOutcomes(
-            peak_index=arrays["peak"],
-            months_open=arrays["months_open"].astype(np.int16),
-            first_window=arrays["first"].astype(np.float32),
-            bottleneck=arrays["bottleneck"].astype(np.int8),
-            crisis_months=arrays["crisis"].astype(np.float32),
-            exodus=arrays["exodus"].astype(np.float32),
-            condition_mean=arrays["mean"].astype(np.float32),
-            at_peak=arrays["at_peak"].astype(np.float32),
-        ))
+                float(dt), AGGREGATOR_CODES[aggregator], o.peak_index, o.peak_strict,
+                o.peak_graded, o.months_open, o.first_window, o.binding_months,
+                o.condition_mean, o.at_peak, o.crisis_months, o.final)
+        out.append(policy_outcomes(o))
     return out

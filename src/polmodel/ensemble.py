@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from polmodel.errors import PolmodelError
-from polmodel.model import STATES, simulate
+from polmodel.model import STATES, Outcomes, simulate
 from polmodel.scenario import Scenario, load_scenario
 
 Sampler = Literal["lhs", "sobol"]
@@ -256,25 +256,27 @@ class PolicyOutcomes:
             getattr(self, f)[start : start + len(src)] = src
 
 
+def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
+    """What an ensemble keeps of a run's outcomes, in compact dtypes."""
+    return PolicyOutcomes(
+        peak_index=o.peak_index,
+        peak_strict=o.peak_strict,
+        peak_graded=o.peak_graded,
+        months_open=o.months_open.astype(np.int16),
+        first_window=o.first_window.astype(np.float32),
+        bottleneck=o.bottleneck.astype(np.int8),
+        crisis_months=o.crisis_months.astype(np.float32),
+        exodus=o.final[:, STATES.index("exodus")].astype(np.float32),
+        condition_mean=o.condition_mean.astype(np.float32),
+        at_peak=o.at_peak.astype(np.float32),
+    )
+
+
 def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyOutcomes]:
     """Run every policy on one chunk of worlds (a top-level function, so processes can run it)."""
     initial, params = _split(names, values, fixed)
-    out = []
-    for levers in schedules:
-        _, o = simulate(initial, params, levers, aggregator=aggregator, record=False)
-        out.append(PolicyOutcomes(
-            peak_index=o.peak_index,
-            peak_strict=o.peak_strict,
-            peak_graded=o.peak_graded,
-            months_open=o.months_open.astype(np.int16),
-            first_window=o.first_window.astype(np.float32),
-            bottleneck=o.bottleneck.astype(np.int8),
-            crisis_months=o.crisis_months.astype(np.float32),
-            exodus=o.final[:, STATES.index("exodus")].astype(np.float32),
-            condition_mean=o.condition_mean.astype(np.float32),
-            at_peak=o.at_peak.astype(np.float32),
-        ))
-    return out
+    return [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
+            for levers in schedules]
 
 
 def evaluate(

@@ -490,16 +490,11 @@ def _is_number(v) -> bool:
 def _simulate_floats(initial, params, levers, aggregator, dt, record):
     """One world on Python floats: :func:`simulate` for scalar inputs and shared levers.
 
-    The same :func:`coefficients`, the terms of :func:`terms` summed as :func:`rates` sums them
-    (written out by :mod:`polmodel._straight` from their source, so no list is built each
-    month) and the same operations in the same order as the vectorised loop, on floats with
-    :func:`math.exp` (which gives numpy's ``exp`` bit for bit), so the numbers are identical;
-    only numpy's per-call overhead on one-element arrays is gone (a central run, an explorer
-    redraw, a workbench calling one world at a time).
+    The same :func:`coefficients` and :func:`rates` and the same operations in the same order
+    as the vectorised loop, on floats with :func:`math.exp` (which gives numpy's ``exp`` bit
+    for bit), so the numbers are identical; only numpy's per-call overhead on one-element
+    arrays is gone (a central run, an explorer redraw, a workbench calling one world at a time).
     """
-    from polmodel._straight import float_rates
-
-    rates_ = float_rates()  # rates() written out term by term: same operations, no list
     p = {k: float(params[k]) for k in PARAMETERS}
     x = [float(initial[s]) for s in STATES]
     and_ = resolve_aggregator(aggregator)
@@ -517,7 +512,7 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
         c = cache.get(key)
         if c is None:
             c = cache[key] = coefficients(p, key)
-        gains, losses = rates_(x, c)
+        gains, losses = rates(x, c)
         new = []
         for xi, g, loss in zip(x, gains, losses):
             k = (g + loss) + _EPS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -275,21 +276,24 @@ def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarra
     from polmodel.model import coefficients, terms
 
     out: dict[str, dict[str, float]] = {s: {} for s in STATES}
+    buckets = [out[s] for s in STATES]
+    params = {k: float(v) for k, v in params.items()}
     cache: dict = {}
-    for t in range(levers.shape[0]):
-        key = tuple(levers[t])
+    # Plain floats throughout, and math.expm1 (numpy's expm1 bit for bit) once per state and
+    # month: this runs with every central run, so it must cost little more than the run.
+    for t, key in enumerate(map(tuple, levers.tolist())):
         if key not in cache:
             cache[key] = coefficients(params, key)
-        x = [float(v) for v in states[t]]
-        parts = [(m, i, float(v) * (1.0 - x[i]) if g else -float(v) * x[i], float(v))
-                 for m, i, g, v in terms(x, cache[key])]
+        x = states[t].tolist()
+        listed = terms(x, cache[key])
         k = [0.0] * len(STATES)  # total rate K = gain + loss of each state
-        for _, i, _, v in parts:
+        for _, i, _, v in listed:
             k[i] += v
-        for m, i, part, _ in parts:
-            factor = -np.expm1(-k[i] * dt) / k[i] if k[i] > 0 else dt
-            bucket = out[STATES[i]]
-            bucket[m] = bucket.get(m, 0.0) + part * factor
+        factors = [-math.expm1(-ki * dt) / ki if ki > 0 else dt for ki in k]
+        for m, i, g, v in listed:
+            part = v * (1.0 - x[i]) if g else -v * x[i]
+            bucket = buckets[i]
+            bucket[m] = bucket.get(m, 0.0) + part * factors[i]
     return out
 
 
