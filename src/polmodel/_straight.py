@@ -22,16 +22,29 @@ from __future__ import annotations
 
 import ast
 import functools
-import inspect
-import textwrap
 
 
 class Unreadable(Exception):
     """The model's source is not in the shape this module rewrites."""
 
 
+@functools.cache
+def _module_tree(path: str) -> ast.Module:
+    with open(path, encoding="utf-8") as f:
+        return ast.parse(f.read())
+
+
 def _function(func) -> ast.FunctionDef:
-    fn = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
+    """A fresh syntax tree of a module-level function (read from its file; no inspect import)."""
+    import copy
+    import sys
+
+    module = sys.modules[func.__module__]
+    found = [n for n in _module_tree(module.__file__).body
+             if isinstance(n, ast.FunctionDef) and n.name == func.__name__]
+    if len(found) != 1:
+        raise Unreadable(f"{func.__name__}: not found once in {module.__file__}")
+    fn = copy.deepcopy(found[0])
     if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant):
         fn.body = fn.body[1:]  # the docstring
     fn.decorator_list, fn.returns = [], None

@@ -89,15 +89,17 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     baseline, in what share of worlds each policy gives a higher or lower index (paired, world by
     world), under both the strict and the graded AND.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
     from polmodel.comparison import compare
 
     _check_format(as_json, as_csv)
     if worlds is None:
         worlds = 1024 if sampler == "sobol" else 1000
     sc = _load(scenario, horizon, policies)
-    executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    executor = None
+    if workers > 1:  # imported only when asked for: multiprocessing costs start-up time
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(max_workers=workers)
     try:
         with click.progressbar(length=worlds, label="plausible worlds", file=sys.stderr,
                                hidden=worlds < 20_000) as bar:
