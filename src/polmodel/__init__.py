@@ -24,6 +24,15 @@ _PUBLIC = {
     "sample_worlds": "polmodel.ensemble",
     "compare": "polmodel.comparison",
     "Comparison": "polmodel.comparison",
+    "sensitivity": "polmodel.sensitivity_analysis",
+    "Sensitivity": "polmodel.sensitivity_analysis",
+    "discover": "polmodel.discovery",
+    "Discovery": "polmodel.discovery",
+    "sweep": "polmodel.sweeps",
+    "Sweep": "polmodel.sweeps",
+    "Question": "polmodel.questions",
+    "explore": "polmodel.explorer",
+    "elicit": "polmodel.elicitation",
 }
 
 __all__ = sorted(_PUBLIC)

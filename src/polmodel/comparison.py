@@ -391,6 +391,8 @@ def compare(
     chunk_size: int = DEFAULT_CHUNK,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
+    parameters: Mapping[str, float | tuple[float, float]] | None = None,
+    initial: Mapping[str, float | tuple[float, float]] | None = None,
 ) -> Comparison:
     """Run policies on the same plausible worlds and compare them, paired world by world.
 
@@ -414,6 +416,9 @@ def compare(
         Runs the chunks (a ProcessPoolExecutor, a Dask client's executor); here when None.
     progress : callable, optional
         Called with the number of worlds finished after each chunk.
+    parameters, initial : mapping of str to float or (low, high), optional
+        What-ifs applied before sampling: a value fixes a parameter (or initial state) in every
+        world, a range replaces its plausible range (:func:`polmodel.whatif.apply_settings`).
 
     Returns
     -------
@@ -428,6 +433,13 @@ def compare(
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
+    if parameters or initial:
+        if isinstance(worlds, Worlds):
+            raise PolmodelError("parameters/initial apply when worlds are sampled; pass them to "
+                                "sample_worlds, or give a number of worlds")
+        from polmodel.whatif import apply_settings
+
+        sc = apply_settings(sc, parameters=parameters, initial=initial)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
     if isinstance(worlds, Worlds) and worlds.scenario != sc.name:
         raise PolmodelError(f"worlds were sampled for {worlds.scenario!r}, not {sc.name!r}; "

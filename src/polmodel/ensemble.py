@@ -2,7 +2,9 @@
 
 A *world* is one draw of every uncertain initial state, context parameter and mechanism
 parameter, each uniform over its plausible range (a Latin hypercube drawn with numpy, or
-scrambled Sobol' points from :mod:`scipy.stats.qmc`, imported only when asked for). Every policy runs on the same worlds (common random numbers), so
+scrambled Sobol' points from :mod:`scipy.stats.qmc`, imported only when asked for), or, where a
+scenario gives quantiles (pooled participants' estimates), drawn from that distribution through
+its quantile function. Every policy runs on the same worlds (common random numbers), so
 differences between policies are paired by construction.
 
 Worlds are evaluated in chunks; only per-world outcomes are kept, never full trajectories, so
@@ -127,6 +129,18 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     return out.T
 
 
+def _quantiles_of(scenario: Scenario, key: str) -> tuple[float, ...] | None:
+    """The quantile table of one dimension, if it still spans the dimension's range.
+
+    A range replaced after loading (a what-if, ``dataclasses.replace``) replaces the shape too:
+    the table no longer describes it, so the new range is sampled uniformly.
+    """
+    u = (scenario.initial[key.removeprefix("initial.")] if key.startswith("initial.")
+         else scenario.parameters[key])
+    q = u.quantiles
+    return q if q is not None and (q[0], q[-1]) == (u.low, u.high) else None
+
+
 def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Generator) -> np.ndarray:
     """Points in the unit hypercube.
 
@@ -164,6 +178,8 @@ def sample_worlds(
     *,
     seed: int | np.random.Generator | None = 0,
     sampler: Sampler = "lhs",
+    parameters: Mapping[str, float | tuple[float, float]] | None = None,
+    initial: Mapping[str, float | tuple[float, float]] | None = None,
 ) -> Worlds:
     """Sample ``n`` plausible worlds: every uncertain number uniform over its range.
 
@@ -176,6 +192,9 @@ def sample_worlds(
         Same seed, same worlds.
     sampler : {"lhs", "sobol"}
         Latin hypercube (default) or scrambled Sobol'.
+    parameters, initial : mapping of str to float or (low, high), optional
+        What-ifs: a value fixes a parameter (or initial state) in every world, a range
+        replaces its plausible range (:func:`polmodel.whatif.apply_settings`).
 
     Returns
     -------
@@ -188,15 +207,26 @@ def sample_worlds(
     (64, True)
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if parameters or initial:
+        from polmodel.whatif import apply_settings
+
+        sc = apply_settings(sc, parameters=parameters, initial=initial)
     rng = np.random.default_rng(seed)
     dims = uncertain_dimensions(sc)
     varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
     fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
     u = unit_sample(n, len(varied), sampler=sampler, rng=rng)
+    # Where a scenario gives quantiles (pooled estimates), the unit sample goes through the
+    # piecewise-linear quantile function: inverse-CDF sampling keeps the design's
+    # stratification (a Latin hypercube stays one point per stratum of the distribution).
+    shaped = {j: (q, u[:, j].copy()) for j, k in enumerate(varied)
+              if (q := _quantiles_of(sc, k)) is not None}
     low = np.array([dims[k][1] for k in varied])
     high = np.array([dims[k][2] for k in varied])
     u *= high - low
     u += low
+    for j, (q, unit) in shaped.items():
+        u[:, j] = np.interp(unit, np.linspace(0.0, 1.0, len(q)), q)
     return Worlds(sc.name, tuple(varied), u, fixed, seed if isinstance(seed, int) else None, sampler)
 
 

@@ -37,6 +37,8 @@ class Uncertain:
     low: float
     high: float
     source: str
+    quantiles: tuple[float, ...] | None = None
+    """Values at equally spaced shares 0..1 of the sampled distribution; None: uniform."""
 
     @property
     def fixed(self) -> bool:
@@ -62,6 +64,8 @@ class Scenario:
     parameters: Mapping[str, Uncertain]
     policies: Mapping[str, Policy]
     path: str = ""
+    contrast: tuple[str, str] | None = None
+    """The two policies the scenario is about (its default question), or None."""
     tie_margin: float = 0.02
     """Differences of the opening index up to this size count as practical ties."""
     defaults_used: tuple[str, ...] = ()
@@ -171,7 +175,8 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
         if not low <= value <= high:
             raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
         source = p.source if o is None else o.source
-        out[p.name] = Uncertain(value, low, high, source)
+        quantiles = None if o is None or o.quantiles is None else tuple(o.quantiles)
+        out[p.name] = Uncertain(value, low, high, source, quantiles)
     for name in CONTEXT_NAMES:
         est = getattr(spec.context, name)
         if est is None:
@@ -212,7 +217,8 @@ def _unit_interval(est: Estimate, key: str) -> Uncertain:
     if not 0.0 <= low <= est.value <= high <= 1.0:
         raise PolmodelError(f"{key}: value {est.value} with range [{low}, {high}] is not allowed; "
                             "allowed: 0 <= low <= value <= high <= 1")
-    return Uncertain(est.value, low, high, est.source)
+    quantiles = None if est.quantiles is None else tuple(est.quantiles)
+    return Uncertain(est.value, low, high, est.source, quantiles)
 
 
 def _policies(spec: ScenarioFile, where: str) -> dict[str, Policy]:
@@ -251,11 +257,21 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
     if baseline not in policies:
         raise PolmodelError(f"{where}: baseline = {baseline!r} is not a policy; "
                             f"allowed: {', '.join(policies)}")
+    contrast = spec.contrast
+    if contrast is not None:
+        for which in contrast:
+            if which not in policies:
+                raise PolmodelError(f"{where}: contrast names {which!r}, which is not a policy; "
+                                    f"allowed: {', '.join(policies)}")
+        if contrast[0] == contrast[1]:
+            raise PolmodelError(f"{where}: contrast names {contrast[0]!r} twice; allowed: two "
+                                "different policies")
     return Scenario(
         name=name, title=spec.title, date=spec.date, description=spec.description.strip(),
         horizon=spec.horizon, aggregator=spec.aggregator, baseline=baseline,
         initial=MappingProxyType(initial), parameters=MappingProxyType(_parameters(spec, where)),
         policies=MappingProxyType(policies), path=path, tie_margin=spec.tie_margin,
+        contrast=contrast,
         defaults_used=tuple(defaulted),
         case=None if spec.case is None else MappingProxyType(spec.case.model_dump()),
     )

@@ -36,12 +36,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _check_quantiles(quantiles: list[float] | None, range_: tuple[float, float] | None) -> None:
+    """Quantiles at equally spaced shares 0, ..., 1 of the range: non-decreasing, low to high."""
+    if quantiles is None:
+        return
+    if range_ is None:
+        raise ValueError("quantiles need a range; write range = [low, high] too")
+    if len(quantiles) < 2:
+        raise ValueError("quantiles: at least 2 values (the range's low and high)")
+    if any(b < a for a, b in zip(quantiles, quantiles[1:])):
+        raise ValueError("quantiles must not decrease; allowed: values from low to high in order")
+    if (quantiles[0], quantiles[-1]) != tuple(range_):
+        raise ValueError(f"quantiles run from {quantiles[0]} to {quantiles[-1]}; allowed: from the "
+                         f"range's low {range_[0]} to its high {range_[1]}")
+
+
 class Estimate(_Strict):
-    """A value with its plausible range and where it comes from."""
+    """A value with its plausible range and where it comes from.
+
+    ``quantiles`` (optional) shape how the range is sampled: the values at equally spaced
+    shares 0, 1/(k-1), ..., 1 of the distribution, from ``low`` to ``high``; worlds are drawn by
+    interpolating between them (written by ``polmodel elicit``). Without it, uniform.
+    """
 
     value: Number
     range: tuple[Number, Number] | None = None
     source: Annotated[str, Field(min_length=1)]
+    quantiles: list[Number] | None = None
 
     @model_validator(mode="after")
     def _value_in_range(self) -> Estimate:
@@ -51,6 +72,7 @@ class Estimate(_Strict):
                 raise ValueError(f"range [{low}, {high}] is reversed; write [low, high]")
             if not low <= self.value <= high:
                 raise ValueError(f"value {self.value} is outside its range [{low}, {high}]")
+        _check_quantiles(self.quantiles, self.range)
         return self
 
 
@@ -60,6 +82,12 @@ class Override(_Strict):
     value: Number | None = None
     range: tuple[Number, Number] | None = None
     source: Annotated[str, Field(min_length=1)]
+    quantiles: list[Number] | None = None
+
+    @model_validator(mode="after")
+    def _quantiles_fit(self) -> Override:
+        _check_quantiles(self.quantiles, self.range)
+        return self
 
 
 class LeverSpec(_Strict):
@@ -125,6 +153,7 @@ class ScenarioFile(_Strict):
     aggregator: Literal["min", "product", "geometric"] = "min"
     tie_margin: Annotated[Number, Field(ge=0.0, le=0.2)] = 0.02
     baseline: str | None = None
+    contrast: tuple[str, str] | None = None
     case: CaseSpec | None = None
     initial: InitialSpec  # type: ignore[valid-type]
     context: ContextSpec  # type: ignore[valid-type]

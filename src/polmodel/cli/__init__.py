@@ -7,7 +7,7 @@ modules by theme (``core``: run, compare, scenarios, levers, validate) and regis
 on :data:`main` when imported here.
 """
 
-from polmodel.cli import core  # noqa: F401  (registers the commands)
+from polmodel.cli import analysis, core, workshop  # noqa: F401  (registers the commands)
 from polmodel.cli.app import main
 
 __all__ = ["main"]

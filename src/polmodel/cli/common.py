@@ -103,3 +103,21 @@ def new_figure(**kwargs):
     from matplotlib.figure import Figure
 
     return Figure(**kwargs)
+
+
+def _set_option(func):
+    """--set NAME=VALUE or NAME=LOW:HIGH (repeatable): what-ifs without editing the file."""
+    return click.option(
+        "--set", "sets", multiple=True, metavar="NAME=VALUE|LOW:HIGH",
+        help="What-if (repeatable): fix an assumption (initial.crisis=0.9, rally=0.02) or give it "
+             "a new plausible range (rally=0.01:0.03). Names: `polmodel show`.")(func)
+
+
+def _apply_sets(sc, sets: tuple[str, ...], *, ranges: bool = True):
+    """Parse and apply --set to a loaded scenario; returns (scenario, settings)."""
+    if not sets:
+        return sc, {}
+    from polmodel.whatif import apply_settings, parse_settings
+
+    settings = parse_settings(sets, sc, ranges=ranges)
+    return apply_settings(sc, settings), settings

@@ -13,11 +13,13 @@ from polmodel.cli.common import (
     DEFAULT_SCENARIO,
     BadInput,
     _aggregator_option,
+    _apply_sets,
     _check_format,
     _library_errors,
     _load,
     _output_options,
     _scenario_argument,
+    _set_option,
     new_figure,
     write_atomically,
     write_figure,
@@ -30,10 +32,11 @@ from polmodel.cli.common import (
               help="Policy to run (repeatable); all of the scenario's policies by default.")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
 @_aggregator_option
+@_set_option
 @_output_options
 @_library_errors
 def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator=None,
-                as_json=False, as_csv=False, out=None):
+                as_json=False, as_csv=False, out=None, sets=()):
     """Run each policy once at the scenario's central values.
 
     Prints the four conditions and the opening index at a few months, whether and when a
@@ -45,7 +48,10 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
     names = list(policies) or list(sc.policies)
-    results = [run(sc, name, aggregator=aggregator) for name in names]
+    _, settings = _apply_sets(sc, sets, ranges=False)
+    params = {k: v for k, v in settings.items() if not k.startswith("initial.")}
+    init = {k.removeprefix("initial."): v for k, v in settings.items() if k.startswith("initial.")}
+    results = [run(sc, name, aggregator=aggregator, parameters=params, initial=init) for name in names]
 
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in results], indent=2))
@@ -77,10 +83,11 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @_aggregator_option
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to run worlds in; results do not depend on it.")
+@_set_option
 @_output_options
 @_library_errors
 def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregator, workers,
-                    as_json, as_csv, out):
+                    as_json, as_csv, out, sets=()):
     """Compare policies on the same plausible worlds.
 
     Samples every uncertain number over its plausible range, runs every policy on the same
@@ -95,6 +102,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     if worlds is None:
         worlds = 1024 if sampler == "sobol" else 1000
     sc = _load(scenario, horizon, policies)
+    sc, _ = _apply_sets(sc, sets)
     executor = None
     if workers > 1:  # imported only when asked for: multiprocessing costs start-up time
         from concurrent.futures import ProcessPoolExecutor

@@ -1,0 +1,323 @@
+"""The analysis commands: sensitivity, discover, sweep, show (thin shells over the library).
+
+With no question given, ``sensitivity`` and ``discover`` answer the scenario's own: its
+``contrast`` (else each policy against the baseline), then "does a window open" under the
+policy with a window in the most plausible worlds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+
+import click
+
+from polmodel.cli.app import main
+from polmodel.cli.common import (
+    _apply_sets,
+    _check_format,
+    _library_errors,
+    _load,
+    _output_options,
+    _scenario_argument,
+    _set_option,
+    new_figure,
+    write_atomically,
+    write_figure,
+)
+
+OUTCOME_NAMES = ["peak_index", "window", "months_open", "crisis_months", "exodus"]
+
+
+def _common(func):
+    """--policy, --outcome, --seed, --horizon, --workers, --set and the output options."""
+    for option in reversed([
+        click.option("--policy", "policies", multiple=True, metavar="NAME",
+                     help="The question: twice (--policy A --policy B) for A against B; once for "
+                          "that policy against the baseline, or its own window with --outcome "
+                          "window. The scenario's own questions by default."),
+        click.option("--outcome", type=click.Choice(OUTCOME_NAMES), default=None,
+                     help="What to ask about [default: peak_index for contrasts, window alone]."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Seed: same seed, same numbers."),
+        click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Processes to run worlds in; results do not depend on it."),
+        _set_option,
+        _output_options,
+    ]):
+        func = option(func)
+    return func
+
+
+@contextmanager
+def _executor(workers: int):
+    if workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    ex = ProcessPoolExecutor(max_workers=workers)
+    try:
+        yield ex
+    finally:
+        ex.shutdown()
+
+
+def _questions(sc, policies, outcome, seed, executor, *, both_ways=False):
+    """The questions asked: from --policy, else the scenario's default questions."""
+    from polmodel.errors import PolmodelError
+    from polmodel.questions import Question, default_questions, margin
+
+    if len(policies) > 2:
+        raise PolmodelError(f"--policy given {len(policies)} times; allowed: once or twice")
+    if policies:
+        for p in policies:
+            sc.policy(p)
+        if len(policies) == 2:
+            out = outcome or "peak_index"
+            return [Question(policies[0], policies[1], out, margin(sc, out))]
+        if outcome == "window" or policies[0] == sc.baseline:
+            return [Question(policies[0], outcome=outcome or "window")]
+        out = outcome or "peak_index"
+        return [Question(policies[0], sc.baseline, out, margin(sc, out))]
+    from polmodel.ensemble import sample_worlds
+
+    qs = default_questions(sc, sample_worlds(sc, 1000, seed=seed), executor=executor)
+    if outcome is not None:
+        qs = [Question(q.policy, q.versus, outcome, margin(sc, outcome) if q.versus else q.margin)
+              if q.versus else q for q in qs]
+    if both_ways:
+        qs = [x for q in qs for x in ([q, Question(q.versus, q.policy, q.outcome, q.margin)]
+                                       if q.versus else [q])]
+    return qs
+
+
+def _stem(q) -> str:
+    return f"{q.policy}-vs-{q.versus}-{q.outcome}" if q.versus else f"{q.policy}-{q.outcome}"
+
+
+@main.command("sensitivity")
+@_scenario_argument
+@_common
+@click.option("--worlds", type=click.IntRange(min=2), default=1024, show_default=True,
+              help="Sobol' base sample N (a power of 2); the model runs N x (assumptions + 2) "
+                   "times per policy and aggregator.")
+@click.option("--method", "methods", multiple=True, type=click.Choice(["sobol", "morris", "tornado"]),
+              help="Methods (repeatable) [default: all three].")
+@click.option("--resamples", type=click.IntRange(min=0), default=199, show_default=True,
+              help="Bootstrap resamples for the Sobol' intervals (0: none).")
+@click.option("--trajectories", type=click.IntRange(min=2), default=20, show_default=True,
+              help="Morris trajectories.")
+@click.option("--groups", is_flag=True, help="Morris by groups of assumptions (the state each "
+                                             "mechanism moves).")
+@click.option("--aggregator", "aggregators", multiple=True,
+              type=click.Choice(["min", "product", "geometric"]),
+              help="Fuzzy ANDs to compute the indices under (repeatable) [default: min and product].")
+@_library_errors
+def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
+                        out, worlds, methods, resamples, trajectories, groups, aggregators):
+    """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
+
+    Names the deciding assumptions in a sentence first, with bootstrap intervals, then the
+    tables. With no --policy, answers the scenario's question (its contrast, else each policy
+    against the baseline) and whether a window opens under the policy with the most windows.
+    """
+    from polmodel.sensitivity_analysis import METHODS, n_steps, sensitivity
+    from polmodel.sensitivity_text import to_csv
+
+    _check_format(as_json, as_csv)
+    sc = _load(scenario, horizon, policies)
+    sc, settings = _apply_sets(sc, sets)
+    methods = methods or METHODS
+    aggregators = aggregators or ("min", "product")
+    results = []
+    with _executor(workers) as executor:
+        questions = _questions(sc, policies, outcome, seed, executor)
+        total = sum(n_steps(q, methods, aggregators) for q in questions)
+        with click.progressbar(length=total, label="sensitivity", file=sys.stderr) as bar:
+            for q in questions:
+                r = sensitivity(sc, q.policy, q.versus, outcome=q.outcome, methods=methods, n=worlds,
+                                n_resamples=resamples, trajectories=trajectories, groups=groups,
+                                aggregators=aggregators, seed=seed, executor=executor,
+                                progress=bar.update)
+                results.append(_with_settings(r, settings))
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
+    elif as_csv:
+        click.echo(to_csv(results), nl=False)
+    else:
+        click.echo("\n\n".join(r.summary() for r in results))
+    if out is not None:
+        n = 0
+        for r in results:
+            for kind in ("sobol", "tornado", "morris"):
+                if kind == "sobol" and not r.sobol or kind == "tornado" and r.tornado is None \
+                        or kind == "morris" and not r.morris:
+                    continue
+                fig = new_figure(figsize=(8, 6))
+                r.plot(ax=fig.add_subplot(), kind=kind)
+                write_figure(fig, out / f"{sc.name}-sensitivity-{_stem(r.question)}-{kind}.png")
+                n += 1
+        write_atomically(out / f"{sc.name}-sensitivity.json",
+                         json.dumps([r.to_dict() for r in results], indent=2))
+        write_atomically(out / f"{sc.name}-sensitivity.csv", to_csv(results))
+        click.echo(f"wrote {n + 2} files to {out}", err=True)
+
+
+def _with_settings(result, settings):
+    """The result, with the what-ifs typed on the command line in its provenance."""
+    from dataclasses import replace
+
+    return replace(result, settings=settings) if settings else result
+
+
+@main.command("discover")
+@_scenario_argument
+@_common
+@click.option("--worlds", type=click.IntRange(min=20), default=2000, show_default=True,
+              help="Plausible worlds to sample.")
+@click.option("--sampler", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True,
+              help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
+@click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
+              help="Fuzzy AND for the opening index (the scenario's by default).")
+@click.option("--max-restrictions", type=click.IntRange(min=1), default=3, show_default=True,
+              help="At most this many assumptions restricted in a box.")
+@_library_errors
+def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
+                     out, worlds, sampler, aggregator, max_restrictions):
+    """Scenario discovery: the assumption ranges that box the worlds where an answer holds.
+
+    PRIM boxes, each read out as a sentence ("A gives a higher opening index than B in 81% of
+    the worlds where ...; those worlds are 35% of all plausible worlds"), with the box and the
+    coverage-density trade-off after. With no --policy: the scenario's contrast both ways, and
+    where a window opens under the policy with the most windows.
+    """
+    from polmodel.discovery import discover
+    from polmodel.ensemble import sample_worlds
+
+    _check_format(as_json, as_csv)
+    sc = _load(scenario, horizon, policies)
+    sc, settings = _apply_sets(sc, sets)
+    results = []
+    with _executor(workers) as executor:
+        questions = _questions(sc, policies, outcome, seed, executor, both_ways=True)
+        w = sample_worlds(sc, worlds, seed=seed, sampler=sampler)
+        with click.progressbar(length=len(questions) * worlds, label="plausible worlds",
+                               file=sys.stderr, hidden=worlds < 20_000) as bar:
+            for q in questions:
+                d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w, aggregator=aggregator,
+                             max_restrictions=max_restrictions, executor=executor, progress=bar.update)
+                results.append(_with_settings(d, settings))
+    if as_json:
+        click.echo(json.dumps([d.to_dict() for d in results], indent=2))
+    elif as_csv:
+        click.echo(_discovery_csv(results), nl=False)
+    else:
+        click.echo("\n\n".join(d.summary() for d in results))
+    if out is not None:
+        for d in results:
+            fig = new_figure(figsize=(7, 5.5))
+            d.plot(ax=fig.add_subplot())
+            write_figure(fig, out / f"{sc.name}-discover-{_stem(d.question)}.png")
+        write_atomically(out / f"{sc.name}-discover.json", json.dumps([d.to_dict() for d in results], indent=2))
+        write_atomically(out / f"{sc.name}-discover.csv", _discovery_csv(results))
+        click.echo(f"wrote {len(results) + 2} files to {out}", err=True)
+
+
+def _discovery_csv(results) -> str:
+    lines = [line for d in results for line in d.to_csv().splitlines() if line.startswith("#")]
+    header = None
+    for d in results:
+        body = [line for line in d.to_csv().splitlines() if not line.startswith("#")]
+        header = header or body[0]
+        lines += body[1:]
+    return "\n".join(lines[:len(results)] + [header] + lines[len(results):]) + "\n"
+
+
+@main.command("sweep")
+@_scenario_argument
+@_common
+@click.option("--x", "x", required=True, metavar="AXIS",
+              help="First axis: an assumption (rally, initial.crisis), lever.<lever> (intensity) or "
+                   "start.<lever> (start month); NAME=LOW:HIGH for a range.")
+@click.option("--y", "y", metavar="AXIS", help="Second axis, for a heatmap.")
+@click.option("--points", type=click.IntRange(min=2, max=101), default=11, show_default=True,
+              help="Grid points per axis.")
+@click.option("--worlds", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Plausible worlds per grid point (the same worlds at every point).")
+@click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
+              help="Fuzzy AND for the opening index (the scenario's by default).")
+@_library_errors
+def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv, out,
+                  x, y, points, worlds, aggregator):
+    """Sweep one or two assumptions or lever settings over a grid, as a line or heatmap.
+
+    Each grid point is an ensemble on the same plausible worlds. Lever axes change the first
+    --policy (the baseline by default).
+    """
+    from polmodel.errors import PolmodelError
+    from polmodel.sweeps import sweep
+
+    _check_format(as_json, as_csv)
+    sc = _load(scenario, horizon, policies)
+    sc, settings = _apply_sets(sc, sets)
+    if len(policies) > 2:
+        raise PolmodelError(f"--policy given {len(policies)} times; allowed: once or twice")
+    policy = policies[0] if policies else None
+    versus = policies[1] if len(policies) == 2 else None
+    n_points = points * (points if y else 1)
+    with _executor(workers) as executor, click.progressbar(
+            length=n_points * worlds, label="plausible worlds", file=sys.stderr,
+            hidden=n_points * worlds < 20_000) as bar:
+        result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome or "window",
+                       points=points, worlds=worlds, seed=seed, aggregator=aggregator,
+                       executor=executor, progress=bar.update)
+    result = _with_settings(result, settings)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    elif as_csv:
+        click.echo(result.to_csv(), nl=False)
+    else:
+        click.echo(result.summary())
+    if out is not None:
+        fig = new_figure(figsize=(8, 6))
+        result.plot(ax=fig.add_subplot())
+        stem = f"{sc.name}-sweep-{'-'.join(result.axes)}"
+        write_figure(fig, out / f"{stem}.png")
+        write_atomically(out / f"{stem}.json", json.dumps(result.to_dict(), indent=2))
+        write_atomically(out / f"{stem}.csv", result.to_csv())
+        click.echo(f"wrote 3 files to {out}", err=True)
+
+
+@main.command("show")
+@_scenario_argument
+@_set_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of tables.")
+@_library_errors
+def show_command(scenario, sets, as_json, as_csv):
+    """Every assumption of a scenario: value, plausible range, hard limit, meaning, source.
+
+    These are the names --set takes (initial.<state> for initial states).
+    """
+    import csv
+    import io
+
+    from polmodel.assumptions import assumption_rows, assumptions_text
+
+    _check_format(as_json, as_csv)
+    sc = _load(scenario, None, ())
+    sc, _ = _apply_sets(sc, sets)
+    rows = assumption_rows(sc)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    elif as_csv:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        click.echo(assumptions_text(sc, rows))

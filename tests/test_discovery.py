@@ -1,0 +1,106 @@
+"""PRIM on data with a planted box, and discovery on the scenarios."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from polmodel.discovery import discover, prim
+from polmodel.errors import PolmodelError
+from polmodel.text import CAVEAT
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_prim_recovers_a_planted_box(seed):
+    rng = np.random.default_rng(seed)
+    d = 8
+    x = rng.random((3000, d))
+    lo, hi = np.array([0.1, 0.55]), np.array([0.45, 1.0])
+    y = (x[:, 1] >= lo[0]) & (x[:, 1] <= hi[0]) & (x[:, 5] >= lo[1])
+    names = [f"x{i}" for i in range(d)]
+    r = prim(x, y, names, bounds=np.array([[0.0, 1.0]] * d))
+    assert r.box.coverage > 0.9 and r.box.density > 0.9
+    assert set(r.box.names) == {"x1", "x5"}
+    got = dict(zip(r.box.names, zip(r.box.low, r.box.high)))
+    assert abs(got["x1"][0] - 0.1) < 0.05 and abs(got["x1"][1] - 0.45) < 0.05
+    assert abs(got["x5"][0] - 0.55) < 0.05
+    # The box's own figures agree with a recount.
+    inside = r.box.contains(x, names)
+    assert r.box.density == pytest.approx(y[inside].mean())
+    assert r.box.coverage == pytest.approx(y[inside].sum() / y.sum())
+    assert r.box.mass == pytest.approx(inside.mean())
+
+
+def test_prim_with_noise_still_finds_the_box():
+    rng = np.random.default_rng(4)
+    x = rng.random((4000, 6))
+    planted = (x[:, 0] < 0.3) & (x[:, 3] > 0.5)
+    y = np.where(rng.random(4000) < 0.05, ~planted, planted)  # 5% of labels flipped
+    r = prim(x, y, list("abcdef"), bounds=np.array([[0.0, 1.0]] * 6))
+    assert set(r.box.names) == {"a", "d"}
+    # Flipped labels outside the box cap what any box can cover: compare with the planted one.
+    best_coverage = y[planted].sum() / y.sum()
+    assert r.box.density > 0.9 and r.box.coverage > 0.9 * best_coverage
+
+
+def test_trajectory_is_a_tradeoff():
+    rng = np.random.default_rng(0)
+    x = rng.random((2000, 4))
+    r = prim(x, x[:, 0] + 0.3 * rng.random(2000) > 0.8, list("abcd"))
+    assert r.coverage[0] == 1.0 and r.mass[0] == 1.0
+    assert np.all(np.diff(r.mass) < 0)  # each peel removes worlds
+    assert r.density[-1] > r.density[0]
+    assert 0 <= r.chosen < len(r.coverage)
+
+
+def test_prim_input_errors():
+    with pytest.raises(PolmodelError, match="shape"):
+        prim(np.zeros((10, 2)), np.zeros(9, bool), ["a", "b"])
+
+
+@pytest.fixture(scope="module")
+def contrast():
+    return discover("venezuela-2018", worlds=600)
+
+
+def test_discovery_on_the_scenario_contrast(contrast):
+    d = contrast
+    holds = d.question.holds  # the statement is recomputed from the outcomes it names
+    assert d.question.versus is not None and callable(holds)
+    assert 0 < d.share < 1
+    s = d.sentence()
+    assert d.question.text()[:10].lower() in s.lower()
+    assert f"{d.box.density:.0%}" in s and f"{d.box.mass:.0%}" in s
+    for name in d.box.names:
+        assert name in s and name in d.worlds.names
+    inside = d.box.contains(d.worlds.values, d.worlds.names)
+    assert d.box.density == pytest.approx(d.holds[inside].mean())
+
+
+def test_discovery_views(contrast, tmp_path):
+    d = contrast
+    assert d.summary().index(d.sentence()[:30]) < d.summary().index("The box")
+    assert CAVEAT in d.summary()
+    assert "Discovery(" in repr(d)
+    assert "<table>" in d._repr_html_()
+    json.dumps(d.to_dict())
+    assert len(d.to_frame()) == len(d.prim.coverage)
+    assert d.to_csv(tmp_path / "d.csv") == (tmp_path / "d.csv").read_text()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert d.plot() is not None
+
+
+def test_no_window_anywhere_is_said_plainly():
+    d = discover("venezuela-2018", "status-quo", outcome="window", worlds=100, horizon=1)
+    assert d.share == 0
+    assert "nothing to box" in d.sentence()
+
+
+def test_same_seed_same_box():
+    a = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
+    b = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
+    assert a.to_dict() == b.to_dict()
