@@ -6,6 +6,7 @@
     python benchmarks/run.py --quick           # smaller sizes, prints only
     python benchmarks/run.py --only latency    # one section (latency, workbench, compiled,
                                                # sensitivity, scaling); prints only
+    python benchmarks/run.py --only compiled --quick --profile   # where the time goes
 
 Every figure is a median of repeated runs on this machine (wall clock, seconds unless said);
 ratios come from medians of the same run. Sections whose reference tool is not installed, or
@@ -495,7 +496,15 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller sizes; prints only")
     ap.add_argument("--only", choices=list(SECTIONS), action="append",
                     help="run only this section (repeatable); prints only")
+    ap.add_argument("--profile", action="store_true",
+                    help="profile the sections run with pyinstrument and print where time goes")
     args = ap.parse_args()
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
     started = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     where = machine()
     print(f"{started}; {where}")
@@ -503,7 +512,10 @@ def main() -> None:
     for name in args.only or SECTIONS:
         SECTIONS[name](args.quick)
     table = markdown(ROWS, started, where, time.perf_counter() - t0)
-    if args.quick or args.only:
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False))
+    if args.quick or args.only or args.profile:
         return
     text = README.read_text(encoding="utf-8")
     if BEGIN in text and END in text:
