@@ -404,7 +404,7 @@ def simulate(
     first_window = np.full(n, np.nan)
     binding = np.zeros((n_cond, n), dtype=np.int32)
     cond_sum = np.zeros((n_cond, n))
-    low, graded, J = np.empty(n), np.empty(n), np.empty(n)
+    low, graded = np.empty(n), np.empty(n)
     higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
     is_low = np.empty((n_cond, n), bool)
     conds = X[:n_cond]
