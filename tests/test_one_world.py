@@ -108,3 +108,18 @@ def test_numpy_scalars_are_plain_numbers_too():
     np_traj, np_out = simulate({k: np.float64(v) for k, v in init.items()},
                                {k: np.array(v) for k, v in params.items()}, levers)
     assert_identical(traj, out, 0, np_traj, np_out)
+
+
+def test_a_run_computes_its_decomposition_when_read_with_the_same_numbers():
+    import pickle
+
+    from polmodel.runs import decompose, run
+
+    sc = load_scenario("venezuela-2018")
+    for name in sc.policies:
+        r = run(sc, name)
+        expected = decompose(r.states, sc.central_parameters(), sc.schedule(name))
+        assert dict(r.decomposition) == expected
+        again = pickle.loads(pickle.dumps(run(sc, name)))  # pickled before it was read
+        assert again.decomposition == expected
+        assert r.to_dict()["decomposition"] == {k: dict(v) for k, v in expected.items()}

@@ -18,6 +18,37 @@ from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text
 
 
+class _Deferred(Mapping):
+    """A mapping computed on first read, then kept (pickles as the plain dict it holds).
+
+    The decomposition by mechanism costs about three central runs; a slider, a sweep or a tool
+    calling :func:`run` in a loop may never read it, so it is only computed when read.
+    """
+
+    def __init__(self, compute):
+        self._compute, self._value = compute, None
+
+    def _data(self) -> Mapping:
+        if self._value is None:
+            self._value, self._compute = self._compute(), None
+        return self._value
+
+    def __getitem__(self, key):
+        return self._data()[key]
+
+    def __iter__(self):
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __repr__(self) -> str:
+        return repr(self._data())
+
+    def __reduce__(self):
+        return dict, (dict(self._data()),)
+
+
 @dataclass(frozen=True)
 class RunResult:
     """A single trajectory with its opening index, window and bottleneck over time.
@@ -264,11 +295,13 @@ def run(
     params.update(parameters or {})
     init.update(initial or {})
     agg = aggregator or sc.aggregator
-    traj, _ = simulate(init, params, sc.schedule(pol.name), aggregator=agg)
+    levers = sc.schedule(pol.name)
+    traj, _ = simulate(init, params, levers, aggregator=agg)
     return RunResult(
         scenario=sc.name, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
         states=traj[0], title=sc.title, overrides=dict(parameters or {}) | dict(initial or {}),
-        decomposition=decompose(traj[0], params, sc.schedule(pol.name)), note=sc.defaults_note(),
+        decomposition=_Deferred(lambda: decompose(traj[0], params, levers)),
+        note=sc.defaults_note(),
     )
 
 
