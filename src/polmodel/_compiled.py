@@ -6,10 +6,11 @@ source of :func:`polmodel.model.coefficients` and :func:`polmodel.model.rates` i
 numba can compile it by :mod:`polmodel._straight` (``p["name"]`` becomes a constant index into
 a world's row of parameters, the dict of coefficients a tuple, ``c["name"]`` a constant index
 into it, the lists of rates tuples), so the port follows every change to the model by
-construction. Around them, a single-core loop written the
-way one would write it in C: worlds outer, months inner, states in registers, coefficients once
-per world and distinct lever setting, outcomes accumulated in scalars. It gives the numbers of
-:func:`polmodel.ensemble.evaluate` bit for bit (tested).
+construction. Around them, a single-core loop written the way one would write it in C: worlds
+outer, months inner, one world's states in a small array that stays in cache, coefficients once
+per world and distinct lever setting, outcomes accumulated as the months go, no fast-math (it
+would change the numbers). It gives the numbers of :func:`polmodel.ensemble.evaluate` bit for
+bit (tested).
 """
 
 from __future__ import annotations
