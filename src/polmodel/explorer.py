@@ -4,7 +4,7 @@ Moving a slider reruns the scenario's central values with the new setting (:func
 and updates the figure in place: the four conditions, the opening index, the window (shaded)
 and the bottleneck (a strip under the plot, coloured by the condition that binds each month).
 Artists are updated with ``set_data``, never re-plotted, and the figure is drawn with Agg, so a
-redraw costs a model run plus one Agg draw (``benchmarks/explorer_bench.py`` measures it).
+redraw costs a model run plus one Agg draw (``benchmarks/run.py`` measures it).
 
 The state lives in :class:`Explorer`, a plain class whose :meth:`Explorer.update` runs without a
 browser or widgets; :func:`explore` adds ipywidgets controls (the ``explore`` extra) whose

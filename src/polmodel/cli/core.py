@@ -101,8 +101,6 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     baseline, in what share of worlds each policy gives a higher or lower index (paired, world by
     world), under both the strict and the graded AND.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
     from polmodel.comparison import compare
 
     _check_format(as_json, as_csv)
@@ -116,7 +114,11 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                 raise BadInput(f"--pair: {name!r} is not among the compared policies; allowed: "
                                f"{', '.join(sorted(chosen))}")
     sc, _ = _apply_sets(sc, sets)
-    executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    executor = None
+    if workers > 1:  # imported only when asked for: multiprocessing costs start-up time
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(max_workers=workers)
     try:
         with click.progressbar(length=worlds, label="plausible worlds", file=sys.stderr,
                                hidden=worlds < 20_000) as bar:
