@@ -37,15 +37,14 @@ INITIAL_PREFIX = "initial."
 
 
 def influential_assumptions(scenario: Scenario | str, policy: str | None = None,
-                            n: int = N_ASSUMPTIONS) -> list[str]:
-    """The assumptions most worth a slider for one policy: a documented heuristic.
+                            n: int = N_ASSUMPTIONS, *, aggregator: str | None = None) -> list[str]:
+    """The assumptions that move one policy's central run most: its tornado, largest first.
 
-    Until a tornado ranking is available, this ranks the parameters that the policy's
-    mechanisms use (the mechanisms its active levers feed, their parameters and the context
-    values they read) by the relative width of their plausible range, ``(high - low)`` over
-    the midpoint, widest first (ties in the order of :data:`polmodel.parameters.PARAMETERS`).
-    Fixed parameters (a range of one point) are left out. If the policy's mechanisms use
-    fewer than ``n``, the widest of the remaining parameters fill the list.
+    Each uncertain number (parameters and initial states) is moved alone to either end of its
+    plausible range around the central run of ``policy``; the swing of the peak opening index
+    between the two ends ranks them (:func:`polmodel.sensitivity` with ``methods=("tornado",)``;
+    ties by name). Those that do not move it at all are left out; if fewer than ``n`` move it,
+    the list is filled by :func:`widest_ranges`.
 
     Parameters
     ----------
@@ -54,11 +53,13 @@ def influential_assumptions(scenario: Scenario | str, policy: str | None = None,
         The scenario's baseline by default.
     n : int
         How many to return.
+    aggregator : str, optional
+        Fuzzy AND of the opening index; the scenario's by default.
 
     Returns
     -------
     list of str
-        Parameter names, most influential first.
+        Names as :meth:`Explorer.update` takes them (``initial.<state>`` for a state).
 
     Examples
     --------
@@ -66,21 +67,42 @@ def influential_assumptions(scenario: Scenario | str, policy: str | None = None,
     >>> len(names)
     3
     """
+    from polmodel.sensitivity_analysis import sensitivity
+
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     pol = sc.policy(policy or sc.baseline)
+    t = sensitivity(sc, pol.name, methods=("tornado",),
+                    aggregators=(aggregator or sc.aggregator,)).tornado
+    ranked = [] if t is None else [t.names[i] for i in t.order() if t.swing[i] > 0]
+    fill = [k for k in widest_ranges(sc, pol.name, len(PARAMETERS)) if k not in ranked]
+    return (ranked + fill)[:n]
+
+
+def widest_ranges(scenario: Scenario, policy: str, n: int = N_ASSUMPTIONS) -> list[str]:
+    """Parameters the policy's mechanisms use, widest plausible range first (a cheap ranking).
+
+    The mechanisms the policy's active levers feed, their parameters and the context values they
+    read, by the relative width of their range, ``(high - low)`` over the midpoint (ties in
+    the order of :data:`polmodel.parameters.PARAMETERS`), then the other parameters the same
+    way. Fixed parameters (a range of one point) are left out.
+
+    Returns
+    -------
+    list of str
+    """
+    pol = scenario.policy(policy)
     mechanisms = {m for lever, s in pol.levers.items() if s.intensity > 0
                   for m in LEVERS_BY_NAME[lever].mechanisms}
     used = {p.name for p in PARAMETERS.values() if p.mechanism in mechanisms}
     used |= {r for m in mechanisms for r in MECHANISMS_BY_NAME[m].reads if r in PARAMETERS}
 
     def width(name: str) -> float:
-        u = sc.parameters[name]
+        u = scenario.parameters[name]
         mid = (u.high + u.low) / 2
         return (u.high - u.low) / mid if mid > 0 else 0.0
 
-    varied = [k for k in PARAMETERS if not sc.parameters[k].fixed]
-    ranked = sorted(varied, key=lambda k: (k not in used, -width(k)))
-    return ranked[:n]
+    varied = [k for k in PARAMETERS if not scenario.parameters[k].fixed]
+    return sorted(varied, key=lambda k: (k not in used, -width(k)))[:n]
 
 
 class Explorer:
@@ -96,7 +118,8 @@ class Explorer:
         Fuzzy AND; the scenario's by default.
     assumptions : sequence of str, optional
         Parameter names (or ``"initial.<state>"``) to offer as sliders; by default the
-        :data:`N_ASSUMPTIONS` from :func:`influential_assumptions`.
+        :data:`N_ASSUMPTIONS` that swing the starting policy's peak opening index most
+        (:func:`influential_assumptions`).
 
     Attributes
     ----------
@@ -122,7 +145,8 @@ class Explorer:
             raise PolmodelError(f"aggregator: unknown {self.aggregator!r}; "
                                 f"allowed: {', '.join(AGGREGATORS)}")
         names = (list(assumptions) if assumptions is not None
-                 else influential_assumptions(self.scenario, self.base_policy))
+                 else influential_assumptions(self.scenario, self.base_policy,
+                                              aggregator=self.aggregator))
         self.ranges: dict[str, tuple[float, float, float]] = {}
         for name in names:
             self.ranges[name] = self._range(name)
