@@ -90,3 +90,9 @@ def write_scenario(tmp_path):
         return path
 
     return write
+
+
+def flat(text: str) -> str:
+    """Text with every run of whitespace made one space: terminal text wraps at 100 columns,
+    so a sentence or a provenance line may span lines."""
+    return " ".join(text.split())

@@ -9,12 +9,13 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import DEFAULT_FILE, SCENARIO_FILES
+from conftest import DEFAULT_FILE, SCENARIO_FILES, flat
 
+import polmodel
 from polmodel.cli import main
 from polmodel.levers import LEVERS
 from polmodel.model import STATES
-from polmodel.scenario import DEFAULT_SCENARIO, list_scenarios, load_scenario
+from polmodel.scenario import DEFAULT_SCENARIO, TEMPLATE, list_scenarios, load_scenario
 from polmodel.text import CAVEAT
 
 VENEZUELA = load_scenario(DEFAULT_SCENARIO)
@@ -100,7 +101,8 @@ def test_no_arguments_runs_the_default_scenario(cli):
     for name in VENEZUELA.policies:
         assert f"Policy {name!r}" in result.stdout
     assert re.search(r"month\s+crisis\s+fracture\s+challenger\s+pressure", result.stdout)
-    assert CAVEAT in result.stdout
+    assert CAVEAT in flat(result.stdout)
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
     assert max(table_months(result.stdout)) == VENEZUELA.horizon
 
 
@@ -173,8 +175,12 @@ def test_run_out_writes_figures_and_data(cli, tmp_path):
     (csv_file,) = out.glob("*.csv")
     rows = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8"))))
     assert len(rows) == len(policies) * (VENEZUELA.horizon + 1)
-    (json_file,) = out.glob("*.json")
+    (json_file,) = out.glob("*-runs.json")
     assert [d["policy"] for d in json.loads(json_file.read_text(encoding="utf-8"))] == policies
+    (sidecar,) = out.glob("*.csv-metadata.json")
+    meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    assert meta["caveat"] == CAVEAT and f"polmodel {polmodel.__version__}" in meta["provenance"]
+    assert meta["columns"] == list(rows[0])
     assert not list(out.glob("*.part"))
     assert str(out) in result.stderr
 
@@ -204,7 +210,10 @@ def test_scenarios_lists_every_built_in(cli):
     assert_ok(result)
     lines = result.stdout.splitlines()
     for name in list_scenarios():
-        assert any(line.startswith(name) for line in lines), name
+        listed = any(line.startswith(name) for line in lines)
+        assert listed == (name != TEMPLATE), name  # the template is for `polmodel new`
+    assert "polmodel new" in result.stdout
+    assert max(len(line) for line in lines) <= 100
     (default_line,) = [line for line in lines if "(default)" in line]
     assert default_line.startswith(DEFAULT_SCENARIO)
 
@@ -213,7 +222,7 @@ def test_scenarios_json(cli):
     result = cli("scenarios", "--json")
     assert_ok(result)
     data = json.loads(result.stdout)
-    assert [d["name"] for d in data] == list_scenarios()
+    assert [d["name"] for d in data] == [n for n in list_scenarios() if n != TEMPLATE]
     assert [d["name"] for d in data if d["default"]] == [DEFAULT_SCENARIO]
     for d in data:
         sc = load_scenario(d["name"])
@@ -237,9 +246,10 @@ def test_levers_lists_every_lever_with_what_it_feeds(cli):
     for lever in LEVERS:
         assert lever.mechanisms, f"{lever.name} feeds no mechanism"
         block = "\n".join(blocks[lever.name])
-        assert lever.description in block
+        assert lever.description in flat(block)
         for mechanism in lever.mechanisms:
             assert f"feeds {mechanism}:" in block
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
 
 
 @pytest.mark.parametrize("lever", LEVERS, ids=lambda lever: lever.name)

@@ -48,7 +48,8 @@ def test_no_arguments_runs_the_default_scenario_quickly(scenario):
     assert "Per policy (shares of plausible worlds)" in out
     for name in scenario.policies:
         assert name in out
-    assert CAVEAT in out
+    assert CAVEAT in " ".join(out.split())
+    assert max(len(line) for line in out.splitlines()) <= 100
     assert f"polmodel {__version__}" in out
     assert "scenario venezuela-2018" in out and "seed 0" in out and "worlds 1000" in out
     assert "probabilit" not in out.lower() and " will " not in out.lower()
@@ -116,12 +117,17 @@ def test_json_output(scenario):
 def test_csv_output(scenario):
     result = invoke(*SMALL, "--csv")
     assert result.exit_code == 0, result.stderr
-    first, rest = result.stdout.split("\n", 1)
-    assert first.startswith("#") and "worlds 64" in first and CAVEAT in first
-    rows = list(csv.DictReader(io.StringIO(rest)))
-    assert [r["policy"] for r in rows] == list(json.loads(invoke(*SMALL, "--json").stdout)["policies"])
+    assert not result.stdout.startswith("#")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["worlds"] for r in rows} == {"64"}
+    per = [r for r in rows if r["versus"] == ""]
+    assert list(dict.fromkeys(r["policy"] for r in per)) == list(
+        json.loads(invoke(*SMALL, "--json").stdout)["policies"])
     assert {r["policy"] for r in rows} == set(scenario.policies)
-    assert all(0.0 <= float(r["window_share"]) <= 1.0 for r in rows)
+    assert all(0.0 <= float(r["value"]) <= 1.0 for r in per if r["statistic"] == "window_share")
+    pairs = {(r["policy"], r["versus"]) for r in rows if r["statistic"] == "share_higher"}
+    n = len(scenario.policies)
+    assert len(pairs) == n * (n - 1)
 
 
 def test_json_and_csv_together_is_a_usage_error():
@@ -138,14 +144,18 @@ def test_out_writes_figures_and_data(tmp_path):
     pngs = [f for f in files if f.endswith(".png")]
     assert len(pngs) == 4
     assert {f for f in files if not f.endswith(".png")} == {
-        "venezuela-2018-compare.json", "venezuela-2018-compare.csv"}
+        "venezuela-2018-compare.json", "venezuela-2018-compare.csv",
+        "venezuela-2018-compare.csv-metadata.json"}
     for f in pngs:
         assert (out / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads((out / "venezuela-2018-compare.json").read_text(encoding="utf-8"))
     assert data["worlds"] == 64 and data["caveat"] == CAVEAT
     csv_text = (out / "venezuela-2018-compare.csv").read_text(encoding="utf-8")
-    assert csv_text.startswith("# ") and "policy," in csv_text
-    assert "wrote 6 files" in result.stderr
+    assert csv_text.startswith("polmodel_version,") and "policy," in csv_text
+    meta = json.loads((out / "venezuela-2018-compare.csv-metadata.json").read_text(encoding="utf-8"))
+    assert meta["caveat"] == CAVEAT and "worlds 64" in meta["provenance"]
+    assert meta["columns"] == csv_text.split("\n", 1)[0].split(",")
+    assert "wrote 7 files" in result.stderr
 
 
 def test_workers_do_not_change_the_numbers():

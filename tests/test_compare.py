@@ -7,7 +7,6 @@ caveat and the provenance (version, scenario, seed, number of worlds).
 from __future__ import annotations
 
 import copy
-import csv
 import io
 import json
 import math
@@ -21,6 +20,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import flat  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -30,7 +30,7 @@ from polmodel.conditions import CONDITIONS, CROSSOVER  # noqa: E402
 from polmodel.ensemble import PolicyOutcomes, sample_worlds  # noqa: E402
 from polmodel.errors import PolmodelError  # noqa: E402
 from polmodel.scenario import load_scenario, scenario_from_dict  # noqa: E402
-from polmodel.text import CAVEAT  # noqa: E402
+from polmodel.text import CAVEAT, WIDTH  # noqa: E402
 
 DEFAULT_TOML = Path(__file__).resolve().parents[1] / "scenarios" / "venezuela-2018.toml"
 N = 128
@@ -367,7 +367,7 @@ def test_provenance_names_version_scenario_seed_and_worlds(comp):
 
 
 def test_summary_has_caveat_provenance_and_every_policy(comp):
-    text = comp.summary()
+    text = flat(comp.summary())
     assert CAVEAT in text
     assert comp.provenance() in text
     for part in _provenance_parts(comp):
@@ -376,12 +376,13 @@ def test_summary_has_caveat_provenance_and_every_policy(comp):
     for n in comp.policies:
         assert n in text
     _assert_honest_words(text)
-    assert str(comp) == text
+    assert str(comp) == comp.summary()
+    assert all(len(line) <= WIDTH for line in comp.summary().splitlines())
 
 
 def test_summary_under_geometric_keeps_the_caveat(scenario):
     c = compare(scenario, ["broad"], worlds=32, seed=SEED, aggregator="geometric")
-    text = c.summary()
+    text = flat(c.summary())
     assert CAVEAT in text and c.provenance() in text
     _assert_honest_words(text)
 
@@ -410,19 +411,87 @@ def test_to_frame_one_row_per_policy(comp):
     assert df.loc["broad", "shortfall_mean"] == comp.shortfall["broad"]["mean"]
 
 
-def test_to_csv_parses_after_the_provenance_line(comp):
+def test_to_csv_is_read_by_pandas_as_it_is_with_every_pair(comp):
+    import pandas as pd
+
     text = comp.to_csv()
-    first, rest = text.split("\n", 1)
-    assert first.startswith("#")
-    assert comp.provenance() in first and CAVEAT in first
-    rows = list(csv.DictReader(io.StringIO(rest)))
-    assert [r["policy"] for r in rows] == comp.policies
-    for r in rows:
-        s = comp.per_policy[r["policy"]]
-        assert float(r["window_share"]) == pytest.approx(s["window_share"], rel=1e-5)
-        assert float(r["peak_index_median"]) == pytest.approx(s["peak_index_median"], rel=1e-5)
-        assert sum(float(r[f"binds_{c}"]) for c in CONDITIONS) == pytest.approx(1.0, abs=1e-5)
+    assert not text.startswith("#")
+    df = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert list(df.columns[-4:]) == ["policy", "versus", "statistic", "value"]
+    assert set(df["scenario"]) == {comp.scenario} and set(df["seed"]) == {SEED}
+    assert set(df["worlds"]) == {N} and set(df["aggregator"]) == {comp.aggregator}
+    per = df[df["versus"] == ""]
+    assert list(dict.fromkeys(per["policy"])) == comp.policies
+    for n in comp.policies:
+        rows = per[per["policy"] == n].set_index("statistic")["value"]
+        s = comp.per_policy[n]
+        assert float(rows["window_share"]) == pytest.approx(s["window_share"], rel=1e-5)
+        assert float(rows["peak_index_median"]) == pytest.approx(s["peak_index_median"], rel=1e-5)
+        assert sum(float(rows[f"binds_{c}"]) for c in CONDITIONS) == pytest.approx(1.0, abs=1e-5)
+    # Every ordered pair of distinct policies, each statistic of pairwise() once.
+    pairs = df[(df["statistic"] == "share_higher")]
+    assert len(pairs) == len(comp.policies) * (len(comp.policies) - 1)
+    for _, r in pairs.iterrows():
+        assert float(r["value"]) == pytest.approx(comp.pairwise(r["policy"], r["versus"])["share_higher"],
+                                                  rel=1e-5)
     _assert_honest_words(text)
+
+
+def test_to_csv_writes_a_file_when_given_a_path(comp, tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "c.csv"
+    old = os.umask(0o027)
+    try:
+        assert comp.to_csv(path) is None
+    finally:
+        os.umask(old)
+    assert path.read_text(encoding="utf-8") == comp.to_csv()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # the umask decides, not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]  # no temporary left
+
+
+def test_repr_is_short_and_names_what_was_compared(comp):
+    text = repr(comp)
+    assert len(text) < 400 and "\n" not in text
+    assert comp.scenario in text and str(N) in text
+    for n in comp.policies:
+        assert n in text
+    for o in comp.outcomes.values():
+        assert len(repr(o)) < 200
+    assert len(repr(comp.worlds)) < 200
+
+
+@pytest.mark.parametrize("kind", ["peak", "differences", "bottlenecks", "tradeoff", "pair"])
+def test_plot_kinds_return_their_axes(comp, kind):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert comp.plot(ax=ax, kind=kind) is ax
+    assert comp.title in _figure_text(fig)
+
+
+def test_plot_kind_unknown_is_one_line(comp):
+    with pytest.raises(PolmodelError, match="unknown kind 'pie'; allowed: .*pair"):
+        comp.plot(kind="pie")
+
+
+def test_pair_figure_splits_worlds_by_which_policy_is_higher(comp):
+    a, b = comp.policies[1], comp.policies[0]
+    fig = Figure()
+    ax = comp.plot_pair(a, b, ax=fig.add_subplot())
+    assert comp.plot(ax=Figure().add_subplot(), pair=(a, b)) is not None
+    points = [c for c in ax.collections if len(c.get_offsets())]
+    assert sum(len(c.get_offsets()) for c in points) == comp.n_worlds
+    pw = comp.pairwise(a, b)
+    counts = sorted(round(pw[k] * comp.n_worlds) for k in ("share_higher", "share_lower",
+                                                            "share_tied") if pw[k] > 0)
+    assert sorted(len(c.get_offsets()) for c in points) == counts
+    text = _figure_text(fig)
+    assert f"{100 * comp.pairwise(a, b)['share_higher']:.0f}%" in text
+    assert "0.5 crossover" in text or comp.outcomes[a].peak_index.max() < 0.5
+    with pytest.raises(PolmodelError, match="unknown policy"):
+        comp.plot_pair(a, "nope")
 
 
 def test_html_has_tables_caveat_and_provenance(comp):

@@ -416,14 +416,30 @@ def test_the_causal_diagram_draws_every_edge_of_the_mechanism_table():
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    from polmodel.diagram import causal_layout, plot_causal_diagram
     from polmodel.levers import LEVERS
     from polmodel.parameters import MECHANISMS
-    from polmodel.plots import plot_causal_diagram
 
     ax = plot_causal_diagram(ax=Figure().add_subplot())
     edges = sum(len(m.levers) + len(m.moves) for m in MECHANISMS)
+    # Feedback: each state a mechanism reads, to each other state it moves, drawn once.
+    feedback = {(r, s, sign) for m in MECHANISMS for r in m.reads if r in STATES
+                for s, sign in m.moves if s != r}
+    assert set(causal_layout()["feedback"]) == feedback
     arrows = [c for c in ax.get_children() if type(c).__name__ == "Annotation"]
-    assert len(arrows) == edges
+    assert len(arrows) == edges + len(feedback)
+    # Signs survive grayscale: lowering links are dashed and marked with a minus sign.
+    signs = [t.get_text() for t in ax.texts if t.get_text() in ("+", "\u2212")]
+    assert signs.count("+") == sum(s > 0 for m in MECHANISMS for _, s in m.moves)
+    assert signs.count("\u2212") == sum(s < 0 for m in MECHANISMS for _, s in m.moves)
+    import matplotlib.pyplot as plt
+
+    own = plot_causal_diagram()  # a figure of its own is landscape
+    try:
+        width, height = own.figure.get_size_inches()
+        assert width > height
+    finally:
+        plt.close(own.figure)
     labels = {t.get_text() for t in ax.texts}
     assert {lv.label for lv in LEVERS} <= labels
     assert set(STATES) <= labels

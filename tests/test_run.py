@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from conftest import flat
 
 import polmodel
 from polmodel.conditions import CONDITIONS, CROSSOVER
@@ -18,7 +19,7 @@ from polmodel.errors import PolmodelError
 from polmodel.model import STATES, simulate
 from polmodel.runs import run, runs_summary
 from polmodel.scenario import load_scenario
-from polmodel.text import CAVEAT
+from polmodel.text import CAVEAT, WIDTH
 
 VENEZUELA = load_scenario("venezuela-2018")
 POLICIES = list(VENEZUELA.policies)
@@ -190,14 +191,15 @@ def test_an_unknown_scenario_is_refused():
 @pytest.mark.parametrize("initial", [{}, OPEN], ids=["baseline", "window"])
 def test_summary_carries_caveat_and_provenance_and_no_forecast_words(policy, initial):
     result = run(VENEZUELA, policy, initial=initial)
-    text = result.summary()
+    text = flat(result.summary())
     assert CAVEAT in text
     assert f"polmodel {polmodel.__version__}" in text
     assert "venezuela-2018" in text
     assert policy in text
     assert result.verdict() in text
     assert_no_forecast_words(text)
-    assert str(result) == text
+    assert str(result) == result.summary()
+    assert all(len(line) <= WIDTH for line in result.summary().splitlines())
 
 
 def test_summary_names_the_overrides():
@@ -207,7 +209,7 @@ def test_summary_names_the_overrides():
 
 def test_every_scenario_report_carries_caveat_and_provenance(scenario_file):
     sc = load_scenario(scenario_file)
-    text = runs_summary(sc, [run(sc, name) for name in sc.policies])
+    text = flat(runs_summary(sc, [run(sc, name) for name in sc.policies]))
     assert CAVEAT in text
     assert f"polmodel {polmodel.__version__}" in text
     assert sc.name in text
@@ -350,7 +352,7 @@ def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
     path.write_text(text)
     r = run(str(path))
     assert "initial.security" in r.note and "context.indictment_exposure" in r.note
-    assert r.note in r.summary()
+    assert r.note in flat(r.summary())  # wrapped to 100 columns on the terminal
     both = text.replace("[context.indictment_exposure]", "[initial.exposure]\nvalue = 0.5\n"
                         "range = [0.3, 0.7]\nsource = \"x\"\n\n[context.indictment_exposure]")
     path.write_text(both)

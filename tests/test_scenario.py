@@ -271,6 +271,8 @@ def test_a_shorter_horizon_checks_the_starts_of_the_policies_scheduled():
 def test_a_scenario_displays_its_assumptions_with_their_sources():
     sc = load_scenario("venezuela-2018")
     text, page = sc.summary(), sc._repr_html_()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    text = " ".join(text.split())
     assert sc.title in text and html.escape(sc.title) in page
     for state, estimate in sc.initial.items():
         assert state in text and estimate.source in text

@@ -11,7 +11,7 @@ from typing import Any
 
 from polmodel.parameters import PARAMETERS
 from polmodel.scenario import Scenario
-from polmodel.text import CAVEAT, provenance, sections_text
+from polmodel.text import CAVEAT, provenance, sections_text, wrap
 
 
 def assumption_rows(scenario: Scenario) -> list[dict[str, Any]]:
@@ -49,11 +49,11 @@ def assumptions_text(scenario: Scenario, rows: list[dict[str, Any]] | None = Non
         body = [[r["name"], f"{r['value']:g}",
                  f"{r['low']:g} to {r['high']:g}" if r["varied"] else "fixed",
                  r["meaning"] + (f" [{r['mechanism']}]" if r["mechanism"] else ""),
-                 r["source"][:70] + ("..." if len(r["source"]) > 70 else "")]
+                 r["source"]]
                 for r in rows if r["kind"] == kind]
         sections.append((heading, ("name", "value", "range", "meaning [mechanism]", "source"), body, ""))
     return "\n".join([f"{scenario.title} ({scenario.date}): every assumption", "",
                       sections_text(sections),
-                      "Set any of them for one command: --set NAME=VALUE, or --set NAME=LOW:HIGH "
-                      "for a new plausible range (--json for full sources).",
-                      CAVEAT, provenance(scenario=scenario.name)])
+                      wrap("Set any of them for one command: --set NAME=VALUE, or --set "
+                           "NAME=LOW:HIGH for a new plausible range."),
+                      wrap(CAVEAT), provenance(scenario=scenario.name)])

@@ -13,7 +13,6 @@ fsQCA necessity consistency of each condition for the window outcome.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -26,7 +25,18 @@ from polmodel.conditions import CONDITIONS
 from polmodel.ensemble import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
 from polmodel.errors import PolmodelError
 from polmodel.scenario import Scenario, load_scenario
-from polmodel.text import CAVEAT, Section, provenance, sections_html, sections_text
+from polmodel.text import (
+    CAVEAT,
+    Section,
+    comparison_html,
+    comparison_rows,
+    comparison_sections,
+    comparison_summary,
+    csv_text,
+    provenance,
+    short_repr,
+    write_text,
+)
 
 TIE = 1e-9  # differences smaller than this are exact ties (shortfall from the highest)
 
@@ -231,90 +241,24 @@ class Comparison:
                          for i, c in enumerate(CONDITIONS)}
         return out
 
-    # -- presentation -----------------------------------------------------------------------
+    # -- presentation (the words and tables live in polmodel.text) ---------------------------
 
     def _tables(self) -> list[Section]:
-        pp = self.per_policy
-        main = [[n, _pct(s["window_share"]), s["peak_index_median"],
-                 f"{s['peak_index_p10']:.2f}-{s['peak_index_p90']:.2f}", round(s["months_open_mean"], 1),
-                 "-" if s["first_window_median"] is None else int(round(s["first_window_median"])),
-                 round(s["crisis_months_median"], 1), s["exodus_median"]]
-                for n, s in pp.items()]
-        vs = []
-        for n in self.policies:
-            if n == self.baseline:
-                continue
-            pw = self.pairwise(n, self.baseline)
-            v = self.verdict(n, self.baseline)
-            graded = v["graded"]
-            vs.append([n, _pct(pw["share_higher"]), _pct(pw["share_lower"]), _pct(pw["share_tied"]),
-                       f"{pw['difference_median']:+.3f}",
-                       f"{_pct(graded['share_higher'])}/{_pct(graded['share_lower'])}",
-                       "FLIPS" if v["flips"] else "same"])
-        effects = [[n, *(f"{self.condition_effects[n][c]['mean_change']:+.3f}" for c in CONDITIONS),
-                    f"{np.median(self.difference(n, self.baseline)):+.3f}"]
-                   for n in self.policies if n != self.baseline]
-        names = self.policies
-        matrix = [[f"{i} {a}", *("" if a == b else _pct(self.pairwise(a, b)["share_higher"]) for b in names)]
-                  for i, a in enumerate(names, start=1)]
-        flips = [[a, b, *(f"{_pct(self.verdict(a, b)[sc]['share_higher'])} vs "
-                          f"{_pct(self.verdict(a, b)[sc]['share_lower'])}" for sc in SCALES)]
-                 for a, b in self.flips]
-        binds = [[n, *(_pct(pp[n]["bottleneck_shares"][c]) for c in CONDITIONS)] for n in self.policies]
-        nec = [[n, *("-" if np.isnan(v) else f"{v:.2f}" for v in self.necessity[n].values())]
-               for n in self.policies]
-        necessity_note = ""
-        if self.aggregator in ("min", "product"):
-            necessity_note = (f"Under '{self.aggregator}' the index never exceeds a condition, so "
-                              "consistency is 1 by construction; the geometric aggregator shows the "
-                              "compensatory contrast.")
-        return [
-            ("Per policy (shares of plausible worlds)",
-             ("policy", "window", "peak index", "peak 10-90%", "months open", "first window",
-              "crisis-months", "exodus"),
-             main,
-             "window: share of worlds in which all four conditions are present at once in some "
-             "month. Medians over worlds: peak index, crisis-months (a humanitarian cost), exodus "
-             "(share emigrated at the horizon); months open: mean; first window: median month "
-             "among worlds where one opens."),
-            (f"Against the baseline '{self.baseline}' on the peak opening index (paired, same worlds)",
-             ("policy", "higher in", "lower in", "tied in", "median diff", "graded AND",
-              "verdict"), vs,
-             f"Shares of worlds under the '{self.aggregator}' AND; differences up to "
-             f"{self.margin:g} on the index count as ties. graded AND: higher/lower shares under "
-             "the product AND (geometric-mean scale). verdict: FLIPS where the strict (min) and "
-             "graded (product) ANDs disagree on which policy gives the higher index in more worlds."),
-            ("Every pair: share of worlds in which the row policy gives a higher index than the column",
-             ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
-             f"Higher by more than {self.margin:g}; the rest are lower or practically tied."),
-            ("Pairs whose verdict flips with the fuzzy AND (strict min vs graded product)",
-             ("policy A", "policy B", "A higher vs lower: strict", "graded"), flips,
-             "The fuzzy AND is an assumption: where it flips, the verdict depends on it." if flips
-             else "No pair flips: every verdict holds under both the strict and the graded AND."),
-            (f"What each policy did to each condition (mean change against '{self.baseline}')",
-             ("policy", *CONDITIONS, "peak index (median diff)"), effects,
-             "Under a min-based AND only the binding condition moves the index: a lever can raise "
-             "a condition that does not bind and leave the index flat."),
-            ("Which condition binds (share of worlds where it binds most months)",
-             ("policy", *CONDITIONS), binds, ""),
-            ("Necessity consistency of each condition for the opening (fsQCA; 1 = necessary in every world)",
-             ("policy", *CONDITIONS), nec, necessity_note),
-        ]
+        return comparison_sections(self)
 
     def summary(self) -> str:
         """Text tables for the terminal, with the caveat and the provenance."""
-        return "\n".join([f"{self.title}: {len(self.policies)} policies on {self.n_worlds} "
-                          "plausible worlds", "", sections_text(self._tables()), CAVEAT,
-                          self.provenance()])
+        return comparison_summary(self)
 
     def __str__(self) -> str:
         return self.summary()
 
+    def __repr__(self) -> str:
+        return short_repr(self, scenario=self.scenario, policies=self.policies,
+                          worlds=self.n_worlds, seed=self.worlds.seed, aggregator=self.aggregator)
+
     def _repr_html_(self) -> str:
-        body = sections_html(self._tables())
-        return (f"<h4>{html.escape(self.title)}: {len(self.policies)} policies on {self.n_worlds} "
-                f"plausible worlds</h4>{body}<p><small>{html.escape(CAVEAT)}<br>"
-                f"{html.escape(self.provenance())}</small></p>")
+        return comparison_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: provenance, caveat and every statistic (no per-world arrays)."""
@@ -349,34 +293,56 @@ class Comparison:
             rows[n] = flat
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("policy")
 
-    def to_csv(self) -> str:
-        """The per-policy figures as CSV, a provenance comment line first."""
-        import csv
-        import io
+    def to_csv(self, path=None) -> str | None:
+        """Every statistic as long CSV, pairs included; the text, or written to ``path``.
 
-        buf = io.StringIO()
-        buf.write(f"# {self.provenance()} | {CAVEAT}\n")
-        w = csv.writer(buf, lineterminator="\n")
-        keys = ["window_share", "peak_index_median", "peak_index_p10", "peak_index_p90",
-                "months_open_mean", "first_window_median", "crisis_months_median", "exodus_median"]
-        w.writerow(["policy", *keys, *(f"binds_{c}" for c in CONDITIONS), "shortfall_mean",
-                    "share_higher_than_baseline"])
-        for n, s in self.per_policy.items():
-            w.writerow([n, *("" if s[k] is None else f"{s[k]:.6g}" for k in keys),
-                        *(f"{s['bottleneck_shares'][c]:.6g}" for c in CONDITIONS),
-                        f"{self.shortfall[n]['mean']:.6g}",
-                        f"{self.pairwise(n, self.baseline)['share_higher']:.6g}"])
-        return buf.getvalue()
+        One header line and no comments, so ``pandas.read_csv`` reads it as it is; the
+        provenance is in columns (see :func:`polmodel.text.comparison_rows`).
 
-    def plot(self, ax=None):
-        """Distribution of the peak opening index per policy (box plots over worlds)."""
-        from polmodel.plots import plot_peak_distributions
+        Parameters
+        ----------
+        path : str or Path, optional
+            File to write; when None the CSV text is returned.
 
-        return plot_peak_distributions(self, ax=ax)
+        Returns
+        -------
+        str or None
+        """
+        text = csv_text(*comparison_rows(self))
+        if path is None:
+            return text
+        write_text(path, text)
+        return None
 
+    def plot(self, ax=None, kind: str = "peak", pair: tuple[str, str] | None = None):
+        """A figure of the comparison; returns the axes.
 
-def _pct(share: float) -> str:
-    return f"{100 * share:.0f}%"
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        kind : {"peak", "differences", "bottlenecks", "tradeoff", "pair"}
+            Peak opening index per policy (box plots over worlds), paired differences against
+            the baseline, which condition binds, index against humanitarian cost, or two
+            policies world by world (``kind="pair"``, or any kind when ``pair`` is given).
+        pair : (str, str), optional
+            The two policies of a pair figure.
+        """
+        from polmodel import plots
+
+        if pair is not None or kind == "pair":
+            a, b = pair if pair is not None else (self.baseline, self.policies[-1])
+            return plots.plot_pair(self, a, b, ax=ax)
+        draw = {"peak": plots.plot_peak_distributions, "differences": plots.plot_paired_differences,
+                "bottlenecks": plots.plot_bottleneck_shares, "tradeoff": plots.plot_tradeoff}
+        if kind not in draw:
+            raise PolmodelError(f"unknown kind {kind!r}; allowed: {', '.join([*draw, 'pair'])}")
+        return draw[kind](self, ax=ax)
+
+    def plot_pair(self, a: str, b: str, ax=None):
+        """Policy ``a`` against policy ``b`` world by world (peak opening index); returns the axes."""
+        from polmodel.plots import plot_pair
+
+        return plot_pair(self, a, b, ax=ax)
 
 
 def compare(

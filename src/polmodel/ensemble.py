@@ -54,6 +54,10 @@ class Worlds:
     def __len__(self) -> int:
         return self.values.shape[0]
 
+    def __repr__(self) -> str:
+        return (f"Worlds(scenario={self.scenario!r}, n_worlds={len(self)}, "
+                f"varied={len(self.names)}, seed={self.seed!r}, sampler={self.sampler!r})")
+
     def inputs(self, rows: slice | np.ndarray = slice(None)) -> tuple[dict, dict]:
         """Initial states and parameters of some worlds, as model inputs.
 
@@ -224,6 +228,11 @@ class PolicyOutcomes:
     exodus: np.ndarray
     condition_mean: np.ndarray
     at_peak: np.ndarray
+
+    def __repr__(self) -> str:
+        return (f"PolicyOutcomes(n_worlds={self.peak_index.shape[0]}, "
+                f"window_share={float(self.window.mean()):.3f}, "
+                f"peak_index_median={float(np.median(self.peak_index)):.3f})")
 
     @property
     def window(self) -> np.ndarray:

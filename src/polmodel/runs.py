@@ -14,7 +14,7 @@ from polmodel.errors import PolmodelError
 from polmodel.model import STATES, simulate
 from polmodel.parameters import PARAMETERS
 from polmodel.scenario import Scenario, load_scenario
-from polmodel.text import CAVEAT, html_table, provenance, table
+from polmodel.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text
 
 
 @dataclass(frozen=True)
@@ -127,19 +127,42 @@ class RunResult:
         lines = [
             f"{self.title or self.scenario}: policy {self.policy!r}",
             table(self._HEADER, self._rows()),
-            self.verdict(),
-            "What moved each condition (sum of each mechanism's part of the change):",
-            *self.explanation(),
-            *([self.note] if self.note else []),
-            CAVEAT,
-            provenance(scenario=self.scenario, policy=self.policy, aggregator=self.aggregator,
-                       run="central values",
-                       overrides=", ".join(f"{k}={v:g}" for k, v in self.overrides.items()) or None),
+            wrap(self.verdict()),
+            wrap("What moved each condition (sum of each mechanism's part of the change):"),
+            *(wrap(line) for line in self.explanation()),
+            *([wrap(self.note)] if self.note else []),
+            wrap(CAVEAT),
+            wrap(provenance(scenario=self.scenario, policy=self.policy, aggregator=self.aggregator,
+                            run="central values",
+                            overrides=", ".join(f"{k}={v:g}" for k, v in self.overrides.items()) or None)),
         ]
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        return short_repr(self, scenario=self.scenario, policy=self.policy,
+                          aggregator=self.aggregator, months=int(self.months[-1]),
+                          peak_index=round(self.peak_index, 3), first_window=self.first_window)
+
+    def to_csv(self, path=None) -> str | None:
+        """The monthly series as CSV (one header line, one row a month); text, or to ``path``.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            File to write; when None the CSV text is returned.
+
+        Returns
+        -------
+        str or None
+        """
+        text = runs_csv([self])
+        if path is None:
+            return text
+        write_text(path, text)
+        return None
 
     def _repr_html_(self) -> str:
         return (f"<h4>{html.escape(self.title or self.scenario)}: policy "
@@ -295,16 +318,16 @@ def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarra
 
 def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
     """Text report of several policies' central runs: one table each, caveat and provenance once."""
-    lines = [f"{scenario.title} ({scenario.date})", "Central values of every assumption; one run per policy.", ""]
+    lines = [wrap(f"{scenario.title} ({scenario.date})"), "Central values of every assumption; one run per policy.", ""]
     for r in results:
-        lines += [f"Policy {r.policy!r}", table(r._HEADER, r._rows()), r.verdict(),
+        lines += [f"Policy {r.policy!r}", table(r._HEADER, r._rows()), wrap(r.verdict()),
                   "What moved each condition (each mechanism's part of the change):",
-                  *r.explanation(), ""]
+                  *(wrap(line) for line in r.explanation()), ""]
     if scenario.defaults_note():
-        lines += [scenario.defaults_note(), ""]
-    lines += [CAVEAT, provenance(scenario=scenario.name, horizon=f"{scenario.horizon} months",
-                                 aggregator=results[0].aggregator if results else None,
-                                 run="central values")]
+        lines += [wrap(scenario.defaults_note()), ""]
+    lines += [wrap(CAVEAT), wrap(provenance(scenario=scenario.name, horizon=f"{scenario.horizon} months",
+                                            aggregator=results[0].aggregator if results else None,
+                                            run="central values"))]
     return "\n".join(lines)
 
 
@@ -315,10 +338,11 @@ def runs_csv(results: list[RunResult]) -> str:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["scenario", "policy", "month", *STATES, "opening_index", "window", "bottleneck"])
+    w.writerow(["scenario", "policy", "aggregator", "month", *STATES, "opening_index", "window",
+                "bottleneck"])
     for r in results:
         J, win, bn = r.index, r.window, r.bottleneck
         for m in r.months:
-            w.writerow([r.scenario, r.policy, int(m), *(f"{v:.6g}" for v in r.states[m]),
+            w.writerow([r.scenario, r.policy, r.aggregator, int(m), *(f"{v:.6g}" for v in r.states[m]),
                         f"{J[m]:.6g}", int(win[m]), bn[m]])
     return buf.getvalue()

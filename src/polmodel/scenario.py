@@ -27,6 +27,8 @@ from polmodel.parameters import MECHANISM_PARAMETERS, NEW_IN_SECOND_EDITION
 from polmodel.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, describe
 
 DEFAULT_SCENARIO = "venezuela-2018"
+TEMPLATE = "template"
+"""The commented template among the built-in files: copied by ``polmodel new``, not run."""
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,19 @@ class Scenario:
 
     def summary(self) -> str:
         """The scenario as text: initial states and context with sources, and the policies."""
-        from polmodel.text import sections_text
+        from polmodel.text import sections_text, wrap
 
-        return f"{self.title} ({self.date})\n{self.description}\n\n{sections_text(self._tables())}".rstrip()
+        return (f"{wrap(f'{self.title} ({self.date})')}\n{wrap(self.description)}\n\n"
+                f"{sections_text(self._tables())}").rstrip()
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        from polmodel.text import short_repr
+
+        return short_repr(self, name=self.name, title=self.title, date=self.date,
+                          policies=list(self.policies), horizon=self.horizon)
 
     def _repr_html_(self) -> str:
         import html
@@ -249,7 +258,8 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
     try:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as err:
-        raise PolmodelError(f"{where}: {describe(err)}") from None
+        # One line per problem, each naming the file, so every problem can be fixed at once.
+        raise PolmodelError("\n".join(f"{where}: {line}" for line in describe(err).splitlines())) from None
     initial, defaulted = _initial(spec, where)
     policies = _policies(spec, where)
     _check_starts(where, policies, spec.horizon)

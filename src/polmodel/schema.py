@@ -162,9 +162,16 @@ class ScenarioFile(_Strict):
 
 
 def describe(err: ValidationError) -> str:
-    """The first problem of a validation error as one line: key, what was wrong, what is allowed."""
-    errors = err.errors(include_url=False)
-    first = errors[0]
+    """Every problem of a validation error, one line each: key, what was wrong, what is allowed."""
+    return "\n".join(problems(err))
+
+
+def problems(err: ValidationError) -> list[str]:
+    """Every problem of a validation error as a list of one-line messages, in file order."""
+    return list(dict.fromkeys(_one_problem(e) for e in err.errors(include_url=False)))
+
+
+def _one_problem(first: Any) -> str:
     loc = [str(part) for part in first["loc"]]
     kind, msg = first["type"], first["msg"]
     is_key = bool(loc) and loc[-1] == "[key]"
@@ -173,23 +180,19 @@ def describe(err: ValidationError) -> str:
     key = ".".join(loc) or "(top level)"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(ScenarioFile, loc[:-1])
-        text = f"{key}: unknown key; allowed: {', '.join(allowed)}"
-    elif kind == "literal_error" and is_key:
+        return f"{key}: unknown key; allowed: {', '.join(allowed)}"
+    if kind == "literal_error" and is_key:
         what = "lever" if "levers" in loc else "mechanism parameter"
-        text = f"{key}: unknown {what}; allowed: {first['ctx']['expected'].replace(chr(39), '')}"
-    elif kind == "literal_error":
-        text = f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
-    elif kind == "missing":
-        text = f"{key}: missing; this key is required"
-    elif kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
-        text = f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
-    elif kind == "value_error":
-        text = f"{key}: {msg.removeprefix('Value error, ')}"
-    else:
-        text = f"{key}: {msg.lower()} (got {first.get('input')!r})"
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return text
+        return f"{key}: unknown {what}; allowed: {first['ctx']['expected'].replace(chr(39), '')}"
+    if kind == "literal_error":
+        return f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
+    if kind == "missing":
+        return f"{key}: missing; this key is required"
+    if kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
+        return f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
+    if kind == "value_error":
+        return f"{key}: {msg.removeprefix('Value error, ')}"
+    return f"{key}: {msg.lower()} (got {first.get('input')!r})"
 
 
 def _allowed_keys(model: type[BaseModel], loc: list[str]) -> list[str]:

@@ -83,6 +83,10 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
             f.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        from polmodel.text import current_umask
+
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -64,9 +64,12 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
             fig = new_figure(figsize=(9, 4.5))
             r.plot(ax=fig.add_subplot())
             write_figure(fig, out / f"{sc.name}-{r.policy}-trajectory.png")
-        write_atomically(out / f"{sc.name}-runs.csv", runs_csv(results))
+        csv_text = runs_csv(results)
+        write_atomically(out / f"{sc.name}-runs.csv", csv_text)
+        write_atomically(out / f"{sc.name}-runs.csv-metadata.json", _csv_sidecar(
+            results[0].to_dict()["provenance"], csv_text))
         write_atomically(out / f"{sc.name}-runs.json", json.dumps([r.to_dict() for r in results], indent=2))
-        click.echo(f"wrote {2 + len(results)} files to {out}", err=True)
+        click.echo(f"wrote {3 + len(results)} files to {out}", err=True)
 
 
 @main.command("compare")
@@ -83,11 +86,13 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @_aggregator_option
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to run worlds in; results do not depend on it.")
+@click.option("--pair", nargs=2, metavar="A B",
+              help="With --out: also a figure of policy A against policy B, world by world.")
 @_set_option
 @_output_options
 @_library_errors
 def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregator, workers,
-                    as_json, as_csv, out, sets=()):
+                    as_json, as_csv, out, pair=None, sets=()):
     """Compare policies on the same plausible worlds.
 
     Samples every uncertain number over its plausible range, runs every policy on the same
@@ -104,6 +109,12 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     if worlds is None:
         worlds = 1024 if sampler == "sobol" else 1000
     sc = _load(scenario, horizon, policies)
+    if pair:
+        chosen = set(policies or sc.policies) | {sc.baseline}
+        for name in pair:
+            if name not in chosen:
+                raise BadInput(f"--pair: {name!r} is not among the compared policies; allowed: "
+                               f"{', '.join(sorted(chosen))}")
     sc, _ = _apply_sets(sc, sets)
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
@@ -128,13 +139,27 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                    "paired-differences": plots.plot_paired_differences,
                    "bottlenecks": plots.plot_bottleneck_shares,
                    "tradeoff": plots.plot_tradeoff}
+        if pair:
+            a, b = pair
+            figures[f"{a}-vs-{b}"] = lambda c, ax: plots.plot_pair(c, a, b, ax=ax)
         for stem, draw in figures.items():
             fig = new_figure(figsize=(9, 5))
             draw(result, ax=fig.add_subplot())
             write_figure(fig, out / f"{sc.name}-compare-{stem}.png")
         write_atomically(out / f"{sc.name}-compare.json", json.dumps(result.to_dict(), indent=2))
-        write_atomically(out / f"{sc.name}-compare.csv", result.to_csv())
-        click.echo(f"wrote {len(figures) + 2} files to {out}", err=True)
+        csv_text = result.to_csv()
+        write_atomically(out / f"{sc.name}-compare.csv", csv_text)
+        write_atomically(out / f"{sc.name}-compare.csv-metadata.json",
+                         _csv_sidecar(result.provenance(), csv_text))
+        click.echo(f"wrote {len(figures) + 3} files to {out}", err=True)
+
+
+def _csv_sidecar(prov: str, csv_text: str) -> str:
+    """The JSON beside a CSV file: provenance, caveat and the columns (the CSV has no comments)."""
+    from polmodel.text import csv_metadata
+
+    columns = csv_text.split("\n", 1)[0].split(",")
+    return json.dumps(csv_metadata(prov, columns), indent=2)
 
 
 @main.command("scenarios")
@@ -143,11 +168,13 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
 def scenarios_command(as_json):
     """List the built-in scenarios."""
     from polmodel.scenario import DEFAULT_SCENARIO as default
-    from polmodel.scenario import list_scenarios, load_scenario
-    from polmodel.text import table
+    from polmodel.scenario import TEMPLATE, list_scenarios, load_scenario
+    from polmodel.text import WIDTH, table, wrap
 
     rows = []
     for name in list_scenarios():
+        if name == TEMPLATE:  # not a scenario to run: `polmodel new NAME` copies it
+            continue
         sc = load_scenario(name)
         rows.append({"name": name, "date": sc.date, "title": sc.title, "policies": list(sc.policies),
                      "default": name == default})
@@ -156,7 +183,9 @@ def scenarios_command(as_json):
         return
     click.echo(table(("scenario", "date", "policies", "title"),
                      [(r["name"] + (" (default)" if r["default"] else ""), r["date"],
-                       len(r["policies"]), r["title"]) for r in rows]))
+                       len(r["policies"]), r["title"]) for r in rows], WIDTH))
+    click.echo(wrap("To write your own: `polmodel new NAME` copies the commented template to "
+                    "NAME.toml."))
 
 
 @main.command("levers")
@@ -182,16 +211,22 @@ def levers_command(names, as_json, out):
     if as_json:
         click.echo(json.dumps(data, indent=2))
     else:
+        import textwrap
+
+        from polmodel.text import WIDTH
+
         for lv in data:
             click.echo(f"{lv['name']} ({lv['label']})")
-            click.echo(f"  {lv['description']}")
+            click.echo(textwrap.fill(lv["description"], WIDTH, initial_indent="  ",
+                                     subsequent_indent="  "))
             for m in lv["mechanisms"]:
-                click.echo(f"  feeds {m['name']}: {m['effect']}")
+                click.echo(textwrap.fill(f"feeds {m['name']}: {m['effect']}", WIDTH,
+                                         initial_indent="  ", subsequent_indent="    "))
             click.echo("")
     if out is not None:
-        from polmodel.plots import plot_causal_diagram
+        from polmodel.diagram import causal_figsize, plot_causal_diagram
 
-        fig = new_figure(figsize=(11, 13))
+        fig = new_figure(figsize=causal_figsize())
         plot_causal_diagram(ax=fig.add_subplot())
         write_figure(fig, out / "causal-diagram.png")
         click.echo(f"wrote the causal diagram to {out / 'causal-diagram.png'}", err=True)
@@ -201,20 +236,24 @@ def levers_command(names, as_json, out):
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @_library_errors
 def validate_command(files):
-    """Check scenario files against the schema; one line per file."""
+    """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario import load_scenario
+    from polmodel.text import WIDTH
 
     bad = 0
     for f in files:
         try:
             sc = load_scenario(f)
         except PolmodelError as err:
-            click.echo(f"Error: {err}", err=True)
+            for line in str(err).splitlines():  # every problem, one line each
+                click.echo(f"Error: {line}", err=True)
             bad += 1
             continue
-        click.echo(f"{f}: valid: {sc.title} ({sc.date}); {len(sc.policies)} policies, "
-                   f"horizon {sc.horizon} months, baseline {sc.baseline!r}")
+        # One line per file: the title is cut (not wrapped) to keep it within the width.
+        line = (f"{f}: valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
+                f"{sc.baseline!r}): {sc.title}")
+        click.echo(line if len(line) <= WIDTH else line[: WIDTH - 3].rstrip() + "...")
     if bad:
         sys.exit(BadInput.exit_code)
 
