@@ -48,6 +48,10 @@ def assert_figure_shows(ex, expected):
         x, y = ex._lines[c].get_data()
         assert np.array_equal(x, expected.months)
         assert np.array_equal(y, expected.conditions[:, i]), c
+        thick = ex._binding[c].get_data()[1]
+        binds = np.array([b == c for b in expected.bottleneck])
+        assert np.array_equal(thick[binds], expected.conditions[binds, i])
+        assert np.isnan(thick[~binds]).all()
     assert np.array_equal(ex._index.get_data()[1], expected.index)
     strip = np.asarray(ex._strip.get_array())[0]
     assert [CONDITIONS[int(k)] for k in strip] == expected.bottleneck

@@ -284,7 +284,7 @@ class Explorer:
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure
 
-        from polmodel.plots import COLORS
+        from polmodel.plots import INDEX_COLOUR, style
 
         r = self.result
         months = r.months
@@ -294,20 +294,31 @@ class Explorer:
                                 top=0.88, bottom=0.11)
         ax = fig.add_subplot(grid[0])
         strip = fig.add_subplot(grid[1], sharex=ax)
-        self._window = PolyCollection([], facecolor="#1a9850", alpha=0.15, edgecolor="none",
-                                      label="window open\n(all four > 0.5)")
+        # The figure's palette and line styles (plots.style): told apart in grey and by the
+        # common colour-vision deficiencies, not by colour alone.
+        self._window = PolyCollection([], facecolor="#009E73", alpha=0.12, hatch="//",
+                                      edgecolor="#009E73", lw=0, label="window open\n(all four > 0.5)")
         ax.add_collection(self._window)
-        self._lines = {c: ax.plot(months, r.conditions[:, i], color=COLORS[c], lw=2.2, label=c)[0]
-                       for i, c in enumerate(CONDITIONS)}
-        # Dashed, so the binding condition stays visible under the index it sets.
-        self._index = ax.plot(months, r.index, color=COLORS["index"], lw=1.8, ls=(0, (4, 2)),
-                              label="opening index")[0]
+        every = max(1, len(months) // 8)
+        self._lines, self._binding = {}, {}
+        for i, c in enumerate(CONDITIONS):
+            st = style(c)
+            self._lines[c] = ax.plot(months, r.conditions[:, i], color=st.color, ls=st.linestyle,
+                                     lw=1.6, marker=st.marker, ms=4, markevery=(i % every, every),
+                                     label=c, zorder=3)[0]
+            # Thick and pale where the condition binds, as in the trajectory figure.
+            self._binding[c] = ax.plot(months, r.conditions[:, i], color=st.color, lw=5, alpha=0.45,
+                                       solid_capstyle="butt", zorder=2, label="_nolegend_")[0]
+        ax.plot([], [], color="0.5", lw=5, alpha=0.45, label="binding condition")
+        # Dashed and thin, on top: the binding condition stays visible under the index it sets.
+        self._index = ax.plot(months, r.index, color=INDEX_COLOUR, lw=1.2, ls=(0, (2, 2)),
+                              zorder=4, label="opening index")[0]
         ax.axhline(CROSSOVER, color="0.4", ls=":", lw=1)
         ax.text(months[-1], CROSSOVER, "0.5 crossover ", va="bottom", ha="right", fontsize=8, color="0.3")
         ax.set(xlim=(months[0], months[-1]), ylim=(0, 1), ylabel="membership (0 absent, 1 present)")
         ax.tick_params(labelbottom=False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-        cmap = ListedColormap([COLORS[c] for c in CONDITIONS])
+        cmap = ListedColormap([style(c).color for c in CONDITIONS])
         self._strip = strip.imshow(np.zeros((1, len(months))), cmap=cmap, vmin=-0.5,
                                    vmax=len(CONDITIONS) - 0.5, aspect="auto", interpolation="nearest",
                                    extent=(months[0] - 0.5, months[-1] + 0.5, 0, 1))
@@ -320,7 +331,8 @@ class Explorer:
         self.figure, self.axes = fig, (ax, strip)
         # The verdict sentence goes beside the figure (an HTML line under it in the widget):
         # drawing text is most of the cost of a redraw.
-        self._dynamic = [self._window, *self._lines.values(), self._index, self._strip, self._label]
+        self._dynamic = [self._window, *self._binding.values(), *self._lines.values(), self._index,
+                         self._strip, self._label]
         self._background = None
 
     def _capture_background(self) -> None:
@@ -344,11 +356,13 @@ class Explorer:
             return
         r = self.result
         months, conds = r.months, r.conditions
+        binding = np.asarray([CONDITIONS.index(b) for b in r.bottleneck])
         for i, c in enumerate(CONDITIONS):
             self._lines[c].set_data(months, conds[:, i])
+            self._binding[c].set_data(months, np.where(binding == i, conds[:, i], np.nan))
         self._index.set_data(months, r.index)
         self._window.set_verts(_spans(months, r.window))
-        self._strip.set_data(np.asarray([[CONDITIONS.index(b) for b in r.bottleneck]], dtype=float))
+        self._strip.set_data(binding[None, :].astype(float))
         self._label.set_text(f"policy: {r.policy}  |  fuzzy AND: {r.aggregator}")
         canvas = self.figure.canvas
         # A savefig at another size or dpi replaces the renderer: capture the background again.
