@@ -230,7 +230,8 @@ def test_verdicts_report_the_spread_and_a_split_across_participants():
 
 def test_the_result_displays_and_exports(pooled):
     text = pooled.summary()
-    assert polmodel.text.CAVEAT in text and "participants 2" in text
+    assert polmodel.text.CAVEAT in " ".join(text.split()) and "participants 2" in text
+    assert max(len(line) for line in text.splitlines()) <= 100
     assert "probabilit" not in text.lower()
     assert "<table>" in pooled._repr_html_()
     assert len(repr(pooled)) < 200
@@ -315,7 +316,13 @@ def test_elicit_out_writes_a_scenario_compare_can_run(tmp_path):
     assert result.exit_code == 0, result.output
     assert "equal-weight linear opinion pool" in result.stdout
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 4 and all(n.startswith(f"{SCENARIO.name}-estimates") for n in written)
+    assert len(written) == 5 and all(n.startswith(f"{SCENARIO.name}-estimates") for n in written)
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+    import pandas as pd
+
+    verdicts = pd.read_csv(out / f"{SCENARIO.name}-estimates-verdicts.csv")
+    assert list(verdicts.columns) == ["policy_a", "policy_b", "estimates", "share_a_higher"]
+    assert verdicts["share_a_higher"].between(0, 1).all()
     toml = out / f"{SCENARIO.name}-estimates.toml"
     data = tomllib.loads(toml.read_text(encoding="utf-8"))
     assert "participants' estimates" in data["title"]
