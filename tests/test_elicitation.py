@@ -367,3 +367,25 @@ def test_a_range_replaced_after_loading_is_sampled_uniformly(pooled, tmp_path):
     # Uniform on [0.4, 0.5] by a Latin hypercube: one world in each tenth of the range per n/10.
     counts = np.histogram(col, bins=10, range=(0.4, 0.5))[0]
     assert set(counts) == {n // 10}
+
+
+def test_the_readme_commands_for_participants_estimates_work(tmp_path, monkeypatch):
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In the room and the classroom", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    assert [c.split()[1] for c in commands] == ["elicit", "elicit", "compare"]
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for command in commands:
+        command, _, target = command.partition(" > ")
+        args = shlex.split(command)[1:]
+        args += ["--worlds", "32"] if "--template" not in args else []
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (command, result.stderr)
+        if target:
+            Path(target).write_text(result.stdout, encoding="utf-8")
+    assert (tmp_path / "pooled" / f"{SCENARIO.name}-estimates.toml").is_file()
