@@ -389,3 +389,14 @@ def test_the_readme_commands_for_participants_estimates_work(tmp_path, monkeypat
         if target:
             Path(target).write_text(result.stdout, encoding="utf-8")
     assert (tmp_path / "pooled" / f"{SCENARIO.name}-estimates.toml").is_file()
+
+
+def test_every_view_runs_on_the_same_design(pooled):
+    # Same seed, same dimensions: the unit sample is shared, so the numbers nobody estimated
+    # are the same in every view, world by world (common random numbers across participants).
+    views = list(pooled.comparisons.values())
+    names = views[0].worlds.names
+    assert all(v.worlds.names == names for v in views)
+    for j, name in enumerate(names):
+        if name not in NAMES:
+            assert all(np.array_equal(v.worlds.values[:, j], views[0].worlds.values[:, j]) for v in views)
