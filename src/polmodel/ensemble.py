@@ -1,9 +1,10 @@
 """Plausible worlds: sampling every uncertain number, and running policies on the same worlds.
 
 A *world* is one draw of every uncertain initial state, context parameter and mechanism
-parameter, each uniform over its plausible range (Latin hypercube or scrambled Sobol' points
-from :mod:`scipy.stats.qmc`), or, where a scenario gives quantiles (pooled participants'
-estimates), drawn from that distribution through its quantile function. Every policy runs on the same worlds (common random numbers), so
+parameter, each uniform over its plausible range (a Latin hypercube drawn with numpy, or
+scrambled Sobol' points from :mod:`scipy.stats.qmc`, imported only when asked for), or, where a
+scenario gives quantiles (pooled participants' estimates), drawn from that distribution through
+its quantile function. Every policy runs on the same worlds (common random numbers), so
 differences between policies are paired by construction.
 
 Worlds are evaluated in chunks; only per-world outcomes are kept, never full trajectories, so
@@ -34,7 +35,7 @@ from polmodel.limits import (
     check_seed,
     check_whole,
 )
-from polmodel.model import STATES, simulate
+from polmodel.model import STATES, Outcomes, simulate
 from polmodel.scenario import Scenario, load_scenario
 
 Sampler = Literal["lhs", "sobol"]
@@ -98,6 +99,52 @@ def uncertain_dimensions(scenario: Scenario) -> dict[str, tuple[float, float, fl
     return dims
 
 
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """A Latin hypercube of ``n`` points in ``d`` dimensions, drawn with numpy alone.
+
+    Each column is cut into ``n`` equal strata; each stratum holds exactly one point, placed
+    uniformly at random inside it, and the strata are matched across columns by an independent
+    random permutation per column. This is the design of ``scipy.stats.qmc.LatinHypercube``
+    (with its default ``scramble=True``) without importing :mod:`scipy.stats`, which costs
+    most of a second, and with one ``n * d`` array as its only allocation of that size.
+
+    Parameters
+    ----------
+    n, d : int
+        Number of points and dimensions.
+    rng : numpy.random.Generator
+        The only source of randomness: same generator state, same points.
+
+    Returns
+    -------
+    ndarray[n, d]
+        Points in [0, 1] (a Fortran-ordered array: columns contiguous):
+        ``(stratum + jitter) / n``, so ``floor(n * out[:, j])`` is a
+        permutation of ``0..n-1`` for every j (up to rounding when a jitter lies within one
+        unit in the last place of 1).
+
+    References
+    ----------
+    McKay, M. D., Beckman, R. J. and Conover, W. J. (1979). A comparison of three methods for
+    selecting values of input variables in the analysis of output from a computer code.
+    Technometrics 21(2), 239-245.
+
+    Examples
+    --------
+    >>> u = latin_hypercube(4, 2, np.random.default_rng(0))
+    >>> sorted((4 * u[:, 0]).astype(int).tolist())
+    [0, 1, 2, 3]
+    """
+    # Column by column in memory (Fortran order): each dimension's values are contiguous, so
+    # the per-dimension permutations here and the model's reads of one parameter across a
+    # chunk of worlds later are streaming, not strided, accesses.
+    out = rng.random((d, n))  # position inside the stratum
+    for j in range(d):
+        out[j] += rng.permutation(n)  # which stratum, independently per column
+    out /= n
+    return out.T
+
+
 def _quantiles_of(scenario: Scenario, key: str) -> tuple[float, ...] | None:
     """The quantile table of one dimension, if it still spans the dimension's range.
 
@@ -111,37 +158,33 @@ def _quantiles_of(scenario: Scenario, key: str) -> tuple[float, ...] | None:
 
 
 def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Generator) -> np.ndarray:
-    """Points in the unit hypercube from scipy.stats.qmc.
+    """Points in the unit hypercube.
 
     Parameters
     ----------
     n, d : int
         Number of points and dimensions.
     sampler : {"lhs", "sobol"}
-        Latin hypercube, or scrambled Sobol' (``n`` must then be a power of 2).
+        Latin hypercube (:func:`latin_hypercube`, numpy only), or scrambled Sobol' from
+        :mod:`scipy.stats.qmc` (``n`` must then be a power of 2).
     rng : numpy.random.Generator
 
     Returns
     -------
     ndarray[n, d]
     """
-    from scipy.stats import qmc
-
     if n < 1:
         raise PolmodelError(f"worlds: {n}; allowed: a whole number from 1")
+    if sampler == "lhs":
+        return latin_hypercube(n, d, rng)
     if sampler == "sobol":
         m = int(n).bit_length() - 1
         if n != 2**m:
             raise PolmodelError(f"worlds: the balance properties of Sobol' points require a power "
                                 f"of 2 (got {n}; try {2**m} or {2 ** (m + 1)})")
+        from scipy.stats import qmc
+
         return qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
-    if sampler == "lhs":
-        # A Latin hypercube is an independent stratified permutation per dimension; drawing it a
-        # column at a time gives the same design with a fraction of scipy's peak memory.
-        out = np.empty((n, d))
-        for j in range(d):
-            out[:, j] = qmc.LatinHypercube(1, rng=rng).random(n)[:, 0]
-        return out
     raise PolmodelError(f"sampler: unknown {sampler!r}; allowed: lhs, sobol")
 
 
@@ -269,25 +312,27 @@ class PolicyOutcomes:
             getattr(self, f)[start : start + len(src)] = src
 
 
+def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
+    """What an ensemble keeps of a run's outcomes, in compact dtypes."""
+    return PolicyOutcomes(
+        peak_index=o.peak_index,
+        peak_strict=o.peak_strict,
+        peak_graded=o.peak_graded,
+        months_open=o.months_open.astype(MONTHS_DTYPE),
+        first_window=o.first_window.astype(np.float32),
+        bottleneck=o.bottleneck.astype(np.int8),
+        crisis_months=o.crisis_months.astype(np.float32),
+        exodus=o.final[:, STATES.index("exodus")].astype(np.float32),
+        condition_mean=o.condition_mean.astype(np.float32),
+        at_peak=o.at_peak.astype(np.float32),
+    )
+
+
 def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyOutcomes]:
     """Run every policy on one chunk of worlds (a top-level function, so processes can run it)."""
     initial, params = _split(names, values, fixed)
-    out = []
-    for levers in schedules:
-        _, o = simulate(initial, params, levers, aggregator=aggregator, record=False)
-        out.append(PolicyOutcomes(
-            peak_index=o.peak_index,
-            peak_strict=o.peak_strict,
-            peak_graded=o.peak_graded,
-            months_open=o.months_open.astype(MONTHS_DTYPE),
-            first_window=o.first_window.astype(np.float32),
-            bottleneck=o.bottleneck.astype(np.int8),
-            crisis_months=o.crisis_months.astype(np.float32),
-            exodus=o.final[:, STATES.index("exodus")].astype(np.float32),
-            condition_mean=o.condition_mean.astype(np.float32),
-            at_peak=o.at_peak.astype(np.float32),
-        ))
-    return out
+    return [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
+            for levers in schedules]
 
 
 def evaluate(

@@ -13,6 +13,7 @@ Array convention: worlds are the leading axis. Inputs are scalars (one world) or
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -379,6 +380,10 @@ def simulate(
         )
     if levers.shape[-2] < 1:
         raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
+    if levers.ndim == 2 and all(map(_is_number, (*params.values(), *initial.values()))):
+        check_model_inputs({k: float(params[k]) for k in PARAMETERS},
+                           {s: float(initial[s]) for s in STATES}, levers, dt)
+        return _simulate_floats(initial, params, levers, aggregator, dt, record)
     # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
     # strided columns is several times slower than on packed ones.
     try:
@@ -397,21 +402,33 @@ def simulate(
     shared = levers.ndim == 2
     month_levers = levers.tolist() if shared else [levers[:, t].T for t in range(horizon)]
     cache: dict = {}
+    # The terms of rates(), written out in place with what does not move hoisted out of the
+    # month (see polmodel._straight); the plain rates() when the source cannot be read so.
+    from polmodel._straight import numpy_plan
+
+    plan = numpy_plan()
+    n_cond = len(CONDITIONS)
 
     X = np.empty((len(STATES), n))
     X[:] = np.reshape([np.broadcast_to(v, (n,)) for v in x], (len(STATES), n))
     G, L = np.empty_like(X), np.empty_like(X)
+    B = np.empty((plan[2] if plan else 0, n))
     traj = np.empty((horizon + 1, len(STATES), n)) if record else None
     if record:
         traj[0] = X
     peak = np.full(n, -1.0)
     peak_strict = np.full(n, -1.0)
     peak_graded = np.full(n, -1.0)
-    at_peak = np.zeros((len(CONDITIONS), n))
+    at_peak = np.zeros((n_cond, n))
     months_open = np.zeros(n, dtype=np.int32)
     first_window = np.full(n, np.nan)
-    binding = np.zeros((len(CONDITIONS), n), dtype=np.int32)
-    cond_sum = np.zeros((len(CONDITIONS), n))
+    binding = np.zeros((n_cond, n), dtype=np.int32)
+    cond_sum = np.zeros((n_cond, n))
+    low, graded = np.empty(n), np.empty(n)
+    higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
+    is_low = np.empty((n_cond, n), bool)
+    conds = X[:n_cond]
+    X_rows, G_rows, L_rows, B_rows = list(X), list(G), list(L), list(B)
 
     for t in range(horizon):
         u = month_levers[t]
@@ -419,14 +436,16 @@ def simulate(
         c = cache.get(key) if shared else None
         if c is None:
             c = coefficients(p, tuple(u))
+            c = (c, plan[0](c)) if plan else (c, None)
             if shared:
                 cache[key] = c
-        # One world runs its rates on Python floats: the same arithmetic, without the
-        # per-call overhead of numpy on one-element arrays (sliders stay live).
-        gains, losses = rates(X if n > 1 else X[:, 0].tolist(), c)
-        for i in range(len(STATES)):
-            G[i] = gains[i]
-            L[i] = losses[i]
+        if plan:
+            plan[1](X_rows, c[1], G_rows, L_rows, B_rows)
+        else:
+            gains, losses = rates(X, c[0])
+            for i in range(len(STATES)):
+                G[i] = gains[i]
+                L[i] = losses[i]
         # Exact step, in place: X <- X_eq + (X - X_eq) * exp(-dt * K), X_eq = G / K.
         np.add(G, L, out=L)
         L += _EPS
@@ -437,9 +456,13 @@ def simulate(
         X *= L
         X += G
 
-        conds = X[:4]
-        low = conds.min(axis=0)
-        graded = np.sqrt(np.sqrt(conds[0] * conds[1] * conds[2] * conds[3]))
+        # Outcomes, in place: the same operations as on whole arrays, without temporaries.
+        np.minimum.reduce(conds, axis=0, out=low)
+        np.multiply(conds[0], conds[1], out=graded)
+        graded *= conds[2]
+        graded *= conds[3]
+        np.sqrt(graded, out=graded)
+        np.sqrt(graded, out=graded)
         np.maximum(peak_strict, low, out=peak_strict)
         np.maximum(peak_graded, graded, out=peak_graded)
         if aggregator == "min":
@@ -449,14 +472,16 @@ def simulate(
         else:
             J = and_(*conds)
         if callable(aggregator) and not np.all((np.asarray(J) >= 0.0) & (np.asarray(J) <= 1.0)):
-            raise PolmodelError("aggregator: the function returned a value outside 0 to 1 (or not a "
-                                "number); allowed: a fuzzy AND with values in [0, 1]")
-        higher = J > peak
+            raise PolmodelError(_BAD_AGGREGATOR)
+        np.greater(J, peak, out=higher)
         np.maximum(peak, J, out=peak)
-        at_peak = np.where(higher, conds, at_peak)
-        binding += conds == low
-        is_open = low > CROSSOVER
-        first_window[is_open & (months_open == 0)] = t + 1
+        np.copyto(at_peak, conds, where=higher)
+        np.equal(conds, low, out=is_low)
+        binding += is_low
+        np.greater(low, CROSSOVER, out=is_open)
+        np.equal(months_open, 0, out=first)
+        first &= is_open
+        np.copyto(first_window, t + 1, where=first)
         months_open += is_open
         cond_sum += conds
         if record:
@@ -477,3 +502,84 @@ def simulate(
     )
     trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
     return trajectory, outcomes
+
+
+_BAD_AGGREGATOR = ("aggregator: the function returned a value outside 0 to 1 (or not a number); "
+                   "allowed: a fuzzy AND with values in [0, 1]")
+
+
+def _is_number(v) -> bool:
+    """True for a plain number or a 0-d array (np.ndim costs a microsecond; isinstance does not)."""
+    return isinstance(v, (float, int)) or np.ndim(v) == 0
+
+
+def _simulate_floats(initial, params, levers, aggregator, dt, record):
+    """One world on Python floats: :func:`simulate` for scalar inputs and shared levers.
+
+    The same :func:`coefficients` and :func:`rates` and the same operations in the same order
+    as the vectorised loop, on floats with :func:`math.exp` (which gives numpy's ``exp`` bit
+    for bit), so the numbers are identical; only numpy's per-call overhead on one-element
+    arrays is gone (a central run, an explorer redraw, a workbench calling one world at a time).
+    """
+    p = {k: float(params[k]) for k in PARAMETERS}
+    x = [float(initial[s]) for s in STATES]
+    and_ = resolve_aggregator(aggregator)
+    sqrt = math.sqrt
+    n_cond = len(CONDITIONS)
+    exp, decay = math.exp, -dt
+    cache: dict = {}
+    traj = [x] if record else None
+    peak, at_peak, months_open, first_window = -1.0, [0.0] * n_cond, 0, math.nan
+    peak_strict = peak_graded = -1.0
+    binding, cond_sum = [0] * n_cond, [0.0] * n_cond
+    rows = levers.tolist()
+    for t, u in enumerate(rows):
+        key = tuple(u)
+        c = cache.get(key)
+        if c is None:
+            c = cache[key] = coefficients(p, key)
+        gains, losses = rates(x, c)
+        new = []
+        for xi, g, loss in zip(x, gains, losses):
+            k = (g + loss) + _EPS
+            eq = g / k
+            new.append((xi - eq) * exp(k * decay) + eq)
+        x = new
+        conds = x[:n_cond]
+        low = min(conds)
+        graded = sqrt(sqrt(conds[0] * conds[1] * conds[2] * conds[3]))
+        peak_strict = low if low > peak_strict else peak_strict
+        peak_graded = graded if graded > peak_graded else peak_graded
+        if aggregator == "min":
+            J = low
+        elif aggregator == "geometric":
+            J = graded
+        else:
+            J = float(and_(*conds))
+            if not 0.0 <= J <= 1.0:
+                raise PolmodelError(_BAD_AGGREGATOR)
+        if J > peak:
+            peak, at_peak = J, conds
+        for i, v in enumerate(conds):
+            binding[i] += v == low
+            cond_sum[i] += v
+        if low > CROSSOVER:
+            if months_open == 0:
+                first_window = float(t + 1)
+            months_open += 1
+        if record:
+            traj.append(x)
+    horizon = len(rows)
+    outcomes = Outcomes(
+        peak_index=np.array([peak]),
+        peak_strict=np.array([peak_strict]),
+        peak_graded=np.array([peak_graded]),
+        months_open=np.array([months_open], dtype=np.int32),
+        first_window=np.array([first_window]),
+        binding_months=np.array([binding], dtype=np.int32),
+        condition_mean=np.array([cond_sum]) / max(horizon, 1),
+        at_peak=np.array([at_peak]),
+        crisis_months=np.array([cond_sum[0] * dt]),
+        final=np.array([x]),
+    )
+    return (None if traj is None else np.array(traj)[np.newaxis]), outcomes

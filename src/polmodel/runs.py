@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,37 @@ from polmodel.limits import (
 from polmodel.model import STATES, simulate
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text
+
+
+class _Deferred(Mapping):
+    """A mapping computed on first read, then kept (pickles as the plain dict it holds).
+
+    The decomposition by mechanism costs about three central runs; a slider, a sweep or a tool
+    calling :func:`run` in a loop may never read it, so it is only computed when read.
+    """
+
+    def __init__(self, compute):
+        self._compute, self._value = compute, None
+
+    def _data(self) -> Mapping:
+        if self._value is None:
+            self._value, self._compute = self._compute(), None
+        return self._value
+
+    def __getitem__(self, key):
+        return self._data()[key]
+
+    def __iter__(self):
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __repr__(self) -> str:
+        return repr(self._data())
+
+    def __reduce__(self):
+        return dict, (dict(self._data()),)
 
 
 @dataclass(frozen=True)
@@ -270,11 +302,13 @@ def run(
     params.update(parameters)
     init.update(initial)
     agg = aggregator or sc.aggregator
-    traj, _ = simulate(init, params, sc.schedule(pol.name), aggregator=agg)
+    levers = sc.schedule(pol.name)
+    traj, _ = simulate(init, params, levers, aggregator=agg)
     return RunResult(
         scenario=sc.name, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
         states=traj[0], title=sc.title, overrides=parameters | initial,
-        decomposition=decompose(traj[0], params, sc.schedule(pol.name)), note=sc.defaults_note(),
+        decomposition=_Deferred(lambda: decompose(traj[0], params, levers)),
+        note=sc.defaults_note(),
     )
 
 
@@ -305,21 +339,24 @@ def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarra
     from polmodel.model import coefficients, terms
 
     out: dict[str, dict[str, float]] = {s: {} for s in STATES}
+    buckets = [out[s] for s in STATES]
+    params = {k: float(v) for k, v in params.items()}
     cache: dict = {}
-    for t in range(levers.shape[0]):
-        key = tuple(levers[t])
+    # Plain floats throughout, and math.expm1 (numpy's expm1 bit for bit) once per state and
+    # month: this runs with every central run, so it must cost little more than the run.
+    for t, key in enumerate(map(tuple, levers.tolist())):
         if key not in cache:
             cache[key] = coefficients(params, key)
-        x = [float(v) for v in states[t]]
-        parts = [(m, i, float(v) * (1.0 - x[i]) if g else -float(v) * x[i], float(v))
-                 for m, i, g, v in terms(x, cache[key])]
+        x = states[t].tolist()
+        listed = terms(x, cache[key])
         k = [0.0] * len(STATES)  # total rate K = gain + loss of each state
-        for _, i, _, v in parts:
+        for _, i, _, v in listed:
             k[i] += v
-        for m, i, part, _ in parts:
-            factor = -np.expm1(-k[i] * dt) / k[i] if k[i] > 0 else dt
-            bucket = out[STATES[i]]
-            bucket[m] = bucket.get(m, 0.0) + part * factor
+        factors = [-math.expm1(-ki * dt) / ki if ki > 0 else dt for ki in k]
+        for m, i, g, v in listed:
+            part = v * (1.0 - x[i]) if g else -v * x[i]
+            bucket = buckets[i]
+            bucket[m] = bucket.get(m, 0.0) + part * factors[i]
     return out
 
 

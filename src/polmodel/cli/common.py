@@ -68,6 +68,12 @@ class PolmodelGroup(click.Group):
         except Interrupted as err:
             _say(err.message)
             code = EXIT_INTERRUPTED
+            if _STOPPED_POOL:
+                # The pool's threads could still wait on processes that were just stopped: end
+                # now, the message printed and nothing left to write.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
         except (click.Abort, KeyboardInterrupt):
             _say("interrupted; stopped")
             code = EXIT_INTERRUPTED
@@ -454,8 +460,18 @@ def shutdown(executor, *, interrupted: bool = False) -> None:
     # ProcessPoolExecutor keeps its processes in a private table (emptied by shutdown, so read
     # first); other executors (a Dask client's) have none and keep their own cancellation.
     processes = list((getattr(executor, "_processes", None) or {}).values())
+    call_queue = getattr(executor, "_call_queue", None)
     executor.shutdown(wait=False, cancel_futures=True)
+    if call_queue is not None:
+        # Chunks already handed to the queue would be fed to processes that are gone: do not
+        # let exit wait for that.
+        call_queue.cancel_join_thread()
     for proc in processes:
         proc.terminate()
     for proc in processes:
         proc.join(timeout=5)
+    if processes:
+        _STOPPED_POOL.append(True)
+
+
+_STOPPED_POOL: list = []  # set when an interrupt stopped worker processes (see PolmodelGroup.main)

@@ -1,0 +1,311 @@
+"""Other ways to run the model's equations, generated from their source, never written twice.
+
+:func:`polmodel.model.coefficients` and :func:`polmodel.model.rates` are where the equations
+live. Two consumers need them in another shape:
+
+- the vectorised loop of :func:`polmodel.model.simulate` (:func:`numpy_plan`): ``rates`` on
+  arrays of worlds allocates a temporary for every operation; the plan evaluates the same
+  operations in place (``out=`` into preallocated rows), with every subexpression that reads
+  only coefficients hoisted out of the month and computed once per lever setting;
+- the compiled port in :mod:`polmodel._compiled` (:func:`coefficients_tree`,
+  :func:`rates_tree`): numba needs ``p["name"]`` as an index into a row of parameters and the
+  coefficients as a tuple instead of a dict.
+
+Each rewrite keeps every operation of the source, on the same operands in the same order, so
+its numbers are those of the source bit for bit (tested). When the source is not in the shape
+read here (straight-line assignments; ``rates`` ending in ``return gains, losses`` of two
+lists; ``coefficients`` returning one dict), :func:`numpy_plan` returns None and ``simulate``
+uses ``rates`` as it is: slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+
+class Unreadable(Exception):
+    """The model's source is not in the shape this module rewrites."""
+
+
+@functools.cache
+def _module_tree(path: str) -> ast.Module:
+    with open(path, encoding="utf-8") as f:
+        return ast.parse(f.read())
+
+
+def _function(func) -> ast.FunctionDef:
+    """A fresh syntax tree of a module-level function (read from its file; no inspect import)."""
+    import copy
+    import sys
+
+    module = sys.modules[func.__module__]
+    found = [n for n in _module_tree(module.__file__).body
+             if isinstance(n, ast.FunctionDef) and n.name == func.__name__]
+    if len(found) != 1:
+        raise Unreadable(f"{func.__name__}: not found once in {module.__file__}")
+    fn = copy.deepcopy(found[0])
+    if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant):
+        fn.body = fn.body[1:]  # the docstring
+    fn.decorator_list, fn.returns = [], None
+    for arg in (*fn.args.args, *fn.args.kwonlyargs):
+        arg.annotation = None
+    return fn
+
+
+def _key(node: ast.AST, name: str) -> str | None:
+    """The constant key of ``name["key"]``, else None."""
+    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+            and node.value.id == name and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)):
+        return node.slice.value
+    return None
+
+
+class _ConstantKeys(ast.NodeTransformer):
+    """``name["key"]`` -> ``name[index]`` for the names given, indices from ``keys``."""
+
+    def __init__(self, keys: dict[str, dict[str, int]]):
+        self.keys = keys
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        for name, index in self.keys.items():
+            key = _key(node, name)
+            if key is not None:
+                return ast.copy_location(ast.Subscript(node.value, ast.Constant(index[key]),
+                                                       node.ctx), node)
+        return node
+
+
+class _KeysToLocals(ast.NodeTransformer):
+    """``name["key"]`` -> a local ``name__key`` (loads and stores alike)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        key = _key(node, self.name)
+        if key is None:
+            return node
+        return ast.copy_location(ast.Name(f"{self.name}__{key}", node.ctx), node)
+
+
+def coefficient_names() -> list[str]:
+    """Keys of :func:`polmodel.model.coefficients`, in the order of its returned dict."""
+    from polmodel.levers import LEVER_NAMES
+    from polmodel.model import coefficients
+    from polmodel.parameters import PARAMETERS
+
+    return list(coefficients({k: p.default for k, p in PARAMETERS.items()}, (0.5,) * len(LEVER_NAMES)))
+
+
+def coefficients_tree(name: str = "coefficients") -> tuple[ast.FunctionDef, list[str]]:
+    """``coefficients(p_row, u)`` returning a tuple in :func:`coefficient_names` order.
+
+    ``p["name"]`` is read as ``p_row[index]`` (:data:`PARAMETERS` order). The source may end in
+    ``return {...}``, or build ``c = {...}``, add ``c["key"] = ...`` and ``return c``.
+    """
+    from polmodel import model
+    from polmodel.parameters import PARAMETERS
+
+    fn = _function(model.coefficients)
+    names = coefficient_names()
+    p_arg = fn.args.args[0].arg
+    *body, last = fn.body
+    if not isinstance(last, ast.Return):
+        raise Unreadable("coefficients() must end in a return")
+    if isinstance(last.value, ast.Name):  # c = {...}; c["k"] = ...; return c
+        var = last.value.id
+        new_body: list[ast.stmt] = []
+        for stmt in body:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == var):
+                if not isinstance(stmt.value, ast.Dict) or None in stmt.value.keys:
+                    raise Unreadable("coefficients(): the dict must be built from named entries")
+                new_body += [ast.Assign([ast.Name(f"{var}__{k.value}", ast.Store())], v)
+                             for k, v in zip(stmt.value.keys, stmt.value.values)]
+            else:
+                new_body.append(stmt)
+        body = [_KeysToLocals(var).visit(s) for s in new_body]
+        values: list[ast.expr] = [ast.Name(f"{var}__{k}", ast.Load()) for k in names]
+    elif isinstance(last.value, ast.Dict) and None not in last.value.keys:
+        if [k.value for k in last.value.keys] != names:
+            raise Unreadable("coefficients(): the source and the returned keys disagree")
+        values = list(last.value.values)
+    else:
+        raise Unreadable("coefficients() must return a dict")
+    fn.body = body + [ast.Return(ast.Tuple(values, ast.Load()))]
+    fn = _ConstantKeys({p_arg: {k: i for i, k in enumerate(PARAMETERS)}}).visit(fn)
+    fn.name = name
+    return fn, names
+
+
+def _rates_parts():
+    """The source of rates: (function, state names, statements, gain and loss expressions)."""
+    from polmodel import model
+
+    fn = _function(model.rates)
+    state_arg = fn.args.args[0].arg
+    unpack, *body = fn.body
+    if not (isinstance(unpack, ast.Assign) and isinstance(unpack.targets[0], ast.Tuple)
+            and isinstance(unpack.value, ast.Name) and unpack.value.id == state_arg):
+        raise Unreadable("rates() must begin by unpacking the states")
+    states = [t.id for t in unpack.targets[0].elts]
+    ret = body.pop()
+    if not (isinstance(ret, ast.Return) and isinstance(ret.value, ast.Tuple)
+            and len(ret.value.elts) == 2 and all(isinstance(e, ast.Name) for e in ret.value.elts)):
+        raise Unreadable("rates() must end in `return gains, losses`")
+    lists = {}
+    for stmt in body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)):
+            raise Unreadable(f"rates(): not a plain assignment: {ast.unparse(stmt)}")
+        if isinstance(stmt.value, ast.List):
+            lists[stmt.targets[0].id] = stmt.value.elts
+    gains, losses = (lists.get(e.id) for e in ret.value.elts)
+    n = len(model.STATES)
+    if gains is None or losses is None or len(gains) != n or len(losses) != n:
+        raise Unreadable(f"rates() must return two lists of {n} rates")
+    statements = [s for s in body if not isinstance(s.value, ast.List)]
+    return fn, states, statements, gains, losses
+
+
+def rates_tree(name: str = "rates") -> ast.FunctionDef:
+    """``rates(state, c)`` returning two tuples (for numba) instead of two lists."""
+    fn, _, _, _, _ = _rates_parts()
+
+    class _ListsToTuples(ast.NodeTransformer):
+        def visit_List(self, node: ast.List) -> ast.AST:
+            self.generic_visit(node)
+            return ast.copy_location(ast.Tuple(node.elts, ast.Load()), node)
+
+    fn = _ListsToTuples().visit(fn)
+    fn.name = name
+    return fn
+
+
+def build(*trees: ast.FunctionDef) -> dict:
+    """Compile function trees in the namespace of :mod:`polmodel.model`."""
+    from polmodel import model
+
+    module = ast.fix_missing_locations(ast.Module(list(trees), type_ignores=[]))
+    namespace = dict(vars(model))
+    exec(compile(module, f"<rewritten {model.__name__}>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+# -- the vectorised month: rates evaluated in place, what does not move hoisted ------------------
+
+_UFUNCS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
+
+
+class _Plan:
+    """Writes ``invariants(c)`` and ``month(X, h, G, L, B)`` from the source of rates."""
+
+    def __init__(self, state_names: list[str]):
+        self.moving = set(state_names)      # names that depend on the states
+        self.names = {s: s for s in state_names}
+        self.hoisted: list[str] = []        # source of subexpressions that read only c
+        self.lines: list[str] = []
+        self.free: list[str] = []
+        self.n_buffers = 0
+        self.owned: set[str] = set()        # buffers held by named locals
+        self.ufuncs: set[str] = set()
+
+    def is_moving(self, node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in self.moving for n in ast.walk(node))
+
+    def hoist(self, node: ast.AST) -> str:
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return repr(node.value)
+        self.hoisted.append(ast.unparse(node))
+        return f"h[{len(self.hoisted) - 1}]"
+
+    def buffer(self) -> str:
+        if self.free:
+            return self.free.pop()
+        self.n_buffers += 1
+        return f"B[{self.n_buffers - 1}]"
+
+    def release(self, operand: str) -> None:
+        if operand.startswith("B[") and operand not in self.owned:
+            self.free.append(operand)
+
+    def emit(self, node: ast.AST, out: str | None = None) -> str:
+        """Lines computing ``node`` (into ``out`` if given); returns where the value is."""
+        if not self.is_moving(node):
+            value = self.hoist(node)
+        elif isinstance(node, ast.Name):
+            value = self.names[node.id]
+        else:
+            if isinstance(node, ast.BinOp) and type(node.op) in _UFUNCS:
+                args = [self.emit(node.left), self.emit(node.right)]
+                ufunc = _UFUNCS[type(node.op)]
+            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+                args, ufunc = [self.emit(node.operand)], "negative"
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                  and node.func.id == "abs" and len(node.args) == 1 and not node.keywords):
+                args, ufunc = [self.emit(node.args[0])], "absolute"
+            else:
+                raise Unreadable(f"rates(): cannot evaluate in place: {ast.unparse(node)}")
+            for a in args:
+                self.release(a)
+            target = out or self.buffer()
+            self.ufuncs.add(ufunc)
+            self.lines.append(f"{ufunc}({', '.join(args)}, {target})")  # positional out: faster
+            return target
+        if out is not None:
+            self.lines.append(f"{out}[...] = {value}")
+            return out
+        return value
+
+
+@functools.cache
+def numpy_plan():
+    """``(invariants, month, n_buffers, source)`` for the vectorised loop, or None.
+
+    ``invariants(c)`` returns the tuple ``h`` of every subexpression of ``rates`` that reads
+    only coefficients, once per lever setting. ``month(X, h, G, L, B)`` fills the rows of ``G``
+    and ``L`` with the gains and losses of the states in the rows of ``X``, using scratch rows
+    ``B``; each a list of ndarray[n_worlds] (lists of row views, so that the time loop makes
+    no views and allocates no arrays).
+    """
+    from polmodel import model
+
+    try:
+        fn, states, statements, gains, losses = _rates_parts()
+        plan = _Plan(states)
+        invariant_lines = []
+        for stmt in statements:
+            name = stmt.targets[0].id
+            if not plan.is_moving(stmt.value):
+                invariant_lines.append(ast.unparse(stmt))
+                continue
+            operand = plan.emit(stmt.value)
+            if not operand.startswith("B[") or operand in plan.owned:
+                buf = plan.buffer()
+                plan.lines.append(f"{buf}[...] = {operand}")
+                operand = buf
+            plan.owned.add(operand)
+            plan.names[name] = operand
+            plan.moving.add(name)
+        for rows, exprs in (("G", gains), ("L", losses)):
+            for i, expr in enumerate(exprs):
+                plan.emit(expr, out=f"{rows}[{i}]")
+    except Unreadable:
+        return None
+    c_arg = fn.args.args[1].arg
+    source = "\n".join([
+        f"def invariants({c_arg}):",
+        *(f"    {s}" for s in invariant_lines),
+        f"    return ({', '.join(plan.hoisted)},)",
+        "",
+        f"def month(X, h, G, L, B, {', '.join(f'{u}=np.{u}' for u in sorted(plan.ufuncs))}):",
+        f"    {', '.join(states)} = X",
+        *(f"    {line}" for line in plan.lines),
+    ])
+    namespace = dict(vars(model))
+    exec(compile(source, "<vectorised month of polmodel.model>", "exec"), namespace)  # noqa: S102
+    return namespace["invariants"], namespace["month"], max(plan.n_buffers, 1), source

@@ -1,0 +1,61 @@
+"""The vectorised loop against its two references.
+
+The vectorised loop evaluates the terms of ``rates()`` in place, with what does not move
+hoisted out of the month (``polmodel._straight``): it must give the numbers of the plain
+``rates()`` loop bit for bit. The compiled port (numba, in the ``bench`` extra; skipped without
+it) is the ceiling the benchmarks measure the ensemble against: it must give the numbers of
+``evaluate`` bit for bit, or the comparison would be of two different models.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from polmodel import _straight
+from polmodel.conditions import AGGREGATORS
+from polmodel.ensemble import PolicyOutcomes, evaluate, sample_worlds
+from polmodel.model import Outcomes, simulate
+from polmodel.scenario import list_scenarios, load_scenario
+
+N = 300
+
+
+def assert_same(a, b, fields):
+    for field in fields:
+        x, y = getattr(a, field), getattr(b, field)
+        assert x.dtype == y.dtype and x.shape == y.shape, field
+        np.testing.assert_array_equal(x, y, err_msg=field)
+
+
+@pytest.mark.parametrize("scenario_name", list_scenarios())
+@pytest.mark.parametrize("aggregator", sorted(AGGREGATORS))
+def test_the_in_place_loop_gives_the_plain_rates_numbers(scenario_name, aggregator, monkeypatch):
+    assert _straight.numpy_plan() is not None  # the model's source was read
+    sc = load_scenario(scenario_name)
+    worlds = sample_worlds(sc, N, seed=4)
+    initial, params = worlds.inputs()
+    schedules = [sc.schedule(name) for name in sc.policies]
+    per_world = np.stack([schedules[i % len(schedules)] for i in range(N)])  # (N, months, levers)
+    fast = [simulate(initial, params, s, aggregator=aggregator) for s in [*schedules, per_world]]
+    monkeypatch.setattr(_straight, "numpy_plan", lambda: None)
+    plain = [simulate(initial, params, s, aggregator=aggregator) for s in [*schedules, per_world]]
+    for (traj_a, out_a), (traj_b, out_b) in zip(fast, plain):
+        np.testing.assert_array_equal(traj_a, traj_b)
+        assert_same(out_a, out_b, Outcomes.__dataclass_fields__)
+
+
+@pytest.mark.parametrize("aggregator", sorted(AGGREGATORS))
+def test_the_compiled_port_gives_the_ensemble_numbers(aggregator):
+    pytest.importorskip("numba")
+    from polmodel._compiled import evaluate_compiled
+
+    for name in list_scenarios():
+        sc = load_scenario(name)
+        worlds = sample_worlds(sc, N, seed=6)
+        schedules = [sc.schedule(p) for p in sc.policies]
+        compiled = evaluate_compiled(worlds, schedules, aggregator=aggregator)
+        reference = evaluate(worlds, schedules, aggregator=aggregator, chunk_size=128)
+        assert len(compiled) == len(reference)
+        for a, b in zip(compiled, reference):
+            assert_same(a, b, PolicyOutcomes.__dataclass_fields__)

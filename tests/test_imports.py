@@ -1,0 +1,38 @@
+"""Each command imports only what it needs: start-up time is most of what a user waits for.
+
+Importing ``scipy.stats`` alone costs most of a second and ``multiprocessing`` a good part of
+a tenth; ``polmodel compare`` with defaults must not pay for either.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("scipy", "matplotlib", "pandas", "multiprocessing", "numba", "distributed")
+
+
+def modules_loaded_by(args: list[str]) -> set[str]:
+    code = ("import sys, io, contextlib\n"
+            f"sys.argv = ['polmodel', *{args!r}]\n"
+            "from polmodel.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n"
+            "        main()\n"
+            "    except SystemExit as e:\n"
+            "        assert not e.code, e.code\n"
+            f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["compare", "--worlds", "64"], ["run"]])
+def test_a_command_with_defaults_imports_nothing_heavy(args):
+    assert modules_loaded_by(args) == set()
+
+
+def test_workers_bring_in_multiprocessing_only_when_asked_for():
+    assert "multiprocessing" in modules_loaded_by(["compare", "--worlds", "64", "--workers", "2"])
