@@ -56,4 +56,4 @@ def assumptions_text(scenario: Scenario, rows: list[dict[str, Any]] | None = Non
                       sections_text(sections),
                       wrap("Set any of them for one command: --set NAME=VALUE, or --set "
                            "NAME=LOW:HIGH for a new plausible range."),
-                      wrap(CAVEAT), provenance(scenario=scenario.name)])
+                      wrap(CAVEAT), provenance(scenario=scenario.label)])

@@ -542,5 +542,5 @@ def discover(
     result = prim(w.values, holds, w.names, bounds=bounds, peel_alpha=peel_alpha,
                   paste_alpha=paste_alpha, min_mass=min_mass, min_coverage=min_coverage,
                   max_restrictions=max_restrictions)
-    return Discovery(scenario=sc.name, title=sc.title, question=question, aggregator=agg,
+    return Discovery(scenario=sc.label, title=sc.title, question=question, aggregator=agg,
                      horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=settings)

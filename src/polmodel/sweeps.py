@@ -373,7 +373,7 @@ def sweep(
     else:
         stat = np.median(answers, axis=1)
         band = np.quantile(answers, [0.1, 0.9], axis=1).T if len(axes) == 1 else None
-    return Sweep(scenario=sc.name, title=sc.title, question=question, axes=tuple(a.name for a in axes),
+    return Sweep(scenario=sc.label, title=sc.title, question=question, axes=tuple(a.name for a in axes),
                  grids=tuple(a.grid for a in axes), values=stat.reshape(shape), band=band,
                  statistic="share" if share else "median", n_worlds=n,
                  seed=w.seed, aggregator=agg, horizon=sc.horizon, settings=settings)

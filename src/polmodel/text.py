@@ -157,7 +157,15 @@ def short_repr(obj: object, **fields: Any) -> str:
 
 
 def pct(share: float) -> str:
-    """A share of worlds as a whole percentage: ``0.123 -> '12%'``."""
+    """A share of worlds as a whole percentage: ``0.123 -> '12%'``.
+
+    A share that is not zero never reads as 0% or 100%: ``0.001 -> '<1%'``,
+    ``0.999 -> '>99%'``.
+    """
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 < share < 1:
+        return ">99%"
     return f"{100 * share:.0f}%"
 
 
