@@ -59,12 +59,16 @@ def _wrap_fields(fields: list[str], width: int) -> list[str]:
     lines, current = [], ""
     for f in fields:
         candidate = f"{current} | {f}" if current else f
-        if current and len(candidate) > width:
+        # room for the " |" that ends a line when another field follows
+        if current and len(candidate) + 2 > width:
             lines.append(current + " |")
             current = f
         else:
             current = candidate
-    return lines + [current]
+    # a single field wider than the line is wrapped as words
+    return [part for line in lines + [current]
+            for part in (textwrap.wrap(line, width, break_on_hyphens=False) if len(line) > width
+                         else [line])]
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = WIDTH) -> str:
