@@ -220,7 +220,8 @@ def apply_settings(scenario: Scenario, settings: Mapping[str, Setting] | None = 
             target[key] = Uncertain(value, low, high, f"what-if: range {low:g}:{high:g}")
         else:
             target[key] = Uncertain(float(s), float(s), float(s), f"what-if: {float(s):g}")
-    return replace(scenario, initial=ReadOnlyMapping(init), parameters=ReadOnlyMapping(params))
+    return replace(scenario, initial=ReadOnlyMapping(init), parameters=ReadOnlyMapping(params),
+                   what_ifs=scenario.what_ifs + tuple(f"{k}={_show(v)}" for k, v in merged.items()))
 
 
 def describe_settings(settings: Mapping[str, Setting]) -> str | None:
