@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from polmodel.conditions import CONDITIONS, CROSSOVER, Aggregator, resolve_aggregator
 from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES
-from polmodel.limits import check_model_inputs
+from polmodel.limits import check_model_inputs, check_scalar_inputs
 from polmodel.parameters import PARAMETERS
 
 STATES: tuple[str, ...] = CONDITIONS + ("security", "rents", "exodus", "exposure")
@@ -381,8 +381,7 @@ def simulate(
     if levers.shape[-2] < 1:
         raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
     if levers.ndim == 2 and all(map(_is_number, (*params.values(), *initial.values()))):
-        check_model_inputs({k: float(params[k]) for k in PARAMETERS},
-                           {s: float(initial[s]) for s in STATES}, levers, dt)
+        check_scalar_inputs(params, initial, STATES, levers, dt)
         return _simulate_floats(initial, params, levers, aggregator, dt, record)
     # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
     # strided columns is several times slower than on packed ones.
