@@ -276,3 +276,23 @@ def test_a_single_file_output_follows_the_same_rules(tmp_path):
     (tmp_path / "taken").mkdir()
     with pytest.raises(PolmodelError, match="is a folder"):
         prepare_file(tmp_path / "taken", force=True)
+
+
+def test_commands_that_write_as_they_go_still_write_one_set(tmp_path):
+    """sweep (like sensitivity, discover, elicit) writes its --out files as one set too."""
+    from polmodel.parameters import MECHANISM_PARAMETERS
+
+    args = ["sweep", "--x", MECHANISM_PARAMETERS[0].name, "--points", "2", "--worlds", "16",
+            "--out", tmp_path / "s"]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    (label, data), = manifests(tmp_path / "s").items()
+    assert label == f"{SC.name}-sweep" and data["command"] == "sweep"
+    assert set(data["files"]) == {p.name for p in (tmp_path / "s").iterdir()} - {f"{label}.manifest"}
+    assert_consistent(tmp_path / "s")
+    again = cli(*args)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert cli(*args, "--force").exit_code == 0
+    # Refused input leaves no folder behind.
+    bad = cli("sweep", "--x", "no_such_name", "--out", tmp_path / "t")
+    assert bad.exit_code == 2 and not (tmp_path / "t").exists()
