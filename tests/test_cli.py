@@ -335,8 +335,8 @@ def test_an_out_folder_that_cannot_be_made_is_one_line_not_a_traceback(tmp_path)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     result = CliRunner().invoke(main, ["run", "--policy", "status-quo", "--out", str(blocker / "figs")])
-    assert result.exit_code == 1
-    assert "cannot write here" in result.output
+    assert result.exit_code == 2  # bad input (issue 9), checked before computing
+    assert "cannot make this folder" in result.output
     assert "Traceback" not in result.output
 
 

@@ -145,7 +145,8 @@ def test_out_writes_figures_and_data(tmp_path):
     assert len(pngs) == 4
     assert {f for f in files if not f.endswith(".png")} == {
         "venezuela-2018-compare.json", "venezuela-2018-compare.csv",
-        "venezuela-2018-compare.csv-metadata.json"}
+        "venezuela-2018-compare.csv-metadata.json",
+        "venezuela-2018-compare.manifest"}  # the manifest, written last (issue 9)
     for f in pngs:
         assert (out / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads((out / "venezuela-2018-compare.json").read_text(encoding="utf-8"))

@@ -35,4 +35,11 @@ def test_a_command_with_defaults_imports_nothing_heavy(args):
 
 
 def test_workers_bring_in_multiprocessing_only_when_asked_for():
-    assert "multiprocessing" in modules_loaded_by(["compare", "--worlds", "64", "--workers", "2"])
+    # Two chunks of worlds: a pool starts only when there is more than one (issue 9), and one
+    # chunk with --workers 2 stays in this process, without multiprocessing.
+    from polmodel.ensemble import DEFAULT_CHUNK
+
+    two = str(DEFAULT_CHUNK + 1)
+    assert "multiprocessing" in modules_loaded_by(["compare", "--worlds", two, "--horizon", "6",
+                                                   "--policy", "status-quo", "--workers", "2"])
+    assert "multiprocessing" not in modules_loaded_by(["compare", "--worlds", "64", "--workers", "2"])

@@ -108,7 +108,8 @@ def test_report_command_writes_one_file_with_the_umask(tmp_path, scenario):
     finally:
         os.umask(old)
     assert result.exit_code == 0, result.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["handout.html"]
+    # The handout and its manifest (issue 9: a one-file output set).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html", "handout.html.manifest"]
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
     text = out.read_text(encoding="utf-8")
     assert scenario.title.replace("'", "&#x27;") in text and "seed 5" in text
@@ -222,8 +223,9 @@ def test_the_readme_commands_from_install_to_handout_work(tmp_path, monkeypatch)
             args += ["--worlds", "32"]
         result = run_cli(*args)
         assert result.exit_code == 0, (command, result.stderr)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "chile-2019.html", "chile-2019.toml", "handout.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # each handout with its manifest
+        "chile-2019.html", "chile-2019.html.manifest", "chile-2019.toml", "handout.html",
+        "handout.html.manifest"]
 
 
 def test_the_sources_table_counts_the_documents_the_scenario_cites(scenario):

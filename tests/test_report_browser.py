@@ -153,4 +153,4 @@ def test_report_pdf_prints_with_the_system_chromium(tmp_path):
     assert result.exit_code == 0, result.stderr
     pdf = out.with_suffix(".pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 3
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.html", "h.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.html", "h.html.manifest", "h.pdf"]

@@ -21,9 +21,22 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.conditions import CONDITIONS
+from polmodel.conditions import AGGREGATORS, CONDITIONS
 from polmodel.ensemble import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
 from polmodel.errors import PolmodelError
+from polmodel.limits import (
+    MAX_CHUNK,
+    MAX_HORIZON,
+    MAX_POLICIES,
+    MAX_WORLDS,
+    check_callable,
+    check_choice,
+    check_memory,
+    check_names,
+    check_scenario_argument,
+    check_seed,
+    check_whole,
+)
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import (
     CAVEAT,
@@ -39,6 +52,11 @@ from polmodel.text import (
 )
 
 TIE = 1e-9  # differences smaller than this are exact ties (shortfall from the highest)
+_PAIRWISE_BLOCK = 2**22  # differences held at once by the pairwise statistics (32 MiB)
+MATRIX_SHOWN = 12
+"""Most policies whose every-pair matrix the text summary prints (all pairs are in to_dict)."""
+FLIPS_SHOWN = 20
+"""Most flipping pairs the text summary lists (all are in to_dict)."""
 
 SCALES = {"strict": "min", "graded": "product"}
 """The two readings of the fuzzy AND every verdict is checked under: the strict AND (``min``,
@@ -164,12 +182,20 @@ class Comparison:
 
         A difference counts only beyond :attr:`margin`; smaller ones are practical ties.
         """
-        d = self.difference(a, b, scale)
-        p10, p50, p90 = _quantiles(d)
-        m = self.margin + TIE
-        return {"share_higher": float((d > m).mean()), "share_lower": float((d < -m).mean()),
-                "share_tied": float((np.abs(d) <= m).mean()),
-                "difference_median": p50, "difference_p10": p10, "difference_p90": p90}
+        self._peaks(a, scale), self._peaks(b, scale)  # checks the names and the scale
+        i, j = self.policies.index(a), self.policies.index(b)
+        return {key: float(values[i, j]) for key, values in self._pairwise_matrix(scale).items()}
+
+    @cached_property
+    def _pairwise_cache(self) -> dict:
+        return {}
+
+    def _pairwise_matrix(self, scale: str | None) -> dict[str, np.ndarray]:
+        """Every statistic of :meth:`pairwise` for every ordered pair: arrays[n_policies, n_policies]."""
+        if scale not in self._pairwise_cache:
+            peaks = np.stack([self._peaks(n, scale) for n in self.policies])
+            self._pairwise_cache[scale] = pairwise_statistics(peaks, self.margin + TIE)
+        return self._pairwise_cache[scale]
 
     def verdict(self, a: str, b: str) -> dict[str, Any]:
         """Which of ``a`` and ``b`` gives the higher index in more worlds, under both ANDs.
@@ -345,6 +371,45 @@ class Comparison:
         return plot_pair(self, a, b, ax=ax)
 
 
+def pairwise_statistics(peaks: np.ndarray, margin: float) -> dict[str, np.ndarray]:
+    """The statistics of :meth:`Comparison.pairwise` for every ordered pair of policies at once.
+
+    Vectorised over blocks of pairs, each unordered pair computed once: the difference of b and
+    a is exactly minus that of a and b, so (b, a) mirrors (a, b) (higher and lower swap, the 10%
+    and 90% points swap and change sign). Memory stays bounded whatever the number of policies
+    and worlds, and the work is one pass per pair, so the limit on policies keeps it fast.
+
+    Parameters
+    ----------
+    peaks : ndarray[n_policies, n_worlds]
+        Peak opening index of each policy in each world.
+    margin : float
+        Differences up to this size count as ties.
+
+    Returns
+    -------
+    dict of str to ndarray[n_policies, n_policies]
+        Row policy against column policy.
+    """
+    k, n = peaks.shape
+    higher, lower, tied = np.zeros((k, k)), np.zeros((k, k)), np.ones((k, k))
+    p10, p50, p90 = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
+    block = max(1, _PAIRWISE_BLOCK // max(n, 1))
+    for i in range(k - 1):
+        for j0 in range(i + 1, k, block):
+            d = peaks[i] - peaks[j0 : j0 + block]  # [block, worlds]
+            js = slice(j0, j0 + len(d))
+            higher[i, js] = lower[js, i] = (d > margin).mean(axis=1)
+            lower[i, js] = higher[js, i] = (d < -margin).mean(axis=1)
+            tied[i, js] = tied[js, i] = (np.abs(d) <= margin).mean(axis=1)
+            q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9], axis=1)
+            p10[i, js], p50[i, js], p90[i, js] = q10, q50, q90
+            p10[js, i], p50[js, i], p90[js, i] = -q90, -q50, -q10
+    return {"share_higher": higher, "share_lower": lower, "share_tied": tied,
+            "difference_median": p50 + 0.0, "difference_p10": p10 + 0.0,
+            "difference_p90": p90 + 0.0}  # + 0.0: no negative zeros
+
+
 def compare(
     scenario: Scenario | str = "venezuela-2018",
     policies: Sequence[str] | None = None,
@@ -396,6 +461,18 @@ def compare(
     >>> c.pairwise("targeted", "targeted")["share_tied"]
     1.0
     """
+    check_scenario_argument(scenario)
+    policies = check_names(policies, "policies")
+    if not isinstance(worlds, Worlds):
+        worlds = check_whole(worlds, "worlds", 1, MAX_WORLDS)
+    check_seed(seed)
+    check_choice(sampler, "sampler", ("lhs", "sobol"))
+    if horizon is not None:
+        check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
+    if aggregator is not None and not callable(aggregator):
+        check_choice(aggregator, "aggregator", AGGREGATORS)
+    check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
+    check_callable(progress, "progress")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
@@ -407,12 +484,18 @@ def compare(
 
         sc = apply_settings(sc, parameters=parameters, initial=initial)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
+    if len(names) > MAX_POLICIES:
+        raise PolmodelError(f"policies: {len(names)} with the baseline; allowed: at most {MAX_POLICIES}")
     if isinstance(worlds, Worlds) and worlds.scenario != sc.name:
         raise PolmodelError(f"worlds were sampled for {worlds.scenario!r}, not {sc.name!r}; "
                             "sample them from this scenario")
+    schedules = [sc.schedule(n) for n in names]  # unknown policies stop here, before any work
+    if not isinstance(worlds, Worlds):
+        dims = sum(u.high > u.low for u in (*sc.initial.values(), *sc.parameters.values()))
+        check_memory(worlds, dims, len(names))
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
     agg = aggregator or sc.aggregator
-    results = evaluate(w, [sc.schedule(n) for n in names], aggregator=agg,
+    results = evaluate(w, schedules, aggregator=agg,
                        chunk_size=chunk_size, executor=executor, progress=progress)
     return Comparison(scenario=sc.label, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),

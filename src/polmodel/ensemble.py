@@ -15,14 +15,26 @@ a Dask ``Client.get_executor()``); the numbers do not depend on chunk size or ex
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 
 import numpy as np
 
 from polmodel.errors import PolmodelError
+from polmodel.limits import (
+    MAX_CHUNK,
+    MAX_WORLDS,
+    MONTHS_DTYPE,
+    check_callable,
+    check_choice,
+    check_memory,
+    check_scenario_argument,
+    check_seed,
+    check_whole,
+)
 from polmodel.model import STATES, Outcomes, simulate
 from polmodel.scenario import Scenario, load_scenario
 
@@ -210,14 +222,19 @@ def sample_worlds(
     >>> len(w), w.values.shape[1] > 30
     (64, True)
     """
+    check_scenario_argument(scenario)
+    n = check_whole(n, "worlds", 1, MAX_WORLDS)
+    check_seed(seed)
+    check_choice(sampler, "sampler", ("lhs", "sobol"))
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if parameters or initial:
         from polmodel.whatif import apply_settings
 
         sc = apply_settings(sc, parameters=parameters, initial=initial)
-    rng = np.random.default_rng(seed)
     dims = uncertain_dimensions(sc)
     varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
+    check_memory(n, len(varied), policies=0)
+    rng = np.random.default_rng(seed)
     fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
     u = unit_sample(n, len(varied), sampler=sampler, rng=rng)
     # Where a scenario gives quantiles (pooled estimates), the unit sample goes through the
@@ -301,7 +318,7 @@ def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
         peak_index=o.peak_index,
         peak_strict=o.peak_strict,
         peak_graded=o.peak_graded,
-        months_open=o.months_open.astype(np.int16),
+        months_open=o.months_open.astype(MONTHS_DTYPE),
         first_window=o.first_window.astype(np.float32),
         bottleneck=o.bottleneck.astype(np.int8),
         crisis_months=o.crisis_months.astype(np.float32),
@@ -348,27 +365,61 @@ def evaluate(
     list of PolicyOutcomes
         One per schedule, rows in the order of ``worlds``.
     """
-    if chunk_size < 1:
-        raise PolmodelError(f"chunk_size: {chunk_size}; allowed: a whole number from 1")
+    chunk_size = check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
+    check_callable(progress, "progress")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise PolmodelError(f"executor: a {type(executor).__name__} has no submit(); allowed: a "
+                            "concurrent.futures.Executor or None")
     n = len(worlds)
     bounds = [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
-    args = [(worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator)
-            for a, b in bounds]
+    args = ((worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator)
+            for a, b in bounds)
     if executor is None:
         results = (_evaluate_chunk(*a) for a in args)
     else:
-        futures = deque(executor.submit(_evaluate_chunk, *a) for a in args)
-        # Futures are dropped as they are read, so finished chunks do not pile up in memory.
-        results = (futures.popleft().result() for _ in range(len(futures)))
+        results = _in_window(executor, args, submission_window(executor))
     # Chunks are copied into preallocated arrays as they arrive, so memory holds the outcomes
     # once (not once more for a final concatenation).
     out: list[PolicyOutcomes] = []
-    for (a, b), chunk in zip(bounds, results):
-        if not out:
-            out = [PolicyOutcomes.empty_like(part, n) for part in chunk]
-        for whole, part in zip(out, chunk):
-            whole.fill(a, part)
-        if progress is not None:
-            progress(b - a)
+    try:
+        for (a, b), chunk in zip(bounds, results):
+            if not out:
+                out = [PolicyOutcomes.empty_like(part, n) for part in chunk]
+            for whole, part in zip(out, chunk):
+                whole.fill(a, part)
+            if progress is not None:
+                progress(b - a)
+    finally:
+        results.close()  # an interrupt or error cancels the chunks not yet started
     return out
+
+
+def submission_window(executor: Executor) -> int:
+    """How many chunks to keep submitted to ``executor`` at once: two per worker (8 if unknown).
+
+    Enough to keep every worker busy, few enough that an interrupt has little queued work to
+    cancel and that submitted chunks do not pile up in memory.
+    """
+    workers = getattr(executor, "_max_workers", None)
+    return 2 * workers if isinstance(workers, int) and workers > 0 else 8
+
+
+def _in_window(executor: Executor, args: Iterator[tuple], window: int) -> Iterator[list]:
+    """Results of ``_evaluate_chunk`` over ``args`` in order, at most ``window`` submitted at once.
+
+    Futures are dropped as they are read, so finished chunks do not pile up in memory. When the
+    caller stops early (Ctrl-C, an error), the chunks not yet running are cancelled.
+    """
+    pending: deque[Future] = deque()
+    try:
+        for a in islice(args, window):
+            pending.append(executor.submit(_evaluate_chunk, *a))
+        while pending:
+            result = pending.popleft().result()
+            for a in islice(args, 1):
+                pending.append(executor.submit(_evaluate_chunk, *a))
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
 
 from polmodel.errors import PolmodelError
+from polmodel.limits import MAX_HORIZON, check_number, check_text, check_whole
+from polmodel.mappings import ReadOnlyMapping
 from polmodel.parameters import MECHANISMS
 
 
@@ -75,10 +76,10 @@ class LeverSetting:
     end: int | None = None
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.intensity <= 1.0:
-            raise PolmodelError(f"intensity: {self.intensity} is outside [0, 1]")
-        if self.start < 0:
-            raise PolmodelError(f"start: {self.start} is negative; allowed: a month from 0")
+        object.__setattr__(self, "intensity", check_number(self.intensity, "intensity", 0.0, 1.0))
+        object.__setattr__(self, "start", check_whole(self.start, "start", 0, what="months"))
+        if self.end is not None:
+            object.__setattr__(self, "end", check_whole(self.end, "end", 1, what="months"))
         if self.end is not None and self.end <= self.start:
             raise PolmodelError(f"end: {self.end} is not after start ({self.start})")
 
@@ -99,12 +100,22 @@ class Policy:
     description: str = ""
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.levers) - set(LEVER_NAMES))
+        check_text(self.name, "policy name")
+        check_text(self.description, f"policy {self.name!r}: description")
+        if not isinstance(self.levers, Mapping):
+            raise PolmodelError(f"policy {self.name!r}: levers {self.levers!r:.80} are "
+                                f"{type(self.levers).__name__} values; allowed: a mapping of lever names "
+                                "to LeverSetting")
+        for lever, setting in self.levers.items():
+            if not isinstance(setting, LeverSetting):
+                raise PolmodelError(f"policy {self.name!r}: levers.{lever} is of type "
+                                    f"{type(setting).__name__}; allowed: a LeverSetting")
+        unknown = sorted(repr(k) for k in self.levers if k not in LEVER_NAMES)
         if unknown:
             raise PolmodelError(
-                f"policy {self.name!r}: unknown lever {unknown[0]!r}; allowed: {', '.join(LEVER_NAMES)}"
+                f"policy {self.name!r}: unknown lever {unknown[0]}; allowed: {', '.join(LEVER_NAMES)}"
             )
-        object.__setattr__(self, "levers", MappingProxyType(dict(self.levers)))
+        object.__setattr__(self, "levers", ReadOnlyMapping(self.levers))
 
     def schedule(self, horizon: int) -> np.ndarray:
         """Lever intensities month by month.
@@ -119,6 +130,7 @@ class Policy:
         ndarray[horizon, n_levers]
             Intensity of each lever (columns in :data:`LEVER_NAMES` order) during each month.
         """
+        horizon = check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
         out = np.zeros((horizon, len(LEVER_NAMES)))
         for name, setting in self.levers.items():
             if setting.start >= horizon:

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 from polmodel.conditions import CONDITIONS, CROSSOVER, Aggregator, resolve_aggregator
 from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES
+from polmodel.limits import check_model_inputs, check_scalar_inputs
 from polmodel.parameters import PARAMETERS
 
 STATES: tuple[str, ...] = CONDITIONS + ("security", "rents", "exodus", "exposure")
@@ -356,10 +357,22 @@ def simulate(
     >>> traj.shape
     (1, 13, 8)
     """
+    for arg, value in (("initial", initial), ("params", params)):
+        if not isinstance(value, Mapping):
+            raise PolmodelError(f"simulate: {arg} is a {type(value).__name__}; allowed: a mapping "
+                                "of names to numbers or arrays")
     missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
     if missing:
         raise PolmodelError(f"simulate: missing input {missing[0]!r}")
-    levers = np.asarray(levers, dtype=float)
+    for key, value in (*initial.items(), *params.items()):
+        if isinstance(value, (str, bytes, bool)):
+            raise PolmodelError(f"simulate: {key} = {value!r:.40} is {type(value).__name__}; "
+                                "allowed: a number or an array of numbers")
+    try:
+        levers = np.asarray(levers, dtype=float)
+    except (TypeError, ValueError):
+        raise PolmodelError("levers: not an array of numbers; allowed: an array of intensities "
+                            f"of shape (n_months, {len(LEVER_NAMES)})") from None
     if levers.shape[-1] != len(LEVER_NAMES) or levers.ndim not in (2, 3):
         raise PolmodelError(
             f"levers: shape {levers.shape}; expected (n_months, {len(LEVER_NAMES)}) "
@@ -368,12 +381,18 @@ def simulate(
     if levers.shape[-2] < 1:
         raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
     if levers.ndim == 2 and all(map(_is_number, (*params.values(), *initial.values()))):
+        check_scalar_inputs(params, initial, STATES, levers, dt)
         return _simulate_floats(initial, params, levers, aggregator, dt, record)
     # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
     # strided columns is several times slower than on packed ones.
-    p = {k: (np.ascontiguousarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
-         for k in PARAMETERS}
-    x = [np.asarray(initial[s], dtype=float) for s in STATES]
+    try:
+        p = {k: (np.ascontiguousarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
+             for k in PARAMETERS}
+        x = [np.asarray(initial[s], dtype=float) for s in STATES]
+    except (TypeError, ValueError):
+        raise PolmodelError("simulate: every initial state and parameter must be a number or an "
+                            "array of numbers") from None
+    check_model_inputs(p, dict(zip(STATES, x)), levers, dt)
     n = _world_count(list(p.values()) + x + ([levers[:, 0, 0]] if levers.ndim == 3 else []))
     horizon = levers.shape[-2]
     and_ = resolve_aggregator(aggregator)
@@ -451,6 +470,8 @@ def simulate(
             J = graded
         else:
             J = and_(*conds)
+        if callable(aggregator) and not np.all((np.asarray(J) >= 0.0) & (np.asarray(J) <= 1.0)):
+            raise PolmodelError(_BAD_AGGREGATOR)
         np.greater(J, peak, out=higher)
         np.maximum(peak, J, out=peak)
         np.copyto(at_peak, conds, where=higher)
@@ -480,6 +501,10 @@ def simulate(
     )
     trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
     return trajectory, outcomes
+
+
+_BAD_AGGREGATOR = ("aggregator: the function returned a value outside 0 to 1 (or not a number); "
+                   "allowed: a fuzzy AND with values in [0, 1]")
 
 
 def _is_number(v) -> bool:
@@ -530,6 +555,8 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
             J = graded
         else:
             J = float(and_(*conds))
+            if not 0.0 <= J <= 1.0:
+                raise PolmodelError(_BAD_AGGREGATOR)
         if J > peak:
             peak, at_peak = J, conds
         for i, v in enumerate(conds):

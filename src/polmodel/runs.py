@@ -10,10 +10,18 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.conditions import CONDITIONS, bottleneck, opening_index, window_open
+from polmodel.conditions import AGGREGATORS, CONDITIONS, bottleneck, opening_index, window_open
 from polmodel.errors import PolmodelError
+from polmodel.limits import (
+    MAX_HORIZON,
+    check_choice,
+    check_overrides,
+    check_scenario_argument,
+    check_text,
+    check_whole,
+    parameter_bounds,
+)
 from polmodel.model import STATES, simulate
-from polmodel.parameters import PARAMETERS
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text
 
@@ -283,29 +291,28 @@ def run(
     >>> r.first_window is None
     True
     """
+    check_scenario_argument(scenario)
+    check_text(policy, "policy", optional=True)
+    if horizon is not None:
+        check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
+    if aggregator is not None and not callable(aggregator):
+        check_choice(aggregator, "aggregator", AGGREGATORS)
+    parameters = check_overrides(parameters, "parameter", parameter_bounds())
+    initial = check_overrides(initial, "initial state", dict.fromkeys(STATES, (0.0, 1.0)))
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     pol = sc.policy(policy or sc.baseline)
     params = sc.central_parameters()
     init = sc.central_initial()
-    for given, known, what in ((parameters or {}, PARAMETERS, "parameter"),
-                               (initial or {}, STATES, "initial state")):
-        for key in given:
-            if key not in known:
-                raise PolmodelError(f"unknown {what} {key!r}; allowed: {', '.join(known)}")
-        for key, value in given.items():
-            limit = PARAMETERS[key].limit if what == "parameter" else 1.0
-            if not 0.0 <= value <= limit:
-                raise PolmodelError(f"{what} {key} = {value} is not allowed; allowed: 0 to {limit}")
-    params.update(parameters or {})
-    init.update(initial or {})
+    params.update(parameters)
+    init.update(initial)
     agg = aggregator or sc.aggregator
     levers = sc.schedule(pol.name)
     traj, _ = simulate(init, params, levers, aggregator=agg)
     return RunResult(
         scenario=sc.label, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
-        states=traj[0], title=sc.title, overrides=dict(parameters or {}) | dict(initial or {}),
+        states=traj[0], title=sc.title, overrides=parameters | initial,
         decomposition=_Deferred(lambda: decompose(traj[0], params, levers)),
         note=sc.defaults_note(),
     )

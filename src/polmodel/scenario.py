@@ -9,12 +9,13 @@ checked, and a bad file gives one line naming the file, the key and what is allo
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
+from os import PathLike
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,18 @@ from pydantic import ValidationError
 
 from polmodel.errors import PolmodelError
 from polmodel.levers import LeverSetting, Policy
+from polmodel.limits import (
+    MAX_HORIZON,
+    MAX_POLICIES,
+    MAX_SCENARIO_BYTES,
+    check_whole,
+    parameter_limit,
+    with_article,
+)
+from polmodel.mappings import ReadOnlyMapping
 from polmodel.model import STATES
 from polmodel.parameters import MECHANISM_PARAMETERS, NEW_IN_SECOND_EDITION
-from polmodel.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, describe
+from polmodel.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, problems
 
 DEFAULT_SCENARIO = "venezuela-2018"
 TEMPLATE = "template"
@@ -129,7 +139,7 @@ class Scenario:
         """Return the policy called ``name``, or a one-line error listing the choices."""
         try:
             return self.policies[name]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a list or a dict is not a name
             raise PolmodelError(
                 f"{self.name}: unknown policy {name!r}; allowed: {', '.join(self.policies)}"
             ) from None
@@ -144,9 +154,7 @@ class Scenario:
 
     def with_horizon(self, horizon: int) -> Scenario:
         """The same scenario over another horizon (start months are checked by :meth:`schedule`)."""
-        if horizon < 1:
-            raise PolmodelError(f"{self.path or self.name}: horizon {horizon}; allowed: a whole "
-                                "number of months from 1")
+        horizon = check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
         return replace(self, horizon=horizon)
 
     def schedule(self, name: str) -> np.ndarray:
@@ -185,9 +193,10 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
         if o is not None and o.range is not None and o.value is None and not low <= value <= high:
             value = min(max(value, low), high)  # a new range without a value: centre moves in
         key = f"mechanisms.{p.name}"
-        if not 0.0 <= low <= high <= p.limit:
+        limit = parameter_limit(p)
+        if not 0.0 <= low <= high <= limit:
             raise PolmodelError(f"{where}: {key}.range [{low}, {high}] is not allowed; "
-                                f"allowed: 0 <= low <= high <= {p.limit:g}")
+                                f"allowed: 0 <= low <= high <= {limit:g}")
         if not low <= value <= high:
             raise PolmodelError(f"{where}: {key}.value {value} is outside its range [{low}, {high}]")
         source = p.source if o is None else o.source
@@ -266,7 +275,13 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
         spec = ScenarioFile.model_validate(data)
     except ValidationError as err:
         # One line per problem, each naming the file, so every problem can be fixed at once.
-        raise PolmodelError("\n".join(f"{where}: {line}" for line in describe(err).splitlines())) from None
+        raise PolmodelError(*(f"{where}: {line}" for line in problems(err))) from None
+    except RecursionError:
+        raise PolmodelError(f"{where}: values nested too deeply; allowed: the tables and lists of "
+                            "scenarios/template.toml") from None
+    if len(spec.policies) > MAX_POLICIES:
+        raise PolmodelError(f"{where}: policies: {len(spec.policies)} given; allowed: at most "
+                            f"{MAX_POLICIES}")
     initial, defaulted = _initial(spec, where)
     policies = _policies(spec, where)
     _check_starts(where, policies, spec.horizon)
@@ -286,11 +301,11 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
     return Scenario(
         name=name, title=spec.title, date=spec.date, description=spec.description.strip(),
         horizon=spec.horizon, aggregator=spec.aggregator, baseline=baseline,
-        initial=MappingProxyType(initial), parameters=MappingProxyType(_parameters(spec, where)),
-        policies=MappingProxyType(policies), path=path, tie_margin=spec.tie_margin,
+        initial=ReadOnlyMapping(initial), parameters=ReadOnlyMapping(_parameters(spec, where)),
+        policies=ReadOnlyMapping(policies), path=path, tie_margin=spec.tie_margin,
         contrast=contrast,
         defaults_used=tuple(defaulted),
-        case=None if spec.case is None else MappingProxyType(spec.case.model_dump()),
+        case=None if spec.case is None else ReadOnlyMapping(spec.case.model_dump()),
     )
 
 
@@ -342,20 +357,77 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     >>> load_scenario("venezuela-2018").baseline
     'status-quo'
     """
+    if not isinstance(name_or_path, (str, PathLike)):
+        raise PolmodelError(f"scenario {name_or_path!r:.80} is {with_article(type(name_or_path).__name__)}; "
+                            "allowed: a built-in scenario name or the path of a .toml file")
     text = str(name_or_path)
     path = Path(text)
-    if not (path.suffix == ".toml" or path.exists()):
+    if not (path.suffix == ".toml" or _exists(path)):
         builtin = scenario_dir() / f"{text}.toml"
-        if not builtin.is_file():
+        if "\0" in text or not builtin.is_file():
             raise PolmodelError(f"{text}: no such scenario; built-in: {', '.join(list_scenarios())} "
                                 "(or give the path of a .toml file)")
         path = builtin
-    if not path.is_file():
-        raise PolmodelError(f"{text}: file not found; give a built-in scenario name "
-                            f"({', '.join(list_scenarios())}) or the path of a .toml file")
+    raw = _read_scenario_file(path, text)
     try:
-        raw = path.read_text(encoding="utf-8")
         data = tomllib.loads(raw)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise PolmodelError(f"{text}: not valid TOML: {err}") from None
-    return scenario_from_dict(data, name=path.stem, path=text)
+    except RecursionError:
+        raise PolmodelError(f"{text}: values nested too deeply to read; allowed: the tables "
+                            "and lists of scenarios/template.toml") from None
+    try:
+        return scenario_from_dict(data, name=path.stem, path=text)
+    except RecursionError:
+        raise PolmodelError(f"{text}: values nested too deeply; allowed: the tables and lists of "
+                            "scenarios/template.toml") from None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
+
+
+def _read_scenario_file(path: Path, text: str) -> str:
+    """The text of a scenario file; special files, huge files and unreadable ones are refused.
+
+    The file's kind and size are checked before it is opened, so a FIFO cannot block and
+    ``/dev/zero`` cannot fill memory; at most :data:`MAX_SCENARIO_BYTES` + 1 bytes are read,
+    in case the size was not what ``stat`` said.
+    """
+    hint = f"give a built-in scenario name ({', '.join(list_scenarios())}) or the path of a .toml file"
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise PolmodelError(f"{text}: file not found; {hint}") from None
+    except PermissionError:
+        raise PolmodelError(f"{text}: cannot read: permission denied; allow reading it, or copy "
+                            "it somewhere readable") from None
+    except (OSError, ValueError) as err:
+        raise PolmodelError(f"{text}: cannot read: {getattr(err, 'strerror', None) or err}; {hint}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise PolmodelError(f"{text}: is a folder, not a scenario file; {hint}")
+    if not stat.S_ISREG(st.st_mode):
+        raise PolmodelError(f"{text}: is not a regular file (a device, pipe or socket); {hint}")
+    too_big = (f"{text}: the file is larger than {MAX_SCENARIO_BYTES:,} bytes; allowed: a scenario "
+               "file up to that size (the built-in ones are under 20 kB)")
+    if st.st_size > MAX_SCENARIO_BYTES:
+        raise PolmodelError(too_big)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SCENARIO_BYTES + 1)
+    except PermissionError:
+        raise PolmodelError(f"{text}: cannot read: permission denied; allow reading it, or copy "
+                            "it somewhere readable") from None
+    except OSError as err:
+        raise PolmodelError(f"{text}: cannot read: {err.strerror or err}") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise PolmodelError(too_big)
+    try:
+        # As read_text would: universal newlines (TOML itself accepts only LF and CRLF).
+        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as err:
+        raise PolmodelError(f"{text}: not valid TOML: not UTF-8 text ({err.reason} at byte "
+                            f"{err.start})") from None

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from polmodel.levers import LEVER_NAMES
+from polmodel.limits import MAX_HORIZON
 from polmodel.model import STATES
 from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS, NEW_IN_SECOND_EDITION
 
@@ -169,7 +170,7 @@ class ScenarioFile(_Strict):
     title: Annotated[str, Field(min_length=1)]
     date: Month
     description: str = ""
-    horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
+    horizon: Annotated[Whole, Field(ge=1, le=MAX_HORIZON)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
     tie_margin: Annotated[Number, Field(ge=0.0, le=0.2)] = 0.02
     baseline: str | None = None

@@ -179,7 +179,7 @@ def pct(share: float) -> str:
 
 def comparison_sections(c) -> list[Section]:
     """The tables of a :class:`~polmodel.comparison.Comparison`, each with a note under it."""
-    from polmodel.comparison import SCALES
+    from polmodel.comparison import FLIPS_SHOWN, MATRIX_SHOWN, SCALES
     from polmodel.conditions import CONDITIONS
 
     pp = c.per_policy
@@ -202,12 +202,18 @@ def comparison_sections(c) -> list[Section]:
     effects = [[n, *(f"{c.condition_effects[n][k]['mean_change']:+.3f}" for k in CONDITIONS),
                 f"{c.pairwise(n, c.baseline)['difference_median']:+.3f}"]
                for n in c.policies if n != c.baseline]
-    names = c.policies
+    # Both grow with the square of the number of policies: print the first ones, all are in
+    # the JSON and CSV output.
+    names = c.policies[:MATRIX_SHOWN]
     matrix = [[f"{i} {a}", *("" if a == b else pct(c.pairwise(a, b)["share_higher"]) for b in names)]
               for i, a in enumerate(names, start=1)]
+    matrix_note = (f" Only the first {MATRIX_SHOWN} of {len(c.policies)} policies are shown; every "
+                   "pair is in the JSON and CSV output." if len(c.policies) > MATRIX_SHOWN else "")
     flips = [[a, b, *(f"{pct(c.verdict(a, b)[sc]['share_higher'])} vs "
                       f"{pct(c.verdict(a, b)[sc]['share_lower'])}" for sc in SCALES)]
-             for a, b in c.flips]
+             for a, b in c.flips[:FLIPS_SHOWN]]
+    flips_note = (f" The first {FLIPS_SHOWN} of {len(c.flips)} pairs are shown; all are in the "
+                  "JSON output." if len(c.flips) > FLIPS_SHOWN else "")
     binds = [[n, *(pct(pp[n]["bottleneck_shares"][k]) for k in CONDITIONS)] for n in c.policies]
     nec = [[n, *("-" if v != v else f"{v:.2f}" for v in c.necessity[n].values())]
            for n in c.policies]
@@ -228,11 +234,11 @@ def comparison_sections(c) -> list[Section]:
          "disagree on which policy gives the higher index in more worlds."),
         ("Every pair: share of worlds in which the row policy gives a higher index than the column",
          ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
-         f"Higher by more than {c.margin:g}; the rest are lower or practically tied."),
+         f"Higher by more than {c.margin:g}; the rest are lower or practically tied." + matrix_note),
         ("Pairs whose verdict flips with the fuzzy AND (strict min vs graded product)",
          ("policy A", "policy B", "A higher vs lower: strict", "graded"), flips,
-         "The fuzzy AND is an assumption: where it flips, the verdict depends on it." if flips
-         else "No pair flips: every verdict holds under both the strict and the graded AND."),
+         ("The fuzzy AND is an assumption: where it flips, the verdict depends on it." + flips_note)
+         if flips else "No pair flips: every verdict holds under both the strict and the graded AND."),
         (f"What each policy did to each condition (mean change against '{c.baseline}')",
          ("policy", *CONDITIONS, "index diff"), effects,
          "index diff: median paired change of the peak opening index. Under a min-based AND only "

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from types import MappingProxyType
 
 from polmodel.errors import PolmodelError
+from polmodel.limits import parameter_limit
+from polmodel.mappings import ReadOnlyMapping
 from polmodel.parameters import PARAMETERS
 from polmodel.scenario import Scenario, Uncertain
 
@@ -40,7 +42,7 @@ def hard_limits(name: str) -> tuple[float, float]:
     """The values a name may take at all: [0, 1] for states, [0, limit] for parameters."""
     if name.startswith(INITIAL):
         return 0.0, 1.0
-    return 0.0, PARAMETERS[name].limit
+    return 0.0, parameter_limit(PARAMETERS[name])
 
 
 def _check_name(scenario: Scenario, name: str, option: str) -> None:
@@ -123,10 +125,16 @@ def check(scenario: Scenario, settings: Mapping[str, Setting], *, option: str = 
         lo, hi = hard_limits(name)
         values = setting if isinstance(setting, tuple) else (setting,)
         for v in values:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise PolmodelError(f"{option} {name}: {v!r:.40} is not a number; allowed: a "
+                                    f"number from {lo:g} to {hi:g}, or a (low, high) range")
             if not lo <= v <= hi:
                 upper = f"{hi:g}" if math.isfinite(hi) else "any non-negative number"
                 raise PolmodelError(f"{option} {name}={_show(setting)}: {v:g} is outside the hard "
                                     f"limits; allowed: {lo:g} to {upper}")
+        if isinstance(setting, tuple) and setting[0] > setting[1]:
+            raise PolmodelError(f"{option} {name}={_show(setting)}: the range is reversed; write "
+                                "LOW:HIGH")
 
 
 def _show(setting: Setting) -> str:
@@ -186,6 +194,10 @@ def apply_settings(scenario: Scenario, settings: Mapping[str, Setting] | None = 
     >>> sc.initial["crisis"].fixed
     True
     """
+    for arg, given in (("settings", settings), ("parameters", parameters), ("initial", initial)):
+        if given is not None and not isinstance(given, Mapping):
+            raise PolmodelError(f"{arg} {given!r:.60} is not a mapping; allowed: names to a value "
+                                "or a (low, high) range")
     merged: dict[str, Setting] = dict(settings or {})
     merged.update(parameters or {})
     merged.update({INITIAL + k: v for k, v in (initial or {}).items()})
@@ -208,7 +220,7 @@ def apply_settings(scenario: Scenario, settings: Mapping[str, Setting] | None = 
             target[key] = Uncertain(value, low, high, f"what-if: range {low:g}:{high:g}")
         else:
             target[key] = Uncertain(float(s), float(s), float(s), f"what-if: {float(s):g}")
-    return replace(scenario, initial=MappingProxyType(init), parameters=MappingProxyType(params),
+    return replace(scenario, initial=ReadOnlyMapping(init), parameters=ReadOnlyMapping(params),
                    what_ifs=scenario.what_ifs + tuple(f"{k}={_show(v)}" for k, v in merged.items()))
 
 

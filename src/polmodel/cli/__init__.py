@@ -7,12 +7,29 @@ modules by theme (``core``: run, compare, scenarios, levers, validate; ``room``:
 on :data:`main` when imported here.
 """
 
-from polmodel.cli import (
-    analysis,  # noqa: F401  (registers sensitivity, discover, sweep, show)
-    core,  # noqa: F401  (registers the commands)
-    room,  # noqa: F401  (registers report and new)
-    workshop,  # noqa: F401  (registers elicit)
-)
-from polmodel.cli.app import main
+import signal as _signal
+import sys as _sys
+
+
+def _interrupted_while_starting(signum, frame):  # Ctrl-C before the commands can handle it
+    _sys.stderr.write("Error: interrupted; stopped\n")
+    raise SystemExit(130)
+
+
+try:
+    _previous = _signal.signal(_signal.SIGINT, _interrupted_while_starting)
+except ValueError:  # imported outside the main thread: leave signals alone
+    _previous = None
+try:
+    from polmodel.cli import (  # noqa: E402
+        analysis,  # noqa: F401  (registers sensitivity, discover, sweep, show)
+        core,  # noqa: F401  (registers the commands)
+        room,  # noqa: F401  (registers report and new)
+        workshop,  # noqa: F401  (registers elicit)
+    )
+    from polmodel.cli.app import main  # noqa: E402
+finally:
+    if _previous is not None:
+        _signal.signal(_signal.SIGINT, _previous)
 
 __all__ = ["main"]

@@ -22,10 +22,13 @@ from polmodel.cli.common import (
     _output_options,
     _scenario_argument,
     _set_option,
+    make_executor,
     new_figure,
+    shutdown,
     write_atomically,
     write_figure,
 )
+from polmodel.limits import MAX_WORKERS
 
 OUTCOME_NAMES = ["peak_index", "window", "months_open", "crisis_months", "exodus"]
 
@@ -42,7 +45,7 @@ def _common(func):
         click.option("--seed", type=int, default=0, show_default=True,
                      help="Seed: same seed, same numbers."),
         click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True,
                      help="Processes to run worlds in; results do not depend on it."),
         _set_option,
         _output_options,
@@ -53,16 +56,17 @@ def _common(func):
 
 @contextmanager
 def _executor(workers: int):
-    if workers <= 1:
-        yield None
-        return
-    from concurrent.futures import ProcessPoolExecutor
+    # The number of chunks is not known here: at most --workers processes (bounded by the
+    # option), which leave Ctrl-C to this process; an interrupt stops them and their queue.
+    from polmodel.ensemble import DEFAULT_CHUNK
 
-    ex = ProcessPoolExecutor(max_workers=workers)
+    ex = make_executor(workers, workers * DEFAULT_CHUNK, DEFAULT_CHUNK)
     try:
         yield ex
-    finally:
-        ex.shutdown()
+    except BaseException:
+        shutdown(ex, interrupted=True)
+        raise
+    shutdown(ex)
 
 
 def _questions(sc, policies, outcome, seed, executor, *, both_ways=False):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import click
 
+from polmodel.cli.common import PolmodelGroup
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=PolmodelGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="polmodel")
 @click.pass_context
 def main(ctx: click.Context) -> None:

@@ -1,25 +1,109 @@
-"""What every command shares: one-line errors, shared options, loading, writing files."""
+"""What every command shares: one-line errors, shared options, loading, output sets, executors.
+
+Every way a command can fail ends in one line on stderr: bad input and usage errors (exit 2),
+an interrupt (Ctrl-C, exit 130), an internal failure (exit 1, saying what to report). Control
+characters are escaped and long values shortened in every message, and in the text printed.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 import tempfile
+from contextvars import ContextVar
 from pathlib import Path
 
 import click
 
+from polmodel.errors import escape_controls, one_line
+from polmodel.limits import MAX_WORKERS
+
 DEFAULT_SCENARIO = "venezuela-2018"
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+EXIT_INTERNAL = 1
 
 
 class BadInput(click.ClickException):
-    """A one-line error with exit status 2 (bad input), printed without a traceback."""
+    """An error with exit status 2 (bad input): one line per problem, without a traceback."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
+
+    def format_message(self) -> str:  # noqa: D102
+        return "\n".join(one_line(line) for line in self.message.split("\n"))
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: queued work was cancelled; nothing half-written is left listed as complete."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+def _say(message: str) -> None:
+    """Print a message as ``Error:`` lines: one per problem (a newline separates problems)."""
+    for line in message.split("\n"):
+        click.echo(f"Error: {one_line(line)}", err=True)
+
+
+class PolmodelGroup(click.Group):
+    """A click group whose every failure is one line: usage errors too (click prints three)."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; stopped and cancelled the queued work (no output "
+                              "set was completed)") from None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: D102
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        from polmodel.errors import PolmodelError
+
+        code = 0
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+        except Interrupted as err:
+            _say(err.message)
+            code = EXIT_INTERRUPTED
+            if _STOPPED_POOL:
+                # The pool's threads could still wait on processes that were just stopped: end
+                # now, the message printed and nothing left to write.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        except (click.Abort, KeyboardInterrupt):
+            _say("interrupted; stopped")
+            code = EXIT_INTERRUPTED
+        except click.ClickException as err:
+            message = err.format_message()
+            ctx = getattr(err, "ctx", None)
+            if isinstance(err, click.UsageError) and ctx is not None:
+                message = f"{message} (see '{ctx.command_path} --help')"
+            _say(message)
+            code = EXIT_BAD_INPUT
+        except PolmodelError as err:
+            _say(str(err))
+            code = EXIT_BAD_INPUT
+        except MemoryError:
+            _say(OUT_OF_MEMORY)
+            code = EXIT_BAD_INPUT
+        except Exception as err:  # the last line of defence: one line, and what to report
+            _say(f"internal error ({type(err).__name__}: {err}); this is a bug in polmodel: please "
+                 "report it to its maintainers with this line, the command line and the output "
+                 "of `polmodel --version`")
+            code = EXIT_INTERNAL
+        sys.exit(code)
+
+
+OUT_OF_MEMORY = ("out of memory; use fewer --worlds, fewer policies or a shorter --horizon, or "
+                 "free memory")
 
 
 def _library_errors(func):
-    """Turn PolmodelError into BadInput, so the user sees one line and status 2."""
+    """Turn PolmodelError (and running out of memory) into BadInput: one line, status 2."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -28,15 +112,30 @@ def _library_errors(func):
         try:
             return func(*args, **kwargs)
         except PolmodelError as err:
-            raise BadInput(str(err)) from None
+            raise BadInput("\n".join(err.problems)) from None
+        except MemoryError:
+            raise BadInput(OUT_OF_MEMORY) from None
 
     return wrapper
 
 
+def echo_text(text: str, **kwargs) -> None:
+    """Print text for a terminal: control characters escaped (titles come from files), lines kept."""
+    click.echo(escape_controls(text, keep="\n\t"), **kwargs)
+
+
 def _output_options(func):
-    """--json, --csv and --out, shared by the commands that produce results."""
+    """--json, --csv, --out and --force, shared by the commands that produce results.
+
+    A command that takes ``force`` itself plans its output set (:func:`prepare_out`); for the
+    others, every file they write into --out is collected and written as one set at the end.
+    """
+    func = output_set(func)
+    func = click.option("--force", is_flag=True,
+                        help="With --out: replace the files of an earlier run.")(func)
     func = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-                        help="Folder for figures and data files (created if needed).")(func)
+                        help="Folder for figures and data files (created if needed); a manifest "
+                             "listing them is written last.")(func)
     func = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
     return func
@@ -62,23 +161,165 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
 
     Bad input then stops before any work is done or any file is written.
     """
+    from polmodel.limits import MAX_POLICIES
     from polmodel.scenario import load_scenario
 
     sc = load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
+    if len(set(policies)) > MAX_POLICIES:
+        raise BadInput(f"--policy: {len(set(policies))} given; allowed: at most {MAX_POLICIES}")
     for name in policies or sc.policies:
         sc.schedule(name)
     return sc
 
 
+def json_text(data) -> str:
+    """JSON for stdout and files: strict (a NaN or infinity is a bug, never printed)."""
+    import json
+
+    return json.dumps(data, indent=2, allow_nan=False)
+
+
+# ---- Output sets ---------------------------------------------------------------------------
+
+_COLLECTING: ContextVar = ContextVar("polmodel_output_set", default=None)
+
+
+class _Collector:
+    """Files a command writes into its --out folder, kept until the command succeeds."""
+
+    def __init__(self, folder: Path, single: tuple | None = None) -> None:
+        self.folder = folder.resolve()
+        self.files: dict[str, bytes | str] = {}
+        self.single = single  # (output set, manifest info, file name): write it at once
+
+    def take(self, path: Path, data: bytes | str) -> bool:
+        if path.parent.resolve() != self.folder:
+            return False
+        if self.single is not None:
+            outset, info, name = self.single
+            if path.name != name:
+                return False
+            outset.commit({name: data}, info)  # a set of one file: complete as soon as written
+            return True
+        self.files[path.name] = data
+        return True
+
+
+def output_set(func=None, *, single_file: bool = False):
+    """Make a command's --out files one set: checked before, written together after, manifest last.
+
+    For commands that write with :func:`write_atomically` / :func:`write_figure`: the folder is
+    prepared (made, probed, locked, temporaries cleaned, --force checked) before the command
+    runs, what it writes into the folder is kept in memory, and written as one set with its
+    manifest when the command succeeds; nothing is written if it fails. Adds ``--force`` unless
+    the command declares it. With ``single_file``, --out names one file (``report --out FILE``).
+    """
+    if func is None:
+        return functools.partial(output_set, single_file=single_file)
+    import inspect
+
+    if "force" in inspect.signature(func).parameters and not single_file:
+        return func  # the command plans its own set
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        force = kwargs.pop("force", False)
+        out = kwargs.get("out")
+        if out is None:
+            return func(*args, **kwargs)
+        from polmodel.outputs import prepare
+
+        ctx = click.get_current_context()
+        scenario = kwargs.get("scenario")
+        if single_file:
+            folder, label = Path(out).parent, Path(out).name
+        else:
+            stem = Path(str(scenario)).stem if scenario else ""
+            folder, label = Path(out), "-".join(p for p in (stem, ctx.info_name) if p)
+        with prepare(folder, label, [label] if single_file else None, force=force) as outset:
+            collector = _Collector(folder, (outset, _manifest_info(ctx), label) if single_file
+                                   else None)
+            token = _COLLECTING.set(collector)
+            try:
+                result = func(*args, **kwargs)
+            finally:
+                _COLLECTING.reset(token)
+            if collector.files:
+                outset.commit(collector.files, _manifest_info(ctx))
+        return result
+
+    if single_file:
+        wrapper = click.option("--force", is_flag=True,
+                               help="Replace the file of an earlier run.")(wrapper)
+    return wrapper
+
+
+def _manifest_info(ctx: click.Context) -> dict:
+    from polmodel import __version__
+
+    return {"polmodel": __version__, "command": ctx.info_name,
+            "options": {k: _plain_option(v) for k, v in ctx.params.items()}}
+
+
+def prepare_out(out: Path | None, label: str, names: list[str], force: bool):
+    """Check and lock the --out folder for a command's files before computing (None: no --out)."""
+    if out is None:
+        return None
+    from polmodel.outputs import prepare
+
+    return prepare(out, label, names, force=force)
+
+
+def commit_out(outset, files: dict[str, bytes | str], scenario=None, **info) -> None:
+    """Write the set (temporaries, renames, manifest last) and say where."""
+    if outset is None:
+        return
+    from polmodel.outputs import scenario_digest
+
+    manifest = _manifest_info(click.get_current_context())
+    if scenario is not None:
+        manifest.update(scenario=scenario.name, scenario_sha256=scenario_digest(scenario))
+    manifest.update(info)
+    outset.commit(files, manifest)
+    click.echo(f"wrote {len(files)} files to {escape_controls(str(outset.folder))} "
+               f"(listed in {outset.manifest.name})", err=True)
+
+
+def _plain_option(value):
+    if isinstance(value, (tuple, list)):
+        return [_plain_option(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def figure_png(draw, **figure_kwargs) -> bytes:
+    """A figure drawn by ``draw(ax)`` as PNG bytes (the CLI never opens windows)."""
+    import io
+
+    fig = new_figure(**figure_kwargs)
+    draw(fig.add_subplot())
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    return buf.getvalue()
+
+
 def write_atomically(path: Path, data: bytes | str) -> None:
-    """Write a file through a temporary name, so a failure never leaves half a file."""
+    """Write one file through a temporary name, so a failure never leaves half a file.
+
+    Inside a command wrapped by :func:`output_set`, a file for its --out folder is kept and
+    written with the rest of the set instead.
+    """
+    collector = _COLLECTING.get()
+    if collector is not None and collector.take(path, data):
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     except OSError as err:
-        raise click.ClickException(f"{path.parent}: cannot write here: {err.strerror}") from None
+        raise BadInput(f"{path.parent}: cannot write here: {err.strerror}") from None
     mode = "wb" if isinstance(data, bytes) else "w"
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
@@ -88,6 +329,9 @@ def write_atomically(path: Path, data: bytes | str) -> None:
 
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
+    except IsADirectoryError:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInput(f"{path}: is a folder, so the output file cannot be written") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -125,3 +369,109 @@ def _apply_sets(sc, sets: tuple[str, ...], *, ranges: bool = True):
 
     settings = parse_settings(sets, sc, ranges=ranges)
     return apply_settings(sc, settings), settings
+
+
+class LazyProgress:
+    """A click progress bar that appears on the first progress, so early errors stay one line."""
+
+    def __init__(self, **kwargs) -> None:
+        self.kwargs = kwargs
+        self.bar = None
+
+    def update(self, n: int) -> None:
+        """Advance by ``n`` (starting the bar on first use)."""
+        if self.bar is None:
+            self.bar = click.progressbar(**self.kwargs)
+            self.bar.__enter__()
+        self.bar.update(n)
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is None:
+            return
+        self.bar.__exit__(*exc)
+        stream = self.kwargs.get("file") or sys.stderr
+        if exc[0] is not None and not self.kwargs.get("hidden") and not stream.isatty():
+            stream.write("\n")  # a bar stopped early leaves its label open: end the line
+
+
+# ---- Executors -----------------------------------------------------------------------------
+
+
+def _workers_option(func):
+    return click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
+                        show_default=True,
+                        help="Processes to run worlds in (never more than there are chunks of "
+                             "worlds); results do not depend on it.")(func)
+
+
+def process_count(workers: int, worlds: int, chunk_size: int) -> int:
+    """Processes worth starting: no more than asked, and no more than there are chunks."""
+    chunks = -(-worlds // chunk_size)
+    return max(1, min(workers, chunks))
+
+
+def _worker_setup() -> None:
+    """Worker processes leave Ctrl-C to the main process, which cancels and reports once.
+
+    They also stop if the main process dies (killed, say): a worker waiting for work from a
+    parent that is gone would otherwise wait for ever.
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="polmodel-parent-watch").start()
+
+
+def make_executor(workers: int, worlds: int, chunk_size: int):
+    """A process pool of :func:`process_count` processes, or None to run in this process."""
+    n = process_count(workers, worlds, chunk_size)
+    if n <= 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=n, initializer=_worker_setup)
+
+
+def shutdown(executor, *, interrupted: bool = False) -> None:
+    """Stop an executor, cancelling queued work.
+
+    After an interrupt or an error, the worker processes are also stopped at once rather than
+    left to finish their running chunks (seconds each on a busy machine): their results would
+    be thrown away.
+    """
+    if executor is None:
+        return
+    if not interrupted:
+        executor.shutdown(wait=True, cancel_futures=True)
+        return
+    # ProcessPoolExecutor keeps its processes in a private table (emptied by shutdown, so read
+    # first); other executors (a Dask client's) have none and keep their own cancellation.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    call_queue = getattr(executor, "_call_queue", None)
+    executor.shutdown(wait=False, cancel_futures=True)
+    if call_queue is not None:
+        # Chunks already handed to the queue would be fed to processes that are gone: do not
+        # let exit wait for that.
+        call_queue.cancel_join_thread()
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+    if processes:
+        _STOPPED_POOL.append(True)
+
+
+_STOPPED_POOL: list = []  # set when an interrupt stopped worker processes (see PolmodelGroup.main)

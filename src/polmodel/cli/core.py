@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from polmodel.cli.app import main
 from polmodel.cli.common import (
     DEFAULT_SCENARIO,
     BadInput,
+    LazyProgress,
     _aggregator_option,
     _apply_sets,
     _check_format,
@@ -20,23 +22,30 @@ from polmodel.cli.common import (
     _output_options,
     _scenario_argument,
     _set_option,
-    new_figure,
-    write_atomically,
-    write_figure,
+    _workers_option,
+    commit_out,
+    echo_text,
+    figure_png,
+    json_text,
+    make_executor,
+    prepare_out,
+    shutdown,
 )
+from polmodel.errors import escape_controls
+from polmodel.limits import MAX_HORIZON, MAX_SEED, MAX_WORLDS
 
 
 @main.command("run")
 @_scenario_argument
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to run (repeatable); all of the scenario's policies by default.")
-@click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
 @_aggregator_option
 @_set_option
 @_output_options
 @_library_errors
 def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator=None,
-                as_json=False, as_csv=False, out=None, sets=()):
+                as_json=False, as_csv=False, out=None, sets=(), force=False):
     """Run each policy once at the scenario's central values.
 
     Prints the four conditions and the opening index at a few months, whether and when a
@@ -47,29 +56,30 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
-    names = list(policies) or list(sc.policies)
+    names = list(dict.fromkeys(policies)) or list(sc.policies)
     _, settings = _apply_sets(sc, sets, ranges=False)
     params = {k: v for k, v in settings.items() if not k.startswith("initial.")}
     init = {k.removeprefix("initial."): v for k, v in settings.items() if k.startswith("initial.")}
-    results = [run(sc, name, aggregator=aggregator, parameters=params, initial=init) for name in names]
-
-    if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
-    elif as_csv:
-        click.echo(runs_csv(results), nl=False)
-    else:
-        click.echo(runs_summary(sc, results))
-    if out is not None:
-        for r in results:
-            fig = new_figure(figsize=(9, 4.5))
-            r.plot(ax=fig.add_subplot())
-            write_figure(fig, out / f"{sc.name}-{r.policy}-trajectory.png")
-        csv_text = runs_csv(results)
-        write_atomically(out / f"{sc.name}-runs.csv", csv_text)
-        write_atomically(out / f"{sc.name}-runs.csv-metadata.json", _csv_sidecar(
-            results[0].to_dict()["provenance"], csv_text))
-        write_atomically(out / f"{sc.name}-runs.json", json.dumps([r.to_dict() for r in results], indent=2))
-        click.echo(f"wrote {3 + len(results)} files to {out}", err=True)
+    figures = {f"{sc.name}-{name}-trajectory.png": name for name in names}
+    data_files = [f"{sc.name}-runs.csv", f"{sc.name}-runs.csv-metadata.json", f"{sc.name}-runs.json"]
+    with prepare_out(out, f"{sc.name}-run", [*figures, *data_files], force) or nullcontext() as outset:
+        results = [run(sc, name, aggregator=aggregator, parameters=params, initial=init)
+                   for name in names]
+        data = json_text([r.to_dict() for r in results])
+        if as_json:
+            click.echo(data)
+        elif as_csv:
+            echo_text(runs_csv(results), nl=False)
+        else:
+            echo_text(runs_summary(sc, results))
+        if outset is not None:
+            by_name = {r.policy: r for r in results}
+            files = {f: figure_png(by_name[p].plot, figsize=(9, 4.5)) for f, p in figures.items()}
+            csv_text = runs_csv(results)
+            files.update({data_files[0]: csv_text,
+                          data_files[1]: _csv_sidecar(results[0].to_dict()["provenance"], csv_text),
+                          data_files[2]: data})
+            commit_out(outset, files, scenario=sc)
 
 
 @main.command("compare")
@@ -77,22 +87,22 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to compare (repeatable); all of the scenario's by default. "
                    "The baseline is always included.")
-@click.option("--worlds", type=click.IntRange(min=1),
+@click.option("--worlds", type=click.IntRange(1, MAX_WORLDS),
               help="Number of plausible worlds to sample [default: 1000; 1024 with sobol].")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed: same seed, same worlds.")
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True,
+              help="Seed: same seed, same worlds.")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True,
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
-@click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
 @_aggregator_option
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes to run worlds in; results do not depend on it.")
+@_workers_option
 @click.option("--pair", nargs=2, metavar="A B",
               help="With --out: also a figure of policy A against policy B, world by world.")
 @_set_option
 @_output_options
 @_library_errors
 def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregator, workers,
-                    as_json, as_csv, out, pair=None, sets=()):
+                    as_json, as_csv, out, pair=None, sets=(), force=False):
     """Compare policies on the same plausible worlds.
 
     Samples every uncertain number over its plausible range, runs every policy on the same
@@ -102,6 +112,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     world), under both the strict and the graded AND.
     """
     from polmodel.comparison import compare
+    from polmodel.ensemble import DEFAULT_CHUNK
 
     _check_format(as_json, as_csv)
     if worlds is None:
@@ -114,50 +125,48 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                 raise BadInput(f"--pair: {name!r} is not among the compared policies; allowed: "
                                f"{', '.join(sorted(chosen))}")
     sc, _ = _apply_sets(sc, sets)
-    executor = None
-    if workers > 1:  # imported only when asked for: multiprocessing costs start-up time
-        from concurrent.futures import ProcessPoolExecutor
+    stems = ["peak-index", "paired-differences", "bottlenecks", "tradeoff"]
+    if pair:
+        stems.append(f"{pair[0]}-vs-{pair[1]}")
+    names = [f"{sc.name}-compare-{stem}.png" for stem in stems]
+    data_files = [f"{sc.name}-compare.json", f"{sc.name}-compare.csv",
+                  f"{sc.name}-compare.csv-metadata.json"]
+    with prepare_out(out, f"{sc.name}-compare", [*names, *data_files], force) or nullcontext() as outset:
+        executor = make_executor(workers, worlds, DEFAULT_CHUNK)
+        try:
+            with LazyProgress(length=worlds, label="plausible worlds", file=sys.stderr,
+                              hidden=worlds < 20_000) as bar:
+                result = compare(sc, policies or None, worlds=worlds, seed=seed, sampler=sampler,
+                                 aggregator=aggregator, executor=executor, progress=bar.update)
+        except BaseException:
+            shutdown(executor, interrupted=True)
+            raise
+        shutdown(executor)
 
-        executor = ProcessPoolExecutor(max_workers=workers)
-    try:
-        with click.progressbar(length=worlds, label="plausible worlds", file=sys.stderr,
-                               hidden=worlds < 20_000) as bar:
-            result = compare(sc, policies or None, worlds=worlds, seed=seed, sampler=sampler,
-                             aggregator=aggregator, executor=executor, progress=bar.update)
-    finally:
-        if executor is not None:
-            executor.shutdown()
+        data = json_text(result.to_dict())
+        if as_json:
+            click.echo(data)
+        elif as_csv:
+            echo_text(result.to_csv(), nl=False)
+        else:
+            echo_text(result.summary())
+            if sc.defaults_used:
+                from polmodel.text import wrap
 
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
-    elif as_csv:
-        click.echo(result.to_csv(), nl=False)
-    else:
-        click.echo(result.summary())
-        if sc.defaults_used:
-            from polmodel.text import wrap
+                echo_text(wrap(sc.defaults_note()))
+        if outset is not None:
+            from polmodel import plots
 
-            click.echo(wrap(sc.defaults_note()))
-    if out is not None:
-        from polmodel import plots
-
-        figures = {"peak-index": plots.plot_peak_distributions,
-                   "paired-differences": plots.plot_paired_differences,
-                   "bottlenecks": plots.plot_bottleneck_shares,
-                   "tradeoff": plots.plot_tradeoff}
-        if pair:
-            a, b = pair
-            figures[f"{a}-vs-{b}"] = lambda c, ax: plots.plot_pair(c, a, b, ax=ax)
-        for stem, draw in figures.items():
-            fig = new_figure(figsize=(9, 5))
-            draw(result, ax=fig.add_subplot())
-            write_figure(fig, out / f"{sc.name}-compare-{stem}.png")
-        write_atomically(out / f"{sc.name}-compare.json", json.dumps(result.to_dict(), indent=2))
-        csv_text = result.to_csv()
-        write_atomically(out / f"{sc.name}-compare.csv", csv_text)
-        write_atomically(out / f"{sc.name}-compare.csv-metadata.json",
-                         _csv_sidecar(result.provenance(), csv_text))
-        click.echo(f"wrote {len(figures) + 3} files to {out}", err=True)
+            draws = [plots.plot_peak_distributions, plots.plot_paired_differences,
+                     plots.plot_bottleneck_shares, plots.plot_tradeoff]
+            if pair:
+                draws.append(lambda c, ax: plots.plot_pair(c, pair[0], pair[1], ax=ax))
+            files = {name: figure_png(functools.partial(draw, result), figsize=(9, 5))
+                     for name, draw in zip(names, draws)}
+            csv_text = result.to_csv()
+            files.update({data_files[0]: data, data_files[1]: csv_text,
+                          data_files[2]: _csv_sidecar(result.provenance(), csv_text)})
+            commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)
 
 
 def _csv_sidecar(prov: str, csv_text: str) -> str:
@@ -165,7 +174,7 @@ def _csv_sidecar(prov: str, csv_text: str) -> str:
     from polmodel.text import csv_metadata
 
     columns = csv_text.split("\n", 1)[0].split(",")
-    return json.dumps(csv_metadata(prov, columns), indent=2)
+    return json_text(csv_metadata(prov, columns))
 
 
 @main.command("scenarios")
@@ -190,9 +199,9 @@ def scenarios_command(as_json):
         cases.append({"name": name, "date": sc.date, "outcome": sc.case["outcome"],
                       "outcome_date": sc.case["outcome_date"], "title": sc.title})
     if as_json:
-        click.echo(json.dumps(rows + [c | {"kind": "historical case"} for c in cases], indent=2))
+        click.echo(json_text(rows + [c | {"kind": "historical case"} for c in cases]))
         return
-    click.echo(table(("scenario", "date", "policies", "title"),
+    echo_text(table(("scenario", "date", "policies", "title"),
                      [(r["name"] + (" (default)" if r["default"] else ""), r["date"],
                        len(r["policies"]), r["title"]) for r in rows], WIDTH))
     click.echo(wrap("To write your own: `polmodel new NAME` copies the commented template to "
@@ -209,8 +218,9 @@ def scenarios_command(as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the causal diagram (levers -> mechanisms -> states) as PNG.")
+@click.option("--force", is_flag=True, help="With --out: replace the diagram of an earlier run.")
 @_library_errors
-def levers_command(names, as_json, out):
+def levers_command(names, as_json, out, force=False):
     """Explain each lever and the mechanisms it feeds."""
     from polmodel.errors import PolmodelError
     from polmodel.levers import LEVERS, LEVERS_BY_NAME
@@ -224,28 +234,28 @@ def levers_command(names, as_json, out):
              "mechanisms": [{"name": m, "effect": MECHANISMS_BY_NAME[m].effect,
                              "source": MECHANISMS_BY_NAME[m].source} for m in lv.mechanisms]}
             for lv in chosen]
-    if as_json:
-        click.echo(json.dumps(data, indent=2))
-    else:
-        import textwrap
+    outset = prepare_out(out, "causal-diagram", ["causal-diagram.png"], force)
+    with outset or nullcontext():
+        if as_json:
+            click.echo(json_text(data))
+        else:
+            import textwrap
 
-        from polmodel.text import WIDTH
+            from polmodel.text import WIDTH
 
-        for lv in data:
-            click.echo(f"{lv['name']} ({lv['label']})")
-            click.echo(textwrap.fill(lv["description"], WIDTH, initial_indent="  ",
-                                     subsequent_indent="  "))
-            for m in lv["mechanisms"]:
-                click.echo(textwrap.fill(f"feeds {m['name']}: {m['effect']}", WIDTH,
-                                         initial_indent="  ", subsequent_indent="    "))
-            click.echo("")
-    if out is not None:
-        from polmodel.diagram import causal_figsize, plot_causal_diagram
+            for lv in data:
+                click.echo(f"{lv['name']} ({lv['label']})")
+                click.echo(textwrap.fill(lv["description"], WIDTH, initial_indent="  ",
+                                         subsequent_indent="  "))
+                for m in lv["mechanisms"]:
+                    click.echo(textwrap.fill(f"feeds {m['name']}: {m['effect']}", WIDTH,
+                                             initial_indent="  ", subsequent_indent="    "))
+                click.echo("")
+        if outset is not None:
+            from polmodel.diagram import causal_figsize, plot_causal_diagram
 
-        fig = new_figure(figsize=causal_figsize())
-        plot_causal_diagram(ax=fig.add_subplot())
-        write_figure(fig, out / "causal-diagram.png")
-        click.echo(f"wrote the causal diagram to {out / 'causal-diagram.png'}", err=True)
+            png = figure_png(lambda ax: plot_causal_diagram(ax=ax), figsize=causal_figsize())
+            commit_out(outset, {"causal-diagram.png": png})
 
 
 @main.command("validate")
@@ -269,6 +279,7 @@ def validate_command(files):
         # One line per file: the title is cut (not wrapped) to keep it within the width.
         line = (f"{f}: valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
                 f"{sc.baseline!r}): {sc.title}")
+        line = escape_controls(line)  # a title from the file: escaped, so one line it stays
         click.echo(line if len(line) <= WIDTH else line[: WIDTH - 3].rstrip() + "...")
         if sc.defaults_used:  # a first-edition file: valid, but say what it leaves to defaults
             click.echo(wrap(f"  note: {sc.defaults_note()}"))

@@ -14,6 +14,7 @@ from polmodel.cli.common import (
     _library_errors,
     _load,
     _scenario_argument,
+    output_set,
     write_atomically,
 )
 
@@ -34,6 +35,7 @@ from polmodel.cli.common import (
 @click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
 @_aggregator_option
 @click.option("--pdf", is_flag=True, help="Also print it to PDF beside it with a local Chromium.")
+@output_set(single_file=True)
 @_library_errors
 def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, worlds=1000, seed=0,
                    sampler="lhs", horizon=None, aggregator=None, pdf=False):

@@ -14,6 +14,7 @@ from polmodel.cli.common import (
     _check_format,
     _library_errors,
     new_figure,
+    output_set,
     write_atomically,
     write_figure,
 )
@@ -35,6 +36,7 @@ from polmodel.cli.common import (
               help="Folder for the pooled scenario (.toml), the verdicts (.csv, .json) and a figure.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of tables.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@output_set
 @_library_errors
 def elicit_command(estimates, scenario, template, policies, worlds, seed, aggregator, out,
                    as_csv, as_json):

@@ -1,0 +1,400 @@
+"""Hard limits on what polmodel computes, and the checks every public function runs first.
+
+What the model is for bounds its inputs: monthly steps over at most 50 years, ensembles up to
+ten million worlds, comparisons of up to a few dozen policies, scenario files typed by hand.
+Memory bounds them further: before a comparison allocates anything its size is estimated and a
+request that cannot fit is refused with what to change. Every parameter has a finite hard limit
+(rates included), so every number the model produces is finite; counters are sized for the
+longest horizon allowed, so they cannot overflow.
+
+The checks raise :class:`polmodel.errors.PolmodelError` (a ``ValueError``) with one line naming
+the argument, what was given and what is allowed. They are shared by the library functions, the
+scenario loader and the CLI, so a bad value gets the same answer wherever it comes in.
+
+This module imports nothing heavy at import time: the CLI reads its limits for ``--help``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from polmodel.errors import PolmodelError
+
+MAX_HORIZON = 600
+"""Months (50 years): far past anything the memo's reasoning covers; scenario files stop here too."""
+
+MAX_WORLDS = 10_000_000
+"""Plausible worlds in one ensemble; memory usually binds first (see :func:`check_memory`)."""
+
+MAX_POLICIES = 50
+"""Policies in one scenario or comparison: the pairwise statistics grow with its square."""
+
+MAX_SCENARIO_BYTES = 1_000_000
+"""Largest scenario file read (the built-in ones are under 20 kB)."""
+
+MAX_SEED = 2**64 - 1
+"""Largest seed: seeds are whole numbers from 0 to this."""
+
+MAX_WORKERS = 256
+"""Most processes ``--workers`` may ask for (never more than there are chunks of worlds)."""
+
+MAX_CHUNK = MAX_WORLDS
+
+RATE_LIMIT_FACTOR = 10.0
+"""A parameter the table leaves unbounded (a rate) may go up to this many times its plausible high."""
+
+MIN_RATE_LIMIT = 1.0
+"""...and at least to this (one unit per month), whatever its plausible high."""
+
+MONTHS_DTYPE = "int16"
+"""Integer type of per-world month counters; it holds :data:`MAX_HORIZON` (checked at import)."""
+
+if MAX_HORIZON > 2**15 - 1:  # pragma: no cover - a guard against editing one without the other
+    raise ImportError("MAX_HORIZON does not fit the months counter type")
+
+OUTCOME_BYTES_PER_POLICY = 8 + 2 + 4 + 1 + 4 + 4 + 16 + 16 + 32
+"""Bytes per world and policy kept by a comparison: its outcomes, plus scratch for the statistics."""
+
+OVERHEAD_BYTES = 128 * 2**20
+"""Memory a comparison needs besides its arrays (chunk buffers, scratch, figures)."""
+
+
+def parameter_limit(parameter: Any) -> float:
+    """The finite hard upper bound of a parameter of :data:`polmodel.parameters.PARAMETERS`.
+
+    The table's ``limit`` where it is finite (shares and fractions stop at 1); otherwise (rates)
+    :data:`RATE_LIMIT_FACTOR` times the plausible high, and at least :data:`MIN_RATE_LIMIT`.
+
+    Examples
+    --------
+    >>> from polmodel.parameters import PARAMETERS
+    >>> all(math.isfinite(parameter_limit(p)) for p in PARAMETERS.values())
+    True
+    """
+    limit = float(getattr(parameter, "limit", math.inf))
+    if math.isfinite(limit):
+        return limit
+    return max(RATE_LIMIT_FACTOR * float(parameter.high), MIN_RATE_LIMIT)
+
+
+def parameter_limits() -> dict[str, float]:
+    """The finite hard upper bound of every parameter, by name (the lower bound is 0)."""
+    from polmodel.parameters import PARAMETERS
+
+    return {name: parameter_limit(p) for name, p in PARAMETERS.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of single values
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
+
+
+def _count(n: int) -> str:
+    return f"{n:,}" if abs(n) >= 10_000 else str(n)
+
+
+def _type_name(value: Any) -> str:
+    """The type of ``value`` with its article: "a str", "an int"."""
+    return with_article(type(value).__name__)
+
+
+def with_article(name: str) -> str:
+    """A type name with its article: "a str", "an int"."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def check_whole(value: Any, name: str, low: int, high: int | None = None, what: str = "") -> int:
+    """A whole number in [low, high]; bools, floats and strings are refused, not converted.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> check_whole(12, "horizon", 1, MAX_HORIZON)
+    12
+    >>> check_whole("12", "horizon", 1, MAX_HORIZON)
+    Traceback (most recent call last):
+    ...
+    polmodel.errors.PolmodelError: horizon '12' is a str; allowed: a whole number from 1 to 600
+    """
+    allowed = f"a whole number{' of ' + what if what else ''} from {_count(low)}" + (
+        f" to {_count(high)}" if high is not None else "")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: {allowed}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        raise PolmodelError(f"{name} {_shown(value)} is not allowed; allowed: {allowed}")
+    return value
+
+
+def check_number(value: Any, name: str, low: float, high: float) -> float:
+    """A finite real number in [low, high]; bools and strings are refused, not converted.
+
+    Returns
+    -------
+    float
+    """
+    allowed = f"a number from {low:g} to {high:g}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: {allowed}")
+    value = float(value)
+    if not low <= value <= high:  # NaN fails here too
+        raise PolmodelError(f"{name} = {_shown(value)} is outside the allowed range; allowed: "
+                            f"{low:g} to {high:g}")
+    return value
+
+
+def check_seed(seed: Any) -> Any:
+    """A seed: None, a whole number from 0 to :data:`MAX_SEED`, or a ``numpy.random.Generator``."""
+    if seed is None or type(seed).__name__ == "Generator" and hasattr(seed, "bit_generator"):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise PolmodelError(f"seed {_shown(seed)} is {_type_name(seed)}; allowed: a whole number "
+                            f"from 0 to 2**64-1, or a numpy.random.Generator")
+    if not 0 <= seed <= MAX_SEED:
+        raise PolmodelError(f"seed {_shown(seed)} is not allowed; allowed: a whole number from 0 "
+                            "to 2**64-1")
+    return int(seed)
+
+
+def check_text(value: Any, name: str, *, optional: bool = False) -> str | None:
+    """A string (or None when ``optional``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: a name (a string)")
+    return value
+
+
+def check_names(value: Any, name: str, *, limit: int = MAX_POLICIES) -> list[str] | None:
+    """A list of names (None for all); a single string is refused, not read letter by letter."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        raise PolmodelError(f"{name} {_shown(value)} is a single string; allowed: a list of names, "
+                            f"e.g. [{value!r}]" if len(value) < 60 else
+                            f"{name} is a single string; allowed: a list of names")
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise PolmodelError(f"{name} {_shown(value)} is {_type_name(value)}; allowed: a list of names")
+    names = list(value)
+    for item in names:
+        check_text(item, f"{name}: item")
+    if len(names) > limit:
+        raise PolmodelError(f"{name}: {len(names):,} given; allowed: at most {limit}")
+    return names
+
+
+def check_callable(value: Any, name: str) -> Any:
+    """None or something callable."""
+    if value is not None and not callable(value):
+        raise PolmodelError(f"{name} {_shown(value)} is not callable; allowed: a function or None")
+    return value
+
+
+def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
+    """One of ``choices``."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise PolmodelError(f"{name}: unknown {_shown(value)}; allowed: {', '.join(choices)}")
+    return value
+
+
+def check_scenario_argument(value: Any) -> None:
+    """A Scenario, a built-in name or a path (the loader checks the rest)."""
+    from polmodel.scenario import Scenario
+
+    if not isinstance(value, (Scenario, str, os.PathLike)):
+        raise PolmodelError(f"scenario {_shown(value)} is {_type_name(value)}; allowed: a Scenario, "
+                            "a built-in scenario name or the path of a .toml file")
+
+
+def check_overrides(given: Any, what: str, bounds: Mapping[str, tuple[float, float]]) -> dict[str, float]:
+    """Values that replace central values (what-ifs, ``--set``): known names, numbers in bounds.
+
+    Parameters
+    ----------
+    given : mapping of str to number, or None
+    what : str
+        What the names are, for messages ("parameter", "initial state").
+    bounds : mapping of str to (low, high)
+        Known names and their hard limits.
+
+    Returns
+    -------
+    dict of str to float
+    """
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise PolmodelError(f"{what} overrides {_shown(given)} are {_type_name(given)}; allowed: "
+                            f"a mapping of {what} names to numbers")
+    out = {}
+    for key, value in given.items():
+        if key not in bounds:
+            raise PolmodelError(f"unknown {what} {_shown(key)}; allowed: {', '.join(bounds)}")
+        low, high = bounds[key]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise PolmodelError(f"{what} {key} = {_shown(value)} is {_type_name(value)}; allowed: "
+                                f"a number from {low:g} to {high:g}")
+        if not low <= float(value) <= high:
+            raise PolmodelError(f"{what} {key} = {_shown(value)} is not allowed; allowed: "
+                                f"{low:g} to {high:g}")
+        out[key] = float(value)
+    return out
+
+
+def parameter_bounds() -> dict[str, tuple[float, float]]:
+    """Hard bounds (0, finite limit) of every parameter, for :func:`check_overrides`."""
+    return {name: (0.0, limit) for name, limit in parameter_limits().items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Model inputs
+
+
+def check_model_inputs(params: Mapping[str, Any], initial: Mapping[str, Any], levers: Any,
+                       dt: Any) -> None:
+    """Every model input finite and within its hard limits, so every output is finite.
+
+    Parameters
+    ----------
+    params : mapping of str to float or ndarray[n_worlds]
+    initial : mapping of str to float or ndarray[n_worlds]
+    levers : ndarray[..., n_months, n_levers]
+    dt : float
+    """
+    import numpy as np
+
+    check_number(dt, "dt", 0.0, 12.0)
+    if dt <= 0.0:
+        raise PolmodelError(f"dt = {dt!r} is not allowed; allowed: a step of more than 0 and at "
+                            "most 12 months")
+    if levers.shape[-2] > MAX_HORIZON:
+        raise PolmodelError(f"levers: {levers.shape[-2]:,} months; allowed: at most {MAX_HORIZON}")
+    limits = _cached_limits()
+    for table, bound, what in ((params, None, "parameter"), (initial, 1.0, "initial state")):
+        for key, value in table.items():
+            high = bound if bound is not None else limits.get(key, math.inf)
+            if isinstance(value, float):
+                ok = 0.0 <= value <= high
+            else:
+                v = np.asarray(value)
+                if v.dtype.kind not in "fiu":
+                    raise PolmodelError(f"{what} {key}: values of type {v.dtype}; allowed: numbers")
+                ok = v.size == 0 or bool(v.min() >= 0.0) and bool(v.max() <= high)
+            if not ok:
+                raise PolmodelError(f"{what} {key}: a value outside 0 to {high:g} (or not a "
+                                    f"number); allowed: 0 to {high:g}")
+    if levers.size and not (levers.min() >= 0.0 and levers.max() <= 1.0):
+        raise PolmodelError("levers: an intensity outside 0 to 1 (or not a number); allowed: 0 to 1")
+
+
+def check_scalar_inputs(params: Mapping[str, Any], initial: Mapping[str, Any], states: Iterable[str],
+                        levers: Any, dt: Any) -> None:
+    """:func:`check_model_inputs` for one world of plain numbers, at a fraction of its cost.
+
+    The one-world path serves sliders and central runs, whose budget is a fraction of a
+    millisecond: the same limits, checked without building arrays.
+    """
+    if not (isinstance(dt, (int, float)) and not isinstance(dt, bool) and 0.0 < dt <= 12.0):
+        check_model_inputs({}, {}, levers, dt)  # the full check says what is wrong
+    for key, high in _cached_limits().items():
+        if not 0.0 <= params[key] <= high:
+            raise PolmodelError(f"parameter {key}: {params[key]!r:.40} is outside 0 to {high:g} (or "
+                                f"not a number); allowed: 0 to {high:g}")
+    for key in states:
+        if not 0.0 <= initial[key] <= 1.0:
+            raise PolmodelError(f"initial state {key}: {initial[key]!r:.40} is outside 0 to 1 (or "
+                                "not a number); allowed: 0 to 1")
+    if levers.shape[-2] > MAX_HORIZON or not (levers.min() >= 0.0 and levers.max() <= 1.0):
+        check_model_inputs({}, {}, levers, dt)
+
+
+@functools.cache
+def _cached_limits() -> dict[str, float]:
+    return parameter_limits()
+
+
+# ---------------------------------------------------------------------------------------------
+# Memory
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still allocate, as far as the system tells; None if unknown.
+
+    The smallest of: memory the kernel reports available, what is left under the container's
+    memory limit (cgroup v2), and what is left under this process's address-space limit.
+    """
+    found = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+            cap = f.read().strip()
+        if cap != "max":
+            with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
+                found.append(int(cap) - int(f.read().strip()))
+    except (OSError, ValueError):
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            found.append(soft - _virtual_size())
+    except (ImportError, OSError, ValueError):
+        pass
+    return max(min(found), 0) if found else None
+
+
+def _virtual_size() -> int:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def comparison_bytes(worlds: int, dimensions: int, policies: int) -> int:
+    """Estimated peak memory of comparing ``policies`` on ``worlds`` sampled worlds.
+
+    The sampled worlds (8 bytes per world and uncertain number), each policy's per-world
+    outcomes and the statistics' scratch, and a fixed overhead.
+    """
+    return worlds * (8 * dimensions + OUTCOME_BYTES_PER_POLICY * policies) + OVERHEAD_BYTES
+
+
+def check_memory(worlds: int, dimensions: int, policies: int) -> None:
+    """Refuse, before allocating, a comparison that cannot fit in the memory available.
+
+    Raises
+    ------
+    PolmodelError
+        Saying how much is needed, how much is free, and how many worlds would fit.
+    """
+    need = comparison_bytes(worlds, dimensions, policies)
+    free = available_memory()
+    if free is None or need <= free:
+        return
+    per_world = comparison_bytes(1, dimensions, policies) - OVERHEAD_BYTES
+    fits = max((free - OVERHEAD_BYTES) // per_world, 0)
+    raise PolmodelError(
+        f"worlds {worlds:,} x {policies} policies need about {need / 2**30:.1f} GiB of memory, more "
+        f"than the {free / 2**30:.1f} GiB available; allowed here: about {fits:,} worlds (use fewer "
+        "worlds or fewer policies, or free memory)")

@@ -1,0 +1,315 @@
+"""Every CLI error path is one line (issue 9): status 2 for bad input, 130 for Ctrl-C, 1 for bugs.
+
+Each command-line case of issue 9 is a test here, with the behaviour it now has: usage errors
+in one line (click prints three), bad numbers refused at the option, unusual scenario files
+(a folder, a device, a FIFO, a huge or deeply nested file, an unreadable one) named in one
+line, control characters escaped, long values shortened, Ctrl-C stopping promptly, and no more
+processes than chunks of worlds.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from polmodel.cli import main
+from polmodel.cli.common import process_count
+from polmodel.ensemble import DEFAULT_CHUNK
+from polmodel.errors import MAX_MESSAGE
+from polmodel.limits import MAX_HORIZON, MAX_SCENARIO_BYTES, MAX_WORLDS
+from polmodel.scenario import DEFAULT_SCENARIO, load_scenario
+
+SC = load_scenario(DEFAULT_SCENARIO)
+OTHER = next(p for p in SC.policies if p != SC.baseline)
+SMALL = ["--worlds", "32", "--horizon", "12"]
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_one_line(result, status, *fragments):
+    """The given status, nothing on stdout, and one line on stderr naming what was wrong."""
+    assert result.exit_code == status, (result.exit_code, result.output)
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert "\n" not in message, message
+    assert message.startswith("Error: ") and "Traceback" not in message, message
+    assert len(message) <= MAX_MESSAGE + 100, len(message)
+    assert "\x1b" not in message
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+# ---- Usage errors and option limits -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["compare", "--bogus"], "--bogus"),
+    (["run", "--horizon"], "--horizon"),
+    (["run", "--horizon", "twelve"], "twelve"),
+    (["nosuchcommand"], "nosuchcommand"),
+    (["compare", "--sampler", "grid"], "grid"),
+    (["compare", "a", "b"], "b"),
+    (["run", "--json", "--csv"], "--json"),
+], ids=["unknown option", "missing value", "not a number", "unknown command", "bad choice",
+        "extra argument", "two formats"])
+def test_usage_errors_are_one_line(args, fragment):
+    assert_one_line(cli(*args), 2, fragment)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["compare", "--seed", "-1"], "--seed"),
+    (["compare", "--worlds", str(10**12)], f"{MAX_WORLDS}"),
+    (["compare", "--worlds", "0"], "--worlds"),
+    (["run", "--horizon", str(10**9)], f"{MAX_HORIZON}"),
+    (["compare", "--horizon", str(MAX_HORIZON + 1)], f"{MAX_HORIZON}"),
+    (["run", "--horizon", "40000"], f"{MAX_HORIZON}"),
+    (["compare", "--workers", "0"], "--workers"),
+], ids=["negative seed", "worlds beyond the limit", "no worlds", "horizon 10**9",
+        "compare horizon", "horizon past the counter", "no workers"])
+def test_numbers_beyond_their_limits_are_refused_at_the_option(args, fragment):
+    assert_one_line(cli(*args), 2, fragment)
+
+
+def test_the_longest_horizon_allowed_runs_and_counts_months_right():
+    result = cli("compare", "--worlds", "8", "--horizon", MAX_HORIZON, "--json")
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    data = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"bare {c} in JSON"))
+    for stats in data["policies"].values():
+        assert 0 <= stats["months_open_mean"] <= MAX_HORIZON
+
+
+# ---- Scenario files that are not scenario files ----------------------------------------------------
+
+
+def test_a_folder_as_scenario(tmp_path):
+    assert_one_line(cli("run", tmp_path), 2, str(tmp_path), "folder")
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_a_device_as_scenario(device):
+    assert_one_line(cli("run", device), 2, device, "not a regular file")
+
+
+def test_a_fifo_as_scenario_does_not_block(tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    assert_one_line(cli("validate", fifo), 2, "pipe.toml", "not a regular file")
+
+
+def test_a_huge_file_is_refused_before_reading(tmp_path):
+    big = tmp_path / "big.toml"
+    with open(big, "wb") as f:
+        f.truncate(200 * 2**20)  # 200 MB, sparse: reading it would take the memory, not the disk
+    assert_one_line(cli("run", big), 2, "big.toml", f"{MAX_SCENARIO_BYTES:,}")
+
+
+def test_a_deeply_nested_file_is_one_line(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("title = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    assert_one_line(cli("run", deep), 2, "deep.toml", "nested too deeply")
+
+
+def test_a_nested_value_just_below_the_recursion_limit_is_one_line(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("title = " + "[" * 900 + "]" * 900 + "\n", encoding="utf-8")
+    assert_one_line(cli("run", deep), 2, "deep.toml")
+
+
+def test_an_unreadable_file_is_one_line(tmp_path, write_scenario, monkeypatch):
+    path = write_scenario()
+    if os.geteuid() != 0:
+        path.chmod(0)
+    else:  # root reads anything: make the open fail as it would for anyone else
+        import builtins
+
+        real_open = builtins.open
+
+        def deny(file, *args, **kwargs):
+            if str(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", deny)
+    assert_one_line(cli("run", path), 2, path.name, "permission denied")
+
+
+def test_a_missing_file_is_one_line(tmp_path):
+    assert_one_line(cli("run", tmp_path / "nope.toml"), 2, "nope.toml", "not found")
+
+
+# ---- Messages that cannot break the line or flood the terminal ----------------------------------
+
+
+def test_a_newline_inside_a_name_stays_on_one_line(tmp_path):
+    message = assert_one_line(cli("run", "--policy", "a\nb"), 2, "unknown policy")
+    assert "a\\nb" in message
+    message = assert_one_line(cli("run", tmp_path / "bad\nname.toml"), 2, "not found")
+    assert "bad\\nname.toml" in message
+
+
+def test_a_ten_megabyte_value_is_shortened(write_scenario):
+    message = assert_one_line(cli("run", "--policy", "x" * 10_000_000), 2, "unknown policy")
+    assert "characters" in message
+    # In a file the size limit comes first; a long value under it is shortened too.
+    path = write_scenario({"horizon": "y" * 900_000})
+    message = assert_one_line(cli("run", path), 2, "horizon")
+    assert "characters" in message
+    big = write_scenario({"title": "x" * 10_000_000})
+    assert_one_line(cli("run", big), 2, f"{MAX_SCENARIO_BYTES:,}")
+
+
+def test_control_characters_in_a_title_are_escaped_on_the_terminal(write_scenario):
+    path = write_scenario({"title": "Evil \x1b[2J\x1b[31mtitle\x07", "policies.x\x1bname": {}})
+    for command in (["run"], ["compare", *SMALL], ["validate"]):
+        result = cli(*command, path) if command != ["validate"] else cli("validate", path)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        if command != ["validate"]:  # validate cuts the title to fit its one line
+            assert "\\x1b[2J" in result.stdout or "\\x1b[31m" in result.stdout
+
+
+# ---- Internal failures and interrupts -----------------------------------------------------------
+
+
+def test_an_internal_failure_is_one_line_saying_what_to_report(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("polmodel.runs.run", broken)
+    message = assert_one_line(cli("run"), 1, "internal error", "ZeroDivisionError", "report")
+    assert "--version" in message
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch):
+    def hungry(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("polmodel.comparison.compare", hungry)
+    assert_one_line(cli("compare", *SMALL), 2, "out of memory", "--worlds")
+
+
+def test_a_keyboard_interrupt_is_one_line_and_status_130(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("polmodel.comparison.compare", interrupted)
+    result = CliRunner().invoke(main, ["compare", *SMALL])
+    assert result.exit_code == 130
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "interrupted" in lines[0], result.stderr
+
+
+def test_ctrl_c_while_starting_is_one_line_and_status_130():
+    proc = _polmodel("compare", "--worlds", 400_000, start_new_session=True)
+    try:
+        time.sleep(0.05)  # still importing
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    # Before Python runs anything, SIGINT ends the process as a signal; after, one line and 130.
+    assert proc.returncode in (130, -signal.SIGINT), err
+    if proc.returncode == 130:
+        assert err.decode().strip().splitlines() == ["Error: interrupted; stopped"] or \
+            err.decode().strip().splitlines()[-1].startswith("Error: interrupted"), err
+    assert b"Traceback" not in err
+
+
+def _polmodel(*args, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "polmodel", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+def test_ctrl_c_during_a_two_worker_run_stops_promptly_with_status_130():
+    """SIGINT to the whole process group, as a terminal sends it, while workers are busy."""
+    proc = _polmodel("compare", "--worlds", 400_000, "--horizon", 150, "--workers", 2, "--json",
+                     start_new_session=True)
+    try:
+        # The progress label appears when the first chunk is done: the workers are busy then,
+        # with many seconds of work queued.
+        label = proc.stderr.read(len(b"plausible worlds"))
+        assert label == b"plausible worlds", label + proc.stderr.read()
+        assert proc.poll() is None
+        sent = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        err = label + err
+        waited = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, err
+    text = err.decode()
+    assert "Traceback" not in text
+    errors = [line for line in text.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "interrupted" in errors[0], text
+    assert text.strip().splitlines()[-1] == errors[0]
+    assert out == b""
+    assert waited < 15, waited  # generous: queued chunks are cancelled, running ones are short
+
+
+def test_workers_stop_when_the_main_process_is_killed():
+    """A killed run leaves no worker computing or waiting for ever (they hold its pipes open)."""
+    proc = _polmodel("compare", "--worlds", 100_000, "--horizon", 300, "--workers", 2, "--json",
+                     start_new_session=True)
+    try:
+        label = proc.stderr.read(len(b"plausible worlds"))
+        assert label == b"plausible worlds", label + proc.stderr.read()
+        sent = time.monotonic()
+        proc.kill()
+        proc.communicate(timeout=30)  # returns once every process holding the pipes is gone
+        waited = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert waited < 15, waited
+
+
+# ---- Processes --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers, worlds, expected", [
+    (1000 // 4, 1000, 1), (2, 1000, 1), (2, DEFAULT_CHUNK + 1, 2), (8, 3 * DEFAULT_CHUNK, 3),
+    (1, 10**6, 1)])
+def test_no_more_processes_than_chunks(workers, worlds, expected):
+    assert process_count(workers, worlds, DEFAULT_CHUNK) == expected
+
+
+def test_many_workers_for_one_chunk_start_no_pool(monkeypatch):
+    started = []
+
+    import concurrent.futures
+
+    class Recording(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
+    result = cli("compare", "--workers", 200, *SMALL, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert started == []
+    result = cli("compare", "--workers", 200, "--worlds", DEFAULT_CHUNK + 1, "--horizon", 12, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert started == [2]
+
+
+def test_more_policies_than_the_limit_are_refused_at_once():
+    from polmodel.limits import MAX_POLICIES
+
+    args = [part for i in range(MAX_POLICIES + 1) for part in ("--policy", f"p{i}")]
+    assert_one_line(cli("compare", *args), 2, "--policy", f"at most {MAX_POLICIES}")
