@@ -230,7 +230,8 @@ def test_verdicts_report_the_spread_and_a_split_across_participants():
 
 def test_the_result_displays_and_exports(pooled):
     text = pooled.summary()
-    assert polmodel.text.CAVEAT in text and "participants 2" in text
+    assert polmodel.text.CAVEAT in " ".join(text.split()) and "participants 2" in text
+    assert max(len(line) for line in text.splitlines()) <= 100
     assert "probabilit" not in text.lower()
     assert "<table>" in pooled._repr_html_()
     assert len(repr(pooled)) < 200
@@ -315,7 +316,13 @@ def test_elicit_out_writes_a_scenario_compare_can_run(tmp_path):
     assert result.exit_code == 0, result.output
     assert "equal-weight linear opinion pool" in result.stdout
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 4 and all(n.startswith(f"{SCENARIO.name}-estimates") for n in written)
+    assert len(written) == 5 and all(n.startswith(f"{SCENARIO.name}-estimates") for n in written)
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+    import pandas as pd
+
+    verdicts = pd.read_csv(out / f"{SCENARIO.name}-estimates-verdicts.csv")
+    assert list(verdicts.columns) == ["policy_a", "policy_b", "estimates", "share_a_higher"]
+    assert verdicts["share_a_higher"].between(0, 1).all()
     toml = out / f"{SCENARIO.name}-estimates.toml"
     data = tomllib.loads(toml.read_text(encoding="utf-8"))
     assert "participants' estimates" in data["title"]
@@ -360,3 +367,36 @@ def test_a_range_replaced_after_loading_is_sampled_uniformly(pooled, tmp_path):
     # Uniform on [0.4, 0.5] by a Latin hypercube: one world in each tenth of the range per n/10.
     counts = np.histogram(col, bins=10, range=(0.4, 0.5))[0]
     assert set(counts) == {n // 10}
+
+
+def test_the_readme_commands_for_participants_estimates_work(tmp_path, monkeypatch):
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In the room and the classroom", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    assert [c.split()[1] for c in commands] == ["elicit", "elicit", "compare"]
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for command in commands:
+        command, _, target = command.partition(" > ")
+        args = shlex.split(command)[1:]
+        args += ["--worlds", "32"] if "--template" not in args else []
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (command, result.stderr)
+        if target:
+            Path(target).write_text(result.stdout, encoding="utf-8")
+    assert (tmp_path / "pooled" / f"{SCENARIO.name}-estimates.toml").is_file()
+
+
+def test_every_view_runs_on_the_same_design(pooled):
+    # Same seed, same dimensions: the unit sample is shared, so the numbers nobody estimated
+    # are the same in every view, world by world (common random numbers across participants).
+    views = list(pooled.comparisons.values())
+    names = views[0].worlds.names
+    assert all(v.worlds.names == names for v in views)
+    for j, name in enumerate(names):
+        if name not in NAMES:
+            assert all(np.array_equal(v.worlds.values[:, j], views[0].worlds.values[:, j]) for v in views)

@@ -9,7 +9,14 @@ import pytest
 import polmodel
 from polmodel.conditions import AGGREGATORS, CONDITIONS
 from polmodel.errors import PolmodelError
-from polmodel.explorer import START_SUFFIX, Explorer, _spans, explore, influential_assumptions
+from polmodel.explorer import (
+    START_SUFFIX,
+    Explorer,
+    _spans,
+    explore,
+    influential_assumptions,
+    widest_ranges,
+)
 from polmodel.levers import LEVER_NAMES, LEVERS_BY_NAME, LeverSetting, Policy
 from polmodel.parameters import MECHANISMS_BY_NAME, PARAMETERS
 
@@ -28,12 +35,23 @@ def run_with_levers(levers: dict, **kwargs):
     return polmodel.run(sc, "expected", **kwargs)
 
 
+def run_with_assumption(policy, name, value):
+    """polmodel.run with one assumption (a parameter or ``initial.<state>``) replaced."""
+    if name.startswith("initial."):
+        return polmodel.run(SCENARIO, policy, initial={name.removeprefix("initial."): value})
+    return polmodel.run(SCENARIO, policy, parameters={name: value})
+
+
 def assert_figure_shows(ex, expected):
     """Every artist holds the numbers of ``expected``, bit for bit."""
     for i, c in enumerate(CONDITIONS):
         x, y = ex._lines[c].get_data()
         assert np.array_equal(x, expected.months)
         assert np.array_equal(y, expected.conditions[:, i]), c
+        thick = ex._binding[c].get_data()[1]
+        binds = np.array([b == c for b in expected.bottleneck])
+        assert np.array_equal(thick[binds], expected.conditions[binds, i])
+        assert np.isnan(thick[~binds]).all()
     assert np.array_equal(ex._index.get_data()[1], expected.index)
     strip = np.asarray(ex._strip.get_array())[0]
     assert [CONDITIONS[int(k)] for k in strip] == expected.bottleneck
@@ -93,7 +111,7 @@ def test_an_assumption_slider_reruns_with_that_value(ex):
     value = low + 0.9 * (high - low)
     ex.controls[name].value = value
     value = ex.controls[name].value  # the slider rounds to its step
-    assert_figure_shows(ex, polmodel.run(SCENARIO, SCENARIO.baseline, parameters={name: value}))
+    assert_figure_shows(ex, run_with_assumption(SCENARIO.baseline, name, value))
     ex.controls[name].value = ex.ranges[name][0]
 
 
@@ -196,9 +214,36 @@ def test_saving_the_figure_at_another_dpi_keeps_the_explorer_drawing(tmp_path, e
     assert np.asarray(ex.figure.canvas.buffer_rgba()).shape[:2] == (h, w)
 
 
+def central_run_peak(policy, name, value):
+    return run_with_assumption(policy, name, value).peak_index
+
+
+@pytest.mark.parametrize("policy", [SCENARIO.baseline, list(SCENARIO.policies)[-1]])
+def test_default_assumptions_swing_the_central_run_most(policy):
+    # The tornado, recomputed with polmodel.run: each assumption alone at either end of its range.
+    names = influential_assumptions(SCENARIO, policy, n=4)
+    dims = {f"initial.{k}": u for k, u in SCENARIO.initial.items()} | dict(SCENARIO.parameters)
+    swing = {k: abs(central_run_peak(policy, k, u.high) - central_run_peak(policy, k, u.low))
+             for k, u in dims.items() if not u.fixed}
+    chosen = [swing[k] for k in names]
+    assert len(names) == len(set(names)) == 4
+    assert all(s > 0 for s in chosen)
+    assert chosen == sorted(chosen, reverse=True) or np.allclose(chosen, sorted(chosen, reverse=True))
+    left_out = max(v for k, v in swing.items() if k not in names)
+    assert left_out <= min(chosen) + 1e-12
+
+
+def test_an_initial_state_slider_sets_the_initial_state():
+    state = CONDITIONS[1]
+    ex = Explorer(SCENARIO, assumptions=[f"initial.{state}"])
+    u = SCENARIO.initial[state]
+    ex.update(**{f"initial.{state}": u.high})
+    assert_figure_shows(ex, polmodel.run(SCENARIO, initial={state: u.high}))
+
+
 @pytest.mark.parametrize("policy", list(SCENARIO.policies))
-def test_default_assumptions_are_those_the_policy_mechanisms_use_widest_first(policy):
-    names = influential_assumptions(SCENARIO, policy, n=6)
+def test_the_cheap_ranking_puts_the_policy_mechanisms_widest_ranges_first(policy):
+    names = widest_ranges(SCENARIO, policy, n=6)
     assert len(names) == len(set(names)) == 6
     pol = SCENARIO.policy(policy)
     mechs = {m for lv, s in pol.levers.items() if s.intensity > 0 for m in LEVERS_BY_NAME[lv].mechanisms}
@@ -216,8 +261,8 @@ def test_default_assumptions_are_those_the_policy_mechanisms_use_widest_first(po
         assert widths == sorted(widths, reverse=True)
     assert all(not SCENARIO.parameters[n].fixed for n in names)
     ranked_out = [k for k in PARAMETERS if k in used and k not in names and not SCENARIO.parameters[k].fixed]
-    if ranked_out:  # nothing left out is wider than what was kept from the same group
-        assert max(width(k) for k in ranked_out) <= min(width(n) for n, f in zip(names, flags) if f)
+    if ranked_out and all(flags):  # nothing left out is wider than what was kept
+        assert max(width(k) for k in ranked_out) <= min(width(n) for n in names)
 
 
 def test_explore_is_public_and_displays_itself():

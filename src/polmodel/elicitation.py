@@ -65,6 +65,10 @@ from polmodel.opinion_pool import (  # noqa: F401  (the pool's names, here too)
 from polmodel.scenario import Scenario, load_scenario
 from polmodel.text import CAVEAT, provenance, sections_html, sections_text
 
+VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher")
+"""Columns of :meth:`Elicitation.to_csv`: a pair of policies, whose estimates (``pooled`` or a
+participant), and the share of worlds in which ``policy_a`` gives a higher peak opening index."""
+
 # ---------------------------------------------------------------------------------------------
 # Scenarios from estimates
 
@@ -188,7 +192,7 @@ class Elicitation:
     def provenance(self) -> str:
         """Version, scenario, estimates file, participants, worlds, seed."""
         c = self.comparisons["pooled"]
-        return provenance(scenario=self.scenario, estimates=self.source or None,
+        return provenance(scenario=self.scenario, estimates=Path(self.source).name or None,
                           participants=len(self.participants), worlds=c.n_worlds,
                           seed=c.worlds.seed, aggregator=c.aggregator)
 
@@ -212,11 +216,14 @@ class Elicitation:
 
     def summary(self) -> str:
         """Text tables for the terminal, with the pooling rule, caveat and provenance."""
+        from polmodel.text import wrap
+
         return "\n".join([
-            f"{self.title}: estimates of {len(self.parameters)} numbers by {len(self.participants)} "
-            f"participants ({', '.join(self.participants)})",
-            "Pooled by an equal-weight linear opinion pool of PERT distributions (Stone 1961; "
-            "Clemen & Winkler 1999).", "", sections_text(self._tables()), CAVEAT, self.provenance()])
+            wrap(f"{self.title}: estimates of {len(self.parameters)} numbers by "
+                 f"{len(self.participants)} participants ({', '.join(self.participants)})"),
+            wrap("Pooled by an equal-weight linear opinion pool of PERT distributions (Stone 1961; "
+                 "Clemen & Winkler 1999)."), "", sections_text(self._tables()), wrap(CAVEAT),
+            wrap(self.provenance())])
 
     def __str__(self) -> str:
         return self.summary()
@@ -246,18 +253,19 @@ class Elicitation:
             raise PolmodelError("to_frame needs pandas: pip install pandas") from None
         return pd.read_csv(io.StringIO(self.to_csv()))
 
-    def to_csv(self, path: str | Path | None = None) -> str | None:
-        """Verdicts as CSV (one row per pair and participant, ``pooled`` too); to ``path`` if given."""
+    def to_csv(self, path: str | Path | None = None) -> str:
+        """Verdicts as CSV (one row per pair and participant, ``pooled`` too); also to ``path``."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["policy_a", "policy_b", "estimates", "share_a_higher"])
+        w.writerow(VERDICT_COLUMNS)
         for v in self.verdicts:
             for who, share in [("pooled", v["pooled"]), *v["participants"].items()]:
                 w.writerow([v["a"], v["b"], who, f"{share:.6g}"])
-        if path is None:
-            return buf.getvalue()
-        Path(path).write_text(buf.getvalue(), encoding="utf-8")
-        return None
+        if path is not None:
+            from polmodel.text import write_text
+
+            write_text(path, buf.getvalue())
+        return buf.getvalue()
 
     def plot(self, ax=None, parameter: str | None = None):
         """Each participant's distribution and the pooled one (CDFs) for one number.

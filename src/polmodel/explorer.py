@@ -37,15 +37,14 @@ INITIAL_PREFIX = "initial."
 
 
 def influential_assumptions(scenario: Scenario | str, policy: str | None = None,
-                            n: int = N_ASSUMPTIONS) -> list[str]:
-    """The assumptions most worth a slider for one policy: a documented heuristic.
+                            n: int = N_ASSUMPTIONS, *, aggregator: str | None = None) -> list[str]:
+    """The assumptions that move one policy's central run most: its tornado, largest first.
 
-    Until a tornado ranking is available, this ranks the parameters that the policy's
-    mechanisms use (the mechanisms its active levers feed, their parameters and the context
-    values they read) by the relative width of their plausible range, ``(high - low)`` over
-    the midpoint, widest first (ties in the order of :data:`polmodel.parameters.PARAMETERS`).
-    Fixed parameters (a range of one point) are left out. If the policy's mechanisms use
-    fewer than ``n``, the widest of the remaining parameters fill the list.
+    Each uncertain number (parameters and initial states) is moved alone to either end of its
+    plausible range around the central run of ``policy``; the swing of the peak opening index
+    between the two ends ranks them (:func:`polmodel.sensitivity` with ``methods=("tornado",)``;
+    ties by name). Those that do not move it at all are left out; if fewer than ``n`` move it,
+    the list is filled by :func:`widest_ranges`.
 
     Parameters
     ----------
@@ -54,11 +53,13 @@ def influential_assumptions(scenario: Scenario | str, policy: str | None = None,
         The scenario's baseline by default.
     n : int
         How many to return.
+    aggregator : str, optional
+        Fuzzy AND of the opening index; the scenario's by default.
 
     Returns
     -------
     list of str
-        Parameter names, most influential first.
+        Names as :meth:`Explorer.update` takes them (``initial.<state>`` for a state).
 
     Examples
     --------
@@ -66,21 +67,42 @@ def influential_assumptions(scenario: Scenario | str, policy: str | None = None,
     >>> len(names)
     3
     """
+    from polmodel.sensitivity_analysis import sensitivity
+
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     pol = sc.policy(policy or sc.baseline)
+    t = sensitivity(sc, pol.name, methods=("tornado",),
+                    aggregators=(aggregator or sc.aggregator,)).tornado
+    ranked = [] if t is None else [t.names[i] for i in t.order() if t.swing[i] > 0]
+    fill = [k for k in widest_ranges(sc, pol.name, len(PARAMETERS)) if k not in ranked]
+    return (ranked + fill)[:n]
+
+
+def widest_ranges(scenario: Scenario, policy: str, n: int = N_ASSUMPTIONS) -> list[str]:
+    """Parameters the policy's mechanisms use, widest plausible range first (a cheap ranking).
+
+    The mechanisms the policy's active levers feed, their parameters and the context values they
+    read, by the relative width of their range, ``(high - low)`` over the midpoint (ties in
+    the order of :data:`polmodel.parameters.PARAMETERS`), then the other parameters the same
+    way. Fixed parameters (a range of one point) are left out.
+
+    Returns
+    -------
+    list of str
+    """
+    pol = scenario.policy(policy)
     mechanisms = {m for lever, s in pol.levers.items() if s.intensity > 0
                   for m in LEVERS_BY_NAME[lever].mechanisms}
     used = {p.name for p in PARAMETERS.values() if p.mechanism in mechanisms}
     used |= {r for m in mechanisms for r in MECHANISMS_BY_NAME[m].reads if r in PARAMETERS}
 
     def width(name: str) -> float:
-        u = sc.parameters[name]
+        u = scenario.parameters[name]
         mid = (u.high + u.low) / 2
         return (u.high - u.low) / mid if mid > 0 else 0.0
 
-    varied = [k for k in PARAMETERS if not sc.parameters[k].fixed]
-    ranked = sorted(varied, key=lambda k: (k not in used, -width(k)))
-    return ranked[:n]
+    varied = [k for k in PARAMETERS if not scenario.parameters[k].fixed]
+    return sorted(varied, key=lambda k: (k not in used, -width(k)))[:n]
 
 
 class Explorer:
@@ -96,7 +118,8 @@ class Explorer:
         Fuzzy AND; the scenario's by default.
     assumptions : sequence of str, optional
         Parameter names (or ``"initial.<state>"``) to offer as sliders; by default the
-        :data:`N_ASSUMPTIONS` from :func:`influential_assumptions`.
+        :data:`N_ASSUMPTIONS` that swing the starting policy's peak opening index most
+        (:func:`influential_assumptions`).
 
     Attributes
     ----------
@@ -122,7 +145,8 @@ class Explorer:
             raise PolmodelError(f"aggregator: unknown {self.aggregator!r}; "
                                 f"allowed: {', '.join(AGGREGATORS)}")
         names = (list(assumptions) if assumptions is not None
-                 else influential_assumptions(self.scenario, self.base_policy))
+                 else influential_assumptions(self.scenario, self.base_policy,
+                                              aggregator=self.aggregator))
         self.ranges: dict[str, tuple[float, float, float]] = {}
         for name in names:
             self.ranges[name] = self._range(name)
@@ -260,7 +284,7 @@ class Explorer:
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure
 
-        from polmodel.plots import COLORS
+        from polmodel.plots import INDEX_COLOUR, style
 
         r = self.result
         months = r.months
@@ -270,20 +294,31 @@ class Explorer:
                                 top=0.88, bottom=0.11)
         ax = fig.add_subplot(grid[0])
         strip = fig.add_subplot(grid[1], sharex=ax)
-        self._window = PolyCollection([], facecolor="#1a9850", alpha=0.15, edgecolor="none",
-                                      label="window open\n(all four > 0.5)")
+        # The figure's palette and line styles (plots.style): told apart in grey and by the
+        # common colour-vision deficiencies, not by colour alone.
+        self._window = PolyCollection([], facecolor="#009E73", alpha=0.12, hatch="//",
+                                      edgecolor="#009E73", lw=0, label="window open\n(all four > 0.5)")
         ax.add_collection(self._window)
-        self._lines = {c: ax.plot(months, r.conditions[:, i], color=COLORS[c], lw=2.2, label=c)[0]
-                       for i, c in enumerate(CONDITIONS)}
-        # Dashed, so the binding condition stays visible under the index it sets.
-        self._index = ax.plot(months, r.index, color=COLORS["index"], lw=1.8, ls=(0, (4, 2)),
-                              label="opening index")[0]
+        every = max(1, len(months) // 8)
+        self._lines, self._binding = {}, {}
+        for i, c in enumerate(CONDITIONS):
+            st = style(c)
+            self._lines[c] = ax.plot(months, r.conditions[:, i], color=st.color, ls=st.linestyle,
+                                     lw=1.6, marker=st.marker, ms=4, markevery=(i % every, every),
+                                     label=c, zorder=3)[0]
+            # Thick and pale where the condition binds, as in the trajectory figure.
+            self._binding[c] = ax.plot(months, r.conditions[:, i], color=st.color, lw=5, alpha=0.45,
+                                       solid_capstyle="butt", zorder=2, label="_nolegend_")[0]
+        ax.plot([], [], color="0.5", lw=5, alpha=0.45, label="binding condition")
+        # Dashed and thin, on top: the binding condition stays visible under the index it sets.
+        self._index = ax.plot(months, r.index, color=INDEX_COLOUR, lw=1.2, ls=(0, (2, 2)),
+                              zorder=4, label="opening index")[0]
         ax.axhline(CROSSOVER, color="0.4", ls=":", lw=1)
         ax.text(months[-1], CROSSOVER, "0.5 crossover ", va="bottom", ha="right", fontsize=8, color="0.3")
         ax.set(xlim=(months[0], months[-1]), ylim=(0, 1), ylabel="membership (0 absent, 1 present)")
         ax.tick_params(labelbottom=False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-        cmap = ListedColormap([COLORS[c] for c in CONDITIONS])
+        cmap = ListedColormap([style(c).color for c in CONDITIONS])
         self._strip = strip.imshow(np.zeros((1, len(months))), cmap=cmap, vmin=-0.5,
                                    vmax=len(CONDITIONS) - 0.5, aspect="auto", interpolation="nearest",
                                    extent=(months[0] - 0.5, months[-1] + 0.5, 0, 1))
@@ -296,7 +331,8 @@ class Explorer:
         self.figure, self.axes = fig, (ax, strip)
         # The verdict sentence goes beside the figure (an HTML line under it in the widget):
         # drawing text is most of the cost of a redraw.
-        self._dynamic = [self._window, *self._lines.values(), self._index, self._strip, self._label]
+        self._dynamic = [self._window, *self._binding.values(), *self._lines.values(), self._index,
+                         self._strip, self._label]
         self._background = None
 
     def _capture_background(self) -> None:
@@ -320,11 +356,13 @@ class Explorer:
             return
         r = self.result
         months, conds = r.months, r.conditions
+        binding = np.asarray([CONDITIONS.index(b) for b in r.bottleneck])
         for i, c in enumerate(CONDITIONS):
             self._lines[c].set_data(months, conds[:, i])
+            self._binding[c].set_data(months, np.where(binding == i, conds[:, i], np.nan))
         self._index.set_data(months, r.index)
         self._window.set_verts(_spans(months, r.window))
-        self._strip.set_data(np.asarray([[CONDITIONS.index(b) for b in r.bottleneck]], dtype=float))
+        self._strip.set_data(binding[None, :].astype(float))
         self._label.set_text(f"policy: {r.policy}  |  fuzzy AND: {r.aggregator}")
         canvas = self.figure.canvas
         # A savefig at another size or dpi replaces the renderer: capture the background again.

@@ -46,9 +46,10 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
     participants disagree most and re-runs the comparison with each participant's own
     estimates. With --out, writes a scenario that samples the pooled distributions.
     """
-    from polmodel.elicitation import elicit
+    from polmodel.elicitation import VERDICT_COLUMNS, elicit
     from polmodel.elicitation import template as estimates_template
     from polmodel.errors import PolmodelError
+    from polmodel.text import csv_metadata
 
     if template:
         click.echo(estimates_template(), nl=False)
@@ -76,7 +77,9 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
         result.plot(ax=fig.add_subplot())
         write_atomically(out / f"{stem}.toml", result.pooled_toml)
         write_atomically(out / f"{stem}-verdicts.csv", result.to_csv())
+        write_atomically(out / f"{stem}-verdicts.csv-metadata.json", json.dumps(
+            csv_metadata(result.provenance(), VERDICT_COLUMNS), indent=2))
         write_atomically(out / f"{stem}-elicitation.json", json.dumps(result.to_dict(), indent=2))
         write_figure(fig, out / f"{stem}-disagreement.png")
-        click.echo(f"wrote 4 files to {out}; run the pooled scenario with: "
+        click.echo(f"wrote 5 files to {out}; run the pooled scenario with: "
                    f"polmodel compare {out / (stem + '.toml')}", err=True)
