@@ -59,3 +59,26 @@ def test_the_compiled_port_gives_the_ensemble_numbers(aggregator):
         assert len(compiled) == len(reference)
         for a, b in zip(compiled, reference):
             assert_same(a, b, PolicyOutcomes.__dataclass_fields__)
+
+
+def test_a_replaced_rates_is_used_as_it_is(monkeypatch):
+    """The in-place plan is written from the source of rates(); a replacement is honoured."""
+    from polmodel import model
+
+    sc = load_scenario("venezuela-2018")
+    worlds = sample_worlds(sc, 50, seed=2)
+    initial, params = worlds.inputs()
+    levers = sc.schedule(sc.baseline)
+    original = model.rates
+
+    def doubled_losses(state, c):
+        gains, losses = original(state, c)
+        return gains, [2.0 * v for v in losses]
+
+    _, before = simulate(initial, params, levers)
+    monkeypatch.setattr(model, "rates", doubled_losses)
+    _, after = simulate(initial, params, levers)
+    monkeypatch.setattr(_straight, "numpy_plan", lambda: None)
+    _, plain = simulate(initial, params, levers)
+    assert_same(after, plain, Outcomes.__dataclass_fields__)
+    assert not np.array_equal(after.final, before.final)

@@ -44,6 +44,9 @@ def _function(func) -> ast.FunctionDef:
              if isinstance(n, ast.FunctionDef) and n.name == func.__name__]
     if len(found) != 1:
         raise Unreadable(f"{func.__name__}: not found once in {module.__file__}")
+    if (found[0].lineno != func.__code__.co_firstlineno
+            or func.__code__.co_filename != module.__file__):
+        raise Unreadable(f"{func.__name__}: the file no longer holds the function in use")
     fn = copy.deepcopy(found[0])
     if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant):
         fn.body = fn.body[1:]  # the docstring
@@ -264,13 +267,14 @@ class _Plan:
 
 @functools.cache
 def numpy_plan():
-    """``(invariants, month, n_buffers, source)`` for the vectorised loop, or None.
+    """``(invariants, month, n_buffers, source, rates)`` for the vectorised loop, or None.
 
     ``invariants(c)`` returns the tuple ``h`` of every subexpression of ``rates`` that reads
     only coefficients, once per lever setting. ``month(X, h, G, L, B)`` fills the rows of ``G``
     and ``L`` with the gains and losses of the states in the rows of ``X``, using scratch rows
     ``B``; each a list of ndarray[n_worlds] (lists of row views, so that the time loop makes
-    no views and allocates no arrays).
+    no views and allocates no arrays). ``rates`` is the function the plan was written from:
+    :func:`polmodel.model.simulate` uses the plan only while that is still the model's.
     """
     from polmodel import model
 
@@ -308,4 +312,4 @@ def numpy_plan():
     ])
     namespace = dict(vars(model))
     exec(compile(source, "<vectorised month of polmodel.model>", "exec"), namespace)  # noqa: S102
-    return namespace["invariants"], namespace["month"], max(plan.n_buffers, 1), source
+    return namespace["invariants"], namespace["month"], max(plan.n_buffers, 1), source, model.rates

@@ -406,6 +406,8 @@ def simulate(
     from polmodel._straight import numpy_plan
 
     plan = numpy_plan()
+    if plan and plan[4] is not rates:  # rates() replaced since the plan was written
+        plan = None
     n_cond = len(CONDITIONS)
 
     X = np.empty((len(STATES), n))
