@@ -222,11 +222,18 @@ def test_scenarios_json(cli):
     result = cli("scenarios", "--json")
     assert_ok(result)
     data = json.loads(result.stdout)
-    assert [d["name"] for d in data] == [n for n in list_scenarios() if n != TEMPLATE]
-    assert [d["name"] for d in data if d["default"]] == [DEFAULT_SCENARIO]
-    for d in data:
+    scenarios = [d for d in data if d.get("kind") != "historical case"]
+    cases = [d for d in data if d.get("kind") == "historical case"]
+    assert [d["name"] for d in scenarios] == [n for n in list_scenarios() if n != TEMPLATE]
+    assert [d["name"] for d in scenarios if d["default"]] == [DEFAULT_SCENARIO]
+    for d in scenarios:
         sc = load_scenario(d["name"])
         assert (d["title"], d["date"], d["policies"]) == (sc.title, sc.date, list(sc.policies))
+    from polmodel.scenario import list_cases
+
+    assert [d["name"] for d in cases] == list_cases()
+    for d in cases:
+        assert d["outcome"] == load_scenario(d["name"]).case["outcome"]
 
 
 # ---- levers ----------------------------------------------------------------------------------

@@ -280,3 +280,15 @@ def test_a_scenario_displays_its_assumptions_with_their_sources():
     for name in sc.policies:
         assert name in text and name in page
     assert "<table>" in page
+
+
+@pytest.mark.parametrize("date", ["Jan 2024", "2024-13", "24-01", "2024/01", "2024-1"])
+def test_a_date_that_is_not_a_month_is_named(tmp_path, date):
+    from polmodel.scenario import scenario_dir
+
+    text = (scenario_dir() / "venezuela-2018.toml").read_text().replace('date = "2018-09"',
+                                                                        f'date = "{date}"')
+    path = tmp_path / "bad-date.toml"
+    path.write_text(text)
+    with pytest.raises(PolmodelError, match=r"date: .* is not a month; allowed: \"YYYY-MM\""):
+        load_scenario(str(path))

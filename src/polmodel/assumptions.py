@@ -48,12 +48,13 @@ def assumptions_text(scenario: Scenario, rows: list[dict[str, Any]] | None = Non
                           ("mechanism", "Mechanism parameters")):
         body = [[r["name"], f"{r['value']:g}",
                  f"{r['low']:g} to {r['high']:g}" if r["varied"] else "fixed",
+                 "-" if r["limit"] is None else f"{r['limit']:g}",
                  r["meaning"] + (f" [{r['mechanism']}]" if r["mechanism"] else ""),
                  r["source"]]
                 for r in rows if r["kind"] == kind]
-        sections.append((heading, ("name", "value", "range", "meaning [mechanism]", "source"), body, ""))
+        sections.append((heading, ("name", "value", "range", "limit", "meaning [mechanism]", "source"), body, ""))
     return "\n".join([f"{scenario.title} ({scenario.date}): every assumption", "",
                       sections_text(sections),
                       wrap("Set any of them for one command: --set NAME=VALUE, or --set "
                            "NAME=LOW:HIGH for a new plausible range."),
-                      wrap(CAVEAT), provenance(scenario=scenario.name)])
+                      wrap(CAVEAT), provenance(scenario=scenario.label)])

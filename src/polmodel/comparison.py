@@ -414,6 +414,6 @@ def compare(
     agg = aggregator or sc.aggregator
     results = evaluate(w, [sc.schedule(n) for n in names], aggregator=agg,
                        chunk_size=chunk_size, executor=executor, progress=progress)
-    return Comparison(scenario=sc.name, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
+    return Comparison(scenario=sc.label, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
                       tie_margin=sc.tie_margin)

@@ -53,7 +53,7 @@ from polmodel.ensemble import DEFAULT_CHUNK, Worlds, evaluate, sample_worlds, un
 from polmodel.errors import PolmodelError
 from polmodel.questions import Question, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
-from polmodel.text import CAVEAT, provenance, sections_html, sections_text
+from polmodel.text import CAVEAT, provenance, sections_html, sections_text, wrap
 
 
 @dataclass(frozen=True)
@@ -393,9 +393,9 @@ class Discovery:
         """The sentence, the box and the trade-off, the caveat and the provenance."""
         import textwrap
 
-        return "\n".join([f"{self.title}: where {self.question.text()}", "",
+        return wrap("\n".join([f"{self.title}: where {self.question.text()}", "",
                           textwrap.fill(self.sentence(), 100), "", sections_text(self._sections()),
-                          CAVEAT, self.provenance()])
+                          CAVEAT, self.provenance()]))
 
     def __str__(self) -> str:
         return self.summary()
@@ -542,5 +542,5 @@ def discover(
     result = prim(w.values, holds, w.names, bounds=bounds, peel_alpha=peel_alpha,
                   paste_alpha=paste_alpha, min_mass=min_mass, min_coverage=min_coverage,
                   max_restrictions=max_restrictions)
-    return Discovery(scenario=sc.name, title=sc.title, question=question, aggregator=agg,
+    return Discovery(scenario=sc.label, title=sc.title, question=question, aggregator=agg,
                      horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=settings)

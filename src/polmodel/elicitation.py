@@ -353,7 +353,7 @@ def elicit(
                                         name=f"{sc.name}-{who}")
     comparisons = {who: compare(v, policies, worlds=worlds, seed=seed, aggregator=aggregator)
                    for who, v in views.items()}
-    return Elicitation(scenario=sc.name, title=sc.title, estimates=rows, pooled_toml=toml,
+    return Elicitation(scenario=sc.label, title=sc.title, estimates=rows, pooled_toml=toml,
                        comparisons=comparisons, source=source)
 
 

@@ -117,7 +117,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
       'prosecution and imprisonment"; Krcmaric 2018 (culpable leaders about six times less likely '
       "to take exile once prosecution became likely)",
       (("fracture", -1),), levers=("targeted_sanctions", "negotiation"), reads=("exposure",)),
-    M("personalist_sanctions", "sanctions unsettle personalist rulers more than party or military regimes",
+    M("personalist_sanctions", "sanctions unsettle personalist rulers more than party or military rule",
       "Escriba-Folch & Wright 2010 (sanctions raise the hazard of losing power for personalist "
       "rulers, barely for single-party and military regimes); the rate is an assumption",
       (("fracture", +1),), levers=("targeted_sanctions", "broad_sanctions")),

@@ -82,6 +82,9 @@ class Question:
     def label(self) -> str:
         """The number asked about, e.g. ``peak opening index: targeted minus broad``."""
         words = OUTCOMES[self.outcome][0]
+        if self.outcome == "window":
+            return (f"whether a window opens under {self.policy}" if self.versus is None else
+                    f"whether {self.policy} opens a window where {self.versus} does not")
         if self.versus is None:
             return f"{words} under {self.policy}"
         return f"{words}: {self.policy} minus {self.versus}"

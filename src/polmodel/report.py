@@ -239,6 +239,10 @@ def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
         s = sa.sensitivity(sc, a, b, methods=("tornado", "morris"), aggregators=(c.aggregator,),
                            seed=seed)
         parts.append(f"<p class='lead'>{html.escape(s.headline())}</p>")
+        parts.append("<p class='note'>Morris screening is a quick pass over every assumption; "
+                     f"<code>polmodel sensitivity {html.escape(sc.name)}</code> gives Sobol' "
+                     "indices with intervals, which measure shares of variance and may order the "
+                     "leading assumptions differently. Both name the same question.</p>")
         parts.append(figure_html(lambda ax: s.plot(ax=ax, kind="tornado"), figsize=(9, 6),
                                  alt=f"Tornado: the assumptions that move '{a}' minus '{b}' most",
                                  caption="Each bar: the answer with one assumption at the low and "
@@ -256,7 +260,9 @@ def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
                  f"<ul class='believe'>{items}</ul>"
                  "<p class='note'>Each sentence boxes the plausible worlds where the answer holds "
                  "(PRIM scenario discovery): the ranges of a few assumptions you would have to "
-                 "believe, with how much of the answer they cover.</p>")
+                 "believe, with how much of the answer they cover. Boxes are found on the "
+                 f"comparison's {c.n_worlds} worlds; <code>polmodel discover</code> draws its "
+                 "own, so its box can differ where the answer is rare.</p>")
     return Part("sensitivity", "What decides the comparison", "".join(parts))
 
 

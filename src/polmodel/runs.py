@@ -84,14 +84,20 @@ class RunResult:
 
     def explanation(self) -> list[str]:
         """One line per condition: its change and the mechanisms that made it."""
-        from polmodel.text import mechanism_label
+        from polmodel.text import mechanism_label, wrap
 
         h = int(self.months[-1])
         lines = []
         for i, c in enumerate(CONDITIONS):
             change = float(self.states[-1, i] - self.states[0, i])
-            parts = ", ".join(f"{mechanism_label(m)} {v:+.2f}" for m, v in self.movers(c) if abs(v) >= 0.005)
-            lines.append(f"  {c} {change:+.2f} over {h} months: {parts or 'no mechanism moves it'}")
+            top = [(m, v) for m, v in self.movers(c) if abs(v) >= 0.005]
+            rest = sum(self.decomposition.get(c, {}).values()) - sum(v for _, v in top)
+            parts = [f"{mechanism_label(m)} {v:+.2f}" for m, v in top]
+            others = len(self.decomposition.get(c, {})) - len(top)
+            if others and abs(rest) >= 0.005:
+                parts.append(f"{others} others {rest:+.2f}")
+            text = ", ".join(parts) or "no mechanism moves it"
+            lines.append(wrap(f"  {c} {change:+.2f} over {h} months: {text}"))
         return lines
 
     @property
@@ -298,7 +304,7 @@ def run(
     levers = sc.schedule(pol.name)
     traj, _ = simulate(init, params, levers, aggregator=agg)
     return RunResult(
-        scenario=sc.name, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
+        scenario=sc.label, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
         states=traj[0], title=sc.title, overrides=dict(parameters or {}) | dict(initial or {}),
         decomposition=_Deferred(lambda: decompose(traj[0], params, levers)),
         note=sc.defaults_note(),
@@ -362,9 +368,12 @@ def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
                   *(wrap(line) for line in r.explanation()), ""]
     if scenario.defaults_note():
         lines += [wrap(scenario.defaults_note()), ""]
-    lines += [wrap(CAVEAT), wrap(provenance(scenario=scenario.name, horizon=f"{scenario.horizon} months",
+    lines += [wrap(CAVEAT), wrap(provenance(scenario=scenario.label, horizon=f"{scenario.horizon} months",
                                             aggregator=results[0].aggregator if results else None,
-                                            run="central values"))]
+                                            run="central values",
+                                            overrides=", ".join(f"{k}={v:g}" for k, v in
+                                                                (results[0].overrides if results
+                                                                 else {}).items()) or None))]
     return "\n".join(lines)
 
 

@@ -74,6 +74,13 @@ class Scenario:
     """Keys the file did not set that took documented defaults (a first-edition file)."""
     case: Mapping[str, Any] | None = None
     """For a historical case: its outcome, outcome date and sources."""
+    what_ifs: tuple[str, ...] = ()
+    """What-ifs applied after loading (``rally=0.01``, ``initial.crisis=0.7:0.9``), in order."""
+
+    @property
+    def label(self) -> str:
+        """The name results carry in their provenance: with its what-ifs, if any."""
+        return f"{self.name} (what-ifs: {', '.join(self.what_ifs)})" if self.what_ifs else self.name
 
     def defaults_note(self) -> str:
         """One sentence naming the keys that took second-edition defaults, or ''."""

@@ -11,7 +11,15 @@ from __future__ import annotations
 import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from polmodel.levers import LEVER_NAMES
 from polmodel.model import STATES
@@ -30,6 +38,18 @@ ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ig
 # belongs is an error, not a silent conversion (true is not 1, "0.8" is not 0.8).
 Number = Annotated[float, Field(strict=True)]
 Whole = Annotated[int, Field(strict=True)]
+
+
+def _month(text: str) -> str:
+    """A date as the scenarios write it: "YYYY-MM" (or "YYYY")."""
+    year, _, month = text.partition("-")
+    if not (len(year) == 4 and year.isdigit() and (not month or (
+            len(month) == 2 and month.isdigit() and 1 <= int(month) <= 12))):
+        raise ValueError(f"{text!r} is not a month; allowed: \"YYYY-MM\", e.g. \"2018-09\"")
+    return text
+
+
+Month = Annotated[str, AfterValidator(_month)]
 
 
 class _Strict(BaseModel):
@@ -138,7 +158,7 @@ class CaseSpec(_Strict):
     """A historical case: what happened after the situation the file codes."""
 
     outcome: Literal["transition", "survival"]
-    outcome_date: Annotated[str, Field(min_length=4)]
+    outcome_date: Month
     outcome_note: str = ""
     sources: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
 
@@ -147,7 +167,7 @@ class ScenarioFile(_Strict):
     """The schema of a scenario file (see ``scenarios/template.toml``)."""
 
     title: Annotated[str, Field(min_length=1)]
-    date: Annotated[str, Field(min_length=4)]
+    date: Month
     description: str = ""
     horizon: Annotated[Whole, Field(ge=1, le=600)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"

@@ -449,7 +449,7 @@ def sensitivity(
         torn = tornado(sc, question, active, aggregator=aggs[0], aggregators=aggs, executor=executor)
         step(1)
     return Sensitivity(
-        scenario=sc.name, title=sc.title, question=question, horizon=sc.horizon,
+        scenario=sc.label, title=sc.title, question=question, horizon=sc.horizon,
         seed=seed if isinstance(seed, int) else None, bounds=bounds, sobol=tuple(sobols),
         morris=tuple(screens), tornado=torn, inert=inert, confidence_level=confidence_level,
         n_resamples=n_resamples if "sobol" in methods else 0, settings=settings,

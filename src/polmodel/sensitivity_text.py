@@ -100,12 +100,13 @@ def headline(s) -> str:
     if s.tornado is not None:
         t = s.tornado
         i = t.order()[0]
-        what = "months with a window" if t.outcome == "months_open" else "the answer"
+        what = ("the number of months with a window" if t.outcome == "months_open"
+                else "the answer")
         if t.swing[i] == 0:
-            out.append(f"At central values {what} is {t.central:.3g}, and no assumption moved "
+            out.append(f"At central values, {what} is {t.central:.3g}, and no assumption moved "
                        "alone across its range changes it.")
         else:
-            out.append(f"At central values {what} is {t.central:.3g}; moved alone across its "
+            out.append(f"At central values, {what} is {t.central:.3g}; moved alone across its "
                        f"range, {t.names[i]} swings it most ({t.at_low[i]:.3g} at {t.low[i]:.3g}, "
                        f"{t.at_high[i]:.3g} at {t.high[i]:.3g}).")
         others = {a: v for a, v in t.aggregators.items() if a != t.aggregator}
@@ -142,7 +143,8 @@ def sections(s) -> list[Section]:
         out.append((f"Sobol' indices of {s.question.label()} (fuzzy AND '{sob.aggregator}', "
                     f"n = {sob.n})", header, rows,
                     "total: share of the answer's variance an assumption accounts for with all its "
-                    "interactions; first-order: alone."
+                    "interactions; first-order: alone. Small negative values are estimation noise "
+                    "around zero."
                     + (f" Intervals: bootstrap ({'BCa' if sob.interval == 'bca' else sob.interval})."
                        if sob.interval else "")
                     + (f" {rest} more assumptions below; --json or --csv list all." if rest > 0 else "")))
@@ -178,9 +180,11 @@ def summary(s) -> str:
     """Sentence first, then tables, caveat and provenance."""
     import textwrap
 
-    return "\n".join([f"{s.title}: sensitivity of {s.question.label()}", "",
-                      textwrap.fill(headline(s), 100), "", sections_text(sections(s)), CAVEAT,
-                      s.provenance()])
+    from polmodel.text import wrap
+
+    return wrap("\n".join([f"{s.title}: sensitivity of {s.question.label()}", "",
+                           textwrap.fill(headline(s), 100), "", sections_text(sections(s)),
+                           CAVEAT, s.provenance()]))
 
 
 def to_html(s) -> str:

@@ -23,7 +23,7 @@ from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
 from polmodel.questions import OUTCOMES, Question, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
-from polmodel.text import CAVEAT, provenance, sections_html, sections_text
+from polmodel.text import CAVEAT, provenance, sections_html, sections_text, wrap
 
 ROWS_PER_CALL = 65536  # worlds evaluated per call: bounds memory, never changes results
 
@@ -169,9 +169,9 @@ class Sweep:
         """The sentence, the grid as a table, the caveat and the provenance."""
         import textwrap
 
-        return "\n".join([f"{self.title}: sweep of {' and '.join(self.axes)}", "",
+        return wrap("\n".join([f"{self.title}: sweep of {' and '.join(self.axes)}", "",
                           textwrap.fill(self.headline(), 100), "", sections_text(self._sections()),
-                          CAVEAT, self.provenance()])
+                          CAVEAT, self.provenance()]))
 
     def __str__(self) -> str:
         return self.summary()
@@ -261,7 +261,7 @@ def sweep(
     *,
     policy: str | None = None,
     versus: str | None = None,
-    outcome: str = "window",
+    outcome: str | None = None,
     points: int = 11,
     worlds: int | Worlds = 1000,
     seed: int | np.random.Generator | None = 0,
@@ -285,10 +285,12 @@ def sweep(
     policy, versus : str, optional
         The question (lever axes change ``policy``). By default the scenario's contrast for a
         contrast outcome, else its baseline.
-    outcome : str
+    outcome : str, optional
         ``"window"`` (share of worlds with a window; with ``versus``: where ``policy`` opens
         one and ``versus`` does not), ``"peak_index"`` and the other outcomes (median; with
-        ``versus``: share of worlds where ``policy`` gives more).
+        ``versus``: share of worlds where ``policy`` gives more). By default the scenario's
+        question: with no policy given, its contrast on the peak opening index (as
+        ``sensitivity`` and ``discover`` ask it); with one policy, whether a window opens.
     points : int
         Grid points per axis (start months are whole, so fewer may result).
     worlds : int or Worlds
@@ -316,6 +318,8 @@ def sweep(
         sc = sc.with_horizon(horizon)
     settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
     sc = apply_settings(sc, parameters=parameters, initial=initial)
+    if outcome is None:
+        outcome = "peak_index" if policy is None and versus is None else "window"
     if policy is None and versus is None and outcome != "window":
         question = contrast_questions(sc, outcome)[0]
     else:
@@ -373,7 +377,7 @@ def sweep(
     else:
         stat = np.median(answers, axis=1)
         band = np.quantile(answers, [0.1, 0.9], axis=1).T if len(axes) == 1 else None
-    return Sweep(scenario=sc.name, title=sc.title, question=question, axes=tuple(a.name for a in axes),
+    return Sweep(scenario=sc.label, title=sc.title, question=question, axes=tuple(a.name for a in axes),
                  grids=tuple(a.grid for a in axes), values=stat.reshape(shape), band=band,
                  statistic="share" if share else "median", n_worlds=n,
                  seed=w.seed, aggregator=agg, horizon=sc.horizon, settings=settings)

@@ -59,12 +59,16 @@ def _wrap_fields(fields: list[str], width: int) -> list[str]:
     lines, current = [], ""
     for f in fields:
         candidate = f"{current} | {f}" if current else f
-        if current and len(candidate) > width:
+        # room for the " |" that ends a line when another field follows
+        if current and len(candidate) + 2 > width:
             lines.append(current + " |")
             current = f
         else:
             current = candidate
-    return lines + [current]
+    # a single field wider than the line is wrapped as words
+    return [part for line in lines + [current]
+            for part in (textwrap.wrap(line, width, break_on_hyphens=False) if len(line) > width
+                         else [line])]
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = WIDTH) -> str:
@@ -157,7 +161,15 @@ def short_repr(obj: object, **fields: Any) -> str:
 
 
 def pct(share: float) -> str:
-    """A share of worlds as a whole percentage: ``0.123 -> '12%'``."""
+    """A share of worlds as a whole percentage: ``0.123 -> '12%'``.
+
+    A share that is not zero never reads as 0% or 100%: ``0.001 -> '<1%'``,
+    ``0.999 -> '>99%'``.
+    """
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 < share < 1:
+        return ">99%"
     return f"{100 * share:.0f}%"
 
 

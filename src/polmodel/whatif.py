@@ -208,7 +208,8 @@ def apply_settings(scenario: Scenario, settings: Mapping[str, Setting] | None = 
             target[key] = Uncertain(value, low, high, f"what-if: range {low:g}:{high:g}")
         else:
             target[key] = Uncertain(float(s), float(s), float(s), f"what-if: {float(s):g}")
-    return replace(scenario, initial=MappingProxyType(init), parameters=MappingProxyType(params))
+    return replace(scenario, initial=MappingProxyType(init), parameters=MappingProxyType(params),
+                   what_ifs=scenario.what_ifs + tuple(f"{k}={_show(v)}" for k, v in merged.items()))
 
 
 def describe_settings(settings: Mapping[str, Setting]) -> str | None:

@@ -271,7 +271,7 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     with _executor(workers) as executor, click.progressbar(
             length=n_points * worlds, label="plausible worlds", file=sys.stderr,
             hidden=n_points * worlds < 20_000) as bar:
-        result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome or "window",
+        result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome,
                        points=points, worlds=worlds, seed=seed, aggregator=aggregator,
                        executor=executor, progress=bar.update)
     result = _with_settings(result, settings)

@@ -134,6 +134,10 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
         click.echo(result.to_csv(), nl=False)
     else:
         click.echo(result.summary())
+        if sc.defaults_used:
+            from polmodel.text import wrap
+
+            click.echo(wrap(sc.defaults_note()))
     if out is not None:
         from polmodel import plots
 
@@ -168,9 +172,9 @@ def _csv_sidecar(prov: str, csv_text: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_library_errors
 def scenarios_command(as_json):
-    """List the built-in scenarios."""
+    """List the built-in scenarios and the historical cases."""
     from polmodel.scenario import DEFAULT_SCENARIO as default
-    from polmodel.scenario import TEMPLATE, list_scenarios, load_scenario
+    from polmodel.scenario import TEMPLATE, list_cases, list_scenarios, load_scenario
     from polmodel.text import WIDTH, table, wrap
 
     rows = []
@@ -180,14 +184,24 @@ def scenarios_command(as_json):
         sc = load_scenario(name)
         rows.append({"name": name, "date": sc.date, "title": sc.title, "policies": list(sc.policies),
                      "default": name == default})
+    cases = []
+    for name in list_cases():
+        sc = load_scenario(name)
+        cases.append({"name": name, "date": sc.date, "outcome": sc.case["outcome"],
+                      "outcome_date": sc.case["outcome_date"], "title": sc.title})
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps(rows + [c | {"kind": "historical case"} for c in cases], indent=2))
         return
     click.echo(table(("scenario", "date", "policies", "title"),
                      [(r["name"] + (" (default)" if r["default"] else ""), r["date"],
                        len(r["policies"]), r["title"]) for r in rows], WIDTH))
     click.echo(wrap("To write your own: `polmodel new NAME` copies the commented template to "
                     "NAME.toml."))
+    click.echo("")
+    click.echo(wrap("Historical cases, coded twelve months before the outcome (a check of the "
+                    "model, not a fit; run one with `polmodel run cases/NAME`):"))
+    click.echo(table(("case", "coded at", "outcome", "on"),
+                     [(c["name"], c["date"], c["outcome"], c["outcome_date"]) for c in cases], WIDTH))
 
 
 @main.command("levers")
@@ -241,7 +255,7 @@ def validate_command(files):
     """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario import load_scenario
-    from polmodel.text import WIDTH
+    from polmodel.text import WIDTH, wrap
 
     bad = 0
     for f in files:
@@ -256,6 +270,8 @@ def validate_command(files):
         line = (f"{f}: valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
                 f"{sc.baseline!r}): {sc.title}")
         click.echo(line if len(line) <= WIDTH else line[: WIDTH - 3].rstrip() + "...")
+        if sc.defaults_used:  # a first-edition file: valid, but say what it leaves to defaults
+            click.echo(wrap(f"  note: {sc.defaults_note()}"))
     if bad:
         sys.exit(BadInput.exit_code)
 
