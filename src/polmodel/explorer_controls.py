@@ -70,8 +70,8 @@ class Controls:
         reset.on_click(lambda _: self.changed("policy", c["policy"].value))
         levers = w.VBox([w.HTML("<b>Levers</b> (intensity, start month)")]
                         + [w.HBox([c[lv], c[lv + START_SUFFIX]]) for lv in LEVER_NAMES])
-        assumptions = w.VBox([w.HTML("<b>Assumptions</b> (most influential for this policy)")]
-                             + [c[n] for n in ex.ranges])
+        heading = f"<b>Assumptions</b> (those that move {html.escape(ex.base_policy)} most)"
+        assumptions = w.VBox([w.HTML(heading)] + [c[n] for n in ex.ranges])
         self.layout = w.VBox([w.HBox([c["policy"], reset, c["aggregator"]]), self.image,
                               self.verdict, self.message, w.HBox([levers, assumptions])])
 
