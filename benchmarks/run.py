@@ -112,7 +112,10 @@ def bench_latency(quick: bool) -> None:
         import tempfile
 
         handout = Path(tempfile.mkdtemp(prefix="polmodel-bench-")) / "handout.html"
-        commands.append(("polmodel report (defaults)", [exe, "report", "--out", str(handout)], None))
+        report_help = subprocess.run([exe, "report", "--help"], capture_output=True, text=True).stdout
+        force = ["--force"] if "--force" in report_help else []  # each run replaces the last
+        commands.append(("polmodel report (defaults)",
+                         [exe, "report", "--out", str(handout), *force], None))
     for name, cmd, budget in commands:
         try:
             t, least, cpu = command_time(cmd, r if "report" not in name else 3)
