@@ -298,8 +298,9 @@ def _check_targets(folder: Path, label: str, names: Iterable[str], force: bool,
                  and check_name_quietly(n) and (folder / n).exists()]
     if existing:
         more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
-        raise PolmodelError(f"{folder}: {existing[0]}{more} already exist from another run; pass "
-                            "--force to replace them, or choose another --out folder")
+        verb, them = ("exist", "them") if more else ("exists", "it")
+        raise PolmodelError(f"{folder}: {existing[0]}{more} already {verb}; pass --force to "
+                            f"replace {them}, or choose another --out")
 
 
 def check_name_quietly(name: str) -> bool:

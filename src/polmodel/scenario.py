@@ -365,8 +365,13 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     if not (path.suffix == ".toml" or _exists(path)):
         builtin = scenario_dir() / f"{text}.toml"
         if "\0" in text or not builtin.is_file():
-            raise PolmodelError(f"{text}: no such scenario; built-in: {', '.join(list_scenarios())} "
-                                "(or give the path of a .toml file)")
+            if Path(text + ".toml").is_file():
+                raise PolmodelError(f"{text}: no such built-in scenario; did you mean the file "
+                                    f"{text}.toml?")
+            builtins = [n for n in list_scenarios() if n != TEMPLATE]
+            raise PolmodelError(f"{text}: no such scenario; built-in: {', '.join(builtins)}, or "
+                                f"cases/NAME for the {len(list_cases())} historical cases "
+                                "(polmodel scenarios lists them), or the path of a .toml file")
         path = builtin
     raw = _read_scenario_file(path, text)
     try:

@@ -132,6 +132,10 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
     from polmodel.sensitivity_text import to_csv
 
     _check_format(as_json, as_csv)
+    if worlds < 2 or worlds & (worlds - 1):
+        m = max(int(worlds).bit_length() - 1, 1)
+        raise click.BadParameter(f"{worlds}: Sobol' points need a power of 2; try {2 ** m} or "
+                                 f"{2 ** (m + 1)}", param_hint="'--worlds'")
     sc = _load(scenario, horizon, policies)
     sc, settings = _apply_sets(sc, sets)
     methods = methods or METHODS
@@ -269,6 +273,8 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     sc, settings = _apply_sets(sc, sets)
     if len(policies) > 2:
         raise PolmodelError(f"--policy given {len(policies)} times; allowed: once or twice")
+    if y is not None and x.partition("=")[0] == y.partition("=")[0]:
+        raise PolmodelError(f"--x and --y are both {x.partition('=')[0]}; give two different ones")
     policy = policies[0] if policies else None
     versus = policies[1] if len(policies) == 2 else None
     n_points = points * (points if y else 1)
