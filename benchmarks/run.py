@@ -5,7 +5,7 @@
                                                # writes the table into benchmarks/README.md
     python benchmarks/run.py --quick           # smaller sizes, prints only
     python benchmarks/run.py --only latency    # one section (latency, workbench, compiled,
-                                               # sensitivity, scaling); prints only
+                                               # sensitivity, scaling, limits); prints only
     python benchmarks/run.py --only compiled --quick --profile   # where the time goes
 
 Every figure is a median of repeated runs on this machine (wall clock, seconds unless said);
@@ -504,8 +504,37 @@ def markdown(rows: list[dict], started: str, where: str, took: float) -> str:
     return "\n".join(lines)
 
 
+def bench_limits(quick: bool) -> None:
+    """A comparison at the policy limit: the pairwise statistics grow with its square."""
+    from dataclasses import replace
+
+    from polmodel.comparison import compare
+    from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
+    from polmodel.limits import MAX_POLICIES
+    from polmodel.scenario import load_scenario
+
+    worlds, repeat = (1000, 3) if quick else (10_000, 3)
+    sc = load_scenario(SCENARIO)
+    rng = np.random.default_rng(0)
+    policies = {f"p{i}": Policy(f"p{i}", {lv: LeverSetting(float(rng.uniform()))
+                                          for lv in rng.choice(LEVER_NAMES, 3, replace=False)})
+                for i in range(MAX_POLICIES)}
+    sc = replace(sc, policies=policies, baseline="p0")
+    compared = []
+    t_compare = median_time(lambda: compared.append(compare(sc, worlds=worlds, seed=0)), repeat)
+
+    def statistics_and_views():
+        c = replace(compared[-1])  # the same outcomes, no cached statistics
+        c.summary()
+        c.to_dict()
+
+    t_stats = median_time(statistics_and_views, repeat)
+    row("limits", f"compare at the policy limit: {MAX_POLICIES} policies x {worlds:,} worlds",
+        fmt_s(t_compare), note=f"every pairwise statistic, summary and to_dict: {fmt_s(t_stats)}")
+
+
 SECTIONS = {"latency": bench_latency, "workbench": bench_workbench, "compiled": bench_compiled,
-            "sensitivity": bench_sensitivity, "scaling": bench_scaling}
+            "sensitivity": bench_sensitivity, "scaling": bench_scaling, "limits": bench_limits}
 BEGIN, END = "<!-- benchmark table: begin -->", "<!-- benchmark table: end -->"
 
 
