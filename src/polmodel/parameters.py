@@ -222,10 +222,11 @@ MECHANISMS: tuple[Mechanism, ...] = (
       f'{CRIES}: pressure "has been observed but in a disjointed manner" (declarations, sanctions '
       "against officials, financial sanctions) and is not effective because fragmented",
       (("pressure", +1),), levers=("targeted_sanctions", "broad_sanctions", "multilateral_coordination")),
-    M("regional_dependence", "oil-dependent neighbours damp coordination",
+    M("regional_dependence", "oil-dependent neighbours damp coordination (less pressure, and less "
+      "help for the challengers' interlocutor)",
       f'{FOREIGN_AFFAIRS}: Caribbean nations "receive subsidized oil shipments" and OAS votes fell '
       f'short (20 and 17 of 34); {CRIES}: energy cooperation "makes the Caribbean countries '
-      'reluctant to make statements against Maduro"', (("pressure", -1),),
+      'reluctant to make statements against Maduro"', (("pressure", -1), ("challenger", -1)),
       levers=("multilateral_coordination",)),
     M("force_threat", "threats of force add coercive pressure but put off regional partners "
       "(less coordination, so less help for the challengers' interlocutor too)",
