@@ -41,7 +41,6 @@ Social Change 77, 34-49.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -53,7 +52,12 @@ from polmodel.ensemble import DEFAULT_CHUNK, Worlds, evaluate, sample_worlds, un
 from polmodel.errors import PolmodelError
 from polmodel.questions import Question, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
-from polmodel.text import CAVEAT, provenance, sections_html, sections_text, wrap
+from polmodel.text import (
+    CAVEAT,
+    provenance,
+    result_html,
+    result_text,
+)
 
 
 @dataclass(frozen=True)
@@ -391,11 +395,7 @@ class Discovery:
 
     def summary(self) -> str:
         """The sentence, the box and the trade-off, the caveat and the provenance."""
-        import textwrap
-
-        return wrap("\n".join([f"{self.title}: where {self.question.text()}", "",
-                          textwrap.fill(self.sentence(), 100), "", sections_text(self._sections()),
-                          CAVEAT, self.provenance()]))
+        return result_text(f"{self.title}: where {self.question.text()}", self.sentence(), self._sections(), self.provenance())
 
     def __str__(self) -> str:
         return self.summary()
@@ -406,9 +406,7 @@ class Discovery:
                 f"coverage {self.box.coverage:.0%})")
 
     def _repr_html_(self) -> str:
-        return (f"<h4>{html.escape(self.title)}: where {html.escape(self.question.text())}</h4>"
-                f"<p>{html.escape(self.sentence())}</p>{sections_html(self._sections())}"
-                f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(self.provenance())}</small></p>")
+        return result_html(f"{self.title}: where {self.question.text()}", self.sentence(), self._sections(), self.provenance())
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the sentence, the box, the trajectory."""

@@ -7,14 +7,13 @@ first, the tables after it, and the dict/CSV forms for machines.
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from polmodel.text import CAVEAT, Section, sections_html, sections_text
+from polmodel.text import CAVEAT, Section
 
 SHOWN = 12  # rows per table on the terminal; --json/--csv hold every assumption
 
@@ -178,20 +177,18 @@ def sections(s) -> list[Section]:
 
 def summary(s) -> str:
     """Sentence first, then tables, caveat and provenance."""
-    import textwrap
+    from polmodel.text import result_text
 
-    from polmodel.text import wrap
-
-    return wrap("\n".join([f"{s.title}: sensitivity of {s.question.label()}", "",
-                           textwrap.fill(headline(s), 100), "", sections_text(sections(s)),
-                           CAVEAT, s.provenance()]))
+    return result_text(f"{s.title}: sensitivity of {s.question.label()}", headline(s), sections(s),
+                       s.provenance())
 
 
 def to_html(s) -> str:
     """The same for Jupyter."""
-    return (f"<h4>{html.escape(s.title)}: sensitivity of {html.escape(s.question.label())}</h4>"
-            f"<p>{html.escape(headline(s))}</p>{sections_html(sections(s))}"
-            f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(s.provenance())}</small></p>")
+    from polmodel.text import result_html
+
+    return result_html(f"{s.title}: sensitivity of {s.question.label()}", headline(s), sections(s),
+                       s.provenance())
 
 
 def _pair(a: np.ndarray | None, i: int) -> list[float] | None:

@@ -9,7 +9,6 @@ differences between points are paired, as between policies in :func:`polmodel.co
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -23,7 +22,12 @@ from polmodel.errors import PolmodelError
 from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
 from polmodel.questions import OUTCOMES, Question, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
-from polmodel.text import CAVEAT, provenance, sections_html, sections_text, wrap
+from polmodel.text import (
+    CAVEAT,
+    provenance,
+    result_html,
+    result_text,
+)
 
 ROWS_PER_CALL = 65536  # worlds evaluated per call: bounds memory, never changes results
 
@@ -167,11 +171,7 @@ class Sweep:
 
     def summary(self) -> str:
         """The sentence, the grid as a table, the caveat and the provenance."""
-        import textwrap
-
-        return wrap("\n".join([f"{self.title}: sweep of {' and '.join(self.axes)}", "",
-                          textwrap.fill(self.headline(), 100), "", sections_text(self._sections()),
-                          CAVEAT, self.provenance()]))
+        return result_text(f"{self.title}: sweep of {' and '.join(self.axes)}", self.headline(), self._sections(), self.provenance())
 
     def __str__(self) -> str:
         return self.summary()
@@ -182,9 +182,7 @@ class Sweep:
                 f"{self.n_worlds} worlds, {self.statistic_label()!r})")
 
     def _repr_html_(self) -> str:
-        return (f"<h4>{html.escape(self.title)}: sweep of {html.escape(' and '.join(self.axes))}</h4>"
-                f"<p>{html.escape(self.headline())}</p>{sections_html(self._sections())}"
-                f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(self.provenance())}</small></p>")
+        return result_html(f"{self.title}: sweep of {' and '.join(self.axes)}", self.headline(), self._sections(), self.provenance())
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per grid point."""

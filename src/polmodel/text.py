@@ -277,6 +277,18 @@ def comparison_title(c) -> str:
     return f"{c.title}: {len(c.policies)} policies on {c.n_worlds} plausible worlds"
 
 
+def result_text(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
+    """A result for the terminal: title, its sentence, headed tables, the caveat, provenance."""
+    return wrap("\n".join([title, "", wrap(" ".join(lead.split())), "", sections_text(sections),
+                           CAVEAT, prov]))
+
+
+def result_html(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
+    """The same as HTML, for Jupyter."""
+    return (f"<h4>{html.escape(title)}</h4><p>{html.escape(lead)}</p>{sections_html(sections)}"
+            f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(prov)}</small></p>")
+
+
 def comparison_summary(c, width: int = WIDTH) -> str:
     """A comparison for the terminal: headed tables with notes, the caveat, the provenance."""
     return "\n".join([wrap(comparison_title(c), width), "", sections_text(comparison_sections(c), width),
