@@ -115,6 +115,8 @@ class Comparison:
     worlds: Worlds
     outcomes: Mapping[str, PolicyOutcomes]
     tie_margin: float = 0.02
+    note: str = ""
+    """Anything the reader must know about the inputs (defaults a first-edition file left)."""
 
     @property
     def policies(self) -> list[str]:
@@ -289,7 +291,8 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         """Plain data: provenance, caveat and every statistic (no per-world arrays)."""
         return {
-            "provenance": self.provenance(), "caveat": CAVEAT, "scenario": self.scenario,
+            "provenance": self.provenance(), "caveat": CAVEAT, "note": self.note,
+            "scenario": self.scenario,
             "seed": self.worlds.seed, "sampler": self.worlds.sampler, "worlds": self.n_worlds,
             "horizon": self.horizon, "aggregator": self.aggregator, "baseline": self.baseline,
             "policies": self.per_policy,
@@ -499,4 +502,4 @@ def compare(
                        chunk_size=chunk_size, executor=executor, progress=progress)
     return Comparison(scenario=sc.label, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
-                      tie_margin=sc.tie_margin)
+                      tie_margin=sc.tie_margin, note=sc.defaults_note())

@@ -292,13 +292,15 @@ def result_html(title: str, lead: str, sections: Sequence[Section], prov: str) -
 def comparison_summary(c, width: int = WIDTH) -> str:
     """A comparison for the terminal: headed tables with notes, the caveat, the provenance."""
     return "\n".join([wrap(comparison_title(c), width), "", sections_text(comparison_sections(c), width),
+                      *([wrap(c.note, width)] if c.note else []),
                       wrap(CAVEAT, width), wrap(c.provenance(), width)])
 
 
 def comparison_html(c) -> str:
     """A comparison as HTML (Jupyter and the handout)."""
     return (f"<h4>{html.escape(comparison_title(c))}</h4>{sections_html(comparison_sections(c))}"
-            f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(c.provenance())}</small></p>")
+            + (f"<p>{html.escape(c.note)}</p>" if c.note else "")
+            + f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(c.provenance())}</small></p>")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -150,10 +150,6 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
             echo_text(result.to_csv(), nl=False)
         else:
             echo_text(result.summary())
-            if sc.defaults_used:
-                from polmodel.text import wrap
-
-                echo_text(wrap(sc.defaults_note()))
         if outset is not None:
             from polmodel import plots
 
