@@ -353,6 +353,11 @@ def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
     r = run(str(path))
     assert "initial.security" in r.note and "context.indictment_exposure" in r.note
     assert r.note in flat(r.summary())  # wrapped to 100 columns on the terminal
+    from polmodel.comparison import compare
+
+    c = compare(str(path), worlds=20, seed=0)
+    assert c.note == r.note and c.note in flat(c.summary())
+    assert c.to_dict()["note"] == c.note
     both = text.replace("[context.indictment_exposure]", "[initial.exposure]\nvalue = 0.5\n"
                         "range = [0.3, 0.7]\nsource = \"x\"\n\n[context.indictment_exposure]")
     path.write_text(both)
