@@ -2,8 +2,8 @@
 
 The vectorised loop evaluates the terms of ``rates()`` in place, with what does not move
 hoisted out of the month (``polmodel._straight``): it must give the numbers of the plain
-``rates()`` loop bit for bit. The compiled port (numba, in the ``bench`` extra; skipped without
-it) is the ceiling the benchmarks measure the ensemble against: it must give the numbers of
+``rates()`` loop bit for bit. The compiled port (numba, in the ``test`` and ``bench`` extras, so
+it runs in CI) is the ceiling the benchmarks measure the ensemble against: it must give the numbers of
 ``evaluate`` bit for bit, or the comparison would be of two different models.
 """
 
@@ -47,8 +47,7 @@ def test_the_in_place_loop_gives_the_plain_rates_numbers(scenario_name, aggregat
 
 @pytest.mark.parametrize("aggregator", sorted(AGGREGATORS))
 def test_the_compiled_port_gives_the_ensemble_numbers(aggregator):
-    pytest.importorskip("numba")
-    from polmodel._compiled import evaluate_compiled
+    from polmodel._compiled import evaluate_compiled  # numba: in the test extra
 
     for name in list_scenarios():
         sc = load_scenario(name)

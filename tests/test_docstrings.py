@@ -12,14 +12,8 @@ MODULES = sorted(m.name for m in pkgutil.iter_modules(polmodel.__path__, "polmod
                  if m.name not in ("polmodel.__main__",))
 
 
-# Modules that need an optional extra: tested where it is installed.
-NEEDS = {"polmodel._compiled": "numba"}
-
-
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    if name in NEEDS:
-        pytest.importorskip(NEEDS[name])
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
                              extraglobs={"np": __import__("numpy")})
