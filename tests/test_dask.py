@@ -1,19 +1,18 @@
 """Past one machine: a Dask cluster's executor gives the numbers of a local run.
 
-``distributed`` is the optional ``dask`` extra (and part of ``test``); without it this file is
-skipped. The cluster runs in this process (threads), so the test needs no free port range or
+``distributed`` is the optional ``dask`` extra and part of ``test``, so this runs in CI. The
+cluster runs in this process (threads), so the test needs no free port range or
 spare cores, yet chunks travel through Dask's scheduler and serialisation as on a real cluster.
 """
 
 from __future__ import annotations
 
+import distributed
 import numpy as np
 import pytest
 
-distributed = pytest.importorskip("distributed")
-
-from polmodel.comparison import compare  # noqa: E402
-from polmodel.ensemble import PolicyOutcomes  # noqa: E402
+from polmodel.comparison import compare
+from polmodel.ensemble import PolicyOutcomes
 
 
 @pytest.fixture(scope="module")
