@@ -21,15 +21,7 @@ of the pooled range, and its consequence by re-running the comparison with each 
 own estimates on the same sampled design: the spread across participants of the share of
 worlds in which one policy gives a higher peak opening index than another.
 
-References
-----------
-Clemen, R. T. & Winkler, R. L. (1999). Combining probability distributions from experts in risk
-analysis. Risk Analysis 19(2), 187-203.
-Malcolm, D. G., Roseboom, J. H., Clark, C. E. & Fazar, W. (1959). Application of a technique for
-research and development program evaluation. Operations Research 7(5), 646-669.
-O'Hagan, A. et al. (2006). Uncertain Judgements: Eliciting Experts' Probabilities. Wiley.
-Stone, M. (1961). The opinion pool. Annals of Mathematical Statistics 32(4), 1339-1342.
-Vose, D. (2008). Risk Analysis: A Quantitative Guide, 3rd ed. Wiley.
+The works cited are listed in :mod:`polmodel.opinion_pool`, where the pool is computed.
 """
 
 from __future__ import annotations
