@@ -124,7 +124,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
     M("siege_rally", "broad sanctions close ranks where legitimation claims are strong and ties to the senders weak",
       f'Grauvogel & von Soest 2014 (sanctions on governments with strong legitimation claims tend '
       f'to be absorbed into those claims and fail); {PUSH_PULL}: the government "blaming the '
-      'sanctions"', (("fracture", -1),), levers=("broad_sanctions",)),
+      'sanctions"; the weaker rally with close ties is an assumption after Levitsky & Way 2010 '
+      "(linkage to the West raises the cost of defying it)", (("fracture", -1),),
+      levers=("broad_sanctions",)),
     M("threat_rally", "threats of force close ranks where legitimation claims are strong",
       f'{CRIES}: comments "about the possible use of force" were "not helpful"; its own coefficient '
       "(assumption), not the sanctions rally's", (("fracture", -1),), levers=("force_threat",)),
