@@ -7,13 +7,21 @@ modules by theme (``core``: run, compare, scenarios, levers, validate; ``room``:
 on :data:`main` when imported here.
 """
 
+import os as _os
 import signal as _signal
 import sys as _sys
 
 
-def _interrupted_while_starting(signum, frame):  # Ctrl-C before the commands can handle it
+def _interrupted_while_starting(signum, frame):
+    """Ctrl-C before the commands can handle it: one line, status 130, at once.
+
+    Nothing has been written yet, so ending the process is safe; raising instead is not enough,
+    because an exception raised in a signal handler while the interpreter compiles a module can
+    be dropped, and the command would then go on after saying it stopped.
+    """
     _sys.stderr.write("Error: interrupted; stopped\n")
-    raise SystemExit(130)
+    _sys.stderr.flush()
+    _os._exit(130)
 
 
 try:
