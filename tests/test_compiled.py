@@ -81,3 +81,66 @@ def test_a_replaced_rates_is_used_as_it_is(monkeypatch):
     _, plain = simulate(initial, params, levers)
     assert_same(after, plain, Outcomes.__dataclass_fields__)
     assert not np.array_equal(after.final, before.final)
+
+
+# ---- The plans written ahead of time, and the one-world plan ----------------------------------
+
+
+def test_the_plans_shipped_are_those_the_model_gives():
+    """``polmodel/_plans.py`` spares every process the parsing; it must be current."""
+    from polmodel import _plans
+
+    hint = "the model changed: run `python -m polmodel._straight` to write polmodel/_plans.py"
+    assert _plans.FINGERPRINT == _straight.fingerprint(), hint
+    assert _plans.SOURCES == _straight.plan_sources(), hint
+
+
+def test_stale_plans_are_written_afresh(monkeypatch):
+    from polmodel import _plans
+
+    fresh = _straight.plan_sources()
+    monkeypatch.setattr(_plans, "FINGERPRINT", "another model")
+    monkeypatch.setattr(_plans, "SOURCES", {"numpy": "", "n_buffers": 0, "floats": ""})
+    for cached in (_straight._sources, _straight.numpy_plan, _straight.float_plan):
+        cached.cache_clear()
+    try:
+        assert _straight._sources() == fresh
+        assert _straight.numpy_plan()[3] == fresh["numpy"]
+    finally:
+        for cached in (_straight._sources, _straight.numpy_plan, _straight.float_plan):
+            cached.cache_clear()
+
+
+@pytest.mark.parametrize("aggregator", sorted(AGGREGATORS))
+def test_the_one_world_plan_gives_the_plain_rates_numbers(aggregator, monkeypatch):
+    assert _straight.float_plan() is not None
+    for name in list_scenarios():
+        sc = load_scenario(name)
+        init, params = sc.central_initial(), sc.central_parameters()
+        runs = [simulate(init, params, sc.schedule(p), aggregator=aggregator) for p in sc.policies]
+        monkeypatch.setattr(_straight, "float_plan", lambda: None)
+        plain = [simulate(init, params, sc.schedule(p), aggregator=aggregator) for p in sc.policies]
+        monkeypatch.undo()
+        for (traj_a, out_a), (traj_b, out_b) in zip(runs, plain):
+            np.testing.assert_array_equal(traj_a, traj_b)
+            assert_same(out_a, out_b, Outcomes.__dataclass_fields__)
+
+
+def test_a_replaced_rates_is_used_as_it_is_by_one_world_too(monkeypatch):
+    from polmodel import model
+
+    sc = load_scenario("venezuela-2018")
+    init, params, levers = sc.central_initial(), sc.central_parameters(), sc.schedule(sc.baseline)
+    original = model.rates
+
+    def doubled_losses(state, c):
+        gains, losses = original(state, c)
+        return gains, [2.0 * v for v in losses]
+
+    _, before = simulate(init, params, levers)
+    monkeypatch.setattr(model, "rates", doubled_losses)
+    _, after = simulate(init, params, levers)
+    monkeypatch.setattr(_straight, "float_plan", lambda: None)
+    _, plain = simulate(init, params, levers)
+    assert_same(after, plain, Outcomes.__dataclass_fields__)
+    assert not np.array_equal(after.final, before.final)

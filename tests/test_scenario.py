@@ -300,3 +300,18 @@ def test_a_date_that_is_not_a_month_is_named(tmp_path, date):
     path.write_text(text)
     with pytest.raises(PolmodelError, match=r"date: .* is not a month; allowed: \"YYYY-MM\""):
         load_scenario(str(path))
+
+
+def test_central_values_and_schedules_are_computed_once_and_handed_out_as_copies():
+    sc = load_scenario("venezuela-2018")
+    params, init, sched = sc.central_parameters(), sc.central_initial(), sc.schedule(sc.baseline)
+    params["rally"], init["crisis"] = -1.0, -1.0
+    sched[:] = 7.0
+    assert sc.central_parameters()["rally"] == sc.parameters["rally"].value
+    assert sc.central_initial()["crisis"] == sc.initial["crisis"].value
+    np.testing.assert_array_equal(sc.schedule(sc.baseline),
+                                  sc.policies[sc.baseline].schedule(sc.horizon))
+    longer = sc.with_horizon(sc.horizon + 12)
+    assert longer.schedule(sc.baseline).shape[0] == sc.horizon + 12
+    with pytest.raises(PolmodelError, match="unknown policy"):
+        sc.schedule(["not", "a", "name"])

@@ -265,6 +265,149 @@ class _Plan:
         return value
 
 
+def _numpy_source() -> tuple[str, int]:
+    """The source of ``invariants`` and ``month`` for the vectorised loop, and its buffer count."""
+    fn, states, statements, gains, losses = _rates_parts()
+    plan = _Plan(states)
+    invariant_lines = []
+    for stmt in statements:
+        name = stmt.targets[0].id
+        if not plan.is_moving(stmt.value):
+            invariant_lines.append(ast.unparse(stmt))
+            continue
+        operand = plan.emit(stmt.value)
+        if not operand.startswith("B[") or operand in plan.owned:
+            buf = plan.buffer()
+            plan.lines.append(f"{buf}[...] = {operand}")
+            operand = buf
+        plan.owned.add(operand)
+        plan.names[name] = operand
+        plan.moving.add(name)
+    for rows, exprs in (("G", gains), ("L", losses)):
+        for i, expr in enumerate(exprs):
+            plan.emit(expr, out=f"{rows}[{i}]")
+    c_arg = fn.args.args[1].arg
+    source = "\n".join([
+        f"def invariants({c_arg}):",
+        *(f"    {s}" for s in invariant_lines),
+        f"    return ({', '.join(plan.hoisted)},)",
+        "",
+        f"def month(X, h, G, L, B, {', '.join(f'{u}=np.{u}' for u in sorted(plan.ufuncs))}):",
+        f"    {', '.join(states)} = X",
+        *(f"    {line}" for line in plan.lines),
+    ])
+    return source, max(plan.n_buffers, 1)
+
+
+class _Hoist(ast.NodeTransformer):
+    """Replace every largest subexpression that reads no state by ``h<i>`` (for the float month)."""
+
+    def __init__(self, moving: set[str]):
+        self.moving = moving
+        self.hoisted: list[str] = []
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.expr) and not any(
+                isinstance(n, ast.Name) and n.id in self.moving for n in ast.walk(node)):
+            if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+                return node
+            self.hoisted.append(ast.unparse(node))
+            return ast.copy_location(ast.Name(f"h{len(self.hoisted) - 1}", ast.Load()), node)
+        return super().visit(node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # keep the function called (abs, min, ...)
+        node.args = [self.visit(a) for a in node.args]
+        node.keywords = [self.visit(k) for k in node.keywords]
+        return node
+
+
+def _float_source() -> str:
+    """The source of ``invariants`` and ``month`` for one world on Python floats.
+
+    ``month(x, h, decay)`` is ``rates`` with what does not move hoisted into ``h`` (computed by
+    ``invariants(c)`` once per lever setting), followed by the exact step of every state
+    written out, the same operations in the same order as the loop in
+    :func:`polmodel.model._simulate_floats` that it replaces.
+    """
+    fn, states, statements, gains, losses = _rates_parts()
+    hoist = _Hoist(set(states))
+    invariant_lines, lines = [], []
+    for stmt in statements:
+        if not any(isinstance(n, ast.Name) and n.id in hoist.moving for n in ast.walk(stmt.value)):
+            invariant_lines.append(ast.unparse(stmt))
+            continue
+        lines.append(f"{stmt.targets[0].id} = {ast.unparse(hoist.visit(stmt.value))}")
+        hoist.moving.add(stmt.targets[0].id)
+    for prefix, exprs in (("g", gains), ("l", losses)):
+        lines += [f"{prefix}{i} = {ast.unparse(hoist.visit(e))}" for i, e in enumerate(exprs)]
+    for i, state in enumerate(states):
+        lines += [f"k = (g{i} + l{i}) + eps", f"e = g{i} / k",
+                  f"{state} = (({state} - e) * exp(k * decay)) + e"]
+    c_arg = fn.args.args[1].arg
+    h = [f"h{i}" for i in range(len(hoist.hoisted))]
+    return "\n".join([
+        f"def invariants({c_arg}):",
+        *(f"    {s}" for s in invariant_lines),
+        f"    return ({', '.join(hoist.hoisted)},)",
+        "",
+        "def month(x, h, decay, exp=math.exp, eps=_EPS):",
+        f"    {', '.join(states)} = x",
+        f"    {', '.join(h)}, = h",
+        *(f"    {line}" for line in lines),
+        f"    return [{', '.join(states)}]",
+    ])
+
+
+def fingerprint() -> str | None:
+    """sha256 of the files the plans are written from (the model and this module), or None."""
+    import hashlib
+
+    from polmodel import model
+
+    digest = hashlib.sha256()
+    try:
+        for path in (model.__file__, __file__):
+            with open(path, "rb") as f:
+                digest.update(f.read().replace(b"\r\n", b"\n"))
+    except (OSError, TypeError):
+        return None
+    return digest.hexdigest()
+
+
+def plan_sources() -> dict:
+    """The plans written afresh from the model's source (raises :class:`Unreadable`)."""
+    numpy_source, n_buffers = _numpy_source()
+    return {"numpy": numpy_source, "n_buffers": n_buffers, "floats": _float_source()}
+
+
+@functools.cache
+def _sources() -> dict | None:
+    """The plans, as written in :mod:`polmodel._plans` or afresh.
+
+    As written while the model is the one they were written from (no parsing at start-up),
+    else afresh; None when the source cannot be read.
+    """
+    try:
+        from polmodel import _plans
+
+        if _plans.FINGERPRINT == fingerprint():
+            return _plans.SOURCES
+    except ImportError:
+        pass
+    try:
+        return plan_sources()
+    except (Unreadable, OSError):
+        return None
+
+
+def _exec(source: str, what: str) -> dict:
+    from polmodel import model
+
+    namespace = dict(vars(model))
+    exec(compile(source, f"<{what} of polmodel.model>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
 @functools.cache
 def numpy_plan():
     """``(invariants, month, n_buffers, source, rates)`` for the vectorised loop, or None.
@@ -278,38 +421,52 @@ def numpy_plan():
     """
     from polmodel import model
 
-    try:
-        fn, states, statements, gains, losses = _rates_parts()
-        plan = _Plan(states)
-        invariant_lines = []
-        for stmt in statements:
-            name = stmt.targets[0].id
-            if not plan.is_moving(stmt.value):
-                invariant_lines.append(ast.unparse(stmt))
-                continue
-            operand = plan.emit(stmt.value)
-            if not operand.startswith("B[") or operand in plan.owned:
-                buf = plan.buffer()
-                plan.lines.append(f"{buf}[...] = {operand}")
-                operand = buf
-            plan.owned.add(operand)
-            plan.names[name] = operand
-            plan.moving.add(name)
-        for rows, exprs in (("G", gains), ("L", losses)):
-            for i, expr in enumerate(exprs):
-                plan.emit(expr, out=f"{rows}[{i}]")
-    except Unreadable:
+    sources = _sources()
+    if sources is None:
         return None
-    c_arg = fn.args.args[1].arg
-    source = "\n".join([
-        f"def invariants({c_arg}):",
-        *(f"    {s}" for s in invariant_lines),
-        f"    return ({', '.join(plan.hoisted)},)",
+    namespace = _exec(sources["numpy"], "vectorised month")
+    return (namespace["invariants"], namespace["month"], sources["n_buffers"], sources["numpy"],
+            model.rates)
+
+
+@functools.cache
+def float_plan():
+    """``(invariants, month, source, rates)`` for one world on floats, or None.
+
+    ``invariants(c)`` as in :func:`numpy_plan`; ``month(x, h, decay)`` returns the states after
+    one exact step from the list ``x``. ``rates`` as in :func:`numpy_plan`.
+    """
+    from polmodel import model
+
+    sources = _sources()
+    if sources is None:
+        return None
+    namespace = _exec(sources["floats"], "float month")
+    return namespace["invariants"], namespace["month"], sources["floats"], model.rates
+
+
+def write_plans(path=None) -> str:
+    """Write :mod:`polmodel._plans` (run ``python -m polmodel._straight`` after changing the model)."""
+    import pathlib
+    import pprint
+
+    path = pathlib.Path(path or pathlib.Path(__file__).with_name("_plans.py"))
+    text = "\n".join([
+        '"""The plans of :mod:`polmodel._straight`, written from the model\'s source.',
         "",
-        f"def month(X, h, G, L, B, {', '.join(f'{u}=np.{u}' for u in sorted(plan.ufuncs))}):",
-        f"    {', '.join(states)} = X",
-        *(f"    {line}" for line in plan.lines),
+        "Generated by ``python -m polmodel._straight``: do not edit. Used only while FINGERPRINT",
+        "matches the model and the module that writes them (otherwise they are written afresh at",
+        "start-up); a test holds them equal to what the source gives.",
+        '"""',
+        "",
+        f"FINGERPRINT = {fingerprint()!r}",
+        "",
+        f"SOURCES = {pprint.pformat(plan_sources(), width=100)}",
+        "",
     ])
-    namespace = dict(vars(model))
-    exec(compile(source, "<vectorised month of polmodel.model>", "exec"), namespace)  # noqa: S102
-    return namespace["invariants"], namespace["month"], max(plan.n_buffers, 1), source, model.rates
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+if __name__ == "__main__":
+    print(write_plans())

@@ -419,13 +419,13 @@ def simulate(
         traj[0] = X
     peak = np.full(n, -1.0)
     peak_strict = np.full(n, -1.0)
-    peak_graded = np.full(n, -1.0)
+    peak_product = np.full(n, -1.0)
     at_peak = np.zeros((n_cond, n))
     months_open = np.zeros(n, dtype=np.int32)
     first_window = np.full(n, np.nan)
     binding = np.zeros((n_cond, n), dtype=np.int32)
     cond_sum = np.zeros((n_cond, n))
-    low, graded = np.empty(n), np.empty(n)
+    low, product, graded = np.empty(n), np.empty(n), np.empty(n)
     higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
     is_low = np.empty((n_cond, n), bool)
     conds = X[:n_cond]
@@ -457,19 +457,21 @@ def simulate(
         X *= L
         X += G
 
-        # Outcomes, in place: the same operations as on whole arrays, without temporaries.
-        np.minimum.reduce(conds, axis=0, out=low)
-        np.multiply(conds[0], conds[1], out=graded)
-        graded *= conds[2]
-        graded *= conds[3]
-        np.sqrt(graded, out=graded)
-        np.sqrt(graded, out=graded)
+        # Outcomes, in place: the same operations as on whole arrays, without temporaries. The
+        # graded index is the 4th root of the product, monotone: its peak is the root of the
+        # product's peak, taken once at the end (unless the graded index is the aggregator).
+        np.minimum(conds[0], conds[1], out=low)
+        np.minimum(low, conds[2], out=low)
+        np.minimum(low, conds[3], out=low)
+        np.multiply(conds[0], conds[1], out=product)
+        product *= conds[2]
+        product *= conds[3]
         np.maximum(peak_strict, low, out=peak_strict)
-        np.maximum(peak_graded, graded, out=peak_graded)
+        np.maximum(peak_product, product, out=peak_product)
         if aggregator == "min":
             J = low
         elif aggregator == "geometric":
-            J = graded
+            J = np.sqrt(np.sqrt(product, out=graded), out=graded)
         else:
             J = and_(*conds)
         if callable(aggregator) and not np.all((np.asarray(J) >= 0.0) & (np.asarray(J) <= 1.0)):
@@ -492,7 +494,7 @@ def simulate(
     outcomes = Outcomes(
         peak_index=peak,
         peak_strict=peak_strict,
-        peak_graded=peak_graded,
+        peak_graded=np.sqrt(np.sqrt(peak_product, out=peak_product), out=peak_product),
         months_open=months_open,
         first_window=first_window,
         binding_months=binding.T,
@@ -528,42 +530,54 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
     sqrt = math.sqrt
     n_cond = len(CONDITIONS)
     exp, decay = math.exp, -dt
+    # rates() with what does not move hoisted and the exact step written out (polmodel._straight);
+    # rates() itself when its source cannot be read so, or was replaced since.
+    from polmodel._straight import float_plan
+
+    plan = float_plan()
+    if plan and plan[3] is not rates:
+        plan = None
     cache: dict = {}
     traj = [x] if record else None
     peak, at_peak, months_open, first_window = -1.0, [0.0] * n_cond, 0, math.nan
-    peak_strict = peak_graded = -1.0
-    binding, cond_sum = [0] * n_cond, [0.0] * n_cond
+    peak_strict = peak_product = -1.0
+    # Written out for the four conditions (unpacking them below fails loudly if that changes).
+    b0 = b1 = b2 = b3 = 0  # months each condition bound
+    s0 = s1 = s2 = s3 = 0.0  # and their sums
     rows = levers.tolist()
     for t, u in enumerate(rows):
         key = tuple(u)
         c = cache.get(key)
         if c is None:
-            c = cache[key] = coefficients(p, key)
-        gains, losses = rates(x, c)
-        new = []
-        for xi, g, loss in zip(x, gains, losses):
-            k = (g + loss) + _EPS
-            eq = g / k
-            new.append((xi - eq) * exp(k * decay) + eq)
-        x = new
-        conds = x[:n_cond]
+            c = coefficients(p, key)
+            c = cache[key] = plan[0](c) if plan else c
+        if plan:
+            x = plan[1](x, c, decay)
+        else:
+            gains, losses = rates(x, c)
+            new = []
+            for xi, g, loss in zip(x, gains, losses):
+                k = (g + loss) + _EPS
+                eq = g / k
+                new.append((xi - eq) * exp(k * decay) + eq)
+            x = new
+        c0, c1, c2, c3 = conds = x[:n_cond]
         low = min(conds)
-        graded = sqrt(sqrt(conds[0] * conds[1] * conds[2] * conds[3]))
+        product = c0 * c1 * c2 * c3
         peak_strict = low if low > peak_strict else peak_strict
-        peak_graded = graded if graded > peak_graded else peak_graded
+        peak_product = product if product > peak_product else peak_product
         if aggregator == "min":
             J = low
         elif aggregator == "geometric":
-            J = graded
+            J = sqrt(sqrt(product))
         else:
             J = float(and_(*conds))
             if not 0.0 <= J <= 1.0:
                 raise PolmodelError(_BAD_AGGREGATOR)
         if J > peak:
             peak, at_peak = J, conds
-        for i, v in enumerate(conds):
-            binding[i] += v == low
-            cond_sum[i] += v
+        b0, b1, b2, b3 = b0 + (c0 == low), b1 + (c1 == low), b2 + (c2 == low), b3 + (c3 == low)
+        s0, s1, s2, s3 = s0 + c0, s1 + c1, s2 + c2, s3 + c3
         if low > CROSSOVER:
             if months_open == 0:
                 first_window = float(t + 1)
@@ -571,10 +585,11 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
         if record:
             traj.append(x)
     horizon = len(rows)
+    binding, cond_sum = [b0, b1, b2, b3], [s0, s1, s2, s3]
     outcomes = Outcomes(
         peak_index=np.array([peak]),
         peak_strict=np.array([peak_strict]),
-        peak_graded=np.array([peak_graded]),
+        peak_graded=np.array([sqrt(sqrt(peak_product))]),  # the 4th root is monotone: of the peak
         months_open=np.array([months_open], dtype=np.int32),
         first_window=np.array([first_window]),
         binding_months=np.array([binding], dtype=np.int32),

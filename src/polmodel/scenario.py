@@ -12,7 +12,7 @@ from __future__ import annotations
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from os import PathLike
 from pathlib import Path
@@ -86,6 +86,8 @@ class Scenario:
     """For a historical case: its outcome, outcome date and sources."""
     what_ifs: tuple[str, ...] = ()
     """What-ifs applied after loading (``rally=0.01``, ``initial.crisis=0.7:0.9``), in order."""
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Central values and schedules, computed once (the one-world path runs on them)."""
 
     @property
     def label(self) -> str:
@@ -145,12 +147,16 @@ class Scenario:
             ) from None
 
     def central_initial(self) -> dict[str, float]:
-        """Central value of every initial state."""
-        return {k: u.value for k, u in self.initial.items()}
+        """Central value of every initial state (a new dict each call)."""
+        if "initial" not in self._memo:
+            self._memo["initial"] = {k: u.value for k, u in self.initial.items()}
+        return dict(self._memo["initial"])
 
     def central_parameters(self) -> dict[str, float]:
-        """Central value of every parameter (mechanism and context)."""
-        return {k: u.value for k, u in self.parameters.items()}
+        """Central value of every parameter, mechanism and context (a new dict each call)."""
+        if "parameters" not in self._memo:
+            self._memo["parameters"] = {k: u.value for k, u in self.parameters.items()}
+        return dict(self._memo["parameters"])
 
     def with_horizon(self, horizon: int) -> Scenario:
         """The same scenario over another horizon (start months are checked by :meth:`schedule`)."""
@@ -169,9 +175,12 @@ class Scenario:
         PolmodelError
             If the policy is unknown or one of its levers starts past the horizon.
         """
-        policy = self.policy(name)
-        _check_starts(self.path or self.name, {name: policy}, self.horizon)
-        return policy.schedule(self.horizon)
+        key = ("schedule", name)
+        if not isinstance(name, str) or key not in self._memo:
+            policy = self.policy(name)
+            _check_starts(self.path or self.name, {name: policy}, self.horizon)
+            self._memo[key] = policy.schedule(self.horizon)
+        return self._memo[key].copy()
 
 
 def _check_starts(where: str, policies: Mapping[str, Policy], horizon: int) -> None:
