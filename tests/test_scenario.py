@@ -315,3 +315,13 @@ def test_central_values_and_schedules_are_computed_once_and_handed_out_as_copies
     assert longer.schedule(sc.baseline).shape[0] == sc.horizon + 12
     with pytest.raises(PolmodelError, match="unknown policy"):
         sc.schedule(["not", "a", "name"])
+
+
+def test_what_a_scenario_has_computed_does_not_change_its_digest_or_equality():
+    from polmodel.outputs import scenario_digest
+
+    fresh, used = load_scenario("venezuela-2018"), load_scenario("venezuela-2018")
+    before = scenario_digest(used)
+    used.central_parameters(), used.central_initial(), used.schedule(used.baseline)
+    assert scenario_digest(used) == before == scenario_digest(fresh)
+    assert used == fresh

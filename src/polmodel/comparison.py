@@ -14,13 +14,13 @@ fsQCA necessity consistency of each condition for the window outcome.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from polmodel._stats import median, quantiles
 from polmodel.conditions import AGGREGATORS, CONDITIONS
 from polmodel.ensemble import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
 from polmodel.errors import PolmodelError
@@ -38,6 +38,9 @@ from polmodel.limits import (
     check_whole,
 )
 from polmodel.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
+    from concurrent.futures import Executor
 from polmodel.text import (
     CAVEAT,
     Section,
@@ -68,7 +71,7 @@ the geometric mean, which orders worlds exactly as the product does and is on th
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
     if x.size == 0:
         return (float("nan"),) * 3
-    q10, q50, q90 = np.quantile(x, [0.1, 0.5, 0.9])
+    q10, q50, q90 = quantiles(x, [0.1, 0.5, 0.9])
     return float(q10), float(q50), float(q90)
 
 
@@ -149,10 +152,10 @@ class Comparison:
                 "window_share": float(opened.mean()),
                 "peak_index_median": p50, "peak_index_p10": p10, "peak_index_p90": p90,
                 "months_open_mean": float(o.months_open.mean()),
-                "first_window_median": float(np.median(first)) if first.size else None,
+                "first_window_median": median(first) if first.size else None,
                 "bottleneck_shares": dict(zip(CONDITIONS, shares.tolist())),
-                "crisis_months_median": float(np.median(o.crisis_months)),
-                "exodus_median": float(np.median(o.exodus)),
+                "crisis_months_median": median(o.crisis_months),
+                "exodus_median": median(o.exodus),
             }
         return out
 
@@ -234,7 +237,7 @@ class Comparison:
         """
         peaks = np.stack([o.peak_index for o in self.outcomes.values()])
         gap = peaks.max(axis=0) - peaks
-        return {name: {"mean": float(r.mean()), "p90": float(np.quantile(r, 0.9)),
+        return {name: {"mean": float(r.mean()), "p90": float(quantiles(r, [0.9])[0]),
                        "max": float(r.max()), "share_highest": float((r <= TIE).mean())}
                 for name, r in zip(self.outcomes, gap)}
 
@@ -405,7 +408,7 @@ def pairwise_statistics(peaks: np.ndarray, margin: float) -> dict[str, np.ndarra
             higher[i, js] = lower[js, i] = (d > margin).mean(axis=1)
             lower[i, js] = higher[js, i] = (d < -margin).mean(axis=1)
             tied[i, js] = tied[js, i] = (np.abs(d) <= margin).mean(axis=1)
-            q10, q50, q90 = np.quantile(d, [0.1, 0.5, 0.9], axis=1)
+            q10, q50, q90 = quantiles(d, [0.1, 0.5, 0.9])
             p10[i, js], p50[i, js], p90[i, js] = q10, q50, q90
             p10[js, i], p50[js, i], p90[js, i] = -q90, -q50, -q10
     return {"share_higher": higher, "share_lower": lower, "share_tied": tied,

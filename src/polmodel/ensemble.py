@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from polmodel._stats import median
 from polmodel.errors import PolmodelError
 from polmodel.limits import (
     MAX_CHUNK,
@@ -37,6 +37,9 @@ from polmodel.limits import (
 )
 from polmodel.model import STATES, Outcomes, simulate
 from polmodel.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
+    from concurrent.futures import Executor, Future
 
 Sampler = Literal["lhs", "sobol"]
 DEFAULT_CHUNK = 8192
@@ -292,7 +295,7 @@ class PolicyOutcomes:
     def __repr__(self) -> str:
         return (f"PolicyOutcomes(n_worlds={self.peak_index.shape[0]}, "
                 f"window_share={float(self.window.mean()):.3f}, "
-                f"peak_index_median={float(np.median(self.peak_index)):.3f})")
+                f"peak_index_median={median(self.peak_index):.3f})")
 
     @property
     def window(self) -> np.ndarray:
@@ -330,7 +333,9 @@ def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
 
 def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyOutcomes]:
     """Run every policy on one chunk of worlds (a top-level function, so processes can run it)."""
-    initial, params = _split(names, values, fixed)
+    # The worlds' columns packed once for every policy (simulate packs a strided column
+    # itself, which would be once per policy).
+    initial, params = _split(names, np.ascontiguousarray(values.T).T, fixed)
     return [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
             for levers in schedules]
 

@@ -24,6 +24,12 @@ def _interrupted_while_starting(signum, frame):
     _os._exit(130)
 
 
+# polmodel does no linear algebra: the threads OpenBLAS starts when numpy is imported would
+# only cost start-up time and spin on the cores; pydantic's plugin search reads the metadata of
+# every installed package. Neither serves a polmodel command; a user's own settings win.
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+_os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 try:
     _previous = _signal.signal(_signal.SIGINT, _interrupted_while_starting)
 except ValueError:  # imported outside the main thread: leave signals alone
