@@ -144,3 +144,21 @@ def test_a_replaced_rates_is_used_as_it_is_by_one_world_too(monkeypatch):
     _, plain = simulate(init, params, levers)
     assert_same(after, plain, Outcomes.__dataclass_fields__)
     assert not np.array_equal(after.final, before.final)
+
+
+@pytest.mark.parametrize("shape", ["numbers for parameters", "numbers for states"])
+def test_mixed_numbers_and_arrays_give_the_plain_rates_numbers(shape, monkeypatch):
+    """A lever setting's settled states are computed once: from numbers or from arrays alike."""
+    sc = load_scenario("venezuela-2018")
+    worlds = sample_worlds(sc, 40, seed=8)
+    initial, params = worlds.inputs()
+    if shape == "numbers for parameters":
+        params = sc.central_parameters()
+    else:
+        initial = sc.central_initial()
+    levers = sc.schedule("coordinated-offramps")
+    runs = simulate(initial, params, levers)
+    monkeypatch.setattr(_straight, "numpy_plan", lambda: None)
+    plain = simulate(initial, params, levers)
+    np.testing.assert_array_equal(runs[0], plain[0])
+    assert_same(runs[1], plain[1], Outcomes.__dataclass_fields__)

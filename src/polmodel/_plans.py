@@ -5,25 +5,31 @@ matches the model and the module that writes them (otherwise they are written af
 start-up); a test holds them equal to what the source gives.
 """
 
-FINGERPRINT = '506d6b4b9bdd9831bb2c53fb7d0f8d3aa0fa10ca1e932ac0f907c56485a248f3'
+FINGERPRINT = '72f14c4ff5a611d01c901b354edbe2b2a4ac84aff34cd40bc63a819c82bc5990'
 
-SOURCES = {'floats': 'def invariants(c):\n'
+SOURCES = {'floats': 'def invariants(c, decay, exp=math.exp, eps=_EPS):\n'
+           "    k = (c['rents_gain'] + c['rents_loss']) + eps\n"
+           "    eq5 = c['rents_gain'] / k\n"
+           '    decay5 = exp(k * decay)\n'
+           "    k = (c['indictments'] + c['exposure_decay']) + eps\n"
+           "    eq7 = c['indictments'] / k\n"
+           '    decay7 = exp(k * decay)\n'
            "    return (c['exposed_share'], c['backfire_threshold'], c['squeeze'], c['wedge'], "
            "c['defection'], c['splitting_const'], c['crisis_gain'], c['brain_drain'], c['gate'], "
            "c['grievance'], c['unification'], c['challenger_const'], c['backfire'], "
            "c['split_space'], c['pressure_gain_const'], c['interlocutor'], c['displacement'], "
            "c['security_rents'], c['security_lockin'], c['exposed_share'], c['security_patrons'], "
-           "c['rents_gain'], c['emigration'], c['indictments'], c['crisis_loss'], "
-           "c['rent_loyalty'], c['fracture_loss_const'], c['lockin'], c['repression'], "
-           "c['exit_drain'], c['diaspora_half'], c['dialogue_division'], c['pressure_loss'], "
-           "c['pay_squeeze'], c['security_loss_const'], c['campaign_defection'], c['rents_loss'], "
-           "c['return'], c['exposure_decay'],)\n"
+           "c['emigration'], c['crisis_loss'], c['rent_loyalty'], c['fracture_loss_const'], "
+           "c['lockin'], c['repression'], c['exit_drain'], c['diaspora_half'], "
+           "c['dialogue_division'], c['pressure_loss'], c['pay_squeeze'], "
+           "c['security_loss_const'], c['campaign_defection'], c['return'], eq5, decay5, eq7, "
+           'decay7,)\n'
            '\n'
            'def month(x, h, decay, exp=math.exp, eps=_EPS):\n'
            '    crisis, fracture, challenger, pressure, security, rents, exodus, exposure = x\n'
            '    h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, h14, h15, h16, h17, '
            'h18, h19, h20, h21, h22, h23, h24, h25, h26, h27, h28, h29, h30, h31, h32, h33, h34, '
-           'h35, h36, h37, h38, = h\n'
+           'eq5, decay5, eq7, decay7, = h\n'
            '    exit_ = 1.0 - exposure * h0\n'
            '    unpaid = crisis * (1.0 - rents)\n'
            '    repress = security * (1.0 - fracture)\n'
@@ -36,17 +42,13 @@ SOURCES = {'floats': 'def invariants(c):\n'
            'fracture\n'
            '    g3 = h14 + h15 * challenger + h16 * exodus\n'
            '    g4 = h17 * rents + h18 * exposure * h19 + h20\n'
-           '    g5 = h21\n'
-           '    g6 = h22 * crisis\n'
-           '    g7 = h23\n'
-           '    l0 = h24\n'
-           '    l1 = h25 * rents + h26 + h27 * (1.0 - exit_)\n'
-           '    l2 = h28 * repress + h29 * exodus / (exodus + h30) + h31\n'
-           '    l3 = h32\n'
-           '    l4 = h33 * unpaid + h34 + h35 * challenger\n'
-           '    l5 = h36\n'
-           '    l6 = h37 * (1.0 - crisis)\n'
-           '    l7 = h38\n'
+           '    g6 = h21 * crisis\n'
+           '    l0 = h22\n'
+           '    l1 = h23 * rents + h24 + h25 * (1.0 - exit_)\n'
+           '    l2 = h26 * repress + h27 * exodus / (exodus + h28) + h29\n'
+           '    l3 = h30\n'
+           '    l4 = h31 * unpaid + h32 + h33 * challenger\n'
+           '    l6 = h34 * (1.0 - crisis)\n'
            '    k = (g0 + l0) + eps\n'
            '    e = g0 / k\n'
            '    crisis = ((crisis - e) * exp(k * decay)) + e\n'
@@ -62,28 +64,29 @@ SOURCES = {'floats': 'def invariants(c):\n'
            '    k = (g4 + l4) + eps\n'
            '    e = g4 / k\n'
            '    security = ((security - e) * exp(k * decay)) + e\n'
-           '    k = (g5 + l5) + eps\n'
-           '    e = g5 / k\n'
-           '    rents = ((rents - e) * exp(k * decay)) + e\n'
+           '    rents = ((rents - eq5) * decay5) + eq5\n'
            '    k = (g6 + l6) + eps\n'
            '    e = g6 / k\n'
            '    exodus = ((exodus - e) * exp(k * decay)) + e\n'
-           '    k = (g7 + l7) + eps\n'
-           '    e = g7 / k\n'
-           '    exposure = ((exposure - e) * exp(k * decay)) + e\n'
+           '    exposure = ((exposure - eq7) * decay7) + eq7\n'
            '    return [crisis, fracture, challenger, pressure, security, rents, exodus, exposure]',
  'n_buffers': 9,
- 'numpy': 'def invariants(c):\n'
+ 'numpy': 'def invariants(c, decay, exp=np.exp, eps=_EPS):\n'
+          "    k = (c['rents_gain'] + c['rents_loss']) + eps\n"
+          "    eq5 = c['rents_gain'] / k\n"
+          '    decay5 = exp(k * decay)\n'
+          "    k = (c['indictments'] + c['exposure_decay']) + eps\n"
+          "    eq7 = c['indictments'] / k\n"
+          '    decay7 = exp(k * decay)\n'
           "    return (c['exposed_share'], c['backfire_threshold'], c['squeeze'], c['wedge'], "
           "c['defection'], c['splitting_const'], c['crisis_gain'], c['brain_drain'], c['gate'], "
           "c['grievance'], c['unification'], c['challenger_const'], c['backfire'], "
           "c['split_space'], c['pressure_gain_const'], c['interlocutor'], c['displacement'], "
           "c['security_rents'], c['security_lockin'], c['exposed_share'], c['security_patrons'], "
-          "c['rents_gain'], c['emigration'], c['indictments'], c['crisis_loss'], "
-          "c['rent_loyalty'], c['fracture_loss_const'], c['lockin'], c['repression'], "
-          "c['exit_drain'], c['diaspora_half'], c['dialogue_division'], c['pressure_loss'], "
-          "c['pay_squeeze'], c['security_loss_const'], c['campaign_defection'], c['rents_loss'], "
-          "c['return'], c['exposure_decay'],)\n"
+          "c['emigration'], c['crisis_loss'], c['rent_loyalty'], c['fracture_loss_const'], "
+          "c['lockin'], c['repression'], c['exit_drain'], c['diaspora_half'], "
+          "c['dialogue_division'], c['pressure_loss'], c['pay_squeeze'], c['security_loss_const'], "
+          "c['campaign_defection'], c['return'],), (eq5, decay5, eq7, decay7,)\n"
           '\n'
           'def month(X, h, G, L, B, absolute=np.absolute, add=np.add, divide=np.divide, '
           'multiply=np.multiply, subtract=np.subtract):\n'
@@ -128,27 +131,24 @@ SOURCES = {'floats': 'def invariants(c):\n'
           '    multiply(B[5], h[19], B[5])\n'
           '    add(B[7], B[5], B[5])\n'
           '    add(B[5], h[20], G[4])\n'
-          '    G[5][...] = h[21]\n'
-          '    multiply(h[22], crisis, G[6])\n'
-          '    G[7][...] = h[23]\n'
-          '    L[0][...] = h[24]\n'
-          '    multiply(h[25], rents, B[5])\n'
-          '    add(B[5], h[26], B[5])\n'
+          '    multiply(h[21], crisis, G[6])\n'
+          '    L[0][...] = h[22]\n'
+          '    multiply(h[23], rents, B[5])\n'
+          '    add(B[5], h[24], B[5])\n'
           '    subtract(1.0, B[0], B[7])\n'
-          '    multiply(h[27], B[7], B[7])\n'
+          '    multiply(h[25], B[7], B[7])\n'
           '    add(B[5], B[7], L[1])\n'
-          '    multiply(h[28], B[2], B[7])\n'
-          '    multiply(h[29], exodus, B[5])\n'
-          '    add(exodus, h[30], B[8])\n'
+          '    multiply(h[26], B[2], B[7])\n'
+          '    multiply(h[27], exodus, B[5])\n'
+          '    add(exodus, h[28], B[8])\n'
           '    divide(B[5], B[8], B[8])\n'
           '    add(B[7], B[8], B[8])\n'
-          '    add(B[8], h[31], L[2])\n'
-          '    L[3][...] = h[32]\n'
-          '    multiply(h[33], B[1], B[8])\n'
-          '    add(B[8], h[34], B[8])\n'
-          '    multiply(h[35], challenger, B[7])\n'
+          '    add(B[8], h[29], L[2])\n'
+          '    L[3][...] = h[30]\n'
+          '    multiply(h[31], B[1], B[8])\n'
+          '    add(B[8], h[32], B[8])\n'
+          '    multiply(h[33], challenger, B[7])\n'
           '    add(B[8], B[7], L[4])\n'
-          '    L[5][...] = h[36]\n'
           '    subtract(1.0, crisis, B[7])\n'
-          '    multiply(h[37], B[7], L[6])\n'
-          '    L[7][...] = h[38]'}
+          '    multiply(h[34], B[7], L[6])',
+ 'settled': [5, 7]}

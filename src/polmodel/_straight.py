@@ -265,8 +265,38 @@ class _Plan:
         return value
 
 
-def _numpy_source() -> tuple[str, int]:
-    """The source of ``invariants`` and ``month`` for the vectorised loop, and its buffer count."""
+def _settled(plan_moving, states, gains, losses) -> list[int]:
+    """States whose gain and loss read no state ("settled" states).
+
+    Their exact step is the same every month of a lever setting, so its equilibrium and decay
+    factor are computed once per setting. None when a condition is among them (the conditions
+    must stay the first rows of the state block).
+    """
+    def moves(node):
+        return any(isinstance(n, ast.Name) and n.id in plan_moving for n in ast.walk(node))
+
+    settled = [i for i in range(len(states)) if not moves(gains[i]) and not moves(losses[i])]
+    from polmodel.conditions import CONDITIONS
+
+    return [] if any(i < len(CONDITIONS) for i in settled) else settled
+
+
+def _settle_lines(settled, gains, losses, exp: str) -> tuple[list[str], list[str]]:
+    """Lines of ``invariants`` for each settled state's equilibrium and decay factor, and names.
+
+    The operations are those of the exact step in :func:`polmodel.model.simulate`.
+    """
+    lines, names = [], []
+    for i in settled:
+        lines += [f"k = ({ast.unparse(gains[i])} + {ast.unparse(losses[i])}) + eps",
+                  f"eq{i} = {ast.unparse(gains[i])} / k",
+                  f"decay{i} = {exp}(k * decay)"]
+        names += [f"eq{i}", f"decay{i}"]
+    return lines, names
+
+
+def _numpy_source() -> tuple[str, int, list[int]]:
+    """The vectorised loop's ``invariants`` and ``month``: source, buffer count, settled states."""
     fn, states, statements, gains, losses = _rates_parts()
     plan = _Plan(states)
     invariant_lines = []
@@ -283,20 +313,23 @@ def _numpy_source() -> tuple[str, int]:
         plan.owned.add(operand)
         plan.names[name] = operand
         plan.moving.add(name)
+    settled = _settled(plan.moving, states, gains, losses)
     for rows, exprs in (("G", gains), ("L", losses)):
         for i, expr in enumerate(exprs):
-            plan.emit(expr, out=f"{rows}[{i}]")
+            if i not in settled:
+                plan.emit(expr, out=f"{rows}[{i}]")
+    settle, settled_names = _settle_lines(settled, gains, losses, "exp")
     c_arg = fn.args.args[1].arg
     source = "\n".join([
-        f"def invariants({c_arg}):",
-        *(f"    {s}" for s in invariant_lines),
-        f"    return ({', '.join(plan.hoisted)},)",
+        f"def invariants({c_arg}, decay, exp=np.exp, eps=_EPS):",
+        *(f"    {s}" for s in invariant_lines + settle),
+        f"    return ({', '.join(plan.hoisted)},), ({', '.join(settled_names)},)",
         "",
         f"def month(X, h, G, L, B, {', '.join(f'{u}=np.{u}' for u in sorted(plan.ufuncs))}):",
         f"    {', '.join(states)} = X",
         *(f"    {line}" for line in plan.lines),
     ])
-    return source, max(plan.n_buffers, 1)
+    return source, max(plan.n_buffers, 1), settled
 
 
 class _Hoist(ast.NodeTransformer):
@@ -325,9 +358,9 @@ def _float_source() -> str:
     """The source of ``invariants`` and ``month`` for one world on Python floats.
 
     ``month(x, h, decay)`` is ``rates`` with what does not move hoisted into ``h`` (computed by
-    ``invariants(c)`` once per lever setting), followed by the exact step of every state
-    written out, the same operations in the same order as the loop in
-    :func:`polmodel.model._simulate_floats` that it replaces.
+    ``invariants(c, decay)`` once per lever setting, with the equilibrium and decay factor of
+    every settled state), followed by the exact step of every state written out: the same
+    operations in the same order as the vectorised loop of :func:`polmodel.model.simulate`.
     """
     fn, states, statements, gains, losses = _rates_parts()
     hoist = _Hoist(set(states))
@@ -338,17 +371,23 @@ def _float_source() -> str:
             continue
         lines.append(f"{stmt.targets[0].id} = {ast.unparse(hoist.visit(stmt.value))}")
         hoist.moving.add(stmt.targets[0].id)
+    settled = _settled(hoist.moving, states, gains, losses)
     for prefix, exprs in (("g", gains), ("l", losses)):
-        lines += [f"{prefix}{i} = {ast.unparse(hoist.visit(e))}" for i, e in enumerate(exprs)]
+        lines += [f"{prefix}{i} = {ast.unparse(hoist.visit(e))}" for i, e in enumerate(exprs)
+                  if i not in settled]
     for i, state in enumerate(states):
-        lines += [f"k = (g{i} + l{i}) + eps", f"e = g{i} / k",
-                  f"{state} = (({state} - e) * exp(k * decay)) + e"]
+        if i in settled:
+            lines += [f"{state} = (({state} - eq{i}) * decay{i}) + eq{i}"]
+        else:
+            lines += [f"k = (g{i} + l{i}) + eps", f"e = g{i} / k",
+                      f"{state} = (({state} - e) * exp(k * decay)) + e"]
+    settle, settled_names = _settle_lines(settled, gains, losses, "exp")
     c_arg = fn.args.args[1].arg
-    h = [f"h{i}" for i in range(len(hoist.hoisted))]
+    h = [f"h{i}" for i in range(len(hoist.hoisted))] + settled_names
     return "\n".join([
-        f"def invariants({c_arg}):",
-        *(f"    {s}" for s in invariant_lines),
-        f"    return ({', '.join(hoist.hoisted)},)",
+        f"def invariants({c_arg}, decay, exp=math.exp, eps=_EPS):",
+        *(f"    {s}" for s in invariant_lines + settle),
+        f"    return ({', '.join(hoist.hoisted + settled_names)},)",
         "",
         "def month(x, h, decay, exp=math.exp, eps=_EPS):",
         f"    {', '.join(states)} = x",
@@ -376,8 +415,9 @@ def fingerprint() -> str | None:
 
 def plan_sources() -> dict:
     """The plans written afresh from the model's source (raises :class:`Unreadable`)."""
-    numpy_source, n_buffers = _numpy_source()
-    return {"numpy": numpy_source, "n_buffers": n_buffers, "floats": _float_source()}
+    numpy_source, n_buffers, settled = _numpy_source()
+    return {"numpy": numpy_source, "n_buffers": n_buffers, "settled": settled,
+            "floats": _float_source()}
 
 
 @functools.cache
@@ -410,13 +450,15 @@ def _exec(source: str, what: str) -> dict:
 
 @functools.cache
 def numpy_plan():
-    """``(invariants, month, n_buffers, source, rates)`` for the vectorised loop, or None.
+    """``(invariants, month, n_buffers, source, rates, settled)`` for the vectorised loop, or None.
 
-    ``invariants(c)`` returns the tuple ``h`` of every subexpression of ``rates`` that reads
-    only coefficients, once per lever setting. ``month(X, h, G, L, B)`` fills the rows of ``G``
-    and ``L`` with the gains and losses of the states in the rows of ``X``, using scratch rows
-    ``B``; each a list of ndarray[n_worlds] (lists of row views, so that the time loop makes
-    no views and allocates no arrays). ``rates`` is the function the plan was written from:
+    ``invariants(c, decay)`` returns, once per lever setting, the tuple ``h`` of every
+    subexpression of ``rates`` that reads only coefficients, and the equilibrium and decay
+    factor of each settled state (``settled``: the indices of the states whose gain and loss
+    read no state). ``month(X, h, G, L, B)`` fills the rows of ``G`` and ``L`` with the gains
+    and losses of the other states in the rows of ``X``, using scratch rows ``B``; each a list
+    of ndarray[n_worlds] (lists of row views, so that the time loop makes no views and
+    allocates no arrays). ``rates`` is the function the plan was written from:
     :func:`polmodel.model.simulate` uses the plan only while that is still the model's.
     """
     from polmodel import model
@@ -426,15 +468,15 @@ def numpy_plan():
         return None
     namespace = _exec(sources["numpy"], "vectorised month")
     return (namespace["invariants"], namespace["month"], sources["n_buffers"], sources["numpy"],
-            model.rates)
+            model.rates, tuple(sources["settled"]))
 
 
 @functools.cache
 def float_plan():
     """``(invariants, month, source, rates)`` for one world on floats, or None.
 
-    ``invariants(c)`` as in :func:`numpy_plan`; ``month(x, h, decay)`` returns the states after
-    one exact step from the list ``x``. ``rates`` as in :func:`numpy_plan`.
+    ``invariants(c, decay)`` returns one tuple, ``month(x, h, decay)`` the states after one
+    exact step from the list ``x``. ``rates`` as in :func:`numpy_plan`.
     """
     from polmodel import model
 

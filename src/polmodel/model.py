@@ -409,14 +409,21 @@ def simulate(
     if plan and plan[4] is not rates:  # rates() replaced since the plan was written
         plan = None
     n_cond = len(CONDITIONS)
+    # Settled states (gain and loss read no state) take their exact step from an equilibrium and
+    # a decay factor computed once per lever setting; they are kept in the last rows of the
+    # state block, so the others step together (the conditions first, as rows 0 to 3).
+    settled = plan[5] if plan else ()
+    order = [i for i in range(len(STATES)) if i not in settled] + list(settled)
+    m = len(STATES) - len(settled)
+    back = np.argsort(order) if settled else None  # block rows -> STATES order
 
     X = np.empty((len(STATES), n))
-    X[:] = np.reshape([np.broadcast_to(v, (n,)) for v in x], (len(STATES), n))
-    G, L = np.empty_like(X), np.empty_like(X)
+    X[:] = np.reshape([np.broadcast_to(x[i], (n,)) for i in order], (len(STATES), n))
+    G, L = np.empty((m, n)), np.empty((m, n))
     B = np.empty((plan[2] if plan else 0, n))
     traj = np.empty((horizon + 1, len(STATES), n)) if record else None
     if record:
-        traj[0] = X
+        traj[0] = X if back is None else X[back]
     peak = np.full(n, -1.0)
     peak_strict = np.full(n, -1.0)
     peak_product = np.full(n, -1.0)
@@ -429,7 +436,12 @@ def simulate(
     higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
     is_low = np.empty((n_cond, n), bool)
     conds = X[:n_cond]
-    X_rows, G_rows, L_rows, B_rows = list(X), list(G), list(L), list(B)
+    Xm, Xs = X[:m], X[m:]
+    row = {state: r for r, state in enumerate(order)}
+    X_rows = [X[row[i]] for i in range(len(STATES))]  # views, in STATES order
+    G_rows = [G[row[i]] if row[i] < m else None for i in range(len(STATES))]
+    L_rows = [L[row[i]] if row[i] < m else None for i in range(len(STATES))]
+    B_rows = list(B)
 
     for t in range(horizon):
         u = month_levers[t]
@@ -437,7 +449,15 @@ def simulate(
         c = cache.get(key) if shared else None
         if c is None:
             c = coefficients(p, tuple(u))
-            c = (c, plan[0](c)) if plan else (c, None)
+            if plan:
+                h, settle = plan[0](c, -dt)
+                eq = np.empty((len(settled), n))
+                decay = np.empty((len(settled), n))
+                for j in range(len(settled)):  # row by row: each a number or one per world
+                    eq[j], decay[j] = settle[2 * j], settle[2 * j + 1]
+                c = (c, h, eq, decay)
+            else:
+                c = (c, None)
             if shared:
                 cache[key] = c
         if plan:
@@ -451,11 +471,15 @@ def simulate(
         np.add(G, L, out=L)
         L += _EPS
         np.divide(G, L, out=G)
-        X -= G
+        Xm -= G
         L *= -dt
         np.exp(L, out=L)
-        X *= L
-        X += G
+        Xm *= L
+        Xm += G
+        if settled:  # the same step, its equilibrium and factor computed once per setting
+            Xs -= c[2]
+            Xs *= c[3]
+            Xs += c[2]
 
         # Outcomes, in place: the same operations as on whole arrays, without temporaries. The
         # graded index is the 4th root of the product, monotone: its peak is the root of the
@@ -488,9 +512,9 @@ def simulate(
         months_open += is_open
         cond_sum += conds
         if record:
-            traj[t + 1] = X
+            traj[t + 1] = X if back is None else X[back]
 
-    final = X.T.copy()
+    final = (X if back is None else X[back]).T.copy()
     outcomes = Outcomes(
         peak_index=peak,
         peak_strict=peak_strict,
@@ -550,7 +574,7 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
         c = cache.get(key)
         if c is None:
             c = coefficients(p, key)
-            c = cache[key] = plan[0](c) if plan else c
+            c = cache[key] = plan[0](c, decay) if plan else c
         if plan:
             x = plan[1](x, c, decay)
         else:
