@@ -333,9 +333,11 @@ def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
 
 def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyOutcomes]:
     """Run every policy on one chunk of worlds (a top-level function, so processes can run it)."""
-    # The worlds' columns packed once for every policy (simulate packs a strided column
-    # itself, which would be once per policy).
-    initial, params = _split(names, np.ascontiguousarray(values.T).T, fixed)
+    # Each world column packed once for every policy (simulate packs a strided column itself,
+    # which would be once per policy), unless the columns are packed already.
+    if values.strides[0] != values.itemsize:
+        values = np.ascontiguousarray(values.T).T
+    initial, params = _split(names, values, fixed)
     return [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
             for levers in schedules]
 

@@ -244,7 +244,7 @@ def _matrix(scenario: Scenario, names: Sequence[str], x: np.ndarray) -> Worlds:
     fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
     cols = [varied.index(name) for name in names]
     if cols == list(range(len(varied))):
-        values = np.ascontiguousarray(x, dtype=float)  # every column given: no copy to make
+        values = np.asarray(x, dtype=float)  # every column given: no copy to make
     else:
         values = np.empty((x.shape[0], len(varied)))
         values[:] = [dims[k][0] for k in varied]

@@ -161,13 +161,14 @@ def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float
     u = qmc.Sobol(2 * d, rng=rng, bits=64).random(n)
     a = lo + u[:, :d] * (hi - lo)
     b = lo + u[:, d:] * (hi - lo)
-    # Rows: A, B, then the d pages AB_i (A with column i from B), built in place.
-    x = np.empty(((d + 2) * n, d))
-    x[:n], x[n:2 * n] = a, b
-    pages = x[2 * n:].reshape(d, n, d)
-    pages[:] = a
-    pages[np.arange(d), :, np.arange(d)] = b.T
-    y = np.asarray(func(x.T), dtype=float)
+    # Rows: A, B, then the d pages AB_i (A with column i from B), built in place, one input
+    # per row of x (the model reads each input's values as one contiguous run).
+    x = np.empty((d, (d + 2) * n))
+    x[:, :n], x[:, n:2 * n] = a.T, b.T
+    pages = x[:, 2 * n:].reshape(d, d, n)  # [input, page, row]
+    pages[:] = a.T[:, None, :]
+    pages[np.arange(d), np.arange(d), :] = b.T
+    y = np.asarray(func(x), dtype=float)
     del x, pages
     f_a, f_b, f_ab = y[None, :n], y[None, n:2 * n], y[2 * n:].reshape(d, 1, n)
     res = sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n)
