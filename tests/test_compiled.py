@@ -60,13 +60,17 @@ def test_the_compiled_port_gives_the_ensemble_numbers(aggregator):
             assert_same(a, b, PolicyOutcomes.__dataclass_fields__)
 
 
-def test_a_replaced_rates_is_used_as_it_is(monkeypatch):
-    """The in-place plan is written from the source of rates(); a replacement is honoured."""
+@pytest.mark.parametrize("plan", ["numpy_plan", "float_plan"])
+def test_a_replaced_rates_is_used_as_it_is(plan, monkeypatch):
+    """The plans are written from the source of rates(); a replacement is honoured, by the
+    vectorised loop (arrays of worlds) and the one-world path (plain numbers) alike."""
     from polmodel import model
 
     sc = load_scenario("venezuela-2018")
-    worlds = sample_worlds(sc, 50, seed=2)
-    initial, params = worlds.inputs()
+    if plan == "numpy_plan":
+        initial, params = sample_worlds(sc, 50, seed=2).inputs()
+    else:
+        initial, params = sc.central_initial(), sc.central_parameters()
     levers = sc.schedule(sc.baseline)
     original = model.rates
 
@@ -77,7 +81,7 @@ def test_a_replaced_rates_is_used_as_it_is(monkeypatch):
     _, before = simulate(initial, params, levers)
     monkeypatch.setattr(model, "rates", doubled_losses)
     _, after = simulate(initial, params, levers)
-    monkeypatch.setattr(_straight, "numpy_plan", lambda: None)
+    monkeypatch.setattr(_straight, plan, lambda: None)
     _, plain = simulate(initial, params, levers)
     assert_same(after, plain, Outcomes.__dataclass_fields__)
     assert not np.array_equal(after.final, before.final)
@@ -124,26 +128,6 @@ def test_the_one_world_plan_gives_the_plain_rates_numbers(aggregator, monkeypatc
         for (traj_a, out_a), (traj_b, out_b) in zip(runs, plain):
             np.testing.assert_array_equal(traj_a, traj_b)
             assert_same(out_a, out_b, Outcomes.__dataclass_fields__)
-
-
-def test_a_replaced_rates_is_used_as_it_is_by_one_world_too(monkeypatch):
-    from polmodel import model
-
-    sc = load_scenario("venezuela-2018")
-    init, params, levers = sc.central_initial(), sc.central_parameters(), sc.schedule(sc.baseline)
-    original = model.rates
-
-    def doubled_losses(state, c):
-        gains, losses = original(state, c)
-        return gains, [2.0 * v for v in losses]
-
-    _, before = simulate(init, params, levers)
-    monkeypatch.setattr(model, "rates", doubled_losses)
-    _, after = simulate(init, params, levers)
-    monkeypatch.setattr(_straight, "float_plan", lambda: None)
-    _, plain = simulate(init, params, levers)
-    assert_same(after, plain, Outcomes.__dataclass_fields__)
-    assert not np.array_equal(after.final, before.final)
 
 
 @pytest.mark.parametrize("shape", ["numbers for parameters", "numbers for states"])
