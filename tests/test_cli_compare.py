@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from pathlib import Path
 
 import matplotlib
@@ -39,10 +38,8 @@ def invoke_json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_no_arguments_runs_the_default_scenario_quickly(scenario):
-    start = time.perf_counter()
+def test_no_arguments_runs_the_default_scenario(scenario):
     result = invoke()
-    elapsed = time.perf_counter() - start
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Per policy (shares of plausible worlds)" in out
@@ -53,8 +50,6 @@ def test_no_arguments_runs_the_default_scenario_quickly(scenario):
     assert f"polmodel {__version__}" in out
     assert "scenario venezuela-2018" in out and "seed 0" in out and "worlds 1000" in out
     assert "probabilit" not in out.lower() and " will " not in out.lower()
-    # "Finishes in a few seconds": generous, so a slow machine does not fail it.
-    assert elapsed < 15, f"compare with no arguments took {elapsed:.1f} s"
 
 
 def test_policy_option_adds_the_baseline(scenario):
