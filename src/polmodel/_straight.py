@@ -354,13 +354,69 @@ class _Hoist(ast.NodeTransformer):
         return node
 
 
-def _float_source() -> str:
-    """The source of ``invariants`` and ``month`` for one world on Python floats.
+def _float_run(states: list[str], body: list[str], unpack: str) -> list[str]:
+    """Lines of ``run``: one world's months on Python floats, and its outcomes.
 
-    ``month(x, h, decay)`` is ``rates`` with what does not move hoisted into ``h`` (computed by
-    ``invariants(c, decay)`` once per lever setting, with the equilibrium and decay factor of
-    every settled state), followed by the exact step of every state written out: the same
-    operations in the same order as the vectorised loop of :func:`polmodel.model.simulate`.
+    ``run(x, months, decay, kind, and_, record, rates)`` keeps the states in locals from month
+    to month; ``months`` holds, per month, what ``body`` reads (the same object for months of
+    the same lever setting, unpacked by ``unpack`` when it changes). The outcomes are those of
+    the vectorised loop of :func:`polmodel.model.simulate`, computed with the same operations.
+    """
+    from polmodel.conditions import CONDITIONS
+
+    c = [f"c{i}" for i in range(len(CONDITIONS))]
+    return [
+        "def run(x, months, decay, kind, and_, record, rates, exp=math.exp, eps=_EPS,",
+        "        sqrt=math.sqrt, crossover=CROSSOVER, nan=math.nan, bad=_BAD_AGGREGATOR):",
+        f"    {', '.join(states)} = x",
+        "    traj = [x] if record else None",
+        "    peak = peak_strict = peak_product = -1.0",
+        f"    at_peak, months_open, first_window = [{', '.join(['0.0'] * len(c))}], 0, nan",
+        f"    {' = '.join(f'b{i}' for i in range(len(c)))} = 0  # months each condition bound",
+        f"    {' = '.join(f's{i}' for i in range(len(c)))} = 0.0  # and their sums",
+        "    last = None",
+        "    for t, h in enumerate(months):",
+        "        if h is not last:",
+        *([f"            {unpack}"] if unpack else []),
+        "            last = h",
+        *(f"        {line}" for line in body),
+        f"        {', '.join(c)}, = {', '.join(states[:len(c)])},",
+        f"        low = min({', '.join(c)})",
+        f"        product = {' * '.join(c)}",
+        "        peak_strict = low if low > peak_strict else peak_strict",
+        "        peak_product = product if product > peak_product else peak_product",
+        "        if kind == 'min':",
+        "            J = low",
+        "        elif kind == 'geometric':",
+        "            J = sqrt(sqrt(product))",
+        "        else:",
+        f"            J = float(and_({', '.join(c)}))",
+        "            if not 0.0 <= J <= 1.0:",
+        "                raise PolmodelError(bad)",
+        "        if J > peak:",
+        f"            peak, at_peak = J, [{', '.join(c)}]",
+        *(f"        b{i} += {ci} == low" for i, ci in enumerate(c)),
+        *(f"        s{i} += {ci}" for i, ci in enumerate(c)),
+        "        if low > crossover:",
+        "            if months_open == 0:",
+        "                first_window = float(t + 1)",
+        "            months_open += 1",
+        "        if record:",
+        f"            traj.append([{', '.join(states)}])",
+        f"    return ([{', '.join(states)}], traj, peak, peak_strict, peak_product, at_peak, "
+        "months_open,",
+        f"            first_window, [{', '.join(f'b{i}' for i in range(len(c)))}], "
+        f"[{', '.join(f's{i}' for i in range(len(c)))}])",
+    ]
+
+
+def _float_source() -> str:
+    """The source of ``invariants`` and ``run`` for one world on Python floats.
+
+    ``run`` (see :func:`_float_run`) is ``rates`` with what does not move hoisted into ``h``
+    (computed by ``invariants(c, decay)`` once per lever setting, with the equilibrium and decay
+    factor of every settled state), followed by the exact step of every state written out: the
+    same operations in the same order as the vectorised loop of :func:`polmodel.model.simulate`.
     """
     fn, states, statements, gains, losses = _rates_parts()
     hoist = _Hoist(set(states))
@@ -389,12 +445,25 @@ def _float_source() -> str:
         *(f"    {s}" for s in invariant_lines + settle),
         f"    return ({', '.join(hoist.hoisted + settled_names)},)",
         "",
-        "def month(x, h, decay, exp=math.exp, eps=_EPS):",
-        f"    {', '.join(states)} = x",
-        f"    {', '.join(h)}, = h",
-        *(f"    {line}" for line in lines),
-        f"    return [{', '.join(states)}]",
+        *_float_run(states, lines, f"{', '.join(h)}, = h"),
     ])
+
+
+@functools.cache
+def plain_float_run():
+    """``run`` (see :func:`_float_run`) on :func:`polmodel.model.rates` itself, passed to it.
+
+    For when the source of ``rates`` cannot be read or it was replaced: ``months`` holds the
+    coefficients of each month. Needs no parsing, only the names of the states.
+    """
+    from polmodel.model import STATES
+
+    states = list(STATES)
+    body = [f"gains, losses = rates([{', '.join(states)}], h)"]
+    for i, state in enumerate(states):
+        body += [f"k = (gains[{i}] + losses[{i}]) + eps", f"e = gains[{i}] / k",
+                 f"{state} = (({state} - e) * exp(k * decay)) + e"]
+    return _exec("\n".join(_float_run(states, body, "")), "plain float run")["run"]
 
 
 def fingerprint() -> str | None:
@@ -473,18 +542,18 @@ def numpy_plan():
 
 @functools.cache
 def float_plan():
-    """``(invariants, month, source, rates)`` for one world on floats, or None.
+    """``(invariants, run, source, rates)`` for one world on floats, or None.
 
-    ``invariants(c, decay)`` returns one tuple, ``month(x, h, decay)`` the states after one
-    exact step from the list ``x``. ``rates`` as in :func:`numpy_plan`.
+    ``invariants(c, decay)`` returns one tuple per lever setting; ``run`` is described in
+    :func:`_float_run`. ``rates`` as in :func:`numpy_plan`.
     """
     from polmodel import model
 
     sources = _sources()
     if sources is None:
         return None
-    namespace = _exec(sources["floats"], "float month")
-    return namespace["invariants"], namespace["month"], sources["floats"], model.rates
+    namespace = _exec(sources["floats"], "one-world run")
+    return namespace["invariants"], namespace["run"], sources["floats"], model.rates
 
 
 def write_plans(path=None) -> str:

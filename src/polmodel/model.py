@@ -364,10 +364,14 @@ def simulate(
     missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
     if missing:
         raise PolmodelError(f"simulate: missing input {missing[0]!r}")
-    for key, value in (*initial.items(), *params.items()):
-        if isinstance(value, (str, bytes, bool)):
-            raise PolmodelError(f"simulate: {key} = {value!r:.40} is {type(value).__name__}; "
-                                "allowed: a number or an array of numbers")
+    # Plain floats (a central run, a slider, a workbench) need no more than this look.
+    floats = (all(type(v) is float for v in initial.values())
+              and all(type(v) is float for v in params.values()))
+    if not floats:
+        for key, value in (*initial.items(), *params.items()):
+            if isinstance(value, (str, bytes, bool)):
+                raise PolmodelError(f"simulate: {key} = {value!r:.40} is {type(value).__name__}; "
+                                    "allowed: a number or an array of numbers")
     try:
         levers = np.asarray(levers, dtype=float)
     except (TypeError, ValueError):
@@ -380,7 +384,7 @@ def simulate(
         )
     if levers.shape[-2] < 1:
         raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
-    if levers.ndim == 2 and all(map(_is_number, (*params.values(), *initial.values()))):
+    if levers.ndim == 2 and (floats or all(map(_is_number, (*params.values(), *initial.values())))):
         check_scalar_inputs(params, initial, STATES, levers, dt)
         return _simulate_floats(initial, params, levers, aggregator, dt, record)
     # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
@@ -551,65 +555,32 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
     p = {k: float(params[k]) for k in PARAMETERS}
     x = [float(initial[s]) for s in STATES]
     and_ = resolve_aggregator(aggregator)
-    sqrt = math.sqrt
-    n_cond = len(CONDITIONS)
-    exp, decay = math.exp, -dt
-    # rates() with what does not move hoisted and the exact step written out (polmodel._straight);
-    # rates() itself when its source cannot be read so, or was replaced since.
-    from polmodel._straight import float_plan
+    decay = -dt
+    # The months run in code written from the source of rates() (polmodel._straight): what does
+    # not move hoisted, the exact step of each state written out, the states kept in locals;
+    # on rates() itself when its source cannot be read so, or it was replaced since.
+    from polmodel._straight import float_plan, plain_float_run
 
     plan = float_plan()
     if plan and plan[3] is not rates:
         plan = None
-    cache: dict = {}
-    traj = [x] if record else None
-    peak, at_peak, months_open, first_window = -1.0, [0.0] * n_cond, 0, math.nan
-    peak_strict = peak_product = -1.0
-    # Written out for the four conditions (unpacking them below fails loudly if that changes).
-    b0 = b1 = b2 = b3 = 0  # months each condition bound
-    s0 = s1 = s2 = s3 = 0.0  # and their sums
+    invariants, run = (plan[0], plan[1]) if plan else (None, plain_float_run())
     rows = levers.tolist()
-    for t, u in enumerate(rows):
-        key = tuple(u)
-        c = cache.get(key)
-        if c is None:
-            c = coefficients(p, key)
-            c = cache[key] = plan[0](c, decay) if plan else c
-        if plan:
-            x = plan[1](x, c, decay)
-        else:
-            gains, losses = rates(x, c)
-            new = []
-            for xi, g, loss in zip(x, gains, losses):
-                k = (g + loss) + _EPS
-                eq = g / k
-                new.append((xi - eq) * exp(k * decay) + eq)
-            x = new
-        c0, c1, c2, c3 = conds = x[:n_cond]
-        low = min(conds)
-        product = c0 * c1 * c2 * c3
-        peak_strict = low if low > peak_strict else peak_strict
-        peak_product = product if product > peak_product else peak_product
-        if aggregator == "min":
-            J = low
-        elif aggregator == "geometric":
-            J = sqrt(sqrt(product))
-        else:
-            J = float(and_(*conds))
-            if not 0.0 <= J <= 1.0:
-                raise PolmodelError(_BAD_AGGREGATOR)
-        if J > peak:
-            peak, at_peak = J, conds
-        b0, b1, b2, b3 = b0 + (c0 == low), b1 + (c1 == low), b2 + (c2 == low), b3 + (c3 == low)
-        s0, s1, s2, s3 = s0 + c0, s1 + c1, s2 + c2, s3 + c3
-        if low > CROSSOVER:
-            if months_open == 0:
-                first_window = float(t + 1)
-            months_open += 1
-        if record:
-            traj.append(x)
+    cache: dict = {}
+    months, before, h = [], None, None
+    for u in rows:
+        if u != before:  # a new lever setting (or the first)
+            before, key = u, tuple(u)
+            h = cache.get(key)
+            if h is None:
+                c = coefficients(p, key)
+                h = cache[key] = invariants(c, decay) if invariants else c
+        months.append(h)
+    kind = aggregator if isinstance(aggregator, str) else None
+    (x, traj, peak, peak_strict, peak_product, at_peak, months_open, first_window, binding,
+     cond_sum) = run(x, months, decay, kind, and_, record, rates)
+    sqrt = math.sqrt
     horizon = len(rows)
-    binding, cond_sum = [b0, b1, b2, b3], [s0, s1, s2, s3]
     outcomes = Outcomes(
         peak_index=np.array([peak]),
         peak_strict=np.array([peak_strict]),
