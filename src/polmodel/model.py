@@ -593,4 +593,9 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
         crisis_months=np.array([cond_sum[0] * dt]),
         final=np.array([x]),
     )
-    return (None if traj is None else np.array(traj)[np.newaxis]), outcomes
+    if traj is not None:  # one flat pass: about half the time of np.array on nested lists
+        from itertools import chain
+
+        traj = np.fromiter(chain.from_iterable(traj), float, count=len(traj) * len(STATES))
+        traj = traj.reshape(1, horizon + 1, len(STATES))
+    return traj, outcomes
