@@ -332,3 +332,28 @@ def test_more_policies_than_the_limit_are_refused_at_once():
 
     args = [part for i in range(MAX_POLICIES + 1) for part in ("--policy", f"p{i}")]
     assert_one_line(cli("compare", *args), 2, "--policy", f"at most {MAX_POLICIES}")
+
+
+def test_ctrl_c_while_a_session_imports_the_command_line_is_the_usual_interrupt(monkeypatch):
+    """In a notebook or a REPL, an interrupt during the import must not end the session."""
+    from polmodel import cli
+
+    monkeypatch.setattr(sys, "ps1", ">>> ", raising=False)
+    with pytest.raises(KeyboardInterrupt):
+        cli._interrupted_while_starting(signal.SIGINT, None)
+
+
+@pytest.mark.parametrize(("before", "user", "expected"), [
+    ("", None, "1"),                      # the command starting afresh: one BLAS thread
+    ("", "4", "4"),                       # the user's own setting wins
+    ("import numpy; ", None, None),       # a session that already has numpy: left alone
+])
+def test_the_command_line_limits_blas_threads_only_for_itself(before, user, expected):
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if user is not None:
+        env["OPENBLAS_NUM_THREADS"] = user
+    code = f"{before}import os; import polmodel.cli; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(expected)

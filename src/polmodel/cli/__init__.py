@@ -12,6 +12,11 @@ import signal as _signal
 import sys as _sys
 
 
+def _live_session() -> bool:
+    """True when imported in an interactive session or a notebook rather than run as the command."""
+    return hasattr(_sys, "ps1") or "ipykernel" in _sys.modules
+
+
 def _interrupted_while_starting(signum, frame):
     """Ctrl-C before the commands can handle it: one line, status 130, at once.
 
@@ -19,6 +24,8 @@ def _interrupted_while_starting(signum, frame):
     because an exception raised in a signal handler while the interpreter compiles a module can
     be dropped, and the command would then go on after saying it stopped.
     """
+    if _live_session():  # a notebook's interrupt: the usual KeyboardInterrupt
+        raise KeyboardInterrupt
     _sys.stderr.write("Error: interrupted; stopped\n")
     _sys.stderr.flush()
     _os._exit(130)
@@ -26,9 +33,11 @@ def _interrupted_while_starting(signum, frame):
 
 # polmodel does no linear algebra: the threads OpenBLAS starts when numpy is imported would
 # only cost start-up time and spin on the cores; pydantic's plugin search reads the metadata of
-# every installed package. Neither serves a polmodel command; a user's own settings win.
-_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-_os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+# every installed package. Neither serves a polmodel command. Set only for the command starting
+# afresh (not in a session that imports this module), and a user's own settings win.
+if not _live_session() and "numpy" not in _sys.modules and "pydantic" not in _sys.modules:
+    _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 try:
     _previous = _signal.signal(_signal.SIGINT, _interrupted_while_starting)
