@@ -8,7 +8,10 @@ any step and any non-negative rates: no clipping, unconditionally stable.
 
 Array convention: worlds are the leading axis. Inputs are scalars (one world) or arrays of shape
 ``(n_worlds,)``; levers are ``(n_months, n_levers)`` shared by all worlds or
-``(n_worlds, n_months, n_levers)``. One code path serves one world and a million.
+``(n_worlds, n_months, n_levers)``. One function serves one world and a million: plain numbers
+run on Python floats, arrays in place on numpy, with the same operations in the same order, so
+the numbers agree bit for bit (both loops are written from the source of :func:`rates` by
+:mod:`polmodel._straight`).
 """
 
 from __future__ import annotations
@@ -121,7 +124,11 @@ def coefficients(p: Mapping, u: tuple) -> dict:
 
 
 def terms(state, c: Mapping) -> list[tuple[str, int, bool, object]]:
-    """Every mechanism's term of the dynamics: the one place the equations are written.
+    """Every mechanism's term of the dynamics, one by one (what explanations read).
+
+    The equations are written twice: here, term by term, and in :func:`rates`, which sums them
+    for speed and is what every run uses. Change both together: a test holds them equal, and an
+    explanation (:func:`polmodel.runs.decompose`) refuses to run when they disagree.
 
     A gain term ``g`` adds ``g * (1 - x)`` to ``dx/dt`` of its state, a loss term ``l``
     subtracts ``l * x``. One gain term is negative: the security forces' hold on the

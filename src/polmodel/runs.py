@@ -318,6 +318,25 @@ def run(
     )
 
 
+def _check_terms_match_rates(x, c, terms, rates) -> None:
+    """Refuse when terms() and rates() give other sums.
+
+    The model's equations are written twice (terms by mechanism, and their fast sum): an
+    explanation from terms() that rates() did not run would be wrong, so say so instead.
+    """
+    gains, losses = rates(x, c)
+    sums = [[0.0, 0.0] for _ in STATES]
+    for _, i, is_gain, v in terms(x, c):
+        sums[i][0 if is_gain else 1] += v
+    for i, state in enumerate(STATES):
+        for j, (side, fast) in enumerate((("gain", gains[i]), ("loss", losses[i]))):
+            if not math.isclose(sums[i][j], fast, rel_tol=1e-9, abs_tol=1e-12):
+                raise PolmodelError(
+                    f"polmodel/model.py: terms() and rates() disagree on the {side} of {state} "
+                    f"({sums[i][j]:.6g} against {fast:.6g}); the equations are written in both "
+                    "(rates() sums terms() for speed): make the same change in both")
+
+
 def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarray,
               dt: float = 1.0) -> dict[str, dict[str, float]]:
     """Split each state's change over a run into the parts each mechanism made.
@@ -342,7 +361,7 @@ def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarra
     dict of state to dict of mechanism to float
         Parts of ``states[-1] - states[0]``.
     """
-    from polmodel.model import coefficients, terms
+    from polmodel.model import coefficients, rates, terms
 
     out: dict[str, dict[str, float]] = {s: {} for s in STATES}
     buckets = [out[s] for s in STATES]
@@ -351,9 +370,10 @@ def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarra
     # Plain floats throughout, and math.expm1 (numpy's expm1 bit for bit) once per state and
     # month: this runs with every central run, so it must cost little more than the run.
     for t, key in enumerate(map(tuple, levers.tolist())):
+        x = states[t].tolist()
         if key not in cache:
             cache[key] = coefficients(params, key)
-        x = states[t].tolist()
+            _check_terms_match_rates(x, cache[key], terms, rates)
         listed = terms(x, cache[key])
         k = [0.0] * len(STATES)  # total rate K = gain + loss of each state
         for _, i, _, v in listed:
