@@ -158,3 +158,24 @@ def test_window_question_picks_the_policy_with_most_windows(sc):
     shares = {p: c.per_policy[p]["window_share"] for p in c.policies}
     q = default_questions(sc, w)[-1]
     assert q.outcome == "window" and shares[q.policy] == max(shares.values())
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"n": "1024"}, {"n": 1024.0}, {"n": 2}, {"n": 2**30}, {"n_resamples": -1}, {"n_resamples": "a"},
+    {"confidence_level": "a"}, {"confidence_level": 1.5}, {"trajectories": "a"},
+    {"trajectories": 1}, {"groups": 5}, {"groups": {"not_an_assumption": "g"}},
+    {"methods": "sobol"}, {"aggregators": "min"}, {"interval": "wide"}, {"seed": -1},
+])
+def test_bad_arguments_are_one_line_errors_before_any_work(kwargs):
+    with pytest.raises(PolmodelError) as err:
+        sensitivity("venezuela-2018", **kwargs)
+    assert "\n" not in str(err.value) and "allowed" in str(err.value)
+
+
+def test_groups_may_name_some_assumptions_the_rest_stand_alone():
+    dims = uncertain_dimensions(load_scenario("venezuela-2018"))
+    first, second = [k for k, (_, lo, hi) in dims.items() if hi > lo][:2]
+    s = sensitivity("venezuela-2018", methods=("morris",), trajectories=4, aggregators=("min",),
+                    groups={first: "together", second: "together"})
+    (screen,) = s.morris
+    assert "together" in screen.names and first not in screen.names

@@ -189,7 +189,8 @@ def _check_starts(where: str, policies: Mapping[str, Policy], horizon: int) -> N
             if setting.start >= horizon:
                 raise PolmodelError(
                     f"{where}: policies.{pname}.levers.{lever}.start = {setting.start} is past the "
-                    f"horizon of {horizon} months; allowed: 0 to {horizon - 1} (or a longer horizon)"
+                    f"horizon of {horizon} month{'s' if horizon != 1 else ''}; allowed: 0 to "
+                    f"{horizon - 1}, or a horizon (--horizon) of at least {setting.start + 1} months"
                 )
 
 

@@ -37,6 +37,14 @@ import numpy as np
 
 from polmodel.ensemble import DEFAULT_CHUNK, Worlds, evaluate, uncertain_dimensions
 from polmodel.errors import PolmodelError
+from polmodel.limits import (
+    check_choice,
+    check_memory,
+    check_names,
+    check_number,
+    check_seed,
+    check_whole,
+)
 from polmodel.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.questions import TIE, Question, ask, contrast_questions, margin
 from polmodel.scenario import Scenario, load_scenario
@@ -391,6 +399,18 @@ def sensitivity(
     """
     from polmodel.whatif import apply_settings
 
+    methods = check_names(methods, "methods")
+    aggregators = check_names(aggregators, "aggregators")
+    n = check_whole(n, "n", 16, 2**20)
+    n_resamples = check_whole(n_resamples, "n_resamples", 0, 100_000)
+    confidence_level = check_number(confidence_level, "confidence_level", 0.5, 0.999)
+    interval = check_choice(interval, "interval", ("auto", "bca", "percentile"))
+    trajectories = check_whole(trajectories, "trajectories", 2, 10_000)
+    if not isinstance(groups, (bool, Mapping)) or (
+            isinstance(groups, Mapping) and not all(isinstance(v, str) for v in groups.values())):
+        raise PolmodelError(f"groups: a {type(groups).__name__}; allowed: True, False, or a mapping "
+                            "of assumption names to group names")
+    seed = check_seed(seed)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
@@ -421,6 +441,13 @@ def sensitivity(
     active = [k for k in varied if k not in inert]
     box = [bounds[k] for k in active]
     step = progress or (lambda k: None)
+    if "sobol" in methods:  # the Saltelli design: (d + 2) n rows, two policies each
+        check_memory((len(active) + 2) * n, len(varied), 2)
+    if isinstance(groups, Mapping):
+        unknown = sorted(set(groups) - set(varied))
+        if unknown:
+            raise PolmodelError(f"groups: {unknown[0]!r} is not an uncertain assumption of "
+                                f"{sc.name}; allowed: names as `polmodel show` lists them")
 
     def answer(agg):
         def f(x):
@@ -439,7 +466,8 @@ def sensitivity(
             if "morris" in methods:
                 grouping = None
                 if groups:
-                    grouping = parameter_groups(active) if groups is True else dict(groups)
+                    grouping = (parameter_groups(active) if groups is True else
+                                {k: groups.get(k, k) for k in active})  # the rest: one each
                 screens.append(morris(answer(agg), box, active, trajectories=trajectories,
                                       groups=grouping, confidence_level=confidence_level,
                                       seed=streams[2], aggregator=agg))

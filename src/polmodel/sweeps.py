@@ -59,8 +59,9 @@ def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
         if not isinstance(setting, tuple):
             raise PolmodelError(f"sweep axis {text}: give a range NAME=LOW:HIGH, or the name alone")
         span = setting
-    if points < 2:
-        raise PolmodelError(f"points: {points}; allowed: a whole number from 2")
+    from polmodel.limits import check_whole
+
+    points = check_whole(points, "points", 2, 1_000)
     kind, _, target = name.partition(".")
     if kind in ("lever", "start"):
         if target not in LEVER_NAMES:
