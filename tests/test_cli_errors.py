@@ -170,8 +170,9 @@ def test_a_ten_megabyte_value_is_shortened(write_scenario):
 
 def test_control_characters_in_a_title_are_escaped_on_the_terminal(write_scenario):
     path = write_scenario({"title": "Evil \x1b[2J\x1b[31mtitle\x07", "policies.x\x1bname": {}})
-    for command in (["run"], ["compare", *SMALL], ["validate"]):
-        result = cli(*command, path) if command != ["validate"] else cli("validate", path)
+    for command in (["run"], ["compare", *SMALL], ["validate"], ["show"],
+                    ["sweep", "--x", "rally", "--points", "2", "--worlds", "50"]):
+        result = cli(command[0], path, *command[1:])
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
         if command != ["validate"]:  # validate cuts the title to fit its one line

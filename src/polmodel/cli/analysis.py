@@ -7,7 +7,6 @@ policy with a window in the most plausible worlds.
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import contextmanager
 
@@ -22,6 +21,8 @@ from polmodel.cli.common import (
     _output_options,
     _scenario_argument,
     _set_option,
+    echo_result,
+    json_text,
     make_executor,
     new_figure,
     shutdown,
@@ -151,12 +152,9 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                                 aggregators=aggregators, seed=seed, executor=executor,
                                 progress=bar.update)
                 results.append(_with_settings(r, settings))
-    if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2))
-    elif as_csv:
-        click.echo(to_csv(results), nl=False)
-    else:
-        click.echo("\n\n".join(r.summary() for r in results))
+    echo_result(as_json, as_csv, data=lambda: [r.to_dict() for r in results],
+                csv=lambda: to_csv(results),
+                text=lambda: "\n\n".join(r.summary() for r in results))
     if out is not None:
         n = 0
         for r in results:
@@ -169,7 +167,7 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                 write_figure(fig, out / f"{sc.name}-sensitivity-{_stem(r.question)}-{kind}.png")
                 n += 1
         write_atomically(out / f"{sc.name}-sensitivity.json",
-                         json.dumps([r.to_dict() for r in results], indent=2))
+                         json_text([r.to_dict() for r in results]))
         write_atomically(out / f"{sc.name}-sensitivity.csv", to_csv(results))
         click.echo(f"wrote {n + 2} files to {out}", err=True)
 
@@ -218,18 +216,15 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
                 d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w, aggregator=aggregator,
                              max_restrictions=max_restrictions, executor=executor, progress=bar.update)
                 results.append(_with_settings(d, settings))
-    if as_json:
-        click.echo(json.dumps([d.to_dict() for d in results], indent=2))
-    elif as_csv:
-        click.echo(_discovery_csv(results), nl=False)
-    else:
-        click.echo("\n\n".join(d.summary() for d in results))
+    echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
+                csv=lambda: _discovery_csv(results),
+                text=lambda: "\n\n".join(d.summary() for d in results))
     if out is not None:
         for d in results:
             fig = new_figure(figsize=(7, 5.5))
             d.plot(ax=fig.add_subplot())
             write_figure(fig, out / f"{sc.name}-discover-{_stem(d.question)}.png")
-        write_atomically(out / f"{sc.name}-discover.json", json.dumps([d.to_dict() for d in results], indent=2))
+        write_atomically(out / f"{sc.name}-discover.json", json_text([d.to_dict() for d in results]))
         write_atomically(out / f"{sc.name}-discover.csv", _discovery_csv(results))
         click.echo(f"wrote {len(results) + 2} files to {out}", err=True)
 
@@ -285,18 +280,13 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
                        points=points, worlds=worlds, seed=seed, aggregator=aggregator,
                        executor=executor, progress=bar.update)
     result = _with_settings(result, settings)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
-    elif as_csv:
-        click.echo(result.to_csv(), nl=False)
-    else:
-        click.echo(result.summary())
+    echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
     if out is not None:
         fig = new_figure(figsize=(8, 6))
         result.plot(ax=fig.add_subplot())
         stem = f"{sc.name}-sweep-{'-'.join(result.axes)}"
         write_figure(fig, out / f"{stem}.png")
-        write_atomically(out / f"{stem}.json", json.dumps(result.to_dict(), indent=2))
+        write_atomically(out / f"{stem}.json", json_text(result.to_dict()))
         write_atomically(out / f"{stem}.csv", result.to_csv())
         click.echo(f"wrote 3 files to {out}", err=True)
 
@@ -321,13 +311,12 @@ def show_command(scenario, sets, as_json, as_csv):
     sc = _load(scenario, None, ())
     sc, _ = _apply_sets(sc, sets)
     rows = assumption_rows(sc)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-    elif as_csv:
+    def rows_csv() -> str:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
-    else:
-        click.echo(assumptions_text(sc, rows))
+        return buf.getvalue()
+
+    echo_result(as_json, as_csv, data=lambda: rows, csv=rows_csv,
+                text=lambda: assumptions_text(sc, rows))

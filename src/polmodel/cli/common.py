@@ -174,6 +174,21 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
     return sc
 
 
+def echo_result(as_json: bool, as_csv: bool, *, data, csv, text) -> None:
+    """Print a result as strict JSON, CSV or terminal text, whichever was asked for.
+
+    ``data``, ``csv`` and ``text`` are functions, so only the format printed is built; every
+    command prints through here, so each format means the same everywhere (NaN is never JSON,
+    control characters from files are escaped on the terminal).
+    """
+    if as_json:
+        click.echo(json_text(data()))
+    elif as_csv:
+        echo_text(csv(), nl=False)
+    else:
+        echo_text(text())
+
+
 def json_text(data) -> str:
     """JSON for stdout and files: strict (a NaN or infinity is a bug, never printed)."""
     import json

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -13,6 +12,8 @@ from polmodel.cli.common import (
     _aggregator_option,
     _check_format,
     _library_errors,
+    echo_result,
+    json_text,
     new_figure,
     output_set,
     write_atomically,
@@ -67,21 +68,16 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
         sc.policy(name)
     result = elicit(estimates, sc, worlds=worlds, seed=seed, policies=policies or None,
                     aggregator=aggregator)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
-    elif as_csv:
-        click.echo(result.to_csv(), nl=False)
-    else:
-        click.echo(result.summary())
+    echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
     if out is not None:
         stem = f"{sc.name}-estimates"
         fig = new_figure(figsize=(8, 4))
         result.plot(ax=fig.add_subplot())
         write_atomically(out / f"{stem}.toml", result.pooled_toml)
         write_atomically(out / f"{stem}-verdicts.csv", result.to_csv())
-        write_atomically(out / f"{stem}-verdicts.csv-metadata.json", json.dumps(
-            csv_metadata(result.provenance(), VERDICT_COLUMNS), indent=2))
-        write_atomically(out / f"{stem}-elicitation.json", json.dumps(result.to_dict(), indent=2))
+        write_atomically(out / f"{stem}-verdicts.csv-metadata.json", json_text(
+            csv_metadata(result.provenance(), VERDICT_COLUMNS)))
+        write_atomically(out / f"{stem}-elicitation.json", json_text(result.to_dict()))
         write_figure(fig, out / f"{stem}-disagreement.png")
         click.echo(f"wrote 5 files to {out}; run the pooled scenario with: "
                    f"polmodel compare {out / (stem + '.toml')}", err=True)
