@@ -129,9 +129,9 @@ def bench_latency(quick: bool) -> None:
     if "  report" not in help_text:
         row("latency", "polmodel report", note="no report command yet")
 
-    from polmodel.model import simulate
-    from polmodel.runs import run
-    from polmodel.scenario import load_scenario
+    from polmodel.analysis.runs import run
+    from polmodel.model.integrator import simulate
+    from polmodel.scenario.loading import load_scenario
 
     sc = load_scenario(SCENARIO)
     init, params = sc.central_initial(), sc.central_parameters()
@@ -164,7 +164,7 @@ def bench_explorer(quick: bool) -> None:
         import ipywidgets  # noqa: F401
 
         import polmodel
-        from polmodel.levers import LEVER_NAMES
+        from polmodel.model.levers import LEVER_NAMES
     except ImportError:
         row("latency", "explorer redraw", note="ipywidgets not installed (the explore extra)")
         return
@@ -191,8 +191,8 @@ def bench_explorer(quick: bool) -> None:
 
 def one_world_outcomes(initial, params, levers, aggregator):
     """polmodel's fastest one-world path: simulate() on plain floats, outcomes only."""
-    from polmodel.ensemble import policy_outcomes
-    from polmodel.model import simulate
+    from polmodel.analysis.worlds import policy_outcomes
+    from polmodel.model.integrator import simulate
 
     o = policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
     return {f: getattr(o, f)[0] for f in ("peak_index", "months_open", "first_window",
@@ -201,8 +201,8 @@ def one_world_outcomes(initial, params, levers, aggregator):
 
 def bench_workbench(quick: bool) -> float | None:
     """The ensemble and the workbench timed in alternating rounds, so both see the same load."""
-    from polmodel.ensemble import evaluate, sample_worlds
-    from polmodel.scenario import load_scenario
+    from polmodel.analysis.worlds import evaluate, sample_worlds
+    from polmodel.scenario.loading import load_scenario
 
     sc = load_scenario(SCENARIO)
     levers = sc.schedule(sc.baseline)
@@ -294,11 +294,11 @@ def bench_workbench(quick: bool) -> float | None:
 # -- against a compiled port of the same equations -----------------------------------------------
 
 def bench_compiled(quick: bool) -> None:
-    from polmodel.ensemble import PolicyOutcomes, evaluate, sample_worlds
-    from polmodel.scenario import load_scenario
+    from polmodel.analysis.worlds import PolicyOutcomes, evaluate, sample_worlds
+    from polmodel.scenario.loading import load_scenario
 
     try:
-        from polmodel._compiled import evaluate_compiled
+        from polmodel.model._compiled import evaluate_compiled
     except ImportError:
         row("compiled", "numba port", note="numba not installed (pip install -e '.[bench]')")
         return
@@ -337,9 +337,9 @@ def bench_compiled(quick: bool) -> None:
 
 def bench_sensitivity(quick: bool) -> None:
     try:
-        from polmodel import sensitivity_analysis as sa
+        from polmodel.analysis import sensitivity_analysis as sa
     except ImportError:
-        row("sensitivity", "Sobol', Morris vs SALib", note="no polmodel.sensitivity_analysis yet")
+        row("sensitivity", "Sobol', Morris vs SALib", note="no polmodel.analysis.sensitivity_analysis yet")
         return
     try:
         import SALib  # noqa: F401
@@ -361,10 +361,10 @@ def _sensitivity_rows(sa, quick: bool) -> None:
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
-    from polmodel.ensemble import uncertain_dimensions
-    from polmodel.questions import ask, contrast_questions
-    from polmodel.scenario import load_scenario
-    from polmodel.sweeps import sweep
+    from polmodel.analysis.questions import ask, contrast_questions
+    from polmodel.analysis.sweeps import sweep
+    from polmodel.analysis.worlds import uncertain_dimensions
+    from polmodel.scenario.loading import load_scenario
 
     sc = load_scenario(SCENARIO)
     question = contrast_questions(sc)[0]
@@ -442,8 +442,8 @@ def _sensitivity_rows(sa, quick: bool) -> None:
 SCALING_SCRIPT = """
 import resource, sys, time
 from concurrent.futures import ProcessPoolExecutor
-from polmodel.comparison import compare
-from polmodel.scenario import load_scenario
+from polmodel.analysis.comparison import compare
+from polmodel.scenario.loading import load_scenario
 n, workers, k = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 sc = load_scenario(sys.argv[4])
 t = time.perf_counter()
@@ -522,10 +522,10 @@ def bench_limits(quick: bool) -> None:
     """A comparison at the policy limit: the pairwise statistics grow with its square."""
     from dataclasses import replace
 
-    from polmodel.comparison import compare
-    from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
+    from polmodel.analysis.comparison import compare
     from polmodel.limits import MAX_POLICIES
-    from polmodel.scenario import load_scenario
+    from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
+    from polmodel.scenario.loading import load_scenario
 
     worlds, repeat = (1000, 3) if quick else (10_000, 3)
     sc = load_scenario(SCENARIO)

@@ -9,8 +9,8 @@ worlds than those that ended in survival. The ranking and the misses are reporte
 import numpy as np
 import pytest
 
-from polmodel.comparison import compare
-from polmodel.scenario import list_cases, load_scenario
+from polmodel.analysis.comparison import compare
+from polmodel.scenario.loading import list_cases, load_scenario
 
 CASES = list_cases()
 

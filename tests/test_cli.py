@@ -13,10 +13,10 @@ from conftest import DEFAULT_FILE, SCENARIO_FILES, flat
 
 import polmodel
 from polmodel.cli import main
-from polmodel.levers import LEVERS
-from polmodel.model import STATES
-from polmodel.scenario import DEFAULT_SCENARIO, TEMPLATE, list_scenarios, load_scenario
-from polmodel.text import CAVEAT
+from polmodel.model.levers import LEVERS
+from polmodel.model.states import STATES
+from polmodel.scenario.loading import DEFAULT_SCENARIO, TEMPLATE, list_scenarios, load_scenario
+from polmodel.views.text import CAVEAT
 
 VENEZUELA = load_scenario(DEFAULT_SCENARIO)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -229,7 +229,7 @@ def test_scenarios_json(cli):
     for d in scenarios:
         sc = load_scenario(d["name"])
         assert (d["title"], d["date"], d["policies"]) == (sc.title, sc.date, list(sc.policies))
-    from polmodel.scenario import list_cases
+    from polmodel.scenario.loading import list_cases
 
     assert [d["name"] for d in cases] == list_cases()
     for d in cases:

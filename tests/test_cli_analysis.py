@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from polmodel.cli import main  # noqa: E402
-from polmodel.scenario import load_scenario  # noqa: E402
-from polmodel.text import CAVEAT  # noqa: E402
+from polmodel.scenario.loading import load_scenario  # noqa: E402
+from polmodel.views.text import CAVEAT  # noqa: E402
 
 FAST_SENS = ["--worlds", "64", "--resamples", "20", "--trajectories", "4"]
 
@@ -169,8 +169,8 @@ def test_contrast_must_name_two_policies(write_scenario):
 
 
 def test_without_a_contrast_each_policy_is_asked_against_the_baseline(write_scenario):
-    from polmodel.ensemble import sample_worlds
-    from polmodel.questions import default_questions
+    from polmodel.analysis.questions import default_questions
+    from polmodel.analysis.worlds import sample_worlds
 
     sc = load_scenario(write_scenario(delete=["contrast"]))
     assert sc.contrast is None

@@ -16,8 +16,8 @@ from click.testing import CliRunner  # noqa: E402
 
 from polmodel import __version__  # noqa: E402
 from polmodel.cli import main  # noqa: E402
-from polmodel.scenario import load_scenario  # noqa: E402
-from polmodel.text import CAVEAT  # noqa: E402
+from polmodel.scenario.loading import load_scenario  # noqa: E402
+from polmodel.views.text import CAVEAT  # noqa: E402
 
 SMALL = ["--worlds", "64"]
 DEFAULT_TOML = Path(__file__).resolve().parents[1] / "scenarios" / "venezuela-2018.toml"

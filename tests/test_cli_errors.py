@@ -16,12 +16,12 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from polmodel.analysis.worlds import DEFAULT_CHUNK
 from polmodel.cli import main
 from polmodel.cli.common import process_count
-from polmodel.ensemble import DEFAULT_CHUNK
 from polmodel.errors import MAX_MESSAGE
 from polmodel.limits import MAX_HORIZON, MAX_SCENARIO_BYTES, MAX_WORLDS
-from polmodel.scenario import DEFAULT_SCENARIO, load_scenario
+from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
 
 SC = load_scenario(DEFAULT_SCENARIO)
 OTHER = next(p for p in SC.policies if p != SC.baseline)
@@ -186,7 +186,7 @@ def test_an_internal_failure_is_one_line_saying_what_to_report(monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("polmodel.runs.run", broken)
+    monkeypatch.setattr("polmodel.analysis.runs.run", broken)
     message = assert_one_line(cli("run"), 1, "internal error", "ZeroDivisionError", "report")
     assert "--version" in message
 
@@ -195,7 +195,7 @@ def test_running_out_of_memory_is_one_line(monkeypatch):
     def hungry(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("polmodel.comparison.compare", hungry)
+    monkeypatch.setattr("polmodel.analysis.comparison.compare", hungry)
     assert_one_line(cli("compare", *SMALL), 2, "out of memory", "--worlds")
 
 
@@ -203,7 +203,7 @@ def test_a_keyboard_interrupt_is_one_line_and_status_130(monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("polmodel.comparison.compare", interrupted)
+    monkeypatch.setattr("polmodel.analysis.comparison.compare", interrupted)
     result = CliRunner().invoke(main, ["compare", *SMALL])
     assert result.exit_code == 130
     lines = result.stderr.strip().splitlines()

@@ -24,13 +24,14 @@ from conftest import flat  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from polmodel import __version__, plots  # noqa: E402
-from polmodel.comparison import Comparison, compare, necessity_consistency  # noqa: E402
-from polmodel.conditions import CONDITIONS, CROSSOVER  # noqa: E402
-from polmodel.ensemble import PolicyOutcomes, sample_worlds  # noqa: E402
+from polmodel import __version__  # noqa: E402
+from polmodel.analysis.comparison import Comparison, compare, necessity_consistency  # noqa: E402
+from polmodel.analysis.worlds import PolicyOutcomes, sample_worlds  # noqa: E402
 from polmodel.errors import PolmodelError  # noqa: E402
-from polmodel.scenario import load_scenario, scenario_from_dict  # noqa: E402
-from polmodel.text import CAVEAT, WIDTH  # noqa: E402
+from polmodel.model.states import CONDITIONS, CROSSOVER  # noqa: E402
+from polmodel.scenario.loading import load_scenario, scenario_from_dict  # noqa: E402
+from polmodel.views import plots
+from polmodel.views.text import CAVEAT, WIDTH  # noqa: E402
 
 DEFAULT_TOML = Path(__file__).resolve().parents[1] / "scenarios" / "venezuela-2018.toml"
 N = 128
@@ -553,7 +554,7 @@ def test_same_worlds_sampled_twice_are_the_compared_worlds(scenario, comp):
 
 
 def test_worlds_of_another_scenario_are_refused():
-    from polmodel.ensemble import sample_worlds
+    from polmodel.analysis.worlds import sample_worlds
 
     worlds = sample_worlds("venezuela-2022", 16, seed=0)
     with pytest.raises(PolmodelError, match="sampled for 'venezuela-2022'"):

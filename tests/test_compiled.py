@@ -1,7 +1,7 @@
 """The vectorised loop against its two references.
 
 The vectorised loop evaluates the terms of ``rates()`` in place, with what does not move
-hoisted out of the month (``polmodel._straight``): it must give the numbers of the plain
+hoisted out of the month (``polmodel.model._straight``): it must give the numbers of the plain
 ``rates()`` loop bit for bit. The compiled port (numba, in the ``test`` and ``bench`` extras, so
 it runs in CI) is the ceiling the benchmarks measure the ensemble against: it must give the numbers of
 ``evaluate`` bit for bit, or the comparison would be of two different models.
@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from polmodel import _straight
-from polmodel.conditions import AGGREGATORS
-from polmodel.ensemble import PolicyOutcomes, evaluate, sample_worlds
-from polmodel.model import Outcomes, simulate
-from polmodel.scenario import list_scenarios, load_scenario
+from polmodel.analysis.worlds import PolicyOutcomes, evaluate, sample_worlds
+from polmodel.model import _straight
+from polmodel.model.integrator import Outcomes, simulate
+from polmodel.model.states import AGGREGATORS
+from polmodel.scenario.loading import list_scenarios, load_scenario
 
 N = 300
 
@@ -47,7 +47,7 @@ def test_the_in_place_loop_gives_the_plain_rates_numbers(scenario_name, aggregat
 
 @pytest.mark.parametrize("aggregator", sorted(AGGREGATORS))
 def test_the_compiled_port_gives_the_ensemble_numbers(aggregator):
-    from polmodel._compiled import evaluate_compiled  # numba: in the test extra
+    from polmodel.model._compiled import evaluate_compiled  # numba: in the test extra
 
     for name in list_scenarios():
         sc = load_scenario(name)
@@ -64,7 +64,7 @@ def test_the_compiled_port_gives_the_ensemble_numbers(aggregator):
 def test_a_replaced_rates_is_used_as_it_is(plan, monkeypatch):
     """The plans are written from the source of rates(); a replacement is honoured, by the
     vectorised loop (arrays of worlds) and the one-world path (plain numbers) alike."""
-    from polmodel import model
+    from polmodel.model import integrator as model
 
     sc = load_scenario("venezuela-2018")
     if plan == "numpy_plan":
@@ -92,15 +92,15 @@ def test_a_replaced_rates_is_used_as_it_is(plan, monkeypatch):
 
 def test_the_plans_shipped_are_those_the_model_gives():
     """``polmodel/_plans.py`` spares every process the parsing; it must be current."""
-    from polmodel import _plans
+    from polmodel.model import _plans
 
-    hint = "the model changed: run `python -m polmodel._straight` to write polmodel/_plans.py"
+    hint = "the model changed: run `python -m polmodel.model._straight` to write polmodel/_plans.py"
     assert _plans.FINGERPRINT == _straight.fingerprint(), hint
     assert _plans.SOURCES == _straight.plan_sources(), hint
 
 
 def test_stale_plans_are_written_afresh(monkeypatch):
-    from polmodel import _plans
+    from polmodel.model import _plans
 
     fresh = _straight.plan_sources()
     monkeypatch.setattr(_plans, "FINGERPRINT", "another model")

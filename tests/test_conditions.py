@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from polmodel.conditions import (
+from polmodel.errors import PolmodelError
+from polmodel.model.states import (
     AGGREGATOR_DESCRIPTIONS,
     AGGREGATORS,
     CONDITIONS,
@@ -21,7 +22,6 @@ from polmodel.conditions import (
     resolve_aggregator,
     window_open,
 )
-from polmodel.errors import PolmodelError
 
 membership = st.floats(0.0, 1.0)
 near_zero = st.floats(0.0, 0.01)

@@ -11,8 +11,8 @@ import distributed
 import numpy as np
 import pytest
 
-from polmodel.comparison import compare
-from polmodel.ensemble import PolicyOutcomes
+from polmodel.analysis.comparison import compare
+from polmodel.analysis.worlds import PolicyOutcomes
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from conftest import flat
 
-from polmodel.discovery import discover, prim
+from polmodel.analysis.discovery import discover, prim
 from polmodel.errors import PolmodelError
-from polmodel.text import CAVEAT
+from polmodel.views.text import CAVEAT
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -21,11 +21,11 @@ def test_docstring_examples(name):
 
 
 def test_examples_exist_for_the_public_functions():
-    import polmodel.comparison
-    import polmodel.model
-    import polmodel.runs
-    import polmodel.scenario
+    import polmodel.analysis.comparison
+    import polmodel.analysis.runs
+    import polmodel.model.integrator
+    import polmodel.scenario.loading
 
-    for func in (polmodel.model.simulate, polmodel.runs.run, polmodel.comparison.compare,
-                 polmodel.scenario.load_scenario):
+    for func in (polmodel.model.integrator.simulate, polmodel.analysis.runs.run, polmodel.analysis.comparison.compare,
+                 polmodel.scenario.loading.load_scenario):
         assert ">>>" in (func.__doc__ or ""), func.__name__

@@ -9,10 +9,12 @@ from click.testing import CliRunner
 from scipy import stats
 
 import polmodel
+from polmodel.analysis.comparison import Comparison, compare
+from polmodel.analysis.worlds import PolicyOutcomes, sample_worlds
 from polmodel.cli import main
-from polmodel.comparison import Comparison, compare
-from polmodel.conditions import CONDITIONS
-from polmodel.elicitation import (
+from polmodel.errors import PolmodelError
+from polmodel.model.states import CONDITIONS, STATES
+from polmodel.room.elicitation import (
     COLUMNS,
     QUANTILE_POINTS,
     Elicitation,
@@ -25,11 +27,8 @@ from polmodel.elicitation import (
     pooled_quantiles,
     template,
 )
-from polmodel.ensemble import PolicyOutcomes, sample_worlds
-from polmodel.errors import PolmodelError
-from polmodel.model import STATES
-from polmodel.scenario import load_scenario
-from polmodel.schema import CONTEXT_NAMES
+from polmodel.scenario.loading import load_scenario
+from polmodel.scenario.schema import CONTEXT_NAMES
 
 SCENARIO = load_scenario("venezuela-2018")
 GRID_STEP = 1 / 4096  # of the pooled range: the resolution of the inverted CDF
@@ -230,7 +229,7 @@ def test_verdicts_report_the_spread_and_a_split_across_participants():
 
 def test_the_result_displays_and_exports(pooled):
     text = pooled.summary()
-    assert polmodel.text.CAVEAT in " ".join(text.split()) and "participants 2" in text
+    assert polmodel.views.text.CAVEAT in " ".join(text.split()) and "participants 2" in text
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "probabilit" not in text.lower()
     assert "<table>" in pooled._repr_html_()

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from polmodel.ensemble import (
+from polmodel.analysis.worlds import (
     DEFAULT_CHUNK,
     PolicyOutcomes,
     Worlds,
@@ -24,8 +24,9 @@ from polmodel.ensemble import (
     unit_sample,
 )
 from polmodel.errors import PolmodelError
-from polmodel.model import STATES, simulate
-from polmodel.scenario import load_scenario, scenario_from_dict
+from polmodel.model.integrator import simulate
+from polmodel.model.states import STATES
+from polmodel.scenario.loading import load_scenario, scenario_from_dict
 
 DEFAULT_TOML = Path(__file__).resolve().parents[1] / "scenarios" / "venezuela-2018.toml"
 N = 64

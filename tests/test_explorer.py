@@ -1,15 +1,18 @@
 """The live explorer: its callbacks, driven without a browser, match polmodel.run exactly."""
 
 import html
+import sys
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import polmodel
-from polmodel.conditions import AGGREGATORS, CONDITIONS
 from polmodel.errors import PolmodelError
-from polmodel.explorer import (
+from polmodel.model.levers import LEVER_NAMES, LEVERS_BY_NAME, LeverSetting, Policy
+from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
+from polmodel.model.states import AGGREGATORS, CONDITIONS
+from polmodel.room.explorer import (
     START_SUFFIX,
     Explorer,
     _spans,
@@ -17,8 +20,6 @@ from polmodel.explorer import (
     influential_assumptions,
     widest_ranges,
 )
-from polmodel.levers import LEVER_NAMES, LEVERS_BY_NAME, LeverSetting, Policy
-from polmodel.parameters import MECHANISMS_BY_NAME, PARAMETERS
 
 SCENARIO = polmodel.load_scenario("venezuela-2018")
 
@@ -273,10 +274,9 @@ def test_explore_is_public_and_displays_itself():
 
 
 def test_without_ipywidgets_the_explorer_shows_its_figure(monkeypatch):
-    from polmodel import explorer_controls
 
     ex = Explorer(SCENARIO)
-    monkeypatch.setattr(explorer_controls, "widgets", None)  # as if ipywidgets were not installed
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # as if ipywidgets were not installed
     with pytest.raises(PolmodelError, match="pip install 'polmodel\\[explore\\]'"):
         ex.build_controls()
     bundle = ex._repr_mimebundle_()

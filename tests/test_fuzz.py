@@ -34,11 +34,12 @@ from hypothesis import strategies as st
 from polmodel import compare, load_scenario, run, sample_worlds
 from polmodel.cli import main
 from polmodel.errors import MAX_MESSAGE, PolmodelError
-from polmodel.levers import LEVER_NAMES
-from polmodel.limits import MAX_HORIZON, parameter_limits
-from polmodel.model import STATES
-from polmodel.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
-from polmodel.scenario import scenario_from_dict
+from polmodel.limits import MAX_HORIZON
+from polmodel.model.bounds import parameter_limits
+from polmodel.model.levers import LEVER_NAMES
+from polmodel.model.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
+from polmodel.model.states import STATES
+from polmodel.scenario.loading import scenario_from_dict
 
 FUZZ_EXAMPLES = int(os.environ.get("POLMODEL_FUZZ_EXAMPLES", "0"))
 HANG_SECONDS = 60  # one example taking longer than this counts as a hang

@@ -37,7 +37,7 @@ def test_a_command_with_defaults_imports_nothing_heavy(args):
 def test_workers_bring_in_multiprocessing_only_when_asked_for():
     # Two chunks of worlds: a pool starts only when there is more than one (issue 9), and one
     # chunk with --workers 2 stays in this process, without multiprocessing.
-    from polmodel.ensemble import DEFAULT_CHUNK
+    from polmodel.analysis.worlds import DEFAULT_CHUNK
 
     two = str(DEFAULT_CHUNK + 1)
     assert "multiprocessing" in modules_loaded_by(["compare", "--worlds", two, "--horizon", "6",

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from polmodel.ensemble import latin_hypercube, unit_sample
+from polmodel.analysis.worlds import latin_hypercube, unit_sample
 
 
 def strata(u: np.ndarray) -> np.ndarray:
@@ -90,7 +90,7 @@ def test_one_point_is_one_uniform_draw():
 @pytest.mark.parametrize("sampler, expect_scipy", [("lhs", False), ("sobol", True)])
 def test_only_sobol_imports_scipy(sampler, expect_scipy):
     n = 64
-    code = ("import sys; from polmodel.ensemble import sample_worlds; "
+    code = ("import sys; from polmodel.analysis.worlds import sample_worlds; "
             f"sample_worlds('venezuela-2018', {n}, seed=0, sampler={sampler!r}); "
             "print('scipy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -18,22 +18,15 @@ import pytest
 
 import polmodel
 from polmodel import LeverSetting, Policy, compare, load_scenario, run, sample_worlds, simulate
-from polmodel.comparison import Comparison
-from polmodel.ensemble import evaluate
+from polmodel.analysis.comparison import Comparison
+from polmodel.analysis.worlds import evaluate
 from polmodel.errors import MAX_MESSAGE, PolmodelError, escape_controls, one_line
-from polmodel.levers import LEVER_NAMES
-from polmodel.limits import (
-    MAX_HORIZON,
-    MAX_POLICIES,
-    MAX_WORLDS,
-    check_memory,
-    comparison_bytes,
-    parameter_limit,
-    parameter_limits,
-)
-from polmodel.model import STATES
-from polmodel.parameters import MECHANISM_PARAMETERS, PARAMETERS
-from polmodel.scenario import DEFAULT_SCENARIO
+from polmodel.limits import MAX_HORIZON, MAX_POLICIES, MAX_WORLDS, check_memory, comparison_bytes
+from polmodel.model.bounds import parameter_limit, parameter_limits
+from polmodel.model.levers import LEVER_NAMES
+from polmodel.model.parameters import MECHANISM_PARAMETERS, PARAMETERS
+from polmodel.model.states import STATES
+from polmodel.scenario.loading import DEFAULT_SCENARIO
 
 SC = load_scenario(DEFAULT_SCENARIO)
 OTHER = next(p for p in SC.policies if p != SC.baseline)
@@ -193,7 +186,7 @@ def test_a_parameter_beyond_its_limit_is_refused_in_a_call(value):
 
 def test_months_open_counts_every_month_of_the_longest_horizon():
     """All conditions held above the crossover with every rate at zero: open every month."""
-    from polmodel.scenario import scenario_from_dict
+    from polmodel.scenario.loading import scenario_from_dict
 
     data = _default_dict()
     for state in STATES:
@@ -289,9 +282,9 @@ def test_a_ten_megabyte_value_is_not_echoed_whole(write_scenario):
 def test_public_functions_are_not_shadowed_by_modules():
     code = textwrap.dedent("""
         import polmodel
-        from polmodel.comparison import Comparison
-        import polmodel.runs, polmodel.comparison, polmodel.ensemble, polmodel.scenario
-        import polmodel.model, polmodel.levers, polmodel.limits, polmodel.outputs
+        from polmodel.analysis.comparison import Comparison
+        import polmodel.analysis.runs, polmodel.analysis.comparison, polmodel.analysis.worlds, polmodel.scenario.loading
+        import polmodel.model.integrator, polmodel.model.levers, polmodel.limits, polmodel.views.outputs
         for name in polmodel.__all__:
             obj = getattr(polmodel, name)
             assert not type(obj).__name__ == "module", name
@@ -347,7 +340,7 @@ def test_the_pairwise_statistics_match_their_pair_by_pair_definition():
 
 
 def test_the_every_pair_table_is_capped_but_every_pair_is_in_the_data(write_scenario):
-    from polmodel.comparison import MATRIX_SHOWN
+    from polmodel.views.comparison_text import MATRIX_SHOWN
 
     n = MATRIX_SHOWN + 3
     levers = {f"p{i}": {"levers": {LEVER_NAMES[i % len(LEVER_NAMES)]: 0.5}} for i in range(n)}

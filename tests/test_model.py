@@ -11,12 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from polmodel.conditions import CONDITIONS, opening_index, window_open
 from polmodel.errors import PolmodelError
-from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
-from polmodel.model import STATES, coefficients, rates, simulate, terms
-from polmodel.parameters import CONTEXT_PARAMETERS, PARAMETERS, default_parameters
-from polmodel.scenario import load_scenario
+from polmodel.model.equations import coefficients, rates, terms
+from polmodel.model.integrator import simulate
+from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
+from polmodel.model.parameters import CONTEXT_PARAMETERS, PARAMETERS, default_parameters
+from polmodel.model.states import CONDITIONS, STATES, opening_index, window_open
+from polmodel.scenario.loading import load_scenario
 
 HORIZON = 36
 TOL = 1e-12
@@ -359,7 +360,7 @@ def test_inputs_that_disagree_on_the_number_of_worlds_are_refused():
 
 
 def test_a_run_needs_at_least_one_month():
-    from polmodel.parameters import default_parameters
+    from polmodel.model.parameters import default_parameters
 
     init = dict.fromkeys(STATES, 0.5)
     with pytest.raises(PolmodelError, match="at least one month"):
@@ -372,7 +373,7 @@ def test_the_mechanism_table_says_which_states_each_lever_moves(lever):
 
     A lever changes the rates of exactly the states that its mechanisms list as moved.
     """
-    from polmodel.parameters import MECHANISMS
+    from polmodel.model.parameters import MECHANISMS
 
     listed = {state for m in MECHANISMS if lever in m.levers for state, _ in m.moves}
     rng = np.random.default_rng(7)
@@ -388,7 +389,7 @@ def test_the_mechanism_table_says_which_states_each_lever_moves(lever):
 
 
 def test_every_parameter_has_a_range_a_meaning_and_a_source():
-    from polmodel.parameters import MECHANISM_PARAMETERS, MECHANISMS_BY_NAME
+    from polmodel.model.parameters import MECHANISM_PARAMETERS, MECHANISMS_BY_NAME
 
     for p in PARAMETERS.values():
         assert 0.0 <= p.low <= p.default <= p.high <= p.limit, p.name
@@ -400,7 +401,7 @@ def test_every_parameter_has_a_range_a_meaning_and_a_source():
 
 
 def test_every_mechanism_has_a_source_and_a_parameter_that_sizes_it():
-    from polmodel.parameters import MECHANISM_PARAMETERS, MECHANISMS
+    from polmodel.model.parameters import MECHANISM_PARAMETERS, MECHANISMS
 
     sized = {p.mechanism for p in MECHANISM_PARAMETERS}
     for m in MECHANISMS:
@@ -416,9 +417,9 @@ def test_the_causal_diagram_draws_every_edge_of_the_mechanism_table():
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from polmodel.diagram import causal_layout, plot_causal_diagram
-    from polmodel.levers import LEVERS
-    from polmodel.parameters import MECHANISMS
+    from polmodel.model.levers import LEVERS
+    from polmodel.model.parameters import MECHANISMS
+    from polmodel.views.diagram import causal_layout, plot_causal_diagram
 
     ax = plot_causal_diagram(ax=Figure().add_subplot())
     edges = sum(len(m.levers) + len(m.moves) for m in MECHANISMS)

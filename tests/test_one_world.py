@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from polmodel.conditions import AGGREGATORS
-from polmodel.ensemble import sample_worlds
-from polmodel.levers import LEVER_NAMES
-from polmodel.model import STATES, Outcomes, simulate
-from polmodel.parameters import PARAMETERS
-from polmodel.scenario import list_scenarios, load_scenario
+from polmodel.analysis.worlds import sample_worlds
+from polmodel.model.integrator import Outcomes, simulate
+from polmodel.model.levers import LEVER_NAMES
+from polmodel.model.parameters import PARAMETERS
+from polmodel.model.states import AGGREGATORS, STATES
+from polmodel.scenario.loading import list_scenarios, load_scenario
 
 N = 24
 
@@ -113,7 +113,7 @@ def test_numpy_scalars_are_plain_numbers_too():
 def test_a_run_computes_its_decomposition_when_read_with_the_same_numbers():
     import pickle
 
-    from polmodel.runs import decompose, run
+    from polmodel.analysis.runs import decompose, run
 
     sc = load_scenario("venezuela-2018")
     for name in sc.policies:

@@ -23,7 +23,8 @@ from click.testing import CliRunner
 
 from polmodel.cli import main
 from polmodel.errors import PolmodelError
-from polmodel.outputs import (
+from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
+from polmodel.views.outputs import (
     check_file_name,
     manifest_name,
     manifests,
@@ -33,7 +34,6 @@ from polmodel.outputs import (
     scenario_digest,
     trusted_files,
 )
-from polmodel.scenario import DEFAULT_SCENARIO, load_scenario
 
 SC = load_scenario(DEFAULT_SCENARIO)
 LABEL = f"{SC.name}-compare"
@@ -108,7 +108,7 @@ def test_a_forced_smaller_set_removes_the_files_of_the_old_one(tmp_path):
 
 def test_an_unwritable_destination_is_refused_before_computing(tmp_path, monkeypatch):
     computed = []
-    monkeypatch.setattr("polmodel.comparison.compare", lambda *a, **k: computed.append(1))
+    monkeypatch.setattr("polmodel.analysis.comparison.compare", lambda *a, **k: computed.append(1))
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     for out in (blocker, blocker / "figs", Path("/proc/polmodel-figs")):
@@ -121,7 +121,7 @@ def test_an_unwritable_destination_is_refused_before_computing(tmp_path, monkeyp
 
 def test_a_folder_that_refuses_writes_is_refused_before_computing(tmp_path, monkeypatch):
     computed = []
-    monkeypatch.setattr("polmodel.comparison.compare", lambda *a, **k: computed.append(1))
+    monkeypatch.setattr("polmodel.analysis.comparison.compare", lambda *a, **k: computed.append(1))
     out = tmp_path / "ro"
     out.mkdir()
     if os.geteuid() != 0:
@@ -130,7 +130,7 @@ def test_a_folder_that_refuses_writes_is_refused_before_computing(tmp_path, monk
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr("polmodel.outputs.tempfile.mkstemp", refuse)
+        monkeypatch.setattr("polmodel.views.outputs.tempfile.mkstemp", refuse)
     result = cli("compare", *SMALL, "--out", out)
     assert result.exit_code == 2 and "cannot write here" in result.stderr, result.output
     assert computed == []
@@ -140,7 +140,7 @@ def test_an_output_name_taken_by_a_folder_is_refused_before_writing_anything(tmp
     taken = tmp_path / f"{LABEL}.json"
     taken.mkdir()
     computed = []
-    monkeypatch.setattr("polmodel.comparison.compare", lambda *a, **k: computed.append(1))
+    monkeypatch.setattr("polmodel.analysis.comparison.compare", lambda *a, **k: computed.append(1))
     result = cli("compare", *SMALL, "--out", tmp_path, "--force")
     assert result.exit_code == 2 and "is a folder" in result.stderr, result.output
     assert result.stderr.count("\n") == 1
@@ -280,7 +280,7 @@ def test_a_single_file_output_follows_the_same_rules(tmp_path):
 
 def test_commands_that_write_as_they_go_still_write_one_set(tmp_path):
     """sweep (like sensitivity, discover, elicit) writes its --out files as one set too."""
-    from polmodel.parameters import MECHANISM_PARAMETERS
+    from polmodel.model.parameters import MECHANISM_PARAMETERS
 
     args = ["sweep", "--x", MECHANISM_PARAMETERS[0].name, "--points", "2", "--worlds", "16",
             "--out", tmp_path / "s"]

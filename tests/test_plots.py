@@ -11,12 +11,14 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from polmodel import plots  # noqa: E402
-from polmodel.comparison import compare  # noqa: E402
-from polmodel.conditions import CONDITIONS  # noqa: E402
-from polmodel.model import STATES  # noqa: E402
-from polmodel.runs import run  # noqa: E402
-from polmodel.scenario import load_scenario  # noqa: E402
+from polmodel.analysis.comparison import compare  # noqa: E402
+from polmodel.analysis.runs import run  # noqa: E402
+from polmodel.model.states import (
+    CONDITIONS,  # noqa: E402
+    STATES,  # noqa: E402
+)
+from polmodel.scenario.loading import load_scenario  # noqa: E402
+from polmodel.views import plots  # noqa: E402
 
 
 @pytest.fixture(scope="module")

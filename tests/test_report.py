@@ -14,10 +14,10 @@ from click.testing import CliRunner
 import polmodel
 from polmodel.cli import main
 from polmodel.errors import PolmodelError
-from polmodel.model import STATES
-from polmodel.report import handout, sensitivity_available
-from polmodel.scenario import TEMPLATE, load_scenario, scenario_dir
-from polmodel.text import CAVEAT
+from polmodel.model.states import STATES
+from polmodel.room.handout import handout, sensitivity_available
+from polmodel.scenario.loading import TEMPLATE, load_scenario, scenario_dir
+from polmodel.views.text import CAVEAT
 
 WORLDS = 64
 SEED = 5
@@ -69,8 +69,8 @@ def test_the_handout_holds_every_part(page, scenario):
 
 
 def test_the_pair_sentence_states_the_paired_share(scenario):
-    from polmodel.comparison import compare
-    from polmodel.report import comparison_part
+    from polmodel.analysis.comparison import compare
+    from polmodel.room.handout import comparison_part
 
     c = compare(scenario, worlds=WORLDS, seed=SEED)
     a, b = c.policies[1:3]
@@ -85,8 +85,8 @@ def test_the_pair_sentence_states_the_paired_share(scenario):
 
 def test_the_sensitivity_section_says_what_it_needs_until_the_modules_exist(page, monkeypatch,
                                                                              scenario):
-    import polmodel.report as report
-    from polmodel.comparison import compare
+    import polmodel.room.handout as report
+    from polmodel.analysis.comparison import compare
 
     missing = "needs polmodel's sensitivity analysis"
     assert (missing in page) == (not sensitivity_available())
@@ -174,8 +174,8 @@ def test_every_command_fits_in_100_columns(tmp_path):
 
 
 def test_repr_of_every_result_is_one_short_line(scenario):
-    from polmodel.comparison import compare
-    from polmodel.runs import run
+    from polmodel.analysis.comparison import compare
+    from polmodel.analysis.runs import run
 
     for obj in (scenario, run(scenario), compare(scenario, worlds=16, seed=SEED)):
         text = repr(obj)
@@ -188,7 +188,7 @@ def test_run_to_csv_reads_back_in_pandas(tmp_path, scenario):
 
     import pandas as pd
 
-    from polmodel.runs import run
+    from polmodel.analysis.runs import run
 
     r = run(scenario)
     df = pd.read_csv(io.StringIO(r.to_csv()))
@@ -229,7 +229,7 @@ def test_the_readme_commands_from_install_to_handout_work(tmp_path, monkeypatch)
 
 
 def test_the_sources_table_counts_the_documents_the_scenario_cites(scenario):
-    from polmodel.report import sources_part
+    from polmodel.room.handout import sources_part
 
     body = sources_part(scenario).body
     sources = [u.source for u in [*scenario.initial.values(), *scenario.parameters.values()]]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from polmodel.report import PAGE_MARGIN_MM, PAGE_SIZES_MM, handout
+from polmodel.room.handout import PAGE_MARGIN_MM, PAGE_SIZES_MM, handout
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -14,12 +14,12 @@ import pytest
 from conftest import flat
 
 import polmodel
-from polmodel.conditions import CONDITIONS, CROSSOVER
+from polmodel.analysis.runs import run, runs_summary
 from polmodel.errors import PolmodelError
-from polmodel.model import STATES, simulate
-from polmodel.runs import run, runs_summary
-from polmodel.scenario import load_scenario
-from polmodel.text import CAVEAT, WIDTH
+from polmodel.model.integrator import simulate
+from polmodel.model.states import CONDITIONS, CROSSOVER, STATES
+from polmodel.scenario.loading import load_scenario
+from polmodel.views.text import CAVEAT, WIDTH
 
 VENEZUELA = load_scenario("venezuela-2018")
 POLICIES = list(VENEZUELA.policies)
@@ -298,7 +298,7 @@ def test_repr_html_is_a_table_with_caveat_and_provenance():
 
 _TIED_VERDICT = """
 import numpy as np
-from polmodel.runs import RunResult
+from polmodel.analysis.runs import RunResult
 # Fracture binds in months 1 and 2, the challenger in months 3 and 4: a tie.
 states = np.array([[0.9, 0.2, 0.3, 0.4, 0.5, 0.1]] * 3 + [[0.9, 0.3, 0.2, 0.4, 0.5, 0.1]] * 2)
 print(RunResult("s", "p", "min", np.arange(5), states).verdict())
@@ -320,7 +320,7 @@ def test_the_verdict_does_not_depend_on_the_hash_seed():
 
 @pytest.mark.parametrize("policy", ["status-quo", "coordinated-offramps", "engagement"])
 def test_the_parts_of_each_change_add_up_to_the_change(policy):
-    from polmodel.model import STATES as ALL_STATES
+    from polmodel.model.states import STATES as ALL_STATES
 
     r = run("venezuela-2018", policy)
     for i, s in enumerate(ALL_STATES):
@@ -336,7 +336,7 @@ def test_a_mechanism_that_is_switched_off_has_no_part():
 
 
 def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
-    from polmodel.scenario import scenario_dir
+    from polmodel.scenario.loading import scenario_dir
 
     text = (scenario_dir() / "venezuela-2018.toml").read_text()
     # The first edition had no security forces, exposure was a context value, and four context
@@ -353,7 +353,7 @@ def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
     r = run(str(path))
     assert "initial.security" in r.note and "context.indictment_exposure" in r.note
     assert r.note in flat(r.summary())  # wrapped to 100 columns on the terminal
-    from polmodel.comparison import compare
+    from polmodel.analysis.comparison import compare
 
     c = compare(str(path), worlds=20, seed=0)
     assert c.note == r.note and c.note in flat(c.summary())
@@ -368,7 +368,7 @@ def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
 def test_an_explanation_refuses_when_terms_and_rates_disagree(monkeypatch):
     """The equations are written twice (terms by mechanism, rates their fast sum): a student who
     edits one and not the other gets a clear error, not an explanation of another model."""
-    from polmodel import model
+    from polmodel.model import equations as model
 
     original = model.terms
 

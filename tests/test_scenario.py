@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from conftest import DEFAULT_FILE, SCENARIO_FILES
 
+from polmodel.analysis.runs import run
 from polmodel.errors import PolmodelError
-from polmodel.levers import LEVER_NAMES
-from polmodel.model import STATES
-from polmodel.parameters import PARAMETERS
-from polmodel.runs import run
-from polmodel.scenario import DEFAULT_SCENARIO, Scenario, list_scenarios, load_scenario
+from polmodel.model.levers import LEVER_NAMES
+from polmodel.model.parameters import PARAMETERS
+from polmodel.model.states import STATES
+from polmodel.scenario.loading import DEFAULT_SCENARIO, Scenario, list_scenarios, load_scenario
 
 # ---- Every scenario file ---------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ def test_a_scenario_displays_its_assumptions_with_their_sources():
 
 @pytest.mark.parametrize("date", ["Jan 2024", "2024-13", "24-01", "2024/01", "2024-1"])
 def test_a_date_that_is_not_a_month_is_named(tmp_path, date):
-    from polmodel.scenario import scenario_dir
+    from polmodel.scenario.loading import scenario_dir
 
     text = (scenario_dir() / "venezuela-2018.toml").read_text().replace('date = "2018-09"',
                                                                         f'date = "{date}"')
@@ -318,7 +318,7 @@ def test_central_values_and_schedules_are_computed_once_and_handed_out_as_copies
 
 
 def test_what_a_scenario_has_computed_does_not_change_its_digest_or_equality():
-    from polmodel.outputs import scenario_digest
+    from polmodel.views.outputs import scenario_digest
 
     fresh, used = load_scenario("venezuela-2018"), load_scenario("venezuela-2018")
     before = scenario_digest(used)

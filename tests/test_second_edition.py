@@ -1,6 +1,6 @@
 """The model's second edition: each mechanism's sign, its conditional behaviour, the baseline.
 
-Signs are checked two ways: every term of :func:`polmodel.model.terms` against the sign the
+Signs are checked two ways: every term of :func:`polmodel.model.equations.terms` against the sign the
 mechanism table declares (so the table, the diagram and ``polmodel levers`` cannot drift from
 the code), and each conditional claim by running one world with one thing changed.
 """
@@ -8,17 +8,18 @@ the code), and each conditional claim by running one world with one thing change
 import numpy as np
 import pytest
 
-from polmodel.conditions import CONDITIONS
-from polmodel.levers import LEVER_NAMES, LeverSetting, Policy
-from polmodel.model import STATES, coefficients, simulate, terms
-from polmodel.parameters import (
+from polmodel.model.equations import coefficients, terms
+from polmodel.model.integrator import simulate
+from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
+from polmodel.model.parameters import (
     CONTEXT_PARAMETERS,
     MECHANISMS,
     MECHANISMS_BY_NAME,
     PARAMETERS,
     default_parameters,
 )
-from polmodel.scenario import list_scenarios, load_scenario
+from polmodel.model.states import CONDITIONS, STATES
+from polmodel.scenario.loading import list_scenarios, load_scenario
 
 VENEZUELA = load_scenario("venezuela-2018")
 INITIAL = VENEZUELA.central_initial()
@@ -237,7 +238,7 @@ KNOWN_MOVERS = {("venezuela-2017", "challenger")}
 
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_each_scenario_reading_holds_twelve_months_under_its_status_quo(name):
-    from polmodel.runs import run
+    from polmodel.analysis.runs import run
 
     r = run(name)
     drift = np.abs(r.states[:13, : len(CONDITIONS)] - r.states[0, : len(CONDITIONS)]).max(axis=0)
@@ -252,7 +253,7 @@ def test_each_scenario_reading_holds_twelve_months_under_its_status_quo(name):
 def test_the_same_dynamics_move_a_case_whose_context_differs(case):
     # The hold comes from sourced readings, not a fitting knob: the same global rates move
     # historical cases whose context and levers differ.
-    from polmodel.runs import run
+    from polmodel.analysis.runs import run
 
     r = run(f"cases/{case}", "as-happened")
     drift = np.abs(r.states[:13, : len(CONDITIONS)] - r.states[0, : len(CONDITIONS)]).max()
@@ -260,8 +261,8 @@ def test_the_same_dynamics_move_a_case_whose_context_differs(case):
 
 
 def test_the_template_names_every_parameter_and_sets_every_key():
-    from polmodel.parameters import MECHANISM_PARAMETERS
-    from polmodel.scenario import scenario_dir
+    from polmodel.model.parameters import MECHANISM_PARAMETERS
+    from polmodel.scenario.loading import scenario_dir
 
     text = (scenario_dir() / "template.toml").read_text()
     for p in MECHANISM_PARAMETERS:
@@ -270,7 +271,7 @@ def test_the_template_names_every_parameter_and_sets_every_key():
 
 
 def test_the_fast_rates_are_the_terms_summed_by_state():
-    from polmodel.model import rates
+    from polmodel.model.equations import rates
 
     rng = np.random.default_rng(11)
     for n in (1, 7):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from polmodel.analysis.sensitivity_methods import morris, sobol
 from polmodel.errors import PolmodelError
-from polmodel.sensitivity_methods import morris, sobol
 
 PI = np.pi
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from conftest import flat
 
-from polmodel.ensemble import uncertain_dimensions
+from polmodel.analysis.sensitivity_analysis import parameter_groups, sensitivity
+from polmodel.analysis.worlds import uncertain_dimensions
 from polmodel.errors import PolmodelError
-from polmodel.parameters import MECHANISMS_BY_NAME, PARAMETERS
-from polmodel.scenario import load_scenario
-from polmodel.sensitivity_analysis import parameter_groups, sensitivity
-from polmodel.text import CAVEAT
+from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
+from polmodel.scenario.loading import load_scenario
+from polmodel.views.text import CAVEAT
 
 FAST = dict(n=64, n_resamples=30, trajectories=4)
 
@@ -45,7 +45,7 @@ def test_every_varied_assumption_is_analysed_or_reported_inert(sc, default):
 
 
 def _peaks(sc, name, value, policies=("targeted", "broad")):
-    from polmodel.comparison import compare
+    from polmodel.analysis.comparison import compare
 
     c = compare(sc, list(policies), worlds=50, seed=2, parameters={name: value})
     return np.stack([c.outcomes[p].peak_index for p in policies])
@@ -149,9 +149,9 @@ def test_tornado_is_sorted_by_swing_and_centred(default):
 
 
 def test_window_question_picks_the_policy_with_most_windows(sc):
-    from polmodel.comparison import compare
-    from polmodel.ensemble import sample_worlds
-    from polmodel.questions import default_questions
+    from polmodel.analysis.comparison import compare
+    from polmodel.analysis.questions import default_questions
+    from polmodel.analysis.worlds import sample_worlds
 
     w = sample_worlds(sc, 300, seed=0)
     c = compare(sc, worlds=w)

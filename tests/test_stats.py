@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from polmodel._stats import median, quantiles
+from polmodel.analysis._stats import median, quantiles
 
 QS = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]
 values = st.floats(-1e6, 1e6, allow_nan=False)

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from polmodel.comparison import compare
-from polmodel.ensemble import sample_worlds
+from polmodel.analysis.comparison import compare
+from polmodel.analysis.sweeps import sweep
+from polmodel.analysis.worlds import sample_worlds
 from polmodel.errors import PolmodelError
-from polmodel.levers import LEVER_NAMES
-from polmodel.scenario import load_scenario
-from polmodel.sweeps import sweep
+from polmodel.model.levers import LEVER_NAMES
+from polmodel.scenario.loading import load_scenario
 
 
 @pytest.fixture(scope="module")

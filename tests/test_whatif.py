@@ -6,11 +6,17 @@ import math
 
 import pytest
 
-from polmodel.ensemble import sample_worlds
+from polmodel.analysis.worlds import sample_worlds
 from polmodel.errors import PolmodelError
-from polmodel.parameters import PARAMETERS
-from polmodel.scenario import load_scenario
-from polmodel.whatif import apply_settings, hard_limits, names, parse_setting, parse_settings
+from polmodel.model.parameters import PARAMETERS
+from polmodel.scenario.loading import load_scenario
+from polmodel.scenario.whatif import (
+    apply_settings,
+    hard_limits,
+    names,
+    parse_setting,
+    parse_settings,
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +101,7 @@ def test_library_keywords_match_the_option(sc):
 
 
 def test_compare_takes_what_ifs(sc):
-    from polmodel.comparison import compare
+    from polmodel.analysis.comparison import compare
 
     state = next(iter(sc.initial))
     c = compare(sc, ["targeted"], worlds=50, initial={state: 0.5})

@@ -59,7 +59,7 @@ def _common(func):
 def _executor(workers: int):
     # The number of chunks is not known here: at most --workers processes (bounded by the
     # option), which leave Ctrl-C to this process; an interrupt stops them and their queue.
-    from polmodel.ensemble import DEFAULT_CHUNK
+    from polmodel.analysis.worlds import DEFAULT_CHUNK
 
     ex = make_executor(workers, workers * DEFAULT_CHUNK, DEFAULT_CHUNK)
     try:
@@ -72,8 +72,8 @@ def _executor(workers: int):
 
 def _questions(sc, policies, outcome, seed, executor, *, both_ways=False):
     """The questions asked: from --policy, else the scenario's default questions."""
+    from polmodel.analysis.questions import Question, default_questions, margin
     from polmodel.errors import PolmodelError
-    from polmodel.questions import Question, default_questions, margin
 
     if len(policies) > 2:
         raise PolmodelError(f"--policy given {len(policies)} times; allowed: once or twice")
@@ -87,7 +87,7 @@ def _questions(sc, policies, outcome, seed, executor, *, both_ways=False):
             return [Question(policies[0], outcome=outcome or "window")]
         out = outcome or "peak_index"
         return [Question(policies[0], sc.baseline, out, margin(sc, out))]
-    from polmodel.ensemble import sample_worlds
+    from polmodel.analysis.worlds import sample_worlds
 
     qs = default_questions(sc, sample_worlds(sc, 1000, seed=seed), executor=executor)
     if outcome is not None:
@@ -129,8 +129,8 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
     tables. With no --policy, answers the scenario's question (its contrast, else each policy
     against the baseline) and whether a window opens under the policy with the most windows.
     """
-    from polmodel.sensitivity_analysis import METHODS, n_steps, sensitivity
-    from polmodel.sensitivity_text import to_csv
+    from polmodel.analysis.sensitivity_analysis import METHODS, n_steps, sensitivity
+    from polmodel.views.sensitivity_text import to_csv
 
     _check_format(as_json, as_csv)
     if worlds < 2 or worlds & (worlds - 1):
@@ -200,8 +200,8 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
     coverage-density trade-off after. With no --policy: the scenario's contrast both ways, and
     where a window opens under the policy with the most windows.
     """
-    from polmodel.discovery import discover
-    from polmodel.ensemble import sample_worlds
+    from polmodel.analysis.discovery import discover
+    from polmodel.analysis.worlds import sample_worlds
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
@@ -260,8 +260,8 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     Each grid point is an ensemble on the same plausible worlds. Lever axes change the first
     --policy (the baseline by default).
     """
+    from polmodel.analysis.sweeps import sweep
     from polmodel.errors import PolmodelError
-    from polmodel.sweeps import sweep
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
@@ -305,7 +305,7 @@ def show_command(scenario, sets, as_json, as_csv):
     import csv
     import io
 
-    from polmodel.assumptions import assumption_rows, assumptions_text
+    from polmodel.views.assumptions import assumption_rows, assumptions_text
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, None, ())

@@ -162,7 +162,7 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
     Bad input then stops before any work is done or any file is written.
     """
     from polmodel.limits import MAX_POLICIES
-    from polmodel.scenario import load_scenario
+    from polmodel.scenario.loading import load_scenario
 
     sc = load_scenario(scenario)
     if horizon is not None:
@@ -244,7 +244,7 @@ def output_set(func=None, *, single_file: bool = False):
         out = kwargs.get("out")
         if out is None:
             return func(*args, **kwargs)
-        from polmodel.outputs import prepare
+        from polmodel.views.outputs import prepare
 
         ctx = click.get_current_context()
         scenario = kwargs.get("scenario")
@@ -282,7 +282,7 @@ def prepare_out(out: Path | None, label: str, names: list[str], force: bool):
     """Check and lock the --out folder for a command's files before computing (None: no --out)."""
     if out is None:
         return None
-    from polmodel.outputs import prepare
+    from polmodel.views.outputs import prepare
 
     return prepare(out, label, names, force=force)
 
@@ -291,7 +291,7 @@ def commit_out(outset, files: dict[str, bytes | str], scenario=None, **info) -> 
     """Write the set (temporaries, renames, manifest last) and say where."""
     if outset is None:
         return
-    from polmodel.outputs import scenario_digest
+    from polmodel.views.outputs import scenario_digest
 
     manifest = _manifest_info(click.get_current_context())
     if scenario is not None:
@@ -340,7 +340,7 @@ def write_atomically(path: Path, data: bytes | str) -> None:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
             f.write(data)
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        from polmodel.text import current_umask
+        from polmodel.views.text import current_umask
 
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
@@ -380,7 +380,7 @@ def _apply_sets(sc, sets: tuple[str, ...], *, ranges: bool = True):
     """Parse and apply --set to a loaded scenario; returns (scenario, settings)."""
     if not sets:
         return sc, {}
-    from polmodel.whatif import apply_settings, parse_settings
+    from polmodel.scenario.whatif import apply_settings, parse_settings
 
     settings = parse_settings(sets, sc, ranges=ranges)
     return apply_settings(sc, settings), settings

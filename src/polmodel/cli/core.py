@@ -52,7 +52,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
     window opens, and which condition binds. With --out, writes a trajectory figure per policy
     and the monthly data (CSV and JSON).
     """
-    from polmodel.runs import run, runs_csv, runs_summary
+    from polmodel.analysis.runs import run, runs_csv, runs_summary
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
@@ -111,8 +111,8 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
     baseline, in what share of worlds each policy gives a higher or lower index (paired, world by
     world), under both the strict and the graded AND.
     """
-    from polmodel.comparison import compare
-    from polmodel.ensemble import DEFAULT_CHUNK
+    from polmodel.analysis.comparison import compare
+    from polmodel.analysis.worlds import DEFAULT_CHUNK
 
     _check_format(as_json, as_csv)
     if worlds is None:
@@ -151,7 +151,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
         else:
             echo_text(result.summary())
         if outset is not None:
-            from polmodel import plots
+            from polmodel.views import plots
 
             draws = [plots.plot_peak_distributions, plots.plot_paired_differences,
                      plots.plot_bottleneck_shares, plots.plot_tradeoff]
@@ -167,7 +167,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
 
 def _csv_sidecar(prov: str, csv_text: str) -> str:
     """The JSON beside a CSV file: provenance, caveat and the columns (the CSV has no comments)."""
-    from polmodel.text import csv_metadata
+    from polmodel.views.text import csv_metadata
 
     columns = csv_text.split("\n", 1)[0].split(",")
     return json_text(csv_metadata(prov, columns))
@@ -178,9 +178,9 @@ def _csv_sidecar(prov: str, csv_text: str) -> str:
 @_library_errors
 def scenarios_command(as_json):
     """List the built-in scenarios and the historical cases."""
-    from polmodel.scenario import DEFAULT_SCENARIO as default
-    from polmodel.scenario import TEMPLATE, list_cases, list_scenarios, load_scenario
-    from polmodel.text import WIDTH, table, wrap
+    from polmodel.scenario.loading import DEFAULT_SCENARIO as default
+    from polmodel.scenario.loading import TEMPLATE, list_cases, list_scenarios, load_scenario
+    from polmodel.views.text import WIDTH, table, wrap
 
     rows = []
     for name in list_scenarios():
@@ -219,8 +219,8 @@ def scenarios_command(as_json):
 def levers_command(names, as_json, out, force=False):
     """Explain each lever and the mechanisms it feeds."""
     from polmodel.errors import PolmodelError
-    from polmodel.levers import LEVERS, LEVERS_BY_NAME
-    from polmodel.parameters import MECHANISMS_BY_NAME
+    from polmodel.model.levers import LEVERS, LEVERS_BY_NAME
+    from polmodel.model.parameters import MECHANISMS_BY_NAME
 
     for name in names:
         if name not in LEVERS_BY_NAME:
@@ -237,7 +237,7 @@ def levers_command(names, as_json, out, force=False):
         else:
             import textwrap
 
-            from polmodel.text import WIDTH
+            from polmodel.views.text import WIDTH
 
             for lv in data:
                 click.echo(f"{lv['name']} ({lv['label']})")
@@ -248,7 +248,7 @@ def levers_command(names, as_json, out, force=False):
                                              initial_indent="  ", subsequent_indent="    "))
                 click.echo("")
         if outset is not None:
-            from polmodel.diagram import causal_figsize, plot_causal_diagram
+            from polmodel.views.diagram import causal_figsize, plot_causal_diagram
 
             png = figure_png(lambda ax: plot_causal_diagram(ax=ax), figsize=causal_figsize())
             commit_out(outset, {"causal-diagram.png": png})
@@ -260,8 +260,8 @@ def levers_command(names, as_json, out, force=False):
 def validate_command(files):
     """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
-    from polmodel.scenario import load_scenario
-    from polmodel.text import WIDTH, wrap
+    from polmodel.scenario.loading import load_scenario
+    from polmodel.views.text import WIDTH, wrap
 
     bad = 0
     for f in files:

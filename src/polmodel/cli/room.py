@@ -45,7 +45,7 @@ def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, 
     comparison, what decides it, the caveat and the provenance; figures are embedded, nothing
     is fetched from a network. Print it from a browser, or add --pdf.
     """
-    from polmodel.report import handout, write_pdf
+    from polmodel.room.handout import handout, write_pdf
 
     sc = _load(scenario, horizon, policies + tuple(pair or ()))
     if out is None:
@@ -72,7 +72,7 @@ def new_command(name, force):
     Then edit it, check it with `polmodel validate NAME.toml` and run it with
     `polmodel run NAME.toml` or `polmodel report NAME.toml`.
     """
-    from polmodel.scenario import TEMPLATE, scenario_dir
+    from polmodel.scenario.loading import TEMPLATE, scenario_dir
 
     target = Path(name if name.endswith(".toml") else f"{name}.toml")
     stem = target.stem

@@ -49,10 +49,10 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
     participants disagree most and re-runs the comparison with each participant's own
     estimates. With --out, writes a scenario that samples the pooled distributions.
     """
-    from polmodel.elicitation import VERDICT_COLUMNS, elicit
-    from polmodel.elicitation import template as estimates_template
     from polmodel.errors import PolmodelError
-    from polmodel.text import csv_metadata
+    from polmodel.room.elicitation import VERDICT_COLUMNS, elicit
+    from polmodel.room.elicitation import template as estimates_template
+    from polmodel.views.text import csv_metadata
 
     if template:
         click.echo(estimates_template(), nl=False)
@@ -61,7 +61,7 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
         raise PolmodelError("elicit: give an estimates file FILE.csv (polmodel elicit --template "
                             "prints one)")
     _check_format(as_json, as_csv)
-    from polmodel.scenario import load_scenario
+    from polmodel.scenario.loading import load_scenario
 
     sc = load_scenario(scenario)
     for name in policies:

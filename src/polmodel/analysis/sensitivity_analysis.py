@@ -1,0 +1,491 @@
+"""Which assumptions decide an answer: Sobol' indices, Morris screening and a tornado.
+
+Three views of one question (:class:`polmodel.analysis.questions.Question`: an outcome under a policy,
+or the paired difference between two policies), over every uncertain number a scenario
+samples (initial states, context values, mechanism parameters):
+
+- **Sobol' first-order and total indices** (share of the answer's variance an assumption
+  explains alone, and with all its interactions), computed by :func:`scipy.stats.sobol_indices`
+  (Saltelli et al. 2010) with bootstrap confidence intervals; the whole design goes to the
+  ensemble in one vectorised call (:func:`polmodel.analysis.sensitivity_methods.sobol`).
+- **Morris elementary effects** (mu*, sigma) through SALib, optionally by groups of
+  parameters (derived from the mechanism table: the state each mechanism moves)
+  (:func:`polmodel.analysis.sensitivity_methods.morris`).
+- **A one-at-a-time tornado** around the central run: each assumption moved to the ends of its
+  range, the others held at their central values, sorted by swing, for the room.
+
+The fuzzy AND is an assumption too: indices are computed under each aggregator asked for
+(``min`` and ``product`` by default) when the answer can depend on it, and the tornado shows
+the swing from switching it.
+
+Assumptions that cannot affect the answer by construction are found before any index is
+computed, by running the question's policies with each assumption at both ends of its range
+in a few worlds: if no state of the model moves, the assumption is reported as inert (with the
+mechanism table's reason when its levers are all off) and left out, instead of showing an
+index of zero with an undefined interval. An answer that does not vary at all (no window in
+any world) is reported as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from polmodel.analysis.questions import TIE, Question, ask, contrast_questions, margin
+from polmodel.analysis.sensitivity_methods import MorrisScreen, SobolIndices, morris, sobol
+from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, evaluate, uncertain_dimensions
+from polmodel.errors import PolmodelError
+from polmodel.limits import (
+    check_choice,
+    check_memory,
+    check_names,
+    check_number,
+    check_seed,
+    check_whole,
+)
+from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
+from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.views.text import provenance
+
+METHODS = ("sobol", "morris", "tornado")
+DECIDING = 0.05  # a total Sobol' index below this leaves an assumption out of the sentence
+TORNADO_OUTCOME = {"window": "months_open"}  # a yes/no answer swings in months instead
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class Tornado:
+    """One-at-a-time swings around the central run.
+
+    Attributes
+    ----------
+    outcome : str
+        What the bars measure (the question's outcome; months open for a yes/no window).
+    central : float
+        The answer at the central value of every assumption.
+    names : tuple of str
+    low, high : ndarray[n_names]
+        Each assumption's range ends.
+    at_low, at_high : ndarray[n_names]
+        The answer with that one assumption at its low / high end.
+    aggregators : mapping of str to float
+        The answer at central values under each aggregator (a structural swing).
+    """
+
+    aggregator: str
+    outcome: str
+    central: float
+    names: tuple[str, ...]
+    low: np.ndarray
+    high: np.ndarray
+    at_low: np.ndarray
+    at_high: np.ndarray
+    aggregators: Mapping[str, float]
+
+    @property
+    def swing(self) -> np.ndarray:
+        """ndarray[n_names]: |answer at high end - answer at low end|."""
+        return np.abs(self.at_high - self.at_low)
+
+    def order(self) -> np.ndarray:
+        """Indices of ``names`` by swing, largest first."""
+        return np.array(sorted(range(len(self.names)), key=lambda i: (-self.swing[i], self.names[i])), int)
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """What decides one answer of a scenario, by Sobol' indices, Morris screening and a tornado.
+
+    Build one with :func:`sensitivity`. Indices are shares of the answer's variance across the
+    plausible worlds of the scenario's assumed ranges, not statements about the world.
+    """
+
+    scenario: str
+    title: str
+    question: Question
+    horizon: int
+    seed: int | None
+    bounds: Mapping[str, tuple[float, float]]
+    sobol: tuple[SobolIndices, ...]
+    morris: tuple[MorrisScreen, ...]
+    tornado: Tornado | None
+    inert: Mapping[str, str]
+    confidence_level: float
+    n_resamples: int
+    settings: Mapping[str, Any]
+
+    @property
+    def constant(self) -> bool:
+        """True when the answer is the same in every sampled world (nothing to apportion)."""
+        return bool(self.sobol) and all(s.variance == 0 for s in self.sobol)
+
+    def deciding(self, k: int = 4) -> list[str]:
+        """The assumptions that decide the answer, largest first.
+
+        Those with a total Sobol' index of at least 0.05 under the first aggregator, at most
+        ``k`` of them (Morris' mu* order when Sobol' was not computed).
+        """
+        if self.sobol and not self.constant:
+            s = self.sobol[0]
+            return [s.names[i] for i in s.order()[:k] if s.total[i] >= DECIDING]
+        if self.morris:
+            m = self.morris[0]
+            return [m.names[i] for i in m.order()[:k] if m.mu_star[i] > 0]
+        return []
+
+    def provenance(self) -> str:
+        """Version, scenario, question, seed, sample sizes, what-ifs."""
+        from polmodel.scenario.whatif import describe_settings
+
+        n = self.sobol[0].n if self.sobol else None
+        return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
+                          horizon=f"{self.horizon} months", sobol_n=n,
+                          morris_trajectories=self.morris[0].trajectories if self.morris else None,
+                          bootstrap=f"{self.n_resamples} resamples, {self.confidence_level:.0%}"
+                          if self.n_resamples else None,
+                          what_ifs=describe_settings(self.settings))
+
+    def headline(self) -> str:
+        """The plain sentence first: which assumptions decide the answer, with intervals."""
+        from polmodel.views.sensitivity_text import headline
+
+        return headline(self)
+
+    def summary(self) -> str:
+        """The sentence, then the tables, the caveat and the provenance."""
+        from polmodel.views.sensitivity_text import summary
+
+        return summary(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        top = ", ".join(self.deciding()) or "none"
+        return (f"Sensitivity({self.scenario!r}, {self.question.label()!r}, "
+                f"{len(self.bounds)} assumptions, deciding: {top})")
+
+    def _repr_html_(self) -> str:
+        from polmodel.views.sensitivity_text import to_html
+
+        return to_html(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the sentence, every index with its interval, the tornado, the inert."""
+        from polmodel.views.sensitivity_text import to_dict
+
+        return to_dict(self)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Long form: one row per method, aggregator, assumption and statistic."""
+        from polmodel.views.sensitivity_text import rows
+
+        return rows(self)
+
+    def to_frame(self):
+        """A pandas DataFrame of :meth:`rows` (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise PolmodelError("to_frame needs pandas: pip install pandas") from None
+        return pd.DataFrame(self.rows())
+
+    def to_csv(self, path=None) -> str:
+        """The rows as CSV with a provenance comment line; also written to ``path`` if given."""
+        from polmodel.views.sensitivity_text import to_csv
+
+        text = to_csv([self])
+        if path is not None:
+            from pathlib import Path
+
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def plot(self, ax=None, kind: str = "sobol"):
+        """Draw the indices (``kind="sobol"``), the tornado or Morris mu* against sigma.
+
+        Returns the axes.
+        """
+        from polmodel.views import analysis_plots
+
+        draw = {"sobol": analysis_plots.plot_sobol, "tornado": analysis_plots.plot_tornado,
+                "morris": analysis_plots.plot_morris}
+        if kind not in draw:
+            raise PolmodelError(f"kind {kind!r}: unknown; allowed: {', '.join(draw)}")
+        return draw[kind](self, ax=ax)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+
+
+def parameter_groups(names: Sequence[str]) -> dict[str, str]:
+    """A group for each assumption, from the mechanism table: the state its mechanism moves.
+
+    Initial states form one group, context values another.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    out = {}
+    for name in names:
+        if name.startswith("initial."):
+            out[name] = "initial states"
+            continue
+        mech = MECHANISMS_BY_NAME.get(PARAMETERS[name].mechanism) if name in PARAMETERS else None
+        out[name] = f"mechanisms moving {mech.moves[0][0]}" if mech and mech.moves else "context"
+    return out
+
+
+def _matrix(scenario: Scenario, names: Sequence[str], x: np.ndarray) -> Worlds:
+    """Worlds with columns ``names`` from ``x`` (n_rows, len(names)), the rest at central values."""
+    dims = uncertain_dimensions(scenario)
+    varied = tuple(k for k, (_, lo, hi) in dims.items() if hi > lo)
+    fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
+    cols = [varied.index(name) for name in names]
+    if cols == list(range(len(varied))):
+        values = np.asarray(x, dtype=float)  # every column given: no copy to make
+    else:
+        values = np.empty((x.shape[0], len(varied)))
+        values[:] = [dims[k][0] for k in varied]
+        values[:, cols] = x
+    return Worlds(scenario.name, varied, values, fixed, None, "analysis")
+
+
+def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[str], *,
+                      rng: np.random.Generator, worlds: int = 8) -> dict[str, str]:
+    """Assumptions that cannot move the question's answer by construction, with the reason.
+
+    Each assumption is set to both ends of its range in ``worlds`` random worlds; if no
+    condition, the exodus or the answer moves in any of them under any of the question's
+    policies, the model does not reach it (a term multiplied by a lever that is off is exactly
+    zero, so the test is exact, not statistical).
+    """
+    bounds = {k: (lo, hi) for k, (_, lo, hi) in uncertain_dimensions(scenario).items()}
+    d = len(names)
+    lo = np.array([bounds[k][0] for k in names])
+    hi = np.array([bounds[k][1] for k in names])
+    base = lo + rng.random((worlds, d)) * (hi - lo)
+    x = np.repeat(base[None], 2 * d, axis=0)  # (2d, worlds, d)
+    for j in range(d):
+        x[2 * j, :, j] = lo[j]
+        x[2 * j + 1, :, j] = hi[j]
+    w = _matrix(scenario, names, x.reshape(-1, d))
+    moved = np.zeros(d, bool)
+    for o in evaluate(w, [scenario.schedule(p) for p in question.policies]):
+        for field in ("condition_mean", "exodus", "peak_index", "months_open"):
+            v = np.asarray(getattr(o, field)).reshape(d, 2, worlds, -1)
+            moved |= (v[:, 0] != v[:, 1]).reshape(d, -1).any(axis=1)
+    used = {lv for p in question.policies for lv, s in scenario.policy(p).levers.items() if s.intensity > 0}
+    who = (f"neither {' nor '.join(question.policies)} uses" if len(question.policies) > 1
+           else f"{question.policies[0]} does not use")
+    out = {}
+    for name, m in zip(names, moved):
+        if m:
+            continue
+        mech = MECHANISMS_BY_NAME.get(PARAMETERS[name].mechanism) if name in PARAMETERS else None
+        if mech is not None and mech.levers and not set(mech.levers) & used:
+            out[name] = (f"its mechanism ({mech.name}) acts only through {' or '.join(mech.levers)}, "
+                         f"which {who}")
+        else:
+            out[name] = f"moves no state of the model under {' or '.join(question.policies)}"
+    return out
+
+
+def tornado(scenario: Scenario, question: Question, names: Sequence[str], *,
+            aggregator: str, aggregators: Sequence[str] = (), executor: Executor | None = None) -> Tornado:
+    """Swings of the answer with one assumption at a time at either end of its range.
+
+    The answer is the question's outcome at central values (months open for a yes/no window).
+    """
+    q = Question(question.policy, question.versus, TORNADO_OUTCOME.get(question.outcome, question.outcome))
+    dims = uncertain_dimensions(scenario)
+    d = len(names)
+    central = np.array([dims[k][0] for k in names])
+    lo = np.array([dims[k][1] for k in names])
+    hi = np.array([dims[k][2] for k in names])
+    x = np.repeat(central[None], 2 * d + 1, axis=0)
+    x[1::2][np.arange(d), np.arange(d)] = lo
+    x[2::2][np.arange(d), np.arange(d)] = hi
+    y = ask(q, scenario, _matrix(scenario, names, x), aggregator=aggregator, executor=executor)
+    structural = {aggregator: float(y[0])}
+    for agg in aggregators:
+        if agg != aggregator:
+            structural[agg] = float(ask(q, scenario, _matrix(scenario, names, x[:1]), aggregator=agg)[0])
+    return Tornado(aggregator, q.outcome, float(y[0]), tuple(names), lo, hi, y[1::2], y[2::2], structural)
+
+
+# ---------------------------------------------------------------------------------------------
+# The analysis
+
+
+def sensitivity(
+    scenario: Scenario | str = "venezuela-2018",
+    policy: str | None = None,
+    versus: str | None = None,
+    *,
+    outcome: str = "peak_index",
+    methods: Sequence[str] = METHODS,
+    n: int = 1024,
+    n_resamples: int = 199,
+    confidence_level: float = 0.95,
+    interval: str = "auto",
+    trajectories: int = 20,
+    groups: bool | Mapping[str, str] = False,
+    aggregators: Sequence[str] = ("min", "product"),
+    seed: int | np.random.Generator | None = 0,
+    horizon: int | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    initial: Mapping[str, Any] | None = None,
+    executor: Executor | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> Sensitivity:
+    """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+    policy, versus : str, optional
+        The answer is ``outcome`` under ``policy``, or the paired difference ``policy`` minus
+        ``versus``. By default the scenario's question: its ``contrast``, else its first
+        non-baseline policy against the baseline.
+    outcome : {"peak_index", "window", "months_open", "crisis_months", "exodus"}
+    methods : sequence of {"sobol", "morris", "tornado"}
+    n : int
+        Sobol' base sample (a power of 2); the model runs ``n * (d + 2)`` times per policy and
+        aggregator for ``d`` assumptions.
+    n_resamples : int
+        Bootstrap resamples for the Sobol' intervals (0: none).
+    confidence_level : float
+    interval : {"auto", "bca", "percentile"}
+        Bootstrap interval (:func:`sobol`).
+    trajectories : int
+        Morris trajectories.
+    groups : bool or mapping of str to str
+        Morris by groups: True for :func:`parameter_groups`, or a mapping name -> group.
+    aggregators : sequence of str
+        Fuzzy ANDs to compute the indices under (the structural assumption); the first is the
+        main one. Answers that do not depend on the AND are computed once.
+    seed : int or numpy.random.Generator
+        Same seed, same numbers (whatever the executor).
+    horizon : int, optional
+    parameters, initial : mapping, optional
+        What-ifs (:func:`polmodel.scenario.whatif.apply_settings`): values fix, ranges replace.
+    executor : concurrent.futures.Executor, optional
+        Where chunks of worlds run.
+    chunk_size : int
+    progress : callable, optional
+        Called with 1 after each step (a method under an aggregator).
+
+    Returns
+    -------
+    Sensitivity
+
+    Examples
+    --------
+    >>> s = sensitivity("venezuela-2018", "targeted", "broad", n=64, n_resamples=0,
+    ...                 methods=("sobol",), aggregators=("min",))
+    >>> len(s.deciding()) >= 1
+    True
+    """
+    from polmodel.scenario.whatif import apply_settings
+
+    methods = check_names(methods, "methods")
+    aggregators = check_names(aggregators, "aggregators")
+    n = check_whole(n, "n", 16, 2**20)
+    n_resamples = check_whole(n_resamples, "n_resamples", 0, 100_000)
+    confidence_level = check_number(confidence_level, "confidence_level", 0.5, 0.999)
+    interval = check_choice(interval, "interval", ("auto", "bca", "percentile"))
+    trajectories = check_whole(trajectories, "trajectories", 2, 10_000)
+    if not isinstance(groups, (bool, Mapping)) or (
+            isinstance(groups, Mapping) and not all(isinstance(v, str) for v in groups.values())):
+        raise PolmodelError(f"groups: a {type(groups).__name__}; allowed: True, False, or a mapping "
+                            "of assumption names to group names")
+    seed = check_seed(seed)
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if horizon is not None:
+        sc = sc.with_horizon(horizon)
+    settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
+    sc = apply_settings(sc, parameters=parameters, initial=initial)
+    question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
+        else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
+    # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
+    question = replace(question, margin=TIE)
+    question.check(sc)
+    for m in methods:
+        if m not in METHODS:
+            raise PolmodelError(f"method {m!r}: unknown; allowed: {', '.join(METHODS)}")
+    from polmodel.model.states import AGGREGATORS
+
+    for a in aggregators:
+        if a not in AGGREGATORS:
+            raise PolmodelError(f"aggregator {a!r}: unknown; allowed: {', '.join(AGGREGATORS)}")
+    aggs = tuple(dict.fromkeys(aggregators or (sc.aggregator,)))
+    if not question.uses_aggregator:
+        aggs = aggs[:1]
+    rng = np.random.default_rng(seed)
+    streams = rng.spawn(3)
+    dims = uncertain_dimensions(sc)
+    varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
+    bounds = {k: (dims[k][1], dims[k][2]) for k in varied}
+    inert = inert_assumptions(sc, question, varied, rng=streams[0])
+    active = [k for k in varied if k not in inert]
+    box = [bounds[k] for k in active]
+    step = progress or (lambda k: None)
+    if "sobol" in methods:  # the Saltelli design: (d + 2) n rows, two policies each
+        check_memory((len(active) + 2) * n, len(varied), 2)
+    if isinstance(groups, Mapping):
+        unknown = sorted(set(groups) - set(varied))
+        if unknown:
+            raise PolmodelError(f"groups: {unknown[0]!r} is not an uncertain assumption of "
+                                f"{sc.name}; allowed: names as `polmodel show` lists them")
+
+    def answer(agg):
+        def f(x):
+            return ask(question, sc, _matrix(sc, active, np.asarray(x).T), aggregator=agg,
+                       executor=executor, chunk_size=chunk_size)
+        return f
+
+    sobols, screens = [], []
+    if active:
+        for agg in aggs:
+            if "sobol" in methods:
+                sobols.append(sobol(answer(agg), box, active, n=n, n_resamples=n_resamples,
+                                    confidence_level=confidence_level, interval=interval,
+                                    seed=streams[1], aggregator=agg))
+                step(1)
+            if "morris" in methods:
+                grouping = None
+                if groups:
+                    grouping = (parameter_groups(active) if groups is True else
+                                {k: groups.get(k, k) for k in active})  # the rest: one each
+                screens.append(morris(answer(agg), box, active, trajectories=trajectories,
+                                      groups=grouping, confidence_level=confidence_level,
+                                      seed=streams[2], aggregator=agg))
+                step(1)
+    torn = None
+    if "tornado" in methods and active:
+        torn = tornado(sc, question, active, aggregator=aggs[0], aggregators=aggs, executor=executor)
+        step(1)
+    return Sensitivity(
+        scenario=sc.label, title=sc.title, question=question, horizon=sc.horizon,
+        seed=seed if isinstance(seed, int) else None, bounds=bounds, sobol=tuple(sobols),
+        morris=tuple(screens), tornado=torn, inert=inert, confidence_level=confidence_level,
+        n_resamples=n_resamples if "sobol" in methods else 0, settings=settings,
+    )
+
+
+def n_steps(question: Question, methods: Sequence[str] = METHODS,
+            aggregators: Sequence[str] = ("min", "product")) -> int:
+    """How many times :func:`sensitivity` calls ``progress`` for a question (for a bar)."""
+    k = len(dict.fromkeys(aggregators)) if question.uses_aggregator else 1
+    return k * sum(m in methods for m in ("sobol", "morris")) + ("tornado" in methods)

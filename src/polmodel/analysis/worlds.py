@@ -1,0 +1,432 @@
+"""Plausible worlds: sampling every uncertain number, and running policies on the same worlds.
+
+A *world* is one draw of every uncertain initial state, context parameter and mechanism
+parameter, each uniform over its plausible range (a Latin hypercube drawn with numpy, or
+scrambled Sobol' points from :mod:`scipy.stats.qmc`, imported only when asked for), or, where a
+scenario gives quantiles (pooled participants' estimates), drawn from that distribution through
+its quantile function. Every policy runs on the same worlds (common random numbers), so
+differences between policies are paired by construction.
+
+Worlds are evaluated in chunks; only per-world outcomes are kept, never full trajectories, so
+memory stays bounded. Chunks can go to any :class:`concurrent.futures.Executor` (a process pool,
+a Dask ``Client.get_executor()``); the numbers do not depend on chunk size or executor.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from polmodel.analysis._stats import median
+from polmodel.errors import PolmodelError
+from polmodel.limits import (
+    MAX_CHUNK,
+    MAX_WORLDS,
+    MONTHS_DTYPE,
+    check_callable,
+    check_choice,
+    check_memory,
+    check_seed,
+    check_whole,
+)
+from polmodel.model.integrator import Outcomes, simulate
+from polmodel.model.states import STATES
+from polmodel.scenario.loading import Scenario, check_scenario_argument, load_scenario
+
+if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
+    from concurrent.futures import Executor, Future
+
+Sampler = Literal["lhs", "sobol"]
+DEFAULT_CHUNK = 8192
+
+
+@dataclass(frozen=True)
+class Worlds:
+    """Sampled plausible worlds of a scenario.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The varied dimensions: ``"initial.<state>"`` for initial states, parameter names
+        otherwise.
+    values : ndarray[n_worlds, n_varied]
+        The sampled values, one row a world.
+    fixed : mapping of str to float
+        Dimensions that do not vary (a range of one point), with their value.
+    """
+
+    scenario: str
+    names: tuple[str, ...]
+    values: np.ndarray
+    fixed: Mapping[str, float]
+    seed: int | None
+    sampler: str
+
+    def __len__(self) -> int:
+        return self.values.shape[0]
+
+    def __repr__(self) -> str:
+        return (f"Worlds(scenario={self.scenario!r}, n_worlds={len(self)}, "
+                f"varied={len(self.names)}, seed={self.seed!r}, sampler={self.sampler!r})")
+
+    def inputs(self, rows: slice | np.ndarray = slice(None)) -> tuple[dict, dict]:
+        """Initial states and parameters of some worlds, as model inputs.
+
+        Returns
+        -------
+        initial, params : dict of str to float or ndarray[n_rows]
+        """
+        return _split(self.names, self.values[rows], self.fixed)
+
+
+def _split(names: Sequence[str], values: np.ndarray, fixed: Mapping[str, float]) -> tuple[dict, dict]:
+    initial: dict = {}
+    params: dict = {}
+    for key, v in list(fixed.items()) + [(n, values[:, j]) for j, n in enumerate(names)]:
+        if key.startswith("initial."):
+            initial[key.removeprefix("initial.")] = v
+        else:
+            params[key] = v
+    return initial, params
+
+
+def uncertain_dimensions(scenario: Scenario) -> dict[str, tuple[float, float, float]]:
+    """Every uncertain number of a scenario: name -> (central value, low, high)."""
+    dims = {f"initial.{k}": (u.value, u.low, u.high) for k, u in scenario.initial.items()}
+    dims.update({k: (u.value, u.low, u.high) for k, u in scenario.parameters.items()})
+    return dims
+
+
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """A Latin hypercube of ``n`` points in ``d`` dimensions, drawn with numpy alone.
+
+    Each column is cut into ``n`` equal strata; each stratum holds exactly one point, placed
+    uniformly at random inside it, and the strata are matched across columns by an independent
+    random permutation per column. This is the design of ``scipy.stats.qmc.LatinHypercube``
+    (with its default ``scramble=True``) without importing :mod:`scipy.stats`, which costs
+    most of a second, and with one ``n * d`` array as its only allocation of that size.
+
+    Parameters
+    ----------
+    n, d : int
+        Number of points and dimensions.
+    rng : numpy.random.Generator
+        The only source of randomness: same generator state, same points.
+
+    Returns
+    -------
+    ndarray[n, d]
+        Points in [0, 1] (a Fortran-ordered array: columns contiguous):
+        ``(stratum + jitter) / n``, so ``floor(n * out[:, j])`` is a
+        permutation of ``0..n-1`` for every j (up to rounding when a jitter lies within one
+        unit in the last place of 1).
+
+    References
+    ----------
+    McKay, M. D., Beckman, R. J. and Conover, W. J. (1979). A comparison of three methods for
+    selecting values of input variables in the analysis of output from a computer code.
+    Technometrics 21(2), 239-245.
+
+    Examples
+    --------
+    >>> u = latin_hypercube(4, 2, np.random.default_rng(0))
+    >>> sorted((4 * u[:, 0]).astype(int).tolist())
+    [0, 1, 2, 3]
+    """
+    # Column by column in memory (Fortran order): each dimension's values are contiguous, so
+    # the per-dimension permutations here and the model's reads of one parameter across a
+    # chunk of worlds later are streaming, not strided, accesses.
+    out = rng.random((d, n))  # position inside the stratum
+    for j in range(d):
+        out[j] += rng.permutation(n)  # which stratum, independently per column
+    out /= n
+    return out.T
+
+
+def _quantiles_of(scenario: Scenario, key: str) -> tuple[float, ...] | None:
+    """The quantile table of one dimension, if it still spans the dimension's range.
+
+    A range replaced after loading (a what-if, ``dataclasses.replace``) replaces the shape too:
+    the table no longer describes it, so the new range is sampled uniformly.
+    """
+    u = (scenario.initial[key.removeprefix("initial.")] if key.startswith("initial.")
+         else scenario.parameters[key])
+    q = u.quantiles
+    return q if q is not None and (q[0], q[-1]) == (u.low, u.high) else None
+
+
+def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Generator) -> np.ndarray:
+    """Points in the unit hypercube.
+
+    Parameters
+    ----------
+    n, d : int
+        Number of points and dimensions.
+    sampler : {"lhs", "sobol"}
+        Latin hypercube (:func:`latin_hypercube`, numpy only), or scrambled Sobol' from
+        :mod:`scipy.stats.qmc` (``n`` must then be a power of 2).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray[n, d]
+    """
+    if n < 1:
+        raise PolmodelError(f"worlds: {n}; allowed: a whole number from 1")
+    if sampler == "lhs":
+        return latin_hypercube(n, d, rng)
+    if sampler == "sobol":
+        m = int(n).bit_length() - 1
+        if n != 2**m:
+            raise PolmodelError(f"worlds: the balance properties of Sobol' points require a power "
+                                f"of 2 (got {n}; try {2**m} or {2 ** (m + 1)})")
+        from scipy.stats import qmc
+
+        return qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
+    raise PolmodelError(f"sampler: unknown {sampler!r}; allowed: lhs, sobol")
+
+
+def sample_worlds(
+    scenario: Scenario | str,
+    n: int = 1000,
+    *,
+    seed: int | np.random.Generator | None = 0,
+    sampler: Sampler = "lhs",
+    parameters: Mapping[str, float | tuple[float, float]] | None = None,
+    initial: Mapping[str, float | tuple[float, float]] | None = None,
+) -> Worlds:
+    """Sample ``n`` plausible worlds: every uncertain number uniform over its range.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+    n : int
+        Number of worlds.
+    seed : int or numpy.random.Generator, optional
+        Same seed, same worlds.
+    sampler : {"lhs", "sobol"}
+        Latin hypercube (default) or scrambled Sobol'.
+    parameters, initial : mapping of str to float or (low, high), optional
+        What-ifs: a value fixes a parameter (or initial state) in every world, a range
+        replaces its plausible range (:func:`polmodel.scenario.whatif.apply_settings`).
+
+    Returns
+    -------
+    Worlds
+
+    Examples
+    --------
+    >>> w = sample_worlds("venezuela-2018", 64, seed=1)
+    >>> len(w), w.values.shape[1] > 30
+    (64, True)
+    """
+    check_scenario_argument(scenario)
+    n = check_whole(n, "worlds", 1, MAX_WORLDS)
+    check_seed(seed)
+    check_choice(sampler, "sampler", ("lhs", "sobol"))
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if parameters or initial:
+        from polmodel.scenario.whatif import apply_settings
+
+        sc = apply_settings(sc, parameters=parameters, initial=initial)
+    dims = uncertain_dimensions(sc)
+    varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
+    check_memory(n, len(varied), policies=0)
+    rng = np.random.default_rng(seed)
+    fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
+    u = unit_sample(n, len(varied), sampler=sampler, rng=rng)
+    # Where a scenario gives quantiles (pooled estimates), the unit sample goes through the
+    # piecewise-linear quantile function: inverse-CDF sampling keeps the design's
+    # stratification (a Latin hypercube stays one point per stratum of the distribution).
+    shaped = {j: (q, u[:, j].copy()) for j, k in enumerate(varied)
+              if (q := _quantiles_of(sc, k)) is not None}
+    low = np.array([dims[k][1] for k in varied])
+    high = np.array([dims[k][2] for k in varied])
+    u *= high - low
+    u += low
+    for j, (q, unit) in shaped.items():
+        u[:, j] = np.interp(unit, np.linspace(0.0, 1.0, len(q)), q)
+    return Worlds(sc.name, tuple(varied), u, fixed, seed if isinstance(seed, int) else None, sampler)
+
+
+@dataclass(frozen=True)
+class PolicyOutcomes:
+    """Per-world outcomes of one policy across an ensemble (no trajectories).
+
+    Attributes
+    ----------
+    peak_index : ndarray[n_worlds]
+        Highest opening index over the horizon.
+    peak_strict, peak_graded : ndarray[n_worlds]
+        Highest opening index under the strict AND (``min``) and the graded AND (``product``,
+        on the geometric-mean scale), whatever the aggregator.
+    months_open : ndarray[n_worlds] of int
+        Months with a window.
+    first_window : ndarray[n_worlds]
+        First month with a window; NaN where none opened.
+    bottleneck : ndarray[n_worlds] of int
+        Condition (index into CONDITIONS) that bound for the most months.
+    crisis_months : ndarray[n_worlds]
+        Sum of crisis membership over the months.
+    exodus : ndarray[n_worlds]
+        Share of the population emigrated at the horizon.
+    condition_mean : ndarray[n_worlds, 4]
+        Mean membership of each condition over the horizon.
+    at_peak : ndarray[n_worlds, 4]
+        The conditions in the month the opening index peaked.
+    """
+
+    peak_index: np.ndarray
+    peak_strict: np.ndarray
+    peak_graded: np.ndarray
+    months_open: np.ndarray
+    first_window: np.ndarray
+    bottleneck: np.ndarray
+    crisis_months: np.ndarray
+    exodus: np.ndarray
+    condition_mean: np.ndarray
+    at_peak: np.ndarray
+
+    def __repr__(self) -> str:
+        return (f"PolicyOutcomes(n_worlds={self.peak_index.shape[0]}, "
+                f"window_share={float(self.window.mean()):.3f}, "
+                f"peak_index_median={median(self.peak_index):.3f})")
+
+    @property
+    def window(self) -> np.ndarray:
+        """ndarray[n_worlds] of bool: a window opened at some month."""
+        return self.months_open > 0
+
+    @classmethod
+    def empty_like(cls, part: PolicyOutcomes, n: int) -> PolicyOutcomes:
+        """Unfilled outcomes for ``n`` worlds, with the dtypes and trailing shapes of ``part``."""
+        return cls(**{f: np.empty((n, *getattr(part, f).shape[1:]), getattr(part, f).dtype)
+                      for f in cls.__dataclass_fields__})
+
+    def fill(self, start: int, part: PolicyOutcomes) -> None:
+        """Copy a chunk's outcomes into rows ``start:start + len(part)``."""
+        for f in self.__dataclass_fields__:
+            src = getattr(part, f)
+            getattr(self, f)[start : start + len(src)] = src
+
+
+def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
+    """What an ensemble keeps of a run's outcomes, in compact dtypes."""
+    return PolicyOutcomes(
+        peak_index=o.peak_index,
+        peak_strict=o.peak_strict,
+        peak_graded=o.peak_graded,
+        months_open=o.months_open.astype(MONTHS_DTYPE),
+        first_window=o.first_window.astype(np.float32),
+        bottleneck=o.bottleneck.astype(np.int8),
+        crisis_months=o.crisis_months.astype(np.float32),
+        exodus=o.final[:, STATES.index("exodus")].astype(np.float32),
+        condition_mean=o.condition_mean.astype(np.float32),
+        at_peak=o.at_peak.astype(np.float32),
+    )
+
+
+def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyOutcomes]:
+    """Run every policy on one chunk of worlds (a top-level function, so processes can run it)."""
+    # Each world column packed once for every policy (simulate packs a strided column itself,
+    # which would be once per policy), unless the columns are packed already.
+    if values.strides[0] != values.itemsize:
+        values = np.ascontiguousarray(values.T).T
+    initial, params = _split(names, values, fixed)
+    return [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
+            for levers in schedules]
+
+
+def evaluate(
+    worlds: Worlds,
+    schedules: Sequence[np.ndarray],
+    *,
+    aggregator: str = "min",
+    chunk_size: int = DEFAULT_CHUNK,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[PolicyOutcomes]:
+    """Run several lever schedules on the same worlds, chunk by chunk.
+
+    Parameters
+    ----------
+    worlds : Worlds
+    schedules : sequence of ndarray[n_months, n_levers]
+        One per policy (:meth:`polmodel.model.levers.Policy.schedule`).
+    aggregator : str
+        Fuzzy AND for the opening index.
+    chunk_size : int
+        Worlds per task; bounds memory, not results.
+    executor : concurrent.futures.Executor, optional
+        Where chunks run; in this process when None.
+    progress : callable, optional
+        Called with the number of worlds finished after each chunk.
+
+    Returns
+    -------
+    list of PolicyOutcomes
+        One per schedule, rows in the order of ``worlds``.
+    """
+    chunk_size = check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
+    check_callable(progress, "progress")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise PolmodelError(f"executor: a {type(executor).__name__} has no submit(); allowed: a "
+                            "concurrent.futures.Executor or None")
+    n = len(worlds)
+    bounds = [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
+    args = ((worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator)
+            for a, b in bounds)
+    if executor is None:
+        results = (_evaluate_chunk(*a) for a in args)
+    else:
+        results = _in_window(executor, args, submission_window(executor))
+    # Chunks are copied into preallocated arrays as they arrive, so memory holds the outcomes
+    # once (not once more for a final concatenation).
+    out: list[PolicyOutcomes] = []
+    try:
+        for (a, b), chunk in zip(bounds, results):
+            if not out:
+                out = [PolicyOutcomes.empty_like(part, n) for part in chunk]
+            for whole, part in zip(out, chunk):
+                whole.fill(a, part)
+            if progress is not None:
+                progress(b - a)
+    finally:
+        results.close()  # an interrupt or error cancels the chunks not yet started
+    return out
+
+
+def submission_window(executor: Executor) -> int:
+    """How many chunks to keep submitted to ``executor`` at once: two per worker (8 if unknown).
+
+    Enough to keep every worker busy, few enough that an interrupt has little queued work to
+    cancel and that submitted chunks do not pile up in memory.
+    """
+    workers = getattr(executor, "_max_workers", None)
+    return 2 * workers if isinstance(workers, int) and workers > 0 else 8
+
+
+def _in_window(executor: Executor, args: Iterator[tuple], window: int) -> Iterator[list]:
+    """Results of ``_evaluate_chunk`` over ``args`` in order, at most ``window`` submitted at once.
+
+    Futures are dropped as they are read, so finished chunks do not pile up in memory. When the
+    caller stops early (Ctrl-C, an error), the chunks not yet running are cancelled.
+    """
+    pending: deque[Future] = deque()
+    try:
+        for a in islice(args, window):
+            pending.append(executor.submit(_evaluate_chunk, *a))
+        while pending:
+            result = pending.popleft().result()
+            for a in islice(args, 1):
+                pending.append(executor.submit(_evaluate_chunk, *a))
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()
+

@@ -1,0 +1,384 @@
+"""The dynamics: eight states moved month by month by the mechanisms of :mod:`polmodel.model.parameters`.
+
+Every state x in [0, 1] follows ``dx/dt = gain * (1 - x) - loss * x`` with ``gain`` and ``loss``
+non-negative sums of mechanism terms. Holding the rates over one month, the step is exact:
+``x' = x_eq + (x - x_eq) * exp(-(gain + loss) * dt)`` with ``x_eq = gain / (gain + loss)``. It is
+a convex combination of ``x`` and ``x_eq``, so every state stays in [0, 1] by construction, for
+any step and any non-negative rates: no clipping, unconditionally stable.
+
+Array convention: worlds are the leading axis. Inputs are scalars (one world) or arrays of shape
+``(n_worlds,)``; levers are ``(n_months, n_levers)`` shared by all worlds or
+``(n_worlds, n_months, n_levers)``. One function serves one world and a million: plain numbers
+run on Python floats, arrays in place on numpy, with the same operations in the same order, so
+the numbers agree bit for bit (both loops are written from the source of :func:`rates` by
+:mod:`polmodel.model._straight`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from polmodel.errors import PolmodelError
+from polmodel.model.bounds import check_model_inputs, check_scalar_inputs
+from polmodel.model.equations import coefficients, rates
+from polmodel.model.levers import LEVER_NAMES
+from polmodel.model.parameters import PARAMETERS
+from polmodel.model.states import (
+    CONDITIONS,
+    CROSSOVER,
+    STATES,
+    Aggregator,
+    resolve_aggregator,
+)
+
+_EPS = 1e-12  # keeps x_eq = gain / (gain + loss) defined when both rates vanish
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What a run leaves behind per world, accumulated month by month (months 1..horizon).
+
+    Attributes
+    ----------
+    peak_index : ndarray[n_worlds]
+        Highest opening index reached, under the run's aggregator.
+    peak_strict, peak_graded : ndarray[n_worlds]
+        Highest opening index under the strict AND (``min``) and the graded AND (``product``,
+        on the scale of its fourth root, the geometric mean, which orders worlds exactly as the
+        product does and is commensurable with ``min``), whatever the run's aggregator: so
+        every verdict can be checked under both.
+    months_open : ndarray[n_worlds] of int
+        Months with a window (all four conditions above 0.5).
+    first_window : ndarray[n_worlds]
+        First month with a window; NaN where none opened.
+    binding_months : ndarray[n_worlds, 4] of int
+        Months each condition was the bottleneck.
+    condition_mean : ndarray[n_worlds, 4]
+        Mean membership of each condition.
+    at_peak : ndarray[n_worlds, 4]
+        The four conditions in the (first) month the opening index peaked.
+    crisis_months : ndarray[n_worlds]
+        Sum of crisis membership over the months (a humanitarian cost).
+    final : ndarray[n_worlds, 8]
+        States at the horizon.
+    """
+
+    peak_index: np.ndarray
+    peak_strict: np.ndarray
+    peak_graded: np.ndarray
+    months_open: np.ndarray
+    first_window: np.ndarray
+    binding_months: np.ndarray
+    condition_mean: np.ndarray
+    at_peak: np.ndarray
+    crisis_months: np.ndarray
+    final: np.ndarray
+
+    @property
+    def bottleneck(self) -> np.ndarray:
+        """Index (into CONDITIONS) of the condition that bound for the most months, per world."""
+        return self.binding_months.argmax(axis=1)
+
+    @property
+    def exodus(self) -> np.ndarray:
+        """Share of the population emigrated at the horizon, per world."""
+        return self.final[:, STATES.index("exodus")]
+
+
+def _world_count(values: list) -> int:
+    sizes = {np.size(v) for v in values if np.ndim(v) > 0}
+    if len(sizes) > 1:
+        raise PolmodelError(f"inputs disagree on the number of worlds: sizes {sorted(sizes)}")
+    return sizes.pop() if sizes else 1
+
+
+def simulate(
+    initial: Mapping[str, ArrayLike],
+    params: Mapping[str, ArrayLike],
+    levers: ArrayLike,
+    *,
+    aggregator: Aggregator = "min",
+    dt: float = 1.0,
+    record: bool = True,
+) -> tuple[np.ndarray | None, Outcomes]:
+    """Run the model: a pure function of initial states, parameters and levers.
+
+    Parameters
+    ----------
+    initial : mapping of str to float or ndarray[n_worlds]
+        Initial value of each of :data:`STATES`.
+    params : mapping of str to float or ndarray[n_worlds]
+        Every parameter in :data:`polmodel.model.parameters.PARAMETERS`.
+    levers : ndarray[n_months, n_levers] or ndarray[n_worlds, n_months, n_levers]
+        Lever intensities month by month (see :meth:`polmodel.model.levers.Policy.schedule`).
+    aggregator : {"min", "product", "geometric"} or callable
+        Fuzzy AND for the opening index.
+    dt : float
+        Step length in months (rates are per month). Lever schedules and outcomes count
+        steps, so they read as months at the default of 1, which is what scenarios mean.
+    record : bool
+        Keep the full trajectory. With False only :class:`Outcomes` are kept, so memory does
+        not grow with the horizon.
+
+    Returns
+    -------
+    trajectory : ndarray[n_worlds, n_months + 1, 8] or None
+        States at months 0..n_months, in :data:`STATES` order (None when ``record`` is False).
+    outcomes : Outcomes
+
+    Examples
+    --------
+    >>> from polmodel.model.parameters import default_parameters
+    >>> init = dict(crisis=0.8, fracture=0.2, challenger=0.3, pressure=0.3, security=0.7,
+    ...             rents=0.5, exodus=0.1, exposure=0.5)
+    >>> traj, out = simulate(init, default_parameters(), np.zeros((12, 9)))
+    >>> traj.shape
+    (1, 13, 8)
+    """
+    for arg, value in (("initial", initial), ("params", params)):
+        if not isinstance(value, Mapping):
+            raise PolmodelError(f"simulate: {arg} is a {type(value).__name__}; allowed: a mapping "
+                                "of names to numbers or arrays")
+    missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
+    if missing:
+        raise PolmodelError(f"simulate: missing input {missing[0]!r}")
+    # Plain floats (a central run, a slider, a workbench) need no more than this look.
+    floats = (all(type(v) is float for v in initial.values())
+              and all(type(v) is float for v in params.values()))
+    if not floats:
+        for key, value in (*initial.items(), *params.items()):
+            if isinstance(value, (str, bytes, bool)):
+                raise PolmodelError(f"simulate: {key} = {value!r:.40} is {type(value).__name__}; "
+                                    "allowed: a number or an array of numbers")
+    try:
+        levers = np.asarray(levers, dtype=float)
+    except (TypeError, ValueError):
+        raise PolmodelError("levers: not an array of numbers; allowed: an array of intensities "
+                            f"of shape (n_months, {len(LEVER_NAMES)})") from None
+    if levers.shape[-1] != len(LEVER_NAMES) or levers.ndim not in (2, 3):
+        raise PolmodelError(
+            f"levers: shape {levers.shape}; expected (n_months, {len(LEVER_NAMES)}) "
+            f"or (n_worlds, n_months, {len(LEVER_NAMES)})"
+        )
+    if levers.shape[-2] < 1:
+        raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
+    if levers.ndim == 2 and (floats or all(map(_is_number, (*params.values(), *initial.values())))):
+        check_scalar_inputs(params, initial, STATES, levers, dt)
+        return _simulate_floats(initial, params, levers, aggregator, dt, record)
+    # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
+    # strided columns is several times slower than on packed ones.
+    try:
+        p = {k: (np.ascontiguousarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
+             for k in PARAMETERS}
+        x = [np.asarray(initial[s], dtype=float) for s in STATES]
+    except (TypeError, ValueError):
+        raise PolmodelError("simulate: every initial state and parameter must be a number or an "
+                            "array of numbers") from None
+    check_model_inputs(p, dict(zip(STATES, x)), levers, dt)
+    n = _world_count(list(p.values()) + x + ([levers[:, 0, 0]] if levers.ndim == 3 else []))
+    horizon = levers.shape[-2]
+    and_ = resolve_aggregator(aggregator)
+    # Shared levers are plain floats, and their coefficients are computed once per distinct
+    # setting; per-world levers are recomputed each month.
+    shared = levers.ndim == 2
+    month_levers = levers.tolist() if shared else [levers[:, t].T for t in range(horizon)]
+    cache: dict = {}
+    # The terms of rates(), written out in place with what does not move hoisted out of the
+    # month (see polmodel.model._straight); the plain rates() when the source cannot be read so.
+    from polmodel.model._straight import numpy_plan
+
+    plan = numpy_plan()
+    if plan and plan[4] is not rates:  # rates() replaced since the plan was written
+        plan = None
+    n_cond = len(CONDITIONS)
+    # Settled states (gain and loss read no state) take their exact step from an equilibrium and
+    # a decay factor computed once per lever setting; they are kept in the last rows of the
+    # state block, so the others step together (the conditions first, as rows 0 to 3).
+    settled = plan[5] if plan else ()
+    order = [i for i in range(len(STATES)) if i not in settled] + list(settled)
+    m = len(STATES) - len(settled)
+    back = np.argsort(order) if settled else None  # block rows -> STATES order
+
+    X = np.empty((len(STATES), n))
+    X[:] = np.reshape([np.broadcast_to(x[i], (n,)) for i in order], (len(STATES), n))
+    G, L = np.empty((m, n)), np.empty((m, n))
+    B = np.empty((plan[2] if plan else 0, n))
+    traj = np.empty((horizon + 1, len(STATES), n)) if record else None
+    if record:
+        traj[0] = X if back is None else X[back]
+    peak = np.full(n, -1.0)
+    peak_strict = np.full(n, -1.0)
+    peak_product = np.full(n, -1.0)
+    at_peak = np.zeros((n_cond, n))
+    months_open = np.zeros(n, dtype=np.int32)
+    first_window = np.full(n, np.nan)
+    binding = np.zeros((n_cond, n), dtype=np.int32)
+    cond_sum = np.zeros((n_cond, n))
+    low, product, graded = np.empty(n), np.empty(n), np.empty(n)
+    higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
+    is_low = np.empty((n_cond, n), bool)
+    conds = X[:n_cond]
+    Xm, Xs = X[:m], X[m:]
+    row = {state: r for r, state in enumerate(order)}
+    X_rows = [X[row[i]] for i in range(len(STATES))]  # views, in STATES order
+    G_rows = [G[row[i]] if row[i] < m else None for i in range(len(STATES))]
+    L_rows = [L[row[i]] if row[i] < m else None for i in range(len(STATES))]
+    B_rows = list(B)
+
+    for t in range(horizon):
+        u = month_levers[t]
+        key = tuple(u) if shared else None
+        c = cache.get(key) if shared else None
+        if c is None:
+            c = coefficients(p, tuple(u))
+            if plan:
+                h, settle = plan[0](c, -dt)
+                eq = np.empty((len(settled), n))
+                decay = np.empty((len(settled), n))
+                for j in range(len(settled)):  # row by row: each a number or one per world
+                    eq[j], decay[j] = settle[2 * j], settle[2 * j + 1]
+                c = (c, h, eq, decay)
+            else:
+                c = (c, None)
+            if shared:
+                cache[key] = c
+        if plan:
+            plan[1](X_rows, c[1], G_rows, L_rows, B_rows)
+        else:
+            gains, losses = rates(X, c[0])
+            for i in range(len(STATES)):
+                G[i] = gains[i]
+                L[i] = losses[i]
+        # Exact step, in place: X <- X_eq + (X - X_eq) * exp(-dt * K), X_eq = G / K.
+        np.add(G, L, out=L)
+        L += _EPS
+        np.divide(G, L, out=G)
+        Xm -= G
+        L *= -dt
+        np.exp(L, out=L)
+        Xm *= L
+        Xm += G
+        if settled:  # the same step, its equilibrium and factor computed once per setting
+            Xs -= c[2]
+            Xs *= c[3]
+            Xs += c[2]
+
+        # Outcomes, in place: the same operations as on whole arrays, without temporaries. The
+        # graded index is the 4th root of the product, monotone: its peak is the root of the
+        # product's peak, taken once at the end (unless the graded index is the aggregator).
+        np.minimum(conds[0], conds[1], out=low)
+        np.minimum(low, conds[2], out=low)
+        np.minimum(low, conds[3], out=low)
+        np.multiply(conds[0], conds[1], out=product)
+        product *= conds[2]
+        product *= conds[3]
+        np.maximum(peak_strict, low, out=peak_strict)
+        np.maximum(peak_product, product, out=peak_product)
+        if aggregator == "min":
+            J = low
+        elif aggregator == "geometric":
+            J = np.sqrt(np.sqrt(product, out=graded), out=graded)
+        else:
+            J = and_(*conds)
+        if callable(aggregator) and not np.all((np.asarray(J) >= 0.0) & (np.asarray(J) <= 1.0)):
+            raise PolmodelError(_BAD_AGGREGATOR)
+        np.greater(J, peak, out=higher)
+        np.maximum(peak, J, out=peak)
+        np.copyto(at_peak, conds, where=higher)
+        np.equal(conds, low, out=is_low)
+        binding += is_low
+        np.greater(low, CROSSOVER, out=is_open)
+        np.equal(months_open, 0, out=first)
+        first &= is_open
+        np.copyto(first_window, t + 1, where=first)
+        months_open += is_open
+        cond_sum += conds
+        if record:
+            traj[t + 1] = X if back is None else X[back]
+
+    final = (X if back is None else X[back]).T.copy()
+    outcomes = Outcomes(
+        peak_index=peak,
+        peak_strict=peak_strict,
+        peak_graded=np.sqrt(np.sqrt(peak_product, out=peak_product), out=peak_product),
+        months_open=months_open,
+        first_window=first_window,
+        binding_months=binding.T,
+        condition_mean=(cond_sum / max(horizon, 1)).T,
+        at_peak=at_peak.T,
+        crisis_months=(cond_sum[0] * dt),
+        final=final,
+    )
+    trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
+    return trajectory, outcomes
+
+
+_BAD_AGGREGATOR = ("aggregator: the function returned a value outside 0 to 1 (or not a number); "
+                   "allowed: a fuzzy AND with values in [0, 1]")
+
+
+def _is_number(v) -> bool:
+    """True for a plain number or a 0-d array (np.ndim costs a microsecond; isinstance does not)."""
+    return isinstance(v, (float, int)) or np.ndim(v) == 0
+
+
+def _simulate_floats(initial, params, levers, aggregator, dt, record):
+    """One world on Python floats: :func:`simulate` for scalar inputs and shared levers.
+
+    The same :func:`coefficients` and :func:`rates` and the same operations in the same order
+    as the vectorised loop, on floats with :func:`math.exp` (which gives numpy's ``exp`` bit
+    for bit), so the numbers are identical; only numpy's per-call overhead on one-element
+    arrays is gone (a central run, an explorer redraw, a workbench calling one world at a time).
+    """
+    p = {k: float(params[k]) for k in PARAMETERS}
+    x = [float(initial[s]) for s in STATES]
+    and_ = resolve_aggregator(aggregator)
+    decay = -dt
+    # The months run in code written from the source of rates() (polmodel.model._straight): what does
+    # not move hoisted, the exact step of each state written out, the states kept in locals;
+    # on rates() itself when its source cannot be read so, or it was replaced since.
+    from polmodel.model._straight import float_plan, plain_float_run
+
+    plan = float_plan()
+    if plan and plan[3] is not rates:
+        plan = None
+    invariants, run = (plan[0], plan[1]) if plan else (None, plain_float_run())
+    rows = levers.tolist()
+    cache: dict = {}
+    months, before, h = [], None, None
+    for u in rows:
+        if u != before:  # a new lever setting (or the first)
+            before, key = u, tuple(u)
+            h = cache.get(key)
+            if h is None:
+                c = coefficients(p, key)
+                h = cache[key] = invariants(c, decay) if invariants else c
+        months.append(h)
+    kind = aggregator if isinstance(aggregator, str) else None
+    (x, traj, peak, peak_strict, peak_product, at_peak, months_open, first_window, binding,
+     cond_sum) = run(x, months, decay, kind, and_, record, rates)
+    sqrt = math.sqrt
+    horizon = len(rows)
+    outcomes = Outcomes(
+        peak_index=np.array([peak]),
+        peak_strict=np.array([peak_strict]),
+        peak_graded=np.array([sqrt(sqrt(peak_product))]),  # the 4th root is monotone: of the peak
+        months_open=np.array([months_open], dtype=np.int32),
+        first_window=np.array([first_window]),
+        binding_months=np.array([binding], dtype=np.int32),
+        condition_mean=np.array([cond_sum]) / max(horizon, 1),
+        at_peak=np.array([at_peak]),
+        crisis_months=np.array([cond_sum[0] * dt]),
+        final=np.array([x]),
+    )
+    if traj is not None:  # one flat pass: about half the time of np.array on nested lists
+        from itertools import chain
+
+        traj = np.fromiter(chain.from_iterable(traj), float, count=len(traj) * len(STATES))
+        traj = traj.reshape(1, horizon + 1, len(STATES))
+    return traj, outcomes

@@ -1,0 +1,442 @@
+"""Mechanisms and their parameters: one table, each row with a default, a range and a source.
+
+A *mechanism* is one causal claim, turned into one term of the dynamics in
+:mod:`polmodel.model.integrator`. A *parameter* is a rate (per month) or a weight that sizes a mechanism.
+Nobody knows these numbers: the plausible range is what the ensemble samples, the default is
+the centre used for a single run. Each source says what its passage or finding actually shows;
+a number no source sizes says "assumption". Success rates from the literature (34%, 22%, 53%)
+are shares of episodes, not monthly rates, and size nothing here.
+
+*Context parameters* describe the country and its surroundings (patrons, regional dependence,
+guarantees, legitimation, linkage, personalism, what a negotiation offers). Their values and
+ranges come from each scenario file; a scenario written for the first edition gets the
+documented defaults below, and its runs say so.
+
+How rates are sized: the 2018 memo reads an entrenched situation ("the imposed authoritarian
+government has been consolidated"), so the base rates of each condition (``drift``,
+``recovery``, ``rent_loyalty``, ``repression``, ``pressure_normalization``...) are chosen so
+that the memo's 2018 reading is close to a steady state under the 2018 mix of levers. The same
+global rates then move any scenario whose context differs. No rate is fitted per scenario.
+
+Source files: CRIES = ``003_040305adb19ccdf7.txt``; Foreign Affairs = ``001_ec2af559ea5efe6c.txt``;
+Push-Pull = ``000_a4fc910f12375868.txt``; narcoterrorism piece = ``002_850ea6a52ecdb5cc.txt``;
+Blinken piece = ``004_87fd6b6f59548b58.txt``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CRIES = "003 (CRIES memo)"
+FOREIGN_AFFAIRS = "001 (Foreign Affairs)"
+PUSH_PULL = "000 (Push-Pull)"
+NARCO = "002 (narcoterrorism piece, allegations)"
+BLINKEN = "004 (Blinken piece, events only)"
+
+GROUPS: dict[str, str] = {
+    "economy": "the crisis, rents and emigration",
+    "security and elites": "the governing coalition, its security forces and its exits",
+    "challengers": "the challenging coalition and what moves it",
+    "international": "pressure, coordination, sanctions and patrons",
+}
+"""Groups of parameters, for grouped sensitivity analysis and for reading the table."""
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """One causal claim and where it comes from.
+
+    ``moves`` lists ``(state, sign)`` pairs: the states whose gain (+1) or loss (-1) the
+    mechanism feeds. ``levers`` and ``reads`` are what it depends on; together they give the
+    causal diagram levers -> mechanisms -> states, feedback loops included.
+    """
+
+    name: str
+    effect: str
+    source: str
+    moves: tuple[tuple[str, int], ...]
+    levers: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A number that sizes a mechanism or describes the context, with its plausible range."""
+
+    name: str
+    default: float
+    low: float
+    high: float
+    meaning: str
+    source: str
+    mechanism: str = ""
+    limit: float = 1.0
+    """Hard upper bound: no scenario, ``--set`` or library call may go above it."""
+    group: str = ""
+
+
+M = Mechanism
+MECHANISMS: tuple[Mechanism, ...] = (
+    # -- crisis ------------------------------------------------------------------------------
+    M("mismanagement_drift", "mismanagement deepens the crisis",
+      f'{CRIES}: "an acute economic crisis, with a hyperinflationary economy that is in default"; '
+      f'{PUSH_PULL}: attributes the collapse to "resource mismanagement" and a command economy',
+      (("crisis", +1),)),
+    M("brain_drain", "emigration of workers and professionals deepens the crisis",
+      f'{CRIES}: "a loss of intellectual capital and a worker base", "high emigration of doctors and '
+      'nurses"', (("crisis", +1),), reads=("exodus",)),
+    M("adaptation", "economies adapt: without new shocks the crisis eases slowly",
+      "assumption (households and firms adapt, e.g. informal dollarization); no source sizes it",
+      (("crisis", -1),)),
+    M("broad_sanctions_hardship", "broad sanctions deepen the crisis and cut the government's rents",
+      f'{PUSH_PULL}: "Some of the broader sanctions have most impacted regular people"; the size '
+      "is disputed (Rodriguez 2019, 2022; Weisbrot & Sachs 2019 and its critics)",
+      (("crisis", +1), ("rents", -1)), levers=("broad_sanctions",)),
+    M("humanitarian_aid", "aid delivered inside the country eases the crisis",
+      f'{CRIES}: the UN Human Rights Council "approved a resolution for Venezuela to accept '
+      f'humanitarian aid"; {NARCO}: oil resale "to generate revenue for humanitarian purposes"',
+      (("crisis", -1),), levers=("humanitarian_aid",)),
+    M("sanctions_relief", "relief eases the crisis, adds rents and eases pressure",
+      f"{BLINKEN}: an oil licence offered in exchange for resumed talks; {NARCO}: partial relief "
+      "measures", (("crisis", -1), ("rents", +1), ("pressure", -1)), levers=("sanctions_relief",)),
+    # -- the governing coalition ---------------------------------------------------------------
+    M("rent_loyalty", "rents buy the loyalty of the governing coalition",
+      f'{PUSH_PULL}: illegal mining profits "help prop up and sustain" the government; {NARCO}: a '
+      'military "criminal portfolio ... sustains loyalty"', (("fracture", -1),), reads=("rents",)),
+    M("patronage_squeeze", "a crisis the government cannot pay its way out of splits the coalition",
+      f'{CRIES}: "the development of a general crisis may result in a collapse in the future"',
+      (("fracture", +1),), reads=("crisis", "rents")),
+    M("targeted_wedge", "targeted measures split officials who have an exit (no prosecution, or guarantees)",
+      "assumption. Krcmaric 2018 finds culpable leaders far less likely to take exile once "
+      f"prosecution is likely, so an exit is the condition; {FOREIGN_AFFAIRS} calls the sanctions on "
+      'officials of "little, if any, effect" and hopes a wedge comes from OAS pressure',
+      (("fracture", +1),), levers=("targeted_sanctions", "negotiation"),
+      reads=("exposure",)),
+    M("indictment_lockin", "targeted measures on officials facing prosecution, with no exit, close ranks",
+      f'{FOREIGN_AFFAIRS}: officials "in positions where a transition could lead to their eventual '
+      'prosecution and imprisonment"; Krcmaric 2018 (culpable leaders about six times less likely '
+      "to take exile once prosecution became likely)",
+      (("fracture", -1),), levers=("targeted_sanctions", "negotiation"), reads=("exposure",)),
+    M("personalist_sanctions", "sanctions unsettle personalist rulers more than party or military rule",
+      "Escriba-Folch & Wright 2010 (sanctions raise the hazard of losing power for personalist "
+      "rulers, barely for single-party and military regimes); the rate is an assumption",
+      (("fracture", +1),), levers=("targeted_sanctions", "broad_sanctions")),
+    M("siege_rally", "broad sanctions close ranks where legitimation claims are strong and ties to the senders weak",
+      f'Grauvogel & von Soest 2014 (sanctions on governments with strong legitimation claims tend '
+      f'to be absorbed into those claims and fail); {PUSH_PULL}: the government "blaming the '
+      'sanctions"; the weaker rally with close ties is an assumption after Levitsky & Way 2010 '
+      "(linkage to the West raises the cost of defying it)", (("fracture", -1),),
+      levers=("broad_sanctions",)),
+    M("threat_rally", "threats of force close ranks where legitimation claims are strong",
+      f'{CRIES}: comments "about the possible use of force" were "not helpful"; its own coefficient '
+      "(assumption), not the sanctions rally's", (("fracture", -1),), levers=("force_threat",)),
+    M("offramps", "negotiation with credible guarantees draws pragmatists away from hardliners",
+      f'{CRIES}: "its most pragmatic sectors should be approached"; "Include pluralist sectors of '
+      'progovernment political forces in the negotiations"', (("fracture", +1),),
+      levers=("negotiation",)),
+    M("defection", "defectors need somewhere to go: pressure and a challenger together widen cracks",
+      f'{FOREIGN_AFFAIRS}: an OAS suspension "may create enough pressure to widen the cracks among '
+      "Maduro's loyalists\"", (("fracture", +1),), levers=("negotiation",),
+      reads=("pressure", "challenger", "exposure")),
+    M("security_holds_coalition", "loyal, cohesive security forces hold back a split in the coalition",
+      "Bellin 2004 and Levitsky & Way 2010 (the cohesion of the coercive apparatus decides whether "
+      f'elite splits spread); {FOREIGN_AFFAIRS}: a coup "seems unlikely" as the military is '
+      '"extensively incorporated"', (("fracture", -1),), reads=("security",)),
+    # -- the security forces -------------------------------------------------------------------
+    M("security_rents", "rents, illicit ones included, keep the security forces loyal",
+      f'{FOREIGN_AFFAIRS}: the military\'s food-supply role gives "opportunities for black market '
+      f'profiteering" and "incentives for ... cracking down"; {PUSH_PULL}: security forces '
+      f'"overseeing mining sites"; {NARCO}: "criminal portfolio"; Bellin 2004 (a coercive apparatus '
+      "that is paid holds)", (("security", +1),), reads=("rents",)),
+    M("security_exposure", "officers facing prosecution close ranks unless guarantees reach them",
+      f'{FOREIGN_AFFAIRS}: top military officers "apparently involved in the global illicit drug '
+      'trade"; a coup "seems unlikely" since the military is "extensively incorporated"; '
+      "Krcmaric 2018", (("security", +1),), levers=("negotiation",), reads=("exposure",)),
+    M("security_patrons", "outside patrons back the security apparatus",
+      f'Bellin 2004 (international support networks sustain coercive apparatuses); {NARCO}: Russia '
+      'and China "providing diplomatic and economic cover"', (("security", +1),)),
+    M("pay_squeeze", "a crisis without rents squeezes officers' pay and erodes cohesion",
+      "Bellin 2004 (fiscal health of the coercive apparatus); the rate is an assumption",
+      (("security", -1),), reads=("crisis", "rents")),
+    M("officer_exits", "guarantees in a negotiation give officers an exit",
+      f'{CRIES}: approach "its most pragmatic sectors"; assumption that guarantees reach officers',
+      (("security", -1),), levers=("negotiation",)),
+    M("enforcement_erodes_portfolio", "enforcement against illicit revenue cuts officers' own portfolio",
+      f'{PUSH_PULL}: security forces protect the mining gangs; {NARCO}: the military\'s "criminal '
+      'portfolio"; assumption that enforcement reaches it', (("security", -1),),
+      levers=("illicit_enforcement",)),
+    M("campaign_defection", "a large challenging coalition raises the cost of repression and draws defections",
+      "Chenoweth & Stephan 2011 (security-force defections are more likely against large "
+      "campaigns); Bellin 2012 (the military's choice decided the 2011 uprisings)",
+      (("security", -1),), reads=("challenger",)),
+    # -- the challenging coalition -------------------------------------------------------------
+    M("grievance", "discontent with the crisis is the pool the challengers draw from",
+      f'{FOREIGN_AFFAIRS}: an "80 percent disapproval rating" (discontent, not mobilization); '
+      "the rate is an assumption", (("challenger", +1),), reads=("crisis",)),
+    M("unification", "a challenger that organizes and connects to the public's agenda draws more in",
+      f'{CRIES}: the opposition "lacks connections with civil society and is disconnected from the '
+      'public\'s priority agenda"; "The key is to unify the opposition coalition"; Howard & '
+      "Roessler 2006 (opposition coalitions and liberalizing outcomes)",
+      (("challenger", +1),), reads=("challenger", "crisis")),
+    M("civil_society_support", "outside support strengthens civil society and the challengers",
+      f'{CRIES}: "Empower locals in Venezuela", "Strengthen civil society\'s proactive role"; '
+      f"{PUSH_PULL} recommends supporting local NGOs and journalists; Bunce & Wolchik 2011",
+      (("challenger", +1),), levers=("opposition_support",)),
+    M("interlocutor_recognition", "coordinated outsiders dealing with one interlocutor help the challengers unify",
+      f'{CRIES}: "Initiate a new process to identify an international interlocutor in the '
+      'Venezuelan opposition as an essential step"', (("challenger", +1),),
+      levers=("multilateral_coordination",)),
+    M("dialogue_unifies", "a negotiation that offers credible elections gives the challengers a common aim",
+      f'{BLINKEN}: talks aimed at "the necessary conditions to have free and fair elections"; the '
+      "opposition platform called for resuming them; assumption on the size",
+      (("challenger", +1),), levers=("negotiation",)),
+    M("dialogue_divides", "a negotiation that offers little divides the challengers",
+      f'{CRIES}: the opposition "is divided over ... whether to promote dialogue with the '
+      f'government"; {BLINKEN}: opposition split over talks', (("challenger", -1),),
+      levers=("negotiation",)),
+    M("repression", "loyal security forces and a cohesive coalition persecute the challengers",
+      f'{CRIES}: "The opposition today is strongly persecuted, and opposing political parties are '
+      'invalidated and outlawed"; force delegated to "paramilitary groups"',
+      (("challenger", -1),), reads=("security", "fracture")),
+    M("repression_backfire", "repression of an already mobilized public draws more people in",
+      "Chenoweth & Stephan 2011 and Hess & Martin 2006 (backfire of repression against mass "
+      "nonviolent campaigns); threshold and rate are assumptions",
+      (("challenger", +1),), reads=("security", "fracture", "challenger")),
+    M("coalition_split_space", "a divided governing coalition opens space for the challengers",
+      "O'Donnell & Schmitter 1986 (splits between hard-liners and soft-liners open the way to the "
+      "'resurrection of civil society'); the rate is an assumption",
+      (("challenger", +1),), reads=("fracture",)),
+    M("exit_drains_voice", "emigration takes members from civil society; the drain saturates",
+      f'{CRIES}: "The increased weakening of civil society due to the migration of its members"; '
+      "Miller & Peters 2018 (economic emigration is associated with autocratic survival; emigration "
+      "to democracies can support democratization), hence a bounded, uncertain net drain",
+      (("challenger", -1),), reads=("exodus",)),
+    # -- international pressure ----------------------------------------------------------------
+    M("coordination", "a shared strategy turns scattered measures into pressure",
+      f'{CRIES}: pressure "is not effective because of its fragmented and disaggregated character '
+      'and the lack of a clear consensus strategy"', (("pressure", +1),),
+      levers=("multilateral_coordination",)),
+    M("interlocutor", "a stronger challenger gives coordination an interlocutor and more effect",
+      f'{CRIES}: "the international community does not have a clear internal interlocutor ... '
+      'which generates divisions on the international front"', (("pressure", +1),),
+      levers=("multilateral_coordination",), reads=("challenger",)),
+    M("sanctions_pressure", "sanctions add pressure: a floor when uncoordinated, more when coordinated",
+      f'{CRIES}: pressure "has been observed but in a disjointed manner" (declarations, sanctions '
+      "against officials, financial sanctions) and is not effective because fragmented",
+      (("pressure", +1),), levers=("targeted_sanctions", "broad_sanctions", "multilateral_coordination")),
+    M("regional_dependence", "oil-dependent neighbours damp coordination (less pressure, and less "
+      "help for the challengers' interlocutor)",
+      f'{FOREIGN_AFFAIRS}: Caribbean nations "receive subsidized oil shipments" and OAS votes fell '
+      f'short (20 and 17 of 34); {CRIES}: energy cooperation "makes the Caribbean countries '
+      'reluctant to make statements against Maduro"', (("pressure", -1), ("challenger", -1)),
+      levers=("multilateral_coordination",)),
+    M("force_threat", "threats of force add coercive pressure but put off regional partners "
+      "(less coordination, so less help for the challengers' interlocutor too)",
+      f'{CRIES}: comments about the possible use of force "have not been helpful", solutions should '
+      'avoid "interventionist patterns of the past"; the direct coercive effect is an assumption',
+      (("pressure", +1), ("challenger", -1)), levers=("force_threat",)),
+    M("displacement_response", "an exodus gives neighbours a stake: regional responses arise",
+      f'{CRIES}: "regional responses that may arise from the humanitarian and migratory crises"; '
+      "Colombia alone received nearly one million", (("pressure", +1),), reads=("exodus",)),
+    M("normalization", "as the crisis drags on it comes to look normal and responses weaken",
+      f'{CRIES}: "the situation will normalize, thereby weakening regional responses ... The '
+      'Venezuelan government is betting on this scenario"', (("pressure", -1),)),
+    M("patrons", "outside backers supply rents and shield the government from pressure",
+      f'{PUSH_PULL}: gold sold to Turkey, the UAE, Iran and Russia; {CRIES}: China\'s "significant '
+      f'bilateral relationship" and nonintervention; {NARCO}: Russia and China "providing '
+      'diplomatic and economic cover"', (("rents", +1), ("pressure", -1))),
+    # -- rents, exodus, exposure ---------------------------------------------------------------
+    M("rent_base", "oil and illicit revenue replenish rents; reserves and markets wear them down",
+      "assumption (a neutral baseline for rents)", (("rents", +1), ("rents", -1))),
+    M("illicit_enforcement", "enforcement against illicit gold and drug revenue cuts rents",
+      f'{PUSH_PULL}: "Purchasing illegal gold ... should also be outlawed"; {NARCO}: interdictions '
+      "aimed at government funding", (("rents", -1),), levers=("illicit_enforcement",)),
+    M("emigration", "the crisis drives emigration; some return when it eases",
+      f'{CRIES}: the humanitarian crisis "is in turn the main cause for emigration"; "more than two '
+      'million migrants have left Venezuela in the last two years"', (("exodus", +1), ("exodus", -1)),
+      reads=("crisis",)),
+    M("indictments", "targeted measures (indictments, designations) add to officials' exposure over time",
+      f"{FOREIGN_AFFAIRS}: sanctions and indictments added year by year (Carvajal, Rangel, Reverol, "
+      f'El Aissami); {CRIES}: the ICC "has initiated an investigation"', (("exposure", +1),),
+      levers=("targeted_sanctions",)),
+    M("exposure_decay", "exposure fades as cases lapse or are traded away",
+      "assumption", (("exposure", -1),)),
+)
+del M
+
+P = Parameter
+_E, _S, _C, _I = "economy", "security and elites", "challengers", "international"
+MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
+    # crisis
+    P("drift", 0.01, 0.005, 0.02, "monthly rate at which mismanagement deepens the crisis",
+      "assumption, sized with recovery so the memo's 2018 crisis persists under the 2018 mix",
+      "mismanagement_drift", 0.5, _E),
+    P("brain_drain", 0.02, 0.0, 0.05, "monthly rate at which a full exodus deepens the crisis",
+      "assumption", "brain_drain", 0.5, _E),
+    P("recovery", 0.0018, 0.0, 0.004, "monthly rate at which the crisis eases by adaptation",
+      "assumption", "adaptation", 0.5, _E),
+    P("broad_hardship", 0.015, 0.005, 0.04, "monthly rate at which full broad sanctions deepen the crisis",
+      "assumption; oil output fell from about 3.2 to under 0.6 Mb/d by 2020 and the sanctions' share "
+      "is disputed (Rodriguez 2019, 2022; Weisbrot & Sachs 2019 and critics)",
+      "broad_sanctions_hardship", 0.5, _E),
+    P("broad_rent_cut", 0.05, 0.01, 0.12, "monthly rate at which full broad sanctions cut rents",
+      "assumption (same dispute as broad_hardship)", "broad_sanctions_hardship", 1.0, _E),
+    P("aid_easing", 0.01, 0.003, 0.03, "monthly rate at which full humanitarian aid eases the crisis",
+      "assumption", "humanitarian_aid", 0.5, _E),
+    P("relief_easing", 0.015, 0.005, 0.04, "monthly rate at which full sanctions relief eases the crisis",
+      "assumption", "sanctions_relief", 0.5, _E),
+    P("relief_rents", 0.05, 0.01, 0.12, "monthly rate at which full sanctions relief adds rents",
+      "assumption", "sanctions_relief", 1.0, _E),
+    P("relief_pressure_loss", 0.04, 0.01, 0.10, "monthly rate at which full relief erodes pressure",
+      "assumption", "sanctions_relief", 1.0, _I),
+    # governing coalition
+    P("rent_loyalty", 0.06, 0.03, 0.12, "monthly rate at which full rents hold the coalition together",
+      "assumption, sized so the memo's 'no major fractures' persists under the 2018 mix",
+      "rent_loyalty", 1.0, _S),
+    P("squeeze", 0.04, 0.01, 0.08, "monthly rate at which a full crisis without rents splits the coalition",
+      "assumption", "patronage_squeeze", 1.0, _S),
+    P("wedge", 0.04, 0.01, 0.10, "monthly rate at which full targeted measures split officials with an exit",
+      "assumption", "targeted_wedge", 1.0, _S),
+    P("lockin", 0.03, 0.005, 0.08, "monthly rate at which full targeted measures close the ranks of officials with no exit",
+      "assumption; Krcmaric 2018", "indictment_lockin", 1.0, _S),
+    P("personalist_destabilization", 0.015, 0.0, 0.04,
+      "monthly rate at which full sanctions split a fully personalist coalition",
+      "assumption; Escriba-Folch & Wright 2010", "personalist_sanctions", 1.0, _S),
+    P("rally", 0.04, 0.005, 0.10, "monthly rate at which full broad sanctions close ranks (full legitimation, no linkage)",
+      "assumption; Grauvogel & von Soest 2014", "siege_rally", 1.0, _I),
+    P("threat_rally", 0.03, 0.0, 0.08, "monthly rate at which a full threat of force closes ranks (full legitimation)",
+      "assumption", "threat_rally", 1.0, _I),
+    P("offramp", 0.04, 0.01, 0.10, "monthly rate at which full negotiation with credible guarantees draws pragmatists out",
+      "assumption", "offramps", 1.0, _S),
+    P("defection", 0.10, 0.02, 0.25, "monthly rate at which full pressure with a full challenger widens cracks",
+      "assumption", "defection", 1.0, _S),
+    P("security_gate", 0.7, 0.4, 0.95, "share of the coalition's splitting that fully cohesive security forces hold back",
+      "assumption; Bellin 2004, Levitsky & Way 2010 (coercive cohesion decides whether splits spread)",
+      "security_holds_coalition", 1.0, _S),
+    # security forces
+    P("security_rents", 0.04, 0.02, 0.08, "monthly rate at which full rents hold the security forces",
+      "assumption; Bellin 2004", "security_rents", 1.0, _S),
+    P("security_lockin", 0.03, 0.01, 0.06, "monthly rate at which officers' full exposure closes their ranks",
+      "assumption; Krcmaric 2018", "security_exposure", 1.0, _S),
+    P("security_patrons", 0.02, 0.0, 0.04, "monthly rate at which full patron support backs the security forces",
+      "assumption; Bellin 2004", "security_patrons", 1.0, _S),
+    P("pay_squeeze", 0.012, 0.004, 0.03, "monthly rate at which a full crisis without rents erodes cohesion",
+      "assumption", "pay_squeeze", 1.0, _S),
+    P("officer_exit", 0.03, 0.005, 0.08, "monthly rate at which full negotiation with credible guarantees erodes cohesion",
+      "assumption", "officer_exits", 1.0, _S),
+    P("enforcement_cohesion", 0.02, 0.0, 0.05, "monthly rate at which full enforcement erodes cohesion",
+      "assumption", "enforcement_erodes_portfolio", 1.0, _S),
+    P("campaign_defection", 0.015, 0.005, 0.04, "monthly rate at which a full challenger draws defections",
+      "assumption; Chenoweth & Stephan 2011", "campaign_defection", 1.0, _S),
+    # challengers
+    P("grievance", 0.005, 0.0, 0.015, "monthly rate at which a full crisis draws people to the challengers",
+      "assumption", "grievance", 1.0, _C),
+    P("unification", 0.03, 0.01, 0.06, "monthly rate at which the challenger's own strength draws more in",
+      "assumption; Howard & Roessler 2006", "unification", 1.0, _C),
+    P("support", 0.04, 0.01, 0.10, "monthly rate at which full outside support strengthens the challengers",
+      "assumption", "civil_society_support", 1.0, _C),
+    P("recognition", 0.03, 0.0, 0.06, "monthly rate at which full effective coordination helps the challengers unify",
+      "assumption", "interlocutor_recognition", 1.0, _C),
+    P("dialogue_unity", 0.04, 0.0, 0.10, "monthly rate at which full negotiation with a full offer unifies the challengers",
+      "assumption", "dialogue_unifies", 1.0, _C),
+    P("dialogue_division", 0.04, 0.01, 0.10, "monthly rate at which full negotiation offering nothing divides the challengers",
+      "assumption", "dialogue_divides", 1.0, _C),
+    P("repression", 0.1, 0.05, 0.16, "monthly rate at which loyal forces and a cohesive coalition wear the challengers down",
+      "assumption, sized so the memo's persecuted, divided opposition persists under the 2018 mix",
+      "repression", 1.0, _C),
+    P("backfire", 0.08, 0.0, 0.20, "monthly rate at which repression draws people in once the public is fully mobilized",
+      "assumption; Chenoweth & Stephan 2011, Hess & Martin 2006", "repression_backfire", 1.0, _C),
+    P("backfire_threshold", 0.5, 0.3, 0.7, "challenger strength above which repression starts to backfire",
+      "assumption", "repression_backfire", 0.95, _C),
+    P("split_space", 0.02, 0.005, 0.05, "monthly rate at which a fully split coalition opens space for challengers",
+      "assumption; O'Donnell & Schmitter 1986", "coalition_split_space", 1.0, _C),
+    P("exit_drain", 0.04, 0.0, 0.08, "largest monthly loss of challenger strength to emigration",
+      "assumption; Miller & Peters 2018 (the net sign is uncertain, hence a range from zero)",
+      "exit_drains_voice", 1.0, _C),
+    P("diaspora_half", 0.1, 0.03, 0.3, "share emigrated at which the drain on the challengers is half its largest",
+      "assumption (bounds the drain)", "exit_drains_voice", 1.0, _C),
+    # international
+    P("coordination", 0.06, 0.02, 0.12, "monthly rate at which full effective coordination raises pressure",
+      "assumption", "coordination", 1.0, _I),
+    P("interlocutor", 1.0, 0.0, 2.5, "extra effect of coordination per unit of challenger strength",
+      "assumption", "interlocutor", 5.0, _I),
+    P("sanction_pressure", 0.04, 0.01, 0.10, "monthly rate at which full sanctions add pressure at full coordination",
+      "assumption", "sanctions_pressure", 1.0, _I),
+    P("uncoordinated_share", 0.25, 0.1, 0.5, "share of sanctions' pressure that acts without coordination",
+      f"assumption; {CRIES}: pressure increased 'in a disjointed manner'", "sanctions_pressure", 1.0, _I),
+    P("dependence_damping", 0.6, 0.2, 1.0, "how much full regional dependence damps coordination",
+      "assumption; OAS votes 20 and 17 of 34 (Foreign Affairs)", "regional_dependence", 1.0, _I),
+    P("threat_pressure", 0.02, 0.0, 0.06, "monthly rate at which a full threat of force adds pressure",
+      "assumption", "force_threat", 1.0, _I),
+    P("force_backlash", 0.5, 0.0, 1.0, "share of coordination lost to a full threat of force",
+      "assumption", "force_threat", 1.0, _I),
+    P("displacement_response", 0.015, 0.0, 0.04, "monthly rate at which a full exodus draws regional responses",
+      "assumption", "displacement_response", 1.0, _I),
+    P("pressure_normalization", 0.042, 0.025, 0.07, "monthly rate at which pressure fades unless renewed",
+      "assumption, sized so the memo's disjointed pressure persists under the 2018 mix",
+      "normalization", 1.0, _I),
+    P("patron_rents", 0.04, 0.01, 0.10, "monthly rate at which full patron support adds rents",
+      "assumption", "patrons", 1.0, _I),
+    P("patron_shield", 0.03, 0.01, 0.08, "monthly rate at which full patron support erodes pressure",
+      "assumption", "patrons", 1.0, _I),
+    # rents, exodus, exposure
+    P("rent_base", 0.04, 0.02, 0.08, "monthly rate at which oil and illicit revenue replenish rents",
+      "assumption", "rent_base", 1.0, _E),
+    P("rent_depletion", 0.04, 0.02, 0.08, "monthly rate at which rents wear down",
+      "assumption", "rent_base", 1.0, _E),
+    P("enforcement_rent_cut", 0.06, 0.02, 0.15, "monthly rate at which full enforcement cuts rents",
+      "assumption", "illicit_enforcement", 1.0, _E),
+    P("emigration_rate", 0.003, 0.001, 0.006, "monthly share of those remaining who leave at full crisis",
+      f"{CRIES}: over two million of about 30 million left in two years (about 0.003 a month)",
+      "emigration", 0.05, _E),
+    P("return_rate", 0.002, 0.0, 0.006, "monthly share of emigrants who return when the crisis is absent",
+      "assumption", "emigration", 0.05, _E),
+    P("indictment_rate", 0.02, 0.005, 0.05, "monthly rate at which full targeted measures add exposure",
+      "assumption", "indictments", 1.0, _S),
+    P("exposure_decay", 0.005, 0.0, 0.02, "monthly rate at which exposure fades",
+      "assumption", "exposure_decay", 1.0, _S),
+)
+
+CONTEXT_PARAMETERS: tuple[Parameter, ...] = (
+    P("patron_support", 0.5, 0.2, 0.8, "economic and diplomatic backing from outside patrons",
+      "set by each scenario", group=_I),
+    P("regional_dependence", 0.5, 0.2, 0.8, "neighbours' dependence on the government (oil, trade, votes)",
+      "set by each scenario", group=_I),
+    P("guarantee_credibility", 0.4, 0.1, 0.7, "how far negotiated guarantees (amnesty, exile) are believed",
+      "set by each scenario", group=_S),
+    P("legitimation", 0.5, 0.2, 0.8, "strength of the government's legitimation claims (revolutionary, "
+      "anti-imperialist, nationalist)", "set by each scenario; Grauvogel & von Soest 2014", group=_I),
+    P("linkage", 0.4, 0.1, 0.7, "economic, social and political ties to the states that sanction it",
+      "set by each scenario; Levitsky & Way 2010", group=_I),
+    P("personalism", 0.5, 0.2, 0.8, "how personalist the rule is (1 personalist; 0 party or military institutions)",
+      "set by each scenario; Geddes, Wright & Frantz 2014", group=_S),
+    P("dialogue_offer", 0.4, 0.1, 0.7, "what a negotiation offers the challengers that they can unite "
+      "behind (credible elections, releases)", "set by each scenario", group=_C),
+)
+del P
+
+NEW_IN_SECOND_EDITION: dict[str, tuple[float, float, float]] = {
+    "initial.security": (0.7, 0.5, 0.9),
+    "initial.exposure": (0.5, 0.2, 0.8),
+    **{f"context.{p.name}": (p.default, p.low, p.high) for p in CONTEXT_PARAMETERS
+       if p.name in ("legitimation", "linkage", "personalism", "dialogue_offer")},
+}
+"""Keys a first-edition scenario file lacks, with the (value, low, high) it then gets.
+
+``context.indictment_exposure`` of the first edition is read as ``initial.exposure``.
+"""
+
+PARAMETERS: dict[str, Parameter] = {p.name: p for p in MECHANISM_PARAMETERS + CONTEXT_PARAMETERS}
+"""Every parameter the dynamics read, mechanism and context alike, by name."""
+
+MECHANISMS_BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
+
+
+def default_parameters() -> dict[str, float]:
+    """Return the default value of every parameter, by name.
+
+    Returns
+    -------
+    dict of str to float
+    """
+    return {name: p.default for name, p in PARAMETERS.items()}

@@ -1,0 +1,2 @@
+"""The workshop room: the handout, the Jupyter explorer, elicitation and the opinion pool.
+"""

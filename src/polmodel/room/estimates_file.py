@@ -1,0 +1,143 @@
+"""The estimates file a facilitator collects: one row per participant and uncertain number.
+
+Columns ``participant, parameter, low, best, high`` (:data:`COLUMNS`); a parameter is any
+number of :data:`polmodel.model.parameters.PARAMETERS` or an initial state as ``initial.<state>``.
+``polmodel elicit --template`` prints a filled-in example (:func:`template`). A bad row gives one
+line naming the file and the row, what is wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from polmodel.errors import PolmodelError
+from polmodel.model.parameters import PARAMETERS
+from polmodel.model.states import STATES
+
+COLUMNS: tuple[str, ...] = ("participant", "parameter", "low", "best", "high")
+"""The columns of an estimates file, in order."""
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    """One participant's estimate of one uncertain number (``line``: where it was read)."""
+
+    participant: str
+    parameter: str
+    low: float
+    best: float
+    high: float
+    line: int = 0
+
+
+def estimable() -> dict[str, float]:
+    """Every number participants may estimate, with the largest value allowed.
+
+    Parameters by name (:data:`polmodel.model.parameters.PARAMETERS`) and initial states as
+    ``initial.<state>`` (:data:`polmodel.model.states.STATES`, memberships or shares up to 1).
+    """
+    out = {name: p.limit for name, p in PARAMETERS.items()}
+    out.update({f"initial.{s}": 1.0 for s in STATES})
+    return out
+
+
+def template() -> str:
+    """The CSV template shipped with the package (``polmodel elicit --template`` prints it)."""
+    from importlib import resources
+
+    return (resources.files("polmodel.room") / "templates" / "estimates.csv").read_text(encoding="utf-8")
+
+
+def read_estimates(path: str | Path) -> tuple[EstimateRow, ...]:
+    """Read and check an estimates CSV: one line names the first bad row.
+
+    Blank lines and lines starting with ``#`` are skipped.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    tuple of EstimateRow
+
+    Raises
+    ------
+    PolmodelError
+        ``FILE:LINE: what is wrong; what is allowed``.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PolmodelError(f"{path}: file not found; give the path of an estimates CSV "
+                            "(polmodel elicit --template prints one)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise PolmodelError(f"{path}: cannot read: {err}") from None
+    return parse_estimates(text, where=str(path))
+
+
+def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, ...]:
+    """Check estimates given as CSV text (see :func:`read_estimates`)."""
+    allowed = estimable()
+    rows: list[EstimateRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    header = None
+    for number, fields in _csv_lines(text):
+        at = f"{where}:{number}"
+        if header is None:
+            header = [f.strip().lower() for f in fields]
+            if tuple(header) != COLUMNS:
+                raise PolmodelError(f"{at}: header {','.join(fields)!r}; allowed: "
+                                    f"{','.join(COLUMNS)}")
+            continue
+        if len(fields) != len(COLUMNS):
+            raise PolmodelError(f"{at}: {len(fields)} fields; allowed: {len(COLUMNS)} "
+                                f"({', '.join(COLUMNS)})")
+        who, name = fields[0].strip(), fields[1].strip()
+        if not who:
+            raise PolmodelError(f"{at}: participant is empty; allowed: a name or code")
+        if name not in allowed:
+            raise PolmodelError(f"{at}: unknown parameter {name!r}; allowed: {', '.join(allowed)}")
+        values = []
+        for column, raw in zip(COLUMNS[2:], fields[2:]):
+            try:
+                v = float(raw)
+            except ValueError:
+                v = float("nan")
+            if not np.isfinite(v):
+                raise PolmodelError(f"{at}: {column} {raw.strip()!r} is not a number; "
+                                    "allowed: a number such as 0.25")
+            values.append(v)
+        low, best, high = values
+        limit = allowed[name]
+        bound = f"{limit:g}" if np.isfinite(limit) else "any non-negative number"
+        if not (low <= best <= high and low < high):
+            raise PolmodelError(f"{at}: low {low:g}, best {best:g}, high {high:g} are out of order; "
+                                "allowed: low <= best <= high with low < high")
+        if low < 0 or high > limit:
+            raise PolmodelError(f"{at}: {name} from {low:g} to {high:g} is not allowed; "
+                                f"allowed: 0 to {bound}")
+        if (who, name) in seen:
+            raise PolmodelError(f"{at}: {who} estimated {name} already on line {seen[who, name]}; "
+                                "allowed: one row per participant and parameter")
+        seen[who, name] = number
+        rows.append(EstimateRow(who, name, low, best, high, number))
+    if header is None:
+        raise PolmodelError(f"{where}: empty; allowed: a header {','.join(COLUMNS)} and rows")
+    if not rows:
+        raise PolmodelError(f"{where}: no estimates under the header; allowed: one row per "
+                            "participant and parameter")
+    return tuple(rows)
+
+
+def _csv_lines(text: str):
+    """(line number, fields) of the non-blank, non-comment lines."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        yield number, next(csv.reader([line]))

@@ -1,0 +1,276 @@
+"""Words, tables and plain data for a :class:`polmodel.analysis.sensitivity_analysis.Sensitivity`.
+
+The result holds numbers; these functions turn them into the sentence a facilitator reads out
+first, the tables after it, and the dict/CSV forms for machines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from polmodel.views.text import CAVEAT, Section
+
+SHOWN = 12  # rows per table on the terminal; --json/--csv hold every assumption
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _subject(s) -> str:
+    q = s.question
+    if q.versus is not None or q.outcome == "window":
+        return f"whether {q.text()}"
+    return q.label()
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.2f}" if abs(v) >= 0.005 or v == 0 else f"{v:.3f}"
+
+
+def _index_words(s, name: str, k: int = 0, first: bool = True) -> str:
+    sob = s.sobol[k]
+    i = sob.names.index(name)
+    words = f"{name} ({'total index ' if first else ''}{_fmt(sob.total[i])}"
+    if sob.total_interval is not None:
+        lo, hi = sob.total_interval[i]
+        words += f", {s.confidence_level:.0%} interval " if first else ", "
+        words += f"{_fmt(lo)} to {_fmt(hi)}"
+    return words + ")"
+
+
+def _indices(s, names: Sequence[str], k: int = 0) -> str:
+    return _join([_index_words(s, n, k, first=j == 0) for j, n in enumerate(names)])
+
+
+def headline(s) -> str:
+    """The plain sentences: what decides the answer, under each AND, what cannot matter."""
+    q = s.question
+    subject = _subject(s)
+    out: list[str] = []
+    if s.constant:
+        value = s.sobol[0].mean
+        if q.outcome == "window" and q.versus is None:
+            state = "A window opens" if value > 0.5 else "No window opens"
+            out.append(f"{state} under {q.policy} in every one of the {s.sobol[0].n * (len(s.sobol[0].names) + 2)} "
+                       "worlds sampled, under these assumptions: no assumption decides it within "
+                       "its plausible range.")
+        else:
+            out.append(f"{q.label().capitalize()} is {value:.3g} in every world sampled, under these "
+                       "assumptions: no assumption decides it within its plausible range.")
+    elif s.sobol:
+        top = s.deciding()
+        sob = s.sobol[0]
+        many = int((sob.total >= 0.05).sum())
+        agg = f" (fuzzy AND '{sob.aggregator}')" if len(s.sobol) > 1 else ""
+        if top:
+            out.append(f"What decides {subject}{agg}, under these assumptions, is mostly "
+                       f"{_indices(s, top)}; {many} of the "
+                       f"{len(sob.names)} assumptions varied have a total Sobol' index of 0.05 or more.")
+        else:
+            i = sob.order()[0]
+            out.append(f"No single assumption decides {subject}{agg}: the largest total Sobol' "
+                       f"index is {_fmt(sob.total[i])} ({sob.names[i]}); the answer comes from many "
+                       "small effects and their interactions.")
+        for k, other in enumerate(s.sobol[1:], start=1):
+            if other.variance == 0:
+                out.append(f"Under '{other.aggregator}' the answer does not vary.")
+                continue
+            lead = [other.names[i] for i in other.order()[:len(top) or 1] if other.total[i] >= 0.05]
+            if lead and lead == top:
+                out.append(f"Under the '{other.aggregator}' AND the same assumptions decide it, in "
+                           f"the same order ({_indices(s, lead[:2], k)}).")
+            elif lead:
+                out.append(f"Under the '{other.aggregator}' AND the leaders change: "
+                           f"{_indices(s, lead, k)}.")
+            else:
+                out.append(f"Under the '{other.aggregator}' AND no single assumption has a total "
+                           "index of 0.05 or more.")
+    elif s.morris:
+        top = s.deciding()
+        out.append(f"Morris screening ranks first for {subject}: {_join(top) if top else 'nothing'} "
+                   "(mu*, a screening, not variance shares).")
+    if s.tornado is not None:
+        t = s.tornado
+        i = t.order()[0]
+        what = ("the number of months with a window" if t.outcome == "months_open"
+                else "the answer")
+        if t.swing[i] == 0:
+            out.append(f"At central values, {what} is {t.central:.3g}, and no assumption moved "
+                       "alone across its range changes it.")
+        else:
+            out.append(f"At central values, {what} is {t.central:.3g}; moved alone across its "
+                       f"range, {t.names[i]} swings it most ({t.at_low[i]:.3g} at {t.low[i]:.3g}, "
+                       f"{t.at_high[i]:.3g} at {t.high[i]:.3g}).")
+        others = {a: v for a, v in t.aggregators.items() if a != t.aggregator}
+        if others and q.uses_aggregator:
+            out.append("Switching the fuzzy AND at central values: " + "; ".join(
+                f"'{t.aggregator}' {t.central:.3g}, '{a}' {v:.3g}" for a, v in others.items()) + ".")
+    if s.inert:
+        who = " and ".join(q.policies)
+        out.append(f"{len(s.inert)} assumption{'s' if len(s.inert) > 1 else ''} cannot affect it by "
+                   f"construction under {who} and {'were' if len(s.inert) > 1 else 'was'} left out: "
+                   f"{', '.join(s.inert)}.")
+    return " ".join(out)
+
+
+def sections(s) -> list[Section]:
+    """The tables: Sobol' per aggregator, Morris, tornado, inert assumptions."""
+    out: list[Section] = []
+    for sob in s.sobol:
+        if sob.variance == 0:
+            continue
+        rows = []
+        for i in sob.order()[:SHOWN]:
+            row = [sob.names[i], _fmt(sob.total[i])]
+            if sob.total_interval is not None:
+                row.append(f"{_fmt(sob.total_interval[i][0])} to {_fmt(sob.total_interval[i][1])}")
+            row.append(_fmt(sob.first[i]))
+            if sob.first_interval is not None:
+                row.append(f"{_fmt(sob.first_interval[i][0])} to {_fmt(sob.first_interval[i][1])}")
+            rows.append(row)
+        ci = f"{s.confidence_level:.0%} interval"
+        header = ["assumption", "total"] + ([ci] if sob.total_interval is not None else []) + \
+            ["first-order"] + ([ci] if sob.first_interval is not None else [])
+        rest = len(sob.names) - len(rows)
+        out.append((f"Sobol' indices of {s.question.label()} (fuzzy AND '{sob.aggregator}', "
+                    f"n = {sob.n})", header, rows,
+                    "total: share of the answer's variance an assumption accounts for with all its "
+                    "interactions; first-order: alone. Small negative values are estimation noise "
+                    "around zero."
+                    + (f" Intervals: bootstrap ({'BCa' if sob.interval == 'bca' else sob.interval})."
+                       if sob.interval else "")
+                    + (f" {rest} more assumptions below; --json or --csv list all." if rest > 0 else "")))
+    for m in s.morris:
+        rows = [[m.names[i], _fmt(m.mu_star[i]),
+                 f"{_fmt(m.mu_star_interval[i][0])} to {_fmt(m.mu_star_interval[i][1])}",
+                 "-" if np.isnan(m.sigma[i]) else _fmt(m.sigma[i])] for i in m.order()[:SHOWN]]
+        out.append((f"Morris screening ({m.trajectories} trajectories"
+                    f"{', by group' if m.grouped else ''}, fuzzy AND '{m.aggregator}')",
+                    ("group" if m.grouped else "assumption", "mu*", f"{s.confidence_level:.0%} interval",
+                     "sigma"), rows,
+                    "mu*: mean absolute effect of moving the assumption across its range in steps; "
+                    "sigma: how much that effect depends on the others (interaction, non-linearity)."))
+    if s.tornado is not None:
+        t = s.tornado
+        moving = [i for i in t.order() if t.swing[i] > 0]
+        rows = [[t.names[i], f"{t.low[i]:.3g}", f"{t.high[i]:.3g}", f"{t.at_low[i]:.3g}",
+                 f"{t.at_high[i]:.3g}", f"{t.swing[i]:.3g}"] for i in moving[:SHOWN]]
+        still = len(t.names) - len(moving)
+        what = "months with a window" if t.outcome == "months_open" else s.question.label()
+        out.append((f"Tornado around the central run: {what} (central {t.central:.3g})",
+                    ("assumption", "low", "high", "at low", "at high", "swing"), rows,
+                    "One assumption at a time at either end of its range, all others at their "
+                    "central values; sorted by swing."
+                    + (f" {still} assumptions do not move it alone." if still else "")))
+    if s.inert:
+        out.append(("Cannot affect the answer by construction", ("assumption", "why"),
+                    [[k, v] for k, v in s.inert.items()], ""))
+    return out
+
+
+def summary(s) -> str:
+    """Sentence first, then tables, caveat and provenance."""
+    from polmodel.views.text import result_text
+
+    return result_text(f"{s.title}: sensitivity of {s.question.label()}", headline(s), sections(s),
+                       s.provenance())
+
+
+def to_html(s) -> str:
+    """The same for Jupyter."""
+    from polmodel.views.text import result_html
+
+    return result_html(f"{s.title}: sensitivity of {s.question.label()}", headline(s), sections(s),
+                       s.provenance())
+
+
+def _pair(a: np.ndarray | None, i: int) -> list[float] | None:
+    return None if a is None else [float(a[i][0]), float(a[i][1])]
+
+
+def to_dict(s) -> dict[str, Any]:
+    """Plain data (JSON-ready)."""
+    q = s.question
+    return {
+        "provenance": s.provenance(), "caveat": CAVEAT, "scenario": s.scenario, "seed": s.seed,
+        "question": {"policy": q.policy, "versus": q.versus, "outcome": q.outcome,
+                     "label": q.label(), "statement": q.text()},
+        "headline": headline(s), "deciding": s.deciding(), "constant": s.constant,
+        "what_ifs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.settings.items()},
+        "bounds": {k: list(v) for k, v in s.bounds.items()},
+        "inert": dict(s.inert),
+        "sobol": [{"aggregator": sob.aggregator, "n": sob.n, "mean": sob.mean, "variance": sob.variance,
+                   "confidence_level": s.confidence_level, "bootstrap_resamples": s.n_resamples,
+                   "interval": sob.interval or None,
+                   "indices": [{"name": sob.names[i], "total": float(sob.total[i]),
+                                "total_interval": _pair(sob.total_interval, i),
+                                "first": float(sob.first[i]),
+                                "first_interval": _pair(sob.first_interval, i)}
+                               for i in sob.order()]} for sob in s.sobol],
+        "morris": [{"aggregator": m.aggregator, "trajectories": m.trajectories, "grouped": m.grouped,
+                    "effects": [{"name": m.names[i], "mu_star": float(m.mu_star[i]),
+                                 "mu_star_interval": _pair(m.mu_star_interval, i),
+                                 "sigma": None if np.isnan(m.sigma[i]) else float(m.sigma[i])}
+                                for i in m.order()]} for m in s.morris],
+        "tornado": None if s.tornado is None else {
+            "aggregator": s.tornado.aggregator, "outcome": s.tornado.outcome,
+            "central": s.tornado.central, "aggregators": dict(s.tornado.aggregators),
+            "bars": [{"name": s.tornado.names[i], "low": float(s.tornado.low[i]),
+                      "high": float(s.tornado.high[i]), "at_low": float(s.tornado.at_low[i]),
+                      "at_high": float(s.tornado.at_high[i]), "swing": float(s.tornado.swing[i])}
+                     for i in s.tornado.order()]},
+    }
+
+
+def rows(s) -> list[dict[str, Any]]:
+    """Long form: question, method, aggregator, assumption, statistic, value, low, high."""
+    q = s.question.label()
+    out = []
+
+    def add(method, agg, name, stat, value, interval=None):
+        out.append({"question": q, "method": method, "aggregator": agg, "assumption": name,
+                    "statistic": stat, "value": float(value),
+                    "low": None if interval is None else float(interval[0]),
+                    "high": None if interval is None else float(interval[1])})
+
+    for sob in s.sobol:
+        for i in sob.order():
+            add("sobol", sob.aggregator, sob.names[i], "total", sob.total[i],
+                None if sob.total_interval is None else sob.total_interval[i])
+            add("sobol", sob.aggregator, sob.names[i], "first", sob.first[i],
+                None if sob.first_interval is None else sob.first_interval[i])
+    for m in s.morris:
+        for i in m.order():
+            add("morris", m.aggregator, m.names[i], "mu_star", m.mu_star[i], m.mu_star_interval[i])
+            if not np.isnan(m.sigma[i]):
+                add("morris", m.aggregator, m.names[i], "sigma", m.sigma[i])
+    if s.tornado is not None:
+        t = s.tornado
+        for i in t.order():
+            add("tornado", t.aggregator, t.names[i], f"swing_{t.outcome}", t.swing[i],
+                (t.at_low[i], t.at_high[i]))
+    for name in s.inert:
+        add("inert", "", name, "total", 0.0)
+    return out
+
+
+def to_csv(results: Sequence) -> str:
+    """Rows of several results as one CSV, a provenance comment line per result first."""
+    buf = io.StringIO()
+    for r in results:
+        buf.write(f"# {r.provenance()} | {CAVEAT}\n")
+    fields = ["question", "method", "aggregator", "assumption", "statistic", "value", "low", "high"]
+    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    w.writeheader()
+    for r in results:
+        for row in rows(r):
+            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else ("" if v is None else v))
+                        for k, v in row.items()})
+    return buf.getvalue()

@@ -1,0 +1,244 @@
+"""Words and plain-text tables shared by every report: the caveat, provenance, tables.
+
+Everything a terminal shows fits in :data:`WIDTH` columns: long notes are wrapped, and a table
+too wide for the terminal wraps its longest text column. The words and tables of a
+:class:`~polmodel.analysis.comparison.Comparison` live here too (the result keeps the numbers).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+# Cells that read as numbers (0.30, +0.053, 12%, an empty cell or a dash) are right-aligned.
+_NUMERIC = re.compile(r"^([+-]?\d[\d.]*%?|-|)$")
+
+WIDTH = 100
+"""Columns of terminal text: every line polmodel prints fits in it."""
+
+CAVEAT = (
+    "Sensitivity, not prediction: these figures describe a small model under the scenario's "
+    "stated assumptions. Shares are shares of plausible worlds sampled from assumed ranges, "
+    "not chances of real events."
+)
+
+
+def mechanism_label(name: str) -> str:
+    """A mechanism's name as words (``security_holds_coalition`` -> "security holds coalition")."""
+    return name.replace("_", " ")
+
+
+def provenance(**fields: object) -> str:
+    """One line naming the version and whatever else identifies a result (scenario, seed...)."""
+    from polmodel import __version__
+
+    parts = [f"polmodel {__version__}"] + [f"{k} {v}" for k, v in fields.items() if v is not None]
+    return " | ".join(parts)
+
+
+def wrap(text: str, width: int = WIDTH) -> str:
+    """Wrap each line of ``text`` to ``width`` columns (provenance lines break at ``|``)."""
+    out = []
+    for line in text.splitlines() or [""]:
+        if len(line) <= width:
+            out.append(line)
+        elif " | " in line:
+            out.extend(_wrap_fields(line.split(" | "), width))
+        else:
+            # An indented line keeps its indent, and its continuation lines go two further in.
+            lead = line[: len(line) - len(line.lstrip())]
+            out.extend(textwrap.wrap(line, width, break_on_hyphens=False,
+                                     subsequent_indent=lead + "  " if lead else "") or [""])
+    return "\n".join(out)
+
+
+def _wrap_fields(fields: list[str], width: int) -> list[str]:
+    lines, current = [], ""
+    for f in fields:
+        candidate = f"{current} | {f}" if current else f
+        # room for the " |" that ends a line when another field follows
+        if current and len(candidate) + 2 > width:
+            lines.append(current + " |")
+            current = f
+        else:
+            current = candidate
+    # a single field wider than the line is wrapped as words
+    return [part for line in lines + [current]
+            for part in (textwrap.wrap(line, width, break_on_hyphens=False) if len(line) > width
+                         else [line])]
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = WIDTH) -> str:
+    """A fixed-width text table; numbers right-aligned, text left-aligned.
+
+    When the table is wider than ``width``, its widest text column is wrapped onto
+    continuation lines so that every line fits.
+    """
+    cells = [[str(h) for h in header]] + [[_cell(v) for v in row] for row in rows]
+    n = len(header)
+    widths = [max(len(r[i]) for r in cells) for i in range(n)]
+    numeric = [bool(rows) and all(_NUMERIC.match(r[i]) for r in cells[1:]) for i in range(n)]
+    total = sum(widths) + 2 * (n - 1)
+    text_cols = [i for i in range(n) if not numeric[i]]
+    # Narrow the widest text column, one column at a time, until the table fits (or every text
+    # column is at its floor: its header, and at least 12 characters).
+    while total > width and text_cols:
+        i = max(text_cols, key=lambda k: widths[k])
+        floor = max(len(cells[0][i]), 12)
+        if widths[i] <= floor:
+            break
+        others = [widths[k] for k in text_cols if k != i]
+        target = max(floor, widths[i] - (total - width), max(others, default=0))
+        if target >= widths[i]:
+            target = widths[i] - 1
+        total -= widths[i] - target
+        widths[i] = target
+
+    def lines(r: Sequence[str]) -> list[str]:
+        parts = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
+                 for c, w in zip(r, widths)]
+        depth = max(len(p) for p in parts)
+        out = []
+        for k in range(depth):
+            row = [p[k] if k < len(p) else "" for p in parts]
+            out.append("  ".join(c.rjust(w) if num else c.ljust(w)
+                                 for c, w, num in zip(row, widths, numeric)).rstrip())
+        return out
+
+    body = [line for r in cells[1:] for line in lines(r)]
+    return "\n".join(lines(cells[0]) + lines(["-" * w for w in widths]) + body)
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """The same table as HTML, for Jupyter and the handout."""
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(_html_cell(_cell(v)) for v in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html_cell(text: str) -> str:
+    # Numbers right-aligned, as in the text tables (the handout's style sheet reads the class).
+    cls = ' class="num"' if text and _NUMERIC.match(text) else ""
+    return f"<td{cls}>{html.escape(text)}</td>"
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+Section = tuple[str, Sequence[str], Sequence[Sequence[object]], str]
+"""A report section: heading, column names, rows, and a note printed under the table."""
+
+
+def sections_text(sections: Sequence[Section], width: int = WIDTH) -> str:
+    """Headed text tables, each followed by its note; sections without rows are left out."""
+    parts: list[str] = []
+    for heading, header, rows, note in sections:
+        if rows:
+            parts += [wrap(heading, width), table(header, rows, width)]
+            parts += ([wrap(note, width)] if note else []) + [""]
+    return "\n".join(parts)
+
+
+def sections_html(sections: Sequence[Section]) -> str:
+    """The same sections as HTML."""
+    return "".join(f"<h5>{html.escape(h)}</h5>{html_table(hd, rows)}"
+                   + (f"<p><small>{html.escape(note)}</small></p>" if note else "")
+                   for h, hd, rows, note in sections if rows)
+
+
+def short_repr(obj: object, **fields: Any) -> str:
+    """A one-line ``__repr__``: the class name and a few identifying fields, never arrays."""
+    inner = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+    return f"{type(obj).__name__}({inner})"
+
+
+def pct(share: float) -> str:
+    """A share of worlds as a whole percentage: ``0.123 -> '12%'``.
+
+    A share that is not zero never reads as 0% or 100%: ``0.001 -> '<1%'``,
+    ``0.999 -> '>99%'``.
+    """
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 < share < 1:
+        return ">99%"
+    return f"{100 * share:.0f}%"
+
+
+def result_text(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
+    """A result for the terminal: title, its sentence, headed tables, the caveat, provenance."""
+    return wrap("\n".join([title, "", wrap(" ".join(lead.split())), "", sections_text(sections),
+                           CAVEAT, prov]))
+
+
+def result_html(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
+    """The same as HTML, for Jupyter."""
+    return (f"<h4>{html.escape(title)}</h4><p>{html.escape(lead)}</p>{sections_html(sections)}"
+            f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(prov)}</small></p>")
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """CSV text with one header line (no comment lines) and Unix line ends."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def csv_metadata(result_provenance: str, columns: Sequence[str], **extra: object) -> dict:
+    """The sidecar of a CSV file (``NAME.csv-metadata.json``): provenance, caveat, columns."""
+    return {"provenance": result_provenance, "caveat": CAVEAT, "columns": list(columns), **extra}
+
+
+def write_text(path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all, with the umask's permissions.
+
+    The text goes to a temporary file beside ``path`` that is renamed into place, so a failure
+    never leaves half a file; the file's mode is what a plain ``open`` would give.
+
+    Raises
+    ------
+    PolmodelError
+        If the folder cannot be written.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from polmodel.errors import PolmodelError
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as err:
+        raise PolmodelError(f"{path.parent}: cannot write here: {err.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting and restoring it)."""
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
