@@ -108,7 +108,7 @@ def sanctions_pressure_rate(sanctions, coordination):
         u[LEVER_NAMES.index(name)] = value
     state = [INITIAL[s] for s in STATES]
     terms_ = terms(state, coefficients(default_parameters() | CONTEXT, tuple(u)))
-    return sum(v for m, i, _, v in terms_ if m == "sanctions_pressure")
+    return sum(v for m, i, _, v in terms_ if m == "sanction_pressure")
 
 
 @pytest.mark.parametrize("sanctions", list(SANCTIONS))

@@ -1,11 +1,17 @@
 """The one-world path: plain numbers in, the same numbers out as the vectorised path.
 
 ``simulate`` runs one world given as plain numbers on Python floats (a central run, a slider,
-a workbench calling one world at a time). What must hold: bit for bit the trajectory and every
-outcome that world gets as one row of a vectorised run, for every aggregator, horizon and step.
+a workbench calling one world at a time) with :func:`math.exp`; arrays of worlds run on numpy's
+``exp``. The two ``exp`` may differ by one unit in the last place (numpy's SIMD ``exp`` on
+AVX-512 CPUs does on about 5% of inputs), so what must hold is agreement within 1e-12 on every
+state and index, and equal discrete outcomes except where an index lies within 1e-12 of a
+threshold. Every test runs twice: as the CPU gives it, and with the float path's ``exp`` moved
+by one ulp on about one input in ten, so the suite holds on a CPU whose ``exp`` differs.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -20,18 +26,44 @@ from polmodel.model.states import AGGREGATORS, STATES
 from polmodel.scenario.loading import list_scenarios, load_scenario
 
 N = 24
+TOL = 1e-12
+DISCRETE = ("months_open", "first_window", "binding_months")
 
 
-def assert_identical(vector_traj, vector_out, i, one_traj, one_out):
-    """World ``i`` of a vectorised run and a one-world run agree exactly."""
+@pytest.fixture(autouse=True, params=["exp as given", "exp one ulp off"])
+def other_exp(request, monkeypatch):
+    """Run each test as the CPU gives it, and with the float path's exp one ulp off at times."""
+    if request.param == "exp one ulp off":
+        exact = math.exp
+
+        def off(v):
+            y = exact(v)
+            return math.nextafter(y, math.inf) if int(abs(v) * 1e6) % 10 == 3 else y
+
+        monkeypatch.setattr(math, "exp", off)
+    return request.param
+
+
+def near_threshold(out, i):
+    """World ``i``'s indices within the tolerance of the window's threshold (0.5)."""
+    return any(abs(float(np.ravel(getattr(out, f))[i]) - 0.5) <= TOL
+               for f in ("peak_index", "peak_strict"))
+
+
+def assert_agree(vector_traj, vector_out, i, one_traj, one_out):
+    """World ``i`` of a vectorised run and a one-world run agree within :data:`TOL`."""
     if one_traj is not None:
         assert one_traj.shape == (1, *vector_traj.shape[1:])
-        np.testing.assert_array_equal(one_traj[0], vector_traj[i])
+        np.testing.assert_allclose(one_traj[0], vector_traj[i], rtol=0, atol=TOL)
     for field in Outcomes.__dataclass_fields__:
         a, b = getattr(one_out, field), getattr(vector_out, field)
         assert a.shape == (1, *b.shape[1:]), field
         assert a.dtype == b.dtype, field
-        np.testing.assert_array_equal(a[0], b[i], err_msg=field)
+        if field in DISCRETE:
+            if not near_threshold(vector_out, i):
+                np.testing.assert_array_equal(a[0], b[i], err_msg=field)
+        else:
+            np.testing.assert_allclose(a[0], b[i], rtol=0, atol=TOL, err_msg=field)
 
 
 def rows_as_numbers(worlds, i):
@@ -55,7 +87,7 @@ def test_plain_numbers_give_the_vectorised_numbers(scenario_name, aggregator):
         for i in range(N):
             one_init, one_params = rows_as_numbers(worlds, i)
             one_traj, one = simulate(one_init, one_params, levers, aggregator=agg)
-            assert_identical(traj, out, i, one_traj, one)
+            assert_agree(traj, out, i, one_traj, one)
 
 
 def test_a_central_run_is_row_zero_of_a_one_element_array_run():
@@ -68,7 +100,7 @@ def test_a_central_run_is_row_zero_of_a_one_element_array_run():
             traj, out = simulate(*as_arrays, levers, record=record)
             one_traj, one = simulate(init, params, levers, record=record)
             assert (one_traj is None) == (not record)
-            assert_identical(traj, out, 0, one_traj, one)
+            assert_agree(traj, out, 0, one_traj, one)
 
 
 unit = st.floats(0.0, 1.0)
@@ -83,7 +115,7 @@ def parameter_value(name):
 @settings(max_examples=40, deadline=None)
 @given(data=st.data(), months=st.integers(1, 30), dt=st.floats(0.1, 3.0),
        aggregator=st.sampled_from(sorted(AGGREGATORS)))
-def test_any_world_and_lever_schedule_agree_exactly(data, months, dt, aggregator):
+def test_any_world_and_lever_schedule_agree_within_the_tolerance(data, months, dt, aggregator):
     params = {k: data.draw(parameter_value(k), label=k) for k in PARAMETERS}
     initial = {s: data.draw(unit, label=s) for s in STATES}
     levers = np.array(data.draw(st.lists(st.lists(unit, min_size=len(LEVER_NAMES),
@@ -97,7 +129,7 @@ def test_any_world_and_lever_schedule_agree_exactly(data, months, dt, aggregator
                          aggregator=aggregator, dt=dt)
     for i, init in enumerate((initial, other)):
         one_traj, one = simulate(init, params, levers, aggregator=aggregator, dt=dt)
-        assert_identical(traj, out, i, one_traj, one)
+        assert_agree(traj, out, i, one_traj, one)
 
 
 def test_numpy_scalars_are_plain_numbers_too():
@@ -107,7 +139,7 @@ def test_numpy_scalars_are_plain_numbers_too():
     traj, out = simulate(init, params, levers)
     np_traj, np_out = simulate({k: np.float64(v) for k, v in init.items()},
                                {k: np.array(v) for k, v in params.items()}, levers)
-    assert_identical(traj, out, 0, np_traj, np_out)
+    assert_agree(traj, out, 0, np_traj, np_out)
 
 
 def test_a_run_computes_its_decomposition_when_read_with_the_same_numbers():

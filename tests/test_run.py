@@ -365,18 +365,3 @@ def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
         run(str(path))
 
 
-def test_an_explanation_refuses_when_terms_and_rates_disagree(monkeypatch):
-    """The equations are written twice (terms by mechanism, rates their fast sum): a student who
-    edits one and not the other gets a clear error, not an explanation of another model."""
-    from polmodel.model import equations as model
-
-    original = model.terms
-
-    def one_term_doubled(state, c):
-        listed = original(state, c)
-        name, i, is_gain, v = listed[0]
-        return [(name, i, is_gain, 2.0 * v + 0.01), *listed[1:]]
-
-    monkeypatch.setattr(model, "terms", one_term_doubled)
-    with pytest.raises(PolmodelError, match="terms\\(\\) and rates\\(\\) disagree"):
-        polmodel.run().explanation()

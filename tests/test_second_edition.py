@@ -8,7 +8,8 @@ the code), and each conditional claim by running one world with one thing change
 import numpy as np
 import pytest
 
-from polmodel.model.equations import coefficients, terms
+from polmodel.analysis.decomposition import mechanism_of
+from polmodel.model.equations import coefficients, contributions, rates, terms
 from polmodel.model.integrator import simulate
 from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
 from polmodel.model.parameters import (
@@ -48,11 +49,8 @@ def term(name, state=None, *, params=None, levers=None, **states):
     u = tuple((levers or {}).get(n, 0.0) for n in LEVER_NAMES)
     x = [states.get(s, INITIAL[s]) for s in STATES]
     c = coefficients(default_parameters() | CONTEXT | (params or {}), u)
-    total = 0.0
-    for m, i, is_gain, v in terms(x, c):
-        if m == name and (state is None or STATES[i] == state):
-            total += v * (1.0 - x[i]) if is_gain else -v * x[i]
-    return total
+    return sum(part for term_, i, part in contributions(x, c)
+               if mechanism_of(term_) == name and (state is None or STATES[i] == state))
 
 
 # ---- the table and the code agree ---------------------------------------------------------------
@@ -65,12 +63,13 @@ def test_every_term_has_the_sign_its_mechanism_declares():
         p = {k: rng.uniform(v.low, v.high) for k, v in PARAMETERS.items()}
         x = list(rng.uniform(0.0, 1.0, len(STATES)))
         u = tuple(rng.uniform(0.0, 1.0, len(LEVER_NAMES)))
-        for m, i, is_gain, v in terms(x, coefficients(p, u)):
+        for name, i, v in contributions(x, coefficients(p, u)):
+            m = mechanism_of(name)
             declared = {sign for s, sign in MECHANISMS_BY_NAME[m].moves if s == STATES[i]}
             assert declared, f"{m} moves {STATES[i]} but the table does not say so"
             if abs(v) < 1e-15:
                 continue
-            sign = (1 if v > 0 else -1) if is_gain else -1
+            sign = 1 if v > 0 else -1
             assert sign in declared, f"{m} on {STATES[i]}: sign {sign}, table says {declared}"
             seen.add((m, STATES[i]))
     listed = {(m.name, s) for m in MECHANISMS for s, _ in m.moves if m.name != "regional_dependence"}
@@ -156,8 +155,8 @@ def test_full_cohesion_at_a_full_gate_stops_every_split():
     x = dict(INITIAL, security=1.0)
     p = default_parameters() | CONTEXT | {"security_gate": 1.0}
     c = coefficients(p, tuple(0.5 for _ in LEVER_NAMES))
-    gain = sum(v for m, i, g, v in terms([x[s] for s in STATES], c) if g and STATES[i] == "fracture")
-    assert gain == pytest.approx(0.0, abs=1e-15)
+    gains, _ = rates([x[s] for s in STATES], c)
+    assert gains[STATES.index("fracture")] == pytest.approx(0.0, abs=1e-15)
 
 
 @pytest.mark.parametrize("what, kwargs", [
@@ -270,9 +269,8 @@ def test_the_template_names_every_parameter_and_sets_every_key():
     assert load_scenario("template").defaults_used == ()
 
 
-def test_the_fast_rates_are_the_terms_summed_by_state():
-    from polmodel.model.equations import rates
-
+def test_the_rates_are_the_terms_summed_by_state():
+    """Each state's dx/dt from rates() equals the sum of every term's part, gates included."""
     rng = np.random.default_rng(11)
     for n in (1, 7):
         for _ in range(50):
@@ -281,11 +279,23 @@ def test_the_fast_rates_are_the_terms_summed_by_state():
             x = list(rng.uniform(0.0, 1.0, (len(STATES), n)))
             c = coefficients(p, tuple(rng.uniform(0.0, 1.0, (len(LEVER_NAMES), n))))
             gains, losses = rates(x, c)
-            g_sum = [np.zeros(n) for _ in STATES]
-            l_sum = [np.zeros(n) for _ in STATES]
-            for _, i, is_gain, v in terms(x, c):
-                (g_sum if is_gain else l_sum)[i] = (g_sum if is_gain else l_sum)[i] + v
             for i in range(len(STATES)):
-                np.testing.assert_allclose(gains[i], g_sum[i], rtol=1e-12, atol=1e-15)
-                np.testing.assert_allclose(losses[i], l_sum[i], rtol=1e-12, atol=1e-15)
                 assert np.all(np.asarray(gains[i]) >= 0) and np.all(np.asarray(losses[i]) >= 0)
+                dxdt = sum(part for _, j, part in contributions(x, c) if j == i)
+                np.testing.assert_allclose(gains[i] * (1.0 - x[i]) - losses[i] * x[i], dxdt,
+                                           rtol=1e-12, atol=1e-15)
+
+
+def test_the_terms_keep_their_names_states_and_kinds_from_call_to_call():
+    """rates() lays out its sums once from the first call: terms() must not change its layout."""
+    rng = np.random.default_rng(12)
+    first = None
+    for _ in range(20):
+        p = {k: rng.uniform(0.0, v.limit) for k, v in PARAMETERS.items()}
+        x = list(rng.uniform(0.0, 1.0, len(STATES)))
+        layout = [(name, i, kind) for name, i, kind, _ in
+                  terms(x, coefficients(p, tuple(rng.uniform(0.0, 1.0, len(LEVER_NAMES)))))]
+        first = first or layout
+        assert layout == first
+    assert len({name for name, _, _ in first}) == len(first), "one term per parameter"
+    assert {name for name, _, _ in first} <= set(PARAMETERS)

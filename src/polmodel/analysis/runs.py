@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from polmodel.analysis.decomposition import decompose
 from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_HORIZON, check_choice, check_text, check_whole
 from polmodel.model.bounds import check_overrides, parameter_bounds
@@ -316,74 +316,6 @@ def run(
         decomposition=_Deferred(lambda: decompose(traj[0], params, levers)),
         note=sc.defaults_note(),
     )
-
-
-def _check_terms_match_rates(x, c, terms, rates) -> None:
-    """Refuse when terms() and rates() give other sums.
-
-    The model's equations are written twice (terms by mechanism, and their fast sum): an
-    explanation from terms() that rates() did not run would be wrong, so say so instead.
-    """
-    gains, losses = rates(x, c)
-    sums = [[0.0, 0.0] for _ in STATES]
-    for _, i, is_gain, v in terms(x, c):
-        sums[i][0 if is_gain else 1] += v
-    for i, state in enumerate(STATES):
-        for j, (side, fast) in enumerate((("gain", gains[i]), ("loss", losses[i]))):
-            if not math.isclose(sums[i][j], fast, rel_tol=1e-9, abs_tol=1e-12):
-                raise PolmodelError(
-                    f"polmodel/model.py: terms() and rates() disagree on the {side} of {state} "
-                    f"({sums[i][j]:.6g} against {fast:.6g}); the equations are written in both "
-                    "(rates() sums terms() for speed): make the same change in both")
-
-
-def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarray,
-              dt: float = 1.0) -> dict[str, dict[str, float]]:
-    """Split each state's change over a run into the parts each mechanism made.
-
-    Over one step the exact update moves ``x`` by ``f * (1 - exp(-K dt)) / K``, where
-    ``f = sum of the terms`` is the rate of change at the start of the step and ``K`` the sum
-    of all rates; each term takes its own share of that, so the parts add up to the change.
-
-    Parameters
-    ----------
-    states : ndarray[n_months + 1, n_states]
-        One world's trajectory.
-    params : mapping of str to float
-        Every parameter.
-    levers : ndarray[n_months, n_levers]
-        The lever schedule the trajectory ran under.
-    dt : float
-        Step length in months.
-
-    Returns
-    -------
-    dict of state to dict of mechanism to float
-        Parts of ``states[-1] - states[0]``.
-    """
-    from polmodel.model.equations import coefficients, rates, terms
-
-    out: dict[str, dict[str, float]] = {s: {} for s in STATES}
-    buckets = [out[s] for s in STATES]
-    params = {k: float(v) for k, v in params.items()}
-    cache: dict = {}
-    # Plain floats throughout, and math.expm1 (numpy's expm1 bit for bit) once per state and
-    # month: this runs with every central run, so it must cost little more than the run.
-    for t, key in enumerate(map(tuple, levers.tolist())):
-        x = states[t].tolist()
-        if key not in cache:
-            cache[key] = coefficients(params, key)
-            _check_terms_match_rates(x, cache[key], terms, rates)
-        listed = terms(x, cache[key])
-        k = [0.0] * len(STATES)  # total rate K = gain + loss of each state
-        for _, i, _, v in listed:
-            k[i] += v
-        factors = [-math.expm1(-ki * dt) / ki if ki > 0 else dt for ki in k]
-        for m, i, g, v in listed:
-            part = v * (1.0 - x[i]) if g else -v * x[i]
-            bucket = buckets[i]
-            bucket[m] = bucket.get(m, 0.0) + part * factors[i]
-    return out
 
 
 def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:

@@ -1,7 +1,16 @@
-"""The equations: the rate coefficients of each lever setting, and every mechanism's term.
+"""The equations, written once: each lever setting's coefficients, and every mechanism's term.
 
-:func:`terms` lists each mechanism's contribution to a gain or a loss, and :func:`rates` sums
-them by state (what :mod:`polmodel.model.integrator` steps).
+This is the file a modeller edits. Every state x in [0, 1] follows
+``dx/dt = gain * (1 - x) - loss * x``. :func:`terms` lists every term of every gain and loss;
+:func:`rates` sums them by state (the integrator steps the sums, explanations read the terms),
+so a change made here reaches runs, ensembles and explanations alike.
+
+Names: a term is named by the parameter that sizes it, the id users type in scenario files,
+``--set`` and ``sweep --x``; its coefficient in :func:`coefficients` carries the same name, and
+the parameter table (:mod:`polmodel.model.parameters`) says which mechanism it belongs to.
+
+Array convention: every value is a float (one world) or an array of shape ``(n_worlds,)``.
+The same code serves both: write arithmetic only (``max(0, x)`` is ``(x + abs(x)) * 0.5``).
 """
 
 from __future__ import annotations
@@ -17,11 +26,16 @@ from polmodel.model.states import (
     PRESSURE,
     RENTS,
     SECURITY,
+    STATES,
 )
+
+GAIN, LOSS, GATE = "gain", "loss", "gate"
+"""Kinds of term. A gain ``g`` adds ``g * (1 - x)`` to ``dx/dt``, a loss ``l`` subtracts ``l * x``;
+a gate ``q`` in [0, 1] holds back a share ``q`` of the state's gains (their sum times ``1 - q``)."""
 
 
 def coefficients(p: Mapping, u: tuple) -> dict:
-    """Per-world rate coefficients for one month's lever settings.
+    """Per-world rate coefficients for one lever setting, named by the parameter that sizes each.
 
     Everything here depends on parameters and levers only, not on the states, so a run
     computes it once per distinct lever setting rather than once per month.
@@ -46,21 +60,24 @@ def coefficients(p: Mapping, u: tuple) -> dict:
     # Overall sanctions intensity: either kind, counted once (1 - (1 - a)(1 - b), a fuzzy OR).
     sanctions = 1.0 - (1.0 - targeted) * (1.0 - broad)
     share = p["uncoordinated_share"]
-    threshold = p["backfire_threshold"]
-    c = {
-        "drift": p["drift"], "recovery": p["recovery"], "brain_drain": p["brain_drain"],
-        "broad_hardship": p["broad_hardship"] * broad,
-        "aid": p["aid_easing"] * aid, "relief_crisis": p["relief_easing"] * relief,
+    guarded = guarantee * negotiation  # share of exposure a credible guarantee reaches
+    return {
+        # crisis
+        "drift": p["drift"], "brain_drain": p["brain_drain"],
+        "broad_hardship": p["broad_hardship"] * broad, "recovery": p["recovery"],
+        "aid_easing": p["aid_easing"] * aid, "relief_easing": p["relief_easing"] * relief,
         # governing coalition
-        "squeeze": p["squeeze"], "wedge": p["wedge"] * targeted, "lockin": p["lockin"] * targeted,
-        "guarded": guarantee * negotiation,  # share of exposure a credible guarantee reaches
-        "personalist": p["personalist_destabilization"] * sanctions * p["personalism"],
+        "squeeze": p["squeeze"], "wedge": p["wedge"] * targeted,
+        "personalist_destabilization": (p["personalist_destabilization"] * sanctions
+                                        * p["personalism"]),
         "offramp": p["offramp"] * negotiation * guarantee, "defection": p["defection"],
-        "gate": p["security_gate"], "rent_loyalty": p["rent_loyalty"],
+        "security_gate": p["security_gate"], "rent_loyalty": p["rent_loyalty"],
         "rally": p["rally"] * broad * legitimation * (1.0 - p["linkage"]),
         "threat_rally": p["threat_rally"] * threat * legitimation,
+        "lockin": p["lockin"] * targeted, "guarded": guarded,
         # security forces
-        "security_rents": p["security_rents"], "security_lockin": p["security_lockin"],
+        "security_rents": p["security_rents"],
+        "security_lockin": p["security_lockin"] * (1.0 - guarded),
         "security_patrons": p["security_patrons"] * patrons, "pay_squeeze": p["pay_squeeze"],
         "officer_exit": p["officer_exit"] * negotiation * guarantee,
         "enforcement_cohesion": p["enforcement_cohesion"] * enforcement,
@@ -70,62 +87,45 @@ def coefficients(p: Mapping, u: tuple) -> dict:
         "support": p["support"] * support, "recognition": p["recognition"] * coord,
         "dialogue_unity": p["dialogue_unity"] * negotiation * offer,
         "dialogue_division": p["dialogue_division"] * negotiation * (1.0 - offer),
-        "repression": p["repression"], "backfire": p["backfire"] / (1.0 - threshold),
-        "backfire_threshold": threshold, "split_space": p["split_space"],
+        "repression": p["repression"],
+        "backfire": p["backfire"] / (1.0 - p["backfire_threshold"]),
+        "backfire_threshold": p["backfire_threshold"], "split_space": p["split_space"],
         "exit_drain": p["exit_drain"], "diaspora_half": p["diaspora_half"],
         # international pressure
         "coordination": p["coordination"] * coord,
         "interlocutor": p["coordination"] * coord * p["interlocutor"],
-        "sanctions_pressure": p["sanction_pressure"] * sanctions * (share + (1.0 - share) * coord),
+        "sanction_pressure": p["sanction_pressure"] * sanctions * (share + (1.0 - share) * coord),
         "threat_pressure": p["threat_pressure"] * threat,
-        "displacement": p["displacement_response"], "normalization": p["pressure_normalization"],
+        "displacement_response": p["displacement_response"],
+        "pressure_normalization": p["pressure_normalization"],
         "patron_shield": p["patron_shield"] * patrons,
-        "relief_pressure": p["relief_pressure_loss"] * relief,
+        "relief_pressure_loss": p["relief_pressure_loss"] * relief,
         # rents, exodus, exposure
         "rent_base": p["rent_base"], "patron_rents": p["patron_rents"] * patrons,
-        "relief_rents": p["relief_rents"] * relief,
-        "rent_depletion": p["rent_depletion"], "broad_rent_cut": p["broad_rent_cut"] * broad,
+        "relief_rents": p["relief_rents"] * relief, "rent_depletion": p["rent_depletion"],
+        "broad_rent_cut": p["broad_rent_cut"] * broad,
         "enforcement_rent_cut": p["enforcement_rent_cut"] * enforcement,
-        "emigration": p["emigration_rate"], "return": p["return_rate"],
-        "indictments": p["indictment_rate"] * targeted, "exposure_decay": p["exposure_decay"],
+        "emigration_rate": p["emigration_rate"], "return_rate": p["return_rate"],
+        "indictment_rate": p["indictment_rate"] * targeted, "exposure_decay": p["exposure_decay"],
     }
-    # State-independent parts of each rate, summed once per lever setting for :func:`rates`.
-    c["exposed_share"] = 1.0 - c["guarded"]
-    c["crisis_gain"] = c["drift"] + c["broad_hardship"]
-    c["crisis_loss"] = c["recovery"] + c["aid"] + c["relief_crisis"]
-    c["splitting_const"] = c["personalist"] + c["offramp"]
-    c["fracture_loss_const"] = c["rally"] + c["threat_rally"]
-    c["security_loss_const"] = c["officer_exit"] + c["enforcement_cohesion"]
-    c["challenger_const"] = c["support"] + c["recognition"] + c["dialogue_unity"]
-    c["pressure_gain_const"] = c["coordination"] + c["sanctions_pressure"] + c["threat_pressure"]
-    c["pressure_loss"] = c["normalization"] + c["patron_shield"] + c["relief_pressure"]
-    c["rents_gain"] = c["rent_base"] + c["patron_rents"] + c["relief_rents"]
-    c["rents_loss"] = c["rent_depletion"] + c["broad_rent_cut"] + c["enforcement_rent_cut"]
-    return c
 
 
-def terms(state, c: Mapping) -> list[tuple[str, int, bool, object]]:
-    """Every mechanism's term of the dynamics, one by one (what explanations read).
-
-    The equations are written twice: here, term by term, and in :func:`rates`, which sums them
-    for speed and is what every run uses. Change both together: a test holds them equal, and an
-    explanation (:func:`polmodel.analysis.runs.decompose`) refuses to run when they disagree.
-
-    A gain term ``g`` adds ``g * (1 - x)`` to ``dx/dt`` of its state, a loss term ``l``
-    subtracts ``l * x``. One gain term is negative: the security forces' hold on the
-    coalition removes a share of fracture's other gains (never more than all of them).
+def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
+    """Every term of the dynamics: the one place the equations are written.
 
     Parameters
     ----------
     state : sequence of 8 arrays[n_worlds] or floats
-        The states, in :data:`STATES` order.
+        The states, in :data:`polmodel.model.states.STATES` order.
     c : mapping
         Coefficients from :func:`coefficients`.
 
     Returns
     -------
-    list of (mechanism, state index, is_gain, rate)
-        Mechanism names are those of :data:`polmodel.model.parameters.MECHANISMS`.
+    tuple of (name, state index, kind, rate)
+        ``name`` is the parameter that sizes the term (its mechanism is in the parameter
+        table); ``kind`` is :data:`GAIN`, :data:`LOSS` or :data:`GATE`. The names, states and
+        kinds are the same at every call; only the rates change.
     """
     crisis, fracture, challenger, pressure, security, rents, exodus, exposure = state
     exit_ = 1.0 - exposure * (1.0 - c["guarded"])  # officials with somewhere to go
@@ -133,114 +133,143 @@ def terms(state, c: Mapping) -> list[tuple[str, int, bool, object]]:
     repress = security * (1.0 - fracture)           # loyal forces, cohesive coalition
     above = challenger - c["backfire_threshold"]
     mobilized = (above + abs(above)) * 0.5          # max(0, above) on floats and arrays
-    splitting = (c["squeeze"] * unpaid + c["wedge"] * exit_ + c["personalist"] + c["offramp"]
-                 + c["defection"] * exit_ * pressure * challenger)
-    F, H, S = FRACTURE, CHALLENGER, SECURITY
-    return [
-        ("mismanagement_drift", CRISIS, True, c["drift"]),
-        ("brain_drain", CRISIS, True, c["brain_drain"] * exodus),
-        ("broad_sanctions_hardship", CRISIS, True, c["broad_hardship"]),
-        ("adaptation", CRISIS, False, c["recovery"]),
-        ("humanitarian_aid", CRISIS, False, c["aid"]),
-        ("sanctions_relief", CRISIS, False, c["relief_crisis"]),
-        ("patronage_squeeze", F, True, c["squeeze"] * unpaid),
-        ("targeted_wedge", F, True, c["wedge"] * exit_),
-        ("personalist_sanctions", F, True, c["personalist"]),
-        ("offramps", F, True, c["offramp"]),
-        ("defection", F, True, c["defection"] * exit_ * pressure * challenger),
-        ("security_holds_coalition", F, True, -c["gate"] * security * splitting),
-        ("rent_loyalty", F, False, c["rent_loyalty"] * rents),
-        ("siege_rally", F, False, c["rally"]),
-        ("threat_rally", F, False, c["threat_rally"]),
-        ("indictment_lockin", F, False, c["lockin"] * (1.0 - exit_)),
-        ("security_rents", S, True, c["security_rents"] * rents),
-        ("security_exposure", S, True, c["security_lockin"] * exposure * (1.0 - c["guarded"])),
-        ("security_patrons", S, True, c["security_patrons"]),
-        ("pay_squeeze", S, False, c["pay_squeeze"] * unpaid),
-        ("officer_exits", S, False, c["officer_exit"]),
-        ("enforcement_erodes_portfolio", S, False, c["enforcement_cohesion"]),
-        ("campaign_defection", S, False, c["campaign_defection"] * challenger),
-        ("grievance", H, True, c["grievance"] * crisis),
-        ("unification", H, True, c["unification"] * challenger * crisis),
-        ("civil_society_support", H, True, c["support"]),
-        ("interlocutor_recognition", H, True, c["recognition"]),
-        ("dialogue_unifies", H, True, c["dialogue_unity"]),
-        ("repression_backfire", H, True, c["backfire"] * repress * mobilized),
-        ("coalition_split_space", H, True, c["split_space"] * fracture),
-        ("repression", H, False, c["repression"] * repress),
-        ("exit_drains_voice", H, False, c["exit_drain"] * exodus / (exodus + c["diaspora_half"])),
-        ("dialogue_divides", H, False, c["dialogue_division"]),
-        ("coordination", PRESSURE, True, c["coordination"]),
-        ("interlocutor", PRESSURE, True, c["interlocutor"] * challenger),
-        ("sanctions_pressure", PRESSURE, True, c["sanctions_pressure"]),
-        ("force_threat", PRESSURE, True, c["threat_pressure"]),
-        ("displacement_response", PRESSURE, True, c["displacement"] * exodus),
-        ("normalization", PRESSURE, False, c["normalization"]),
-        ("patrons", PRESSURE, False, c["patron_shield"]),
-        ("sanctions_relief", PRESSURE, False, c["relief_pressure"]),
-        ("rent_base", RENTS, True, c["rent_base"]),
-        ("patrons", RENTS, True, c["patron_rents"]),
-        ("sanctions_relief", RENTS, True, c["relief_rents"]),
-        ("rent_base", RENTS, False, c["rent_depletion"]),
-        ("broad_sanctions_hardship", RENTS, False, c["broad_rent_cut"]),
-        ("illicit_enforcement", RENTS, False, c["enforcement_rent_cut"]),
-        ("emigration", EXODUS, True, c["emigration"] * crisis),
-        ("emigration", EXODUS, False, c["return"] * (1.0 - crisis)),
-        ("indictments", EXPOSURE, True, c["indictments"]),
-        ("exposure_decay", EXPOSURE, False, c["exposure_decay"]),
-    ]
+    F, H, S, P = FRACTURE, CHALLENGER, SECURITY, PRESSURE
+    return (
+        ("drift", CRISIS, GAIN, c["drift"]),
+        ("brain_drain", CRISIS, GAIN, c["brain_drain"] * exodus),
+        ("broad_hardship", CRISIS, GAIN, c["broad_hardship"]),
+        ("recovery", CRISIS, LOSS, c["recovery"]),
+        ("aid_easing", CRISIS, LOSS, c["aid_easing"]),
+        ("relief_easing", CRISIS, LOSS, c["relief_easing"]),
+        ("squeeze", F, GAIN, c["squeeze"] * unpaid),
+        ("wedge", F, GAIN, c["wedge"] * exit_),
+        ("personalist_destabilization", F, GAIN, c["personalist_destabilization"]),
+        ("offramp", F, GAIN, c["offramp"]),
+        ("defection", F, GAIN, c["defection"] * exit_ * pressure * challenger),
+        ("security_gate", F, GATE, c["security_gate"] * security),
+        ("rent_loyalty", F, LOSS, c["rent_loyalty"] * rents),
+        ("rally", F, LOSS, c["rally"]),
+        ("threat_rally", F, LOSS, c["threat_rally"]),
+        ("lockin", F, LOSS, c["lockin"] * (1.0 - exit_)),
+        ("security_rents", S, GAIN, c["security_rents"] * rents),
+        ("security_lockin", S, GAIN, c["security_lockin"] * exposure),
+        ("security_patrons", S, GAIN, c["security_patrons"]),
+        ("pay_squeeze", S, LOSS, c["pay_squeeze"] * unpaid),
+        ("officer_exit", S, LOSS, c["officer_exit"]),
+        ("enforcement_cohesion", S, LOSS, c["enforcement_cohesion"]),
+        ("campaign_defection", S, LOSS, c["campaign_defection"] * challenger),
+        ("grievance", H, GAIN, c["grievance"] * crisis),
+        ("unification", H, GAIN, c["unification"] * challenger * crisis),
+        ("support", H, GAIN, c["support"]),
+        ("recognition", H, GAIN, c["recognition"]),
+        ("dialogue_unity", H, GAIN, c["dialogue_unity"]),
+        ("backfire", H, GAIN, c["backfire"] * repress * mobilized),
+        ("split_space", H, GAIN, c["split_space"] * fracture),
+        ("repression", H, LOSS, c["repression"] * repress),
+        ("exit_drain", H, LOSS, c["exit_drain"] * exodus / (exodus + c["diaspora_half"])),
+        ("dialogue_division", H, LOSS, c["dialogue_division"]),
+        ("coordination", P, GAIN, c["coordination"]),
+        ("interlocutor", P, GAIN, c["interlocutor"] * challenger),
+        ("sanction_pressure", P, GAIN, c["sanction_pressure"]),
+        ("threat_pressure", P, GAIN, c["threat_pressure"]),
+        ("displacement_response", P, GAIN, c["displacement_response"] * exodus),
+        ("pressure_normalization", P, LOSS, c["pressure_normalization"]),
+        ("patron_shield", P, LOSS, c["patron_shield"]),
+        ("relief_pressure_loss", P, LOSS, c["relief_pressure_loss"]),
+        ("rent_base", RENTS, GAIN, c["rent_base"]),
+        ("patron_rents", RENTS, GAIN, c["patron_rents"]),
+        ("relief_rents", RENTS, GAIN, c["relief_rents"]),
+        ("rent_depletion", RENTS, LOSS, c["rent_depletion"]),
+        ("broad_rent_cut", RENTS, LOSS, c["broad_rent_cut"]),
+        ("enforcement_rent_cut", RENTS, LOSS, c["enforcement_rent_cut"]),
+        ("emigration_rate", EXODUS, GAIN, c["emigration_rate"] * crisis),
+        ("return_rate", EXODUS, LOSS, c["return_rate"] * (1.0 - crisis)),
+        ("indictment_rate", EXPOSURE, GAIN, c["indictment_rate"]),
+        ("exposure_decay", EXPOSURE, LOSS, c["exposure_decay"]),
+    )
 
 
 def rates(state, c: Mapping) -> tuple[list, list]:
     """Gain and loss rates (per month) of every state: :func:`terms` summed by state.
 
-    The same equations as :func:`terms`, with the parts that do not depend on the states summed
-    once per lever setting (in :func:`coefficients`) and fewer temporaries: this is the inner
-    loop of every ensemble. A test holds the two equal for any inputs.
-
     Parameters
     ----------
     state : sequence of 8 arrays[n_worlds] or floats
-        The states, in :data:`STATES` order.
+        The states, in :data:`polmodel.model.states.STATES` order.
     c : mapping
         Coefficients from :func:`coefficients`.
 
     Returns
     -------
     gains, losses : list of 8, list of 8
-        Non-negative rates, in :data:`STATES` order.
+        Non-negative rates, in :data:`polmodel.model.states.STATES` order.
     """
-    crisis, fracture, challenger, pressure, security, rents, exodus, exposure = state
-    exit_ = 1.0 - exposure * c["exposed_share"]
-    unpaid = crisis * (1.0 - rents)
-    repress = security * (1.0 - fracture)
-    above = challenger - c["backfire_threshold"]
-    mobilized = (above + abs(above)) * 0.5
-    splitting = (c["squeeze"] * unpaid + (c["wedge"] + c["defection"] * pressure * challenger) * exit_
-                 + c["splitting_const"])
-    gains = [
-        c["crisis_gain"] + c["brain_drain"] * exodus,
-        splitting * (1.0 - c["gate"] * security),
-        ((c["grievance"] + c["unification"] * challenger) * crisis + c["challenger_const"]
-         + c["backfire"] * repress * mobilized + c["split_space"] * fracture),
-        c["pressure_gain_const"] + c["interlocutor"] * challenger + c["displacement"] * exodus,
-        (c["security_rents"] * rents + c["security_lockin"] * exposure * c["exposed_share"]
-         + c["security_patrons"]),
-        c["rents_gain"],
-        c["emigration"] * crisis,
-        c["indictments"],
-    ]
-    losses = [
-        c["crisis_loss"],
-        c["rent_loyalty"] * rents + c["fracture_loss_const"] + c["lockin"] * (1.0 - exit_),
-        (c["repression"] * repress + c["exit_drain"] * exodus / (exodus + c["diaspora_half"])
-         + c["dialogue_division"]),
-        c["pressure_loss"],
-        c["pay_squeeze"] * unpaid + c["security_loss_const"] + c["campaign_defection"] * challenger,
-        c["rents_loss"],
-        c["return"] * (1.0 - crisis),
-        c["exposure_decay"],
-    ]
+    listed = terms(state, c)
+    layout = _LAYOUTS.get(terms) or _layout(listed)
+    values = [term[3] for term in listed]
+    gains = [sum(pick(values)) for pick in layout[0]]
+    losses = [sum(pick(values)) for pick in layout[1]]
+    for i, j in layout[2]:
+        gains[i] = gains[i] * (1.0 - values[j])
     return gains, losses
 
 
+_LAYOUTS: dict = {}
+
+
+def _layout(listed) -> tuple:
+    """Which of the terms each state's gain and loss sums, and its gates, once per process.
+
+    The names, states and kinds :func:`terms` returns are the same at every call (a test holds
+    it), so the summing is laid out once: per state, a getter of its gain terms and of its loss
+    terms (always a tuple; an empty one sums to 0.0), and the (state, term) of each gate.
+    """
+    from operator import itemgetter
+
+    def picker(indices):
+        if not indices:
+            return lambda values: ()
+        if len(indices) == 1:
+            j = indices[0]
+            return lambda values: (values[j],)
+        return itemgetter(*indices)
+
+    by = {(i, kind): [] for i in range(len(STATES)) for kind in (GAIN, LOSS)}
+    gates = []
+    for j, (_, i, kind, _) in enumerate(listed):
+        if kind == GATE:
+            gates.append((i, j))
+        else:
+            by[i, kind].append(j)
+    layout = (tuple(picker(by[i, GAIN]) for i in range(len(STATES))),
+              tuple(picker(by[i, LOSS]) for i in range(len(STATES))), tuple(gates))
+    _LAYOUTS[terms] = layout
+    return layout
+
+
+def contributions(state, c: Mapping) -> list[tuple[str, int, object]]:
+    """Each term's signed part of ``dx/dt`` of its state: what explanations and tests read.
+
+    A gain ``g`` contributes ``g * (1 - x)``, a loss ``l`` contributes ``-l * x`` and a gate
+    ``q`` contributes ``-q * (sum of the state's gains) * (1 - x)``; the parts of a state add up
+    to its ``dx/dt``.
+
+    Returns
+    -------
+    list of (name, state index, part)
+    """
+    listed = terms(state, c)
+    gains = [0.0] * len(STATES)
+    for _, i, kind, value in listed:
+        if kind == GAIN:
+            gains[i] = gains[i] + value
+    out = []
+    for name, i, kind, value in listed:
+        x = state[i]
+        if kind == GAIN:
+            out.append((name, i, value * (1.0 - x)))
+        elif kind == LOSS:
+            out.append((name, i, -value * x))
+        else:
+            out.append((name, i, -value * gains[i] * (1.0 - x)))
+    return out

@@ -9,9 +9,10 @@ any step and any non-negative rates: no clipping, unconditionally stable.
 Array convention: worlds are the leading axis. Inputs are scalars (one world) or arrays of shape
 ``(n_worlds,)``; levers are ``(n_months, n_levers)`` shared by all worlds or
 ``(n_worlds, n_months, n_levers)``. One function serves one world and a million: plain numbers
-run on Python floats, arrays in place on numpy, with the same operations in the same order, so
-the numbers agree bit for bit (both loops are written from the source of :func:`rates` by
-:mod:`polmodel.model._straight`).
+run on Python floats (:func:`math.exp`), arrays in place on numpy (numpy's ``exp``), both from
+the rates of :func:`polmodel.model.equations.rates`. The two ``exp`` implementations may differ
+by one unit in the last place on some CPUs (numpy's SIMD ``exp`` on AVX-512), so the two paths
+agree within 1e-12, not bit for bit; each path is bit-reproducible with itself.
 """
 
 from __future__ import annotations
@@ -188,29 +189,13 @@ def simulate(
     shared = levers.ndim == 2
     month_levers = levers.tolist() if shared else [levers[:, t].T for t in range(horizon)]
     cache: dict = {}
-    # The terms of rates(), written out in place with what does not move hoisted out of the
-    # month (see polmodel.model._straight); the plain rates() when the source cannot be read so.
-    from polmodel.model._straight import numpy_plan
-
-    plan = numpy_plan()
-    if plan and plan[4] is not rates:  # rates() replaced since the plan was written
-        plan = None
     n_cond = len(CONDITIONS)
-    # Settled states (gain and loss read no state) take their exact step from an equilibrium and
-    # a decay factor computed once per lever setting; they are kept in the last rows of the
-    # state block, so the others step together (the conditions first, as rows 0 to 3).
-    settled = plan[5] if plan else ()
-    order = [i for i in range(len(STATES)) if i not in settled] + list(settled)
-    m = len(STATES) - len(settled)
-    back = np.argsort(order) if settled else None  # block rows -> STATES order
-
     X = np.empty((len(STATES), n))
-    X[:] = np.reshape([np.broadcast_to(x[i], (n,)) for i in order], (len(STATES), n))
-    G, L = np.empty((m, n)), np.empty((m, n))
-    B = np.empty((plan[2] if plan else 0, n))
+    X[:] = np.reshape([np.broadcast_to(v, (n,)) for v in x], (len(STATES), n))
+    G, L = np.empty((len(STATES), n)), np.empty((len(STATES), n))
     traj = np.empty((horizon + 1, len(STATES), n)) if record else None
     if record:
-        traj[0] = X if back is None else X[back]
+        traj[0] = X
     peak = np.full(n, -1.0)
     peak_strict = np.full(n, -1.0)
     peak_product = np.full(n, -1.0)
@@ -223,12 +208,7 @@ def simulate(
     higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
     is_low = np.empty((n_cond, n), bool)
     conds = X[:n_cond]
-    Xm, Xs = X[:m], X[m:]
-    row = {state: r for r, state in enumerate(order)}
-    X_rows = [X[row[i]] for i in range(len(STATES))]  # views, in STATES order
-    G_rows = [G[row[i]] if row[i] < m else None for i in range(len(STATES))]
-    L_rows = [L[row[i]] if row[i] < m else None for i in range(len(STATES))]
-    B_rows = list(B)
+    rows = list(X)  # views, in STATES order
 
     for t in range(horizon):
         u = month_levers[t]
@@ -236,37 +216,21 @@ def simulate(
         c = cache.get(key) if shared else None
         if c is None:
             c = coefficients(p, tuple(u))
-            if plan:
-                h, settle = plan[0](c, -dt)
-                eq = np.empty((len(settled), n))
-                decay = np.empty((len(settled), n))
-                for j in range(len(settled)):  # row by row: each a number or one per world
-                    eq[j], decay[j] = settle[2 * j], settle[2 * j + 1]
-                c = (c, h, eq, decay)
-            else:
-                c = (c, None)
             if shared:
                 cache[key] = c
-        if plan:
-            plan[1](X_rows, c[1], G_rows, L_rows, B_rows)
-        else:
-            gains, losses = rates(X, c[0])
-            for i in range(len(STATES)):
-                G[i] = gains[i]
-                L[i] = losses[i]
+        gains, losses = rates(rows, c)
+        for i in range(len(STATES)):
+            G[i] = gains[i]
+            L[i] = losses[i]
         # Exact step, in place: X <- X_eq + (X - X_eq) * exp(-dt * K), X_eq = G / K.
         np.add(G, L, out=L)
         L += _EPS
         np.divide(G, L, out=G)
-        Xm -= G
+        X -= G
         L *= -dt
         np.exp(L, out=L)
-        Xm *= L
-        Xm += G
-        if settled:  # the same step, its equilibrium and factor computed once per setting
-            Xs -= c[2]
-            Xs *= c[3]
-            Xs += c[2]
+        X *= L
+        X += G
 
         # Outcomes, in place: the same operations as on whole arrays, without temporaries. The
         # graded index is the 4th root of the product, monotone: its peak is the root of the
@@ -299,9 +263,9 @@ def simulate(
         months_open += is_open
         cond_sum += conds
         if record:
-            traj[t + 1] = X if back is None else X[back]
+            traj[t + 1] = X
 
-    final = (X if back is None else X[back]).T.copy()
+    final = X.T.copy()
     outcomes = Outcomes(
         peak_index=peak,
         peak_strict=peak_strict,
@@ -330,40 +294,62 @@ def _is_number(v) -> bool:
 def _simulate_floats(initial, params, levers, aggregator, dt, record):
     """One world on Python floats: :func:`simulate` for scalar inputs and shared levers.
 
-    The same :func:`coefficients` and :func:`rates` and the same operations in the same order
-    as the vectorised loop, on floats with :func:`math.exp` (which gives numpy's ``exp`` bit
-    for bit), so the numbers are identical; only numpy's per-call overhead on one-element
+    The same :func:`coefficients`, :func:`rates` and exact step as the vectorised loop, on floats
+    with :func:`math.exp`, and the same outcomes; only numpy's per-call overhead on one-element
     arrays is gone (a central run, an explorer redraw, a workbench calling one world at a time).
     """
     p = {k: float(params[k]) for k in PARAMETERS}
     x = [float(initial[s]) for s in STATES]
     and_ = resolve_aggregator(aggregator)
-    decay = -dt
-    # The months run in code written from the source of rates() (polmodel.model._straight): what does
-    # not move hoisted, the exact step of each state written out, the states kept in locals;
-    # on rates() itself when its source cannot be read so, or it was replaced since.
-    from polmodel.model._straight import float_plan, plain_float_run
-
-    plan = float_plan()
-    if plan and plan[3] is not rates:
-        plan = None
-    invariants, run = (plan[0], plan[1]) if plan else (None, plain_float_run())
-    rows = levers.tolist()
+    kind = aggregator if isinstance(aggregator, str) else None
+    exp, sqrt, eps, decay = math.exp, math.sqrt, _EPS, -dt
+    n_cond = len(CONDITIONS)
+    traj = [x] if record else None
+    peak = peak_strict = peak_product = -1.0
+    at_peak, months_open, first_window = [0.0] * n_cond, 0, math.nan
+    binding, cond_sum = [0] * n_cond, [0.0] * n_cond
     cache: dict = {}
-    months, before, h = [], None, None
-    for u in rows:
+    before, c = None, None
+    for t, u in enumerate(levers.tolist()):
         if u != before:  # a new lever setting (or the first)
             before, key = u, tuple(u)
-            h = cache.get(key)
-            if h is None:
-                c = coefficients(p, key)
-                h = cache[key] = invariants(c, decay) if invariants else c
-        months.append(h)
-    kind = aggregator if isinstance(aggregator, str) else None
-    (x, traj, peak, peak_strict, peak_product, at_peak, months_open, first_window, binding,
-     cond_sum) = run(x, months, decay, kind, and_, record, rates)
-    sqrt = math.sqrt
-    horizon = len(rows)
+            c = cache.get(key)
+            if c is None:
+                c = cache[key] = coefficients(p, key)
+        gains, losses = rates(x, c)
+        new = []
+        for v, g, loss in zip(x, gains, losses):
+            k = (g + loss) + eps
+            e = g / k
+            new.append(((v - e) * exp(k * decay)) + e)
+        x = new
+        conds = x[:n_cond]
+        low = min(conds)
+        product = conds[0] * conds[1] * conds[2] * conds[3]
+        if low > peak_strict:
+            peak_strict = low
+        if product > peak_product:
+            peak_product = product
+        if kind == "min":
+            J = low
+        elif kind == "geometric":
+            J = sqrt(sqrt(product))
+        else:
+            J = float(and_(*conds))
+            if not 0.0 <= J <= 1.0:
+                raise PolmodelError(_BAD_AGGREGATOR)
+        if J > peak:
+            peak, at_peak = J, conds
+        for i, v in enumerate(conds):
+            binding[i] += v == low
+            cond_sum[i] += v
+        if low > CROSSOVER:
+            if months_open == 0:
+                first_window = float(t + 1)
+            months_open += 1
+        if record:
+            traj.append(x)
+    horizon = len(levers)
     outcomes = Outcomes(
         peak_index=np.array([peak]),
         peak_strict=np.array([peak_strict]),
