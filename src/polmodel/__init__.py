@@ -33,6 +33,19 @@ _PUBLIC = {
     "Question": "polmodel.analysis.questions",
     "explore": "polmodel.room.explorer",
     "elicit": "polmodel.room.elicitation",
+    "handout": "polmodel.room.handout",
+    # what a scenario is made of, for notebooks and scripts that read or write one
+    "STATES": "polmodel.model.states",
+    "CONDITIONS": "polmodel.model.states",
+    "LEVERS": "polmodel.model.levers",
+    "LEVERS_BY_NAME": "polmodel.model.levers",
+    "PARAMETERS": "polmodel.model.parameters",
+    "MECHANISMS_BY_NAME": "polmodel.model.parameters",
+    "CONTEXT_NAMES": "polmodel.scenario.schema",
+    "apply_settings": "polmodel.scenario.whatif",
+    "scenario_dir": "polmodel.scenario.loading",
+    "scenario_toml": ("polmodel.scenario.toml_writer", "dumps"),
+    "trusted_files": "polmodel.views.outputs",
 }
 
 __all__ = sorted(_PUBLIC)
@@ -40,7 +53,9 @@ __all__ = sorted(_PUBLIC)
 
 def __getattr__(name: str):
     if name in _PUBLIC:
-        value = getattr(import_module(_PUBLIC[name]), name)
+        where = _PUBLIC[name]
+        module, attribute = where if isinstance(where, tuple) else (where, name)
+        value = getattr(import_module(module), attribute)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'polmodel' has no attribute {name!r}")

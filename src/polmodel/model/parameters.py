@@ -92,7 +92,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
       f'{PUSH_PULL}: "Some of the broader sanctions have most impacted regular people"; the size '
       "is disputed (Rodriguez 2019, 2022; Weisbrot & Sachs 2019 and its critics)",
       (("crisis", +1), ("rents", -1)), levers=("broad_sanctions",)),
-    M("humanitarian_aid", "aid delivered inside the country eases the crisis",
+    M("aid_easing", "aid delivered inside the country eases the crisis",
       f'{CRIES}: the UN Human Rights Council "approved a resolution for Venezuela to accept '
       f'humanitarian aid"; {NARCO}: oil resale "to generate revenue for humanitarian purposes"',
       (("crisis", -1),), levers=("humanitarian_aid",)),
@@ -158,7 +158,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     M("pay_squeeze", "a crisis without rents squeezes officers' pay and erodes cohesion",
       "Bellin 2004 (fiscal health of the coercive apparatus); the rate is an assumption",
       (("security", -1),), reads=("crisis", "rents")),
-    M("officer_exits", "guarantees in a negotiation give officers an exit",
+    M("officer_exit", "guarantees in a negotiation give officers an exit",
       f'{CRIES}: approach "its most pragmatic sectors"; assumption that guarantees reach officers',
       (("security", -1),), levers=("negotiation",)),
     M("enforcement_erodes_portfolio", "enforcement against illicit revenue cuts officers' own portfolio",
@@ -238,7 +238,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     M("displacement_response", "an exodus gives neighbours a stake: regional responses arise",
       f'{CRIES}: "regional responses that may arise from the humanitarian and migratory crises"; '
       "Colombia alone received nearly one million", (("pressure", +1),), reads=("exodus",)),
-    M("normalization", "as the crisis drags on it comes to look normal and responses weaken",
+    M("pressure_normalization", "as the crisis drags on it comes to look normal and responses weaken",
       f'{CRIES}: "the situation will normalize, thereby weakening regional responses ... The '
       'Venezuelan government is betting on this scenario"', (("pressure", -1),)),
     M("patrons", "outside backers supply rents and shield the government from pressure",
@@ -282,7 +282,7 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
     P("broad_rent_cut", 0.05, 0.01, 0.12, "monthly rate at which full broad sanctions cut rents",
       "assumption (same dispute as broad_hardship)", "broad_sanctions_hardship", 1.0, _E),
     P("aid_easing", 0.01, 0.003, 0.03, "monthly rate at which full humanitarian aid eases the crisis",
-      "assumption", "humanitarian_aid", 0.5, _E),
+      "assumption", "aid_easing", 0.5, _E),
     P("relief_easing", 0.015, 0.005, 0.04, "monthly rate at which full sanctions relief eases the crisis",
       "assumption", "sanctions_relief", 0.5, _E),
     P("relief_rents", 0.05, 0.01, 0.12, "monthly rate at which full sanctions relief adds rents",
@@ -323,7 +323,7 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
     P("pay_squeeze", 0.012, 0.004, 0.03, "monthly rate at which a full crisis without rents erodes cohesion",
       "assumption", "pay_squeeze", 1.0, _S),
     P("officer_exit", 0.03, 0.005, 0.08, "monthly rate at which full negotiation with credible guarantees erodes cohesion",
-      "assumption", "officer_exits", 1.0, _S),
+      "assumption", "officer_exit", 1.0, _S),
     P("enforcement_cohesion", 0.02, 0.0, 0.05, "monthly rate at which full enforcement erodes cohesion",
       "assumption", "enforcement_erodes_portfolio", 1.0, _S),
     P("campaign_defection", 0.015, 0.005, 0.04, "monthly rate at which a full challenger draws defections",
@@ -374,7 +374,7 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
       "assumption", "displacement_response", 1.0, _I),
     P("pressure_normalization", 0.042, 0.025, 0.07, "monthly rate at which pressure fades unless renewed",
       "assumption, sized so the memo's disjointed pressure persists under the 2018 mix",
-      "normalization", 1.0, _I),
+      "pressure_normalization", 1.0, _I),
     P("patron_rents", 0.04, 0.01, 0.10, "monthly rate at which full patron support adds rents",
       "assumption", "patrons", 1.0, _I),
     P("patron_shield", 0.03, 0.01, 0.08, "monthly rate at which full patron support erodes pressure",
