@@ -132,18 +132,18 @@ def test_report_bad_input_is_one_line_and_writes_nothing(tmp_path, case):
     assert sorted(tmp_path.iterdir()) == before
 
 
-def test_new_copies_the_template_and_refuses_to_overwrite(tmp_path):
-    target = tmp_path / "chile-2019"
-    result = run_cli("new", target)
+def test_new_copies_the_template_and_refuses_to_overwrite(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # new takes a plain NAME and writes NAME.toml here (issue 14)
+    result = run_cli("new", "chile-2019")
     assert result.exit_code == 0, result.stderr
     template = (scenario_dir() / f"{TEMPLATE}.toml").read_text(encoding="utf-8")
     made = tmp_path / "chile-2019.toml"
     assert made.read_text(encoding="utf-8") == template
     assert load_scenario(made).name == "chile-2019"
-    again = run_cli("new", made)
+    again = run_cli("new", "chile-2019.toml")
     assert again.exit_code == 2 and "already exists" in again.stderr
-    assert run_cli("new", target, "--force").exit_code == 0
-    bad = run_cli("new", tmp_path / "two words")
+    assert run_cli("new", "chile-2019", "--force").exit_code == 0
+    bad = run_cli("new", "two words")
     assert bad.exit_code == 2 and "NAME" in bad.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chile-2019.toml"]
 
