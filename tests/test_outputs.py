@@ -194,11 +194,15 @@ def test_names_that_are_not_plain_file_names_are_refused(name):
         check_file_name(name)
 
 
-def test_a_policy_name_that_is_not_a_file_name_is_refused_before_computing(write_scenario, tmp_path):
+def test_a_policy_name_that_is_not_a_file_name_writes_a_slug_inside_out(write_scenario, tmp_path):
+    """Issue 14: a policy "a/b" is a fine name; its files get a slug, never a subfolder."""
     path = write_scenario({"policies.a/b": {}})
-    result = cli("run", path, "--out", tmp_path / "out")
-    assert result.exit_code == 2 and "cannot be written" in result.stderr, result.output
-    assert not (tmp_path / "out" / f"{SC.name}-a").exists()
+    result = cli("run", path, "--out", tmp_path / "out", "--policy", "a/b")
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert all((tmp_path / "out" / n).is_file() for n in written)
+    assert any(n.startswith("edited-a-b-") and n.endswith("-trajectory.png") for n in written)
+    assert_consistent(tmp_path / "out")
 
 
 # ---- Killed while writing ------------------------------------------------------------------------
@@ -262,17 +266,26 @@ def test_concurrent_runs_into_one_folder_never_leave_a_mixed_set(tmp_path):
     assert_consistent(tmp_path)
 
 
-def test_a_single_file_output_follows_the_same_rules(tmp_path):
+def test_a_single_named_file_carries_its_provenance_and_has_no_manifest(tmp_path):
+    """A file the user names is replaced without --force only when polmodel wrote it (issue 14)."""
     target = tmp_path / "handout.html"
-    with prepare_file(target) as out:
-        out.commit({"handout.html": "<html></html>"}, {"command": "report"})
-    assert read_trusted(tmp_path, "handout.html") == b"<html></html>"
-    assert manifests(tmp_path)["handout.html"]["command"] == "report"
+
+    def ours(path):
+        return path.read_bytes().startswith(b"<html>polmodel")
+
+    with prepare_file(target, ours=ours) as out:
+        out.commit({"handout.html": "<html>polmodel 1</html>"}, {"command": "report"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html"]
+    with prepare_file(target, ours=ours) as out:  # ours: replaced without force
+        out.commit({"handout.html": "<html>polmodel 2</html>"}, {"command": "report"})
+    assert target.read_text() == "<html>polmodel 2</html>"
+    target.write_text("someone else's notes")
     with pytest.raises(PolmodelError, match="--force"):
-        prepare_file(target)
-    with prepare_file(target, force=True) as out:
-        out.commit({"handout.html": "<html>2</html>"}, {"command": "report"})
-    assert read_trusted(tmp_path, "handout.html") == b"<html>2</html>"
+        prepare_file(target, ours=ours)
+    assert target.read_text() == "someone else's notes"
+    with prepare_file(target, force=True, ours=ours) as out:
+        out.commit({"handout.html": "<html>polmodel 3</html>"}, {"command": "report"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html"]
     (tmp_path / "taken").mkdir()
     with pytest.raises(PolmodelError, match="is a folder"):
         prepare_file(tmp_path / "taken", force=True)

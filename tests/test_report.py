@@ -108,8 +108,8 @@ def test_report_command_writes_one_file_with_the_umask(tmp_path, scenario):
     finally:
         os.umask(old)
     assert result.exit_code == 0, result.stderr
-    # The handout and its manifest (issue 9: a one-file output set).
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html", "handout.html.manifest"]
+    # The handout alone: its provenance is inside it, no manifest beside it (issue 14).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["handout.html"]
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
     text = out.read_text(encoding="utf-8")
     assert scenario.title.replace("'", "&#x27;") in text and "seed 5" in text
@@ -132,18 +132,18 @@ def test_report_bad_input_is_one_line_and_writes_nothing(tmp_path, case):
     assert sorted(tmp_path.iterdir()) == before
 
 
-def test_new_copies_the_template_and_refuses_to_overwrite(tmp_path):
-    target = tmp_path / "chile-2019"
-    result = run_cli("new", target)
+def test_new_copies_the_template_and_refuses_to_overwrite(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # new takes a plain NAME and writes NAME.toml here (issue 14)
+    result = run_cli("new", "chile-2019")
     assert result.exit_code == 0, result.stderr
     template = (scenario_dir() / f"{TEMPLATE}.toml").read_text(encoding="utf-8")
     made = tmp_path / "chile-2019.toml"
     assert made.read_text(encoding="utf-8") == template
     assert load_scenario(made).name == "chile-2019"
-    again = run_cli("new", made)
+    again = run_cli("new", "chile-2019.toml")
     assert again.exit_code == 2 and "already exists" in again.stderr
-    assert run_cli("new", target, "--force").exit_code == 0
-    bad = run_cli("new", tmp_path / "two words")
+    assert run_cli("new", "chile-2019", "--force").exit_code == 0
+    bad = run_cli("new", "two words")
     assert bad.exit_code == 2 and "NAME" in bad.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chile-2019.toml"]
 
@@ -223,9 +223,8 @@ def test_the_readme_commands_from_install_to_handout_work(tmp_path, monkeypatch)
             args += ["--worlds", "32"]
         result = run_cli(*args)
         assert result.exit_code == 0, (command, result.stderr)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [  # each handout with its manifest
-        "chile-2019.html", "chile-2019.html.manifest", "chile-2019.toml", "handout.html",
-        "handout.html.manifest"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # no manifest beside a named file
+        "chile-2019.html", "chile-2019.toml", "handout.html"]
 
 
 def test_the_sources_table_counts_the_documents_the_scenario_cites(scenario):

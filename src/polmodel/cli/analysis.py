@@ -8,7 +8,7 @@ policy with a window in the most plausible worlds.
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import click
 
@@ -21,13 +21,13 @@ from polmodel.cli.common import (
     _output_options,
     _scenario_argument,
     _set_option,
+    commit_out,
     echo_result,
+    figure_png,
     json_text,
     make_executor,
-    new_figure,
+    prepare_out,
     shutdown,
-    write_atomically,
-    write_figure,
 )
 from polmodel.limits import MAX_WORKERS
 
@@ -99,8 +99,15 @@ def _questions(sc, policies, outcome, seed, executor, *, both_ways=False):
     return qs
 
 
-def _stem(q) -> str:
-    return f"{q.policy}-vs-{q.versus}-{q.outcome}" if q.versus else f"{q.policy}-{q.outcome}"
+def _stem(q) -> tuple[str, ...]:
+    """The parts of a question's file names; names go through a slug (polmodel.names)."""
+    return (q.policy, "vs", q.versus, q.outcome) if q.versus else (q.policy, q.outcome)
+
+
+def _planned(out, label: str, names: list[str], force: bool, stack: ExitStack):
+    """The --out set, checked and locked before computing (None without --out)."""
+    outset = prepare_out(out, label, names, force)
+    return None if outset is None else stack.enter_context(outset)
 
 
 @main.command("sensitivity")
@@ -122,7 +129,8 @@ def _stem(q) -> str:
               help="Fuzzy ANDs to compute the indices under (repeatable) [default: min and product].")
 @_library_errors
 def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
-                        out, worlds, methods, resamples, trajectories, groups, aggregators):
+                        out, worlds, methods, resamples, trajectories, groups, aggregators,
+                        force=False):
     """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
 
     Names the deciding assumptions in a sentence first, with bootstrap intervals, then the
@@ -130,6 +138,7 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
     against the baseline) and whether a window opens under the policy with the most windows.
     """
     from polmodel.analysis.sensitivity_analysis import METHODS, n_steps, sensitivity
+    from polmodel.names import file_name
     from polmodel.views.sensitivity_text import to_csv
 
     _check_format(as_json, as_csv)
@@ -142,8 +151,15 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
     methods = methods or METHODS
     aggregators = aggregators or ("min", "product")
     results = []
-    with _executor(workers) as executor:
+    kinds = [k for k in ("sobol", "tornado", "morris") if k in methods]
+    with ExitStack() as stack:
+        executor = stack.enter_context(_executor(workers))
         questions = _questions(sc, policies, outcome, seed, executor)
+        figures = {(q, k): file_name(sc.name, "sensitivity", *_stem(q), f"{k}.png")
+                   for q in questions for k in kinds}
+        data_files = [file_name(sc.name, "sensitivity.json"), file_name(sc.name, "sensitivity.csv")]
+        outset = _planned(out, file_name(sc.name, "sensitivity"), [*figures.values(), *data_files],
+                          force, stack)
         total = sum(n_steps(q, methods, aggregators) for q in questions)
         with click.progressbar(length=total, label="sensitivity", file=sys.stderr) as bar:
             for q in questions:
@@ -152,24 +168,21 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                                 aggregators=aggregators, seed=seed, executor=executor,
                                 progress=bar.update)
                 results.append(_with_settings(r, settings))
-    echo_result(as_json, as_csv, data=lambda: [r.to_dict() for r in results],
-                csv=lambda: to_csv(results),
-                text=lambda: "\n\n".join(r.summary() for r in results))
-    if out is not None:
-        n = 0
-        for r in results:
-            for kind in ("sobol", "tornado", "morris"):
-                if kind == "sobol" and not r.sobol or kind == "tornado" and r.tornado is None \
-                        or kind == "morris" and not r.morris:
-                    continue
-                fig = new_figure(figsize=(8, 6))
-                r.plot(ax=fig.add_subplot(), kind=kind)
-                write_figure(fig, out / f"{sc.name}-sensitivity-{_stem(r.question)}-{kind}.png")
-                n += 1
-        write_atomically(out / f"{sc.name}-sensitivity.json",
-                         json_text([r.to_dict() for r in results]))
-        write_atomically(out / f"{sc.name}-sensitivity.csv", to_csv(results))
-        click.echo(f"wrote {n + 2} files to {out}", err=True)
+        echo_result(as_json, as_csv, data=lambda: [r.to_dict() for r in results],
+                    csv=lambda: to_csv(results),
+                    text=lambda: "\n\n".join(r.summary() for r in results))
+        if outset is not None:
+            files = {}
+            for q, r in zip(questions, results):
+                for kind in kinds:  # a result with nothing to draw for a method has no figure
+                    if kind == "sobol" and not r.sobol or kind == "tornado" and r.tornado is None \
+                            or kind == "morris" and not r.morris:
+                        continue
+                    files[figures[q, kind]] = figure_png(
+                        lambda ax, r=r, kind=kind: r.plot(ax=ax, kind=kind), figsize=(8, 6))
+            files[data_files[0]] = json_text([r.to_dict() for r in results])
+            files[data_files[1]] = to_csv(results)
+            commit_out(outset, files, scenario=sc, seed=seed)
 
 
 def _with_settings(result, settings):
@@ -192,7 +205,7 @@ def _with_settings(result, settings):
               help="At most this many assumptions restricted in a box.")
 @_library_errors
 def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
-                     out, worlds, sampler, aggregator, max_restrictions):
+                     out, worlds, sampler, aggregator, max_restrictions, force=False):
     """Scenario discovery: the assumption ranges that box the worlds where an answer holds.
 
     PRIM boxes, each read out as a sentence ("A gives a higher opening index than B in 81% of
@@ -202,13 +215,18 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
     """
     from polmodel.analysis.discovery import discover
     from polmodel.analysis.worlds import sample_worlds
+    from polmodel.names import file_name
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
     sc, settings = _apply_sets(sc, sets)
     results = []
-    with _executor(workers) as executor:
+    with ExitStack() as stack:
+        executor = stack.enter_context(_executor(workers))
         questions = _questions(sc, policies, outcome, seed, executor, both_ways=True)
+        figures = [file_name(sc.name, "discover", *_stem(q)) + ".png" for q in questions]
+        data_files = [file_name(sc.name, "discover.json"), file_name(sc.name, "discover.csv")]
+        outset = _planned(out, file_name(sc.name, "discover"), [*figures, *data_files], force, stack)
         w = sample_worlds(sc, worlds, seed=seed, sampler=sampler)
         with click.progressbar(length=len(questions) * worlds, label="plausible worlds",
                                file=sys.stderr, hidden=worlds < 20_000) as bar:
@@ -216,17 +234,14 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
                 d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w, aggregator=aggregator,
                              max_restrictions=max_restrictions, executor=executor, progress=bar.update)
                 results.append(_with_settings(d, settings))
-    echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
-                csv=lambda: _discovery_csv(results),
-                text=lambda: "\n\n".join(d.summary() for d in results))
-    if out is not None:
-        for d in results:
-            fig = new_figure(figsize=(7, 5.5))
-            d.plot(ax=fig.add_subplot())
-            write_figure(fig, out / f"{sc.name}-discover-{_stem(d.question)}.png")
-        write_atomically(out / f"{sc.name}-discover.json", json_text([d.to_dict() for d in results]))
-        write_atomically(out / f"{sc.name}-discover.csv", _discovery_csv(results))
-        click.echo(f"wrote {len(results) + 2} files to {out}", err=True)
+        echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
+                    csv=lambda: _discovery_csv(results),
+                    text=lambda: "\n\n".join(d.summary() for d in results))
+        if outset is not None:
+            files = {name: figure_png(d.plot, figsize=(7, 5.5)) for name, d in zip(figures, results)}
+            files[data_files[0]] = json_text([d.to_dict() for d in results])
+            files[data_files[1]] = _discovery_csv(results)
+            commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)
 
 
 def _discovery_csv(results) -> str:
@@ -254,7 +269,7 @@ def _discovery_csv(results) -> str:
               help="Fuzzy AND for the opening index (the scenario's by default).")
 @_library_errors
 def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv, out,
-                  x, y, points, worlds, aggregator):
+                  x, y, points, worlds, aggregator, force=False):
     """Sweep one or two assumptions or lever settings over a grid, as a line or heatmap.
 
     Each grid point is an ensemble on the same plausible worlds. Lever axes change the first
@@ -262,6 +277,7 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     """
     from polmodel.analysis.sweeps import sweep
     from polmodel.errors import PolmodelError
+    from polmodel.names import file_name
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
@@ -273,22 +289,23 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     policy = policies[0] if policies else None
     versus = policies[1] if len(policies) == 2 else None
     n_points = points * (points if y else 1)
-    with _executor(workers) as executor, click.progressbar(
-            length=n_points * worlds, label="plausible worlds", file=sys.stderr,
-            hidden=n_points * worlds < 20_000) as bar:
-        result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome,
-                       points=points, worlds=worlds, seed=seed, aggregator=aggregator,
-                       executor=executor, progress=bar.update)
-    result = _with_settings(result, settings)
-    echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
-    if out is not None:
-        fig = new_figure(figsize=(8, 6))
-        result.plot(ax=fig.add_subplot())
-        stem = f"{sc.name}-sweep-{'-'.join(result.axes)}"
-        write_figure(fig, out / f"{stem}.png")
-        write_atomically(out / f"{stem}.json", json_text(result.to_dict()))
-        write_atomically(out / f"{stem}.csv", result.to_csv())
-        click.echo(f"wrote 3 files to {out}", err=True)
+    # Axis names as sweep() reads them (NAME, or NAME=LOW:HIGH), known before computing.
+    axes = [a.partition("=")[0].strip() if "=" in a else a for a in (x, y) if a is not None]
+    names = [file_name(sc.name, "sweep", *axes) + ext for ext in (".png", ".json", ".csv")]
+    with ExitStack() as stack:
+        outset = _planned(out, file_name(sc.name, "sweep"), names, force, stack)
+        with _executor(workers) as executor, click.progressbar(
+                length=n_points * worlds, label="plausible worlds", file=sys.stderr,
+                hidden=n_points * worlds < 20_000) as bar:
+            result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome,
+                           points=points, worlds=worlds, seed=seed, aggregator=aggregator,
+                           executor=executor, progress=bar.update)
+        result = _with_settings(result, settings)
+        echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
+        if outset is not None:
+            commit_out(outset, {names[0]: figure_png(result.plot, figsize=(8, 6)),
+                                names[1]: json_text(result.to_dict()), names[2]: result.to_csv()},
+                       scenario=sc, seed=seed, worlds=worlds)
 
 
 @main.command("show")

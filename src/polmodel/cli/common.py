@@ -165,6 +165,7 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
     from polmodel.scenario.loading import load_scenario
 
     sc = load_scenario(scenario)
+    _say_which(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     if len(set(policies)) > MAX_POLICIES:
@@ -172,6 +173,15 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
     for name in policies or sc.policies:
         sc.schedule(name)
     return sc
+
+
+def _say_which(scenario: str) -> None:
+    """A built-in name wins over a file NAME.toml here: say so, so nobody runs the wrong one."""
+    path = Path(str(scenario))
+    if path.suffix != ".toml" and not path.exists() and Path(f"{scenario}.toml").is_file():
+        click.echo(f"note: {escape_controls(str(scenario))} is the built-in scenario; the file "
+                   f"{escape_controls(str(scenario))}.toml here is not used (give the name with "
+                   ".toml to run the file)", err=True)
 
 
 def echo_result(as_json: bool, as_csv: bool, *, data, csv, text) -> None:
@@ -204,38 +214,36 @@ _COLLECTING: ContextVar = ContextVar("polmodel_output_set", default=None)
 class _Collector:
     """Files a command writes into its --out folder, kept until the command succeeds."""
 
-    def __init__(self, folder: Path, single: tuple | None = None) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
         self.files: dict[str, bytes | str] = {}
-        self.single = single  # (output set, manifest info, file name): write it at once
 
     def take(self, path: Path, data: bytes | str) -> bool:
+        from polmodel.errors import PolmodelError
+
         if path.parent.resolve() != self.folder:
-            return False
-        if self.single is not None:
-            outset, info, name = self.single
-            if path.name != name:
-                return False
-            outset.commit({name: data}, info)  # a set of one file: complete as soon as written
-            return True
+            # Never written past the set: a name that steers a file elsewhere is refused.
+            raise PolmodelError(f"{path}: not inside --out {self.folder}; output files are "
+                                "written only into the --out folder")
         self.files[path.name] = data
         return True
 
 
-def output_set(func=None, *, single_file: bool = False):
+def output_set(func=None):
     """Make a command's --out files one set: checked before, written together after, manifest last.
 
     For commands that write with :func:`write_atomically` / :func:`write_figure`: the folder is
     prepared (made, probed, locked, temporaries cleaned, --force checked) before the command
     runs, what it writes into the folder is kept in memory, and written as one set with its
-    manifest when the command succeeds; nothing is written if it fails. Adds ``--force`` unless
-    the command declares it. With ``single_file``, --out names one file (``report --out FILE``).
+    manifest when the command succeeds; nothing is written if it fails. A command that
+    declares ``force`` plans its own set (:func:`prepare_out`, :func:`commit_out`), and is
+    returned as it is.
     """
     if func is None:
-        return functools.partial(output_set, single_file=single_file)
+        return output_set
     import inspect
 
-    if "force" in inspect.signature(func).parameters and not single_file:
+    if "force" in inspect.signature(func).parameters:
         return func  # the command plans its own set
 
     @functools.wraps(func)
@@ -248,14 +256,12 @@ def output_set(func=None, *, single_file: bool = False):
 
         ctx = click.get_current_context()
         scenario = kwargs.get("scenario")
-        if single_file:
-            folder, label = Path(out).parent, Path(out).name
-        else:
-            stem = Path(str(scenario)).stem if scenario else ""
-            folder, label = Path(out), "-".join(p for p in (stem, ctx.info_name) if p)
-        with prepare(folder, label, [label] if single_file else None, force=force) as outset:
-            collector = _Collector(folder, (outset, _manifest_info(ctx), label) if single_file
-                                   else None)
+        from polmodel.names import file_name
+
+        stem = Path(str(scenario)).stem if scenario else ""
+        folder, label = Path(out), file_name(*(p for p in (stem, ctx.info_name) if p))
+        with prepare(folder, label, None, force=force) as outset:
+            collector = _Collector(folder)
             token = _COLLECTING.set(collector)
             try:
                 result = func(*args, **kwargs)
@@ -265,9 +271,6 @@ def output_set(func=None, *, single_file: bool = False):
                 outset.commit(collector.files, _manifest_info(ctx))
         return result
 
-    if single_file:
-        wrapper = click.option("--force", is_flag=True,
-                               help="Replace the file of an earlier run.")(wrapper)
     return wrapper
 
 

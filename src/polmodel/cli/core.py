@@ -60,9 +60,12 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
     _, settings = _apply_sets(sc, sets, ranges=False)
     params = {k: v for k, v in settings.items() if not k.startswith("initial.")}
     init = {k.removeprefix("initial."): v for k, v in settings.items() if k.startswith("initial.")}
-    figures = {f"{sc.name}-{name}-trajectory.png": name for name in names}
-    data_files = [f"{sc.name}-runs.csv", f"{sc.name}-runs.csv-metadata.json", f"{sc.name}-runs.json"]
-    with prepare_out(out, f"{sc.name}-run", [*figures, *data_files], force) or nullcontext() as outset:
+    from polmodel.names import file_name
+
+    figures = {file_name(sc.name, name, "trajectory.png"): name for name in names}
+    data_files = [file_name(sc.name, n) for n in ("runs.csv", "runs.csv-metadata.json", "runs.json")]
+    with prepare_out(out, file_name(sc.name, "run"), [*figures, *data_files], force) \
+            or nullcontext() as outset:
         results = [run(sc, name, aggregator=aggregator, parameters=params, initial=init)
                    for name in names]
         data = json_text([r.to_dict() for r in results])
@@ -125,13 +128,16 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                 raise BadInput(f"--pair: {name!r} is not among the compared policies; allowed: "
                                f"{', '.join(sorted(chosen))}")
     sc, _ = _apply_sets(sc, sets)
-    stems = ["peak-index", "paired-differences", "bottlenecks", "tradeoff"]
+    from polmodel.names import file_name
+
+    stems = [("peak-index",), ("paired-differences",), ("bottlenecks",), ("tradeoff",)]
     if pair:
-        stems.append(f"{pair[0]}-vs-{pair[1]}")
-    names = [f"{sc.name}-compare-{stem}.png" for stem in stems]
-    data_files = [f"{sc.name}-compare.json", f"{sc.name}-compare.csv",
-                  f"{sc.name}-compare.csv-metadata.json"]
-    with prepare_out(out, f"{sc.name}-compare", [*names, *data_files], force) or nullcontext() as outset:
+        stems.append((pair[0], "vs", pair[1]))
+    names = [file_name(sc.name, "compare", *stem) + ".png" for stem in stems]
+    data_files = [file_name(sc.name, n) for n in ("compare.json", "compare.csv",
+                                                   "compare.csv-metadata.json")]
+    with prepare_out(out, file_name(sc.name, "compare"), [*names, *data_files], force) \
+            or nullcontext() as outset:
         executor = make_executor(workers, worlds, DEFAULT_CHUNK)
         try:
             with LazyProgress(length=worlds, label="plausible worlds", file=sys.stderr,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -14,15 +15,16 @@ from polmodel.cli.common import (
     _library_errors,
     _load,
     _scenario_argument,
-    output_set,
-    write_atomically,
 )
+from polmodel.errors import escape_controls
 
 
 @main.command("report")
 @_scenario_argument
-@click.option("--out", "out", type=click.Path(path_type=Path),
-              help="The HTML file to write [default: SCENARIO-handout.html here].")
+@click.option("--out", "out", metavar="FILE.html",
+              help="The HTML file to write (a file, not a folder) [default: SCENARIO-handout.html "
+                   "here]. A handout polmodel wrote is replaced; any other file needs --force; a "
+                   "folder, device or FIFO never is.")
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to include (repeatable); all of the scenario's by default.")
 @click.option("--pair", nargs=2, metavar="A B",
@@ -34,32 +36,49 @@ from polmodel.cli.common import (
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
 @_aggregator_option
-@click.option("--pdf", is_flag=True, help="Also print it to PDF beside it with a local Chromium.")
-@output_set(single_file=True)
+@click.option("--pdf", is_flag=True, help="Also print it to FILE.pdf beside it with a local Chromium "
+                                          "(replaced by the same rule as the HTML file).")
+@click.option("--force", is_flag=True, help="Replace an existing file polmodel did not write (never "
+                                            "a folder, device or FIFO).")
 @_library_errors
 def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, worlds=1000, seed=0,
-                   sampler="lhs", horizon=None, aggregator=None, pdf=False):
+                   sampler="lhs", horizon=None, aggregator=None, pdf=False, force=False):
     """Write the workshop handout: one self-contained HTML file that prints on A4 and Letter.
 
     It holds the scenario and its sources, the assumptions, the central run, the policy
     comparison, what decides it, the caveat and the provenance; figures are embedded, nothing
     is fetched from a network. Print it from a browser, or add --pdf.
     """
-    from polmodel.room.handout import handout, write_pdf
+    from polmodel.names import file_name
+    from polmodel.room.handout import handout, is_handout, is_handout_pdf, pdf_bytes
+    from polmodel.views.outputs import prepare_file
 
     sc = _load(scenario, horizon, policies + tuple(pair or ()))
-    if out is None:
-        out = Path(f"{sc.name}-handout.html")
-    if out.exists() and out.is_dir():
-        raise BadInput(f"--out {out}: is a folder; give the name of an .html file")
-    text = handout(sc, worlds=worlds, seed=seed, sampler=sampler, aggregator=aggregator,
-                   policies=policies or None, pair=tuple(pair) if pair else None)
-    write_atomically(out, text)
-    click.echo(f"wrote the handout to {out}", err=True)
-    if pdf:
-        target = out.with_suffix(".pdf")
-        write_pdf(out, target)
-        click.echo(f"wrote {target}", err=True)
+    default = file_name(sc.name, "handout.html")
+    out = default if out is None else out
+    path = Path(out)
+    if out.endswith(("/", os.sep)) or path.name in ("", ".", ".."):
+        raise BadInput(f"--out {out}: names a folder; allowed: the name of an .html file, e.g. "
+                       f"{Path(out, default)}")
+    target = path.with_suffix(".pdf") if pdf else None
+    if target is not None and target.name == path.name:
+        raise BadInput(f"--out {out} with --pdf: the handout and its PDF would both be "
+                       f"{target.name}; give --out a name ending in .html")
+
+    def ours(p: Path) -> bool:
+        return is_handout_pdf(p) if target is not None and p.name == target.name else is_handout(p)
+
+    # Both files are checked before computing, and written together once both are whole.
+    with prepare_file(path, force=force, also=[target.name] if target else [], ours=ours) as outset:
+        text = handout(sc, worlds=worlds, seed=seed, sampler=sampler, aggregator=aggregator,
+                       policies=policies or None, pair=tuple(pair) if pair else None)
+        files = {path.name: text}
+        if target is not None:
+            files[target.name] = pdf_bytes(text)
+        outset.commit(files, {})
+    click.echo(f"wrote the handout to {escape_controls(str(path))}", err=True)
+    if target is not None:
+        click.echo(f"wrote {escape_controls(str(target))}", err=True)
 
 
 @main.command("new")
@@ -67,20 +86,32 @@ def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, 
 @click.option("--force", is_flag=True, help="Replace NAME.toml if it exists.")
 @_library_errors
 def new_command(name, force):
-    """Start a scenario: copy the commented template to NAME.toml, ready to fill in.
+    """Start a scenario: copy the commented template to NAME.toml here, ready to fill in.
 
-    Then edit it, check it with `polmodel validate NAME.toml` and run it with
+    NAME is a plain name (no folders, no spaces). It may not be a built-in scenario's name:
+    `polmodel run NAME` runs the built-in scenario of that name, so a file NAME.toml would be
+    passed over. Then edit it, check it with `polmodel validate NAME.toml` and run it with
     `polmodel run NAME.toml` or `polmodel report NAME.toml`.
     """
-    from polmodel.scenario.loading import TEMPLATE, scenario_dir
+    from polmodel.names import check_name
+    from polmodel.scenario.loading import TEMPLATE, list_scenarios, scenario_dir
+    from polmodel.views.outputs import prepare_file
 
-    target = Path(name if name.endswith(".toml") else f"{name}.toml")
-    stem = target.stem
-    if not stem or stem.startswith(".") or any(ch in stem for ch in " \t\n\r"):
-        raise BadInput(f"NAME {name!r}: allowed: a file name without spaces, e.g. chile-2019")
-    if target.exists() and not force:
+    stem = name.removesuffix(".toml")
+    if (not stem or stem.startswith(".") or any(ch in name for ch in "/\\")
+            or any(ch.isspace() for ch in stem)):
+        raise BadInput(f"NAME {name!r}: allowed: a plain file name without '/', spaces or a leading "
+                       "dot, e.g. chile-2019 (NAME.toml is written in this folder)")
+    check_name(stem, "NAME")
+    if stem in list_scenarios():
+        raise BadInput(f"NAME {stem!r}: is a built-in scenario's name, and `polmodel run {stem}` "
+                       f"would run the built-in, not your file; choose another NAME, e.g. "
+                       f"{stem}-mine")
+    target = Path(f"{stem}.toml")
+    if (target.exists() or target.is_symlink()) and not force:
         raise BadInput(f"{target}: already exists; choose another NAME or add --force")
     template = scenario_dir() / f"{TEMPLATE}.toml"
-    write_atomically(target, template.read_text(encoding="utf-8"))
+    with prepare_file(target, force=True) as outset:  # never over a folder, device or FIFO
+        outset.commit({target.name: template.read_text(encoding="utf-8")}, {})
     click.echo(f"wrote {target}: fill in the values, ranges and sources, then run "
                f"`polmodel validate {target}`")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -12,13 +13,13 @@ from polmodel.cli.common import (
     _aggregator_option,
     _check_format,
     _library_errors,
+    commit_out,
     echo_result,
+    figure_png,
     json_text,
-    new_figure,
-    output_set,
-    write_atomically,
-    write_figure,
+    prepare_out,
 )
+from polmodel.errors import escape_controls
 
 
 @main.command("elicit")
@@ -35,12 +36,12 @@ from polmodel.cli.common import (
 @_aggregator_option
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the pooled scenario (.toml), the verdicts (.csv, .json) and a figure.")
+@click.option("--force", is_flag=True, help="With --out: replace the files of an earlier run.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of tables.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-@output_set
 @_library_errors
 def elicit_command(estimates, scenario, template, policies, worlds, seed, aggregator, out,
-                   as_csv, as_json):
+                   as_csv, as_json, force=False):
     """Pool participants' estimates into a scenario and show what their disagreement changes.
 
     FILE.csv has the columns participant, parameter, low, best, high (--template prints one).
@@ -50,6 +51,7 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
     estimates. With --out, writes a scenario that samples the pooled distributions.
     """
     from polmodel.errors import PolmodelError
+    from polmodel.names import file_name
     from polmodel.room.elicitation import VERDICT_COLUMNS, elicit
     from polmodel.room.elicitation import template as estimates_template
     from polmodel.views.text import csv_metadata
@@ -66,18 +68,18 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
     sc = load_scenario(scenario)
     for name in policies:
         sc.policy(name)
-    result = elicit(estimates, sc, worlds=worlds, seed=seed, policies=policies or None,
-                    aggregator=aggregator)
-    echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
-    if out is not None:
-        stem = f"{sc.name}-estimates"
-        fig = new_figure(figsize=(8, 4))
-        result.plot(ax=fig.add_subplot())
-        write_atomically(out / f"{stem}.toml", result.pooled_toml)
-        write_atomically(out / f"{stem}-verdicts.csv", result.to_csv())
-        write_atomically(out / f"{stem}-verdicts.csv-metadata.json", json_text(
-            csv_metadata(result.provenance(), VERDICT_COLUMNS)))
-        write_atomically(out / f"{stem}-elicitation.json", json_text(result.to_dict()))
-        write_figure(fig, out / f"{stem}-disagreement.png")
-        click.echo(f"wrote 5 files to {out}; run the pooled scenario with: "
-                   f"polmodel compare {out / (stem + '.toml')}", err=True)
+    stem = file_name(sc.name, "estimates")
+    names = [f"{stem}.toml", f"{stem}-verdicts.csv", f"{stem}-verdicts.csv-metadata.json",
+             f"{stem}-elicitation.json", f"{stem}-disagreement.png"]
+    with prepare_out(out, file_name(sc.name, "elicit"), names, force) or nullcontext() as outset:
+        result = elicit(estimates, sc, worlds=worlds, seed=seed, policies=policies or None,
+                        aggregator=aggregator)
+        echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
+        if outset is not None:
+            commit_out(outset, dict(zip(names, [
+                result.pooled_toml, result.to_csv(),
+                json_text(csv_metadata(result.provenance(), VERDICT_COLUMNS)),
+                json_text(result.to_dict()), figure_png(result.plot, figsize=(8, 4))])),
+                scenario=sc, seed=seed, worlds=worlds)
+            click.echo("run the pooled scenario with: polmodel compare "
+                       f"{escape_controls(str(out / names[0]))}", err=True)

@@ -331,6 +331,11 @@ def elicit(
     rows = tuple(read_estimates(estimates) if source else estimates)
     if not rows:
         raise PolmodelError("estimates: none given; allowed: one row per participant and parameter")
+    if not source:  # rows given in code: the rule the estimates file applies to names
+        from polmodel.names import check_name
+
+        for r in rows:
+            check_name(r.participant, "participant")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     raw = _raw_scenario(sc)
     label = Path(source).name if source else "participants' estimates"
@@ -350,14 +355,19 @@ def elicit(
 
 
 def _header(sc: Scenario, rows: Sequence[EstimateRow], source: str) -> str:
+    """TOML comment lines; every text from outside (title, file name) with controls escaped,
+    since a newline or a control character would end the comment or make the TOML unreadable."""
     from polmodel import __version__
+    from polmodel.errors import escape_controls
 
-    lines = [f"# {sc.title}, with participants' estimates pooled by polmodel elicit "
-             f"(polmodel {__version__}).",
-             f"# Base scenario: {sc.name}. Estimates: {source or 'given in code'}.",
+    lines = [f"# {escape_controls(sc.title)}, with participants' estimates pooled by polmodel "
+             f"elicit (polmodel {__version__}).",
+             f"# Base scenario: {escape_controls(sc.name)}. Estimates: "
+             f"{escape_controls(source) or 'given in code'}.",
              "# Pooling: equal-weight linear opinion pool of PERT distributions (Stone 1961; "
              "Clemen & Winkler 1999);",
              "# worlds are drawn through each pooled quantile table (shares 0, 0.01, ..., 1).",
              "# The estimates, as given (participant, parameter, low, best, high):"]
-    lines += [f"#   {r.participant}, {r.parameter}, {r.low:g}, {r.best:g}, {r.high:g}" for r in rows]
+    lines += [f"#   {escape_controls(r.participant)}, {r.parameter}, {r.low:g}, {r.best:g}, "
+              f"{r.high:g}" for r in rows]
     return "\n".join(lines) + "\n\n"

@@ -17,6 +17,7 @@ import numpy as np
 from polmodel.errors import PolmodelError
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import STATES
+from polmodel.names import check_name
 
 COLUMNS: tuple[str, ...] = ("participant", "parameter", "low", "best", "high")
 """The columns of an estimates file, in order."""
@@ -101,6 +102,10 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
         who, name = fields[0].strip(), fields[1].strip()
         if not who:
             raise PolmodelError(f"{at}: participant is empty; allowed: a name or code")
+        try:
+            check_name(who, "participant")
+        except PolmodelError as err:
+            raise PolmodelError(f"{at}: {err}") from None
         if name not in allowed:
             raise PolmodelError(f"{at}: unknown parameter {name!r}; allowed: {', '.join(allowed)}")
         values = []

@@ -30,6 +30,12 @@ PAGE_SIZES_MM = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
 
 _FIGURE_DPI = 130
 
+TITLE_MARK = "workshop handout (polmodel)"
+"""End of the page's <title>, and so of the PDF's Title (Chromium copies it): polmodel's mark."""
+
+GENERATOR_MARK = '<meta name="generator" content="polmodel '
+"""Near the top of every handout: how :func:`is_handout` recognises a file polmodel wrote."""
+
 
 @dataclass(frozen=True)
 class Part:
@@ -353,7 +359,7 @@ def page(sc: Scenario, c, parts: Sequence[Part]) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="{html.escape(provenance())}">
-<title>{html.escape(sc.title)}: workshop handout</title>
+<title>{html.escape(sc.title)}: {TITLE_MARK}</title>
 <style>{style_sheet()}</style>
 </head>
 <body>
@@ -379,13 +385,67 @@ def style_sheet() -> str:
     return css.replace("PAGE_MARGIN", f"{PAGE_MARGIN_MM}mm")
 
 
-def write_pdf(html_path, pdf_path, *, browser: str | None = None) -> None:
-    """Print the handout to PDF with a local Chromium (the browser's own print-to-PDF).
+def is_handout(path) -> bool:
+    """True if ``path`` is a handout polmodel wrote: its head holds polmodel's generator tag.
+
+    ``report`` replaces such a file without ``--force`` (running it twice works).
+    """
+    head = _read_ends(path, 4096)[0]
+    if head is None:
+        return False
+    top = head.split(b"</head>", 1)[0].decode("utf-8", "replace")
+    return top.lstrip().lower().startswith("<!doctype html") and GENERATOR_MARK in top
+
+
+def is_handout_pdf(path) -> bool:
+    """True if ``path`` is a PDF printed from a handout: its Title ends with :data:`TITLE_MARK`."""
+    head, tail = _read_ends(path, 65536)
+    if head is None or not head.startswith(b"%PDF-"):
+        return False
+    title = pdf_title(head) or pdf_title(tail)
+    return title is not None and title.endswith(TITLE_MARK)
+
+
+def _read_ends(path, size: int) -> tuple[bytes | None, bytes | None]:
+    """The first and last ``size`` bytes of a file (None, None if it cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(size)
+            f.seek(0, 2)
+            f.seek(max(f.tell() - size, 0))
+            return head, f.read(size)
+    except OSError:
+        return None, None
+
+
+_PDF_TITLE = re.compile(rb"/Title\s*(?:\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f\s]*)>)", re.DOTALL)
+
+
+def pdf_title(raw: bytes) -> str | None:
+    """The document Title in a PDF's Info dictionary (a literal or a UTF-16 hex string)."""
+    m = _PDF_TITLE.search(raw)
+    if m is None:
+        return None
+    if m.group(2) is not None:
+        data = bytes.fromhex(m.group(2).decode("ascii").replace(" ", "").replace("\n", ""))
+    else:
+        data = re.sub(rb"\\([()\\])", rb"\1", m.group(1))
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be", "replace")
+    return data.decode("latin-1")
+
+
+def pdf_bytes(page: str, *, browser: str | None = None) -> bytes:
+    """Print a handout page to PDF with a local Chromium, in a private temporary folder.
+
+    Nothing is written beside the user's files: the page and the PDF live in a temporary
+    folder until the PDF is checked whole (``%PDF-`` at the start, ``%%EOF`` at the end, the
+    handout's Title), so a full disk or an interrupt leaves no part-written PDF behind.
 
     Raises
     ------
     PolmodelError
-        If no Chromium is found or printing fails.
+        If no Chromium is found, printing fails, or the PDF is not whole.
     """
     import shutil
     import subprocess
@@ -399,15 +459,56 @@ def write_pdf(html_path, pdf_path, *, browser: str | None = None) -> None:
     if exe is None:
         raise PolmodelError("--pdf: no Chromium found on PATH; open the HTML file in a browser "
                             "and print it to PDF")
-    pdf_path = Path(pdf_path).resolve()
-    with tempfile.TemporaryDirectory() as profile:
-        tmp = pdf_path.with_name(f".{pdf_path.name}.part")
+    with tempfile.TemporaryDirectory(prefix="polmodel-pdf-") as work:
+        source, target = Path(work) / "handout.html", Path(work) / "handout.pdf"
+        try:
+            source.write_text(page, encoding="utf-8")
+        except OSError as err:
+            raise PolmodelError(f"--pdf: cannot write a temporary copy of the page: "
+                                f"{err.strerror or err}; free some space and try again") from None
         cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run",
-               f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={tmp}",
-               Path(html_path).resolve().as_uri()]
-        done = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
-        if done.returncode != 0 or not tmp.is_file():
-            tmp.unlink(missing_ok=True)
-            raise PolmodelError(f"--pdf: {exe} could not print {html_path} (exit {done.returncode})")
-        tmp.replace(pdf_path)
+               f"--user-data-dir={Path(work) / 'profile'}", "--no-pdf-header-footer",
+               f"--print-to-pdf={target}", source.as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise PolmodelError(f"--pdf: {exe} could not print the handout ({err})") from None
+        try:
+            data = target.read_bytes()
+        except OSError:
+            raise PolmodelError(f"--pdf: {exe} could not print the handout (exit "
+                                f"{done.returncode}, no PDF)") from None
+    if done.returncode != 0 or not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+        raise PolmodelError(f"--pdf: {exe} wrote an incomplete PDF ({len(data)} bytes, exit "
+                            f"{done.returncode}; a full disk?); nothing was written")
+    title = pdf_title(data[:65536]) or pdf_title(data[-65536:])
+    if title is None or not title.endswith(TITLE_MARK):
+        raise PolmodelError(f"--pdf: {exe} wrote a PDF without the handout's title; nothing was "
+                            "written")
+    return data
+
+
+def write_pdf(html_path, pdf_path, *, browser: str | None = None) -> None:
+    """Print a handout file to PDF with a local Chromium (the browser's own print-to-PDF).
+
+    The PDF is written atomically; an existing file at ``pdf_path`` is replaced only if it is
+    a regular file (never a folder, device or FIFO).
+
+    Raises
+    ------
+    PolmodelError
+        If no Chromium is found, printing fails, or ``pdf_path`` cannot be written.
+    """
+    from pathlib import Path
+
+    from polmodel.errors import PolmodelError
+    from polmodel.views.outputs import prepare_file
+
+    try:
+        page = Path(html_path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PolmodelError(f"{html_path}: cannot read the handout: {err}") from None
+    data = pdf_bytes(page, browser=browser)
+    with prepare_file(pdf_path, force=True) as out:
+        out.commit({Path(pdf_path).name: data}, {})

@@ -375,8 +375,9 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     text = str(name_or_path)
     path = Path(text)
     if not (path.suffix == ".toml" or _exists(path)):
+        # A name is looked up in the catalog, never joined to a path: "../x" is not a name.
         builtin = scenario_dir() / f"{text}.toml"
-        if "\0" in text or not builtin.is_file():
+        if text not in (*list_scenarios(), *list_cases()) or not builtin.is_file():
             if Path(text + ".toml").is_file():
                 raise PolmodelError(f"{text}: no such built-in scenario; did you mean the file "
                                     f"{text}.toml?")
@@ -386,6 +387,9 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
                                 "(polmodel scenarios lists them), or the path of a .toml file")
         path = builtin
     raw = _read_scenario_file(path, text)
+    from polmodel.names import check_name
+
+    check_name(path.stem, "scenario name (the file's name without .toml)")
     try:
         data = tomllib.loads(raw)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:

@@ -57,6 +57,19 @@ def _month(text: str) -> str:
 Month = Annotated[str, AfterValidator(_month)]
 
 
+def _policy_name(text: str) -> str:
+    """A policy's name: the one rule for names (:func:`polmodel.names.check_name`)."""
+    from polmodel.names import check_name
+
+    try:
+        return check_name(text, "policy name")
+    except ValueError as err:  # PolmodelError is a ValueError: pydantic reports it on the key
+        raise ValueError(str(err)) from None
+
+
+PolicyName = Annotated[str, AfterValidator(_policy_name)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -183,7 +196,7 @@ class ScenarioFile(_Strict):
     initial: InitialSpec  # type: ignore[valid-type]
     context: ContextSpec  # type: ignore[valid-type]
     mechanisms: dict[ParameterName, Override] = {}
-    policies: Annotated[dict[str, PolicySpec], Field(min_length=1)]
+    policies: Annotated[dict[PolicyName, PolicySpec], Field(min_length=1)]
 
 
 def describe(err: ValidationError) -> str:

@@ -28,8 +28,9 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,9 @@ class OutputSet:
     label: str
     names: tuple[str, ...] | None
     force: bool = False
+    listed: bool = True
+    """False for files the user names one by one (``report --out FILE``): no manifest; the
+    files carry their provenance inside (see :func:`prepare_file`)."""
     _lock_fd: int | None = field(default=None, repr=False)
     _committed: bool = field(default=False, repr=False)
     _created: tuple[Path, ...] = field(default=(), repr=False)
@@ -150,15 +154,27 @@ class OutputSet:
         if self.names is None:  # names known only now: the checks prepare could not make
             self.names = tuple(check_file_name(n) for n in files)
             _check_targets(self.folder, self.label, self.names, self.force, _read_manifest(self.manifest))
-        if set(files) != set(self.names):
+        if not files or not set(files) <= set(self.names):
             raise PolmodelError(f"{self.folder}: files {sorted(files)} differ from those planned "
                                 f"{sorted(self.names)}")
+        # Planned names are checked before computing; a set may turn out to hold fewer (a figure
+        # a result has nothing to draw for): it is the files written that the manifest lists.
+        self.names = tuple(n for n in self.names if n in files)
         data = {n: (v.encode("utf-8") if isinstance(v, str) else bytes(v)) for n, v in files.items()}
         mode = 0o666 & ~_umask()
         temporaries: dict[str, str] = {}
         try:
             for name in self.names:
                 temporaries[name] = _write_temporary(self.folder, name, data[name], mode)
+            for name in self.names:  # again, just before replacing: a FIFO made since is kept
+                _refuse_unreplaceable(self.folder / name)
+            if not self.listed:
+                for name in self.names:
+                    _replace(temporaries.pop(name), self.folder / name)
+                _remove_legacy_manifest(self.manifest, self.names)
+                _fsync_dir(self.folder)
+                self._committed = True
+                return self.folder / self.names[0]
             old = _read_manifest(self.manifest)
             # No complete manifest may list files that are being replaced: remove it first.
             _unlink(self.manifest)
@@ -183,6 +199,9 @@ class OutputSet:
                      self.manifest)
             _fsync_dir(self.folder)
         except OSError as err:
+            if not self.listed:
+                raise PolmodelError(f"{self.folder / self.names[0]}: cannot write: "
+                                    f"{_os_reason(err)}; no file was replaced") from None
             raise PolmodelError(f"{self.folder}: cannot write the output files: {_os_reason(err)}; "
                                 "nothing from this run is listed as complete") from None
         finally:
@@ -193,7 +212,7 @@ class OutputSet:
 
 
 def prepare(folder: Path | str, label: str, names: Iterable[str] | None, *,
-            force: bool = False) -> OutputSet:
+            force: bool = False, listed: bool = True) -> OutputSet:
     """Check a destination before any computation and lock it for one set of files.
 
     Parameters
@@ -207,6 +226,8 @@ def prepare(folder: Path | str, label: str, names: Iterable[str] | None, *,
         (their checks then happen in :meth:`OutputSet.commit`, before anything is written).
     force : bool
         Replace files of another run (without it, existing files of the set are an error).
+    listed : bool
+        Write a manifest listing the set (False: see :func:`prepare_file`).
 
     Returns
     -------
@@ -244,10 +265,10 @@ def prepare(folder: Path | str, label: str, names: Iterable[str] | None, *,
     except OSError as err:
         raise PolmodelError(f"{where}: cannot write here: {_os_reason(err)}; choose another folder "
                             "(checked before computing, so nothing was lost)") from None
-    if (folder / manifest_name(label)).is_dir():
+    if listed and (folder / manifest_name(label)).is_dir():
         raise PolmodelError(f"{folder / manifest_name(label)}: is a folder, so the output set's "
                             "manifest cannot be written; move that folder or choose another --out")
-    out = OutputSet(folder, label, names, force, _created=tuple(created))
+    out = OutputSet(folder, label, names, force, listed, _created=tuple(created))
     try:
         out._lock_fd = _lock(folder, label)
     except BaseException:
@@ -273,14 +294,103 @@ def prepare(folder: Path | str, label: str, names: Iterable[str] | None, *,
     return out
 
 
-def prepare_file(path: Path | str, *, force: bool = False) -> OutputSet:
-    """:func:`prepare` for a command that writes one file (``report --out FILE``).
+def prepare_file(path: Path | str, *, force: bool = False, also: Iterable[str] = (),
+                 ours: Callable[[Path], bool] | None = None) -> OutputSet:
+    """:func:`prepare` for files the user names (``report --out FILE`` and its ``--pdf``).
 
-    The file is a set of one, labelled by its name: its manifest is ``<name>.manifest`` beside
-    it. Commit it with ``out.commit({out.names[0]: data}, info)``.
+    No manifest is written beside them: each file carries polmodel's provenance inside, and
+    ``ours(path)`` says whether an existing file does. The rule, checked before computing and
+    again just before replacing:
+
+    - a regular file that ``ours`` recognises is replaced without ``force`` (running the same
+      command twice works);
+    - any other existing file needs ``force``;
+    - a file that is not a regular file (a folder, a device such as ``/dev/null``, a FIFO, a
+      socket) is never replaced, even with ``force``.
+
+    Parameters
+    ----------
+    path : Path or str
+        The file named by the user.
+    force : bool
+        Replace an existing file that is not recognised as polmodel's.
+    also : iterable of str
+        Names of further files written beside it in the same set (the PDF).
+    ours : callable, optional
+        ``ours(path) -> bool`` for an existing regular file; None: no file is recognised.
+
+    Returns
+    -------
+    OutputSet
+        Commit it with ``out.commit({name: data, ...}, info)``; ``info`` is not written.
     """
     path = Path(path)
-    return prepare(path.parent, path.name, [path.name], force=force)
+    folder, names = path.parent, [path.name, *also]
+    for name in names:
+        check_file_name(name, "--out file name")
+    if len(set(names)) < len(names):
+        raise PolmodelError(f"{path}: two outputs would have this one name; give --out a name "
+                            "ending in .html")
+    _check_named(folder, names, force, ours)  # before making the folder, probing or locking
+    out = prepare(folder, path.name, names, force=True, listed=False)
+    try:
+        _check_named(folder, names, force, ours)
+    except BaseException:
+        out.close()
+        raise
+    return out
+
+
+def _check_named(folder: Path, names: Iterable[str], force: bool,
+                 ours: Callable[[Path], bool] | None) -> None:
+    for name in names:
+        path = folder / name
+        kind = _refuse_unreplaceable(path)
+        if kind == "regular" and ours is not None and ours(path):
+            continue
+        if kind != "missing" and not force:
+            raise PolmodelError(f"{path}: exists and is not a file polmodel wrote (no polmodel "
+                                "provenance inside); pass --force to replace it, or choose "
+                                "another --out")
+
+
+def _kind(path: Path) -> str:
+    """'missing', 'regular', 'link' (to a regular file, or to nothing), 'folder' or 'special'."""
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError as err:
+        raise PolmodelError(f"{path}: cannot check this output file: {_os_reason(err)}") from None
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return "link"
+        if stat.S_ISREG(st.st_mode):
+            return "link"
+    if stat.S_ISDIR(st.st_mode):
+        return "folder"
+    return "regular" if stat.S_ISREG(st.st_mode) else "special"
+
+
+def _refuse_unreplaceable(path: Path) -> str:
+    """The kind of ``path`` (see :func:`_kind`); a folder or a special file is refused."""
+    kind = _kind(path)
+    if kind == "folder":
+        raise PolmodelError(f"{path}: is a folder, so the output file cannot be written; move "
+                            "that folder or choose another --out")
+    if kind == "special":
+        raise PolmodelError(f"{path}: is not a regular file (a device, a FIFO or a socket); "
+                            "polmodel never replaces one, even with --force; choose another --out")
+    return kind
+
+
+def _remove_legacy_manifest(manifest: Path, names: Iterable[str]) -> None:
+    """Remove ``<file>.manifest`` that earlier versions wrote beside a file the user named."""
+    old = _read_manifest(manifest)
+    if old is not None and set(old["files"]) <= set(names):
+        _unlink(manifest)
 
 
 def _check_targets(folder: Path, label: str, names: Iterable[str], force: bool,
@@ -288,12 +398,10 @@ def _check_targets(folder: Path, label: str, names: Iterable[str], force: bool,
     """No target is a folder; without ``force``, no file of this or the last set exists."""
     names = tuple(names)
     for name in names:
-        if (folder / name).is_dir():
-            raise PolmodelError(f"{folder / name}: is a folder, so the output file cannot be "
-                                "written; move that folder or choose another --out")
+        _refuse_unreplaceable(folder / name)  # even with force
     if force:
         return
-    existing = [n for n in names if (folder / n).exists()]
+    existing = [n for n in names if _kind(folder / n) != "missing"]
     existing += [n for n in (old or {}).get("files", {}) if isinstance(n, str) and n not in existing
                  and check_name_quietly(n) and (folder / n).exists()]
     if existing:

@@ -1,0 +1,111 @@
+"""Names that cannot become paths: one rule for policy, scenario and participant names.
+
+A name is what people call a thing in the room ("status-quo", "José Pérez", "../escaped"): any
+printable text, checked once where it enters (the scenario schema, the file name of a
+scenario, the estimates file) by :func:`check_name`. A name never becomes a path by itself:
+output files are named from :func:`slug`, which keeps an ordinary name as it is and turns any
+other into a plain file name that cannot leave the output folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from polmodel.errors import PolmodelError
+
+MAX_NAME_CHARS = 100
+"""Longest name allowed (characters)."""
+
+MAX_SLUG_BYTES = 64
+"""Longest slug (UTF-8 bytes): a few slugs and a suffix still fit one file name (255 bytes)."""
+
+# Controls (C0, C1, DEL, NUL), lone surrogates, line and paragraph separators, and the
+# bidirectional overrides and isolates, which reorder what a terminal or a page shows.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# A file-name part as it is: letters and digits of any script, spaces and a few marks, no
+# leading dot or space (slug() turns anything else into this shape, plus a hash).
+_PLAIN = re.compile(r"[^\W_][\w .+,@()-]*", re.UNICODE)
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_.+-]+")
+
+
+def check_name(value: object, what: str) -> str:
+    """A name: printable text of 1 to :data:`MAX_NAME_CHARS` characters.
+
+    Letters of any script, digits, spaces and punctuation are fine ("José Pérez", "a/b");
+    control characters (NUL included), line separators and bidirectional overrides are not.
+
+    Parameters
+    ----------
+    value : object
+        The name as given.
+    what : str
+        What it names, for the message ("policy name", "participant").
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+
+    Raises
+    ------
+    PolmodelError
+        One line naming the value and what is allowed.
+
+    Examples
+    --------
+    >>> check_name("José Pérez", "participant")
+    'José Pérez'
+    """
+    allowed = (f"allowed: printable text (letters, digits, spaces, punctuation), 1 to "
+               f"{MAX_NAME_CHARS} characters, without control characters")
+    if not isinstance(value, str):
+        raise PolmodelError(f"{what} {value!r:.80} is not text; {allowed}")
+    if not value.strip():
+        raise PolmodelError(f"{what} {value!r} is empty; {allowed}")
+    if len(value) > MAX_NAME_CHARS:
+        raise PolmodelError(f"{what} {value[:40]!r}... has {len(value)} characters; {allowed}")
+    for ch in value:
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _BIDI:
+            raise PolmodelError(f"{what} {value!r} holds the character U+{ord(ch):04X}; {allowed}")
+    return value
+
+
+def slug(name: str) -> str:
+    """A plain file-name part for a name: the name itself when it is one, else a safe form.
+
+    An ordinary name ("status-quo", "José Pérez", at most :data:`MAX_SLUG_BYTES` bytes) is kept
+    as it is, so output files keep the names they always had. Any other name ("../escaped",
+    "a/b", ".hidden") becomes its safe characters joined by "-" and 8 hex digits of its SHA-256,
+    so two names never share a slug by accident and no slug holds a "/" or starts with a dot.
+
+    Examples
+    --------
+    >>> slug("status-quo")
+    'status-quo'
+    >>> slug("../../escaped")
+    'escaped-ea03bc47'
+    """
+    if _PLAIN.fullmatch(name) and not name.endswith(" ") \
+            and len(name.encode("utf-8")) <= MAX_SLUG_BYTES:
+        return name
+    ascii_form = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    safe = _UNSAFE_RUN.sub("-", ascii_form).strip(".-")[:40].strip(".-")
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe}-{digest}" if safe else digest
+
+
+def file_name(*parts: str) -> str:
+    """An output file's name: the slugs of its parts joined by "-".
+
+    Fixed words ("compare", "trajectory.png") pass through :func:`slug` unchanged; names from
+    a scenario or a command line cannot add a folder or leave the output folder.
+
+    Examples
+    --------
+    >>> file_name("venezuela-2018", "a/b", "trajectory.png")
+    'venezuela-2018-a-b-c14cddc0-trajectory.png'
+    """
+    return "-".join(slug(p) for p in parts)
