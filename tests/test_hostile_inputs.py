@@ -1,0 +1,111 @@
+"""Issue 14's hostile trial: hangs, runaway memory, internal errors and raw Python errors.
+
+Each case is a test of the behaviour it now has: bad input gets one line naming what the user
+typed and what is allowed (exit status 2, no traceback), and the library raises PolmodelError.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from polmodel.cli import main
+from polmodel.errors import MAX_MESSAGE, PolmodelError
+from polmodel.limits import MAX_SCENARIO_BYTES
+
+ROWS = "participant,parameter,low,best,high\nA,initial.fracture,0.1,0.2,0.4\n"
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_one_line(result, status, *fragments):
+    """The given status, nothing on stdout, and one line on stderr naming what was wrong."""
+    assert result.exit_code == status, (result.exit_code, result.output)
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert "\n" not in message, message
+    assert message.startswith("Error: ") and "Traceback" not in message, message
+    assert len(message) <= MAX_MESSAGE + 100, len(message)
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+# ---- elicit: special files ----------------------------------------------------------------------
+
+
+def test_elicit_on_a_fifo_does_not_block(tmp_path):
+    fifo = tmp_path / "estimates.csv"
+    os.mkfifo(fifo)
+    # In a subprocess with a timeout: a blocking open would hang the test, not fail it.
+    done = subprocess.run([sys.executable, "-m", "polmodel", "elicit", str(fifo)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0
+    assert "not a regular file" in done.stderr and str(fifo) in done.stderr
+
+
+def test_elicit_on_an_endless_device_is_refused_before_reading():
+    # /dev/zero is only read from: nothing is written to the device.
+    assert_one_line(cli("elicit", "/dev/zero"), 2, "/dev/zero", "not a regular file")
+
+
+def test_elicit_reads_at_most_the_limit_plus_one_byte(tmp_path, monkeypatch):
+    """A file that grows after stat (or lies about its size) is still read only so far."""
+    path = tmp_path / "estimates.csv"
+    path.write_text(ROWS)
+    read = []
+    real_open = open
+
+    class Endless:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self, n=-1):
+            read.append(n)
+            return b"x" * (n if n >= 0 else 10 * MAX_SCENARIO_BYTES)
+
+    def fake_open(file, *args, **kwargs):
+        return Endless() if str(file) == str(path) else real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    from polmodel.estimates_file import read_estimates
+
+    with pytest.raises(PolmodelError, match="larger than"):
+        read_estimates(path)
+    assert read == [MAX_SCENARIO_BYTES + 1]
+
+
+def test_elicit_on_a_folder_is_one_line(tmp_path):
+    assert_one_line(cli("elicit", tmp_path), 2, "is a folder")
+
+
+def test_elicit_still_reads_a_good_file(tmp_path):
+    from polmodel.estimates_file import read_estimates
+
+    path = tmp_path / "estimates.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ROWS.encode())  # with a byte-order mark, as Excel saves
+    rows = read_estimates(path)
+    assert [(r.participant, r.parameter, r.best) for r in rows] == [("A", "initial.fracture", 0.2)]
+
+
+@pytest.mark.parametrize("estimates, fragment", [
+    (5, "estimates 5 is an int"),
+    ([{}], "item 0 {} is a dict"),
+    (None, "NoneType"),
+    ([("A", "rally", 0.1, 0.2, 0.3)], "is a tuple"),
+])
+def test_elicit_refuses_what_is_not_estimates(estimates, fragment):
+    from polmodel.elicitation import elicit
+
+    with pytest.raises(PolmodelError, match="allowed:") as info:
+        elicit(estimates, worlds=8)
+    assert fragment in str(info.value)
