@@ -109,3 +109,79 @@ def test_elicit_refuses_what_is_not_estimates(estimates, fragment):
     with pytest.raises(PolmodelError, match="allowed:") as info:
         elicit(estimates, worlds=8)
     assert fragment in str(info.value)
+
+
+# ---- A scenario whose every range is a single point ---------------------------------------------
+
+
+@pytest.fixture
+def point_scenario(tmp_path):
+    """venezuela-2018 with every uncertain number fixed at its value (range [v, v])."""
+    import tomllib
+
+    from conftest import DEFAULT_FILE, toml_dumps
+    from polmodel.elicitation import _section
+    from polmodel.scenario import load_scenario
+    from polmodel.whatif import names
+
+    sc = load_scenario(DEFAULT_FILE)
+    data = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    for name in names(sc):
+        u = sc.initial[name[8:]] if name.startswith("initial.") else sc.parameters[name]
+        section, key = _section(name)
+        entry = data.setdefault(section, {}).setdefault(key, {})
+        entry.update(value=u.value, range=[u.value, u.value])
+        entry.setdefault("source", "fixed for a test")
+    path = tmp_path / "point.toml"
+    path.write_text(toml_dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_comparison_with_nothing_uncertain_is_the_central_run_in_every_world(point_scenario):
+    import polmodel
+
+    c = polmodel.compare(point_scenario, worlds=7)
+    for name, o in c.outcomes.items():
+        central = polmodel.run(point_scenario, name)
+        assert o.peak_index.tolist() == pytest.approx([central.peak_index] * 7, rel=1e-9)
+        assert set(o.bottleneck.tolist()) <= {0, 1, 2, 3}
+        assert o.window.all() or not o.window.any()  # the same world seven times
+    assert "plausible worlds" in str(c)
+    assert c.to_dict()["provenance"]
+    assert c.to_csv().startswith("polmodel_version,")
+
+
+@pytest.mark.parametrize("command", [
+    ["compare", "--worlds", "16"],
+    ["sensitivity", "--worlds", "16", "--resamples", "0", "--policy", "targeted", "--policy", "broad"],
+    ["discover", "--worlds", "100", "--policy", "targeted", "--policy", "broad"],
+    ["sweep", "--x", "lever.targeted_sanctions", "--points", "3", "--worlds", "8"],
+])
+def test_commands_on_a_scenario_with_nothing_uncertain(command, point_scenario):
+    result = cli(command[0], point_scenario, *command[1:])
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output and result.stdout.strip()
+
+
+def test_sensitivity_with_nothing_uncertain_says_so(point_scenario):
+    import polmodel
+
+    s = polmodel.sensitivity(point_scenario, "targeted", "broad", n=16, n_resamples=0)
+    assert "No assumption of this scenario is uncertain" in s.headline()
+    assert not s.sobol and s.to_dict()["inert"] == {}
+
+
+def test_discovery_with_nothing_uncertain_boxes_nothing(point_scenario):
+    import polmodel
+
+    d = polmodel.discover(point_scenario, "broad", "targeted", worlds=50)
+    assert d.box.names == ()
+    assert d.box.density in (0.0, 1.0)  # the same world 50 times: it holds everywhere or nowhere
+    assert d.to_csv() and d.summary()
+
+
+def test_a_report_with_nothing_uncertain(point_scenario, tmp_path):
+    out = tmp_path / "handout.html"
+    result = cli("report", point_scenario, "--worlds", "32", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "No assumption of this scenario is uncertain" in " ".join(out.read_text().split())

@@ -188,7 +188,8 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
         raise PolmodelError(f"prim: y has shape {y.shape}; expected ({n},)")
     if not (0 < peel_alpha < 0.5 and 0 < paste_alpha < 0.5):
         raise PolmodelError("prim: peel_alpha and paste_alpha must lie between 0 and 0.5")
-    full = np.column_stack([x.min(0), x.max(0)]) if bounds is None else np.asarray(bounds, float).copy()
+    full = (np.column_stack([x.min(0), x.max(0)]) if bounds is None
+            else np.asarray(bounds, float).reshape(d, 2).copy())
     share = float(y.mean())
 
     def search(cols):
@@ -219,7 +220,7 @@ def _peel(x, y, full, cols, alpha, min_mass):
     Each cut is the one leaving the highest density (ties: the cut removing fewer rows).
     """
     n = len(y)
-    cols = np.asarray(list(cols))
+    cols = np.asarray(list(cols), dtype=int)  # empty when nothing is uncertain: no peel
     k = len(cols)
     lim = full.copy()
     inside = np.ones(n, bool)

@@ -269,6 +269,8 @@ def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[st
     policies, the model does not reach it (a term multiplied by a lever that is off is exactly
     zero, so the test is exact, not statistical).
     """
+    if not names:  # nothing uncertain: nothing to test
+        return {}
     bounds = {k: (lo, hi) for k, (_, lo, hi) in uncertain_dimensions(scenario).items()}
     d = len(names)
     lo = np.array([bounds[k][0] for k in names])
