@@ -526,7 +526,9 @@ def discover(
     if isinstance(worlds, Worlds) and settings:
         raise PolmodelError("parameters/initial apply when worlds are sampled; give a number of worlds")
     sc = apply_settings(sc, parameters=parameters, initial=initial)
-    question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
+    # No contrast in a one-policy scenario: the baseline's own outcome, then.
+    question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0] \
+        if policy is None and versus is None \
         else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
     question.check(sc)
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)

@@ -40,6 +40,7 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import (
     check_choice,
     check_memory,
+    comparison_bytes,
     check_names,
     check_number,
     check_seed,
@@ -418,7 +419,9 @@ def sensitivity(
         sc = sc.with_horizon(horizon)
     settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
     sc = apply_settings(sc, parameters=parameters, initial=initial)
-    question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
+    # No contrast in a one-policy scenario: the baseline's own outcome, then.
+    question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0] \
+        if policy is None and versus is None \
         else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
     # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
     question = replace(question, margin=TIE)
@@ -444,7 +447,12 @@ def sensitivity(
     box = [bounds[k] for k in active]
     step = progress or (lambda k: None)
     if "sobol" in methods:  # the Saltelli design: (d + 2) n rows, two policies each
-        check_memory((len(active) + 2) * n, len(varied), 2)
+        check_memory(n, len(varied), 2,
+                     need=lambda k: comparison_bytes((len(active) + 2) * k, len(varied), 2),
+                     request=f"Sobol' indices on {n:,} worlds (--worlds) x {len(active) + 2} "
+                             f"({len(active)} assumptions varied, plus 2)",
+                     fewer="fewer worlds (--worlds) or fewer assumptions varied (--set NAME=VALUE "
+                           "fixes one)")
     if isinstance(groups, Mapping):
         unknown = sorted(set(groups) - set(varied))
         if unknown:
