@@ -185,3 +185,127 @@ def test_a_report_with_nothing_uncertain(point_scenario, tmp_path):
     result = cli("report", point_scenario, "--worlds", "32", "--out", out)
     assert result.exit_code == 0, result.output
     assert "No assumption of this scenario is uncertain" in " ".join(out.read_text().split())
+
+
+# ---- Sweeps: memory before work, arguments, one-policy scenarios ------------------------------
+
+
+def test_a_sweep_too_large_for_memory_is_refused_naming_points_and_worlds(monkeypatch):
+    """The issue's --points 101 --worlds 10,000,000: refused before any world is sampled."""
+    monkeypatch.setattr("polmodel.limits.available_memory", lambda: 4 * 2**30)
+
+    def no_sampling(*args, **kwargs):
+        raise AssertionError("worlds were sampled before the memory check")
+
+    monkeypatch.setattr("polmodel.sweeps.sample_worlds", no_sampling)
+    message = assert_one_line(cli("sweep", "--x", "lever.targeted_sanctions", "--points", "101",
+                                  "--worlds", "10000000"), 2, "--points", "--worlds", "GiB")
+    assert "x 0 policies" not in message and "101 points" in message
+
+
+def test_the_sweep_estimate_counts_the_grid():
+    from polmodel.limits import comparison_bytes, sweep_bytes
+
+    one = sweep_bytes(1_000_000, 70, 1, 2, 65536)
+    grid = sweep_bytes(1_000_000, 70, 101, 2, 65536)
+    # every point keeps a number and a flag per world: 9 bytes x 100 more points
+    assert grid - one == 100 * 1_000_000 * 9
+    assert one >= comparison_bytes(1_000_000, 70, 2) - 2 * 1_000_000 * 8 * 3
+
+
+def test_a_sweep_that_fits_says_what_fits_and_that_runs(monkeypatch):
+    from polmodel.limits import sweep_bytes
+
+    monkeypatch.setattr("polmodel.limits.available_memory",
+                        lambda: sweep_bytes(2000, 80, 5, 2, 65536))
+    message = assert_one_line(cli("sweep", "--x", "lever.targeted_sanctions", "--points", "5",
+                                  "--worlds", "100000"), 2, "--points")
+    fits = int(message.split("allowed here: about ")[1].split(" worlds")[0].replace(",", ""))
+    assert 0 < fits < 100_000
+    result = cli("sweep", "--x", "lever.targeted_sanctions", "--points", "5", "--worlds", fits,
+                 "--horizon", "12", "--json")
+    assert result.exit_code == 0, result.output
+
+
+def test_sensitivity_memory_names_worlds_not_the_design_rows(monkeypatch):
+    monkeypatch.setattr("polmodel.limits.available_memory", lambda: 2**30)
+    message = assert_one_line(cli("sensitivity", "--worlds", str(2**20), "--policy", "targeted",
+                                  "--policy", "broad", "--method", "sobol"), 2, "--worlds")
+    assert f"{2**20:,} worlds" in message and "67,108,864" not in message
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"x": 5}, "x 5 is an int"),
+    ({"x": None}, "x None"),
+    ({"y": 3}, "y 3 is an int"),
+    ({"worlds": "10"}, "worlds '10' is a str"),
+    ({"worlds": 0}, "worlds 0 is not allowed"),
+])
+def test_sweep_refuses_bad_arguments_with_one_line(kwargs, fragment):
+    import polmodel
+
+    with pytest.raises(PolmodelError, match="allowed:") as info:
+        polmodel.sweep("venezuela-2018", **{"points": 2, "worlds": 4, **kwargs})
+    assert fragment in str(info.value)
+
+
+@pytest.fixture
+def one_policy_scenario(write_scenario):
+    import tomllib
+
+    from conftest import DEFAULT_FILE
+
+    policies = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))["policies"]
+    return write_scenario({"policies": {"status-quo": policies["status-quo"]}},
+                          delete=["contrast", "policies"])
+
+
+def test_sweep_discover_and_sensitivity_on_a_one_policy_scenario(one_policy_scenario):
+    import polmodel
+
+    s = polmodel.sweep(one_policy_scenario, "lever.broad_sanctions", points=2, worlds=8, horizon=12)
+    assert s.question.policies == ("status-quo",) and s.values.shape == (2,)
+    d = polmodel.discover(one_policy_scenario, worlds=40, horizon=12)
+    assert d.question.policies == ("status-quo",)
+    t = polmodel.sensitivity(one_policy_scenario, n=16, n_resamples=0, methods=["tornado"],
+                             horizon=12)
+    assert t.question.policies == ("status-quo",)
+    result = cli("sweep", one_policy_scenario, "--x", "rally", "--points", "2", "--worlds", "8",
+                 "--horizon", "12")
+    assert result.exit_code == 0, result.output
+    assert "median peak opening index under status-quo" in " ".join(result.stdout.split())
+
+
+# ---- Messages name what the user typed ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["compare", "--worlds", "1.5"], "'1.5' is not a whole number; allowed: a whole number from 1"),
+    (["run", "--horizon", "x"], "allowed: a whole number from 1 to 600"),
+    (["sensitivity", "--worlds", str(2**21)], "--worlds"),
+    (["sensitivity", "--resamples", "1000000"], "--resamples"),
+    (["sensitivity", "--trajectories", "100000"], "--trajectories"),
+])
+def test_option_messages_name_the_option_and_what_is_allowed(args, fragment):
+    message = assert_one_line(cli(*args), 2, fragment)
+    for internal in ("integer range", "n_resamples", " n "):
+        assert internal not in message
+
+
+def test_a_pair_of_one_policy_twice_is_refused():
+    assert_one_line(cli("compare", "--pair", "broad", "broad", "--worlds", "8"), 2, "--pair",
+                    "two different policies")
+
+
+def test_sweeping_an_assumption_fixed_by_set_is_refused_saying_how_to_give_a_range():
+    assert_one_line(cli("sweep", "--x", "rally", "--set", "rally=0.05", "--points", "3",
+                        "--worlds", "8"), 2, "--x rally", "--set", "rally=LOW:HIGH")
+
+
+def test_sweeping_an_assumption_given_a_range_by_set_sweeps_that_range():
+    result = cli("sweep", "--x", "rally", "--set", "rally=0.01:0.03", "--points", "3",
+                 "--worlds", "8", "--horizon", "12", "--json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    assert json.loads(result.stdout)["grids"] == [pytest.approx([0.01, 0.02, 0.03])]

@@ -78,7 +78,7 @@ class PolmodelGroup(click.Group):
             _say("interrupted; stopped")
             code = EXIT_INTERRUPTED
         except click.ClickException as err:
-            message = err.format_message()
+            message = _plain_numbers(err.format_message(), getattr(err, "param", None))
             ctx = getattr(err, "ctx", None)
             if isinstance(err, click.UsageError) and ctx is not None:
                 message = f"{message} (see '{ctx.command_path} --help')"
@@ -96,6 +96,19 @@ class PolmodelGroup(click.Group):
                  "of `polmodel --version`")
             code = EXIT_INTERNAL
         sys.exit(code)
+
+
+def _plain_numbers(message: str, param) -> str:
+    """Click's "'1.5' is not a valid integer range." as "... is not a whole number; allowed: ..."."""
+    for kind, words in (("integer range", "a whole number"), ("integer", "a whole number"),
+                        ("float range", "a number"), ("float", "a number")):
+        if f"is not a valid {kind}." not in message:
+            continue
+        low, high = (getattr(getattr(param, "type", None), k, None) for k in ("min", "max"))
+        allowed = words + (f" from {low:,}" if low is not None else "") + (
+            f" to {high:,}" if high is not None else "")
+        return message.replace(f"is not a valid {kind}.", f"is not {words}; allowed: {allowed}.")
+    return message
 
 
 OUT_OF_MEMORY = ("out of memory; use fewer --worlds, fewer policies or a shorter --horizon, or "
