@@ -309,3 +309,120 @@ def test_sweeping_an_assumption_given_a_range_by_set_sweeps_that_range():
     import json
 
     assert json.loads(result.stdout)["grids"] == [pytest.approx([0.01, 0.02, 0.03])]
+
+
+# ---- Raw Python errors from the library become one line ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_comparison():
+    import polmodel
+
+    return polmodel.compare(worlds=16, horizon=12)
+
+
+@pytest.mark.parametrize("path, fragment", [(5, "path 5 is not a file name"),
+                                            ("", "is not a file name")])
+def test_to_csv_refuses_what_is_not_a_path(small_comparison, path, fragment):
+    with pytest.raises(PolmodelError, match="allowed: the path of a file") as info:
+        small_comparison.to_csv(path)
+    assert fragment in str(info.value)
+
+
+def test_to_csv_refuses_a_folder_and_leaves_no_temporary_beside_it(small_comparison, tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    with pytest.raises(PolmodelError, match="is a folder"):
+        small_comparison.to_csv(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+    assert list(folder.iterdir()) == []
+
+
+def test_to_csv_does_not_replace_a_fifo_by_a_file(small_comparison, tmp_path):
+    import stat
+
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(PolmodelError, match="not a regular file"):
+        small_comparison.to_csv(fifo)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_to_csv_still_writes_a_file(small_comparison, tmp_path):
+    path = tmp_path / "out.csv"
+    small_comparison.to_csv(path)
+    assert path.read_text(encoding="utf-8") == small_comparison.to_csv()
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"paste_alpha": "0.1"}, "paste_alpha '0.1' is a str"),
+    ({"peel_alpha": 0}, "peel_alpha = 0 is not allowed"),
+    ({"min_mass": -1}, "min_mass = -1.0 is outside"),
+    ({"min_coverage": 2}, "min_coverage = 2.0 is outside"),
+    ({"max_restrictions": 0}, "max_restrictions 0 is not allowed"),
+    ({"max_restrictions": 1.5}, "max_restrictions 1.5 is a float"),
+])
+def test_discover_refuses_nonsense_settings(kwargs, fragment, monkeypatch):
+    import polmodel
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("worlds were sampled before the settings were checked")
+
+    monkeypatch.setattr("polmodel.discovery.sample_worlds", no_work)
+    with pytest.raises(PolmodelError, match="allowed:") as info:
+        polmodel.discover(worlds=50, horizon=12, **kwargs)
+    assert fragment in str(info.value)
+
+
+def test_prim_refuses_nonsense_settings_too():
+    import numpy as np
+
+    from polmodel.discovery import prim
+
+    x = np.random.default_rng(0).random((100, 2))
+    with pytest.raises(PolmodelError, match="min_coverage"):
+        prim(x, x[:, 0] < 0.3, ["a", "b"], min_coverage=2)
+    assert prim(x, x[:, 0] < 0.3, ["a", "b"]).box.names == ("a",)
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"methods": []}, "methods: none given"),
+    ({"aggregators": []}, "aggregators: none given"),
+])
+def test_sensitivity_refuses_empty_lists(kwargs, fragment):
+    import polmodel
+
+    with pytest.raises(PolmodelError, match="allowed: one or more of") as info:
+        polmodel.sensitivity(n=16, horizon=12, **kwargs)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("setting, fragment", [
+    ({"targeted_sanctions": "0.5"}, "targeted_sanctions '0.5' is a str"),
+    ({"targeted_sanctions": True}, "targeted_sanctions True is a bool"),
+    ({"targeted_sanctions": float("nan")}, "outside"),
+    ({"targeted_sanctions_start": 1.5}, "targeted_sanctions_start 1.5 is a float"),
+    ({"targeted_sanctions_start": "3"}, "is a str"),
+])
+def test_the_explorer_refuses_values_that_are_not_numbers(setting, fragment):
+    import polmodel
+
+    ex = polmodel.explore()
+    before = (ex.result, dict(ex.settings))
+    with pytest.raises(PolmodelError, match="allowed:") as info:
+        ex.update(**setting)
+    assert fragment in str(info.value)
+    assert (ex.result, dict(ex.settings)) == before
+    ex.update(targeted_sanctions=0.5, targeted_sanctions_start=3)  # numbers are still taken
+    assert ex.settings["targeted_sanctions"].intensity == 0.5
+    assert ex.settings["targeted_sanctions"].start == 3
+
+
+def test_the_explorer_refuses_an_assumption_that_is_not_a_number():
+    import polmodel
+
+    ex = polmodel.explore()
+    name = next(iter(ex.ranges))
+    with pytest.raises(PolmodelError, match=f"{name} 'x' is a str; allowed: a number from"):
+        ex.update(**{name: "x"})

@@ -181,13 +181,14 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
     >>> r.box.names, r.box.density > 0.9, r.box.coverage > 0.9
     (('a', 'c'), True, True)
     """
+    _check_settings(peel_alpha=peel_alpha, paste_alpha=paste_alpha, min_mass=min_mass,
+                    min_coverage=min_coverage, max_restrictions=max_restrictions,
+                    prune_tolerance=prune_tolerance)
     x = np.asarray(x, float)
     y = np.asarray(y, bool)
     n, d = x.shape
     if y.shape != (n,):
         raise PolmodelError(f"prim: y has shape {y.shape}; expected ({n},)")
-    if not (0 < peel_alpha < 0.5 and 0 < paste_alpha < 0.5):
-        raise PolmodelError("prim: peel_alpha and paste_alpha must lie between 0 and 0.5")
     full = (np.column_stack([x.min(0), x.max(0)]) if bounds is None
             else np.asarray(bounds, float).reshape(d, 2).copy())
     share = float(y.mean())
@@ -212,6 +213,20 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
     keep = [j for j in range(d) if (lim[j] != full[j]).any()]
     box = Box(tuple(names[j] for j in keep), lim[keep, 0], lim[keep, 1], cov, dens, mass_)
     return PrimResult(tuple(names), full, np.array(limits), coverage, density, mass, chosen, box)
+
+
+def _check_settings(**settings) -> None:
+    """PRIM's settings: numbers in their ranges (strings, bools and nonsense refused)."""
+    from polmodel.limits import check_number, check_whole
+
+    for name, value in settings.items():
+        if name == "max_restrictions":
+            check_whole(value, name, 1, 1000)
+            continue
+        check_number(value, name, 0.0, 0.5 if name.endswith("alpha") else 1.0)
+        if name.endswith("alpha") and not 0 < value < 0.5:
+            raise PolmodelError(f"{name} = {value!r} is not allowed; allowed: more than 0 and "
+                                "less than 0.5 (a share of the box's worlds)")
 
 
 def _peel(x, y, full, cols, alpha, min_mass):
@@ -519,6 +534,8 @@ def discover(
     """
     from polmodel.whatif import apply_settings
 
+    _check_settings(peel_alpha=peel_alpha, paste_alpha=paste_alpha, min_mass=min_mass,
+                    min_coverage=min_coverage, max_restrictions=max_restrictions)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)

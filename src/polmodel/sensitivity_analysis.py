@@ -404,6 +404,13 @@ def sensitivity(
 
     methods = check_names(methods, "methods")
     aggregators = check_names(aggregators, "aggregators")
+    if methods is None:
+        methods = list(METHODS)
+    for given, what, allowed in ((methods, "methods", METHODS),
+                                 (aggregators, "aggregators", ("min", "product", "geometric"))):
+        if given is not None and not given:  # an empty list would compute nothing, silently
+            raise PolmodelError(f"{what}: none given; allowed: one or more of {', '.join(allowed)}"
+                                + (" (or None for the scenario's)" if what == "aggregators" else ""))
     n = check_whole(n, "n", 16, 2**20)
     n_resamples = check_whole(n_resamples, "n_resamples", 0, 100_000)
     confidence_level = check_number(confidence_level, "confidence_level", 0.5, 0.999)
