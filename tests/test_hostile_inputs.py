@@ -426,3 +426,87 @@ def test_the_explorer_refuses_an_assumption_that_is_not_a_number():
     name = next(iter(ex.ranges))
     with pytest.raises(PolmodelError, match=f"{name} 'x' is a str; allowed: a number from"):
         ex.update(**{name: "x"})
+
+
+# ---- What the system refuses: long names, full disks, stdout that cannot be written ------------
+
+
+def test_stdout_on_a_full_device_is_one_line_and_non_zero():
+    # /dev/full is only the stdout target (opened for writing by the shell's way, not replaced).
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "polmodel", "compare", "--worlds", "8",
+                               "--horizon", "12"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot write the output"), done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_full_disk_under_new_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+            return False
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
+    monkeypatch.chdir(tmp_path)
+    result = cli("new", "mine")
+    monkeypatch.undo()
+    message = result.stderr.strip()
+    assert result.exit_code != 0 and "\n" not in message, result.output
+    assert "No space left on device" in message and "internal error" not in message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", "a" * 5000],
+    ["run", "--out", "c" * 300],
+    ["run", "--out", "c" * 4100],
+], ids=["scenario of 5,000 characters", "--out of 300", "--out of 4,100"])
+def test_names_past_the_system_limits_are_one_line(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    message = assert_one_line(cli(*args), 2)
+    assert "internal error" not in message
+
+
+def test_new_with_a_name_past_the_system_limit_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert_one_line(cli("new", "b" * 300), 2, "too long", "255 bytes")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_non_utf8_file_name_is_read(tmp_path):
+    from conftest import DEFAULT_FILE
+
+    name = os.fsdecode(b"\xff\xfe.toml")
+    (tmp_path / name).write_bytes(DEFAULT_FILE.read_bytes())
+    done = subprocess.run([sys.executable, "-m", "polmodel", "run", b"\xff\xfe.toml", "--horizon",
+                           "12"], cwd=tmp_path, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+def test_a_scenario_file_with_a_byte_order_mark_is_read(tmp_path):
+    from conftest import DEFAULT_FILE
+
+    from polmodel.scenario import load_scenario
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + DEFAULT_FILE.read_bytes())
+    assert load_scenario(path).policies == load_scenario(DEFAULT_FILE).policies
+    result = cli("validate", path)
+    assert result.exit_code == 0 and ": valid (" in result.stdout, result.output

@@ -374,8 +374,8 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     path = Path(text)
     if not (path.suffix == ".toml" or _exists(path)):
         builtin = scenario_dir() / f"{text}.toml"
-        if "\0" in text or not builtin.is_file():
-            if Path(text + ".toml").is_file():
+        if "\0" in text or not _is_file(builtin):
+            if _is_file(Path(text + ".toml")):
                 raise PolmodelError(f"{text}: no such built-in scenario; did you mean the file "
                                     f"{text}.toml?")
             builtins = [n for n in list_scenarios() if n != TEMPLATE]
@@ -396,6 +396,13 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     except RecursionError:
         raise PolmodelError(f"{text}: values nested too deeply; allowed: the tables and lists of "
                             "scenarios/template.toml") from None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
 
 
 def _exists(path: Path) -> bool:
@@ -442,7 +449,8 @@ def _read_scenario_file(path: Path, text: str) -> str:
         raise PolmodelError(too_big)
     try:
         # As read_text would: universal newlines (TOML itself accepts only LF and CRLF).
-        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        # A byte-order mark (some Windows editors write one) is not text: read past it.
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as err:
         raise PolmodelError(f"{text}: not valid TOML: not UTF-8 text ({err.reason} at byte "
                             f"{err.start})") from None
