@@ -379,6 +379,9 @@ def test_evaluate_cancels_queued_chunks_when_stopped():
     assert all(f.cancelled() or f.done() for f in submitted)
 
 
-def test_polmodel_namespace_lists_only_callables_and_classes():
+def test_polmodel_namespace_lists_callables_classes_and_read_only_tables():
+    from collections.abc import Mapping
+
     for name in polmodel.__all__:
-        assert callable(getattr(polmodel, name)), name
+        value = getattr(polmodel, name)
+        assert callable(value) or isinstance(value, (tuple, Mapping)), name

@@ -23,14 +23,15 @@ _DUMP = r"""
 import json, sys
 import numpy as np
 import polmodel
-from polmodel.model.states import CONDITIONS
 name, seed, worlds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 c = polmodel.compare(name, worlds=worlds, seed=seed)
 near = []
 for policy, o in c.outcomes.items():
-    for label, values, thresholds in (("peak_strict", o.peak_strict, [0.5]),
-                                      ("peak_index", o.peak_index, [0.5])):
-        for t in thresholds:
+    for label in ("peak_strict", "peak_index", "peak_graded"):
+        values = getattr(o, label, None)
+        if values is None:
+            continue
+        for t in (0.5,):
             for w in np.flatnonzero(np.abs(np.asarray(values) - t) <= 1e-12):
                 near.append([policy, label, int(w), float(values[w])])
 # worlds whose paired difference lies within 1e-12 of the tie margin
@@ -47,7 +48,9 @@ print(json.dumps({"result": c.to_dict(), "near": near}, allow_nan=True))
 def run(src: str, name: str, seed: int, worlds: int) -> dict:
     env = dict(os.environ, PYTHONPATH=src)
     done = subprocess.run([sys.executable, "-c", _DUMP, name, str(seed), str(worlds)],
-                          capture_output=True, text=True, env=env, check=True)
+                          capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise SystemExit(f"{src}: compare {name} --seed {seed} failed:\n{done.stderr}")
     return json.loads(done.stdout)
 
 

@@ -230,21 +230,54 @@ def comparison_bytes(worlds: int, dimensions: int, policies: int) -> int:
     return worlds * (8 * dimensions + OUTCOME_BYTES_PER_POLICY * policies) + OVERHEAD_BYTES
 
 
-def check_memory(worlds: int, dimensions: int, policies: int) -> None:
+def sweep_bytes(worlds: int, dimensions: int, points: int, policies: int, rows_per_call: int) -> int:
+    """Estimated peak memory of a sweep of ``points`` grid points, each on ``worlds`` worlds.
+
+    The sampled worlds, the answers kept for every grid point and world (a number and a flag,
+    9 bytes), and one call's block of stacked points (up to ``rows_per_call`` rows, at least
+    one point's worlds) with its outcomes for ``policies`` policies.
+    """
+    block = max(worlds, min(points, max(1, rows_per_call // max(worlds, 1))) * worlds)
+    return (worlds * 8 * (dimensions + 2) + points * worlds * 9
+            + block * (8 * (dimensions + 2) + OUTCOME_BYTES_PER_POLICY * policies) + OVERHEAD_BYTES)
+
+
+def check_memory(worlds: int, dimensions: int, policies: int, *, need=None,
+                 request: str | None = None, fewer: str | None = None) -> None:
     """Refuse, before allocating, a comparison that cannot fit in the memory available.
+
+    Parameters
+    ----------
+    worlds, dimensions, policies : int
+        The request; its size is :func:`comparison_bytes` unless ``need`` gives it.
+    need : callable, optional
+        Bytes needed for a number of worlds, for requests shaped otherwise (a sweep:
+        :func:`sweep_bytes`); :func:`comparison_bytes` by default.
+    request : str, optional
+        The request in the words of its arguments ("a sweep of 101 points (--points) x ...").
+    fewer : str, optional
+        What to make smaller ("fewer --points or --worlds").
 
     Raises
     ------
     PolmodelError
         Saying how much is needed, how much is free, and how many worlds would fit.
     """
-    need = comparison_bytes(worlds, dimensions, policies)
+    bytes_for = need or (lambda w: comparison_bytes(w, dimensions, policies))
+    need = bytes_for(worlds)
     free = available_memory()
     if free is None or need <= free:
         return
-    per_world = comparison_bytes(1, dimensions, policies) - OVERHEAD_BYTES
-    fits = max((free - OVERHEAD_BYTES) // per_world, 0)
+    if request is None:
+        request = f"worlds {worlds:,} (--worlds)" + (
+            f" x {policies} polic{'y' if policies == 1 else 'ies'}" if policies else "")
+    if fewer is None:
+        fewer = "fewer worlds (--worlds)" + (" or fewer policies" if policies else "")
+    fits, too_many = 0, worlds  # the most worlds that fit: bytes grow with worlds, so bisect
+    while too_many - fits > 1:
+        mid = (fits + too_many) // 2
+        fits, too_many = (mid, too_many) if bytes_for(mid) <= free else (fits, mid)
     raise PolmodelError(
-        f"worlds {worlds:,} x {policies} policies need about {need / 2**30:.1f} GiB of memory, more "
-        f"than the {free / 2**30:.1f} GiB available; allowed here: about {fits:,} worlds (use fewer "
-        "worlds or fewer policies, or free memory)")
+        f"{request}: about {need / 2**30:.1f} GiB of memory needed, more than the "
+        f"{free / 2**30:.1f} GiB available; allowed here: about {fits:,} worlds (use {fewer}, "
+        "or free memory)")

@@ -182,14 +182,16 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
     >>> r.box.names, r.box.density > 0.9, r.box.coverage > 0.9
     (('a', 'c'), True, True)
     """
+    _check_settings(peel_alpha=peel_alpha, paste_alpha=paste_alpha, min_mass=min_mass,
+                    min_coverage=min_coverage, max_restrictions=max_restrictions,
+                    prune_tolerance=prune_tolerance)
     x = np.asarray(x, float)
     y = np.asarray(y, bool)
     n, d = x.shape
     if y.shape != (n,):
         raise PolmodelError(f"prim: y has shape {y.shape}; expected ({n},)")
-    if not (0 < peel_alpha < 0.5 and 0 < paste_alpha < 0.5):
-        raise PolmodelError("prim: peel_alpha and paste_alpha must lie between 0 and 0.5")
-    full = np.column_stack([x.min(0), x.max(0)]) if bounds is None else np.asarray(bounds, float).copy()
+    full = (np.column_stack([x.min(0), x.max(0)]) if bounds is None
+            else np.asarray(bounds, float).reshape(d, 2).copy())
     share = float(y.mean())
 
     def search(cols):
@@ -214,13 +216,27 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
     return PrimResult(tuple(names), full, np.array(limits), coverage, density, mass, chosen, box)
 
 
+def _check_settings(**settings) -> None:
+    """PRIM's settings: numbers in their ranges (strings, bools and nonsense refused)."""
+    from polmodel.limits import check_number, check_whole
+
+    for name, value in settings.items():
+        if name == "max_restrictions":
+            check_whole(value, name, 1, 1000)
+            continue
+        check_number(value, name, 0.0, 0.5 if name.endswith("alpha") else 1.0)
+        if name.endswith("alpha") and not 0 < value < 0.5:
+            raise PolmodelError(f"{name} = {value!r} is not allowed; allowed: more than 0 and "
+                                "less than 0.5 (a share of the box's worlds)")
+
+
 def _peel(x, y, full, cols, alpha, min_mass):
     """Peeling: cut alpha of the box from one end of one input of ``cols``, again and again.
 
     Each cut is the one leaving the highest density (ties: the cut removing fewer rows).
     """
     n = len(y)
-    cols = np.asarray(list(cols))
+    cols = np.asarray(list(cols), dtype=int)  # empty when nothing is uncertain: no peel
     k = len(cols)
     lim = full.copy()
     inside = np.ones(n, bool)
@@ -519,6 +535,8 @@ def discover(
     """
     from polmodel.scenario.whatif import apply_settings
 
+    _check_settings(peel_alpha=peel_alpha, paste_alpha=paste_alpha, min_mass=min_mass,
+                    min_coverage=min_coverage, max_restrictions=max_restrictions)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
@@ -526,7 +544,9 @@ def discover(
     if isinstance(worlds, Worlds) and settings:
         raise PolmodelError("parameters/initial apply when worlds are sampled; give a number of worlds")
     sc = apply_settings(sc, parameters=parameters, initial=initial)
-    question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
+    # No contrast in a one-policy scenario: the baseline's own outcome, then.
+    question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0] \
+        if policy is None and versus is None \
         else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
     question.check(sc)
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)

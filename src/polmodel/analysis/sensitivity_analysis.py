@@ -46,6 +46,7 @@ from polmodel.limits import (
     check_number,
     check_seed,
     check_whole,
+    comparison_bytes,
 )
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.scenario.loading import Scenario, load_scenario
@@ -269,6 +270,8 @@ def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[st
     policies, the model does not reach it (a term multiplied by a lever that is off is exactly
     zero, so the test is exact, not statistical).
     """
+    if not names:  # nothing uncertain: nothing to test
+        return {}
     bounds = {k: (lo, hi) for k, (_, lo, hi) in uncertain_dimensions(scenario).items()}
     d = len(names)
     lo = np.array([bounds[k][0] for k in names])
@@ -401,6 +404,13 @@ def sensitivity(
 
     methods = check_names(methods, "methods")
     aggregators = check_names(aggregators, "aggregators")
+    if methods is None:
+        methods = list(METHODS)
+    for given, what, allowed in ((methods, "methods", METHODS),
+                                 (aggregators, "aggregators", ("min", "product", "geometric"))):
+        if given is not None and not given:  # an empty list would compute nothing, silently
+            raise PolmodelError(f"{what}: none given; allowed: one or more of {', '.join(allowed)}"
+                                + (" (or None for the scenario's)" if what == "aggregators" else ""))
     n = check_whole(n, "n", 16, 2**20)
     n_resamples = check_whole(n_resamples, "n_resamples", 0, 100_000)
     confidence_level = check_number(confidence_level, "confidence_level", 0.5, 0.999)
@@ -416,7 +426,9 @@ def sensitivity(
         sc = sc.with_horizon(horizon)
     settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
     sc = apply_settings(sc, parameters=parameters, initial=initial)
-    question = contrast_questions(sc, outcome)[0] if policy is None and versus is None \
+    # No contrast in a one-policy scenario: the baseline's own outcome, then.
+    question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0] \
+        if policy is None and versus is None \
         else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
     # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
     question = replace(question, margin=TIE)
@@ -442,7 +454,12 @@ def sensitivity(
     box = [bounds[k] for k in active]
     step = progress or (lambda k: None)
     if "sobol" in methods:  # the Saltelli design: (d + 2) n rows, two policies each
-        check_memory((len(active) + 2) * n, len(varied), 2)
+        check_memory(n, len(varied), 2,
+                     need=lambda k: comparison_bytes((len(active) + 2) * k, len(varied), 2),
+                     request=f"Sobol' indices on {n:,} worlds (--worlds) x {len(active) + 2} "
+                             f"({len(active)} assumptions varied, plus 2)",
+                     fewer="fewer worlds (--worlds) or fewer assumptions varied (--set NAME=VALUE "
+                           "fixes one)")
     if isinstance(groups, Mapping):
         unknown = sorted(set(groups) - set(varied))
         if unknown:

@@ -311,8 +311,13 @@ def sweep(
     >>> s.values.shape
     (3,)
     """
+    from polmodel.limits import MAX_WORLDS, check_memory, check_text, check_whole, sweep_bytes
     from polmodel.scenario.whatif import apply_settings
 
+    check_text(x, "x")
+    check_text(y, "y", optional=True)
+    if not isinstance(worlds, Worlds):
+        worlds = check_whole(worlds, "worlds", 1, MAX_WORLDS)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
@@ -321,7 +326,8 @@ def sweep(
     if outcome is None:
         outcome = "peak_index" if policy is None and versus is None else "window"
     if policy is None and versus is None and outcome != "window":
-        question = contrast_questions(sc, outcome)[0]
+        # No contrast in a one-policy scenario: the baseline's own outcome, then.
+        question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0]
     else:
         question = Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
     question.check(sc)
@@ -330,6 +336,18 @@ def sweep(
         axes.append(parse_axis(y, sc, question.policy, points))
         if axes[1].name == axes[0].name:
             raise PolmodelError(f"sweep: the two axes are both {axes[0].name}; give two different ones")
+    # The whole sweep's memory (the worlds, every point's answers, one call's block) is checked
+    # before anything is sampled: a grid too large for memory stops here, not minutes later.
+    n_worlds = len(worlds) if isinstance(worlds, Worlds) else worlds
+    n_points = int(np.prod([len(a.grid) for a in axes]))
+    n_dims = len(uncertain_dimensions(sc)) + len(axes)
+    per_axis = " x ".join(str(len(a.grid)) for a in axes)
+    check_memory(n_worlds, n_dims, len(question.policies),
+                 need=lambda k: sweep_bytes(k, n_dims, n_points, len(question.policies), ROWS_PER_CALL),
+                 request=f"a sweep of {n_points:,} points (--points {points}"
+                         f"{'' if len(axes) == 1 else ', ' + per_axis + ' grid'}) x "
+                         f"{n_worlds:,} worlds (--worlds) each",
+                 fewer="fewer --points or --worlds")
     w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
     # Swept numbers become columns of the worlds (fixed ones too), set per point below.
     dims = uncertain_dimensions(sc)

@@ -338,8 +338,14 @@ def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyO
     if values.strides[0] != values.itemsize:
         values = np.ascontiguousarray(values.T).T
     initial, params = _split(names, values, fixed)
-    return [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
+    outs = [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
             for levers in schedules]
+    n = values.shape[0]
+    if outs and len(outs[0].peak_index) != n:
+        # Every number fixed (no columns): one world was simulated; all n worlds are that world.
+        outs = [PolicyOutcomes(**{f: np.repeat(getattr(o, f)[:1], n, axis=0)
+                                  for f in PolicyOutcomes.__dataclass_fields__}) for o in outs]
+    return outs
 
 
 def evaluate(

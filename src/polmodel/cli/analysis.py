@@ -14,6 +14,7 @@ import click
 
 from polmodel.cli.app import main
 from polmodel.cli.common import (
+    LazyProgress,
     _apply_sets,
     _check_format,
     _library_errors,
@@ -113,14 +114,14 @@ def _planned(out, label: str, names: list[str], force: bool, stack: ExitStack):
 @main.command("sensitivity")
 @_scenario_argument
 @_common
-@click.option("--worlds", type=click.IntRange(min=2), default=1024, show_default=True,
+@click.option("--worlds", type=click.IntRange(16, 2**20), default=1024, show_default=True,
               help="Sobol' base sample N (a power of 2); the model runs N x (assumptions + 2) "
                    "times per policy and aggregator.")
 @click.option("--method", "methods", multiple=True, type=click.Choice(["sobol", "morris", "tornado"]),
               help="Methods (repeatable) [default: all three].")
-@click.option("--resamples", type=click.IntRange(min=0), default=199, show_default=True,
+@click.option("--resamples", type=click.IntRange(0, 100_000), default=199, show_default=True,
               help="Bootstrap resamples for the Sobol' intervals (0: none).")
-@click.option("--trajectories", type=click.IntRange(min=2), default=20, show_default=True,
+@click.option("--trajectories", type=click.IntRange(2, 10_000), default=20, show_default=True,
               help="Morris trajectories.")
 @click.option("--groups", is_flag=True, help="Morris by groups of assumptions (the state each "
                                              "mechanism moves).")
@@ -161,7 +162,7 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
         outset = _planned(out, file_name(sc.name, "sensitivity"), [*figures.values(), *data_files],
                           force, stack)
         total = sum(n_steps(q, methods, aggregators) for q in questions)
-        with click.progressbar(length=total, label="sensitivity", file=sys.stderr) as bar:
+        with LazyProgress(length=total, label="sensitivity", file=sys.stderr) as bar:
             for q in questions:
                 r = sensitivity(sc, q.policy, q.versus, outcome=q.outcome, methods=methods, n=worlds,
                                 n_resamples=resamples, trajectories=trajectories, groups=groups,
@@ -228,7 +229,7 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
         data_files = [file_name(sc.name, "discover.json"), file_name(sc.name, "discover.csv")]
         outset = _planned(out, file_name(sc.name, "discover"), [*figures, *data_files], force, stack)
         w = sample_worlds(sc, worlds, seed=seed, sampler=sampler)
-        with click.progressbar(length=len(questions) * worlds, label="plausible worlds",
+        with LazyProgress(length=len(questions) * worlds, label="plausible worlds",
                                file=sys.stderr, hidden=worlds < 20_000) as bar:
             for q in questions:
                 d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w, aggregator=aggregator,
@@ -286,6 +287,14 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
         raise PolmodelError(f"--policy given {len(policies)} times; allowed: once or twice")
     if y is not None and x.partition("=")[0] == y.partition("=")[0]:
         raise PolmodelError(f"--x and --y are both {x.partition('=')[0]}; give two different ones")
+    for option, axis in (("--x", x), ("--y", y)):
+        name, has_range, _ = (axis or "").partition("=")
+        if not has_range and isinstance(settings.get(name), (int, float)):
+            # Fixed by --set, its plausible range is one point: sweeping it would silently
+            # sweep its hard limits instead, which nobody asked for.
+            raise PolmodelError(f"{option} {name}: --set fixes it at {settings[name]:g}, so it has "
+                                f"no range to sweep; give one ({option} {name}=LOW:HIGH or --set "
+                                f"{name}=LOW:HIGH), or drop --set {name}")
     policy = policies[0] if policies else None
     versus = policies[1] if len(policies) == 2 else None
     n_points = points * (points if y else 1)
@@ -294,7 +303,7 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     names = [file_name(sc.name, "sweep", *axes) + ext for ext in (".png", ".json", ".csv")]
     with ExitStack() as stack:
         outset = _planned(out, file_name(sc.name, "sweep"), names, force, stack)
-        with _executor(workers) as executor, click.progressbar(
+        with _executor(workers) as executor, LazyProgress(
                 length=n_points * worlds, label="plausible worlds", file=sys.stderr,
                 hidden=n_points * worlds < 20_000) as bar:
             result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome,

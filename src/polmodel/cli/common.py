@@ -65,6 +65,7 @@ class PolmodelGroup(click.Group):
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+            sys.stdout.flush()  # a full disk or closed pipe on stdout is reported here, once
         except Interrupted as err:
             _say(err.message)
             code = EXIT_INTERRUPTED
@@ -78,7 +79,7 @@ class PolmodelGroup(click.Group):
             _say("interrupted; stopped")
             code = EXIT_INTERRUPTED
         except click.ClickException as err:
-            message = err.format_message()
+            message = _plain_numbers(err.format_message(), getattr(err, "param", None))
             ctx = getattr(err, "ctx", None)
             if isinstance(err, click.UsageError) and ctx is not None:
                 message = f"{message} (see '{ctx.command_path} --help')"
@@ -90,12 +91,61 @@ class PolmodelGroup(click.Group):
         except MemoryError:
             _say(OUT_OF_MEMORY)
             code = EXIT_BAD_INPUT
+        except OSError as err:  # the system said no: a name too long, a full disk, a closed pipe
+            code = _os_error(err)
         except Exception as err:  # the last line of defence: one line, and what to report
             _say(f"internal error ({type(err).__name__}: {err}); this is a bug in polmodel: please "
                  "report it to its maintainers with this line, the command line and the output "
                  "of `polmodel --version`")
             code = EXIT_INTERNAL
         sys.exit(code)
+
+
+def _plain_numbers(message: str, param) -> str:
+    """Click's "'1.5' is not a valid integer range." as "... is not a whole number; allowed: ..."."""
+    for kind, words in (("integer range", "a whole number"), ("integer", "a whole number"),
+                        ("float range", "a number"), ("float", "a number")):
+        if f"is not a valid {kind}." not in message:
+            continue
+        low, high = (getattr(getattr(param, "type", None), k, None) for k in ("min", "max"))
+        allowed = words + (f" from {low:,}" if low is not None else "") + (
+            f" to {high:,}" if high is not None else "")
+        return message.replace(f"is not a valid {kind}.", f"is not {words}; allowed: {allowed}.")
+    return message
+
+
+def _os_error(err: OSError) -> int:
+    """Say in one line what the system refused; returns the exit status (2: a bad name)."""
+    import errno
+
+    if err.filename is None and err.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EBADF,
+                                              errno.EDQUOT):
+        # Output cannot be written (stdout or a file on a full disk, a closed pipe): say so
+        # once, and let nothing flush to stdout again at exit (which would print a traceback).
+        if not _stdout_usable():
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+        _say(f"cannot write the output: {err.strerror or err}; free space, or write it "
+             "somewhere with room")
+        return EXIT_INTERNAL
+    name = err.filename if err.filename is not None else ""
+    shown = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+    if err.errno == errno.ENAMETOOLONG:
+        _say(f"{shown}: the name is too long for this system; allowed: at most 255 bytes a "
+             "folder or file name, and 4,096 bytes a path")
+        return EXIT_BAD_INPUT
+    _say(f"{shown + ': ' if shown else ''}{err.strerror or err}")
+    return EXIT_BAD_INPUT if err.errno in (errno.EILSEQ, errno.EINVAL) else EXIT_INTERNAL
+
+
+def _stdout_usable() -> bool:
+    try:
+        sys.stdout.flush()
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 OUT_OF_MEMORY = ("out of memory; use fewer --worlds, fewer policies or a shorter --horizon, or "

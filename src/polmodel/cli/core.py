@@ -122,6 +122,8 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
         worlds = 1024 if sampler == "sobol" else 1000
     sc = _load(scenario, horizon, policies)
     if pair:
+        if pair[0] == pair[1]:
+            raise BadInput(f"--pair: {pair[0]!r} twice; allowed: two different policies, A B")
         chosen = set(policies or sc.policies) | {sc.baseline}
         for name in pair:
             if name not in chosen:

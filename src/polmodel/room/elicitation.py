@@ -323,12 +323,22 @@ def elicit(
     >>> e.participants
     ['A', 'B']
     """
+    import os
+
     from polmodel.analysis.comparison import compare
+    from polmodel.limits import with_article
     from polmodel.scenario.loading import scenario_from_dict
     from polmodel.scenario.toml_writer import dumps
 
-    source = "" if not isinstance(estimates, (str, Path)) else str(estimates)
+    source = "" if not isinstance(estimates, (str, os.PathLike)) else str(estimates)
+    if not source and (isinstance(estimates, (bytes, Mapping)) or not isinstance(estimates, Sequence)):
+        raise PolmodelError(f"estimates {estimates!r:.60} is {with_article(type(estimates).__name__)}; allowed: "
+                            "the path of an estimates CSV, or a list of EstimateRow")
     rows = tuple(read_estimates(estimates) if source else estimates)
+    for i, r in enumerate(rows):
+        if not isinstance(r, EstimateRow):
+            raise PolmodelError(f"estimates: item {i} {r!r:.60} is {with_article(type(r).__name__)}; allowed: "
+                                "EstimateRow(participant, parameter, low, best, high)")
     if not rows:
         raise PolmodelError("estimates: none given; allowed: one row per participant and parameter")
     if not source:  # rows given in code: the rule the estimates file applies to names

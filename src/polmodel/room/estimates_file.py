@@ -9,6 +9,7 @@ line naming the file and the row, what is wrong and what is allowed.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,14 +72,42 @@ def read_estimates(path: str | Path) -> tuple[EstimateRow, ...]:
     PolmodelError
         ``FILE:LINE: what is wrong; what is allowed``.
     """
+    import stat
+
+    from polmodel.limits import MAX_SCENARIO_BYTES, with_article
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise PolmodelError(f"estimates {path!r:.60} is {with_article(type(path).__name__)}; allowed: the path "
+                            "of an estimates CSV, or a list of EstimateRow")
     p = Path(path)
+    hint = "give the path of an estimates CSV (polmodel elicit --template prints one)"
+    too_big = (f"{path}: the file is larger than {MAX_SCENARIO_BYTES:,} bytes; allowed: an "
+               "estimates CSV up to that size")
+    # Kind and size first, so a FIFO cannot block and /dev/zero cannot fill memory; then read
+    # at most the limit + 1 bytes, in case the size was not what stat said.
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise PolmodelError(f"{path}: is a folder, not an estimates file; {hint}")
+        if not stat.S_ISREG(st.st_mode):
+            raise PolmodelError(f"{path}: is not a regular file (a device, pipe or socket); {hint}")
+        if st.st_size > MAX_SCENARIO_BYTES:
+            raise PolmodelError(too_big)
+        with open(p, "rb") as f:
+            raw = f.read(MAX_SCENARIO_BYTES + 1)
+    except PolmodelError:
+        raise
     except FileNotFoundError:
-        raise PolmodelError(f"{path}: file not found; give the path of an estimates CSV "
-                            "(polmodel elicit --template prints one)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise PolmodelError(f"{path}: cannot read: {err}") from None
+        raise PolmodelError(f"{path}: file not found; {hint}") from None
+    except (OSError, ValueError) as err:
+        raise PolmodelError(f"{path}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise PolmodelError(too_big)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise PolmodelError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); allowed: "
+                            "a CSV saved as UTF-8") from None
     return parse_estimates(text, where=str(path))
 
 

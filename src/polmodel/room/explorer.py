@@ -14,6 +14,7 @@ callbacks call :meth:`Explorer.update`.
 from __future__ import annotations
 
 import io
+import numbers
 from dataclasses import replace
 
 import numpy as np
@@ -231,13 +232,19 @@ class Explorer:
                     raise PolmodelError(f"aggregator: unknown {value!r}; allowed: {', '.join(AGGREGATORS)}")
                 aggregator = value
             elif key in LEVER_NAMES:
+                from polmodel.limits import check_number
+
                 s = settings[key]
-                settings[key] = LeverSetting(float(value), s.start, s.end)
+                settings[key] = LeverSetting(check_number(value, key, 0.0, 1.0), s.start, s.end)
             elif key.endswith(START_SUFFIX) and key.removesuffix(START_SUFFIX) in LEVER_NAMES:
                 lever = key.removesuffix(START_SUFFIX)
                 settings[lever] = self._moved(lever, settings[lever], value)
             elif key in assumptions:
+                from polmodel.limits import check_number
+
                 _, low, high = self.ranges[key]
+                if not _is_number(value):
+                    check_number(value, key, low, high)  # says what it is and what is allowed
                 if not low <= value <= high:
                     raise PolmodelError(f"{key} = {value} is outside its plausible range; "
                                         f"allowed: {low:g} to {high:g}")
@@ -259,8 +266,12 @@ class Explorer:
 
     def _moved(self, lever: str, s: LeverSetting, start) -> LeverSetting:
         """The setting started at another month; an end month keeps the lever's duration."""
-        start = int(start)
+        from polmodel.limits import check_whole
+
         h = self.scenario.horizon
+        if isinstance(start, bool) or not isinstance(start, numbers.Integral):
+            check_whole(start, f"{lever}{START_SUFFIX}", 0, h - 1, what="months")
+        start = int(start)
         if not 0 <= start < h:
             raise PolmodelError(f"{lever}{START_SUFFIX} = {start}; allowed: 0 to {h - 1}")
         end = None if s.end is None else start + (s.end - s.start)
@@ -447,3 +458,8 @@ def explore(scenario: Scenario | str = "venezuela-2018", policy: str | None = No
 
 
 __all__ = ["Explorer", "explore", "influential_assumptions"]
+
+
+def _is_number(value) -> bool:
+    """A real number, not a bool or a string (sliders give floats; code may give anything)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -377,8 +377,9 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     if not (path.suffix == ".toml" or _exists(path)):
         # A name is looked up in the catalog, never joined to a path: "../x" is not a name.
         builtin = scenario_dir() / f"{text}.toml"
-        if text not in (*list_scenarios(), *list_cases()) or not builtin.is_file():
-            if Path(text + ".toml").is_file():
+        if ("\0" in text or text not in (*list_scenarios(), *list_cases())
+                or not _is_file(builtin)):
+            if _is_file(Path(text + ".toml")):
                 raise PolmodelError(f"{text}: no such built-in scenario; did you mean the file "
                                     f"{text}.toml?")
             builtins = [n for n in list_scenarios() if n != TEMPLATE]
@@ -389,7 +390,9 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     raw = _read_scenario_file(path, text)
     from polmodel.names import check_name
 
-    check_name(path.stem, "scenario name (the file's name without .toml)")
+    # A file name the system could not decode (bytes that are not UTF-8) is shown with U+FFFD.
+    name = path.stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    check_name(name, "scenario name (the file's name without .toml)")
     try:
         data = tomllib.loads(raw)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
@@ -398,10 +401,17 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
         raise PolmodelError(f"{text}: values nested too deeply to read; allowed: the tables "
                             "and lists of scenarios/template.toml") from None
     try:
-        return scenario_from_dict(data, name=path.stem, path=text)
+        return scenario_from_dict(data, name=name, path=text)
     except RecursionError:
         raise PolmodelError(f"{text}: values nested too deeply; allowed: the tables and lists of "
                             "scenarios/template.toml") from None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
 
 
 def _exists(path: Path) -> bool:
@@ -448,7 +458,8 @@ def _read_scenario_file(path: Path, text: str) -> str:
         raise PolmodelError(too_big)
     try:
         # As read_text would: universal newlines (TOML itself accepts only LF and CRLF).
-        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        # A byte-order mark (some Windows editors write one) is not text: read past it.
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as err:
         raise PolmodelError(f"{text}: not valid TOML: not UTF-8 text ({err.reason} at byte "
                             f"{err.start})") from None

@@ -112,6 +112,10 @@ def headline(s) -> str:
         if others and q.uses_aggregator:
             out.append("Switching the fuzzy AND at central values: " + "; ".join(
                 f"'{t.aggregator}' {t.central:.3g}, '{a}' {v:.3g}" for a, v in others.items()) + ".")
+    if not (s.sobol or s.morris or s.inert) and s.tornado is None:
+        out.append(f"No assumption of this scenario is uncertain (every plausible range is a single "
+                   f"point), so none decides {subject} under these assumptions; give one a range "
+                   "(--set NAME=LOW:HIGH) to see what would.")
     if s.inert:
         who = " and ".join(q.policies)
         out.append(f"{len(s.inert)} assumption{'s' if len(s.inert) > 1 else ''} cannot affect it by "

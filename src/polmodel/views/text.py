@@ -219,20 +219,51 @@ def write_text(path, text: str) -> None:
 
     from polmodel.errors import PolmodelError
 
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise PolmodelError(f"path {path!r:.60} is not a file name; allowed: the path of a file "
+                            "to write (a str or pathlib.Path)")
     path = Path(path)
+    # A folder is refused before a temporary is made beside it (in its parent, perhaps "/").
+    if _is_dir(path):
+        raise PolmodelError(f"{path}: is a folder, so the file cannot be written; allowed: the "
+                            "path of a file")
+    if _is_special(path):  # the rename below would replace a device or FIFO by a plain file
+        raise PolmodelError(f"{path}: is not a regular file (a device, pipe or socket), so it is "
+                            "not replaced; allowed: the path of a file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as err:
-        raise PolmodelError(f"{path.parent}: cannot write here: {err.strerror}") from None
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".part")
+    except (OSError, ValueError) as err:
+        raise PolmodelError(f"{path.parent}: cannot write here: "
+                            f"{getattr(err, 'strerror', None) or err}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise PolmodelError(f"{path}: cannot write: {err.strerror or err}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _is_special(path) -> bool:
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _is_dir(path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL byte: the write says so
+        return False
 
 
 def current_umask() -> int:
