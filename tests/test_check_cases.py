@@ -1,0 +1,48 @@
+"""tools/check_cases.py: the cases' file checks and the ranking score it reports."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TOOL = Path(__file__).resolve().parents[1] / "tools" / "check_cases.py"
+
+
+@pytest.fixture(scope="module")
+def tool():
+    spec = importlib.util.spec_from_file_location("check_cases", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_case_file_passes_its_checks():
+    done = subprocess.run([sys.executable, str(TOOL), "--files-only"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "16 case files, 0 problems" in done.stdout
+
+
+def test_a_case_coded_at_another_lead_is_a_problem(tool, tmp_path, monkeypatch):
+    from polmodel.scenario.loading import scenario_dir
+
+    text = (scenario_dir() / "cases" / "serbia-2000.toml").read_text(encoding="utf-8")
+    broken = tmp_path / "serbia-2000.toml"
+    broken.write_text(text.replace('outcome_date = "2000-10"', 'outcome_date = "2001-01"'),
+                      encoding="utf-8")
+    problems = tool.file_problems(str(broken))
+    assert len(problems) == 1 and "15 months after date" in problems[0]
+
+
+def test_months_between_counts_across_years(tool):
+    assert tool.months_between("1999-10", "2000-10") == 12
+    assert tool.months_between("2010-12", "2011-01") == 1
+
+
+def test_the_pairwise_score_counts_transitions_above_survivals_and_ties_half(tool):
+    rows = [("a", "transition", 0, 0.5), ("b", "survival", 0, 0.4),
+            ("c", "transition", 0, 0.3), ("d", "survival", 0, 0.3)]
+    # pairs (a,b) win, (a,d) win, (c,b) loss, (c,d) tie: (1 + 1 + 0 + 0.5) / 4
+    assert tool.pairwise_score(rows) == pytest.approx(0.625)
