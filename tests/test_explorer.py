@@ -12,14 +12,8 @@ from polmodel.errors import PolmodelError
 from polmodel.model.levers import LEVER_NAMES, LEVERS_BY_NAME, LeverSetting, Policy
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.model.states import AGGREGATORS, CONDITIONS
-from polmodel.room.explorer import (
-    START_SUFFIX,
-    Explorer,
-    _spans,
-    explore,
-    influential_assumptions,
-    widest_ranges,
-)
+from polmodel.room.explorer import START_SUFFIX, Explorer, _spans, explore
+from polmodel.room.explorer_assumptions import influential_assumptions, widest_ranges
 
 SCENARIO = polmodel.load_scenario("venezuela-2018")
 

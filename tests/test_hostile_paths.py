@@ -19,7 +19,7 @@ from polmodel.cli import main
 from polmodel.errors import PolmodelError
 from polmodel.room.handout import TITLE_MARK
 from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario, scenario_dir
-from polmodel.views.outputs import manifests, trusted_files
+from polmodel.views.manifests import manifests, trusted_files
 
 ESCAPED = "../../../escaped"
 
@@ -208,14 +208,14 @@ def test_elicit_has_force(tmp_path):
 def test_a_full_disk_is_reported_and_never_called_written(tmp_path, monkeypatch, command):
     import polmodel.views.outputs
 
-    real = polmodel.views.outputs._write_temporary
+    real = polmodel.views.outputs.write_temporary
 
     def full(folder, name, data, mode):  # the folder's probe passes: the disk fills up later
         if name == "probe":
             return real(folder, name, data, mode)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(polmodel.views.outputs, "_write_temporary", full)
+    monkeypatch.setattr(polmodel.views.outputs, "write_temporary", full)
     args = [str(_estimates(tmp_path, "A")) if a == "EST" else a for a in command]
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [str(a) for a in [*args, "--out", out]])
@@ -345,14 +345,14 @@ def test_report_on_a_full_disk_replaces_nothing(fast_report, monkeypatch):
     work, _, _ = fast_report
     assert cli("report", "--out", work / "h.html", "--pdf").exit_code == 0
     before = {n: (work / n).read_bytes() for n in os.listdir(work)}
-    real = polmodel.views.outputs._write_temporary
+    real = polmodel.views.outputs.write_temporary
 
     def full_at_the_pdf(folder, name, data, mode):
         if name.endswith(".pdf"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(folder, name, data, mode)
 
-    monkeypatch.setattr(polmodel.views.outputs, "_write_temporary", full_at_the_pdf)
+    monkeypatch.setattr(polmodel.views.outputs, "write_temporary", full_at_the_pdf)
     monkeypatch.setattr("polmodel.room.handout.handout", lambda *a, **k: PAGE.replace("handout<", "new<"))
     assert_refused(cli("report", "--out", work / "h.html", "--pdf"), "No space left")
     assert {n: (work / n).read_bytes() for n in os.listdir(work)} == before  # no .part either

@@ -284,7 +284,7 @@ def test_public_functions_are_not_shadowed_by_modules():
         import polmodel
         from polmodel.analysis.comparison import Comparison
         import polmodel.analysis.runs, polmodel.analysis.comparison, polmodel.analysis.worlds, polmodel.scenario.loading
-        import polmodel.model.integrator, polmodel.model.levers, polmodel.limits, polmodel.views.outputs
+        import polmodel.model.integrator, polmodel.model.levers, polmodel.limits, polmodel.views.outputs, polmodel.views.manifests
         for name in polmodel.__all__:
             obj = getattr(polmodel, name)
             assert not type(obj).__name__ == "module", name

@@ -1,4 +1,4 @@
-"""Output sets (outputs.py): whole sets under a manifest written last, or recognisably not.
+"""Output sets (outputs.py, manifests.py, atomic.py): whole sets under a manifest written last, or recognisably not.
 
 The --out cases of issue 9, each with the behaviour it now has: a run killed while writing
 leaves no complete manifest listing a missing or changed file, and the next run cleans its
@@ -24,16 +24,15 @@ from click.testing import CliRunner
 from polmodel.cli import main
 from polmodel.errors import PolmodelError
 from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
-from polmodel.views.outputs import (
-    check_file_name,
+from polmodel.views.atomic import check_file_name
+from polmodel.views.manifests import (
     manifest_name,
     manifests,
-    prepare,
-    prepare_file,
     read_trusted,
     scenario_digest,
     trusted_files,
 )
+from polmodel.views.outputs import prepare, prepare_file
 
 SC = load_scenario(DEFAULT_SCENARIO)
 LABEL = f"{SC.name}-compare"
@@ -130,7 +129,7 @@ def test_a_folder_that_refuses_writes_is_refused_before_computing(tmp_path, monk
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr("polmodel.views.outputs.tempfile.mkstemp", refuse)
+        monkeypatch.setattr("polmodel.views.atomic.tempfile.mkstemp", refuse)
     result = cli("compare", *SMALL, "--out", out)
     assert result.exit_code == 2 and "cannot write here" in result.stderr, result.output
     assert computed == []

@@ -156,7 +156,7 @@ def test_report_pdf_prints_with_the_system_chromium(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.html", "h.pdf"]
     # The real Chromium copies the page's title, polmodel's mark, into the PDF: run again,
     # and both are replaced without --force (issue 14).
-    from polmodel.room.handout import is_handout_pdf
+    from polmodel.room.pdf import is_handout_pdf
 
     assert is_handout_pdf(out.with_suffix(".pdf"))
     again = CliRunner().invoke(main, ["report", "--worlds", "32", "--out", str(out), "--pdf"])

@@ -318,7 +318,7 @@ def test_central_values_and_schedules_are_computed_once_and_handed_out_as_copies
 
 
 def test_what_a_scenario_has_computed_does_not_change_its_digest_or_equality():
-    from polmodel.views.outputs import scenario_digest
+    from polmodel.views.manifests import scenario_digest
 
     fresh, used = load_scenario("venezuela-2018"), load_scenario("venezuela-2018")
     before = scenario_digest(used)

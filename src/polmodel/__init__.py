@@ -45,7 +45,7 @@ _PUBLIC = {
     "apply_settings": "polmodel.scenario.whatif",
     "scenario_dir": "polmodel.scenario.loading",
     "scenario_toml": ("polmodel.scenario.toml_writer", "dumps"),
-    "trusted_files": "polmodel.views.outputs",
+    "trusted_files": "polmodel.views.manifests",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -344,7 +344,7 @@ def commit_out(outset, files: dict[str, bytes | str], scenario=None, **info) -> 
     """Write the set (temporaries, renames, manifest last) and say where."""
     if outset is None:
         return
-    from polmodel.views.outputs import scenario_digest
+    from polmodel.views.manifests import scenario_digest
 
     manifest = _manifest_info(click.get_current_context())
     if scenario is not None:

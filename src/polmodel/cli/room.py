@@ -50,7 +50,8 @@ def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, 
     is fetched from a network. Print it from a browser, or add --pdf.
     """
     from polmodel.names import file_name
-    from polmodel.room.handout import handout, is_handout, is_handout_pdf, pdf_bytes
+    from polmodel.room.handout import handout, is_handout
+    from polmodel.room.pdf import is_handout_pdf, pdf_bytes
     from polmodel.views.outputs import prepare_file
 
     sc = _load(scenario, horizon, policies + tuple(pair or ()))

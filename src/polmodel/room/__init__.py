@@ -1,2 +1,1 @@
-"""The workshop room: the handout, the Jupyter explorer, elicitation and the opinion pool.
-"""
+"""The workshop room: the handout, the Jupyter explorer, elicitation and the opinion pool."""

@@ -365,8 +365,10 @@ def elicit(
 
 
 def _header(sc: Scenario, rows: Sequence[EstimateRow], source: str) -> str:
-    """TOML comment lines; every text from outside (title, file name) with controls escaped,
-    since a newline or a control character would end the comment or make the TOML unreadable."""
+    """TOML comment lines; every text from outside (title, file name) with controls escaped.
+
+    A newline or a control character would end the comment or make the TOML unreadable.
+    """
     from polmodel import __version__
     from polmodel.errors import escape_controls
 

@@ -1,5 +1,6 @@
-"""A comparison in words and tables: what :class:`~polmodel.analysis.comparison.Comparison`
-shows on the terminal, in Jupyter and in the handout.
+"""A comparison in words and tables, on the terminal, in Jupyter and in the handout.
+
+It holds what :class:`~polmodel.analysis.comparison.Comparison` shows.
 
 The comparison is read duck-typed (its ``policies``, ``per_policy``, ``pairwise()``,
 ``verdict()`` ...): nothing here imports the analysis.
