@@ -440,16 +440,22 @@ def _apply_sets(sc, sets: tuple[str, ...], *, ranges: bool = True):
 
 
 class LazyProgress:
-    """A click progress bar that appears on the first progress, so early errors stay one line."""
+    """A click progress bar that appears on the first progress, so early errors stay one line.
+
+    When it stops on an error, the line its label or bar left open is ended, once: the error
+    that follows starts its own line, right after the label (never glued to it, never after a
+    blank line), whatever click wrote after the label.
+    """
 
     def __init__(self, **kwargs) -> None:
+        self.stream = _LineEnds(kwargs.pop("file", None) or sys.stderr)
         self.kwargs = kwargs
         self.bar = None
 
     def update(self, n: int) -> None:
         """Advance by ``n`` (starting the bar on first use)."""
         if self.bar is None:
-            self.bar = click.progressbar(**self.kwargs)
+            self.bar = click.progressbar(file=self.stream, **self.kwargs)
             self.bar.__enter__()
         self.bar.update(n)
 
@@ -460,9 +466,25 @@ class LazyProgress:
         if self.bar is None:
             return
         self.bar.__exit__(*exc)
-        stream = self.kwargs.get("file") or sys.stderr
-        if exc[0] is not None and not self.kwargs.get("hidden") and not stream.isatty():
-            stream.write("\n")  # a bar stopped early leaves its label open: end the line
+        if exc[0] is not None and self.stream.open_line:
+            self.stream.write("\n")  # a bar stopped early can leave its line open: end it
+            self.stream.flush()
+
+
+class _LineEnds:
+    """A text stream that remembers whether what was written to it ends a line."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self.open_line = False
+
+    def write(self, text: str) -> int:  # noqa: D102
+        if text:
+            self.open_line = not text.endswith("\n")
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 # ---- Executors -----------------------------------------------------------------------------

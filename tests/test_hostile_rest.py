@@ -1,0 +1,83 @@
+"""The rest of the reliability issue: hostile inputs and outputs that still misbehaved.
+
+Each test is one promise: bad input is one line naming the file, key or option and what is
+allowed (status 2); an error after a progress label starts its own line; what is printed fits
+100 columns; output files are never written over a FIFO or a device.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from polmodel.cli import main
+from polmodel.errors import PolmodelError
+from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
+
+SC = load_scenario(DEFAULT_SCENARIO)
+OTHER = next(p for p in SC.policies if p != SC.baseline)
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def one_error(result, *fragments, status=2):
+    """Status, nothing on stdout, one ``Error:`` line on stderr holding every fragment."""
+    assert result.exit_code == status, (result.exit_code, result.output)
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+# ---- Item 2: an error after a progress label starts its own line --------------------------------
+
+
+def _advance_then_fail(*args, progress=None, **kwargs):
+    progress(5)
+    raise PolmodelError("the library refused this half-way")
+
+
+@pytest.mark.parametrize("module, name, args, label", [
+    ("polmodel.analysis.comparison", "compare", ["compare", "--worlds", 20_000], "plausible worlds"),
+    ("polmodel.analysis.sensitivity_analysis", "sensitivity",
+     ["sensitivity", "--worlds", 32, "--policy", OTHER], "sensitivity"),
+    ("polmodel.analysis.discovery", "discover",
+     ["discover", "--worlds", 20_000, "--policy", OTHER], "plausible worlds"),
+    ("polmodel.analysis.sweeps", "sweep", ["sweep", "--x", "rally", "--worlds", 2000],
+     "plausible worlds"),
+])
+def test_an_error_after_the_progress_label_starts_its_own_line(monkeypatch, module, name, args,
+                                                               label):
+    monkeypatch.setattr(f"{module}.{name}", _advance_then_fail)
+    result = cli(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    # The label (stderr is not a terminal here) and then the error, on a line of its own.
+    assert lines == [label, "Error: the library refused this half-way"], result.stderr
+
+
+@pytest.mark.parametrize("module, name, args", [
+    ("polmodel.room.handout", "handout", ["report", "--worlds", 20]),
+    ("polmodel.room.elicitation", "elicit", ["elicit", "estimates.csv"]),
+    ("polmodel.analysis.runs", "run", ["run"]),
+])
+def test_commands_without_a_progress_bar_fail_in_one_line(monkeypatch, tmp_path, module, name,
+                                                          args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "estimates.csv").write_text("participant,parameter,low,best,high\n")
+
+    def fail(*a, **k):
+        raise PolmodelError("the library refused this half-way")
+
+    monkeypatch.setattr(f"{module}.{name}", fail)
+    one_error(cli(*args), "the library refused this half-way")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["estimates.csv"]  # nothing written
