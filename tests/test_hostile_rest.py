@@ -81,3 +81,37 @@ def test_commands_without_a_progress_bar_fail_in_one_line(monkeypatch, tmp_path,
     monkeypatch.setattr(f"{module}.{name}", fail)
     one_error(cli(*args), "the library refused this half-way")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["estimates.csv"]  # nothing written
+
+
+# ---- Item 1: quantiles are finite and in order, refused at validation --------------------------
+
+
+@pytest.mark.parametrize("quantiles, key, fragment", [
+    ([0.5, float("nan"), 0.85], "mechanisms.rally.quantiles.1", "finite number"),
+    ([0.5, float("inf"), 0.85], "mechanisms.rally.quantiles.1", "finite number"),
+    ([0.5, float("-inf"), 0.85], "mechanisms.rally.quantiles.1", "finite number"),
+    ([0.5, 0.9, 0.7, 0.85], "mechanisms.rally", "quantiles must not decrease"),
+], ids=["nan", "inf", "-inf", "out of order"])
+def test_validate_refuses_bad_quantiles_naming_the_file_and_the_key(write_scenario, quantiles,
+                                                                    key, fragment):
+    path = write_scenario({"mechanisms": {"rally": {
+        "value": 0.6, "range": [0.5, 0.85], "source": "assumption: test", "quantiles": quantiles}}})
+    line = one_error(cli("validate", path), f"{path}: {key}: ", fragment, "allowed:")
+    # compare refuses the same file before any work, with the same line.
+    assert one_error(cli("compare", path, "--worlds", 20)) == line
+
+
+def test_validate_accepts_finite_quantiles_in_order(write_scenario):
+    path = write_scenario({"mechanisms": {"rally": {
+        "value": 0.6, "range": [0.5, 0.85], "source": "assumption: test",
+        "quantiles": [0.5, 0.55, 0.55, 0.7, 0.85]}}})
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.stdout
+    assert load_scenario(str(path)).parameters["rally"].quantiles == (0.5, 0.55, 0.55, 0.7, 0.85)
+
+
+@pytest.mark.parametrize("key", ["initial.crisis.value", "context.patron_support.value"])
+def test_validate_refuses_nan_anywhere_a_number_belongs(write_scenario, key):
+    path = write_scenario({key: float("nan")})
+    one_error(cli("validate", path), f"{path}: {key}: nan", "finite number")
