@@ -115,3 +115,47 @@ def test_validate_accepts_finite_quantiles_in_order(write_scenario):
 def test_validate_refuses_nan_anywhere_a_number_belongs(write_scenario, key):
     path = write_scenario({key: float("nan")})
     one_error(cli("validate", path), f"{path}: {key}: nan", "finite number")
+
+
+# ---- Item 3: validate never cuts its verdict -------------------------------------------------
+
+
+def test_validate_keeps_the_verdict_for_a_file_deep_in_long_folders(tmp_path):
+    from conftest import DEFAULT_FILE
+
+    folder = tmp_path.joinpath(*[f"a-rather-long-folder-name-{i:02d}" for i in range(8)],
+                               "scenarios")
+    folder.mkdir(parents=True)
+    path = folder / "nicaragua-2018.toml"
+    shutil.copyfile(DEFAULT_FILE, path)
+    assert len(str(path)) > 200
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.splitlines()
+    assert len(line) <= 100, line
+    shown, verdict, rest = line.partition(": valid (")
+    assert verdict and f"baseline {SC.baseline!r})" in rest, line
+    # Shortened from the left: the folders nearest the file and its whole name.
+    assert shown == ".../scenarios/nicaragua-2018.toml", shown
+
+
+def test_validate_wraps_rather_than_cuts_when_the_file_name_itself_is_long(tmp_path):
+    from conftest import DEFAULT_FILE
+
+    path = tmp_path / ("x" * 100 + ".toml")  # names are at most 100 characters
+    shutil.copyfile(DEFAULT_FILE, path)
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 100 for line in lines), lines
+    text = "".join(lines)
+    assert path.name in text.replace(" ", "")
+    assert f": valid ({len(SC.policies)} policies, " in " ".join(lines), lines
+
+
+def test_shorten_path_keeps_what_fits_from_the_right():
+    from polmodel.views.text import shorten_path
+
+    assert shorten_path("/a/b/c.toml", 100) == "/a/b/c.toml"
+    assert shorten_path("/aaaa/bbbb/cccc/x.toml", 18) == ".../cccc/x.toml"
+    assert shorten_path("/aaaa/bbbb/" + "n" * 30, 18) == ".../" + "n" * 30
