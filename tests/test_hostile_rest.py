@@ -159,3 +159,38 @@ def test_shorten_path_keeps_what_fits_from_the_right():
     assert shorten_path("/a/b/c.toml", 100) == "/a/b/c.toml"
     assert shorten_path("/aaaa/bbbb/cccc/x.toml", 18) == ".../cccc/x.toml"
     assert shorten_path("/aaaa/bbbb/" + "n" * 30, 18) == ".../" + "n" * 30
+
+
+# ---- Item 4: run fits 100 columns with the longest policy name -------------------------------
+
+
+@pytest.fixture
+def long_policy_file(tmp_path):
+    """venezuela-2018 with one policy renamed to a 100-character name (the longest allowed)."""
+    import tomllib
+
+    from conftest import DEFAULT_FILE, toml_dumps
+
+    data = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    long = "a-policy-with-a-long-name-" + "x" * 74
+    assert len(long) == 100
+    data["policies"][long] = data["policies"].pop(OTHER)
+    for spec in data["policies"].values():
+        if spec.get("extends") == OTHER:
+            spec["extends"] = long
+    if data.get("contrast"):
+        data["contrast"] = [long if c == OTHER else c for c in data["contrast"]]
+    path = tmp_path / "long.toml"
+    path.write_text(toml_dumps(data), encoding="utf-8")
+    return path, long
+
+
+def test_every_line_run_prints_fits_100_columns_with_a_100_character_policy_name(
+        long_policy_file):
+    path, long = long_policy_file
+    result = cli("run", path)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines() + result.stderr.splitlines()
+    assert all(len(line) <= 100 for line in lines), max(lines, key=len)
+    # Wrapped, not cut: the whole name is still there.
+    assert long in "".join(result.stdout.split())
