@@ -194,3 +194,41 @@ def test_every_line_run_prints_fits_100_columns_with_a_100_character_policy_name
     assert all(len(line) <= 100 for line in lines), max(lines, key=len)
     # Wrapped, not cut: the whole name is still there.
     assert long in "".join(result.stdout.split())
+
+
+# ---- Item 6: sweeping an assumption the file fixes is refused, saying how to give a range ---------
+
+
+def test_sweeping_an_assumption_fixed_in_the_file_is_refused_saying_how_to_give_a_range(
+        write_scenario):
+    path = write_scenario({"mechanisms": {"rally": {"value": 0.02, "range": [0.02, 0.02],
+                                                    "source": "assumption: fixed"}}})
+    one_error(cli("sweep", path, "--x", "rally", "--points", 3, "--worlds", 8),
+              "sweep axis rally", str(path), "fixes it at 0.02", "rally=LOW:HIGH")
+    # The same for the second axis, and for an initial state fixed by the file.
+    one_error(cli("sweep", path, "--x", "lever.targeted_sanctions", "--y", "rally", "--points", 2,
+                  "--worlds", 8), "sweep axis rally", "rally=LOW:HIGH")
+    fixed_state = write_scenario({"initial.crisis.range": [0.7, 0.7], "initial.crisis.value": 0.7},
+                                 name="state.toml")
+    one_error(cli("sweep", fixed_state, "--x", "initial.crisis", "--points", 3, "--worlds", 8),
+              "sweep axis initial.crisis", "fixes it at 0.7", "from 0 to 1")
+
+
+def test_an_assumption_fixed_in_the_file_sweeps_the_range_given_on_the_command_line(
+        write_scenario):
+    import json
+
+    path = write_scenario({"mechanisms": {"rally": {"value": 0.02, "range": [0.02, 0.02],
+                                                    "source": "assumption: fixed"}}})
+    result = cli("sweep", path, "--x", "rally=0.01:0.03", "--points", 3, "--worlds", 8,
+                 "--horizon", 12, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["grids"] == [pytest.approx([0.01, 0.02, 0.03])]
+
+
+def test_the_library_refuses_a_fixed_axis_too(write_scenario):
+    from polmodel import sweep
+
+    path = write_scenario({"initial.crisis.range": [0.7, 0.7], "initial.crisis.value": 0.7})
+    with pytest.raises(PolmodelError, match=r"initial.crisis=LOW:HIGH"):
+        sweep(str(path), "initial.crisis", points=2, worlds=4)
