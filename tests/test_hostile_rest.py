@@ -232,3 +232,54 @@ def test_the_library_refuses_a_fixed_axis_too(write_scenario):
     path = write_scenario({"initial.crisis.range": [0.7, 0.7], "initial.crisis.value": 0.7})
     with pytest.raises(PolmodelError, match=r"initial.crisis=LOW:HIGH"):
         sweep(str(path), "initial.crisis", points=2, worlds=4)
+
+
+# ---- Item 7: estimates given in code are checked as the CSV's rows are ------------------------
+
+
+def _elicit_rows(*rows):
+    from polmodel import elicit
+    from polmodel.room.estimates_file import EstimateRow  # not a root name (yet)
+
+    return elicit([EstimateRow(*r) for r in rows], DEFAULT_SCENARIO, worlds=8,
+                  policies=[OTHER])
+
+
+@pytest.mark.parametrize("values, fragment", [
+    ((0.6, 0.2, 0.4), "out of order"),                      # low > best
+    ((0.2, 0.2, 0.2), "out of order"),                      # low == high
+    ((0.1, 0.2, float("nan")), "high nan is not a number"),
+    ((float("-inf"), 0.2, 0.4), "low -inf is not a number"),
+    ((0.1, "0.2", 0.4), "best '0.2' is not a number"),
+    ((0.1, True, 0.4), "best True is not a number"),
+    ((0.1, 0.5, 1.5), "from 0.1 to 1.5 is not allowed; allowed: 0 to 1"),  # a state above 1
+    ((-0.1, 0.2, 0.4), "is not allowed; allowed: 0 to 1"),
+])
+def test_estimates_in_code_are_range_checked_like_the_file(values, fragment):
+    with pytest.raises(PolmodelError, match="allowed:") as info:
+        _elicit_rows(("ann", "initial.fracture", 0.1, 0.2, 0.4),
+                     ("ben", "initial.fracture", *values))
+    message = str(info.value)
+    assert message.startswith("estimates: item 1 (ben, 'initial.fracture')"), message
+    assert fragment in message and "\n" not in message
+
+
+def test_estimates_in_code_above_a_parameters_hard_limit_are_refused():
+    from polmodel.room.estimates_file import estimable
+
+    limit = estimable()["rally"]
+    with pytest.raises(PolmodelError, match=f"allowed: 0 to {limit:g}"):
+        _elicit_rows(("ann", "rally", 0.0, limit / 2, limit * 2))
+
+
+def test_estimates_in_code_name_known_parameters_once_each():
+    with pytest.raises(PolmodelError, match="unknown parameter; allowed: "):
+        _elicit_rows(("ann", "no_such_parameter", 0.1, 0.2, 0.4))
+    with pytest.raises(PolmodelError, match="already in item 0; allowed: one row per"):
+        _elicit_rows(("ann", "rally", 0.01, 0.02, 0.03), ("ann", "rally", 0.01, 0.02, 0.04))
+
+
+def test_valid_estimates_in_code_are_pooled():
+    e = _elicit_rows(("ann", "initial.fracture", 0.1, 0.2, 0.4),
+                     ("ben", "initial.fracture", 0.3, 0.5, 0.6))
+    assert e.participants == ["ann", "ben"]
