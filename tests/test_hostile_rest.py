@@ -283,3 +283,74 @@ def test_valid_estimates_in_code_are_pooled():
     e = _elicit_rows(("ann", "initial.fracture", 0.1, 0.2, 0.4),
                      ("ben", "initial.fracture", 0.3, 0.5, 0.6))
     assert e.participants == ["ann", "ben"]
+
+
+# ---- Item 8: the --out writer never renames over a FIFO or device, and names a full disk's file ----
+
+
+def test_write_atomically_refuses_a_fifo_and_leaves_it_and_the_folder_as_they_were(tmp_path):
+    import stat
+
+    from polmodel.cli.common import BadInput, write_atomically
+
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(BadInput) as info:
+        write_atomically(fifo, "a,b\n1,2\n")
+    message = info.value.format_message()
+    assert message.startswith(f"{fifo}: is not a regular file") and "allowed:" in message
+    assert "\n" not in message
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the FIFO: not replaced
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary left
+
+
+def test_write_atomically_replaces_a_regular_file(tmp_path):
+    from polmodel.cli.common import write_atomically
+
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    write_atomically(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_a_full_disk_while_writing_an_output_file_names_the_file(tmp_path, monkeypatch):
+    from polmodel.cli.common import BadInput, write_atomically
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+            return False
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
+    target = tmp_path / "out.csv"
+    with pytest.raises(BadInput) as info:
+        write_atomically(target, "a,b\n")
+    monkeypatch.undo()
+    message = info.value.format_message()
+    assert message.startswith(f"{target}: cannot write the output: ") and "\n" not in message
+    assert os.strerror(errno.ENOSPC) in message
+    assert list(tmp_path.iterdir()) == []  # no half file, no temporary
+
+
+def test_a_full_disk_named_by_the_system_is_reported_with_the_file(monkeypatch):
+    """An ENOSPC that escapes to the command line with a file name says which file."""
+    import polmodel.analysis.runs
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/some/where/runs.csv")
+
+    monkeypatch.setattr(polmodel.analysis.runs, "run", full)
+    line = one_error(cli("run"), "/some/where/runs.csv: cannot write the output: ", status=1)
+    assert os.strerror(errno.ENOSPC) in line

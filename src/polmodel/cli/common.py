@@ -132,6 +132,10 @@ def _os_error(err: OSError) -> int:
         return EXIT_INTERNAL
     name = err.filename if err.filename is not None else ""
     shown = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):  # a file named: say which could not be written
+        _say(f"{shown}: cannot write the output: {err.strerror or err}; free space, or write it "
+             "somewhere with room")
+        return EXIT_INTERNAL
     if err.errno == errno.ENAMETOOLONG:
         _say(f"{shown}: the name is too long for this system; allowed: at most 255 bytes a "
              "folder or file name, and 4,096 bytes a path")
@@ -383,6 +387,16 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     collector = _COLLECTING.get()
     if collector is not None and collector.take(path, data):
         return
+    import stat
+
+    try:
+        existing = os.stat(path).st_mode
+    except OSError:  # nothing there (or nothing readable): the write below says what fails
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing) and not stat.S_ISDIR(existing):
+        # Renaming over a FIFO or a device would replace it: never done to a file not ours.
+        raise BadInput(f"{path}: is not a regular file (a device, FIFO or socket), so the output "
+                       "is not written over it; allowed: a new file or a regular file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -400,6 +414,10 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     except IsADirectoryError:
         Path(tmp).unlink(missing_ok=True)
         raise BadInput(f"{path}: is a folder, so the output file cannot be written") from None
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInput(f"{path}: cannot write the output: {err.strerror or err}; nothing was "
+                       "written (free space, or write it somewhere with room)") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
