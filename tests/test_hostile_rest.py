@@ -354,3 +354,42 @@ def test_a_full_disk_named_by_the_system_is_reported_with_the_file(monkeypatch):
     monkeypatch.setattr(polmodel.analysis.runs, "run", full)
     line = one_error(cli("run"), "/some/where/runs.csv: cannot write the output: ", status=1)
     assert os.strerror(errno.ENOSPC) in line
+
+
+# ---- Item 9: no message names internals (pydantic's classes, click's default phrasings) ----------
+
+
+@pytest.mark.parametrize("edits, key, allowed", [
+    ({"initial": 3}, "initial", "allowed: a table of crisis, "),
+    ({"initial.crisis": "high"}, "initial.crisis", "allowed: a table of value, range, source"),
+    ({"policies.targeted.levers": 3}, "policies.targeted.levers", "allowed: a table of lever"),
+])
+def test_a_scalar_where_a_table_belongs_is_named_without_pydantic_words(write_scenario, edits, key,
+                                                                        allowed):
+    path = write_scenario(edits)
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if f": {key}: " in line]
+    assert lines and lines[0].startswith(f"Error: {path}: {key}: ") and allowed in lines[0], \
+        result.stderr
+    assert "instance of" not in result.stderr and "valid dictionary" not in result.stderr
+
+
+@pytest.mark.parametrize("args, line", [
+    (["compare", "--sampler", "grid"], "Error: --sampler: 'grid' is not allowed; allowed: lhs, sobol"),
+    (["run", "--aggregator", "max"],
+     "Error: --aggregator: 'max' is not allowed; allowed: min, product, geometric"),
+    (["compare", "--worlds", "0"],
+     "Error: --worlds: 0 is not allowed; allowed: a whole number from 1 to 10,000,000"),
+    (["sweep"], "Error: --x: missing; this option is required"),
+    (["validate"], "Error: FILE...: missing; this argument is required"),
+    (["run", "--policy"], "Error: --policy: no value given; allowed: one value after it"),
+    (["report", "--pair", "a"], "Error: --pair: no value given; allowed: 2 values after it"),
+    (["show", "venezuela-2018", "extra"], "Error: extra: unexpected argument; allowed: "),
+])
+def test_usage_errors_name_the_option_first_in_the_house_phrasing(args, line):
+    message = one_error(cli(*args))
+    assert message.startswith(line), message
+    for phrase in ("Invalid value for", "is not one of", "Missing option", "requires an argument",
+                   "Got unexpected", "<=x<="):
+        assert phrase not in message, message

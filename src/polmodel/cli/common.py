@@ -79,7 +79,8 @@ class PolmodelGroup(click.Group):
             _say("interrupted; stopped")
             code = EXIT_INTERRUPTED
         except click.ClickException as err:
-            message = _plain_numbers(err.format_message(), getattr(err, "param", None))
+            message = _plain_click(_plain_numbers(err.format_message(), getattr(err, "param", None)),
+                                   getattr(err, "param", None))
             ctx = getattr(err, "ctx", None)
             if isinstance(err, click.UsageError) and ctx is not None:
                 message = f"{message} (see '{ctx.command_path} --help')"
@@ -111,6 +112,42 @@ def _plain_numbers(message: str, param) -> str:
         allowed = words + (f" from {low:,}" if low is not None else "") + (
             f" to {high:,}" if high is not None else "")
         return message.replace(f"is not a valid {kind}.", f"is not {words}; allowed: {allowed}.")
+    return message
+
+
+def _plain_click(message: str, param) -> str:
+    """Click's usage errors in the house's words: the option first, what was wrong, what is allowed.
+
+    "Invalid value for '--x': ...", "Missing option '--x'.", "Option '--x' requires an argument."
+    and "Got unexpected extra argument (y)" name click's grammar, not the user's options.
+    """
+    import re
+
+    m = re.fullmatch(r"Invalid value for '([^']+)': (.*?)\.?", message)
+    if m:
+        option, rest = m.groups()
+        choices = getattr(getattr(param, "type", None), "choices", None)
+        given = re.match(r"('.*?'|\S+) is not", rest)
+        if choices and given:
+            return f"{option}: {given.group(1)} is not allowed; allowed: {', '.join(map(str, choices))}"
+        ranged = re.fullmatch(r"(\S+) is not in the range (.*)", rest)
+        low, high = (getattr(getattr(param, "type", None), k, None) for k in ("min", "max"))
+        if ranged and (low is not None or high is not None):
+            words = "a whole number" if isinstance(param.type, click.IntRange) else "a number"
+            bounds = (f" from {low:,}" if low is not None else "") + (
+                f" to {high:,}" if high is not None else "")
+            return f"{option}: {ranged.group(1)} is not allowed; allowed: {words}{bounds}"
+        return f"{option}: {rest}"
+    m = re.fullmatch(r"Missing (option|argument) '([^']+)'\.?", message)
+    if m:
+        return f"{m.group(2)}: missing; this {m.group(1)} is required"
+    m = re.fullmatch(r"Option '([^']+)' requires (an argument|(\d+) arguments)\.?", message)
+    if m:
+        return f"{m.group(1)}: no value given; allowed: {m.group(3) or 'one'} value" + (
+            "s" if m.group(3) else "") + " after it"
+    m = re.fullmatch(r"Got unexpected extra arguments? \((.*)\)\.?", message)
+    if m:
+        return f"{m.group(1)}: unexpected argument; allowed: the arguments and options in --help"
     return message
 
 

@@ -366,7 +366,7 @@ def _check_rows(rows: Sequence[EstimateRow]) -> None:
     import numbers
 
     from polmodel.names import check_name
-    from polmodel.room.estimates_file import COLUMNS, check_range, estimable
+    from polmodel.room.estimates_file import check_range
 
     allowed = estimable()
     seen: dict[tuple[str, str], int] = {}

@@ -229,6 +229,11 @@ def _one_problem(first: Any) -> str:
         return f"{key}: missing; this key is required"
     if kind == "finite_number":
         return f"{key}: {first['input']!r} is not allowed; allowed: a finite number (not nan or inf)"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):  # pydantic names its classes
+        fields = _allowed_keys(ScenarioFile, loc)
+        what = "lever settings (lever = intensity)" if loc[-1:] == ["levers"] else "keys"
+        allowed = f"a table of {', '.join(fields)}" if fields else f"a table of {what}"
+        return f"{key}: {first['input']!r} is not a table; allowed: {allowed} (see the template)"
     if kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
         return f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
     if kind == "value_error":
