@@ -257,12 +257,13 @@ def _polmodel(*args, **kwargs):
 def test_ctrl_c_during_a_two_worker_run_stops_promptly_with_status_130():
     """SIGINT to the whole process group, as a terminal sends it, while workers are busy."""
     proc = _polmodel("compare", "--worlds", 400_000, "--horizon", 150, "--workers", 2, "--json",
-                     start_new_session=True)
+                     start_new_session=True, bufsize=0)
     try:
         # The progress label appears when the first chunk is done: the workers are busy then,
-        # with many seconds of work queued.
-        label = proc.stderr.read(len(b"plausible worlds"))
-        assert label == b"plausible worlds", label + proc.stderr.read()
+        # with many seconds of work queued. Read unbuffered, so that no byte after the label is
+        # read ahead and lost to communicate() below.
+        label = proc.stderr.readline()
+        assert label == b"plausible worlds\n", label + proc.stderr.read()
         assert proc.poll() is None
         sent = time.monotonic()
         os.killpg(proc.pid, signal.SIGINT)
@@ -279,6 +280,7 @@ def test_ctrl_c_during_a_two_worker_run_stops_promptly_with_status_130():
     errors = [line for line in text.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "interrupted" in errors[0], text
     assert text.strip().splitlines()[-1] == errors[0]
+    assert text.splitlines() == ["plausible worlds", errors[0]], text  # the label, then the error
     assert out == b""
     assert waited < 15, waited  # generous: queued chunks are cancelled, running ones are short
 
@@ -286,10 +288,10 @@ def test_ctrl_c_during_a_two_worker_run_stops_promptly_with_status_130():
 def test_workers_stop_when_the_main_process_is_killed():
     """A killed run leaves no worker computing or waiting for ever (they hold its pipes open)."""
     proc = _polmodel("compare", "--worlds", 100_000, "--horizon", 300, "--workers", 2, "--json",
-                     start_new_session=True)
+                     start_new_session=True, bufsize=0)
     try:
-        label = proc.stderr.read(len(b"plausible worlds"))
-        assert label == b"plausible worlds", label + proc.stderr.read()
+        label = proc.stderr.readline()
+        assert label == b"plausible worlds\n", label + proc.stderr.read()
         sent = time.monotonic()
         proc.kill()
         proc.communicate(timeout=30)  # returns once every process holding the pipes is gone

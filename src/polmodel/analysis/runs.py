@@ -322,7 +322,7 @@ def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
     """Text report of several policies' central runs: one table each, caveat and provenance once."""
     lines = [wrap(f"{scenario.title} ({scenario.date})"), "Central values of every assumption; one run per policy.", ""]
     for r in results:
-        lines += [f"Policy {r.policy!r}", table(r._HEADER, r._rows()), wrap(r.verdict()),
+        lines += [wrap(f"Policy {r.policy!r}"), table(r._HEADER, r._rows()), wrap(r.verdict()),
                   "What moved each condition (each mechanism's part of the change):",
                   *(wrap(line) for line in r.explanation()), ""]
     if scenario.defaults_note():

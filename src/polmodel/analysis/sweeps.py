@@ -87,11 +87,14 @@ def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
         u = scenario.initial[name[8:]] if name.startswith("initial.") else scenario.parameters[name]
         span = (u.low, u.high)
         if u.low == u.high:
+            # Fixed by the scenario (range [v, v], or no range): it has no plausible range, and
+            # sweeping its hard limits instead is not what anyone asked for (as with --set).
             lo, hi = hard_limits(name)
-            if not np.isfinite(hi):
-                raise PolmodelError(f"sweep axis {name}: fixed at {u.value:g} in this scenario; "
-                                    f"give a range, {name}=LOW:HIGH")
-            span = (lo, hi)
+            where = scenario.path or scenario.label
+            raise PolmodelError(f"sweep axis {name}: {where} fixes it at {u.value:g} (range "
+                                f"[{u.low:g}, {u.high:g}]), so it has no range to sweep; give one, "
+                                f"{name}=LOW:HIGH with LOW and HIGH from {lo:g} to {hi:g}, or give "
+                                "it a range in the file")
     check(scenario, {name: tuple(span)}, option="sweep axis")
     return Axis(name, "parameter", name, np.linspace(span[0], span[1], points))
 

@@ -79,7 +79,8 @@ class PolmodelGroup(click.Group):
             _say("interrupted; stopped")
             code = EXIT_INTERRUPTED
         except click.ClickException as err:
-            message = _plain_numbers(err.format_message(), getattr(err, "param", None))
+            message = _plain_click(_plain_numbers(err.format_message(), getattr(err, "param", None)),
+                                   getattr(err, "param", None))
             ctx = getattr(err, "ctx", None)
             if isinstance(err, click.UsageError) and ctx is not None:
                 message = f"{message} (see '{ctx.command_path} --help')"
@@ -114,6 +115,42 @@ def _plain_numbers(message: str, param) -> str:
     return message
 
 
+def _plain_click(message: str, param) -> str:
+    """Click's usage errors in the house's words: the option first, what was wrong, what is allowed.
+
+    "Invalid value for '--x': ...", "Missing option '--x'.", "Option '--x' requires an argument."
+    and "Got unexpected extra argument (y)" name click's grammar, not the user's options.
+    """
+    import re
+
+    m = re.fullmatch(r"Invalid value for '([^']+)': (.*?)\.?", message)
+    if m:
+        option, rest = m.groups()
+        choices = getattr(getattr(param, "type", None), "choices", None)
+        given = re.match(r"('.*?'|\S+) is not", rest)
+        if choices and given:
+            return f"{option}: {given.group(1)} is not allowed; allowed: {', '.join(map(str, choices))}"
+        ranged = re.fullmatch(r"(\S+) is not in the range (.*)", rest)
+        low, high = (getattr(getattr(param, "type", None), k, None) for k in ("min", "max"))
+        if ranged and (low is not None or high is not None):
+            words = "a whole number" if isinstance(param.type, click.IntRange) else "a number"
+            bounds = (f" from {low:,}" if low is not None else "") + (
+                f" to {high:,}" if high is not None else "")
+            return f"{option}: {ranged.group(1)} is not allowed; allowed: {words}{bounds}"
+        return f"{option}: {rest}"
+    m = re.fullmatch(r"Missing (option|argument) '([^']+)'\.?", message)
+    if m:
+        return f"{m.group(2)}: missing; this {m.group(1)} is required"
+    m = re.fullmatch(r"Option '([^']+)' requires (an argument|(\d+) arguments)\.?", message)
+    if m:
+        return f"{m.group(1)}: no value given; allowed: {m.group(3) or 'one'} value" + (
+            "s" if m.group(3) else "") + " after it"
+    m = re.fullmatch(r"Got unexpected extra arguments? \((.*)\)\.?", message)
+    if m:
+        return f"{m.group(1)}: unexpected argument; allowed: the arguments and options in --help"
+    return message
+
+
 def _os_error(err: OSError) -> int:
     """Say in one line what the system refused; returns the exit status (2: a bad name)."""
     import errno
@@ -132,6 +169,10 @@ def _os_error(err: OSError) -> int:
         return EXIT_INTERNAL
     name = err.filename if err.filename is not None else ""
     shown = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):  # a file named: say which could not be written
+        _say(f"{shown}: cannot write the output: {err.strerror or err}; free space, or write it "
+             "somewhere with room")
+        return EXIT_INTERNAL
     if err.errno == errno.ENAMETOOLONG:
         _say(f"{shown}: the name is too long for this system; allowed: at most 255 bytes a "
              "folder or file name, and 4,096 bytes a path")
@@ -383,6 +424,16 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     collector = _COLLECTING.get()
     if collector is not None and collector.take(path, data):
         return
+    import stat
+
+    try:
+        existing = os.stat(path).st_mode
+    except OSError:  # nothing there (or nothing readable): the write below says what fails
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing) and not stat.S_ISDIR(existing):
+        # Renaming over a FIFO or a device would replace it: never done to a file not ours.
+        raise BadInput(f"{path}: is not a regular file (a device, FIFO or socket), so the output "
+                       "is not written over it; allowed: a new file or a regular file")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -400,6 +451,10 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     except IsADirectoryError:
         Path(tmp).unlink(missing_ok=True)
         raise BadInput(f"{path}: is a folder, so the output file cannot be written") from None
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInput(f"{path}: cannot write the output: {err.strerror or err}; nothing was "
+                       "written (free space, or write it somewhere with room)") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -440,16 +495,22 @@ def _apply_sets(sc, sets: tuple[str, ...], *, ranges: bool = True):
 
 
 class LazyProgress:
-    """A click progress bar that appears on the first progress, so early errors stay one line."""
+    """A click progress bar that appears on the first progress, so early errors stay one line.
+
+    When it stops on an error, the line its label or bar left open is ended, once: the error
+    that follows starts its own line, right after the label (never glued to it, never after a
+    blank line), whatever click wrote after the label.
+    """
 
     def __init__(self, **kwargs) -> None:
+        self.stream = _LineEnds(kwargs.pop("file", None) or sys.stderr)
         self.kwargs = kwargs
         self.bar = None
 
     def update(self, n: int) -> None:
         """Advance by ``n`` (starting the bar on first use)."""
         if self.bar is None:
-            self.bar = click.progressbar(**self.kwargs)
+            self.bar = click.progressbar(file=self.stream, **self.kwargs)
             self.bar.__enter__()
         self.bar.update(n)
 
@@ -460,9 +521,25 @@ class LazyProgress:
         if self.bar is None:
             return
         self.bar.__exit__(*exc)
-        stream = self.kwargs.get("file") or sys.stderr
-        if exc[0] is not None and not self.kwargs.get("hidden") and not stream.isatty():
-            stream.write("\n")  # a bar stopped early leaves its label open: end the line
+        if exc[0] is not None and self.stream.open_line:
+            self.stream.write("\n")  # a bar stopped early can leave its line open: end it
+            self.stream.flush()
+
+
+class _LineEnds:
+    """A text stream that remembers whether what was written to it ends a line."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self.open_line = False
+
+    def write(self, text: str) -> int:  # noqa: D102
+        if text:
+            self.open_line = not text.endswith("\n")
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 # ---- Executors -----------------------------------------------------------------------------

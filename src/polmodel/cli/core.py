@@ -269,7 +269,7 @@ def validate_command(files):
     """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario.loading import load_scenario
-    from polmodel.views.text import WIDTH, wrap
+    from polmodel.views.text import WIDTH, shorten_path, wrap
 
     bad = 0
     for f in files:
@@ -280,11 +280,17 @@ def validate_command(files):
                 click.echo(f"Error: {line}", err=True)
             bad += 1
             continue
-        # One line per file: the title is cut (not wrapped) to keep it within the width.
-        line = (f"{f}: valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
-                f"{sc.baseline!r}): {sc.title}")
-        line = escape_controls(line)  # a title from the file: escaped, so one line it stays
-        click.echo(line if len(line) <= WIDTH else line[: WIDTH - 3].rstrip() + "...")
+        # One line per file, the verdict whole: a long path is shortened from the left
+        # (.../scenarios/x.toml), the title is cut, and what still does not fit is wrapped.
+        verdict = (f": valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
+                   f"{escape_controls(repr(sc.baseline))})")
+        line = shorten_path(escape_controls(str(f)), max(WIDTH - len(verdict), 20)) + verdict
+        title = escape_controls(f": {sc.title}")  # from the file: escaped, so one line it stays
+        if len(line) + len(title) <= WIDTH:
+            line += title
+        elif len(line) + 8 <= WIDTH:
+            line += title[: WIDTH - len(line) - 3].rstrip() + "..."
+        click.echo(wrap(line))
         if sc.defaults_used:  # a first-edition file: valid, but say what it leaves to defaults
             click.echo(wrap(f"  note: {sc.defaults_note()}"))
     if bad:

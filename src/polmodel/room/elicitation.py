@@ -341,11 +341,8 @@ def elicit(
                                 "EstimateRow(participant, parameter, low, best, high)")
     if not rows:
         raise PolmodelError("estimates: none given; allowed: one row per participant and parameter")
-    if not source:  # rows given in code: the rule the estimates file applies to names
-        from polmodel.names import check_name
-
-        for r in rows:
-            check_name(r.participant, "participant")
+    if not source:  # rows given in code: the rules the estimates file applies
+        _check_rows(rows)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     raw = _raw_scenario(sc)
     label = Path(source).name if source else "participants' estimates"
@@ -362,6 +359,33 @@ def elicit(
                    for who, v in views.items()}
     return Elicitation(scenario=sc.label, title=sc.title, estimates=rows, pooled_toml=toml,
                        comparisons=comparisons, source=source)
+
+
+def _check_rows(rows: Sequence[EstimateRow]) -> None:
+    """Rows given in code, checked as a file's rows are: names, numbers, order, hard limits."""
+    import numbers
+
+    from polmodel.names import check_name
+    from polmodel.room.estimates_file import check_range
+
+    allowed = estimable()
+    seen: dict[tuple[str, str], int] = {}
+    for i, r in enumerate(rows):
+        check_name(r.participant, "participant")
+        at = f"estimates: item {i} ({r.participant}, {r.parameter!r:.60})"
+        if not isinstance(r.parameter, str) or r.parameter not in allowed:
+            raise PolmodelError(f"{at}: unknown parameter; allowed: {', '.join(allowed)}")
+        for column in COLUMNS[2:]:
+            v = getattr(r, column)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
+                raise PolmodelError(f"{at}: {column} {v!r:.40} is not a number; allowed: a finite "
+                                    "number such as 0.25")
+        check_range(at, r.parameter, r.low, r.best, r.high, allowed[r.parameter])
+        if (r.participant, r.parameter) in seen:
+            raise PolmodelError(f"{at}: {r.participant} estimated {r.parameter} already in item "
+                                f"{seen[r.participant, r.parameter]}; allowed: one row per "
+                                "participant and parameter")
+        seen[r.participant, r.parameter] = i
 
 
 def _header(sc: Scenario, rows: Sequence[EstimateRow], source: str) -> str:

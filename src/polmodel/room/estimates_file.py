@@ -148,14 +148,7 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
                                     "allowed: a number such as 0.25")
             values.append(v)
         low, best, high = values
-        limit = allowed[name]
-        bound = f"{limit:g}" if np.isfinite(limit) else "any non-negative number"
-        if not (low <= best <= high and low < high):
-            raise PolmodelError(f"{at}: low {low:g}, best {best:g}, high {high:g} are out of order; "
-                                "allowed: low <= best <= high with low < high")
-        if low < 0 or high > limit:
-            raise PolmodelError(f"{at}: {name} from {low:g} to {high:g} is not allowed; "
-                                f"allowed: 0 to {bound}")
+        check_range(at, name, low, best, high, allowed[name])
         if (who, name) in seen:
             raise PolmodelError(f"{at}: {who} estimated {name} already on line {seen[who, name]}; "
                                 "allowed: one row per participant and parameter")
@@ -167,6 +160,20 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
         raise PolmodelError(f"{where}: no estimates under the header; allowed: one row per "
                             "participant and parameter")
     return tuple(rows)
+
+
+def check_range(at: str, name: str, low: float, best: float, high: float, limit: float) -> None:
+    """One estimate's numbers: in order (low <= best <= high, low < high) and within 0 to ``limit``.
+
+    The rule for every estimate, read from a file or given in code; ``at`` says where it is.
+    """
+    bound = f"{limit:g}" if np.isfinite(limit) else "any non-negative number"
+    if not (low <= best <= high and low < high):
+        raise PolmodelError(f"{at}: low {low:g}, best {best:g}, high {high:g} are out of order; "
+                            "allowed: low <= best <= high with low < high")
+    if low < 0 or high > limit:
+        raise PolmodelError(f"{at}: {name} from {low:g} to {high:g} is not allowed; "
+                            f"allowed: 0 to {bound}")
 
 
 def _csv_lines(text: str):

@@ -40,8 +40,9 @@ ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ig
 
 
 # TOML has real numbers, booleans and strings: a boolean or a quoted number where a number
-# belongs is an error, not a silent conversion (true is not 1, "0.8" is not 0.8).
-Number = Annotated[float, Field(strict=True)]
+# belongs is an error, not a silent conversion (true is not 1, "0.8" is not 0.8). TOML also
+# has nan and inf, which no number in a scenario may be: they are refused here, on their key.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Whole = Annotated[int, Field(strict=True)]
 
 
@@ -226,6 +227,13 @@ def _one_problem(first: Any) -> str:
         return f"{key}: {first['input']!r} is not allowed; allowed: {first['ctx']['expected']}"
     if kind == "missing":
         return f"{key}: missing; this key is required"
+    if kind == "finite_number":
+        return f"{key}: {first['input']!r} is not allowed; allowed: a finite number (not nan or inf)"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):  # pydantic names its classes
+        fields = _allowed_keys(ScenarioFile, loc)
+        what = "lever settings (lever = intensity)" if loc[-1:] == ["levers"] else "keys"
+        allowed = f"a table of {', '.join(fields)}" if fields else f"a table of {what}"
+        return f"{key}: {first['input']!r} is not a table; allowed: {allowed} (see the template)"
     if kind.startswith(("float", "int")) and "parsing" in kind or kind.endswith("_type"):
         return f"{key}: {first['input']!r} has the wrong type; {msg.lower()}"
     if kind == "value_error":

@@ -55,6 +55,30 @@ def wrap(text: str, width: int = WIDTH) -> str:
     return "\n".join(out)
 
 
+def shorten_path(path: str, width: int) -> str:
+    """A path in at most ``width`` columns, shortened from the left: ``.../scenarios/x.toml``.
+
+    Whole folder names are left out from the start, so the file's name and the folders
+    nearest it stay; a file name wider than ``width`` is kept whole (``.../name``), for the
+    caller to wrap.
+
+    Examples
+    --------
+    >>> shorten_path("/home/someone/work/polmodel/scenarios/venezuela-2018.toml", 34)
+    '.../scenarios/venezuela-2018.toml'
+    """
+    if len(path) <= width:
+        return path
+    sep = "/" if "/" in path else "\\"
+    parts = path.split(sep)
+    shown = parts[-1]
+    for part in reversed(parts[:-1]):
+        if len(f".../{part}{sep}{shown}") > width:
+            break
+        shown = f"{part}{sep}{shown}"
+    return f"...{sep}{shown}"
+
+
 def _wrap_fields(fields: list[str], width: int) -> list[str]:
     lines, current = [], ""
     for f in fields:
