@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from polmodel.analysis.worlds import DEFAULT_CHUNK
 from polmodel.cli import main
-from polmodel.cli.common import process_count
+from polmodel.cli.workers import process_count
 from polmodel.errors import MAX_MESSAGE
 from polmodel.limits import MAX_HORIZON, MAX_SCENARIO_BYTES, MAX_WORLDS
 from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario

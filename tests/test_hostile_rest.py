@@ -291,7 +291,8 @@ def test_valid_estimates_in_code_are_pooled():
 def test_write_atomically_refuses_a_fifo_and_leaves_it_and_the_folder_as_they_were(tmp_path):
     import stat
 
-    from polmodel.cli.common import BadInput, write_atomically
+    from polmodel.cli.common import BadInput
+    from polmodel.cli.writing import write_atomically
 
     fifo = tmp_path / "out.csv"
     os.mkfifo(fifo)
@@ -305,7 +306,7 @@ def test_write_atomically_refuses_a_fifo_and_leaves_it_and_the_folder_as_they_we
 
 
 def test_write_atomically_replaces_a_regular_file(tmp_path):
-    from polmodel.cli.common import write_atomically
+    from polmodel.cli.writing import write_atomically
 
     target = tmp_path / "out.csv"
     target.write_text("old\n")
@@ -315,7 +316,8 @@ def test_write_atomically_replaces_a_regular_file(tmp_path):
 
 
 def test_a_full_disk_while_writing_an_output_file_names_the_file(tmp_path, monkeypatch):
-    from polmodel.cli.common import BadInput, write_atomically
+    from polmodel.cli.common import BadInput
+    from polmodel.cli.writing import write_atomically
 
     real_fdopen = os.fdopen
 

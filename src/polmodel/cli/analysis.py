@@ -13,23 +13,17 @@ from contextlib import ExitStack, contextmanager
 import click
 
 from polmodel.cli.app import main
-from polmodel.cli.common import (
-    LazyProgress,
+from polmodel.cli.common import _library_errors, echo_result, json_text
+from polmodel.cli.options import (
     _apply_sets,
     _check_format,
-    _library_errors,
     _load,
     _output_options,
     _scenario_argument,
     _set_option,
-    commit_out,
-    echo_result,
-    figure_png,
-    json_text,
-    make_executor,
-    prepare_out,
-    shutdown,
 )
+from polmodel.cli.workers import LazyProgress, make_executor, shutdown
+from polmodel.cli.writing import commit_out, figure_png, prepare_out
 from polmodel.limits import MAX_WORKERS
 
 OUTCOME_NAMES = ["peak_index", "window", "months_open", "crisis_months", "exodus"]

@@ -10,27 +10,19 @@ from pathlib import Path
 import click
 
 from polmodel.cli.app import main
-from polmodel.cli.common import (
-    DEFAULT_SCENARIO,
-    BadInput,
-    LazyProgress,
+from polmodel.cli.common import DEFAULT_SCENARIO, BadInput, _library_errors, echo_text, json_text
+from polmodel.cli.options import (
     _aggregator_option,
     _apply_sets,
     _check_format,
-    _library_errors,
     _load,
     _output_options,
     _scenario_argument,
     _set_option,
     _workers_option,
-    commit_out,
-    echo_text,
-    figure_png,
-    json_text,
-    make_executor,
-    prepare_out,
-    shutdown,
 )
+from polmodel.cli.workers import LazyProgress, make_executor, shutdown
+from polmodel.cli.writing import commit_out, figure_png, prepare_out
 from polmodel.errors import escape_controls
 from polmodel.limits import MAX_HORIZON, MAX_SEED, MAX_WORLDS
 

@@ -8,14 +8,8 @@ from pathlib import Path
 import click
 
 from polmodel.cli.app import main
-from polmodel.cli.common import (
-    DEFAULT_SCENARIO,
-    BadInput,
-    _aggregator_option,
-    _library_errors,
-    _load,
-    _scenario_argument,
-)
+from polmodel.cli.common import DEFAULT_SCENARIO, BadInput, _library_errors
+from polmodel.cli.options import _aggregator_option, _load, _scenario_argument
 from polmodel.errors import escape_controls
 
 

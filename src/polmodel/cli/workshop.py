@@ -8,17 +8,9 @@ from pathlib import Path
 import click
 
 from polmodel.cli.app import main
-from polmodel.cli.common import (
-    DEFAULT_SCENARIO,
-    _aggregator_option,
-    _check_format,
-    _library_errors,
-    commit_out,
-    echo_result,
-    figure_png,
-    json_text,
-    prepare_out,
-)
+from polmodel.cli.common import DEFAULT_SCENARIO, _library_errors, echo_result, json_text
+from polmodel.cli.options import _aggregator_option, _check_format
+from polmodel.cli.writing import commit_out, figure_png, prepare_out
 from polmodel.errors import escape_controls
 
 
