@@ -379,7 +379,7 @@ def test_discover_refuses_nonsense_settings(kwargs, fragment, monkeypatch):
 def test_prim_refuses_nonsense_settings_too():
     import numpy as np
 
-    from polmodel.analysis.discovery import prim
+    from polmodel.analysis.prim import prim
 
     x = np.random.default_rng(0).random((100, 2))
     with pytest.raises(PolmodelError, match="min_coverage"):
