@@ -21,23 +21,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from polmodel.analysis._stats import median, quantiles
+from polmodel.analysis.options import RunOptions, documents_run_keywords
 from polmodel.analysis.paired import necessity_consistency, pairwise_statistics
-from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
+from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds
 from polmodel.errors import PolmodelError
-from polmodel.limits import (
-    MAX_CHUNK,
-    MAX_HORIZON,
-    MAX_POLICIES,
-    MAX_WORLDS,
-    check_callable,
-    check_choice,
-    check_memory,
-    check_names,
-    check_seed,
-    check_whole,
-)
-from polmodel.model.states import AGGREGATORS, CONDITIONS, SCALES
-from polmodel.scenario.loading import Scenario, check_scenario_argument, load_scenario
+from polmodel.limits import MAX_POLICIES, check_names
+from polmodel.model.states import CONDITIONS, SCALES
+from polmodel.scenario.loading import Scenario, check_scenario_argument
 
 if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
     from concurrent.futures import Executor
@@ -334,6 +324,8 @@ class Comparison:
         return plot_pair(self, a, b, ax=ax)
 
 
+@documents_run_keywords("worlds", "seed", "sampler", "horizon", "aggregator", "chunk_size",
+                        "executor", "progress", "parameters")
 def compare(
     scenario: Scenario | str = "venezuela-2018",
     policies: Sequence[str] | None = None,
@@ -357,23 +349,7 @@ def compare(
         A scenario, a built-in name or a path to a ``.toml`` file.
     policies : sequence of str, optional
         Names to compare; all of the scenario's by default. The baseline is always included.
-    worlds : int or Worlds
-        Number of worlds to sample, or worlds already sampled.
-    seed : int or numpy.random.Generator, optional
-        Same seed, same worlds, same numbers.
-    sampler : {"lhs", "sobol"}
-        Latin hypercube (default) or scrambled Sobol' (a power-of-2 number of worlds).
-    horizon, aggregator : optional
-        Override the scenario's.
-    chunk_size : int
-        Worlds per task: bounds memory, never changes results.
-    executor : concurrent.futures.Executor, optional
-        Runs the chunks (a ProcessPoolExecutor, a Dask client's executor); here when None.
-    progress : callable, optional
-        Called with the number of worlds finished after each chunk.
-    parameters, initial : mapping of str to float or (low, high), optional
-        What-ifs applied before sampling: a value fixes a parameter (or initial state) in every
-        world, a range replaces its plausible range (:func:`polmodel.scenario.whatif.apply_settings`).
+    <run keywords>
 
     Returns
     -------
@@ -387,40 +363,18 @@ def compare(
     """
     check_scenario_argument(scenario)
     policies = check_names(policies, "policies")
-    if not isinstance(worlds, Worlds):
-        worlds = check_whole(worlds, "worlds", 1, MAX_WORLDS)
-    check_seed(seed)
-    check_choice(sampler, "sampler", ("lhs", "sobol"))
-    if horizon is not None:
-        check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
-    if aggregator is not None and not callable(aggregator):
-        check_choice(aggregator, "aggregator", AGGREGATORS)
-    check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
-    check_callable(progress, "progress")
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    if parameters or initial:
-        if isinstance(worlds, Worlds):
-            raise PolmodelError("parameters/initial apply when worlds are sampled; pass them to "
-                                "sample_worlds, or give a number of worlds")
-        from polmodel.scenario.whatif import apply_settings
-
-        sc = apply_settings(sc, parameters=parameters, initial=initial)
+    run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
+                     aggregator=aggregator, executor=executor, chunk_size=chunk_size,
+                     progress=progress, parameters=parameters, initial=initial)
+    sc = run.scenario(scenario)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
     if len(names) > MAX_POLICIES:
         raise PolmodelError(f"policies: {len(names)} with the baseline; allowed: at most {MAX_POLICIES}")
-    if isinstance(worlds, Worlds) and worlds.scenario != sc.name:
-        raise PolmodelError(f"worlds were sampled for {worlds.scenario!r}, not {sc.name!r}; "
-                            "sample them from this scenario")
     schedules = [sc.schedule(n) for n in names]  # unknown policies stop here, before any work
-    if not isinstance(worlds, Worlds):
-        dims = sum(u.high > u.low for u in (*sc.initial.values(), *sc.parameters.values()))
-        check_memory(worlds, dims, len(names))
-    w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
-    agg = aggregator or sc.aggregator
-    results = evaluate(w, schedules, aggregator=agg,
-                       chunk_size=chunk_size, executor=executor, progress=progress)
+    run.check_memory(sc, len(names))
+    w = run.sample(sc)
+    agg = run.aggregator or sc.aggregator
+    results = run.evaluate(w, schedules, agg)
     return Comparison(scenario=sc.label, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
                       tie_margin=sc.tie_margin, note=sc.defaults_note())

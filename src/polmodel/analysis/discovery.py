@@ -16,17 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.analysis.prim import Box, PrimResult, check_settings, prim
-from polmodel.analysis.questions import Question, contrast_questions, margin
-from polmodel.analysis.worlds import (
-    DEFAULT_CHUNK,
-    Worlds,
-    evaluate,
-    sample_worlds,
-    uncertain_dimensions,
-)
+from polmodel.analysis.options import RunOptions, documents_run_keywords
+from polmodel.analysis.prim import PRUNE_TOLERANCE, Box, PrimResult, _prim, check_settings
+from polmodel.analysis.questions import Question, question_for
+from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.loading import Scenario
 from polmodel.views.text import CAVEAT, provenance, result_html, result_text
 
 
@@ -184,6 +179,8 @@ class Discovery:
         return plot_tradeoff_curve(self, ax=ax)
 
 
+@documents_run_keywords("worlds", "seed", "sampler", "horizon", "aggregator", "parameters",
+                        "executor", "chunk_size", "progress")
 def discover(
     scenario: Scenario | str = "venezuela-2018",
     policy: str | None = None,
@@ -218,16 +215,9 @@ def discover(
         baseline).
     outcome : str
         See :data:`polmodel.analysis.questions.OUTCOMES`.
-    worlds : int or Worlds
-        Worlds to sample, or worlds already sampled.
-    seed, sampler, horizon, aggregator : optional
-        As for :func:`polmodel.compare`.
-    parameters, initial : mapping, optional
-        What-ifs (:func:`polmodel.scenario.whatif.apply_settings`).
     peel_alpha, paste_alpha, min_mass, min_coverage, max_restrictions :
-        PRIM settings (:func:`prim`).
-    executor, chunk_size, progress :
-        As for :func:`polmodel.compare`.
+        PRIM settings (:func:`polmodel.analysis.prim.prim`).
+    <run keywords>
 
     Returns
     -------
@@ -239,33 +229,21 @@ def discover(
     >>> 0 <= d.box.density <= 1
     True
     """
-    from polmodel.scenario.whatif import apply_settings
-
     check_settings(peel_alpha=peel_alpha, paste_alpha=paste_alpha, min_mass=min_mass,
-                    min_coverage=min_coverage, max_restrictions=max_restrictions)
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
-    if isinstance(worlds, Worlds) and settings:
-        raise PolmodelError("parameters/initial apply when worlds are sampled; give a number of worlds")
-    sc = apply_settings(sc, parameters=parameters, initial=initial)
-    # No contrast in a one-policy scenario: the baseline's own outcome, then.
-    question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0] \
-        if policy is None and versus is None \
-        else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
-    question.check(sc)
-    w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
-    if w.scenario != sc.name:
-        raise PolmodelError(f"worlds were sampled for {w.scenario!r}, not {sc.name!r}")
-    agg = aggregator or sc.aggregator
-    outs = evaluate(w, [sc.schedule(p) for p in question.policies], aggregator=agg,
-                    executor=executor, chunk_size=chunk_size, progress=progress)
+                   min_coverage=min_coverage, max_restrictions=max_restrictions)
+    run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
+                     aggregator=aggregator, executor=executor, chunk_size=chunk_size,
+                     progress=progress, parameters=parameters, initial=initial)
+    sc = run.scenario(scenario)
+    question = question_for(sc, policy, versus, outcome)
+    run.check_memory(sc, policies=0)  # the sampled worlds, as sample_worlds counts them
+    w = run.sample(sc)
+    agg = run.aggregator or sc.aggregator
+    outs = run.evaluate(w, [sc.schedule(p) for p in question.policies], agg)
     holds = question.holds(dict(zip(question.policies, outs)))
     dims = uncertain_dimensions(sc)
     bounds = np.array([[dims[k][1], dims[k][2]] for k in w.names])
-    result = prim(w.values, holds, w.names, bounds=bounds, peel_alpha=peel_alpha,
-                  paste_alpha=paste_alpha, min_mass=min_mass, min_coverage=min_coverage,
-                  max_restrictions=max_restrictions)
+    result = _prim(w.values, holds, w.names, bounds, peel_alpha, paste_alpha, min_mass,
+                   min_coverage, PRUNE_TOLERANCE, max_restrictions)
     return Discovery(scenario=sc.label, title=sc.title, question=question, aggregator=agg,
-                     horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=settings)
+                     horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=run.settings)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from polmodel.analysis.questions import Question, ask
-from polmodel.analysis.worlds import Worlds, evaluate, uncertain_dimensions
+from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, _evaluate, uncertain_dimensions
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.scenario.loading import Scenario
 
@@ -105,7 +105,8 @@ def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[st
         x[2 * j + 1, :, j] = hi[j]
     w = design_worlds(scenario, names, x.reshape(-1, d))
     moved = np.zeros(d, bool)
-    for o in evaluate(w, [scenario.schedule(p) for p in question.policies]):
+    for o in _evaluate(w, [scenario.schedule(p) for p in question.policies], "min", DEFAULT_CHUNK,
+                       None, None):  # nothing a caller gave, so nothing to check
         for field in ("condition_mean", "exodus", "peak_index", "months_open"):
             v = np.asarray(getattr(o, field)).reshape(d, 2, worlds, -1)
             moved |= (v[:, 0] != v[:, 1]).reshape(d, -1).any(axis=1)

@@ -48,6 +48,8 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 
+PRUNE_TOLERANCE = 0.01  # density a restriction must be worth to stay (discover uses this)
+
 
 @dataclass(frozen=True)
 class Box:
@@ -136,7 +138,8 @@ def _inside(x: np.ndarray, lim: np.ndarray) -> np.ndarray:
 
 def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
          bounds: np.ndarray | None = None, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-         min_mass: float = 0.05, min_coverage: float = 0.2, prune_tolerance: float = 0.01,
+         min_mass: float = 0.05, min_coverage: float = 0.2,
+         prune_tolerance: float = PRUNE_TOLERANCE,
          max_restrictions: int = 3) -> PrimResult:
     """Find a box of inputs where ``y`` holds densely: peel, choose, paste, prune.
 
@@ -178,6 +181,14 @@ def prim(x: np.ndarray, y: np.ndarray, names: Sequence[str], *,
     n, d = x.shape
     if y.shape != (n,):
         raise PolmodelError(f"prim: y has shape {y.shape}; expected ({n},)")
+    return _prim(x, y, names, bounds, peel_alpha, paste_alpha, min_mass, min_coverage,
+                 prune_tolerance, max_restrictions)
+
+
+def _prim(x, y, names, bounds, peel_alpha, paste_alpha, min_mass, min_coverage, prune_tolerance,
+          max_restrictions) -> PrimResult:
+    """:func:`prim` after its checks: settings checked, ``x`` floats, ``y`` bools, one per row."""
+    d = x.shape[1]
     full = (np.column_stack([x.min(0), x.max(0)]) if bounds is None
             else np.asarray(bounds, float).reshape(d, 2).copy())
     share = float(y.mean())

@@ -32,12 +32,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
 from polmodel.analysis.one_at_a_time import Tornado, design_worlds, inert_assumptions, tornado
-from polmodel.analysis.questions import TIE, Question, ask, contrast_questions, margin
+from polmodel.analysis.options import RunOptions, documents_run_keywords
+from polmodel.analysis.questions import TIE, Question, ask, question_for
 from polmodel.analysis.sensitivity_methods import MorrisScreen, SobolIndices, morris, sobol
 from polmodel.analysis.worlds import DEFAULT_CHUNK, uncertain_dimensions
 from polmodel.errors import PolmodelError
@@ -46,12 +48,11 @@ from polmodel.limits import (
     check_memory,
     check_names,
     check_number,
-    check_seed,
     check_whole,
     comparison_bytes,
 )
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.loading import Scenario
 from polmodel.views.text import provenance
 
 METHODS = ("sobol", "morris", "tornado")
@@ -212,6 +213,7 @@ def parameter_groups(names: Sequence[str]) -> dict[str, str]:
 # The analysis
 
 
+@documents_run_keywords("seed", "horizon", "parameters", "executor", "chunk_size")
 def sensitivity(
     scenario: Scenario | str = "venezuela-2018",
     policy: str | None = None,
@@ -260,14 +262,7 @@ def sensitivity(
     aggregators : sequence of str
         Fuzzy ANDs to compute the indices under (the structural assumption); the first is the
         main one. Answers that do not depend on the AND are computed once.
-    seed : int or numpy.random.Generator
-        Same seed, same numbers (whatever the executor).
-    horizon : int, optional
-    parameters, initial : mapping, optional
-        What-ifs (:func:`polmodel.scenario.whatif.apply_settings`): values fix, ranges replace.
-    executor : concurrent.futures.Executor, optional
-        Where chunks of worlds run.
-    chunk_size : int
+    <run keywords>
     progress : callable, optional
         Called with 1 after each step (a method under an aggregator).
 
@@ -282,8 +277,6 @@ def sensitivity(
     >>> len(s.deciding()) >= 1
     True
     """
-    from polmodel.scenario.whatif import apply_settings
-
     methods = check_names(methods, "methods")
     aggregators = check_names(aggregators, "aggregators")
     if methods is None:
@@ -302,19 +295,12 @@ def sensitivity(
             isinstance(groups, Mapping) and not all(isinstance(v, str) for v in groups.values())):
         raise PolmodelError(f"groups: a {type(groups).__name__}; allowed: True, False, or a mapping "
                             "of assumption names to group names")
-    seed = check_seed(seed)
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
-    sc = apply_settings(sc, parameters=parameters, initial=initial)
-    # No contrast in a one-policy scenario: the baseline's own outcome, then.
-    question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0] \
-        if policy is None and versus is None \
-        else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
+    run = RunOptions(seed=seed, horizon=horizon, executor=executor, chunk_size=chunk_size,
+                     progress=progress, parameters=parameters, initial=initial)
+    seed = int(run.seed) if isinstance(run.seed, Integral) else run.seed  # as check_seed gives it
+    sc = run.scenario(scenario)
     # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
-    question = replace(question, margin=TIE)
-    question.check(sc)
+    question = replace(question_for(sc, policy, versus, outcome), margin=TIE)
     for m in methods:
         if m not in METHODS:
             raise PolmodelError(f"method {m!r}: unknown; allowed: {', '.join(METHODS)}")
@@ -334,7 +320,7 @@ def sensitivity(
     inert = inert_assumptions(sc, question, varied, rng=streams[0])
     active = [k for k in varied if k not in inert]
     box = [bounds[k] for k in active]
-    step = progress or (lambda k: None)
+    step = run.progress or (lambda k: None)
     if "sobol" in methods:  # the Saltelli design: (d + 2) n rows, two policies each
         check_memory(n, len(varied), 2,
                      need=lambda k: comparison_bytes((len(active) + 2) * k, len(varied), 2),
@@ -351,7 +337,7 @@ def sensitivity(
     def answer(agg):
         def f(x):
             return ask(question, sc, design_worlds(sc, active, np.asarray(x).T), aggregator=agg,
-                       executor=executor, chunk_size=chunk_size)
+                       executor=run.executor, chunk_size=run.chunk_size)
         return f
 
     sobols, screens = [], []
@@ -373,13 +359,14 @@ def sensitivity(
                 step(1)
     torn = None
     if "tornado" in methods and active:
-        torn = tornado(sc, question, active, aggregator=aggs[0], aggregators=aggs, executor=executor)
+        torn = tornado(sc, question, active, aggregator=aggs[0], aggregators=aggs,
+                       executor=run.executor)
         step(1)
     return Sensitivity(
         scenario=sc.label, title=sc.title, question=question, horizon=sc.horizon,
         seed=seed if isinstance(seed, int) else None, bounds=bounds, sobol=tuple(sobols),
         morris=tuple(screens), tornado=torn, inert=inert, confidence_level=confidence_level,
-        n_resamples=n_resamples if "sobol" in methods else 0, settings=settings,
+        n_resamples=n_resamples if "sobol" in methods else 0, settings=run.settings,
     )
 
 
