@@ -25,7 +25,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from polmodel import __version__  # noqa: E402
-from polmodel.analysis.comparison import Comparison, compare, necessity_consistency  # noqa: E402
+from polmodel.analysis.comparison import Comparison, compare  # noqa: E402
+from polmodel.analysis.paired import necessity_consistency  # noqa: E402
 from polmodel.analysis.worlds import PolicyOutcomes, sample_worlds  # noqa: E402
 from polmodel.errors import PolmodelError  # noqa: E402
 from polmodel.model.states import CONDITIONS, CROSSOVER  # noqa: E402

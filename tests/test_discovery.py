@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from conftest import flat
 
-from polmodel.analysis.discovery import discover, prim
+from polmodel.analysis.discovery import discover
+from polmodel.analysis.prim import prim
 from polmodel.errors import PolmodelError
 from polmodel.views.text import CAVEAT
 

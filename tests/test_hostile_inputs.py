@@ -198,7 +198,7 @@ def test_a_sweep_too_large_for_memory_is_refused_naming_points_and_worlds(monkey
     def no_sampling(*args, **kwargs):
         raise AssertionError("worlds were sampled before the memory check")
 
-    monkeypatch.setattr("polmodel.analysis.sweeps.sample_worlds", no_sampling)
+    monkeypatch.setattr("polmodel.analysis.options._draw_worlds", no_sampling)
     message = assert_one_line(cli("sweep", "--x", "lever.targeted_sanctions", "--points", "101",
                                   "--worlds", "10000000"), 2, "--points", "--worlds", "GiB")
     assert "x 0 policies" not in message and "101 points" in message
@@ -370,7 +370,7 @@ def test_discover_refuses_nonsense_settings(kwargs, fragment, monkeypatch):
     def no_work(*args, **kwargs):
         raise AssertionError("worlds were sampled before the settings were checked")
 
-    monkeypatch.setattr("polmodel.analysis.discovery.sample_worlds", no_work)
+    monkeypatch.setattr("polmodel.analysis.options._draw_worlds", no_work)
     with pytest.raises(PolmodelError, match="allowed:") as info:
         polmodel.discover(worlds=50, horizon=12, **kwargs)
     assert fragment in str(info.value)
@@ -379,7 +379,7 @@ def test_discover_refuses_nonsense_settings(kwargs, fragment, monkeypatch):
 def test_prim_refuses_nonsense_settings_too():
     import numpy as np
 
-    from polmodel.analysis.discovery import prim
+    from polmodel.analysis.prim import prim
 
     x = np.random.default_rng(0).random((100, 2))
     with pytest.raises(PolmodelError, match="min_coverage"):

@@ -177,6 +177,52 @@ def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Checks of the keywords every run on plausible worlds takes
+
+
+def check_sampling(worlds: Any, seed: Any, sampler: Any) -> int | None:
+    """How many worlds to draw (None: none), the seed and the sampler, with the Sobol' rule.
+
+    Returns
+    -------
+    int or None
+        ``worlds`` as an int.
+
+    Examples
+    --------
+    >>> check_sampling(1000, 0, "sobol")
+    Traceback (most recent call last):
+    ...
+    polmodel.errors.PolmodelError: worlds: the balance properties of Sobol' points require a power of 2 (got 1000; try 512 or 1024)
+    """
+    if worlds is not None:
+        worlds = check_whole(worlds, "worlds", 1, MAX_WORLDS)
+    check_seed(seed)
+    check_choice(sampler, "sampler", ("lhs", "sobol"))
+    if worlds is not None and sampler == "sobol" and worlds & (worlds - 1):
+        m = worlds.bit_length() - 1
+        raise PolmodelError(f"worlds: the balance properties of Sobol' points require a power "
+                            f"of 2 (got {worlds}; try {2**m} or {2 ** (m + 1)})")
+    return worlds
+
+
+def check_evaluation(chunk_size: Any, executor: Any, progress: Any) -> int:
+    """Worlds per chunk, where chunks run (an object with ``submit``, or None), a progress callback.
+
+    Returns
+    -------
+    int
+        ``chunk_size`` as an int.
+    """
+    chunk_size = check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
+    check_callable(progress, "progress")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise PolmodelError(f"executor: a {type(executor).__name__} has no submit(); allowed: a "
+                            "concurrent.futures.Executor or None")
+    return chunk_size
+
+
+# ---------------------------------------------------------------------------------------------
 # Memory
 
 

@@ -21,22 +21,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from polmodel.analysis._stats import median, quantiles
-from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate, sample_worlds
+from polmodel.analysis.options import RunOptions, documents_run_keywords
+from polmodel.analysis.paired import necessity_consistency, pairwise_statistics
+from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds
 from polmodel.errors import PolmodelError
-from polmodel.limits import (
-    MAX_CHUNK,
-    MAX_HORIZON,
-    MAX_POLICIES,
-    MAX_WORLDS,
-    check_callable,
-    check_choice,
-    check_memory,
-    check_names,
-    check_seed,
-    check_whole,
-)
-from polmodel.model.states import AGGREGATORS, CONDITIONS, SCALES
-from polmodel.scenario.loading import Scenario, check_scenario_argument, load_scenario
+from polmodel.limits import MAX_POLICIES, check_names
+from polmodel.model.states import CONDITIONS, SCALES
+from polmodel.scenario.loading import Scenario, check_scenario_argument
 
 if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
     from concurrent.futures import Executor
@@ -49,7 +40,6 @@ from polmodel.views.comparison_text import (
 from polmodel.views.text import CAVEAT, Section, csv_text, provenance, short_repr, write_text
 
 TIE = 1e-9  # differences smaller than this are exact ties (shortfall from the highest)
-_PAIRWISE_BLOCK = 2**22  # differences held at once by the pairwise statistics (32 MiB)
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
@@ -57,33 +47,6 @@ def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
         return (float("nan"),) * 3
     q10, q50, q90 = quantiles(x, [0.1, 0.5, 0.9])
     return float(q10), float(q50), float(q90)
-
-
-def necessity_consistency(x: np.ndarray, y: np.ndarray) -> float:
-    """FsQCA necessity consistency of condition X for outcome Y: sum(min(X, Y)) / sum(Y).
-
-    Parameters
-    ----------
-    x, y : ndarray[n_cases]
-        Memberships in [0, 1].
-
-    Returns
-    -------
-    float
-        In [0, 1]; NaN when the outcome is absent in every case.
-
-    References
-    ----------
-    Ragin, C. C. (2006). Set relations in social research: evaluating their consistency and
-    coverage. Political Analysis 14(3), 291-310.
-
-    Examples
-    --------
-    >>> necessity_consistency(np.array([0.9, 0.2]), np.array([1.0, 0.0]))
-    0.9
-    """
-    total = float(np.sum(y))
-    return float(np.sum(np.minimum(x, y)) / total) if total > 0 else float("nan")
 
 
 @dataclass(frozen=True)
@@ -361,45 +324,8 @@ class Comparison:
         return plot_pair(self, a, b, ax=ax)
 
 
-def pairwise_statistics(peaks: np.ndarray, margin: float) -> dict[str, np.ndarray]:
-    """The statistics of :meth:`Comparison.pairwise` for every ordered pair of policies at once.
-
-    Vectorised over blocks of pairs, each unordered pair computed once: the difference of b and
-    a is exactly minus that of a and b, so (b, a) mirrors (a, b) (higher and lower swap, the 10%
-    and 90% points swap and change sign). Memory stays bounded whatever the number of policies
-    and worlds, and the work is one pass per pair, so the limit on policies keeps it fast.
-
-    Parameters
-    ----------
-    peaks : ndarray[n_policies, n_worlds]
-        Peak opening index of each policy in each world.
-    margin : float
-        Differences up to this size count as ties.
-
-    Returns
-    -------
-    dict of str to ndarray[n_policies, n_policies]
-        Row policy against column policy.
-    """
-    k, n = peaks.shape
-    higher, lower, tied = np.zeros((k, k)), np.zeros((k, k)), np.ones((k, k))
-    p10, p50, p90 = np.zeros((k, k)), np.zeros((k, k)), np.zeros((k, k))
-    block = max(1, _PAIRWISE_BLOCK // max(n, 1))
-    for i in range(k - 1):
-        for j0 in range(i + 1, k, block):
-            d = peaks[i] - peaks[j0 : j0 + block]  # [block, worlds]
-            js = slice(j0, j0 + len(d))
-            higher[i, js] = lower[js, i] = (d > margin).mean(axis=1)
-            lower[i, js] = higher[js, i] = (d < -margin).mean(axis=1)
-            tied[i, js] = tied[js, i] = (np.abs(d) <= margin).mean(axis=1)
-            q10, q50, q90 = quantiles(d, [0.1, 0.5, 0.9])
-            p10[i, js], p50[i, js], p90[i, js] = q10, q50, q90
-            p10[js, i], p50[js, i], p90[js, i] = -q90, -q50, -q10
-    return {"share_higher": higher, "share_lower": lower, "share_tied": tied,
-            "difference_median": p50 + 0.0, "difference_p10": p10 + 0.0,
-            "difference_p90": p90 + 0.0}  # + 0.0: no negative zeros
-
-
+@documents_run_keywords("worlds", "seed", "sampler", "horizon", "aggregator", "chunk_size",
+                        "executor", "progress", "parameters")
 def compare(
     scenario: Scenario | str = "venezuela-2018",
     policies: Sequence[str] | None = None,
@@ -423,23 +349,7 @@ def compare(
         A scenario, a built-in name or a path to a ``.toml`` file.
     policies : sequence of str, optional
         Names to compare; all of the scenario's by default. The baseline is always included.
-    worlds : int or Worlds
-        Number of worlds to sample, or worlds already sampled.
-    seed : int or numpy.random.Generator, optional
-        Same seed, same worlds, same numbers.
-    sampler : {"lhs", "sobol"}
-        Latin hypercube (default) or scrambled Sobol' (a power-of-2 number of worlds).
-    horizon, aggregator : optional
-        Override the scenario's.
-    chunk_size : int
-        Worlds per task: bounds memory, never changes results.
-    executor : concurrent.futures.Executor, optional
-        Runs the chunks (a ProcessPoolExecutor, a Dask client's executor); here when None.
-    progress : callable, optional
-        Called with the number of worlds finished after each chunk.
-    parameters, initial : mapping of str to float or (low, high), optional
-        What-ifs applied before sampling: a value fixes a parameter (or initial state) in every
-        world, a range replaces its plausible range (:func:`polmodel.scenario.whatif.apply_settings`).
+    <run keywords>
 
     Returns
     -------
@@ -453,40 +363,18 @@ def compare(
     """
     check_scenario_argument(scenario)
     policies = check_names(policies, "policies")
-    if not isinstance(worlds, Worlds):
-        worlds = check_whole(worlds, "worlds", 1, MAX_WORLDS)
-    check_seed(seed)
-    check_choice(sampler, "sampler", ("lhs", "sobol"))
-    if horizon is not None:
-        check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
-    if aggregator is not None and not callable(aggregator):
-        check_choice(aggregator, "aggregator", AGGREGATORS)
-    check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
-    check_callable(progress, "progress")
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    if parameters or initial:
-        if isinstance(worlds, Worlds):
-            raise PolmodelError("parameters/initial apply when worlds are sampled; pass them to "
-                                "sample_worlds, or give a number of worlds")
-        from polmodel.scenario.whatif import apply_settings
-
-        sc = apply_settings(sc, parameters=parameters, initial=initial)
+    run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
+                     aggregator=aggregator, executor=executor, chunk_size=chunk_size,
+                     progress=progress, parameters=parameters, initial=initial)
+    sc = run.scenario(scenario)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
     if len(names) > MAX_POLICIES:
         raise PolmodelError(f"policies: {len(names)} with the baseline; allowed: at most {MAX_POLICIES}")
-    if isinstance(worlds, Worlds) and worlds.scenario != sc.name:
-        raise PolmodelError(f"worlds were sampled for {worlds.scenario!r}, not {sc.name!r}; "
-                            "sample them from this scenario")
     schedules = [sc.schedule(n) for n in names]  # unknown policies stop here, before any work
-    if not isinstance(worlds, Worlds):
-        dims = sum(u.high > u.low for u in (*sc.initial.values(), *sc.parameters.values()))
-        check_memory(worlds, dims, len(names))
-    w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
-    agg = aggregator or sc.aggregator
-    results = evaluate(w, schedules, aggregator=agg,
-                       chunk_size=chunk_size, executor=executor, progress=progress)
+    run.check_memory(sc, len(names))
+    w = run.sample(sc)
+    agg = run.aggregator or sc.aggregator
+    results = run.evaluate(w, schedules, agg)
     return Comparison(scenario=sc.label, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
                       tie_margin=sc.tie_margin, note=sc.defaults_note())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds, evaluate
+from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds, _evaluate, evaluate
 from polmodel.errors import PolmodelError
 from polmodel.scenario.loading import Scenario
 
@@ -135,6 +135,23 @@ def contrast_questions(scenario: Scenario, outcome: str = "peak_index") -> list[
             if p != scenario.baseline]
 
 
+def question_for(scenario: Scenario, policy: str | None, versus: str | None,
+                 outcome: str) -> Question:
+    """The question an analysis asks: ``policy`` against ``versus``, else the scenario's own.
+
+    With neither policy given, the scenario's contrast (else its first policy against the
+    baseline; in a one-policy scenario, the baseline's own outcome). Unknown policies are
+    refused here, with the scenario's names.
+    """
+    if policy is None and versus is None:
+        # No contrast in a one-policy scenario: the baseline's own outcome, then.
+        question = (contrast_questions(scenario, outcome) or [Question(scenario.baseline, None, outcome)])[0]
+    else:
+        question = Question(policy or scenario.baseline, versus, outcome, margin(scenario, outcome))
+    question.check(scenario)
+    return question
+
+
 def most_windows(scenario: Scenario, worlds: Worlds, *, aggregator: str | None = None,
                  executor=None) -> tuple[str, float]:
     """The policy with a window in the largest share of ``worlds``, and that share.
@@ -165,11 +182,13 @@ def ask(question: Question, scenario: Scenario, worlds: Worlds, *, aggregator: s
         progress: Callable[[int], None] | None = None) -> np.ndarray:
     """The answer to ``question`` in every world: one vectorised evaluation of its policies.
 
+    For the analyses: ``executor``, ``chunk_size`` and ``progress`` are trusted, checked where
+    the analysis took them (:class:`polmodel.analysis.options.RunOptions`).
+
     Returns
     -------
     ndarray[n_worlds]
     """
-    outs = evaluate(worlds, [scenario.schedule(n) for n in question.policies],
-                    aggregator=aggregator or scenario.aggregator, executor=executor,
-                    chunk_size=chunk_size, progress=progress)
+    outs = _evaluate(worlds, [scenario.schedule(n) for n in question.policies],
+                     aggregator or scenario.aggregator, chunk_size, executor, progress)
     return question.values(dict(zip(question.policies, outs)))

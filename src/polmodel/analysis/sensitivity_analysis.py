@@ -12,7 +12,8 @@ samples (initial states, context values, mechanism parameters):
   parameters (derived from the mechanism table: the state each mechanism moves)
   (:func:`polmodel.analysis.sensitivity_methods.morris`).
 - **A one-at-a-time tornado** around the central run: each assumption moved to the ends of its
-  range, the others held at their central values, sorted by swing, for the room.
+  range, the others held at their central values, sorted by swing, for the room
+  (:mod:`polmodel.analysis.one_at_a_time`).
 
 The fuzzy AND is an assumption too: indices are computed under each aggregator asked for
 (``min`` and ``product`` by default) when the answer can depend on it, and the tornado shows
@@ -22,8 +23,8 @@ Assumptions that cannot affect the answer by construction are found before any i
 computed, by running the question's policies with each assumption at both ends of its range
 in a few worlds: if no state of the model moves, the assumption is reported as inert (with the
 mechanism table's reason when its levers are all off) and left out, instead of showing an
-index of zero with an undefined interval. An answer that does not vary at all (no window in
-any world) is reported as such.
+index of zero with an undefined interval (:func:`polmodel.analysis.one_at_a_time.inert_assumptions`).
+An answer that does not vary at all (no window in any world) is reported as such.
 """
 
 from __future__ import annotations
@@ -31,73 +32,35 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-from polmodel.analysis.questions import TIE, Question, ask, contrast_questions, margin
+from polmodel.analysis.one_at_a_time import Tornado, design_worlds, inert_assumptions, tornado
+from polmodel.analysis.options import RunOptions, documents_run_keywords
+from polmodel.analysis.questions import TIE, Question, ask, question_for
 from polmodel.analysis.sensitivity_methods import MorrisScreen, SobolIndices, morris, sobol
-from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, evaluate, uncertain_dimensions
+from polmodel.analysis.worlds import DEFAULT_CHUNK, uncertain_dimensions
 from polmodel.errors import PolmodelError
 from polmodel.limits import (
     check_choice,
     check_memory,
     check_names,
     check_number,
-    check_seed,
     check_whole,
     comparison_bytes,
 )
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.loading import Scenario
 from polmodel.views.text import provenance
 
 METHODS = ("sobol", "morris", "tornado")
 DECIDING = 0.05  # a total Sobol' index below this leaves an assumption out of the sentence
-TORNADO_OUTCOME = {"window": "months_open"}  # a yes/no answer swings in months instead
 
 
 # ---------------------------------------------------------------------------------------------
 # Results
-
-
-@dataclass(frozen=True)
-class Tornado:
-    """One-at-a-time swings around the central run.
-
-    Attributes
-    ----------
-    outcome : str
-        What the bars measure (the question's outcome; months open for a yes/no window).
-    central : float
-        The answer at the central value of every assumption.
-    names : tuple of str
-    low, high : ndarray[n_names]
-        Each assumption's range ends.
-    at_low, at_high : ndarray[n_names]
-        The answer with that one assumption at its low / high end.
-    aggregators : mapping of str to float
-        The answer at central values under each aggregator (a structural swing).
-    """
-
-    aggregator: str
-    outcome: str
-    central: float
-    names: tuple[str, ...]
-    low: np.ndarray
-    high: np.ndarray
-    at_low: np.ndarray
-    at_high: np.ndarray
-    aggregators: Mapping[str, float]
-
-    @property
-    def swing(self) -> np.ndarray:
-        """ndarray[n_names]: |answer at high end - answer at low end|."""
-        return np.abs(self.at_high - self.at_low)
-
-    def order(self) -> np.ndarray:
-        """Indices of ``names`` by swing, largest first."""
-        return np.array(sorted(range(len(self.names)), key=lambda i: (-self.swing[i], self.names[i])), int)
 
 
 @dataclass(frozen=True)
@@ -246,90 +209,11 @@ def parameter_groups(names: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _matrix(scenario: Scenario, names: Sequence[str], x: np.ndarray) -> Worlds:
-    """Worlds with columns ``names`` from ``x`` (n_rows, len(names)), the rest at central values."""
-    dims = uncertain_dimensions(scenario)
-    varied = tuple(k for k, (_, lo, hi) in dims.items() if hi > lo)
-    fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
-    cols = [varied.index(name) for name in names]
-    if cols == list(range(len(varied))):
-        values = np.asarray(x, dtype=float)  # every column given: no copy to make
-    else:
-        values = np.empty((x.shape[0], len(varied)))
-        values[:] = [dims[k][0] for k in varied]
-        values[:, cols] = x
-    return Worlds(scenario.name, varied, values, fixed, None, "analysis")
-
-
-def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[str], *,
-                      rng: np.random.Generator, worlds: int = 8) -> dict[str, str]:
-    """Assumptions that cannot move the question's answer by construction, with the reason.
-
-    Each assumption is set to both ends of its range in ``worlds`` random worlds; if no
-    condition, the exodus or the answer moves in any of them under any of the question's
-    policies, the model does not reach it (a term multiplied by a lever that is off is exactly
-    zero, so the test is exact, not statistical).
-    """
-    if not names:  # nothing uncertain: nothing to test
-        return {}
-    bounds = {k: (lo, hi) for k, (_, lo, hi) in uncertain_dimensions(scenario).items()}
-    d = len(names)
-    lo = np.array([bounds[k][0] for k in names])
-    hi = np.array([bounds[k][1] for k in names])
-    base = lo + rng.random((worlds, d)) * (hi - lo)
-    x = np.repeat(base[None], 2 * d, axis=0)  # (2d, worlds, d)
-    for j in range(d):
-        x[2 * j, :, j] = lo[j]
-        x[2 * j + 1, :, j] = hi[j]
-    w = _matrix(scenario, names, x.reshape(-1, d))
-    moved = np.zeros(d, bool)
-    for o in evaluate(w, [scenario.schedule(p) for p in question.policies]):
-        for field in ("condition_mean", "exodus", "peak_index", "months_open"):
-            v = np.asarray(getattr(o, field)).reshape(d, 2, worlds, -1)
-            moved |= (v[:, 0] != v[:, 1]).reshape(d, -1).any(axis=1)
-    used = {lv for p in question.policies for lv, s in scenario.policy(p).levers.items() if s.intensity > 0}
-    who = (f"neither {' nor '.join(question.policies)} uses" if len(question.policies) > 1
-           else f"{question.policies[0]} does not use")
-    out = {}
-    for name, m in zip(names, moved):
-        if m:
-            continue
-        mech = MECHANISMS_BY_NAME.get(PARAMETERS[name].mechanism) if name in PARAMETERS else None
-        if mech is not None and mech.levers and not set(mech.levers) & used:
-            out[name] = (f"its mechanism ({mech.name}) acts only through {' or '.join(mech.levers)}, "
-                         f"which {who}")
-        else:
-            out[name] = f"moves no state of the model under {' or '.join(question.policies)}"
-    return out
-
-
-def tornado(scenario: Scenario, question: Question, names: Sequence[str], *,
-            aggregator: str, aggregators: Sequence[str] = (), executor: Executor | None = None) -> Tornado:
-    """Swings of the answer with one assumption at a time at either end of its range.
-
-    The answer is the question's outcome at central values (months open for a yes/no window).
-    """
-    q = Question(question.policy, question.versus, TORNADO_OUTCOME.get(question.outcome, question.outcome))
-    dims = uncertain_dimensions(scenario)
-    d = len(names)
-    central = np.array([dims[k][0] for k in names])
-    lo = np.array([dims[k][1] for k in names])
-    hi = np.array([dims[k][2] for k in names])
-    x = np.repeat(central[None], 2 * d + 1, axis=0)
-    x[1::2][np.arange(d), np.arange(d)] = lo
-    x[2::2][np.arange(d), np.arange(d)] = hi
-    y = ask(q, scenario, _matrix(scenario, names, x), aggregator=aggregator, executor=executor)
-    structural = {aggregator: float(y[0])}
-    for agg in aggregators:
-        if agg != aggregator:
-            structural[agg] = float(ask(q, scenario, _matrix(scenario, names, x[:1]), aggregator=agg)[0])
-    return Tornado(aggregator, q.outcome, float(y[0]), tuple(names), lo, hi, y[1::2], y[2::2], structural)
-
-
 # ---------------------------------------------------------------------------------------------
 # The analysis
 
 
+@documents_run_keywords("seed", "horizon", "parameters", "executor", "chunk_size")
 def sensitivity(
     scenario: Scenario | str = "venezuela-2018",
     policy: str | None = None,
@@ -378,14 +262,7 @@ def sensitivity(
     aggregators : sequence of str
         Fuzzy ANDs to compute the indices under (the structural assumption); the first is the
         main one. Answers that do not depend on the AND are computed once.
-    seed : int or numpy.random.Generator
-        Same seed, same numbers (whatever the executor).
-    horizon : int, optional
-    parameters, initial : mapping, optional
-        What-ifs (:func:`polmodel.scenario.whatif.apply_settings`): values fix, ranges replace.
-    executor : concurrent.futures.Executor, optional
-        Where chunks of worlds run.
-    chunk_size : int
+    <run keywords>
     progress : callable, optional
         Called with 1 after each step (a method under an aggregator).
 
@@ -400,8 +277,6 @@ def sensitivity(
     >>> len(s.deciding()) >= 1
     True
     """
-    from polmodel.scenario.whatif import apply_settings
-
     methods = check_names(methods, "methods")
     aggregators = check_names(aggregators, "aggregators")
     if methods is None:
@@ -420,19 +295,12 @@ def sensitivity(
             isinstance(groups, Mapping) and not all(isinstance(v, str) for v in groups.values())):
         raise PolmodelError(f"groups: a {type(groups).__name__}; allowed: True, False, or a mapping "
                             "of assumption names to group names")
-    seed = check_seed(seed)
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
-    sc = apply_settings(sc, parameters=parameters, initial=initial)
-    # No contrast in a one-policy scenario: the baseline's own outcome, then.
-    question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0] \
-        if policy is None and versus is None \
-        else Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
+    run = RunOptions(seed=seed, horizon=horizon, executor=executor, chunk_size=chunk_size,
+                     progress=progress, parameters=parameters, initial=initial)
+    seed = int(run.seed) if isinstance(run.seed, Integral) else run.seed  # as check_seed gives it
+    sc = run.scenario(scenario)
     # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
-    question = replace(question, margin=TIE)
-    question.check(sc)
+    question = replace(question_for(sc, policy, versus, outcome), margin=TIE)
     for m in methods:
         if m not in METHODS:
             raise PolmodelError(f"method {m!r}: unknown; allowed: {', '.join(METHODS)}")
@@ -452,7 +320,7 @@ def sensitivity(
     inert = inert_assumptions(sc, question, varied, rng=streams[0])
     active = [k for k in varied if k not in inert]
     box = [bounds[k] for k in active]
-    step = progress or (lambda k: None)
+    step = run.progress or (lambda k: None)
     if "sobol" in methods:  # the Saltelli design: (d + 2) n rows, two policies each
         check_memory(n, len(varied), 2,
                      need=lambda k: comparison_bytes((len(active) + 2) * k, len(varied), 2),
@@ -468,8 +336,8 @@ def sensitivity(
 
     def answer(agg):
         def f(x):
-            return ask(question, sc, _matrix(sc, active, np.asarray(x).T), aggregator=agg,
-                       executor=executor, chunk_size=chunk_size)
+            return ask(question, sc, design_worlds(sc, active, np.asarray(x).T), aggregator=agg,
+                       executor=run.executor, chunk_size=run.chunk_size)
         return f
 
     sobols, screens = [], []
@@ -491,13 +359,14 @@ def sensitivity(
                 step(1)
     torn = None
     if "tornado" in methods and active:
-        torn = tornado(sc, question, active, aggregator=aggs[0], aggregators=aggs, executor=executor)
+        torn = tornado(sc, question, active, aggregator=aggs[0], aggregators=aggs,
+                       executor=run.executor)
         step(1)
     return Sensitivity(
         scenario=sc.label, title=sc.title, question=question, horizon=sc.horizon,
         seed=seed if isinstance(seed, int) else None, bounds=bounds, sobol=tuple(sobols),
         morris=tuple(screens), tornado=torn, inert=inert, confidence_level=confidence_level,
-        n_resamples=n_resamples if "sobol" in methods else 0, settings=settings,
+        n_resamples=n_resamples if "sobol" in methods else 0, settings=run.settings,
     )
 
 

@@ -17,17 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.analysis.questions import OUTCOMES, Question, contrast_questions, margin
-from polmodel.analysis.worlds import (
-    DEFAULT_CHUNK,
-    Worlds,
-    evaluate,
-    sample_worlds,
-    uncertain_dimensions,
-)
+from polmodel.analysis.options import RunOptions, documents_run_keywords
+from polmodel.analysis.questions import OUTCOMES, Question, margin, question_for
+from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
 from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.loading import Scenario
 from polmodel.views.text import CAVEAT, provenance, result_html, result_text
 
 ROWS_PER_CALL = 65536  # worlds evaluated per call: bounds memory, never changes results
@@ -47,6 +42,8 @@ def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
                span: tuple[float, float] | None = None) -> Axis:
     """An axis from ``NAME`` or ``NAME=LOW:HIGH`` (``lever.X``, ``start.X`` or a what-if name).
 
+    ``points`` is trusted: :func:`sweep` checked it.
+
     Raises
     ------
     PolmodelError
@@ -60,9 +57,6 @@ def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
         if not isinstance(setting, tuple):
             raise PolmodelError(f"sweep axis {text}: give a range NAME=LOW:HIGH, or the name alone")
         span = setting
-    from polmodel.limits import check_whole
-
-    points = check_whole(points, "points", 2, 1_000)
     kind, _, target = name.partition(".")
     if kind in ("lever", "start"):
         if target not in LEVER_NAMES:
@@ -257,6 +251,8 @@ def _schedule(scenario: Scenario, policy: str, axes: Sequence[Axis], point: Sequ
     return Policy(pol.name, levers, pol.description).schedule(scenario.horizon)
 
 
+@documents_run_keywords("seed", "sampler", "horizon", "aggregator", "parameters", "executor",
+                        "chunk_size", "progress")
 def sweep(
     scenario: Scenario | str = "venezuela-2018",
     x: str = "lever.targeted_sanctions",
@@ -297,11 +293,9 @@ def sweep(
     points : int
         Grid points per axis (start months are whole, so fewer may result).
     worlds : int or Worlds
-        Worlds per point, the same at every point.
-    seed, sampler, horizon, aggregator, parameters, initial, executor, chunk_size :
-        As for :func:`polmodel.compare`.
-    progress : callable, optional
-        Called with the number of worlds finished.
+        Worlds per point, the same at every point: a number to sample, or worlds already
+        sampled from this scenario (:func:`polmodel.sample_worlds`).
+    <run keywords>
 
     Returns
     -------
@@ -314,26 +308,22 @@ def sweep(
     >>> s.values.shape
     (3,)
     """
-    from polmodel.limits import MAX_WORLDS, check_memory, check_text, check_whole, sweep_bytes
-    from polmodel.scenario.whatif import apply_settings
+    from polmodel.limits import check_memory, check_text, check_whole, sweep_bytes
 
+    run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
+                     aggregator=aggregator, executor=executor, chunk_size=chunk_size,
+                     progress=progress, parameters=parameters, initial=initial)
     check_text(x, "x")
     check_text(y, "y", optional=True)
-    if not isinstance(worlds, Worlds):
-        worlds = check_whole(worlds, "worlds", 1, MAX_WORLDS)
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if horizon is not None:
-        sc = sc.with_horizon(horizon)
-    settings = dict(parameters or {}) | {f"initial.{k}": v for k, v in (initial or {}).items()}
-    sc = apply_settings(sc, parameters=parameters, initial=initial)
+    points = check_whole(points, "points", 2, 1_000)
+    sc = run.scenario(scenario)
     if outcome is None:
         outcome = "peak_index" if policy is None and versus is None else "window"
-    if policy is None and versus is None and outcome != "window":
-        # No contrast in a one-policy scenario: the baseline's own outcome, then.
-        question = (contrast_questions(sc, outcome) or [Question(sc.baseline, None, outcome)])[0]
-    else:
+    if outcome == "window":  # never the scenario's contrast: the policy given, else the baseline
         question = Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
-    question.check(sc)
+        question.check(sc)
+    else:
+        question = question_for(sc, policy, versus, outcome)
     axes = [parse_axis(x, sc, question.policy, points)]
     if y is not None:
         axes.append(parse_axis(y, sc, question.policy, points))
@@ -341,7 +331,7 @@ def sweep(
             raise PolmodelError(f"sweep: the two axes are both {axes[0].name}; give two different ones")
     # The whole sweep's memory (the worlds, every point's answers, one call's block) is checked
     # before anything is sampled: a grid too large for memory stops here, not minutes later.
-    n_worlds = len(worlds) if isinstance(worlds, Worlds) else worlds
+    n_worlds = len(run.worlds) if isinstance(run.worlds, Worlds) else run.worlds
     n_points = int(np.prod([len(a.grid) for a in axes]))
     n_dims = len(uncertain_dimensions(sc)) + len(axes)
     per_axis = " x ".join(str(len(a.grid)) for a in axes)
@@ -351,7 +341,7 @@ def sweep(
                          f"{'' if len(axes) == 1 else ', ' + per_axis + ' grid'}) x "
                          f"{n_worlds:,} worlds (--worlds) each",
                  fewer="fewer --points or --worlds")
-    w = worlds if isinstance(worlds, Worlds) else sample_worlds(sc, worlds, seed=seed, sampler=sampler)
+    w = run.sample(sc)
     # Swept numbers become columns of the worlds (fixed ones too), set per point below.
     dims = uncertain_dimensions(sc)
     names = list(w.names)
@@ -362,7 +352,7 @@ def sweep(
             names.append(a.name)
             fixed.pop(a.name, None)
             values = np.column_stack([values, np.full(len(w), dims[a.name][0])])
-    agg = aggregator or sc.aggregator
+    agg = run.aggregator or sc.aggregator
     grid_points = list(product(*(a.grid for a in axes)))
     shape = tuple(len(a.grid) for a in axes)
     n = len(w)
@@ -386,9 +376,7 @@ def sweep(
                     if a.kind == "parameter":
                         block[i * n:(i + 1) * n, names.index(a.name)] = v
             stacked = replace(w, names=tuple(names), values=block, fixed=fixed)
-            outs = dict(zip(question.policies, evaluate(stacked, schedules, aggregator=agg,
-                                                         executor=executor, chunk_size=chunk_size,
-                                                         progress=progress)))
+            outs = dict(zip(question.policies, run.evaluate(stacked, schedules, agg)))
             answers[part] = question.values(outs).reshape(len(part), n)
             holds[part] = question.holds(outs).reshape(len(part), n) if question.versus is not None \
                 or outcome == "window" else False
@@ -401,4 +389,4 @@ def sweep(
     return Sweep(scenario=sc.label, title=sc.title, question=question, axes=tuple(a.name for a in axes),
                  grids=tuple(a.grid for a in axes), values=stat.reshape(shape), band=band,
                  statistic="share" if share else "median", n_worlds=n,
-                 seed=w.seed, aggregator=agg, horizon=sc.horizon, settings=settings)
+                 seed=w.seed, aggregator=agg, horizon=sc.horizon, settings=run.settings)

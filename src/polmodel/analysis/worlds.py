@@ -23,17 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from polmodel.analysis._stats import median
-from polmodel.errors import PolmodelError
-from polmodel.limits import (
-    MAX_CHUNK,
-    MAX_WORLDS,
-    MONTHS_DTYPE,
-    check_callable,
-    check_choice,
-    check_memory,
-    check_seed,
-    check_whole,
-)
+from polmodel.limits import MONTHS_DTYPE, check_evaluation, check_memory, check_sampling
 from polmodel.model.integrator import Outcomes, simulate
 from polmodel.model.states import STATES
 from polmodel.scenario.loading import Scenario, check_scenario_argument, load_scenario
@@ -163,6 +153,8 @@ def _quantiles_of(scenario: Scenario, key: str) -> tuple[float, ...] | None:
 def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Generator) -> np.ndarray:
     """Points in the unit hypercube.
 
+    The arguments are trusted: :func:`polmodel.limits.check_sampling` checked them.
+
     Parameters
     ----------
     n, d : int
@@ -176,19 +168,11 @@ def unit_sample(n: int, d: int, *, sampler: Sampler = "lhs", rng: np.random.Gene
     -------
     ndarray[n, d]
     """
-    if n < 1:
-        raise PolmodelError(f"worlds: {n}; allowed: a whole number from 1")
     if sampler == "lhs":
         return latin_hypercube(n, d, rng)
-    if sampler == "sobol":
-        m = int(n).bit_length() - 1
-        if n != 2**m:
-            raise PolmodelError(f"worlds: the balance properties of Sobol' points require a power "
-                                f"of 2 (got {n}; try {2**m} or {2 ** (m + 1)})")
-        from scipy.stats import qmc
+    from scipy.stats import qmc
 
-        return qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
-    raise PolmodelError(f"sampler: unknown {sampler!r}; allowed: lhs, sobol")
+    return qmc.Sobol(d, scramble=True, rng=rng).random_base2(int(n).bit_length() - 1)
 
 
 def sample_worlds(
@@ -226,17 +210,25 @@ def sample_worlds(
     (64, True)
     """
     check_scenario_argument(scenario)
-    n = check_whole(n, "worlds", 1, MAX_WORLDS)
-    check_seed(seed)
-    check_choice(sampler, "sampler", ("lhs", "sobol"))
+    n = check_sampling(n, seed, sampler)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if parameters or initial:
         from polmodel.scenario.whatif import apply_settings
 
         sc = apply_settings(sc, parameters=parameters, initial=initial)
+    check_memory(n, varied_count(sc), policies=0)
+    return _draw_worlds(sc, n, seed=seed, sampler=sampler)
+
+
+def varied_count(scenario: Scenario) -> int:
+    """How many uncertain numbers of a scenario vary (a range wider than one point)."""
+    return sum(u.high > u.low for u in (*scenario.initial.values(), *scenario.parameters.values()))
+
+
+def _draw_worlds(sc: Scenario, n: int, *, seed, sampler: Sampler) -> Worlds:
+    """:func:`sample_worlds` after its checks: the caller checked ``n``, seed, sampler, memory."""
     dims = uncertain_dimensions(sc)
     varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
-    check_memory(n, len(varied), policies=0)
     rng = np.random.default_rng(seed)
     fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
     u = unit_sample(n, len(varied), sampler=sampler, rng=rng)
@@ -378,11 +370,13 @@ def evaluate(
     list of PolicyOutcomes
         One per schedule, rows in the order of ``worlds``.
     """
-    chunk_size = check_whole(chunk_size, "chunk_size", 1, MAX_CHUNK)
-    check_callable(progress, "progress")
-    if executor is not None and not callable(getattr(executor, "submit", None)):
-        raise PolmodelError(f"executor: a {type(executor).__name__} has no submit(); allowed: a "
-                            "concurrent.futures.Executor or None")
+    chunk_size = check_evaluation(chunk_size, executor, progress)
+    return _evaluate(worlds, schedules, aggregator, chunk_size, executor, progress)
+
+
+def _evaluate(worlds: Worlds, schedules: Sequence[np.ndarray], aggregator, chunk_size: int,
+              executor: Executor | None, progress: Callable[[int], None] | None) -> list[PolicyOutcomes]:
+    """:func:`evaluate` after its checks: :func:`check_evaluation` passed the caller's arguments."""
     n = len(worlds)
     bounds = [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
     args = ((worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator)
