@@ -30,7 +30,8 @@ from polmodel.analysis.paired import necessity_consistency  # noqa: E402
 from polmodel.analysis.worlds import PolicyOutcomes, sample_worlds  # noqa: E402
 from polmodel.errors import PolmodelError  # noqa: E402
 from polmodel.model.states import CONDITIONS, CROSSOVER  # noqa: E402
-from polmodel.scenario.loading import load_scenario, scenario_from_dict  # noqa: E402
+from polmodel.scenario.definition import scenario_from_dict
+from polmodel.scenario.loading import load_scenario  # noqa: E402
 from polmodel.views import plots
 from polmodel.views.text import CAVEAT, WIDTH  # noqa: E402
 

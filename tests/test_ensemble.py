@@ -26,7 +26,8 @@ from polmodel.analysis.worlds import (
 from polmodel.errors import PolmodelError
 from polmodel.model.integrator import simulate
 from polmodel.model.states import STATES
-from polmodel.scenario.loading import load_scenario, scenario_from_dict
+from polmodel.scenario.definition import scenario_from_dict
+from polmodel.scenario.loading import load_scenario
 
 DEFAULT_TOML = Path(__file__).resolve().parents[1] / "scenarios" / "venezuela-2018.toml"
 N = 64

@@ -37,7 +37,7 @@ from polmodel.model.bounds import parameter_limits
 from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import CONTEXT_PARAMETERS, MECHANISM_PARAMETERS
 from polmodel.model.states import STATES
-from polmodel.scenario.loading import scenario_from_dict
+from polmodel.scenario.definition import scenario_from_dict
 
 FUZZ_EXAMPLES = int(os.environ.get("POLMODEL_FUZZ_EXAMPLES", "0"))
 

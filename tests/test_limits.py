@@ -186,7 +186,7 @@ def test_a_parameter_beyond_its_limit_is_refused_in_a_call(value):
 
 def test_months_open_counts_every_month_of_the_longest_horizon():
     """All conditions held above the crossover with every rate at zero: open every month."""
-    from polmodel.scenario.loading import scenario_from_dict
+    from polmodel.scenario.definition import scenario_from_dict
 
     data = _default_dict()
     for state in STATES:

@@ -18,7 +18,8 @@ from polmodel.errors import PolmodelError
 from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import STATES
-from polmodel.scenario.loading import DEFAULT_SCENARIO, Scenario, list_scenarios, load_scenario
+from polmodel.scenario.definition import Scenario
+from polmodel.scenario.loading import DEFAULT_SCENARIO, list_scenarios, load_scenario
 
 # ---- Every scenario file ---------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ __version__ = "0.2.0"
 
 _PUBLIC = {
     "PolmodelError": "polmodel.errors",
-    "Scenario": "polmodel.scenario.loading",
+    "Scenario": "polmodel.scenario.definition",
     "load_scenario": "polmodel.scenario.loading",
     "list_scenarios": "polmodel.scenario.loading",
     "Policy": "polmodel.model.levers",

@@ -27,7 +27,7 @@ from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds
 from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_POLICIES, check_names
 from polmodel.model.states import CONDITIONS, SCALES
-from polmodel.scenario.loading import Scenario, check_scenario_argument
+from polmodel.scenario.definition import Scenario, check_scenario_argument
 
 if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
     from concurrent.futures import Executor

@@ -21,7 +21,7 @@ from polmodel.analysis.prim import PRUNE_TOLERANCE, Box, PrimResult, _prim, chec
 from polmodel.analysis.questions import Question, question_for
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
-from polmodel.scenario.loading import Scenario
+from polmodel.scenario.definition import Scenario
 from polmodel.views.text import CAVEAT, provenance, result_html, result_text
 
 

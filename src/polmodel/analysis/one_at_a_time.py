@@ -24,7 +24,7 @@ import numpy as np
 from polmodel.analysis.questions import Question, ask
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, _evaluate, uncertain_dimensions
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
-from polmodel.scenario.loading import Scenario
+from polmodel.scenario.definition import Scenario
 
 TORNADO_OUTCOME = {"window": "months_open"}  # a yes/no answer swings in months instead
 

@@ -38,7 +38,8 @@ from polmodel.limits import (
     check_whole,
 )
 from polmodel.model.states import AGGREGATORS
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.definition import Scenario
+from polmodel.scenario.loading import load_scenario
 
 if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
     from concurrent.futures import Executor

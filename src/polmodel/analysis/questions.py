@@ -16,7 +16,7 @@ import numpy as np
 
 from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds, _evaluate, evaluate
 from polmodel.errors import PolmodelError
-from polmodel.scenario.loading import Scenario
+from polmodel.scenario.definition import Scenario
 
 TIE = 1e-9  # differences smaller than this count as ties (as in polmodel.analysis.comparison)
 

@@ -22,7 +22,8 @@ from polmodel.model.states import (
     opening_index,
     window_open,
 )
-from polmodel.scenario.loading import Scenario, check_scenario_argument, load_scenario
+from polmodel.scenario.definition import Scenario, check_scenario_argument
+from polmodel.scenario.loading import load_scenario
 from polmodel.views.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text
 
 

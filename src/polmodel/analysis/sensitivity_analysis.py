@@ -52,7 +52,7 @@ from polmodel.limits import (
     comparison_bytes,
 )
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
-from polmodel.scenario.loading import Scenario
+from polmodel.scenario.definition import Scenario
 from polmodel.views.text import provenance
 
 METHODS = ("sobol", "morris", "tornado")

@@ -22,7 +22,7 @@ from polmodel.analysis.questions import OUTCOMES, Question, margin, question_for
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
 from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
-from polmodel.scenario.loading import Scenario
+from polmodel.scenario.definition import Scenario
 from polmodel.views.text import CAVEAT, provenance, result_html, result_text
 
 ROWS_PER_CALL = 65536  # worlds evaluated per call: bounds memory, never changes results

@@ -26,7 +26,8 @@ from polmodel.analysis._stats import median
 from polmodel.limits import MONTHS_DTYPE, check_evaluation, check_memory, check_sampling
 from polmodel.model.integrator import Outcomes, simulate
 from polmodel.model.states import STATES
-from polmodel.scenario.loading import Scenario, check_scenario_argument, load_scenario
+from polmodel.scenario.definition import Scenario, check_scenario_argument
+from polmodel.scenario.loading import load_scenario
 
 if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
     from concurrent.futures import Executor, Future

@@ -54,7 +54,8 @@ from polmodel.room.opinion_pool import (  # noqa: F401  (the pool's names, here 
     pooled_median,
     pooled_quantiles,
 )
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.definition import Scenario
+from polmodel.scenario.loading import load_scenario
 from polmodel.views.text import CAVEAT, provenance, sections_html, sections_text
 
 VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher")
@@ -327,7 +328,7 @@ def elicit(
 
     from polmodel.analysis.comparison import compare
     from polmodel.limits import with_article
-    from polmodel.scenario.loading import scenario_from_dict
+    from polmodel.scenario.definition import scenario_from_dict
     from polmodel.scenario.toml_writer import dumps
 
     source = "" if not isinstance(estimates, (str, os.PathLike)) else str(estimates)

@@ -25,7 +25,8 @@ from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
 from polmodel.model.states import AGGREGATORS, CONDITIONS, CROSSOVER, STATES
 from polmodel.room.explorer_assumptions import influential_assumptions
 from polmodel.room.explorer_controls import INITIAL_PREFIX, START_SUFFIX
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.definition import Scenario
+from polmodel.scenario.loading import load_scenario
 
 
 class Explorer:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from polmodel.model.levers import LEVERS_BY_NAME
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.definition import Scenario
+from polmodel.scenario.loading import load_scenario
 
 N_ASSUMPTIONS = 6
 """How many assumption sliders the explorer shows by default."""

@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.util import find_spec
 
-from polmodel.scenario.loading import Scenario, load_scenario
+from polmodel.scenario.definition import Scenario
+from polmodel.scenario.loading import load_scenario
 from polmodel.views.comparison_text import comparison_sections
 from polmodel.views.text import CAVEAT, html_table, pct, provenance
 

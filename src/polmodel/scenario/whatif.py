@@ -25,7 +25,7 @@ from polmodel.errors import PolmodelError
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model.bounds import parameter_limit
 from polmodel.model.parameters import PARAMETERS
-from polmodel.scenario.loading import Scenario, Uncertain
+from polmodel.scenario.definition import Scenario, Uncertain
 
 Setting = float | tuple[float, float]
 """A value, or a ``(low, high)`` plausible range."""

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from polmodel.model.parameters import PARAMETERS
-from polmodel.scenario.loading import Scenario
+from polmodel.scenario.definition import Scenario
 from polmodel.views.text import CAVEAT, provenance, sections_text, wrap
 
 
