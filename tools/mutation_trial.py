@@ -36,6 +36,8 @@ MIN_CAUGHT = 29
 MODEL_TESTS = ("tests/test_closed_forms.py", "tests/test_second_edition.py", "tests/test_model.py")
 INDEX_TESTS = ("tests/test_conditions.py", "tests/test_model.py")
 COMPARE_TESTS = ("tests/test_compare.py",)
+RUN_INDEX_TESTS = ("tests/test_model.py::test_outcomes_of_many_worlds_summarise_their_trajectories",
+                   "tests/test_conditions.py")
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,11 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("window-any", "model/states.py", "> CROSSOVER).all(axis=-1)", "> CROSSOVER).any(axis=-1)",
       INDEX_TESTS, "a window when any condition is present"),
     M("run-min-3", "model/integrator.py", "np.minimum(low, conds[3], out=low)",
-      "np.minimum(low, conds[2], out=low)", INDEX_TESTS,
+      "np.minimum(low, conds[2], out=low)", RUN_INDEX_TESTS,
       "the run's strict index forgets pressure (numpy path)"),
     M("run-graded-sqrt", "model/integrator.py",
       "J = np.sqrt(np.sqrt(product, out=graded), out=graded)",
-      "J = np.sqrt(product, out=graded)", INDEX_TESTS,
+      "J = np.sqrt(product, out=graded)", RUN_INDEX_TESTS,
       "the run's geometric index is a square root (numpy path)"),
     # -- the comparison: common random numbers, the tie margin ---------------------------------
     M("worlds-unpaired", "analysis/worlds.py",
