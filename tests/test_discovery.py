@@ -24,6 +24,7 @@ def test_prim_recovers_a_planted_box(seed):
     r = prim(x, y, names, bounds=np.array([[0.0, 1.0]] * d))
     assert r.box.coverage > 0.9 and r.box.density > 0.9
     assert set(r.box.names) == {"x1", "x5"}
+    assert r.chosen == _documented_choice(r.coverage, r.density, y.mean())
     got = dict(zip(r.box.names, zip(r.box.low, r.box.high)))
     assert abs(got["x1"][0] - 0.1) < 0.05 and abs(got["x1"][1] - 0.45) < 0.05
     assert abs(got["x5"][0] - 0.55) < 0.05

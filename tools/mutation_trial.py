@@ -30,8 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "polmodel"
-MIN_CAUGHT = 29
-"""Mutations that must be caught (of the len(MUTATIONS) listed) for the trial to pass."""
+MIN_CAUGHT = 38
+"""Mutations that must be caught, of the 40 listed, for the trial to pass (all were caught when
+the trial was written: two may escape a later change of the suite before it fails)."""
 
 MODEL_TESTS = ("tests/test_closed_forms.py", "tests/test_second_edition.py", "tests/test_model.py")
 INDEX_TESTS = ("tests/test_conditions.py", "tests/test_model.py")
@@ -131,6 +132,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("pairwise-unpaired", "analysis/comparison.py", "d = peaks[i] - peaks[j0 : j0 + block]",
       "d = peaks[i] - np.sort(peaks[j0 : j0 + block], axis=1)", COMPARE_TESTS,
       "pairwise shares from unpaired (sorted) peaks"),
+    M("difference-unpaired", "analysis/comparison.py",
+      "return self._peaks(a, scale) - self._peaks(b, scale)",
+      "return self._peaks(a, scale) - np.sort(self._peaks(b, scale))", COMPARE_TESTS,
+      "per-world differences from unpaired (sorted) peaks"),
     M("tie-margin-ignored", "analysis/comparison.py", "pairwise_statistics(peaks, self.margin + TIE)",
       "pairwise_statistics(peaks, TIE)", COMPARE_TESTS, "the scenario's tie margin ignored"),
     M("tie-margin-doubled", "analysis/comparison.py", "tied[i, js] = tied[js, i] = (np.abs(d) <= margin)",
