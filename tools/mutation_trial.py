@@ -1,4 +1,4 @@
-"""Mutation trial: can the test suite fail on real bugs?
+"""Mutation trial: the test suite must fail on deliberate bugs.
 
 Applies, one at a time, single deliberate bugs to the source (a textual substitution in one
 file, whose original text must occur there exactly once), runs the test files that should catch
@@ -243,6 +243,7 @@ def _check_applies(mutations) -> list[str]:
 
 
 def main(argv=None) -> int:
+    """Run the trial; the exit status says whether enough mutations were caught."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="names of the mutations to run")
     parser.add_argument("--min-caught", type=int, default=None,
