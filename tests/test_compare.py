@@ -130,15 +130,51 @@ def test_pre_sampled_worlds_are_used_as_given(scenario, comp):
 # -- paired by construction ----------------------------------------------------------------
 
 
-def test_a_policy_against_itself_differs_by_exactly_zero(comp):
-    for p in comp.policies:
-        d = comp.difference(p, p)
-        assert d.shape == (N,)
-        assert np.all(d == 0.0), p
-        pw = comp.pairwise(p, p)
-        assert pw["share_tied"] == 1.0
-        assert pw["share_higher"] == 0.0 and pw["share_lower"] == 0.0
-        assert pw["difference_median"] == 0.0
+def _one_world_peak(comp, scenario, policy, w):
+    """World ``w`` run alone through the model (the float path), under ``policy``."""
+    from polmodel.model.integrator import simulate
+
+    initial, params = comp.worlds.inputs(np.array([w]))
+    one = lambda v: float(np.ravel(v)[0])  # noqa: E731
+    _, out = simulate({k: one(v) for k, v in initial.items()}, {k: one(v) for k, v in params.items()},
+                      scenario.schedule(policy), aggregator=comp.aggregator)
+    return out.peak_index[0]
+
+
+def test_the_difference_of_two_policies_is_each_world_run_alone_under_both(comp, scenario):
+    """Common random numbers: world w under a minus the same world w under b, run one by one."""
+    a, b = "coordinated-targeted", "broad"
+    d = comp.difference(a, b)
+    assert d.shape == (N,)
+    worlds = range(0, N, 8)
+    expected = [_one_world_peak(comp, scenario, a, w) - _one_world_peak(comp, scenario, b, w)
+                for w in worlds]
+    np.testing.assert_allclose(d[list(worlds)], expected, rtol=0, atol=1e-12)
+    assert np.ptp(d) > 0.05  # different policies, different worlds: a real spread to pair
+
+
+@pytest.fixture(scope="module")
+def coordination_scenario():
+    """The default scenario plus the baseline with coordination raised: nothing else changes."""
+    data = copy.deepcopy(tomllib.loads(DEFAULT_TOML.read_text(encoding="utf-8")))
+    data["policies"]["coordinated"] = {"description": "the baseline, coordinated",
+                                       "extends": "status-quo",
+                                       "levers": {"multilateral_coordination": 0.9}}
+    return scenario_from_dict(data, name="coordinated")
+
+
+def test_coordination_leaves_each_worlds_crisis_exactly_as_it_was(coordination_scenario):
+    """Derivable from the equations: no term of the crisis reads coordination, pressure or the
+    challenger, and exodus reads only the crisis; so, paired world by world, the crisis of the
+    two policies is the same to the bit, while the opening index moves."""
+    c = compare(coordination_scenario, ["coordinated"], worlds=64, seed=4, chunk_size=10)
+    base, coord = c.outcomes["status-quo"], c.outcomes["coordinated"]
+    np.testing.assert_array_equal(coord.crisis_months, base.crisis_months)
+    np.testing.assert_array_equal(coord.condition_mean[:, 0], base.condition_mean[:, 0])
+    np.testing.assert_array_equal(coord.exodus, base.exodus)
+    assert np.any(c.difference("coordinated", "status-quo") != 0.0)
+    assert c.condition_effects["coordinated"]["crisis"]["mean_change"] == 0.0
+    assert c.condition_effects["coordinated"]["pressure"]["mean_change"] > 0.0
 
 
 @pytest.fixture(scope="module")
@@ -264,14 +300,23 @@ def test_a_window_means_the_index_crossed_the_crossover(comp):
         assert np.allclose(o.at_peak.min(axis=1), o.peak_index, atol=1e-6), n
 
 
-def test_bottleneck_shares_sum_to_one_and_count_worlds(comp):
+def test_bottleneck_shares_count_the_worlds_from_their_trajectories(comp, scenario):
+    """Recounted from the months themselves: each world's trajectory, the condition lowest in
+    the most months (ties to each lowest, the first of equals), then the share of worlds."""
+    from polmodel.model.integrator import simulate
+
+    initial, params = comp.worlds.inputs()
     for n, s in comp.per_policy.items():
         shares = s["bottleneck_shares"]
         assert list(shares) == list(CONDITIONS)
-        assert sum(shares.values()) == pytest.approx(1.0)
-        counts = np.bincount(comp.outcomes[n].bottleneck, minlength=4)
+        traj, _ = simulate(initial, params, scenario.schedule(n), aggregator=comp.aggregator)
+        conds = traj[:, 1:, : len(CONDITIONS)]  # months 1..horizon
+        lowest = conds == conds.min(axis=2, keepdims=True)
+        months = lowest.sum(axis=1)  # [worlds, 4]
+        bottleneck = [int(np.flatnonzero(m == m.max())[0]) for m in months]
         for i, c in enumerate(CONDITIONS):
-            assert shares[c] == counts[i] / N
+            assert shares[c] == pytest.approx(bottleneck.count(i) / N, abs=1e-15), (n, c)
+        assert sum(shares.values()) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("x, y, expected", [

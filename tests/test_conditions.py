@@ -124,6 +124,25 @@ def test_a_condition_at_the_crossover_is_not_present(position):
     assert window_open(with_one_replaced([0.9, 0.9, 0.9], position, np.nextafter(CROSSOVER, 1)))
 
 
+def test_the_crossover_is_the_fsqca_half_in_the_window_and_in_a_run():
+    """Ragin's crossover is 0.5 by definition of a fuzzy set, not a setting: written here as the
+    number, not as the constant, so moving the constant fails."""
+    assert not window_open(np.array([0.5, 0.9, 0.9, 0.9]))
+    assert not window_open(np.full(4, 0.49))
+    assert window_open(np.full(4, 0.501))
+    # In a run: all four conditions start at 0.485 or at 0.54; after the first month at the
+    # default rates they are all between 0.45 and 0.5 (no window), or all above 0.5 (a window).
+    from polmodel.model.integrator import simulate
+    from polmodel.model.parameters import default_parameters
+    from polmodel.model.states import STATES
+
+    for level, opens, low, high in ((0.485, 0, 0.45, 0.5), (0.54, 1, 0.5, 1.0)):
+        initial = {s: (level if s in CONDITIONS else 0.5) for s in STATES}
+        traj, out = simulate(initial, default_parameters(), np.zeros((1, 9)))
+        assert np.all((traj[0, 1, :4] > low) & (traj[0, 1, :4] < high))
+        assert out.months_open[0] == opens, level
+
+
 # ---- Bottleneck ------------------------------------------------------------------------------
 
 

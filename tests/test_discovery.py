@@ -9,7 +9,7 @@ import pytest
 from conftest import flat
 
 from polmodel.analysis.discovery import discover
-from polmodel.analysis.prim import prim
+from polmodel.analysis.prim import _paste, prim
 from polmodel.errors import PolmodelError
 from polmodel.views.text import CAVEAT
 
@@ -25,6 +25,7 @@ def test_prim_recovers_a_planted_box(seed):
     r = prim(x, y, names, bounds=np.array([[0.0, 1.0]] * d))
     assert r.box.coverage > 0.9 and r.box.density > 0.9
     assert set(r.box.names) == {"x1", "x5"}
+    assert r.chosen == _documented_choice(r.coverage, r.density, y.mean())
     got = dict(zip(r.box.names, zip(r.box.low, r.box.high)))
     assert abs(got["x1"][0] - 0.1) < 0.05 and abs(got["x1"][1] - 0.45) < 0.05
     assert abs(got["x5"][0] - 0.55) < 0.05
@@ -45,6 +46,73 @@ def test_prim_with_noise_still_finds_the_box():
     # Flipped labels outside the box cap what any box can cover: compare with the planted one.
     best_coverage = y[planted].sum() / y.sum()
     assert r.box.density > 0.9 and r.box.coverage > 0.9 * best_coverage
+
+
+def _documented_choice(coverage, density, share, min_coverage=0.2):
+    """Step 2 of the module docstring, written again: the first step with the highest
+    coverage * (density - share) / (1 - share) among steps covering at least min_coverage."""
+    best, best_score = None, -np.inf
+    for i, (cov, dens) in enumerate(zip(coverage, density)):
+        if cov >= min_coverage and cov * (dens - share) / (1 - share) > best_score:
+            best, best_score = i, cov * (dens - share) / (1 - share)
+    return best
+
+
+def _noisy_planted_box(seed=4):
+    rng = np.random.default_rng(seed)
+    x = rng.random((4000, 6))
+    planted = (x[:, 0] < 0.3) & (x[:, 3] > 0.5)
+    return x, np.where(rng.random(4000) < 0.05, ~planted, planted), planted
+
+
+def test_prim_chooses_by_the_documented_rule_not_the_densest_box():
+    x, y, _ = _noisy_planted_box()
+    r = prim(x, y, list("abcdef"), bounds=np.array([[0.0, 1.0]] * 6))
+    assert r.chosen == _documented_choice(r.coverage, r.density, y.mean())
+    # With noise the densest box is a sliver at the end of the peel: the rule trades density
+    # for coverage, so a "densest box" rule would pick another step.
+    assert r.density[r.chosen] < r.density.max() and r.chosen != int(np.argmax(r.density))
+    # Against the planted box itself: PRIM's box scores within a few percent of it.
+    share = y.mean()
+    planted_box = (x[:, 0] <= 0.3) & (x[:, 3] >= 0.5)
+    cov, dens = y[planted_box].sum() / y.sum(), y[planted_box].mean()
+    score = r.box.coverage * (r.box.density - share) / (1 - share)
+    assert score >= 0.95 * cov * (dens - share) / (1 - share)
+
+
+def test_the_peeling_trajectory_recounts_and_peels_alpha_each_step():
+    x, y, _ = _noisy_planted_box()
+    r = prim(x, y, list("abcdef"), bounds=np.array([[0.0, 1.0]] * 6), peel_alpha=0.05)
+    for lim, cov, dens, mass in zip(r.limits, r.coverage, r.density, r.mass):
+        inside = ((x >= lim[:, 0]) & (x <= lim[:, 1])).all(axis=1)
+        assert (cov, dens, mass) == pytest.approx((y[inside].sum() / y.sum(), y[inside].mean(),
+                                                   inside.mean()), rel=1e-12)
+    # Each peel removes alpha of the box (continuous data: up to one row of rounding).
+    rows = r.mass * len(y)
+    removed = 1 - rows[1:] / rows[:-1]
+    assert np.all(np.abs(removed - 0.05) <= 1.0 / rows[:-1] + 1e-12)
+    # The first peel is the best of the 2 d single cuts of the full space (highest density).
+    cuts = []
+    for j in range(x.shape[1]):
+        lo, hi = np.quantile(x[:, j], [0.05, 0.95])
+        cuts += [y[x[:, j] > lo].mean(), y[x[:, j] < hi].mean()]
+    assert r.density[1] == pytest.approx(max(cuts), rel=1e-12)
+    assert r.mass[-1] >= 0.05 and r.mass[-1] * 0.95 < 0.05 + 1 / len(y)  # stops at min_mass
+
+
+def test_pasting_widens_a_limit_while_the_density_rises():
+    # One input; the answer holds on [0.2, 0.6] except on a hole [0.2, 0.25]. From the box
+    # [0.3, 0.5], widening upward adds only worlds where it holds (the density rises) up to 0.6;
+    # widening downward reaches the hole. Pasting must stop the upper limit at about 0.6 and
+    # leave the lower limit near 0.3 or lower, never below 0.2.
+    x = np.linspace(0, 1, 2001)[:, None]
+    t = x[:, 0]
+    y = (t >= 0.25) & (t <= 0.6)
+    y[(t >= 0.2) & (t < 0.25)] = False
+    y[(t >= 0.3) & (t <= 0.32)] = False  # a hole inside, so the density can rise at all
+    lim = _paste(x, y, np.array([[0.3, 0.5]]), np.array([[0.0, 1.0]]), 0.05)
+    assert 0.58 <= lim[0, 1] <= 0.6 + 1e-12
+    assert 0.2 <= lim[0, 0] <= 0.3
 
 
 def test_trajectory_is_a_tradeoff():
@@ -79,6 +147,10 @@ def test_discovery_on_the_scenario_contrast(contrast):
         assert name in s and name in d.worlds.names
     inside = d.box.contains(d.worlds.values, d.worlds.names)
     assert d.box.density == pytest.approx(d.holds[inside].mean())
+    assert d.box.coverage == pytest.approx(d.holds[inside].sum() / d.holds.sum())
+    assert d.box.mass == pytest.approx(inside.mean())
+    # The step chosen on the scenario's trajectory is the documented rule's.
+    assert d.prim.chosen == _documented_choice(d.prim.coverage, d.prim.density, d.holds.mean())
 
 
 def test_discovery_views(contrast, tmp_path):

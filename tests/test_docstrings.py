@@ -8,8 +8,10 @@ import pytest
 
 import polmodel
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(polmodel.__path__, "polmodel.")
-                 if m.name not in ("polmodel.__main__",))
+# Every module, subpackages included (iter_modules would list only the top level, and the
+# examples in model/, analysis/, scenario/, ... would never run).
+MODULES = sorted(m.name for m in pkgutil.walk_packages(polmodel.__path__, "polmodel.")
+                 if not m.name.endswith("__main__"))
 
 
 @pytest.mark.parametrize("name", MODULES)

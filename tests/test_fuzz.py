@@ -181,8 +181,19 @@ def _check_comparison(c) -> None:
         assert np.all((o.condition_mean >= 0) & (o.condition_mean <= 1)), name
         assert np.all((o.at_peak >= 0) & (o.at_peak <= 1)), name
         assert np.all((o.peak_index >= 0) & (o.peak_index <= 1)), name
-        assert np.all(c.difference(name, name) == 0.0)
-        assert c.pairwise(name, name)["share_tied"] == 1.0
+    # Two different policies: the per-world difference is the two runs' peaks subtracted world
+    # by world, the shares are counts of it beyond the margin, and (b, a) mirrors (a, b).
+    names = c.policies
+    for a, b in zip(names, names[1:] + names[:1]):
+        if a == b:
+            continue
+        d = c.outcomes[a].peak_index - c.outcomes[b].peak_index
+        assert np.array_equal(c.difference(a, b), d)
+        assert np.array_equal(c.difference(b, a), -d)
+        ab, ba = c.pairwise(a, b), c.pairwise(b, a)
+        assert ab["share_higher"] == np.mean(d > c.margin + 1e-9) == ba["share_lower"]
+        assert ab["share_lower"] == np.mean(d < -(c.margin + 1e-9)) == ba["share_higher"]
+        assert ab["share_tied"] == np.mean(np.abs(d) <= c.margin + 1e-9) == ba["share_tied"]
     if "twin" in c.outcomes and "p0" in c.outcomes:
         assert np.all(c.difference("twin", "p0") == 0.0)  # run separately, same worlds
 

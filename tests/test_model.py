@@ -295,6 +295,29 @@ def test_outcomes_summarise_the_trajectory(p, x0, levers, aggregator, dt):
         np.testing.assert_array_equal(getattr(same, field), getattr(out, field))
 
 
+@pytest.mark.parametrize("aggregator", ["min", "product", "geometric"])
+def test_outcomes_of_many_worlds_summarise_their_trajectories(aggregator):
+    """The vectorised path (arrays of worlds), recounted from each world's trajectory: the
+    float path is held by the test above, this one by the same arithmetic on whole arrays."""
+    rng = np.random.default_rng(21)
+    n, months = 64, 18
+    p = {k: rng.uniform(v.low, v.high, n) for k, v in PARAMETERS.items()}
+    x0 = {s: rng.uniform(0.2, 0.9, n) for s in STATES}
+    levers = rng.uniform(0.0, 1.0, (months, len(LEVER_NAMES)))
+    traj, out = simulate(x0, p, levers, aggregator=aggregator)
+    conds = traj[:, 1:, : len(CONDITIONS)]  # [worlds, months, 4]
+    strict = conds.min(axis=2)
+    graded = np.prod(conds, axis=2) ** 0.25
+    index = {"min": strict, "product": np.prod(conds, axis=2), "geometric": graded}[aggregator]
+    np.testing.assert_allclose(out.peak_index, index.max(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(out.peak_strict, strict.max(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(out.peak_graded, graded.max(axis=1), rtol=1e-12)
+    np.testing.assert_array_equal(out.months_open, (strict > 0.5).sum(axis=1))
+    lowest = conds == conds.min(axis=2, keepdims=True)
+    np.testing.assert_array_equal(out.binding_months, lowest.sum(axis=1))
+    np.testing.assert_array_equal(out.at_peak, conds[np.arange(n), index.argmax(axis=1)])
+
+
 @given(p=parameter_sets, x0=initial_states, levers=lever_schedules)
 def test_identical_inputs_give_identical_outputs(p, x0, levers):
     inputs = (dict(p), dict(x0), levers.copy())

@@ -74,6 +74,7 @@ def pairwise_score(rows) -> float:
 
 
 def main() -> int:
+    """Check the files, then report the ranking; 1 when a file has a problem."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--worlds", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)

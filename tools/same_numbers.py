@@ -1,4 +1,4 @@
-"""Do two checkouts of polmodel give the same numbers? (the check for a change that must not move them)
+"""Whether two checkouts of polmodel give the same numbers (for a change that must not move them).
 
 Usage: python tools/same_numbers.py OLD_SRC NEW_SRC [--seeds 0 1] [--worlds 1000]
 
@@ -46,6 +46,7 @@ print(json.dumps({"result": c.to_dict(), "near": near}, allow_nan=True))
 
 
 def run(src: str, name: str, seed: int, worlds: int) -> dict:
+    """One checkout's comparison of one scenario at one seed, and its worlds near a threshold."""
     env = dict(os.environ, PYTHONPATH=src)
     done = subprocess.run([sys.executable, "-c", _DUMP, name, str(seed), str(worlds)],
                           capture_output=True, text=True, env=env)
@@ -75,6 +76,7 @@ def differences(a, b, path=""):
 
 
 def main() -> int:
+    """Compare the two checkouts on every scenario and case; 1 when they differ."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("old")
     ap.add_argument("new")

@@ -358,8 +358,12 @@ def compare(
     Examples
     --------
     >>> c = compare("venezuela-2018", ["status-quo", "targeted"], worlds=200, seed=1)
-    >>> c.pairwise("targeted", "targeted")["share_tied"]
-    1.0
+    >>> d = c.difference("targeted", "status-quo")  # paired: the same world under each policy
+    >>> bool(np.all(d == c.outcomes["targeted"].peak_index - c.outcomes["status-quo"].peak_index))
+    True
+    >>> ab, ba = c.pairwise("targeted", "status-quo"), c.pairwise("status-quo", "targeted")
+    >>> ab["share_higher"] == float(np.mean(d > c.margin + 1e-9)) == ba["share_lower"]
+    True
     """
     check_scenario_argument(scenario)
     policies = check_names(policies, "policies")
