@@ -5,6 +5,8 @@ mechanism table declares (so the table, the diagram and ``polmodel levers`` cann
 the code), and each conditional claim by running one world with one thing changed.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -283,13 +285,23 @@ def test_the_same_dynamics_move_a_case_whose_context_differs(case):
     assert drift > 0.05
 
 
-def test_the_template_names_every_parameter_and_sets_every_key():
-    from polmodel.model.parameters import MECHANISM_PARAMETERS
-    from polmodel.scenario.loading import scenario_dir
+def test_the_template_names_every_parameter_and_sets_every_key(tmp_path, monkeypatch):
+    """What `polmodel new` writes lists every mechanism parameter, from the table itself."""
+    from click.testing import CliRunner
 
-    text = (scenario_dir() / "template.toml").read_text()
-    for p in MECHANISM_PARAMETERS:
-        assert f" {p.name}" in text, p.name
+    from polmodel.cli import main
+    from polmodel.model.parameters import MECHANISM_PARAMETERS
+    from polmodel.scenario.loading import PARAMETER_LIST_LINE, template_text
+
+    text = template_text()
+    assert PARAMETER_LIST_LINE not in text
+    block = text[text.index("state their mechanism moves:"):text.index("# Example")]
+    listed = set(re.findall(r"[a-z_]+(?=,|\n)", block))
+    assert {p.name for p in MECHANISM_PARAMETERS} <= listed
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["new", "my-country"]).exit_code == 0
+    assert (tmp_path / "my-country.toml").read_text(encoding="utf-8") == text
+    assert load_scenario(str(tmp_path / "my-country.toml")).defaults_used == ()
     assert load_scenario("template").defaults_used == ()
 
 

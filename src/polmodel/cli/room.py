@@ -89,7 +89,7 @@ def new_command(name, force):
     `polmodel run NAME.toml` or `polmodel report NAME.toml`.
     """
     from polmodel.names import check_name
-    from polmodel.scenario.loading import TEMPLATE, list_scenarios, scenario_dir
+    from polmodel.scenario.loading import list_scenarios, template_text
     from polmodel.views.outputs import prepare_file
 
     stem = name.removesuffix(".toml")
@@ -105,8 +105,7 @@ def new_command(name, force):
     target = Path(f"{stem}.toml")
     if (target.exists() or target.is_symlink()) and not force:
         raise BadInput(f"{target}: already exists; choose another NAME or add --force")
-    template = scenario_dir() / f"{TEMPLATE}.toml"
     with prepare_file(target, force=True) as outset:  # never over a folder, device or FIFO
-        outset.commit({target.name: template.read_text(encoding="utf-8")}, {})
+        outset.commit({target.name: template_text()}, {})
     click.echo(f"wrote {target}: fill in the values, ranges and sources, then run "
                f"`polmodel validate {target}`")

@@ -20,6 +20,7 @@ from polmodel.limits import (
     MAX_SCENARIO_BYTES,
     with_article,
 )
+from polmodel.model.states import STATES
 from polmodel.scenario.definition import Scenario, scenario_from_dict
 
 DEFAULT_SCENARIO = "venezuela-2018"
@@ -165,3 +166,30 @@ def _read_scenario_file(path: Path, text: str) -> str:
     except UnicodeDecodeError as err:
         raise PolmodelError(f"{text}: not valid TOML: not UTF-8 text ({err.reason} at byte "
                             f"{err.start})") from None
+
+
+PARAMETER_LIST_LINE = ("#   (`polmodel new` writes them here from the parameter table; `polmodel show` "
+                       "lists them)\n")
+"""The template's placeholder for the list of parameter names, filled in by :func:`template_text`."""
+
+
+def template_text() -> str:
+    """The commented template a new scenario starts from, listing every mechanism parameter.
+
+    The names come from the parameter table, grouped by the state their mechanism moves, so a
+    new mechanism appears here without an edit to the template.
+    """
+    from polmodel.model.parameters import MECHANISM_PARAMETERS, MECHANISMS_BY_NAME
+    from polmodel.views.text import wrap
+
+    by_state: dict[str, list[str]] = {}
+    for p in MECHANISM_PARAMETERS:
+        state = MECHANISMS_BY_NAME[p.mechanism].moves[0][0]
+        by_state.setdefault(state, []).append(p.name)
+    lines = []
+    for state in [s for s in STATES if s in by_state]:
+        text = wrap(f"{state + ':':<11} {', '.join(by_state[state])}", width=94)
+        lines += [f"#   {line}" if i == 0 else f"#               {line}"
+                  for i, line in enumerate(text.splitlines())]
+    template = (scenario_dir() / f"{TEMPLATE}.toml").read_text(encoding="utf-8")
+    return template.replace(PARAMETER_LIST_LINE, "\n".join(lines) + "\n")
