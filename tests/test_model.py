@@ -1,4 +1,4 @@
-"""The dynamics (model.py): signs of mechanisms, steady states solved by hand, and properties.
+"""The dynamics (model/equations.py, model/integrator.py): signs of mechanisms, steady states solved by hand, and properties.
 
 Mechanism tests run one world from the 2018 memo's initial states with the default mechanism
 parameters and the scenario's context, change one thing, and hold everything else equal. They

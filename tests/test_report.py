@@ -16,7 +16,7 @@ from polmodel.cli import main
 from polmodel.errors import PolmodelError
 from polmodel.model.states import STATES
 from polmodel.room.handout import handout, sensitivity_available
-from polmodel.scenario.loading import TEMPLATE, load_scenario, scenario_dir
+from polmodel.scenario.loading import TEMPLATE, load_scenario, scenario_dir, template_text
 from polmodel.views.text import CAVEAT
 
 WORLDS = 64
@@ -136,9 +136,8 @@ def test_new_copies_the_template_and_refuses_to_overwrite(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)  # new takes a plain NAME and writes NAME.toml here (issue 14)
     result = run_cli("new", "chile-2019")
     assert result.exit_code == 0, result.stderr
-    template = (scenario_dir() / f"{TEMPLATE}.toml").read_text(encoding="utf-8")
     made = tmp_path / "chile-2019.toml"
-    assert made.read_text(encoding="utf-8") == template
+    assert made.read_text(encoding="utf-8") == template_text()  # the template, its list filled
     assert load_scenario(made).name == "chile-2019"
     again = run_cli("new", "chile-2019.toml")
     assert again.exit_code == 2 and "already exists" in again.stderr

@@ -179,8 +179,9 @@ def template_text() -> str:
     The names come from the parameter table, grouped by the state their mechanism moves, so a
     new mechanism appears here without an edit to the template.
     """
+    import textwrap
+
     from polmodel.model.parameters import MECHANISM_PARAMETERS, MECHANISMS_BY_NAME
-    from polmodel.views.text import wrap
 
     by_state: dict[str, list[str]] = {}
     for p in MECHANISM_PARAMETERS:
@@ -188,8 +189,8 @@ def template_text() -> str:
         by_state.setdefault(state, []).append(p.name)
     lines = []
     for state in [s for s in STATES if s in by_state]:
-        text = wrap(f"{state + ':':<11} {', '.join(by_state[state])}", width=94)
-        lines += [f"#   {line}" if i == 0 else f"#               {line}"
-                  for i, line in enumerate(text.splitlines())]
+        lines += textwrap.wrap(f"{state + ':':<11} {', '.join(by_state[state])}", width=98,
+                               initial_indent="#   ", subsequent_indent="#               ",
+                               break_on_hyphens=False)
     template = (scenario_dir() / f"{TEMPLATE}.toml").read_text(encoding="utf-8")
     return template.replace(PARAMETER_LIST_LINE, "\n".join(lines) + "\n")
