@@ -1,4 +1,4 @@
-"""The command line (cli.py): a thin shell; bad input is one line on stderr and exit status 2."""
+"""The command line (polmodel.cli): a thin shell; bad input is one line on stderr and exit status 2."""
 
 import csv
 import io

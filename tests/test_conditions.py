@@ -1,4 +1,4 @@
-"""The opening index, the window and the bottleneck (conditions.py).
+"""The opening index, the window and the bottleneck (model/states.py).
 
 The memo's claim is conjunctural: all four conditions are necessary. The fuzzy ANDs that keep
 that claim ("min", "product") must keep the index shut while any one condition is absent; the

@@ -1,4 +1,4 @@
-"""One central run (run.py): the 2018 baseline as the memo reads it, and RunResult's faces."""
+"""One central run (analysis/runs.py): the 2018 baseline as the memo reads it, and RunResult's faces."""
 
 import dataclasses
 import html

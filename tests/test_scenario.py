@@ -1,4 +1,4 @@
-"""Scenario files (scenario.py): every file in scenarios/ loads and runs; bad files say why.
+"""Scenario files (scenario/loading.py, scenario/definition.py): every file in scenarios/ loads and runs; bad files say why.
 
 A bad file gives one PolmodelError whose single-line message names the file, the key and what
 is allowed. Bad files are edited copies of venezuela-2018.toml (``write_scenario``).

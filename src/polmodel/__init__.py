@@ -9,7 +9,7 @@ stay fast.
 
 from importlib import import_module
 
-__version__ = "0.2.0"
+__version__ = "0.3.0.dev0"
 
 _PUBLIC = {
     "PolmodelError": "polmodel.errors",

@@ -23,8 +23,12 @@ MAX_SLUG_BYTES = 64
 
 # Controls (C0, C1, DEL, NUL), lone surrogates, line and paragraph separators, and the
 # bidirectional overrides and isolates, which reorder what a terminal or a page shows.
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
+# ... and the invisible characters that make one name print as another ("status\u200b-quo"):
+# zero-width space, byte-order mark, soft hyphen, word joiner. The zero-width (non-)joiners,
+# which some scripts need inside names, stay allowed.
+_HIDDEN = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                  "\u200b\ufeff\u00ad\u2060")
 # A file-name part as it is: letters and digits of any script, spaces and a few marks, no
 # leading dot or space (slug() turns anything else into this shape, plus a hash).
 _PLAIN = re.compile(r"[^\W_][\w .+,@()-]*", re.UNICODE)
@@ -68,7 +72,7 @@ def check_name(value: object, what: str) -> str:
     if len(value) > MAX_NAME_CHARS:
         raise PolmodelError(f"{what} {value[:40]!r}... has {len(value)} characters; {allowed}")
     for ch in value:
-        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _BIDI:
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _HIDDEN:
             raise PolmodelError(f"{what} {value!r} holds the character U+{ord(ch):04X}; {allowed}")
     return value
 

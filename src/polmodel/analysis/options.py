@@ -79,7 +79,9 @@ def documents_run_keywords(*names: str):
     def fill(obj):
         doc = obj.__doc__
         if doc:  # None under python -OO
-            line = next(line for line in doc.splitlines() if line.strip() == _MARK)
+            line = next((line for line in doc.splitlines() if line.strip() == _MARK), None)
+            if line is None:
+                raise TypeError(f"{obj.__qualname__}: its docstring has no {_MARK} line to fill")
             indent = line[:len(line) - len(line.lstrip())]
             entries = "\n".join(RUN_KEYWORDS[n] for n in names).replace("\n", "\n" + indent)
             obj.__doc__ = doc.replace(_MARK, entries, 1)

@@ -70,7 +70,7 @@ class RunResult:
         Fuzzy AND used for the opening index.
     months : ndarray[n_months + 1]
         0, 1, ..., horizon.
-    states : ndarray[n_months + 1, 6]
+    states : ndarray[n_months + 1, 8]
         Every state at every month, in :data:`polmodel.model.states.STATES` order.
     """
 

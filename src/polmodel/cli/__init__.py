@@ -3,8 +3,10 @@
 Each command loads a scenario, calls one library function and prints its result. Library errors
 (:class:`polmodel.errors.PolmodelError`) become one line on stderr and exit status 2. Heavy
 modules are imported inside the commands so ``polmodel --help`` stays fast. Commands live in
-modules by theme (``core``: run, compare, scenarios, levers, validate; ``room``: report, new) and register themselves
-on :data:`main` when imported here.
+modules by theme (``core``: run, compare, scenarios, levers, validate, show; ``analysis``:
+sensitivity, discover, sweep; ``room``: report, new; ``workshop``: elicit) and register
+themselves on :data:`main` when imported here; ``common``, ``options``, ``writing`` and
+``workers`` hold what they share.
 """
 
 import os as _os

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from polmodel.errors import PolmodelError
 from polmodel.model.states import (
     CHALLENGER,
     CRISIS,
@@ -206,6 +207,10 @@ def rates(state, c: Mapping) -> tuple[list, list]:
     """
     listed = terms(state, c)
     layout = _LAYOUTS.get(terms) or _layout(listed)
+    if len(listed) != layout[3]:
+        raise PolmodelError(f"terms() returned {len(listed)} terms, and {layout[3]} at its first "
+                            "call; allowed: the same terms at every call (write a term that may "
+                            "vanish as a rate of 0, never leave it out)")
     values = [term[3] for term in listed]
     gains = [sum(pick(values)) for pick in layout[0]]
     losses = [sum(pick(values)) for pick in layout[1]]
@@ -222,7 +227,8 @@ def _layout(listed) -> tuple:
 
     The names, states and kinds :func:`terms` returns are the same at every call (a test holds
     it), so the summing is laid out once: per state, a getter of its gain terms and of its loss
-    terms (always a tuple; an empty one sums to 0.0), and the (state, term) of each gate.
+    terms (always a tuple; an empty one sums to 0.0), the (state, term) of each gate (one a
+    state at most), and the number of terms.
     """
     from operator import itemgetter
 
@@ -236,13 +242,16 @@ def _layout(listed) -> tuple:
 
     by = {(i, kind): [] for i in range(len(STATES)) for kind in (GAIN, LOSS)}
     gates = []
-    for j, (_, i, kind, _) in enumerate(listed):
+    for j, (name, i, kind, _) in enumerate(listed):
         if kind == GATE:
+            if any(i == k for k, _ in gates):
+                raise PolmodelError(f"terms(): {name} is a second gate on {STATES[i]}; allowed: "
+                                    "one gate per state (explanations split one gate's part)")
             gates.append((i, j))
         else:
             by[i, kind].append(j)
     layout = (tuple(picker(by[i, GAIN]) for i in range(len(STATES))),
-              tuple(picker(by[i, LOSS]) for i in range(len(STATES))), tuple(gates))
+              tuple(picker(by[i, LOSS]) for i in range(len(STATES))), tuple(gates), len(listed))
     _LAYOUTS[terms] = layout
     return layout
 

@@ -288,7 +288,9 @@ _BAD_AGGREGATOR = ("aggregator: the function returned a value outside 0 to 1 (or
 
 def _is_number(v) -> bool:
     """True for a plain number or a 0-d array (np.ndim costs a microsecond; isinstance does not)."""
-    return isinstance(v, (float, int)) or np.ndim(v) == 0
+    if isinstance(v, (float, int)) and not isinstance(v, bool):
+        return True
+    return np.ndim(v) == 0 and np.asarray(v).dtype.kind in "fiu"
 
 
 def _simulate_floats(initial, params, levers, aggregator, dt, record):
@@ -335,7 +337,10 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
         elif kind == "geometric":
             J = sqrt(sqrt(product))
         else:
-            J = float(and_(*conds))
+            try:
+                J = float(and_(*conds))
+            except (TypeError, ValueError):
+                raise PolmodelError(_BAD_AGGREGATOR) from None
             if not 0.0 <= J <= 1.0:
                 raise PolmodelError(_BAD_AGGREGATOR)
         if J > peak:

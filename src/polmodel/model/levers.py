@@ -16,6 +16,7 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_HORIZON, check_number, check_text, check_whole
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model.parameters import MECHANISMS
+from polmodel.names import check_name
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class Policy:
     description: str = ""
 
     def __post_init__(self) -> None:
-        check_text(self.name, "policy name")
+        check_name(self.name, "policy name")
         check_text(self.description, f"policy {self.name!r}: description")
         if not isinstance(self.levers, Mapping):
             raise PolmodelError(f"policy {self.name!r}: levers {self.levers!r:.80} are "

@@ -1,7 +1,9 @@
 """Mechanisms and their parameters: one table, each row with a default, a range and a source.
 
-A *mechanism* is one causal claim, turned into one term of the dynamics in
-:mod:`polmodel.model.integrator`. A *parameter* is a rate (per month) or a weight that sizes a mechanism.
+A *mechanism* is one causal claim, turned into terms of the dynamics in
+:mod:`polmodel.model.equations` (one term per parameter that sizes it; a mechanism that moves
+several states has a parameter for each). A *parameter* is a rate (per month) or a weight that
+sizes a mechanism, and names its term.
 Nobody knows these numbers: the plausible range is what the ensemble samples, the default is
 the centre used for a single run. Each source says what its passage or finding actually shows;
 a number no source sizes says "assumption". Success rates from the literature (34%, 22%, 53%)

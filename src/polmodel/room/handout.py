@@ -279,7 +279,8 @@ def closing_part(c) -> Part:
     """The caveat and the provenance: version, scenario, seed, worlds."""
     body = (f"<p class='caveat'>{html.escape(CAVEAT)}</p>"
             f"<p class='provenance'>{html.escape(c.provenance())}</p>"
-            "<p class='note'>Same version, scenario file, seed and number of worlds: same numbers. "
+            "<p class='note'>Same version, scenario file, seed and number of worlds: same numbers on "
+            "one machine, and within 1e-12 on a machine whose CPU computes exp differently. "
             "Words are descriptive: a higher opening index is not a better outcome.</p>")
     return Part("provenance", "Caveat and provenance", body)
 

@@ -77,8 +77,11 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
                             "allowed: a built-in scenario name or the path of a .toml file")
     text = str(name_or_path)
     path = Path(text)
-    if not (path.suffix == ".toml" or _exists(path)):
-        # A name is looked up in the catalog, never joined to a path: "../x" is not a name.
+    builtin_name = (path.suffix != ".toml" and "\0" not in text
+                    and text in (*list_scenarios(), *list_cases()))
+    if builtin_name or not (path.suffix == ".toml" or _exists(path)):
+        # A built-in name always means the built-in scenario, whatever file of that name lies
+        # here; a name is looked up in the catalog, never joined to a path: "../x" is not a name.
         builtin = scenario_dir() / f"{text}.toml"
         if ("\0" in text or text not in (*list_scenarios(), *list_cases())
                 or not _is_file(builtin)):
@@ -181,11 +184,21 @@ def template_text() -> str:
     """
     import textwrap
 
-    from polmodel.model.parameters import MECHANISM_PARAMETERS, MECHANISMS_BY_NAME
+    from polmodel.model.equations import coefficients, terms
+    from polmodel.model.parameters import (
+        MECHANISM_PARAMETERS,
+        MECHANISMS_BY_NAME,
+        default_parameters,
+    )
 
+    # The state each parameter's term moves (a parameter that sizes no term of its own, a
+    # threshold or a damping, goes with the first state its mechanism moves).
+    zero = (0.0,) * 9
+    term_state = {name: STATES[i] for name, i, _, _ in
+                  terms([0.5] * len(STATES), coefficients(default_parameters(), zero))}
     by_state: dict[str, list[str]] = {}
     for p in MECHANISM_PARAMETERS:
-        state = MECHANISMS_BY_NAME[p.mechanism].moves[0][0]
+        state = term_state.get(p.name) or MECHANISMS_BY_NAME[p.mechanism].moves[0][0]
         by_state.setdefault(state, []).append(p.name)
     lines = []
     for state in [s for s in STATES if s in by_state]:

@@ -3,7 +3,7 @@
 Frozen models with ``extra="forbid"``: a typo in a key is an error, not a silent default; a
 boolean or a quoted number where a number belongs is an error, not a conversion. Cross-field
 checks that need the whole file (policies that extend others, start months against the horizon,
-mechanism ranges against the parameter table) happen in :mod:`polmodel.scenario.loading`.
+mechanism ranges against the parameter table) happen in :mod:`polmodel.scenario.definition`.
 """
 
 from __future__ import annotations

@@ -139,7 +139,8 @@ def read_trusted(folder: Path | str, name: str) -> bytes:
 def scenario_digest(scenario: Any) -> str:
     """SHA-256 of a scenario's content (every value, range, source and policy), not its path.
 
-    Two scenarios with the same digest give the same numbers under the same seed and options.
+    Two scenarios with the same digest give the same numbers under the same seed and options (on
+    one machine; within 1e-12 on a CPU whose exp differs).
     """
     return hashlib.sha256(json.dumps(_plain(scenario), sort_keys=True, allow_nan=False,
                                      separators=(",", ":")).encode("utf-8")).hexdigest()
