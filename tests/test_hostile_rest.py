@@ -285,65 +285,38 @@ def test_valid_estimates_in_code_are_pooled():
     assert e.participants == ["ann", "ben"]
 
 
-# ---- Item 8: the --out writer never renames over a FIFO or device, and names a full disk's file ----
+# ---- Item 8: an --out set never replaces a FIFO or device, and a full disk writes nothing ----
 
 
-def test_write_atomically_refuses_a_fifo_and_leaves_it_and_the_folder_as_they_were(tmp_path):
+def test_an_out_folder_holding_a_fifo_named_like_an_output_is_refused_before_computing(tmp_path):
     import stat
 
-    from polmodel.cli.common import BadInput
-    from polmodel.cli.writing import write_atomically
-
-    fifo = tmp_path / "out.csv"
+    out = tmp_path / "figs"
+    out.mkdir()
+    fifo = out / "venezuela-2018-compare.csv"
     os.mkfifo(fifo)
-    with pytest.raises(BadInput) as info:
-        write_atomically(fifo, "a,b\n1,2\n")
-    message = info.value.format_message()
-    assert message.startswith(f"{fifo}: is not a regular file") and "allowed:" in message
-    assert "\n" not in message
+    result = cli("compare", "--worlds", 8, "--horizon", 12, "--out", out, "--force")
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and "not a regular file" in line, line
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the FIFO: not replaced
-    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary left
+    assert [p.name for p in out.iterdir()] == [fifo.name]  # nothing written beside it
 
 
-def test_write_atomically_replaces_a_regular_file(tmp_path):
-    from polmodel.cli.writing import write_atomically
+def test_a_full_disk_while_writing_an_output_set_writes_nothing_and_says_so(tmp_path, monkeypatch):
+    import polmodel.views.outputs as outputs
 
-    target = tmp_path / "out.csv"
-    target.write_text("old\n")
-    write_atomically(target, "new\n")
-    assert target.read_text() == "new\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-
-def test_a_full_disk_while_writing_an_output_file_names_the_file(tmp_path, monkeypatch):
-    from polmodel.cli.common import BadInput
-    from polmodel.cli.writing import write_atomically
-
-    real_fdopen = os.fdopen
-
-    class Full:
-        def __init__(self, f):
-            self.f = f
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.f.close()
-            return False
-
-        def write(self, data):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(os, "fdopen", lambda *a, **k: Full(real_fdopen(*a, **k)))
-    target = tmp_path / "out.csv"
-    with pytest.raises(BadInput) as info:
-        write_atomically(target, "a,b\n")
-    monkeypatch.undo()
-    message = info.value.format_message()
-    assert message.startswith(f"{target}: cannot write the output: ") and "\n" not in message
-    assert os.strerror(errno.ENOSPC) in message
-    assert list(tmp_path.iterdir()) == []  # no half file, no temporary
+    monkeypatch.setattr(outputs, "write_temporary", full)
+    out = tmp_path / "figs"
+    result = cli("compare", "--worlds", 8, "--horizon", 12, "--out", out)
+    assert result.exit_code != 0
+    line = result.stderr.strip().splitlines()[-1]
+    assert os.strerror(errno.ENOSPC) in line and "Traceback" not in result.stderr
+    assert "wrote" not in result.stderr
+    assert not out.exists() or [p.name for p in out.iterdir() if not p.name.startswith(".")] == []
 
 
 def test_a_full_disk_named_by_the_system_is_reported_with_the_file(monkeypatch):

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from polmodel.cli.common import DEFAULT_SCENARIO, BadInput
-from polmodel.cli.writing import output_set
 from polmodel.errors import escape_controls
 from polmodel.limits import MAX_WORKERS
 
@@ -15,10 +14,9 @@ from polmodel.limits import MAX_WORKERS
 def _output_options(func):
     """--json, --csv, --out and --force, shared by the commands that produce results.
 
-    A command that takes ``force`` itself plans its output set (:func:`prepare_out`); for the
-    others, every file they write into --out is collected and written as one set at the end.
+    Each command plans its output set before computing (:func:`polmodel.cli.writing.prepare_out`)
+    and writes it as one set with its manifest (:func:`polmodel.cli.writing.commit_out`).
     """
-    func = output_set(func)
     func = click.option("--force", is_flag=True,
                         help="With --out: replace the files of an earlier run.")(func)
     func = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),

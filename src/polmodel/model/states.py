@@ -37,7 +37,8 @@ challenger, pressure)`` of four arrays of the same shape, returning values in [0
 AGGREGATORS: dict[str, Callable[..., np.ndarray]] = {
     "min": lambda c, f, h, p: np.minimum(np.minimum(c, f), np.minimum(h, p)),
     "product": lambda c, f, h, p: c * f * h * p,
-    "geometric": lambda c, f, h, p: (c * f * h * p) ** 0.25,
+    # the fourth root as two square roots, as the runs take it, so both give the same numbers
+    "geometric": lambda c, f, h, p: np.sqrt(np.sqrt(c * f * h * p)),
 }
 """Fuzzy AND operators for the opening index, looked up by name."""
 
