@@ -89,7 +89,7 @@ def test_sweep_line_and_heatmap(sc, tmp_path):
     param = next(k for k in sc.parameters if not sc.parameters[k].fixed)
     r = invoke("sweep", "--x", param, "--points", "3", "--worlds", "50", "--policy", "targeted")
     assert r.exit_code == 0, r.stderr
-    assert "share of worlds where a window opens under targeted" in r.stdout
+    assert "share of plausible worlds where a window opens under targeted" in r.stdout
     r = invoke("sweep", "--x", param, "--y", "lever.targeted_sanctions", "--points", "2",
                "--worlds", "30", "--policy", "targeted", "--policy", "broad", "--json",
                "--out", str(tmp_path))

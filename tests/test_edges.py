@@ -95,3 +95,17 @@ def test_a_gate_holds_back_its_share_of_the_gains_in_rates_and_in_the_parts():
     assert parts == pytest.approx(gains[FRACTURE] * (1 - x[FRACTURE]) - losses[FRACTURE] * x[FRACTURE],
                                   rel=1e-12)
     assert not any(kind == equations.GATE for _, i, kind, _ in listed if i == CHALLENGER)
+
+
+def test_policy_names_that_differ_only_in_case_are_refused_at_load(tmp_path):
+    import tomllib
+
+    from polmodel.scenario.toml_writer import dumps
+
+    data = tomllib.loads((polmodel.scenario_dir() / "venezuela-2018.toml").read_text("utf-8"))
+    data["policies"]["Targeted"] = {"description": "the same name, capitalised",
+                                    "levers": {"targeted_sanctions": 0.5}}
+    path = tmp_path / "twice.toml"
+    path.write_text(dumps(data), encoding="utf-8")
+    with pytest.raises(PolmodelError, match="'targeted' and 'Targeted' differ only in case"):
+        polmodel.load_scenario(path)

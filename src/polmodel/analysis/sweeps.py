@@ -125,7 +125,7 @@ class Sweep:
     def statistic_label(self) -> str:
         """What the numbers are, in words."""
         if self.statistic == "share":
-            return f"share of worlds where {self.question.text()}"
+            return f"share of plausible worlds where {self.question.text()}"
         return f"median {OUTCOMES[self.question.outcome][0].removeprefix('the ')}" + (
             f" ({self.question.policy} minus {self.question.versus})" if self.question.versus else
             f" under {self.question.policy}")

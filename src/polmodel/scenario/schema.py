@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     ValidationError,
     create_model,
+    field_validator,
     model_validator,
 )
 
@@ -198,6 +199,20 @@ class ScenarioFile(_Strict):
     context: ContextSpec  # type: ignore[valid-type]
     mechanisms: dict[ParameterName, Override] = {}
     policies: Annotated[dict[PolicyName, PolicySpec], Field(min_length=1)]
+
+    @field_validator("policies")
+    @classmethod
+    def _distinct_file_names(cls, policies: dict) -> dict:
+        """Policy names that differ only in case would name one file on a case-blind disk."""
+        seen: dict[str, str] = {}
+        for name in policies:
+            key = name.casefold().rstrip(". ")
+            if key in seen:
+                raise ValueError(f"{seen[key]!r} and {name!r} differ only in case or trailing dots "
+                                 "and would name the same output file; allowed: names that differ "
+                                 "in their letters")
+            seen[key] = name
+        return policies
 
 
 def describe(err: ValidationError) -> str:

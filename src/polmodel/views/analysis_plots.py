@@ -98,7 +98,7 @@ def plot_sweep(sw, ax=None):
         x = sw.grids[0]
         ax.plot(x, sw.values, marker="o")
         if sw.band is not None:
-            ax.fill_between(x, sw.band[:, 0], sw.band[:, 1], alpha=0.2, label="10-90% of worlds")
+            ax.fill_between(x, sw.band[:, 0], sw.band[:, 1], alpha=0.2, label="10-90% of plausible worlds")
             ax.legend()
         ax.set_xlabel(sw.axes[0])
         ax.set_ylabel(sw.statistic_label())

@@ -69,7 +69,7 @@ def comparison_sections(c) -> list[Section]:
         ("Per policy (shares of plausible worlds)",
          ("policy", "window", "peak", "peak 10-90%", "months open", "first", "crisis-mo", "exodus"),
          main,
-         "window: share of worlds in which all four conditions are present at once in some month. "
+         "window: share of plausible worlds in which all four conditions are present at once in some month. "
          "peak: median over worlds of the highest opening index (10-90%: the middle 80% of "
          "worlds). months open: mean. first: median month of the first window, among worlds "
          "where one opens. crisis-mo: crisis-months, a humanitarian cost (median). exodus: "
@@ -80,7 +80,8 @@ def comparison_sections(c) -> list[Section]:
          "index count as ties. graded AND: higher/lower shares under the product AND "
          "(geometric-mean scale). verdict: FLIPS where the strict (min) and graded (product) ANDs "
          "disagree on which policy gives the higher index in more worlds."),
-        ("Every pair: share of worlds in which the row policy gives a higher index than the column",
+        ("Every pair: share of plausible worlds in which the row policy gives a higher index than the "
+         "column",
          ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
          f"Higher by more than {c.margin:g}; the rest are lower or practically tied." + matrix_note),
         ("Pairs whose verdict flips with the fuzzy AND (strict min vs graded product)",
@@ -92,7 +93,7 @@ def comparison_sections(c) -> list[Section]:
          "index diff: median paired change of the peak opening index. Under a min-based AND only "
          "the binding condition moves the index: a lever can raise a condition that does not bind "
          "and leave the index flat."),
-        ("Which condition binds (share of worlds where it binds most months)",
+        ("Which condition binds (share of plausible worlds where it binds most months)",
          ("policy", *CONDITIONS), binds, ""),
         ("Necessity of each condition for an opening (fsQCA consistency; 1 = necessary in every world)",
          ("policy", *CONDITIONS), nec, necessity_explanation(c)),

@@ -152,7 +152,7 @@ def plot_peak_distributions(comparison, ax=None):
     ax.set_yticks(range(1, len(names) + 1), names)
     for i, n in enumerate(names, start=1):
         share = comparison.per_policy[n]["window_share"]
-        ax.text(1.0, i, f" window in {100 * share:.0f}% of worlds", va="center", fontsize=8,
+        ax.text(1.0, i, f" window in {100 * share:.0f}% of plausible worlds", va="center", fontsize=8,
                 transform=ax.get_yaxis_transform())
     _crossover(ax, "x", "0.5 crossover: window")
     ax.invert_yaxis()
@@ -284,7 +284,7 @@ def plot_pair(comparison, a: str, b: str, ax=None):
     # The same split as pairwise(): differences within the tie margin are practical ties.
     m = getattr(comparison, "margin", 0.0) + 1e-9
     sa, sb = series_style(0), series_style(1)
-    groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({100 * pw['share_higher']:.0f}% of worlds)"),
+    groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({100 * pw['share_higher']:.0f}% of plausible worlds)"),
               (d < -m, "x", sb.color, 14, f"{b} higher ({100 * pw['share_lower']:.0f}%)"),
               (np.abs(d) <= m, ".", "0.55", 8, f"tied within {m:.2g} ({100 * pw['share_tied']:.0f}%)")]
     for where, marker, colour, size, label in groups:

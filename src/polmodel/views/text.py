@@ -229,8 +229,9 @@ def csv_metadata(result_provenance: str, columns: Sequence[str], **extra: object
 def write_text(path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all, with the umask's permissions.
 
-    The text goes to a temporary file beside ``path`` that is renamed into place, so a failure
-    never leaves half a file; the file's mode is what a plain ``open`` would give.
+    The text goes to a flushed temporary file beside ``path`` that is renamed into place (the
+    steps of :mod:`polmodel.views.atomic`), so a failure never leaves half a file; the file's
+    mode is what a plain ``open`` would give.
 
     Raises
     ------
@@ -238,7 +239,6 @@ def write_text(path, text: str) -> None:
         If the folder cannot be written.
     """
     import os
-    import tempfile
     from pathlib import Path
 
     from polmodel.errors import PolmodelError
@@ -254,23 +254,24 @@ def write_text(path, text: str) -> None:
     if _is_special(path):  # the rename below would replace a device or FIFO by a plain file
         raise PolmodelError(f"{path}: is not a regular file (a device, pipe or socket), so it is "
                             "not replaced; allowed: the path of a file")
+    from polmodel.views.atomic import current_umask, fsync_dir, replace, write_temporary
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}.", suffix=".part")
+        tmp = write_temporary(path.parent, path.name[:100], text.encode("utf-8"),
+                              0o666 & ~current_umask())
     except (OSError, ValueError) as err:
         raise PolmodelError(f"{path.parent}: cannot write here: "
                             f"{getattr(err, 'strerror', None) or err}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
+        replace(tmp, path)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
         raise PolmodelError(f"{path}: cannot write: {err.strerror or err}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
 
 
 def _is_special(path) -> bool:
@@ -288,12 +289,3 @@ def _is_dir(path) -> bool:
         return path.is_dir()
     except (OSError, ValueError):  # a name too long, a NUL byte: the write says so
         return False
-
-
-def current_umask() -> int:
-    """The process's umask (read by setting and restoring it)."""
-    import os
-
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
