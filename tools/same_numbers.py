@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
 TOL = 1e-12
+_VERSION = re.compile(r"polmodel \d[^ |]*")
 
 _DUMP = r"""
 import json, sys
@@ -71,6 +73,9 @@ def differences(a, b, path=""):
     elif isinstance(a, float) and isinstance(b, float):
         if not (a == b or (a != a and b != b) or abs(a - b) <= TOL):
             yield path, f"{a!r} against {b!r}"
+    elif isinstance(a, str) and isinstance(b, str):
+        if _VERSION.sub("polmodel VERSION", a) != _VERSION.sub("polmodel VERSION", b):
+            yield path, f"{a!r} against {b!r}"  # the versions in provenance lines may differ
     elif a != b:
         yield path, f"{a!r} against {b!r}"
 
