@@ -96,3 +96,29 @@ def flat(text: str) -> str:
     """Text with every run of whitespace made one space: terminal text wraps at 100 columns,
     so a sentence or a provenance line may span lines."""
     return " ".join(text.split())
+
+
+def cli(*args):
+    """``polmodel ARGS...`` in-process, through click's runner; stdout and stderr kept apart."""
+    from click.testing import CliRunner
+
+    from polmodel.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_one_line(result, status, *fragments):
+    """The given status, nothing on stdout, and one line on stderr naming what was wrong."""
+    from polmodel.errors import MAX_MESSAGE
+
+    assert result.exit_code == status, (result.exit_code, result.output)
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert "\n" not in message, message
+    assert message.startswith("Error: ") and "Traceback" not in message, message
+    assert len(message) <= MAX_MESSAGE + 100, len(message)
+    assert "\x1b" not in message
+    for fragment in fragments:
+        assert fragment in message, message
+    return message

@@ -15,11 +15,11 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from conftest import assert_one_line, cli
 
 from polmodel.analysis.worlds import DEFAULT_CHUNK
 from polmodel.cli import main
 from polmodel.cli.workers import process_count
-from polmodel.errors import MAX_MESSAGE
 from polmodel.limits import MAX_HORIZON, MAX_SCENARIO_BYTES, MAX_WORLDS
 from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
 
@@ -28,23 +28,6 @@ OTHER = next(p for p in SC.policies if p != SC.baseline)
 SMALL = ["--worlds", "32", "--horizon", "12"]
 
 
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def assert_one_line(result, status, *fragments):
-    """The given status, nothing on stdout, and one line on stderr naming what was wrong."""
-    assert result.exit_code == status, (result.exit_code, result.output)
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.stdout == ""
-    message = result.stderr.strip()
-    assert "\n" not in message, message
-    assert message.startswith("Error: ") and "Traceback" not in message, message
-    assert len(message) <= MAX_MESSAGE + 100, len(message)
-    assert "\x1b" not in message
-    for fragment in fragments:
-        assert fragment in message, message
-    return message
 
 
 # ---- Usage errors and option limits -------------------------------------------------------------
@@ -119,10 +102,17 @@ def test_a_deeply_nested_file_is_one_line(tmp_path):
     assert_one_line(cli("run", deep), 2, "deep.toml", "nested too deeply")
 
 
-def test_a_nested_value_just_below_the_recursion_limit_is_one_line(tmp_path):
+def test_a_nested_value_just_below_the_recursion_limit_is_refused_without_a_traceback(tmp_path):
+    """Whether the reader hits Python's recursion limit (one line) or reads the value and the
+    schema lists what is wrong (a line each) depends on the stack depth the test runs at: either
+    way every line names the file, with exit status 2 and no traceback."""
     deep = tmp_path / "deep.toml"
     deep.write_text("title = " + "[" * 900 + "]" * 900 + "\n", encoding="utf-8")
-    assert_one_line(cli("run", deep), 2, "deep.toml")
+    result = cli("run", deep)
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(line.startswith("Error: ") and "deep.toml" in line for line in lines)
+    assert "Traceback" not in result.stderr
 
 
 def test_an_unreadable_file_is_one_line(tmp_path, write_scenario, monkeypatch):

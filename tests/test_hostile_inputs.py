@@ -9,31 +9,14 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
+from conftest import assert_one_line, cli
 
-from polmodel.cli import main
-from polmodel.errors import MAX_MESSAGE, PolmodelError
+from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_SCENARIO_BYTES
 
 ROWS = "participant,parameter,low,best,high\nA,initial.fracture,0.1,0.2,0.4\n"
 
 
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def assert_one_line(result, status, *fragments):
-    """The given status, nothing on stdout, and one line on stderr naming what was wrong."""
-    assert result.exit_code == status, (result.exit_code, result.output)
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.stdout == ""
-    message = result.stderr.strip()
-    assert "\n" not in message, message
-    assert message.startswith("Error: ") and "Traceback" not in message, message
-    assert len(message) <= MAX_MESSAGE + 100, len(message)
-    for fragment in fragments:
-        assert fragment in message, message
-    return message
 
 
 # ---- elicit: special files ----------------------------------------------------------------------

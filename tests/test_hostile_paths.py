@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import cli
 
 from polmodel.cli import main
 from polmodel.errors import PolmodelError
@@ -23,9 +24,6 @@ from polmodel.views.manifests import manifests, trusted_files
 
 ESCAPED = "../../../escaped"
 
-
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def assert_refused(result, *fragments):

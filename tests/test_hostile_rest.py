@@ -12,18 +12,14 @@ import os
 import shutil
 
 import pytest
-from click.testing import CliRunner
+from conftest import cli
 
-from polmodel.cli import main
 from polmodel.errors import PolmodelError
 from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
 
 SC = load_scenario(DEFAULT_SCENARIO)
 OTHER = next(p for p in SC.policies if p != SC.baseline)
 
-
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def one_error(result, *fragments, status=2):

@@ -19,9 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import cli
 
-from polmodel.cli import main
 from polmodel.errors import PolmodelError
 from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
 from polmodel.views.atomic import check_file_name
@@ -38,9 +37,6 @@ SC = load_scenario(DEFAULT_SCENARIO)
 LABEL = f"{SC.name}-compare"
 SMALL = ["--worlds", "64", "--horizon", "12"]
 
-
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def assert_consistent(folder: Path) -> None:
