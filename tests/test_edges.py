@@ -109,3 +109,9 @@ def test_policy_names_that_differ_only_in_case_are_refused_at_load(tmp_path):
     path.write_text(dumps(data), encoding="utf-8")
     with pytest.raises(PolmodelError, match="'targeted' and 'Targeted' differ only in case"):
         polmodel.load_scenario(path)
+
+
+def test_a_term_of_an_unknown_kind_is_named_for_the_modeller(monkeypatch):
+    _with_terms(monkeypatch, lambda listed: listed[:-1] + (("exposure_decay", 7, "los", 0.1),))
+    with pytest.raises(PolmodelError, match="exposure_decay has kind 'los'"):
+        polmodel.run(polmodel.load_scenario("venezuela-2018"))

@@ -243,6 +243,9 @@ def _layout(listed) -> tuple:
     by = {(i, kind): [] for i in range(len(STATES)) for kind in (GAIN, LOSS)}
     gates = []
     for j, (name, i, kind, _) in enumerate(listed):
+        if kind not in (GAIN, LOSS, GATE) or i not in range(len(STATES)):
+            raise PolmodelError(f"terms(): {name} has kind {kind!r} on state {i!r}; allowed: GAIN, "
+                                "LOSS or GATE, on a state index from polmodel.model.states")
         if kind == GATE:
             if any(i == k for k, _ in gates):
                 raise PolmodelError(f"terms(): {name} is a second gate on {STATES[i]}; allowed: "
