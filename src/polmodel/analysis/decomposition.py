@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from polmodel.model.equations import coefficients, contributions, rates
+from polmodel.model.equations import coefficients, contributions, sum_by_state, terms
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import STATES
 
@@ -56,10 +56,9 @@ def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarra
         c = cache.get(key)
         if c is None:
             c = cache[key] = coefficients(params, key)
-        parts = contributions(x, c)
-        k = [0.0] * len(STATES)  # total rate K = gain + loss of each state
-        for i, g, loss in zip(range(len(STATES)), *rates(x, c)):
-            k[i] = g + loss
+        listed = terms(x, c)  # once: for the parts and for each state's total rate K
+        parts = contributions(x, c, listed)
+        k = [g + loss for g, loss in zip(*sum_by_state(listed))]
         factors = [-math.expm1(-ki * dt) / ki if ki > 0 else dt for ki in k]
         for name, i, part in parts:
             bucket = buckets[i]

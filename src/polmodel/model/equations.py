@@ -205,7 +205,11 @@ def rates(state, c: Mapping) -> tuple[list, list]:
     gains, losses : list of 8, list of 8
         Non-negative rates, in :data:`polmodel.model.states.STATES` order.
     """
-    listed = terms(state, c)
+    return sum_by_state(terms(state, c))
+
+
+def sum_by_state(listed) -> tuple[list, list]:
+    """The gains and losses of :func:`rates` from terms already listed by :func:`terms`."""
     layout = _LAYOUTS.get(terms) or _layout(listed)
     if len(listed) != layout[3]:
         raise PolmodelError(f"terms() returned {len(listed)} terms, and {layout[3]} at its first "
@@ -259,18 +263,22 @@ def _layout(listed) -> tuple:
     return layout
 
 
-def contributions(state, c: Mapping) -> list[tuple[str, int, object]]:
+def contributions(state, c: Mapping, listed=None) -> list[tuple[str, int, object]]:
     """Each term's signed part of ``dx/dt`` of its state: what explanations and tests read.
 
     A gain ``g`` contributes ``g * (1 - x)``, a loss ``l`` contributes ``-l * x`` and a gate
     ``q`` contributes ``-q * (sum of the state's gains) * (1 - x)``; the parts of a state add up
     to its ``dx/dt``.
 
+    ``listed``, when given, is what :func:`terms` returned for ``state`` and ``c`` (so a caller
+    that also needs :func:`sum_by_state` lists the terms once).
+
     Returns
     -------
     list of (name, state index, part)
     """
-    listed = terms(state, c)
+    if listed is None:
+        listed = terms(state, c)
     gains = [0.0] * len(STATES)
     for _, i, kind, value in listed:
         if kind == GAIN:
