@@ -122,7 +122,11 @@ def test_a_builtin_name_never_resolves_outside_the_catalog(tmp_path, monkeypatch
     evil.write_text((scenario_dir() / f"{DEFAULT_SCENARIO}.toml").read_text(encoding="utf-8"))
     name = os.path.relpath(evil.with_suffix(""), scenario_dir())
     assert name.startswith("..")
-    monkeypatch.chdir(tmp_path)
+    # Work from deeper than the catalog, so the name read as a path from here (where ".." stops
+    # at the root) finds no file either: the refusal is then the plain one, whatever the install.
+    here = tmp_path.joinpath(*["d"] * (len(scenario_dir().resolve().parts) + 1))
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
     with pytest.raises(PolmodelError, match="no such scenario"):
         load_scenario(name)
     assert_refused(cli("run", name), "no such scenario")
