@@ -414,16 +414,26 @@ CONTEXT_PARAMETERS: tuple[Parameter, ...] = (
       "set by each scenario; Geddes, Wright & Frantz 2014", group=_S),
     P("dialogue_offer", 0.4, 0.1, 0.7, "what a negotiation offers the challengers that they can unite "
       "behind (credible elections, releases)", "set by each scenario", group=_C),
+    P("security_ties", 0.5, 0.2, 0.8, "how far the security forces are bound to the rulers by ties "
+      "other than pay: shared ethnicity, sect, party or family, a history in the ruling movement "
+      "(0 a professional force with a corporate identity of its own; 1 a patrimonial force)",
+      "set by each scenario; Bellin 2012 (patrimonial militaries stood by their rulers in 2011, "
+      "institutionalized ones could afford to defect); Lee 2015", group=_S),
+    P("resource_base", 0.5, 0.2, 0.8, "revenue the rulers can draw, at normal output, from "
+      "production and trade they control, licit or illicit (oil, gas, minerals, state firms, "
+      "smuggling); 0 none, 1 abundant", "set by each scenario; Ross 2012 (oil revenue and the "
+      "durability of autocracies)", group=_E),
 )
 del P
 
-NEW_IN_SECOND_EDITION: dict[str, tuple[float, float, float]] = {
+DEFAULTED_KEYS: dict[str, tuple[float, float, float]] = {
     "initial.security": (0.7, 0.5, 0.9),
     "initial.exposure": (0.5, 0.2, 0.8),
     **{f"context.{p.name}": (p.default, p.low, p.high) for p in CONTEXT_PARAMETERS
-       if p.name in ("legitimation", "linkage", "personalism", "dialogue_offer")},
+       if p.name in ("legitimation", "linkage", "personalism", "dialogue_offer",  # 2nd edition
+                     "security_ties", "resource_base")},                          # 3rd edition
 }
-"""Keys a first-edition scenario file lacks, with the (value, low, high) it then gets.
+"""Keys a file written for an earlier edition lacks, with the (value, low, high) it then gets.
 
 ``context.indictment_exposure`` of the first edition is read as ``initial.exposure``.
 """

@@ -26,7 +26,7 @@ from polmodel.limits import (
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model.bounds import parameter_limit
 from polmodel.model.levers import LeverSetting, Policy
-from polmodel.model.parameters import MECHANISM_PARAMETERS, NEW_IN_SECOND_EDITION
+from polmodel.model.parameters import MECHANISM_PARAMETERS, DEFAULTED_KEYS
 from polmodel.model.states import STATES
 from polmodel.scenario.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, problems
 
@@ -205,7 +205,7 @@ def _parameters(spec: ScenarioFile, where: str) -> dict[str, Uncertain]:
     for name in CONTEXT_NAMES:
         est = getattr(spec.context, name)
         if est is None:
-            value, low, high = NEW_IN_SECOND_EDITION[f"context.{name}"]
+            value, low, high = DEFAULTED_KEYS[f"context.{name}"]
             out[name] = Uncertain(value, low, high, "default for files without this key (assumption)")
         else:
             out[name] = _unit_interval(est, f"{where}: context.{name}")
@@ -227,12 +227,12 @@ def _initial(spec: ScenarioFile, where: str) -> tuple[dict[str, Uncertain], list
             est = legacy
             defaulted.append(f"initial.exposure (read from context.{LEGACY_CONTEXT})")
         if est is None:
-            value, low, high = NEW_IN_SECOND_EDITION[key]
+            value, low, high = DEFAULTED_KEYS[key]
             out[s] = Uncertain(value, low, high, "default for files without this key (assumption)")
             defaulted.append(f"{key} = {value:g} [{low:g}, {high:g}]")
         else:
             out[s] = _unit_interval(est, f"{where}: {key}")
-    defaulted += [f"context.{n} = {NEW_IN_SECOND_EDITION['context.' + n][0]:g}" for n in CONTEXT_NAMES
+    defaulted += [f"context.{n} = {DEFAULTED_KEYS['context.' + n][0]:g}" for n in CONTEXT_NAMES
                   if getattr(spec.context, n) is None]
     return out, defaulted
 

@@ -27,7 +27,7 @@ from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import (
     CONTEXT_PARAMETERS,
     MECHANISM_PARAMETERS,
-    NEW_IN_SECOND_EDITION,
+    DEFAULTED_KEYS,
 )
 from polmodel.model.states import STATES
 
@@ -163,8 +163,8 @@ class PolicySpec(_Strict):
 def _states_model(name: str, keys: tuple[str, ...], prefix: str, extra: tuple[str, ...] = ()
                   ) -> type[_Strict]:
     # Keys new in the second edition may be missing (a first-edition file): they then take the
-    # documented defaults of NEW_IN_SECOND_EDITION, and every run says so.
-    fields = {k: ((Estimate | None, None) if f"{prefix}.{k}" in NEW_IN_SECOND_EDITION
+    # documented defaults of DEFAULTED_KEYS, and every run says so.
+    fields = {k: ((Estimate | None, None) if f"{prefix}.{k}" in DEFAULTED_KEYS
                   else (Estimate, ...)) for k in keys}
     fields.update({k: (Estimate | None, None) for k in extra})
     return create_model(name, __base__=_Strict, **fields)
