@@ -30,6 +30,7 @@ from polmodel.model.parameters import (
     DEFAULTED_KEYS,
 )
 from polmodel.model.states import STATES
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 
 CONTEXT_NAMES = tuple(p.name for p in CONTEXT_PARAMETERS)
 LEGACY_CONTEXT = "indictment_exposure"
@@ -37,6 +38,7 @@ LEGACY_CONTEXT = "indictment_exposure"
 second edition: targeted measures add to it)."""
 
 LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
+StructureName = Literal[tuple(STRUCTURES)]  # type: ignore[valid-type]
 ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
 
 
@@ -191,6 +193,7 @@ class ScenarioFile(_Strict):
     description: str = ""
     horizon: Annotated[Whole, Field(ge=1, le=MAX_HORIZON)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
+    structure: StructureName = DEFAULT_STRUCTURE
     tie_margin: Annotated[Number, Field(ge=0.0, le=0.2)] = 0.02
     baseline: str | None = None
     contrast: tuple[str, str] | None = None
