@@ -274,6 +274,8 @@ class PolicyOutcomes:
         Mean membership of each condition over the horizon.
     at_peak : ndarray[n_worlds, 4]
         The conditions in the month the opening index peaked.
+    condition_peak : ndarray[n_worlds, 4]
+        Highest membership of each condition over the horizon.
     readings : ndarray[n_worlds, n_structures, 2]
         Peak opening index under every built-in structure, strict and graded.
     marks : ndarray[n_worlds, len(MARKS), 2]
@@ -291,6 +293,7 @@ class PolicyOutcomes:
     exodus: np.ndarray
     condition_mean: np.ndarray
     at_peak: np.ndarray
+    condition_peak: np.ndarray
     readings: np.ndarray
     marks: np.ndarray
 
@@ -330,6 +333,7 @@ def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
         exodus=o.final[:, STATES.index("exodus")].astype(np.float32),
         condition_mean=o.condition_mean.astype(np.float32),
         at_peak=o.at_peak.astype(np.float32),
+        condition_peak=o.condition_peak.astype(np.float32),
         readings=o.readings,
         marks=o.marks.astype(np.float32),
     )

@@ -70,6 +70,8 @@ class Outcomes:
         Sum of crisis membership over the months (a humanitarian cost).
     final : ndarray[n_worlds, 8]
         States at the horizon.
+    condition_peak : ndarray[n_worlds, 4]
+        Highest membership of each condition over the months.
     readings : ndarray[n_worlds, n_structures, 2]
         Peak opening index under every built-in structure (in
         :data:`polmodel.model.structures.STRUCTURES` order), strict and graded.
@@ -88,6 +90,7 @@ class Outcomes:
     at_peak: np.ndarray
     crisis_months: np.ndarray
     final: np.ndarray
+    condition_peak: np.ndarray
     readings: np.ndarray
     marks: np.ndarray
 

@@ -107,6 +107,7 @@ class ArrayReadings:
         leaves = self.plan.leaf_slots[self.own]
         self.binding = np.zeros((len(leaves), n), dtype=np.int32)
         self.at_peak = np.zeros((len(CONDITIONS), n))
+        self.condition_peak = np.zeros((len(CONDITIONS), n))
         self.months_open = np.zeros(n, dtype=np.int32)
         self.first_window = np.full(n, np.nan)
         self._graded = np.empty(n)
@@ -140,6 +141,7 @@ class ArrayReadings:
         np.greater(J, self.peak, out=higher)
         np.maximum(self.peak, J, out=self.peak)
         np.copyto(self.at_peak, conds, where=higher)
+        np.maximum(self.condition_peak, conds, out=self.condition_peak)
         for j, (term, leaf) in enumerate(self.plan.leaf_slots[own]):
             np.equal(s[term], strict, out=higher)
             if leaf != term:
@@ -167,6 +169,7 @@ class ArrayReadings:
             peak_index=self.peak, peak_strict=self.peak_strict[own], peak_graded=graded[own],
             months_open=self.months_open, first_window=self.first_window,
             binding_months=self.binding.T, at_peak=self.at_peak.T,
+            condition_peak=self.condition_peak.T,
             readings=np.stack([self.peak_strict[:self.n_struct], graded[:self.n_struct]],
                               axis=-1).transpose(1, 0, 2),
             marks=np.moveaxis(marks, -1, 0),
@@ -186,6 +189,7 @@ def float_readings(structure: Structure, aggregator, and_, horizon: int):
     root = GRADED_ROOT.get(own_k, lambda v: v ** (1.0 / own_k))
     st = {"peak_strict": [-1.0] * m, "peak_product": [-1.0] * m, "peak": -1.0,
           "at_peak": [0.0] * len(CONDITIONS), "binding": [0] * len(own_leaves),
+          "condition_peak": [0.0] * len(CONDITIONS),
           "months_open": 0, "first_window": math.nan,
           "marks": [[math.nan, math.nan] for _ in MARKS]}
     s = [0.0] * plan.n_slots
@@ -225,6 +229,10 @@ def float_readings(structure: Structure, aggregator, and_, horizon: int):
                 raise PolmodelError(BAD_AGGREGATOR)
         if J > st["peak"]:
             st["peak"], st["at_peak"] = J, x[:len(CONDITIONS)]
+        cp = st["condition_peak"]
+        for i in range(len(cp)):
+            if x[i] > cp[i]:
+                cp[i] = x[i]
         binding = st["binding"]
         for j, (term, leaf) in enumerate(own_leaves):
             binding[j] += s[term] == strict and s[leaf] == s[term]
@@ -247,6 +255,7 @@ def float_readings(structure: Structure, aggregator, and_, horizon: int):
             first_window=np.array([st["first_window"]]),
             binding_months=np.array([st["binding"]], dtype=np.int32),
             at_peak=np.array([st["at_peak"]]),
+            condition_peak=np.array([st["condition_peak"]]),
             readings=np.array([[[a, b] for a, b in zip(st["peak_strict"][:n_struct],
                                                          graded[:n_struct])]]),
             marks=marks[None],

@@ -98,6 +98,21 @@ class Structure:
             return graded_root(prod, len(values))
         raise PolmodelError(f"aggregator: unknown {aggregator!r}; allowed: min, product, geometric")
 
+    def bottleneck(self, states) -> np.ndarray:
+        """Index into :attr:`leaves` of the state that binds (sets the strict index) per row.
+
+        ``states`` is ``ndarray[..., 8]``; the first binding leaf is returned where several tie.
+        """
+        x = np.moveaxis(np.asarray(states, dtype=float), -1, 0)
+        strict = self.evaluate(x, "min")
+        binds = []
+        for term in self.terms:
+            value = term_value(x, term)
+            for i, neg in term:
+                leaf = 1.0 - x[i] if neg else x[i]
+                binds.append((value == strict) & (leaf == value))
+        return np.argmax(np.stack(binds, axis=-1), axis=-1)
+
     def window(self, states):
         """True where the formula holds crisply (the strict reading above the crossover)."""
         from polmodel.model.states import CROSSOVER
