@@ -339,7 +339,10 @@ class Comparison:
             raise PolmodelError("to_frame needs pandas: pip install pandas") from None
         rows = {}
         for n, s in self.per_policy.items():
-            flat = {k: v for k, v in s.items() if k != "bottleneck_shares"}
+            flat = {k: v for k, v in s.items()
+                    if k not in ("bottleneck_shares", "first_window_timing")}
+            flat["worlds_with_window"] = s["first_window_timing"]["worlds_with_window"]
+            flat["first_window_share_late"] = s["first_window_timing"]["share_late"]
             flat.update({f"binds_{c}": v for c, v in s["bottleneck_shares"].items()})
             flat.update({f"shortfall_{k}": v for k, v in self.shortfall[n].items()})
             rows[n] = flat

@@ -205,7 +205,10 @@ def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
 
     for n, s in c.per_policy.items():
         for k, v in s.items():
-            if k != "bottleneck_shares":
+            if k == "first_window_timing":
+                add(n, "", "worlds_with_window", v["worlds_with_window"])
+                add(n, "", "first_window_share_late", v["share_late"])
+            elif k != "bottleneck_shares":
                 add(n, "", k, v)
         for k, v in s["bottleneck_shares"].items():
             add(n, "", f"binds_{k}", v)
