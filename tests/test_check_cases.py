@@ -37,8 +37,7 @@ def _edited_case(tmp_path, name, old, new):
 
 def test_a_case_coded_at_another_lead_is_a_problem(tool, tmp_path):
     # the convention: the coding date is 12 months before the reference date (not the outcome)
-    broken = _edited_case(tmp_path, "serbia-2000", 'reference_date = "2000-09"',
-                          'reference_date = "2000-12"')
+    broken = _edited_case(tmp_path, "serbia-2000", 'date = "1999-09"', 'date = "1999-06"')
     problems = tool.file_problems(broken)
     assert len(problems) == 1 and "reference_date is 15 months after date" in problems[0]
 
