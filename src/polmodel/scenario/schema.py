@@ -61,6 +61,17 @@ def _month(text: str) -> str:
 Month = Annotated[str, AfterValidator(_month)]
 
 
+def _full_month(text: str) -> str:
+    """A month with its month part: "YYYY-MM" only (a bare year is refused)."""
+    _month(text)
+    if len(text) != 7:
+        raise ValueError(f"{text!r} is not a month; allowed: \"YYYY-MM\", e.g. \"2019-01\"")
+    return text
+
+
+FullMonth = Annotated[str, AfterValidator(_full_month)]
+
+
 def _policy_name(text: str) -> str:
     """A policy's name: the one rule for names (:func:`polmodel.names.check_name`)."""
     from polmodel.names import check_name
@@ -177,9 +188,16 @@ ContextSpec = _states_model("ContextSpec", CONTEXT_NAMES, "context", extra=(LEGA
 
 
 class CaseSpec(_Strict):
-    """A historical case: what happened after the situation the file codes."""
+    """A historical case: what happened after the situation the file codes.
+
+    ``reference_date`` is the month of the event the case is about (for a transition the trigger
+    of the change, for a survival the peak of the challenge); the file's ``date`` codes the
+    situation twelve months before it (see ``scenarios/cases/README.md``).
+    """
 
     outcome: Literal["transition", "survival"]
+    reference_date: FullMonth
+    reference_event: Annotated[str, Field(min_length=1)]
     outcome_date: Month
     outcome_note: str = ""
     sources: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
