@@ -4,6 +4,7 @@ import io
 import tomllib
 
 import numpy as np
+from polmodel.model.structures import STRUCTURES
 import pytest
 from click.testing import CliRunner
 from scipy import stats
@@ -214,7 +215,11 @@ def comparison_with_peaks(peaks: dict) -> Comparison:
                               peak_graded=np.asarray(v, float), months_open=z.astype(int),
                               first_window=z + np.nan, bottleneck=z.astype(np.int8), crisis_months=z,
                               exodus=z, condition_mean=np.zeros((n, len(CONDITIONS))),
-                              at_peak=np.zeros((n, len(CONDITIONS))))
+                              at_peak=np.zeros((n, len(CONDITIONS))),
+                              condition_peak=np.zeros((n, len(CONDITIONS))),
+                              readings=np.repeat(np.asarray(v, float)[:, None, None],
+                                                 len(STRUCTURES), 1).repeat(2, 2),
+                              marks=np.full((n, 3, 2), np.nan))
             for p, v in peaks.items()}
     return Comparison(SCENARIO.name, "t", next(iter(peaks)), 36, "min", w, outs)
 

@@ -62,7 +62,9 @@ def coefficients(p: Mapping, u: tuple) -> dict:
     # Dialogue unifies above the crossover offer and divides below it, whatever the challenger.
     kappa = p["dialogue_crossover"]
     above, below = offer - kappa, kappa - offer
-    unites, divides = (above + abs(above)) * 0.5 / (1.0 - kappa), (below + abs(below)) * 0.5 / kappa
+    # (a crossover of 0 or 1 means talks always unite or always divide: no division by zero)
+    unites = (above + abs(above)) * 0.5 / (1.0 - kappa + 1e-12)
+    divides = (below + abs(below)) * 0.5 / (kappa + 1e-12)
     # Effective coordination: what oil-dependent neighbours and a threat of force leave of it.
     coord = (coordination * (1.0 - p["dependence_damping"] * p["regional_dependence"])
              * (1.0 - p["force_backlash"] * threat))

@@ -71,13 +71,13 @@ def comparison_sections(c) -> list[Section]:
     nec = [[n, *(f"{c.necessity[n][st][cond]:.2f}" for st, cond in cells)] for n in c.policies]
     return [
         ("Per policy (shares of plausible worlds)",
-         ("policy", "window", "peak", "peak 10-90%", "months open", "first", "n", "late",
+         ("policy", "window", "peak", "peak 10-90%", "mo open", "first", "n", "late",
           "crisis-mo", "exodus"),
          main,
          f"window: share of plausible worlds in which a window opens in some month (under the "
          f"'{c.structure}' structure: {STRUCTURES[c.structure].text}, each above 0.5). "
          "peak: median over worlds of the highest opening index (10-90%: the middle 80% of "
-         "worlds). months open: mean. first: median month of the first window, among the "
+         "worlds). mo open: months open, mean. first: median month of the first window, among the "
          "worlds (n) where one opens; late: share of those first windows in the last "
          f"{pp[c.baseline]['first_window_timing']['late_months']} months of the "
          f"{c.horizon}-month horizon, where a longer horizon could change the picture. "
@@ -110,8 +110,10 @@ def comparison_sections(c) -> list[Section]:
         (f"What binds under the '{c.structure}' structure (share of plausible worlds where it binds "
          "most months)", ("policy", *c.leaves), binds, ""),
         ("Is a condition needed for openings by the other routes? (fsQCA necessity consistency)",
-         ("policy", *(f"{cond} for {st}" for st, cond in cells)), nec,
-         necessity_explanation(c, cells)),
+         ("policy", *(str(k) for k in range(1, len(cells) + 1))), nec,
+         "Columns: " + "; ".join(f"{k} {cond} for '{st}' openings"
+                                 for k, (st, cond) in enumerate(cells, start=1)) + ". "
+         + necessity_explanation(c, cells)),
     ]
 
 
