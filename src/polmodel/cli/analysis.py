@@ -183,7 +183,8 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                             or kind == "morris" and not r.morris:
                         continue
                     files[figures[q, kind]] = figure_png(
-                        lambda ax, r=r, kind=kind: r.plot(ax=ax, kind=kind), figsize=(8, 6))
+                        lambda ax, r=r, kind=kind: r.plot(ax=ax, kind=kind), figsize=(8, 6.5),
+                        layout="constrained")
             files[data_files[0]] = json_text([r.to_dict() for r in results])
             files[data_files[1]] = to_csv(results)
             commit_out(outset, files, scenario=sc, seed=seed)
@@ -242,7 +243,8 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
                     csv=lambda: _discovery_csv(results),
                     text=lambda: "\n\n".join(d.summary() for d in results))
         if outset is not None:
-            files = {name: figure_png(d.plot, figsize=(7, 5.5)) for name, d in zip(figures, results)}
+            files = {name: figure_png(d.plot, figsize=(10, 5.5), layout="constrained")
+                     for name, d in zip(figures, results)}
             files[data_files[0]] = json_text([d.to_dict() for d in results])
             files[data_files[1]] = _discovery_csv(results)
             commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)

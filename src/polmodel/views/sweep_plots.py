@@ -13,16 +13,12 @@ from __future__ import annotations
 import numpy as np
 
 from polmodel.views.figure_parts import footer, new_axes, wrapped
+from polmodel.views.figure_parts import name as _name
 from polmodel.views.plots import series_style
 from polmodel.views.text import pct
 
 CELL_LABELS = 144
 """Heatmaps with at most this many cells carry their numbers in each cell."""
-
-
-def _name(key: str) -> str:
-    """The name a person reads for an axis id (the id for now; plain-word labels later)."""
-    return key
 
 
 def _top(sw) -> float:

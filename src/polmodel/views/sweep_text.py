@@ -13,15 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from polmodel.views.figure_parts import name as _name
 from polmodel.views.text import CAVEAT, pct, result_html, result_text
 
 FEW_WORLDS = 200
 """Below this many worlds a point, the headline says that one world moves a share visibly."""
-
-
-def _name(key: str) -> str:
-    """The name a person reads for an axis id (the id for now; plain-word labels later)."""
-    return key
 
 
 def _g(v: float) -> str:
