@@ -207,3 +207,22 @@ def test_no_label_runs_off_the_figure(sc, two_axes):
     s = sweep(sc, "rally", "lockin" if two_axes else None, policy="targeted", versus="broad",
               points=3, worlds=60)
     assert texts_outside(s.plot) == []
+
+
+def test_the_figure_draws_the_same_shares_and_marks_each_crossover(sc):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    s = sweep(sc, "lever.targeted_sanctions", policy="targeted", versus=sc.baseline, points=11,
+              worlds=120)
+    ax = s.plot(ax=Figure().add_subplot())
+    drawn = [np.asarray(ln.get_ydata(), float) for ln in ax.get_lines()
+             if len(ln.get_xdata()) == len(s.grids[0])]
+    for share in (s.values, s.lower, s.tied):
+        assert any(np.allclose(d, share) for d in drawn)
+    verticals = sorted(float(ln.get_xdata()[0]) for ln in ax.get_lines()
+                       if len(set(np.atleast_1d(ln.get_xdata()))) == 1 and len(ln.get_xdata()) == 2)
+    assert verticals == pytest.approx(sorted(c["near"] for c in s.crossovers()))
+    assert s.crossovers(), "the grid passes through the baseline's setting: the verdict changes"
