@@ -13,7 +13,9 @@ from polmodel.analysis.comparison import Comparison, compare
 from polmodel.analysis.worlds import PolicyOutcomes, sample_worlds
 from polmodel.cli import main
 from polmodel.errors import PolmodelError
+from polmodel.model.readings import MARKS
 from polmodel.model.states import CONDITIONS, STATES
+from polmodel.model.structures import STRUCTURES
 from polmodel.room.elicitation import (
     COLUMNS,
     QUANTILE_POINTS,
@@ -214,7 +216,10 @@ def comparison_with_peaks(peaks: dict) -> Comparison:
                               peak_graded=np.asarray(v, float), months_open=z.astype(int),
                               first_window=z + np.nan, bottleneck=z.astype(np.int8), crisis_months=z,
                               exodus=z, condition_mean=np.zeros((n, len(CONDITIONS))),
-                              at_peak=np.zeros((n, len(CONDITIONS))))
+                              at_peak=np.zeros((n, len(CONDITIONS))),
+                              condition_peak=np.zeros((n, len(CONDITIONS))),
+                              readings=np.zeros((n, len(STRUCTURES), 2)),
+                              marks=np.zeros((n, len(MARKS), 2)))
             for p, v in peaks.items()}
     return Comparison(SCENARIO.name, "t", next(iter(peaks)), 36, "min", w, outs)
 
