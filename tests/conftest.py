@@ -122,3 +122,25 @@ def assert_one_line(result, status, *fragments):
     for fragment in fragments:
         assert fragment in message, message
     return message
+
+
+def bare_ids(text: str) -> list[str]:
+    """Parameter ids (and ``initial.<state>``) in ``text`` that do not stand in parentheses
+    right after their plain-word label, as ``label (id`` followed by ``)``, ``,`` or ``;``.
+
+    Text is compared with its whitespace flattened, so wrapped lines count as one.
+    """
+    import re
+
+    from polmodel.model.labels import label
+    from polmodel.model.parameters import PARAMETERS
+    from polmodel.model.states import STATES
+
+    text = flat(text)
+    bare = []
+    for key in [*PARAMETERS, *(f"initial.{s}" for s in STATES)]:
+        for m in re.finditer(rf"(?<![\w.-]){re.escape(key)}(?![\w-])", text):
+            before = text[: m.start()]
+            if not (before.endswith(f"{label(key)} (") and text[m.end():m.end() + 1] in ",;)"):
+                bare.append(f"{key} at ...{text[max(0, m.start() - 50):m.end() + 10]}...")
+    return bare
