@@ -97,3 +97,33 @@ def test_tornado_numbers_are_rounded_to_two_significant_digits(scenario_result):
     words = scenario_result.headline()
     assert f"({np.format_float_positional(t.at_low[i], 2, unique=False, fractional=False, trim='-')} at" in words
     assert f"{t.at_low[i]:.3g}" not in words or f"{t.at_low[i]:.3g}" == f"{t.at_low[i]:.2g}"
+
+
+@pytest.mark.parametrize("kind", ["sobol", "tornado"])
+def test_figures_name_assumptions_by_label_with_the_id(scenario_result, kind):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = scenario_result.plot(kind=kind)
+    ticks = [" ".join(t.get_text().split()) for t in ax.get_yticklabels()]
+    assert ticks
+    for tick in ticks:
+        name = tick.rsplit("(", 1)[1].rstrip(")")
+        assert tick == label(name, with_id=True)
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_sweep_axes_are_labelled_in_words():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from polmodel.analysis.sweeps import sweep
+
+    ax = sweep("venezuela-2018", "rally", "lever.broad_sanctions", worlds=20, points=2).plot()
+    assert " ".join(ax.get_xlabel().split()) == label("rally", with_id=True)
+    assert " ".join(ax.get_ylabel().split()) == label("lever.broad_sanctions", with_id=True)
+    plt.close(ax.figure)

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from polmodel.views.text import approx
+
 SHOWN = 15  # bars per figure
+
+
+def _words(key: str, width: int = 56) -> str:
+    """An assumption or sweep axis as its plain-word label, the id in parentheses, wrapped."""
+    import textwrap
+
+    from polmodel.errors import PolmodelError
+    from polmodel.model.labels import label
+
+    try:
+        words = label(key, with_id=True)
+    except PolmodelError:  # a Morris group, or an axis the model does not label
+        return key
+    return textwrap.fill(words, width, break_long_words=False, break_on_hyphens=False)
 
 
 def _axes(ax, **kw):
@@ -31,7 +47,7 @@ def plot_sobol(s, ax=None):
         if interval is not None:
             err = np.abs(np.array([values[order] - interval[order, 0], interval[order, 1] - values[order]]))
         ax.barh(y + dy, values[order], height=0.4, xerr=err, label=label, capsize=2)
-    ax.set_yticks(y, [sob.names[i] for i in order])
+    ax.set_yticks(y, [_words(sob.names[i]) for i in order], fontsize=8)
     ax.set_xlabel(f"Sobol' index (fuzzy AND '{sob.aggregator}')")
     ax.set_title(f"What decides: {s.question.label()}", fontsize=10)
     ax.legend(loc="lower right")
@@ -49,9 +65,9 @@ def plot_tornado(s, ax=None):
     ax.barh(y, t.at_low[order] - t.central, left=t.central, label="at the low end", color="tab:blue")
     ax.barh(y, t.at_high[order] - t.central, left=t.central, label="at the high end", color="tab:orange")
     ax.axvline(t.central, color="black", lw=0.8)
-    ax.set_yticks(y, [t.names[i] for i in order])
+    ax.set_yticks(y, [_words(t.names[i]) for i in order], fontsize=8)
     what = "months with a window" if t.outcome == "months_open" else s.question.label()
-    ax.set_xlabel(f"{what} (central run {t.central:.3g})")
+    ax.set_xlabel(f"{what} (central run {approx(t.central)})")
     ax.set_title("One assumption at a time", fontsize=10)
     ax.legend(loc="lower right")
     return ax
@@ -65,8 +81,16 @@ def plot_morris(s, ax=None):
     m = s.morris[0]
     sigma = np.nan_to_num(m.sigma)
     ax.scatter(m.mu_star, sigma)
-    for i in m.order()[:8]:
-        ax.annotate(m.names[i], (m.mu_star[i], sigma[i]), fontsize=8)
+    # The first eight numbered on the plot, their labels in a key (labels would overlap).
+    from matplotlib.lines import Line2D
+
+    key = []
+    for rank, i in enumerate(m.order()[:8], start=1):
+        ax.annotate(str(rank), (m.mu_star[i], sigma[i]), xytext=(3, 3),
+                    textcoords="offset points", fontsize=8, fontweight="bold")
+        key.append(Line2D([], [], linestyle="none", marker=f"${rank}$", color="black",
+                          label=_words(m.names[i], 40)))
+    ax.legend(handles=key, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
     ax.set_xlabel("mu* (mean absolute elementary effect)")
     ax.set_ylabel("sigma (interaction, non-linearity)")
     ax.set_title(f"Morris screening: {s.question.label()}", fontsize=10)
@@ -100,12 +124,12 @@ def plot_sweep(sw, ax=None):
         if sw.band is not None:
             ax.fill_between(x, sw.band[:, 0], sw.band[:, 1], alpha=0.2, label="10-90% of plausible worlds")
             ax.legend()
-        ax.set_xlabel(sw.axes[0])
+        ax.set_xlabel(_words(sw.axes[0], 60))
         ax.set_ylabel(sw.statistic_label())
     else:
         im = ax.pcolormesh(sw.grids[0], sw.grids[1], sw.values.T, shading="nearest")
         ax.figure.colorbar(im, ax=ax, label=sw.statistic_label())
-        ax.set_xlabel(sw.axes[0])
-        ax.set_ylabel(sw.axes[1])
+        ax.set_xlabel(_words(sw.axes[0], 60))
+        ax.set_ylabel(_words(sw.axes[1], 40))
     ax.set_title(sw.question.label(), fontsize=10)
     return ax
