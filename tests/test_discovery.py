@@ -178,3 +178,16 @@ def test_same_seed_same_box():
     a = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
     b = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
     assert a.to_dict() == b.to_dict()
+
+
+def test_checking_only_the_restricted_columns_finds_the_same_rows():
+    from polmodel.analysis.prim import _inside
+
+    rng = np.random.default_rng(7)
+    x = rng.random((500, 6))
+    full = np.array([[0.0, 1.0]] * 6)
+    for _ in range(50):
+        lim = full.copy()
+        for j in rng.choice(6, rng.integers(0, 4), replace=False):
+            lim[j] = np.sort(rng.random(2))
+        assert np.array_equal(_inside(x, lim, full), _inside(x, lim))
