@@ -191,3 +191,15 @@ def test_checking_only_the_restricted_columns_finds_the_same_rows():
         for j in rng.choice(6, rng.integers(0, 4), replace=False):
             lim[j] = np.sort(rng.random(2))
         assert np.array_equal(_inside(x, lim, full), _inside(x, lim))
+
+
+@pytest.mark.parametrize("m", [2, 3, 20, 101, 1999])
+def test_quantiles_read_off_sorted_rows_are_numpys_bit_for_bit(m):
+    from polmodel.analysis.prim import sorted_quantiles
+
+    rng = np.random.default_rng(m)
+    values = np.sort(np.concatenate([rng.random((4, m)), rng.integers(0, 3, (2, m)) / 2.0]), axis=1)
+    for alpha in (0.05, 0.1, 0.25, 0.5, 0.3333):
+        lo, hi = sorted_quantiles(values, alpha)
+        want = np.quantile(values, [alpha, 1 - alpha], axis=1)
+        assert np.array_equal(lo, want[0]) and np.array_equal(hi, want[1]), alpha
