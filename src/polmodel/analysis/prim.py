@@ -262,16 +262,24 @@ def _peel(x, y, full, cols, alpha, min_mass):
     m, total = n, int(y.sum())
     while True:
         lo_q, hi_q = sorted_quantiles(values, alpha)
-        gone = np.concatenate([values <= lo_q[:, None], values >= hi_q[:, None]])  # low | high
+        # The rows a cut removes lie within w of its end of the sorted values (ties aside:
+        # w grows until no row at the window's edge is cut).
+        w = min(m, int(np.ceil(alpha * m)) + 2)
+        while True:
+            low, high_ = values[:, :w] <= lo_q[:, None], values[:, m - w:] >= hi_q[:, None]
+            if w == m or not (low[:, -1].any() or high_[:, 0].any()):
+                break
+            w = min(m, 2 * w)
+        gone = np.concatenate([low, high_])  # (2 k, w): the first k cut low, the others high
         count = m - gone.sum(axis=1)  # rows each of the 2 k cuts keeps
-        hits = total - (gone & np.concatenate([ys, ys])).sum(axis=1)
+        hits = total - (gone & np.concatenate([ys[:, :w], ys[:, m - w:]])).sum(axis=1)
         ok = (count < m) & (count >= max(min_mass * n, 1))
         if not ok.any():
             break
         score = np.where(ok, hits / np.maximum(count, 1), -np.inf)
         best = int(np.lexsort((-count, -score))[0])
         j, high = best % k, best >= k
-        inside[rows[j][gone[best]]] = False
+        inside[(rows[j, m - w:] if high else rows[j, :w])[gone[best]]] = False
         total = int(hits[best])
         keep = inside[rows]
         m = int(count[best])
