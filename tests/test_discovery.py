@@ -203,3 +203,38 @@ def test_quantiles_read_off_sorted_rows_are_numpys_bit_for_bit(m):
         lo, hi = sorted_quantiles(values, alpha)
         want = np.quantile(values, [alpha, 1 - alpha], axis=1)
         assert np.array_equal(lo, want[0]) and np.array_equal(hi, want[1]), alpha
+
+
+def _plain_peel(x, y, full, alpha, min_mass):
+    """The peel as the module docstring states it, written plainly (np.quantile each step)."""
+    n = len(y)
+    lim, inside = full.copy(), np.ones(n, bool)
+    limits = [lim.copy()]
+    while True:
+        idx = np.flatnonzero(inside)
+        xi, yi = x[idx], y[idx]
+        lo, hi = np.quantile(xi, alpha, axis=0), np.quantile(xi, 1 - alpha, axis=0)
+        keeps = np.concatenate([xi > lo, xi < hi], axis=1)
+        count, hits = keeps.sum(0), (keeps & yi[:, None]).sum(0)
+        ok = (count < len(idx)) & (count >= max(min_mass * n, 1))
+        if not ok.any():
+            return limits
+        score = np.where(ok, hits / np.maximum(count, 1), -np.inf)
+        best = int(np.lexsort((-count, -score))[0])
+        j, high = best % x.shape[1], best >= x.shape[1]
+        inside[idx[~keeps[:, best]]] = False
+        kept = xi[keeps[:, best], j]
+        lim[j, 1 if high else 0] = kept.max() if high else kept.min()
+        limits.append(lim.copy())
+
+
+@pytest.mark.parametrize("levels", [3, 7, None])
+def test_the_peel_is_the_plain_peel_ties_included(levels):
+    from polmodel.analysis.prim import _peel
+
+    rng = np.random.default_rng(11)
+    x = rng.random((1200, 5)) if levels is None else rng.integers(0, levels, (1200, 5)) / levels
+    y = (x[:, 0] + 0.5 * x[:, 2] + 0.3 * rng.random(1200)) > 0.9
+    full = np.column_stack([x.min(0), x.max(0)])
+    limits = _peel(x, y, full, range(5), 0.05, 0.05)[0]
+    assert np.array_equal(np.array(limits), np.array(_plain_peel(x, y, full, 0.05, 0.05)))
