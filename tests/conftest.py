@@ -156,3 +156,25 @@ def texts_outside(draw, figsize=(8, 5.5)) -> list[str]:
     if tight.x0 < -0.01 or tight.y0 < -0.01 or tight.x1 > w + 0.01 or tight.y1 > h + 0.01:
         out.append(f"something drawn outside the figure: {tight.bounds} in a {w} x {h} figure")
     return out
+
+
+def bare_ids(text: str) -> list[str]:
+    """Parameter ids (and ``initial.<state>``) in ``text`` that do not stand in parentheses
+    right after their plain-word label, as ``label (id`` followed by ``)``, ``,`` or ``;``.
+
+    Text is compared with its whitespace flattened, so wrapped lines count as one.
+    """
+    import re
+
+    from polmodel.model.labels import label
+    from polmodel.model.parameters import PARAMETERS
+    from polmodel.model.states import STATES
+
+    text = flat(text)
+    bare = []
+    for key in [*PARAMETERS, *(f"initial.{s}" for s in STATES)]:
+        for m in re.finditer(rf"(?<![\w.-]){re.escape(key)}(?![\w-])", text):
+            before = text[: m.start()]
+            if not (before.endswith(f"{label(key)} (") and text[m.end():m.end() + 1] in ",;)"):
+                bare.append(f"{key} at ...{text[max(0, m.start() - 50):m.end() + 10]}...")
+    return bare

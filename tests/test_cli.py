@@ -13,7 +13,9 @@ from conftest import DEFAULT_FILE, SCENARIO_FILES, flat
 
 import polmodel
 from polmodel.cli import main
+from polmodel.model.labels import label
 from polmodel.model.levers import LEVERS
+from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.model.states import STATES
 from polmodel.scenario.loading import DEFAULT_SCENARIO, TEMPLATE, list_scenarios, load_scenario
 from polmodel.views.text import CAVEAT
@@ -242,7 +244,7 @@ def test_scenarios_json(cli):
 def lever_blocks(text):
     """Each lever's block of lines, by lever name (blocks are separated by blank lines)."""
     blocks = [b.splitlines() for b in text.strip().split("\n\n")]
-    return {b[0].split()[0]: b for b in blocks}
+    return {b[0].rsplit("(", 1)[1].rstrip(")"): b for b in blocks}  # "label (name)"
 
 
 def test_levers_lists_every_lever_with_what_it_feeds(cli):
@@ -254,8 +256,12 @@ def test_levers_lists_every_lever_with_what_it_feeds(cli):
         assert lever.mechanisms, f"{lever.name} feeds no mechanism"
         block = "\n".join(blocks[lever.name])
         assert lever.description in flat(block)
+        assert blocks[lever.name][0] == f"{lever.label} ({lever.name})"
         for mechanism in lever.mechanisms:
-            assert f"feeds {mechanism}:" in block
+            assert f"feeds: {flat(MECHANISMS_BY_NAME[mechanism].effect)} ({mechanism})" in flat(block)
+            for p in PARAMETERS.values():  # each parameter sizing it, by label and --set name
+                if p.mechanism == mechanism:
+                    assert f"{label(p.name)} ({p.name})" in flat(block)
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
 
 

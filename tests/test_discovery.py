@@ -178,3 +178,63 @@ def test_same_seed_same_box():
     a = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
     b = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
     assert a.to_dict() == b.to_dict()
+
+
+def test_checking_only_the_restricted_columns_finds_the_same_rows():
+    from polmodel.analysis.prim import _inside
+
+    rng = np.random.default_rng(7)
+    x = rng.random((500, 6))
+    full = np.array([[0.0, 1.0]] * 6)
+    for _ in range(50):
+        lim = full.copy()
+        for j in rng.choice(6, rng.integers(0, 4), replace=False):
+            lim[j] = np.sort(rng.random(2))
+        assert np.array_equal(_inside(x, lim, full), _inside(x, lim))
+
+
+@pytest.mark.parametrize("m", [2, 3, 20, 101, 1999])
+def test_quantiles_read_off_sorted_rows_are_numpys_bit_for_bit(m):
+    from polmodel.analysis.prim import sorted_quantiles
+
+    rng = np.random.default_rng(m)
+    values = np.sort(np.concatenate([rng.random((4, m)), rng.integers(0, 3, (2, m)) / 2.0]), axis=1)
+    for alpha in (0.05, 0.1, 0.25, 0.5, 0.3333):
+        lo, hi = sorted_quantiles(values, alpha)
+        want = np.quantile(values, [alpha, 1 - alpha], axis=1)
+        assert np.array_equal(lo, want[0]) and np.array_equal(hi, want[1]), alpha
+
+
+def _plain_peel(x, y, full, alpha, min_mass):
+    """The peel as the module docstring states it, written plainly (np.quantile each step)."""
+    n = len(y)
+    lim, inside = full.copy(), np.ones(n, bool)
+    limits = [lim.copy()]
+    while True:
+        idx = np.flatnonzero(inside)
+        xi, yi = x[idx], y[idx]
+        lo, hi = np.quantile(xi, alpha, axis=0), np.quantile(xi, 1 - alpha, axis=0)
+        keeps = np.concatenate([xi > lo, xi < hi], axis=1)
+        count, hits = keeps.sum(0), (keeps & yi[:, None]).sum(0)
+        ok = (count < len(idx)) & (count >= max(min_mass * n, 1))
+        if not ok.any():
+            return limits
+        score = np.where(ok, hits / np.maximum(count, 1), -np.inf)
+        best = int(np.lexsort((-count, -score))[0])
+        j, high = best % x.shape[1], best >= x.shape[1]
+        inside[idx[~keeps[:, best]]] = False
+        kept = xi[keeps[:, best], j]
+        lim[j, 1 if high else 0] = kept.max() if high else kept.min()
+        limits.append(lim.copy())
+
+
+@pytest.mark.parametrize("levels", [3, 7, None])
+def test_the_peel_is_the_plain_peel_ties_included(levels):
+    from polmodel.analysis.prim import _peel
+
+    rng = np.random.default_rng(11)
+    x = rng.random((1200, 5)) if levels is None else rng.integers(0, levels, (1200, 5)) / levels
+    y = (x[:, 0] + 0.5 * x[:, 2] + 0.3 * rng.random(1200)) > 0.9
+    full = np.column_stack([x.min(0), x.max(0)])
+    limits = _peel(x, y, full, range(5), 0.05, 0.05)[0]
+    assert np.array_equal(np.array(limits), np.array(_plain_peel(x, y, full, 0.05, 0.05)))

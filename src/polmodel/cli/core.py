@@ -232,9 +232,15 @@ def levers_command(names, as_json, out, force=False):
         if name not in LEVERS_BY_NAME:
             raise PolmodelError(f"unknown lever {name!r}; allowed: {', '.join(LEVERS_BY_NAME)}")
     chosen = [LEVERS_BY_NAME[n] for n in names] or list(LEVERS)
+    from polmodel.model.labels import label
+    from polmodel.model.parameters import PARAMETERS
+
     data = [{"name": lv.name, "label": lv.label, "description": lv.description,
              "mechanisms": [{"name": m, "effect": MECHANISMS_BY_NAME[m].effect,
-                             "source": MECHANISMS_BY_NAME[m].source} for m in lv.mechanisms]}
+                             "source": MECHANISMS_BY_NAME[m].source,
+                             "parameters": {p.name: label(p.name) for p in PARAMETERS.values()
+                                            if p.mechanism == m}}
+                            for m in lv.mechanisms]}
             for lv in chosen]
     outset = prepare_out(out, "causal-diagram", ["causal-diagram.png"], force)
     with outset or nullcontext():
@@ -245,13 +251,18 @@ def levers_command(names, as_json, out, force=False):
 
             from polmodel.views.text import WIDTH
 
+            def fill(text: str, indent: str, more: str) -> str:
+                return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=more,
+                                     break_long_words=False, break_on_hyphens=False)
+
             for lv in data:
-                click.echo(f"{lv['name']} ({lv['label']})")
-                click.echo(textwrap.fill(lv["description"], WIDTH, initial_indent="  ",
-                                         subsequent_indent="  "))
+                click.echo(f"{lv['label']} ({lv['name']})")
+                click.echo(fill(lv["description"], "  ", "  "))
                 for m in lv["mechanisms"]:
-                    click.echo(textwrap.fill(f"feeds {m['name']}: {m['effect']}", WIDTH,
-                                             initial_indent="  ", subsequent_indent="    "))
+                    click.echo(fill(f"feeds: {m['effect']} ({m['name']})", "  ", "    "))
+                    sized = "; ".join(f"{words} ({name})" for name, words in m["parameters"].items())
+                    if sized:
+                        click.echo(fill(f"sized by {sized}", "    ", "      "))
                 click.echo("")
         if outset is not None:
             from polmodel.views.diagram import causal_figsize, plot_causal_diagram

@@ -21,9 +21,17 @@ FOOTER_WIDTH = 110
 """Characters per line of the caveat and provenance footer."""
 
 
-def name(key: str) -> str:
-    """The name a person reads for a parameter id (the id for now; plain-word labels later)."""
-    return key
+def name(key: str, width: int = 56) -> str:
+    """The name a person reads for a parameter id: its plain-word label, the id in parentheses,
+    wrapped; a name the model does not label (a Morris group, a structure) as it is."""
+    from polmodel.errors import PolmodelError
+    from polmodel.model.labels import label
+
+    try:
+        words = label(key, with_id=True)
+    except PolmodelError:
+        return key
+    return textwrap.fill(words, width, break_long_words=False, break_on_hyphens=False)
 
 
 def wrapped(text: str, width: int = LABEL_WIDTH) -> str:

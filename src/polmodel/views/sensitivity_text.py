@@ -13,14 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.views.text import CAVEAT, Section
+from polmodel.errors import PolmodelError
+from polmodel.model.labels import label
+from polmodel.views.text import CAVEAT, Section, approx
 
 SHOWN = 12  # rows per table on the terminal; --json/--csv hold every assumption
 
 
-def _join(items: Sequence[str]) -> str:
+def _join(items: Sequence[str], sep: str = ", ") -> str:
     items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else sep.join(items[:-1]) + " and " + items[-1]
 
 
 def _subject(s) -> str:
@@ -34,10 +36,23 @@ def _fmt(v: float) -> str:
     return f"{v:.2f}" if abs(v) >= 0.005 or v == 0 else f"{v:.3f}"
 
 
+def _name(key: str, *, with_id: bool = True) -> str:
+    """An assumption (or a Morris group) as words, its id in parentheses for code users."""
+    try:
+        return label(key, with_id=with_id)
+    except PolmodelError:  # a group of assumptions, or a name the model does not label
+        return key
+
+
+def _ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def _index_words(s, name: str, k: int = 0, first: bool = True) -> str:
     sob = s.sobol[k]
     i = sob.names.index(name)
-    words = f"{name} ({'total index ' if first else ''}{_fmt(sob.total[i])}"
+    words = f"{label(name)} ({name}, {'total index ' if first else ''}{_fmt(sob.total[i])}"
     if sob.total_interval is not None:
         lo, hi = sob.total_interval[i]
         words += f", {s.confidence_level:.0%} interval " if first else ", "
@@ -46,11 +61,85 @@ def _index_words(s, name: str, k: int = 0, first: bool = True) -> str:
 
 
 def _indices(s, names: Sequence[str], k: int = 0) -> str:
-    return _join([_index_words(s, n, k, first=j == 0) for j, n in enumerate(names)])
+    return _join([_index_words(s, n, k, first=j == 0) for j, n in enumerate(names)], "; ")
+
+
+def checks(s) -> dict[str, dict[str, Any]]:
+    """Where Morris screening and the tornado agree with the Sobol' leaders, and where not.
+
+    For each check method that ran: ``agree`` (leaders among its first ``len(leaders)``),
+    ``missed`` (the other leaders, with the rank the method gives them, 0 when it does not
+    move the answer at all) and ``instead`` (what it ranks there in their place).
+
+    Returns
+    -------
+    dict of str to dict
+        ``{"morris": {...}, "tornado": {...}}``, each key only when the method ran; empty
+        without Sobol' leaders.
+    """
+    leaders = s.deciding() if s.sobol and not s.constant else []
+    out: dict[str, dict[str, Any]] = {}
+    if not leaders:
+        return out
+    ranked: dict[str, list[str]] = {}
+    if s.morris and not s.morris[0].grouped:
+        m = s.morris[0]
+        ranked["morris"] = [m.names[i] for i in m.order() if m.mu_star[i] > 0]
+    if s.tornado is not None:
+        t = s.tornado
+        ranked["tornado"] = [t.names[i] for i in t.order() if t.swing[i] > 0]
+    k = len(leaders)
+    for method, order in ranked.items():
+        top = order[:k]
+        out[method] = {
+            "agree": [n for n in leaders if n in top],
+            "missed": {n: (order.index(n) + 1 if n in order else 0) for n in leaders if n not in top},
+            "instead": [n for n in top if n not in leaders],
+            "same_order": top == leaders,
+        }
+    return out
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return _join([f"'{label(n)}'" for n in names])
+
+
+def _check_words(s) -> list[str]:
+    """Sentences saying whether each check method names the same leaders as the Sobol' indices."""
+    out = []
+    k = len(s.deciding())
+    what = {"morris": "Morris screening, a quick pass over every assumption,",
+            "tornado": "The tornado, one assumption at a time with the others at central values,"}
+    for method, c in checks(s).items():
+        agree, missed, instead = c["agree"], c["missed"], c["instead"]
+        if not missed:
+            order = "in the same order" if c["same_order"] else "in another order"
+            out.append(f"{what[method]} agrees: it ranks the same {k} first, {order}.")
+            continue
+        if agree:
+            head = (f"{what[method]} agrees on {len(agree)} of these {k}"
+                    + (f" ({_quoted(agree)})" if len(agree) < len(missed) else ""))
+        else:
+            head = f"{what[method]} ranks none of these {k} among its first {k}"
+        one = len(missed) == 1
+        who = (_quoted(missed) if agree and one else
+               f"{'the other ' if agree else ''}{len(missed)}" if not one else "it")
+        ranks = [_ordinal(r) for r in missed.values() if r]
+        if not ranks:
+            others = f"{who} {'does' if one else 'do'} not move the answer alone"
+        else:
+            others = (f"{who} {'comes' if one else 'come'} {_join(ranks)} in its order"
+                      + (", or not at all" if len(ranks) < len(missed) else ""))
+        why = (": their weight shows only when other assumptions move too"
+               if method == "tornado" else "")
+        place = (f"; in their place it puts {_quoted(instead)}" if len(instead) > 1
+                 else f"; in its place it puts {_quoted(instead)}" if instead else "")
+        out.append(f"{head}; {others}{why}{place}.")
+    return out
 
 
 def headline(s) -> str:
-    """The plain sentences: what decides the answer, under each AND, what cannot matter."""
+    """The plain sentences: what decides the answer (Sobol' first), the checks, what cannot matter."""
     q = s.question
     subject = _subject(s)
     out: list[str] = []
@@ -62,8 +151,8 @@ def headline(s) -> str:
                        "worlds sampled, under these assumptions: no assumption decides it within "
                        "its plausible range.")
         else:
-            out.append(f"{q.label().capitalize()} is {value:.3g} in every world sampled, under these "
-                       "assumptions: no assumption decides it within its plausible range.")
+            out.append(f"{q.label().capitalize()} is {approx(value)} in every world sampled, under "
+                       "these assumptions: no assumption decides it within its plausible range.")
     elif s.sobol:
         top = s.deciding()
         sob = s.sobol[0]
@@ -71,13 +160,15 @@ def headline(s) -> str:
         agg = f" (fuzzy AND '{sob.aggregator}')" if len(s.sobol) > 1 else ""
         if top:
             out.append(f"What decides {subject}{agg}, under these assumptions, is mostly "
-                       f"{_indices(s, top)}; {many} of the "
-                       f"{len(sob.names)} assumptions varied have a total Sobol' index of 0.05 or more.")
+                       f"{_indices(s, top)}: by total Sobol' index, the share of the answer's "
+                       f"variance each accounts for with its interactions; {many} of the "
+                       f"{len(sob.names)} assumptions varied have a total index of 0.05 or more.")
         else:
             i = sob.order()[0]
             out.append(f"No single assumption decides {subject}{agg}: the largest total Sobol' "
-                       f"index is {_fmt(sob.total[i])} ({sob.names[i]}); the answer comes from many "
-                       "small effects and their interactions.")
+                       f"index is {_fmt(sob.total[i])} ({_name(sob.names[i])}); the answer comes "
+                       "from many small effects and their interactions.")
+        out += _check_words(s)
         for k, other in enumerate(s.sobol[1:], start=1):
             if other.variance == 0:
                 out.append(f"Under '{other.aggregator}' the answer does not vary.")
@@ -94,24 +185,26 @@ def headline(s) -> str:
                            "index of 0.05 or more.")
     elif s.morris:
         top = s.deciding()
-        out.append(f"Morris screening ranks first for {subject}: {_join(top) if top else 'nothing'} "
-                   "(mu*, a screening, not variance shares).")
+        names = _join([_name(n) for n in top], "; ") if top else "nothing"
+        out.append(f"Morris screening ranks first for {subject}: {names} (mu*, a screening, not "
+                   "variance shares; compute Sobol' indices for those).")
     if s.tornado is not None:
         t = s.tornado
         i = t.order()[0]
         what = ("the number of months with a window" if t.outcome == "months_open"
                 else "the answer")
         if t.swing[i] == 0:
-            out.append(f"At central values, {what} is {t.central:.3g}, and no assumption moved "
+            out.append(f"At central values, {what} is {approx(t.central)}, and no assumption moved "
                        "alone across its range changes it.")
         else:
-            out.append(f"At central values, {what} is {t.central:.3g}; moved alone across its "
-                       f"range, {t.names[i]} swings it most ({t.at_low[i]:.3g} at {t.low[i]:.3g}, "
-                       f"{t.at_high[i]:.3g} at {t.high[i]:.3g}).")
+            out.append(f"At central values, {what} is {approx(t.central)}; moved alone across its "
+                       f"range, {_name(t.names[i])} swings it most ({approx(t.at_low[i])} at "
+                       f"{approx(t.low[i])}, {approx(t.at_high[i])} at {approx(t.high[i])}).")
         others = {a: v for a, v in t.aggregators.items() if a != t.aggregator}
         if others and q.uses_aggregator:
             out.append("Switching the fuzzy AND at central values: " + "; ".join(
-                f"'{t.aggregator}' {t.central:.3g}, '{a}' {v:.3g}" for a, v in others.items()) + ".")
+                f"'{t.aggregator}' {approx(t.central)}, '{a}' {approx(v)}"
+                for a, v in others.items()) + ".")
     if not (s.sobol or s.morris or s.inert) and s.tornado is None:
         out.append(f"No assumption of this scenario is uncertain (every plausible range is a single "
                    f"point), so none decides {subject} under these assumptions; give one a range "
@@ -119,8 +212,8 @@ def headline(s) -> str:
     if s.inert:
         who = " and ".join(q.policies)
         out.append(f"{len(s.inert)} assumption{'s' if len(s.inert) > 1 else ''} cannot affect it by "
-                   f"construction under {who} and {'were' if len(s.inert) > 1 else 'was'} left out: "
-                   f"{', '.join(s.inert)}.")
+                   f"construction under {who} and {'were' if len(s.inert) > 1 else 'was'} left out "
+                   "(listed below).")
     return " ".join(out)
 
 
@@ -132,7 +225,7 @@ def sections(s) -> list[Section]:
             continue
         rows = []
         for i in sob.order()[:SHOWN]:
-            row = [sob.names[i], _fmt(sob.total[i])]
+            row = [_name(sob.names[i]), _fmt(sob.total[i])]
             if sob.total_interval is not None:
                 row.append(f"{_fmt(sob.total_interval[i][0])} to {_fmt(sob.total_interval[i][1])}")
             row.append(_fmt(sob.first[i]))
@@ -152,7 +245,7 @@ def sections(s) -> list[Section]:
                        if sob.interval else "")
                     + (f" {rest} more assumptions below; --json or --csv list all." if rest > 0 else "")))
     for m in s.morris:
-        rows = [[m.names[i], _fmt(m.mu_star[i]),
+        rows = [[_name(m.names[i]), _fmt(m.mu_star[i]),
                  f"{_fmt(m.mu_star_interval[i][0])} to {_fmt(m.mu_star_interval[i][1])}",
                  "-" if np.isnan(m.sigma[i]) else _fmt(m.sigma[i])] for i in m.order()[:SHOWN]]
         out.append((f"Morris screening ({m.trajectories} trajectories"
@@ -164,18 +257,18 @@ def sections(s) -> list[Section]:
     if s.tornado is not None:
         t = s.tornado
         moving = [i for i in t.order() if t.swing[i] > 0]
-        rows = [[t.names[i], f"{t.low[i]:.3g}", f"{t.high[i]:.3g}", f"{t.at_low[i]:.3g}",
-                 f"{t.at_high[i]:.3g}", f"{t.swing[i]:.3g}"] for i in moving[:SHOWN]]
+        rows = [[_name(t.names[i]), approx(t.low[i]), approx(t.high[i]), approx(t.at_low[i]),
+                 approx(t.at_high[i]), approx(t.swing[i])] for i in moving[:SHOWN]]
         still = len(t.names) - len(moving)
         what = "months with a window" if t.outcome == "months_open" else s.question.label()
-        out.append((f"Tornado around the central run: {what} (central {t.central:.3g})",
+        out.append((f"Tornado around the central run: {what} (central {approx(t.central)})",
                     ("assumption", "low", "high", "at low", "at high", "swing"), rows,
                     "One assumption at a time at either end of its range, all others at their "
                     "central values; sorted by swing."
                     + (f" {still} assumptions do not move it alone." if still else "")))
     if s.inert:
         out.append(("Cannot affect the answer by construction", ("assumption", "why"),
-                    [[k, v] for k, v in s.inert.items()], ""))
+                    [[_name(k), v] for k, v in s.inert.items()], ""))
     return out
 
 
@@ -209,24 +302,27 @@ def to_dict(s) -> dict[str, Any]:
         "headline": headline(s), "deciding": s.deciding(), "constant": s.constant,
         "what_ifs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.settings.items()},
         "bounds": {k: list(v) for k, v in s.bounds.items()},
-        "inert": dict(s.inert),
+        "inert": dict(s.inert), "checks": checks(s),
         "sobol": [{"aggregator": sob.aggregator, "n": sob.n, "mean": sob.mean, "variance": sob.variance,
                    "confidence_level": s.confidence_level, "bootstrap_resamples": s.n_resamples,
                    "interval": sob.interval or None,
-                   "indices": [{"name": sob.names[i], "total": float(sob.total[i]),
+                   "indices": [{"name": sob.names[i], "label": _name(sob.names[i], with_id=False),
+                                "total": float(sob.total[i]),
                                 "total_interval": _pair(sob.total_interval, i),
                                 "first": float(sob.first[i]),
                                 "first_interval": _pair(sob.first_interval, i)}
                                for i in sob.order()]} for sob in s.sobol],
         "morris": [{"aggregator": m.aggregator, "trajectories": m.trajectories, "grouped": m.grouped,
-                    "effects": [{"name": m.names[i], "mu_star": float(m.mu_star[i]),
+                    "effects": [{"name": m.names[i], "label": _name(m.names[i], with_id=False),
+                                 "mu_star": float(m.mu_star[i]),
                                  "mu_star_interval": _pair(m.mu_star_interval, i),
                                  "sigma": None if np.isnan(m.sigma[i]) else float(m.sigma[i])}
                                 for i in m.order()]} for m in s.morris],
         "tornado": None if s.tornado is None else {
             "aggregator": s.tornado.aggregator, "outcome": s.tornado.outcome,
             "central": s.tornado.central, "aggregators": dict(s.tornado.aggregators),
-            "bars": [{"name": s.tornado.names[i], "low": float(s.tornado.low[i]),
+            "bars": [{"name": s.tornado.names[i], "label": _name(s.tornado.names[i], with_id=False),
+                      "low": float(s.tornado.low[i]),
                       "high": float(s.tornado.high[i]), "at_low": float(s.tornado.at_low[i]),
                       "at_high": float(s.tornado.at_high[i]), "swing": float(s.tornado.swing[i])}
                      for i in s.tornado.order()]},
@@ -234,7 +330,7 @@ def to_dict(s) -> dict[str, Any]:
 
 
 def rows(s) -> list[dict[str, Any]]:
-    """Long form: question, method, aggregator, assumption, statistic, value, low, high."""
+    """Long form: question, method, aggregator, assumption, statistic, value, low, high, label."""
     q = s.question.label()
     out = []
 
@@ -242,7 +338,8 @@ def rows(s) -> list[dict[str, Any]]:
         out.append({"question": q, "method": method, "aggregator": agg, "assumption": name,
                     "statistic": stat, "value": float(value),
                     "low": None if interval is None else float(interval[0]),
-                    "high": None if interval is None else float(interval[1])})
+                    "high": None if interval is None else float(interval[1]),
+                    "label": _name(name, with_id=False)})
 
     for sob in s.sobol:
         for i in sob.order():
@@ -270,7 +367,8 @@ def to_csv(results: Sequence) -> str:
     buf = io.StringIO()
     for r in results:
         buf.write(f"# {r.provenance()} | {CAVEAT}\n")
-    fields = ["question", "method", "aggregator", "assumption", "statistic", "value", "low", "high"]
+    fields = ["question", "method", "aggregator", "assumption", "statistic", "value", "low", "high",
+              "label"]
     w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     w.writeheader()
     for r in results:

@@ -27,6 +27,26 @@ CAVEAT = (
 )
 
 
+def approx(value: float, digits: int = 2) -> str:
+    """A number to ``digits`` significant digits, no more than a fuzzy membership supports.
+
+    Ranges, limits and rates read in a room ("between 0.055 and 0.093"), never ``0.0554``
+    or ``3.59e-03``.
+
+    Examples
+    --------
+    >>> approx(0.0554), approx(0.0926), approx(0.00359), approx(0.1), approx(-0.0137)
+    ('0.055', '0.093', '0.0036', '0.1', '-0.014')
+    """
+    import numpy as np
+
+    value = float(value)
+    if value == 0 or not np.isfinite(value):
+        return "0" if value == 0 else str(value)
+    return np.format_float_positional(value, precision=digits, unique=False, fractional=False,
+                                      trim="-")
+
+
 def mechanism_label(name: str) -> str:
     """A mechanism's name as words (``security_holds_coalition`` -> "security holds coalition")."""
     return name.replace("_", " ")
@@ -107,20 +127,16 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = 
     widths = [max(len(r[i]) for r in cells) for i in range(n)]
     numeric = [bool(rows) and all(_NUMERIC.match(r[i]) for r in cells[1:]) for i in range(n)]
     total = sum(widths) + 2 * (n - 1)
-    text_cols = [i for i in range(n) if not numeric[i]]
-    # Narrow the widest text column, one column at a time, until the table fits (or every text
-    # column is at its floor: its header, and at least 12 characters).
-    while total > width and text_cols:
-        i = max(text_cols, key=lambda k: widths[k])
-        floor = max(len(cells[0][i]), 12)
-        if widths[i] <= floor:
-            break
-        others = [widths[k] for k in text_cols if k != i]
-        target = max(floor, widths[i] - (total - width), max(others, default=0))
-        if target >= widths[i]:
-            target = widths[i] - 1
-        total -= widths[i] - target
-        widths[i] = target
+    # Narrow the widest text column, one column at a time, until the table fits. First down
+    # to each column's floor, so that words wrap whole, never mid-word: its header, its
+    # longest word (up to 30 characters), and 12 characters (or the whole cell, for a short
+    # column such as a range). Only a table that still does not fit breaks long words.
+    words = [max((len(word) for r in cells[1:] for word in r[i].split()), default=0)
+             for i in range(n)]
+    floors = [max(len(cells[0][i]), min(widths[i], 14), min(words[i], 30), 12)
+              for i in range(n)]
+    for floor in (floors, [max(len(cells[0][i]), 12) for i in range(n)]):
+        total = _narrow(widths, floor, [i for i in range(n) if not numeric[i]], total, width)
 
     def lines(r: Sequence[str]) -> list[str]:
         parts = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
@@ -135,6 +151,23 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = 
 
     body = [line for r in cells[1:] for line in lines(r)]
     return "\n".join(lines(cells[0]) + lines(["-" * w for w in widths]) + body)
+
+
+def _narrow(widths: list[int], floors: Sequence[int], text_cols: Sequence[int], total: int,
+            width: int) -> int:
+    """Narrow the widest text column above its floor, then the next, until ``total`` fits."""
+    while total > width:
+        shrinkable = [k for k in text_cols if widths[k] > floors[k]]
+        if not shrinkable:
+            break
+        i = max(shrinkable, key=lambda k: widths[k])
+        others = [widths[k] for k in shrinkable if k != i]
+        target = max(floors[i], widths[i] - (total - width), max(others, default=0))
+        if target >= widths[i]:
+            target = widths[i] - 1
+        total -= widths[i] - target
+        widths[i] = target
+    return total
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
