@@ -80,7 +80,7 @@ def test_the_discover_figure_draws_the_box_on_each_plausible_range(disc):
         f0, f1 = full[name]
         expected = (round((lo - f0) / (f1 - f0), 9), round((hi - f0) / (f1 - f0), 9))
         assert expected in spans, name
-        label = next(t.get_text() for t in ax.get_yticklabels() if t.get_text().startswith(name))
+        label = next(t.get_text() for t in ax.get_yticklabels() if name in t.get_text())
         assert f"{f0:.3g} to {f1:.3g}" in label
     assert spans.count((0.0, 1.0)) >= len(b.names)  # the plausible ranges behind the box
     words = _words(fig)

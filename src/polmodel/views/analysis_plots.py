@@ -114,7 +114,7 @@ def plot_box(d, ax=None):
                         ha="right", va="center", fontsize=8)
             ax.annotate(f"{hi:.3g}", (z, row), xytext=(3, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=8)
-        ax.set_yticks(y, [f"{_name(n)}\n(plausible {full[n][0]:.3g} to {full[n][1]:.3g})"
+        ax.set_yticks(y, [f"{_name(n, 30)}\n(plausible {full[n][0]:.3g} to {full[n][1]:.3g})"
                           for n in names], fontsize=8.5)
         ax.set_ylim(-0.7, len(names) - 0.3)
         note = (f"Blue: the box. {pct(b.density)} of the worlds in it hold the answer (density); "
