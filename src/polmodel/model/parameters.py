@@ -266,17 +266,19 @@ MECHANISMS: tuple[Mechanism, ...] = (
       f'{CRIES}: pressure "has been observed but in a disjointed manner" (declarations, sanctions '
       "against officials, financial sanctions) and is not effective because fragmented",
       (("pressure", +1),), levers=("targeted_sanctions", "broad_sanctions", "multilateral_coordination")),
-    M("regional_dependence", "oil-dependent neighbours damp coordination (less pressure, and less "
-      "help for the challengers' interlocutor)",
+    M("regional_dependence", "oil-dependent neighbours damp coordination (less pressure, less "
+      "help for the challengers' interlocutor, fewer court referrals)",
       f'{FOREIGN_AFFAIRS}: Caribbean nations "receive subsidized oil shipments" and OAS votes fell '
       f'short (20 and 17 of 34); {CRIES}: energy cooperation "makes the Caribbean countries '
-      'reluctant to make statements against Maduro"', (("pressure", -1), ("challenger", -1)),
+      'reluctant to make statements against Maduro"',
+      (("pressure", -1), ("challenger", -1), ("exposure", -1)),
       levers=("multilateral_coordination",)),
     M("force_threat", "threats of force add coercive pressure but put off regional partners "
-      "(less coordination, so less help for the challengers' interlocutor too)",
+      "(less coordination, so less help for the challengers' interlocutor and fewer court "
+      "referrals too)",
       f'{CRIES}: comments about the possible use of force "have not been helpful", solutions should '
       'avoid "interventionist patterns of the past"; the direct coercive effect is an assumption',
-      (("pressure", +1), ("challenger", -1)), levers=("force_threat",)),
+      (("pressure", +1), ("challenger", -1), ("exposure", -1)), levers=("force_threat",)),
     M("displacement_response", "an exodus gives neighbours a stake: regional responses arise",
       f'{CRIES}: "regional responses that may arise from the humanitarian and migratory crises"; '
       "Colombia alone received nearly one million", (("pressure", +1),), reads=("exodus",)),

@@ -25,7 +25,7 @@ def _g(v: float) -> str:
 
 
 def _at(sw, ix) -> str:
-    return " and ".join(f"{_name(a)} = {_g(g[i])}" for a, g, i in zip(sw.axes, sw.grids, ix))
+    return " and ".join(f"{a} = {_g(g[i])}" for a, g, i in zip(sw.axes, sw.grids, ix))
 
 
 def _fmt(sw, v: float) -> str:
@@ -74,10 +74,10 @@ def crossover_sentence(sw) -> str:
         return f"The verdict is the same at every point: {side_words(sw, verdicts.flat[0])}."
     if len(sw.axes) == 2:
         rows = {tuple(c["at"].items()) for c in cross}
-        return (f"The verdict crosses over along {_name(sw.axes[0])} at {len(rows)} of the "
-                f"{len(sw.grids[1])} values of {_name(sw.axes[1])} (table below; the line on the "
+        return (f"The verdict crosses over along {sw.axes[0]} at {len(rows)} of the "
+                f"{len(sw.grids[1])} values of {sw.axes[1]} (table below; the line on the "
                 "figure).")
-    parts = [f"near {_name(c['axis'])} = {_g(c['near'])} (between {_g(c['between'][0])} and "
+    parts = [f"near {c['axis']} = {_g(c['near'])} (between {_g(c['between'][0])} and "
              f"{_g(c['between'][1])}: from {c['from']} to {c['to']})" for c in cross]
     return ("The verdict (which policy gives the higher outcome in more worlds) crosses over "
             + "; ".join(parts) + ".")
@@ -106,7 +106,7 @@ def _cell_pct(v: float) -> str:
 def sections(sw) -> list:
     """The grid as tables (and, for two policies, where the verdict crosses over)."""
     q = sw.question
-    x = _name(sw.axes[0])
+    x = sw.axes[0]
     out = []
     if len(sw.axes) == 1:
         if sw.is_contrast:
@@ -125,7 +125,7 @@ def sections(sw) -> list:
             header = [x, sw.statistic_label()] + (["10-90% of worlds"] if sw.band is not None else [])
             out.append((f"Sweep of {x}", header, rows, worlds_sentence(sw)))
     else:
-        y = _name(sw.axes[1])
+        y = sw.axes[1]
         nx = len(sw.grids[0])
         if sw.is_contrast:
             cell = [[f"{_cell_pct(sw.values[i, j])}/{_cell_pct(sw.lower[i, j])}" for i in range(nx)]
@@ -140,7 +140,7 @@ def sections(sw) -> list:
         out.append((heading, header, rows, worlds_sentence(sw)))
     cross = sw.crossovers()
     if cross:
-        by = [_name(sw.axes[1])] if len(sw.axes) == 2 else []
+        by = [sw.axes[1]] if len(sw.axes) == 2 else []
         rows = [[*(_g(v) for v in c["at"].values()), f"{_g(c['between'][0])} to {_g(c['between'][1])}",
                  _g(c["near"]), c["from"], c["to"]] for c in cross]
         out.append((f"Where the verdict crosses over along {x}", [*by, "between", "near", "from",
@@ -152,7 +152,7 @@ def sections(sw) -> list:
 
 def title(sw) -> str:
     """The heading of the sweep's text."""
-    return f"{sw.title}: sweep of {' and '.join(_name(a) for a in sw.axes)}"
+    return f"{sw.title}: sweep of {' and '.join(_name(a, None) for a in sw.axes)}"
 
 
 def summary(sw) -> str:
