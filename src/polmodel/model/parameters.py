@@ -476,8 +476,10 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
       "assumption", "indictments", 1.0, _S),
     P("exposure_decay", 0.005, 0.0, 0.02, "monthly rate at which exposure fades",
       "assumption", "exposure_decay", 1.0, _S),
-    P("enforcement_exposure", 0.01, 0.0, 0.03, "monthly rate at which full enforcement adds to officials' exposure",
-      "assumption; Krcmaric 2018", "enforcement_lockin", 1.0, _S),
+    P("enforcement_exposure", 0.02, 0.005, 0.05, "monthly rate at which full enforcement adds to officials' exposure",
+      "assumption, sized as indictment_rate: designations and indictments for drug trafficking "
+      "(Foreign Affairs: El Aissami) are the same kind of act; Krcmaric 2018", "enforcement_lockin",
+      1.0, _S),
     P("referral_exposure", 0.008, 0.0, 0.025, "monthly rate at which full effective coordination adds exposure (court referrals)",
       "assumption", "coordinated_referral", 1.0, _S),
 )
