@@ -22,8 +22,10 @@ FOOTER_WIDTH = 110
 
 
 def name(key: str, width: int = 56) -> str:
-    """The name a person reads for a parameter id: its plain-word label, the id in parentheses,
-    wrapped; a name the model does not label (a Morris group, a structure) as it is."""
+    """The name a person reads for a parameter id: its label, the id in parentheses, wrapped.
+
+    A name the model does not label (a Morris group, a structure) is returned as it is.
+    """
     from polmodel.errors import PolmodelError
     from polmodel.model.labels import label
 
