@@ -217,7 +217,7 @@ def test_sweep_of_two_policies_shows_both_shares_and_the_crossover(tmp_path):
     text = invoke(*args).stdout
     assert "targeted higher" in text and "broad higher" in text and "tied" in text
     for c in data["crossovers"]:
-        assert f"near rally = {c['near']:.3g}" in flat(text)
+        assert f"near {c['near']:.3g} (between" in flat(text)
     csv_text = invoke(*args, "--csv").stdout
     assert csv_text.splitlines()[1].split(",")[:4] == ["rally", "share_higher", "share_lower",
                                                       "share_tied"]
