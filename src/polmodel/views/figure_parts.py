@@ -21,17 +21,12 @@ FOOTER_WIDTH = 110
 """Characters per line of the caveat and provenance footer."""
 
 
-<<<<<<< HEAD
 def name(key: str, width: int | None = 56) -> str:
-    """The name a person reads for a parameter id: its plain-word label, the id in parentheses,
-    wrapped; a name the model does not label (a Morris group, a structure) as it is."""
-=======
-def name(key: str, width: int = 56) -> str:
-    """The name a person reads for a parameter id: its label, the id in parentheses, wrapped.
+    """The name a person reads for a parameter id: its label, the id in parentheses, wrapped
+    at ``width`` (on one line when None).
 
     A name the model does not label (a Morris group, a structure) is returned as it is.
     """
->>>>>>> room16
     from polmodel.errors import PolmodelError
     from polmodel.model.labels import label
 
