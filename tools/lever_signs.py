@@ -18,8 +18,6 @@ from dataclasses import replace
 
 def lever_table(scenario: str, worlds: int, seed: int, base: str | None = None) -> dict:
     """Per lever: (share higher, share lower) of the peak index and per-condition (raised, lowered)."""
-    import numpy as np
-
     from polmodel import CONDITIONS, compare, load_scenario
     from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
 
@@ -97,6 +95,7 @@ def markdown(scenario: str, worlds: int, seed: int) -> str:
 
 
 def main() -> int:
+    """Print the lever table (or the markdown of docs/levers.md)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="venezuela-2018")
     ap.add_argument("--worlds", type=int, default=20000)

@@ -14,14 +14,13 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_HORIZON, check_choice, check_text, check_whole
 from polmodel.model.bounds import check_overrides, parameter_bounds
 from polmodel.model.integrator import simulate
-from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 from polmodel.model.states import (
     AGGREGATORS,
     CONDITIONS,
     STATES,
-    bottleneck,
     opening_index,
 )
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
 from polmodel.views.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text

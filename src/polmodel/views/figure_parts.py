@@ -22,8 +22,9 @@ FOOTER_WIDTH = 110
 
 
 def name(key: str, width: int | None = 56) -> str:
-    """The name a person reads for a parameter id: its label, the id in parentheses, wrapped
-    at ``width`` (on one line when None).
+    """The name a person reads for a parameter id: its label, the id in parentheses.
+
+    Wrapped at ``width`` characters (on one line when None).
 
     A name the model does not label (a Morris group, a structure) is returned as it is.
     """
