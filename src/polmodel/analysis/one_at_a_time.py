@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from polmodel.analysis.questions import Question, ask
+from polmodel.analysis.questions import Question, ask, under_structures
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, _evaluate, uncertain_dimensions
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.scenario.definition import Scenario
@@ -105,8 +105,9 @@ def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[st
         x[2 * j + 1, :, j] = hi[j]
     w = design_worlds(scenario, names, x.reshape(-1, d))
     moved = np.zeros(d, bool)
-    for o in _evaluate(w, [scenario.schedule(p) for p in question.policies], "min", DEFAULT_CHUNK,
-                       None, None):  # nothing a caller gave, so nothing to check
+    outs = _evaluate(w, [scenario.schedule(p) for p in question.policies], "min", DEFAULT_CHUNK,
+                     None, None, scenario.structure)  # nothing a caller gave, so nothing to check
+    for o in under_structures(dict(enumerate(outs)), w, "min").values():
         for field in ("condition_mean", "exodus", "peak_index", "months_open"):
             v = np.asarray(getattr(o, field)).reshape(d, 2, worlds, -1)
             moved |= (v[:, 0] != v[:, 1]).reshape(d, -1).any(axis=1)

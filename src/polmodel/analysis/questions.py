@@ -10,12 +10,21 @@ window open" under the policy with the most windows.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds, _evaluate, evaluate
+from polmodel.analysis.worlds import (
+    DEFAULT_CHUNK,
+    STRUCTURE_FACTOR,
+    PolicyOutcomes,
+    Worlds,
+    _evaluate,
+    evaluate,
+    structure_of,
+)
 from polmodel.errors import PolmodelError
+from polmodel.model.states import CROSSOVER
 from polmodel.scenario.definition import Scenario
 
 TIE = 1e-9  # differences smaller than this count as ties (as in polmodel.analysis.comparison)
@@ -177,6 +186,35 @@ def default_questions(scenario: Scenario, worlds: Worlds, *, executor=None) -> l
     return qs + [Question(best, outcome="window")]
 
 
+STRUCTURE_OUTCOMES = ("peak_index", "window")
+"""Outcomes that can be read under each world's own structure (every run keeps every
+structure's peak); the others are read under the run's structure."""
+
+
+def under_structures(outcomes: Mapping[str, PolicyOutcomes], worlds: Worlds,
+                     aggregator: str) -> Mapping[str, PolicyOutcomes]:
+    """The outcomes with each world's peak index and window read under that world's structure.
+
+    Worlds without the structure dimension are returned as they are. The strict AND reads the
+    strict peak; the others the graded one (on the scale of ``min``).
+    """
+    if STRUCTURE_FACTOR in worlds.names:
+        which = structure_of(worlds.values[:, worlds.names.index(STRUCTURE_FACTOR)])
+    elif STRUCTURE_FACTOR in worlds.fixed:
+        which = np.full(len(worlds), structure_of(worlds.fixed[STRUCTURE_FACTOR]))
+    else:
+        return outcomes
+    scale = 0 if aggregator == "min" else 1
+    rows = np.arange(len(worlds))
+    out = {}
+    for name, o in outcomes.items():
+        peak = np.asarray(o.readings[rows, which, scale], dtype=float)
+        strict = np.asarray(o.readings[rows, which, 0], dtype=float)
+        out[name] = replace(o, peak_index=peak,
+                            months_open=(strict > CROSSOVER).astype(o.months_open.dtype))
+    return out
+
+
 def ask(question: Question, scenario: Scenario, worlds: Worlds, *, aggregator: str | None = None,
         executor=None, chunk_size: int = DEFAULT_CHUNK,
         progress: Callable[[int], None] | None = None) -> np.ndarray:
@@ -189,6 +227,7 @@ def ask(question: Question, scenario: Scenario, worlds: Worlds, *, aggregator: s
     -------
     ndarray[n_worlds]
     """
+    agg = aggregator or scenario.aggregator
     outs = _evaluate(worlds, [scenario.schedule(n) for n in question.policies],
-                     aggregator or scenario.aggregator, chunk_size, executor, progress)
-    return question.values(dict(zip(question.policies, outs)))
+                     agg, chunk_size, executor, progress, scenario.structure)
+    return question.values(under_structures(dict(zip(question.policies, outs)), worlds, agg))

@@ -39,7 +39,7 @@ import numpy as np
 
 from polmodel.analysis.one_at_a_time import Tornado, design_worlds, inert_assumptions, tornado
 from polmodel.analysis.options import RunOptions, documents_run_keywords
-from polmodel.analysis.questions import TIE, Question, ask, question_for
+from polmodel.analysis.questions import STRUCTURE_OUTCOMES, TIE, Question, ask, question_for
 from polmodel.analysis.sensitivity_methods import MorrisScreen, SobolIndices, morris, sobol
 from polmodel.analysis.worlds import DEFAULT_CHUNK, uncertain_dimensions
 from polmodel.errors import PolmodelError
@@ -232,6 +232,7 @@ def sensitivity(
     horizon: int | None = None,
     parameters: Mapping[str, Any] | None = None,
     initial: Mapping[str, Any] | None = None,
+    structure: str | None = None,
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
@@ -262,6 +263,12 @@ def sensitivity(
     aggregators : sequence of str
         Fuzzy ANDs to compute the indices under (the structural assumption); the first is the
         main one. Answers that do not depend on the AND are computed once.
+    structure : str, optional
+        Read every world under this structure. By default the structure is one more uncertain
+        factor (``"structure"``: each world reads its peak index and window under one of
+        :data:`polmodel.model.structures.STRUCTURES`, in equal parts), so the indices say how
+        much the choice of structure decides the answer, beside every other assumption; for
+        an outcome no structure changes (months open, crisis-months, exodus) it is fixed.
     <run keywords>
     progress : callable, optional
         Called with 1 after each step (a method under an aggregator).
@@ -296,11 +303,13 @@ def sensitivity(
         raise PolmodelError(f"groups: a {type(groups).__name__}; allowed: True, False, or a mapping "
                             "of assumption names to group names")
     run = RunOptions(seed=seed, horizon=horizon, executor=executor, chunk_size=chunk_size,
-                     progress=progress, parameters=parameters, initial=initial)
+                     progress=progress, parameters=parameters, initial=initial,
+                     structure=structure)
     seed = int(run.seed) if isinstance(run.seed, Integral) else run.seed  # as check_seed gives it
     sc = run.scenario(scenario)
     # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
     question = replace(question_for(sc, policy, versus, outcome), margin=TIE)
+    sc = replace(sc, structure_factor=structure is None and question.outcome in STRUCTURE_OUTCOMES)
     for m in methods:
         if m not in METHODS:
             raise PolmodelError(f"method {m!r}: unknown; allowed: {', '.join(METHODS)}")

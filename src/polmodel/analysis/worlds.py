@@ -25,7 +25,7 @@ import numpy as np
 from polmodel.analysis.outcomes import PolicyOutcomes, policy_outcomes
 from polmodel.limits import check_evaluation, check_memory, check_sampling
 from polmodel.model.integrator import simulate
-from polmodel.model.structures import DEFAULT_STRUCTURE, resolve_structure
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES, resolve_structure
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
 
@@ -75,10 +75,24 @@ class Worlds:
         return _split(self.names, self.values[rows], self.fixed)
 
 
+STRUCTURE_FACTOR = "structure"
+"""The dimension that, in worlds sampled for a sensitivity analysis or discovery, says which
+structure each world reads its opening index under: a number in [0, 1], cut into equal parts
+in :data:`polmodel.model.structures.STRUCTURES` order (:func:`structure_of`)."""
+
+
+def structure_of(u) -> np.ndarray:
+    """Index into :data:`STRUCTURES` of each value of the structure dimension (0 to 1)."""
+    n = len(STRUCTURES)
+    return np.minimum(np.floor(np.asarray(u, dtype=float) * n), n - 1).astype(np.intp)
+
+
 def _split(names: Sequence[str], values: np.ndarray, fixed: Mapping[str, float]) -> tuple[dict, dict]:
     initial: dict = {}
     params: dict = {}
     for key, v in list(fixed.items()) + [(n, values[:, j]) for j, n in enumerate(names)]:
+        if key == STRUCTURE_FACTOR:
+            continue  # read by the question, after the runs (every run keeps every structure)
         if key.startswith("initial."):
             initial[key.removeprefix("initial.")] = v
         else:
@@ -87,9 +101,16 @@ def _split(names: Sequence[str], values: np.ndarray, fixed: Mapping[str, float])
 
 
 def uncertain_dimensions(scenario: Scenario) -> dict[str, tuple[float, float, float]]:
-    """Every uncertain number of a scenario: name -> (central value, low, high)."""
+    """Every uncertain number of a scenario: name -> (central value, low, high).
+
+    With ``scenario.structure_factor`` the structure is one more: :data:`STRUCTURE_FACTOR`
+    from 0 to 1, its central value in the middle of the scenario's own structure's part.
+    """
     dims = {f"initial.{k}": (u.value, u.low, u.high) for k, u in scenario.initial.items()}
     dims.update({k: (u.value, u.low, u.high) for k, u in scenario.parameters.items()})
+    if getattr(scenario, "structure_factor", False):
+        own = list(STRUCTURES).index(scenario.structure)
+        dims[STRUCTURE_FACTOR] = ((own + 0.5) / len(STRUCTURES), 0.0, 1.0)
     return dims
 
 
@@ -223,7 +244,8 @@ def sample_worlds(
 
 def varied_count(scenario: Scenario) -> int:
     """How many uncertain numbers of a scenario vary (a range wider than one point)."""
-    return sum(u.high > u.low for u in (*scenario.initial.values(), *scenario.parameters.values()))
+    return (sum(u.high > u.low for u in (*scenario.initial.values(), *scenario.parameters.values()))
+            + bool(getattr(scenario, "structure_factor", False)))
 
 
 def _draw_worlds(sc: Scenario, n: int, *, seed, sampler: Sampler) -> Worlds:
@@ -237,7 +259,7 @@ def _draw_worlds(sc: Scenario, n: int, *, seed, sampler: Sampler) -> Worlds:
     # piecewise-linear quantile function: inverse-CDF sampling keeps the design's
     # stratification (a Latin hypercube stays one point per stratum of the distribution).
     shaped = {j: (q, u[:, j].copy()) for j, k in enumerate(varied)
-              if (q := _quantiles_of(sc, k)) is not None}
+              if k != STRUCTURE_FACTOR and (q := _quantiles_of(sc, k)) is not None}
     low = np.array([dims[k][1] for k in varied])
     high = np.array([dims[k][2] for k in varied])
     u *= high - low

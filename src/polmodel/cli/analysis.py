@@ -21,6 +21,7 @@ from polmodel.cli.options import (
     _output_options,
     _scenario_argument,
     _set_option,
+    _structure_option,
 )
 from polmodel.cli.workers import LazyProgress, make_executor, shutdown
 from polmodel.cli.writing import commit_out, figure_png, prepare_out
@@ -131,15 +132,18 @@ def _planned(out, label: str, names: list[str], force: bool, stack: ExitStack):
 @click.option("--aggregator", "aggregators", multiple=True,
               type=click.Choice(["min", "product", "geometric"]),
               help="Fuzzy ANDs to compute the indices under (repeatable) [default: min and product].")
+@_structure_option
 @_library_errors
 def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
                         out, worlds, methods, resamples, trajectories, groups, aggregators,
-                        force=False):
+                        force=False, structure=None):
     """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
 
     Names the deciding assumptions in a sentence first, with bootstrap intervals, then the
     tables. With no --policy, answers the scenario's question (its contrast, else each policy
     against the baseline) and whether a window opens under the policy with the most windows.
+    The structure (which theory of openings holds) is one of the assumptions unless
+    --structure fixes it.
     """
     from polmodel.analysis.sensitivity_analysis import METHODS, n_steps, sensitivity
     from polmodel.names import file_name
@@ -170,7 +174,7 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                 r = sensitivity(sc, q.policy, q.versus, outcome=q.outcome, methods=methods, n=worlds,
                                 n_resamples=resamples, trajectories=trajectories, groups=groups,
                                 aggregators=aggregators, seed=seed, executor=executor,
-                                progress=bar.update)
+                                progress=bar.update, structure=structure)
                 results.append(_with_settings(r, settings))
         echo_result(as_json, as_csv, data=lambda: [r.to_dict() for r in results],
                     csv=lambda: to_csv(results),

@@ -177,6 +177,8 @@ def _words(key: str) -> str:
     if isinstance(key, str):
         if key in LABELS:
             return LABELS[key]
+        if key == "structure":  # the structure as an uncertain factor (sensitivity, discover)
+            return "which theory of how openings happen holds"
         if key.startswith(CONTEXT_PREFIX) and key.removeprefix(CONTEXT_PREFIX) in _CONTEXT_LABELS:
             return _CONTEXT_LABELS[key.removeprefix(CONTEXT_PREFIX)]
         kind, _, lever = key.partition(".")

@@ -77,6 +77,8 @@ class Scenario:
     """For a historical case: its outcome, outcome date and sources."""
     structure: str = DEFAULT_STRUCTURE
     """The formula of the opening index the scenario reads first (every structure is read)."""
+    structure_factor: bool = False
+    """Sample the structure as one more uncertain factor (sensitivity and discovery set it)."""
     what_ifs: tuple[str, ...] = ()
     """What-ifs applied after loading (``rally=0.01``, ``initial.crisis=0.7:0.9``), in order."""
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
