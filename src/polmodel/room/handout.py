@@ -3,8 +3,10 @@
 Everything is inside the file: figures are PNG images embedded as ``data:`` URLs, the style
 sheet is inline, nothing is fetched from a network. Sections: the scenario and its sources, the
 model on one slide, the assumptions, the central run, the policy comparison, what decides the
-comparison (tornado and "what would you have to believe" sentences, from the sensitivity
-analysis), and the caveat with the provenance (version, scenario, seed). A PDF is the browser's
+comparison (Sobol' indices first, Morris screening and the tornado as checks, and the "what would
+you have to believe" restrictions that recur across reruns of PRIM), and the caveat with the
+provenance (version, scenario, seed). Every assumption is named by its plain-word label, with its
+id in parentheses (:mod:`polmodel.model.labels`). A PDF is the browser's
 "Print to PDF" (or ``polmodel report --pdf`` with a local Chromium, in
 :mod:`polmodel.room.pdf`).
 """
@@ -130,26 +132,29 @@ def model_part() -> Part:
 
 def assumptions_part(sc: Scenario) -> Part:
     """Every number of the scenario: value, plausible range, meaning and source."""
+    from polmodel.model.labels import label
     from polmodel.model.parameters import PARAMETERS
     from polmodel.scenario.schema import CONTEXT_NAMES
 
     def rng(u) -> str:
         return "fixed" if u.fixed else f"{u.low:g} to {u.high:g}"
 
-    states = [[k, f"{u.value:g}", rng(u), u.source] for k, u in sc.initial.items()]
-    context = [[k, f"{sc.parameters[k].value:g}", rng(sc.parameters[k]),
+    states = [[label(f"initial.{k}", with_id=True), f"{u.value:g}", rng(u), u.source]
+              for k, u in sc.initial.items()]
+    context = [[label(k, with_id=True), f"{sc.parameters[k].value:g}", rng(sc.parameters[k]),
                 PARAMETERS[k].meaning if k in PARAMETERS else "", sc.parameters[k].source]
                for k in CONTEXT_NAMES]
-    mech = [[k, f"{u.value:g}", rng(u), PARAMETERS[k].meaning if k in PARAMETERS else "", u.source]
+    mech = [[label(k, with_id=True), f"{u.value:g}", rng(u),
+             PARAMETERS[k].meaning if k in PARAMETERS else "", u.source]
             for k, u in sc.parameters.items() if k not in CONTEXT_NAMES]
     body = ("<p>The plausible worlds draw every number that has a range uniformly from it, "
             "independently of the others; a single (central) run uses the values.</p>"
             "<h3>Where each state stands at month 0</h3>"
-            + html_table(("state", "value", "range", "source"), states)
+            + html_table(("state (name)", "value", "range", "source"), states)
             + "<h3>Context</h3>"
-            + html_table(("parameter", "value", "range", "meaning", "source"), context)
+            + html_table(("assumption (name)", "value", "range", "meaning", "source"), context)
             + "<h3>Mechanisms (rates per month and weights)</h3>"
-            + html_table(("parameter", "value", "range", "meaning", "source"), mech))
+            + html_table(("assumption (name)", "value", "range", "meaning", "source"), mech))
     return Part("assumptions", "The assumptions", f"<div class='assumptions'>{body}</div>")
 
 
@@ -237,7 +242,11 @@ def sensitivity_part(sc: Scenario, c, pair: tuple[str, str], *, seed) -> Part:
 
 
 def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
-    """The tornado, the deciding assumptions and the PRIM sentences, on the comparison's worlds."""
+    """What decides the pair, and what you would have to believe, on the comparison's worlds.
+
+    Sobol' indices first, Morris screening and the tornado as checks; then the restrictions
+    that recur across reruns of PRIM.
+    """
     from importlib import import_module
 
     sa = import_module("polmodel.analysis.sensitivity_analysis")
@@ -245,22 +254,25 @@ def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
     a, b = pair
     parts = []
     if a != b:
-        s = sa.sensitivity(sc, a, b, methods=("tornado", "morris"), aggregators=(c.aggregator,),
-                           seed=seed)
+        s = sa.sensitivity(sc, a, b, aggregators=(c.aggregator,), seed=seed)
         parts.append(f"<p class='lead'>{html.escape(s.headline())}</p>")
-        parts.append("<p class='note'>Morris screening is a quick pass over every assumption; "
-                     f"<code>polmodel sensitivity {html.escape(sc.name)}</code> gives Sobol' "
-                     "indices with intervals, which measure shares of variance and may order the "
-                     "leading assumptions differently. Both name the same question.</p>")
-        parts.append(figure_html(lambda ax: s.plot(ax=ax, kind="tornado"), figsize=(9, 6),
-                                 alt=f"Tornado: the assumptions that move '{a}' minus '{b}' most",
-                                 caption="Each bar: the answer with one assumption at the low and "
-                                         "the high end of its range, the others at their "
-                                         "central values."))
-    sentences = []
+        n = s.sobol[0].n if s.sobol else 0
+        parts.append(f"<p class='note'>Sobol' indices on {n:,} x ({len(s.bounds) - len(s.inert)} "
+                     f"+ 2) runs of each policy, with {s.n_resamples} bootstrap resamples for "
+                     "the intervals; Morris screening and the tornado are checks on them. "
+                     f"<code>polmodel sensitivity {html.escape(sc.name)}</code> gives the same "
+                     "at the same seed, with the tables.</p>")
+        if s.sobol and not s.constant:
+            parts.append(figure_html(lambda ax: s.plot(ax=ax, kind="sobol"), figsize=(9, 6),
+                                     alt=f"Sobol' indices of '{a}' minus '{b}'",
+                                     caption="Total index (with its interval): the share of the "
+                                             "answer's variance an assumption accounts for with "
+                                             "its interactions; first-order: alone."))
+    sentences, resamples = [], 0
     if a != b:
         d = disc.discover(sc, a, b, worlds=c.worlds, aggregator=c.aggregator)
         sentences.append(d.sentence())
+        resamples = d.recurrence.resamples if d.recurrence else 0
     most = max(c.policies, key=lambda n: c.per_policy[n]["window_share"])
     sentences.append(disc.discover(sc, most, outcome="window", worlds=c.worlds,
                                    aggregator=c.aggregator).sentence())
@@ -268,10 +280,10 @@ def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
     parts.append("<h3>What would you have to believe?</h3>"
                  f"<ul class='believe'>{items}</ul>"
                  "<p class='note'>Each sentence boxes the plausible worlds where the answer holds "
-                 "(PRIM scenario discovery): the ranges of a few assumptions you would have to "
-                 "believe, with how much of the answer they cover. Boxes are found on the "
-                 f"comparison's {c.n_worlds} worlds; <code>polmodel discover</code> draws its "
-                 "own, so its box can differ where the answer is rare.</p>")
+                 "(PRIM scenario discovery) and states only the assumption ranges the search "
+                 f"finds again in more than half of {resamples or 'its'} reruns on fresh samples "
+                 f"of {c.n_worlds} worlds, with how often. <code>polmodel discover</code> gives "
+                 "the same at the same seed and number of worlds.</p>")
     return Part("sensitivity", "What decides the comparison", "".join(parts))
 
 
@@ -308,7 +320,7 @@ def default_pair(sc: Scenario, c) -> tuple[str, str]:
 def handout(
     scenario: Scenario | str = "venezuela-2018",
     *,
-    worlds: int = 1000,
+    worlds: int = 2000,
     seed: int = 0,
     sampler: str = "lhs",
     aggregator: str | None = None,
@@ -323,7 +335,9 @@ def handout(
     scenario : Scenario or str
         A scenario, a built-in name or a path to a ``.toml`` file.
     worlds, seed, sampler, aggregator, horizon
-        As for :func:`polmodel.compare`.
+        As for :func:`polmodel.compare`. The comparison and the "what would you have to
+        believe" boxes share the worlds: 2,000 by default, as :func:`polmodel.discover`, so
+        the handout states the restrictions ``polmodel discover`` finds at the same seed.
     policies : sequence of str, optional
         Policies to show; all of the scenario's by default (the baseline is always included).
     pair : (str, str), optional
