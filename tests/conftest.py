@@ -124,6 +124,40 @@ def assert_one_line(result, status, *fragments):
     return message
 
 
+def texts_outside(draw, figsize=(8, 5.5)) -> list[str]:
+    """The texts of a figure drawn by ``draw(ax)`` that run past the figure's edges.
+
+    The figure is laid out as polmodel's own figures are (constrained layout), drawn, and every
+    visible text (labels, colour-bar labels, titles, footers, annotations) is checked against
+    the figure's box, to within a pixel.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    draw(fig.add_subplot())
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    ticks = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+             for t in (tick.label1, tick.label2)}
+    out = []
+    for t in fig.findobj(Text):  # tick labels are checked below, as drawn
+        if id(t) in ticks or not t.get_visible() or not t.get_text().strip():
+            continue
+        e = t.get_window_extent(renderer)
+        if e.x0 < box.x0 - 1 or e.y0 < box.y0 - 1 or e.x1 > box.x1 + 1 or e.y1 > box.y1 + 1:
+            out.append(t.get_text())
+    tight = fig.get_tightbbox(renderer)  # inches; every artist as drawn, tick labels too
+    w, h = fig.get_size_inches()
+    if tight.x0 < -0.01 or tight.y0 < -0.01 or tight.x1 > w + 0.01 or tight.y1 > h + 0.01:
+        out.append(f"something drawn outside the figure: {tight.bounds} in a {w} x {h} figure")
+    return out
+
+
 def bare_ids(text: str) -> list[str]:
     """Parameter ids (and ``initial.<state>``) in ``text`` that do not stand in parentheses
     right after their plain-word label, as ``label (id`` followed by ``)``, ``,`` or ``;``.

@@ -1,9 +1,10 @@
 """Historical cases as a check of the model (not a fit): transitions against survivals.
 
-Each file in ``scenarios/cases/`` codes a past situation twelve months before its outcome, with
-the levers outsiders actually used, written without looking at the model's output. The check:
-over the following months, the cases that ended in a transition open a window in more plausible
-worlds than those that ended in survival. The ranking and the misses are reported in the README.
+Each file in ``scenarios/cases/`` codes a past situation twelve months before its reference event
+(the trigger of a transition, the peak of a challenge that failed), with the levers outsiders
+actually used, written without looking at the model's output. The check: over the following
+months, the cases that ended in a transition open a window in more plausible worlds than those that
+ended in survival. The ranking and the misses are reported in the README.
 """
 
 import numpy as np

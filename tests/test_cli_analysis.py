@@ -197,3 +197,28 @@ def test_without_a_contrast_each_policy_is_asked_against_the_baseline(write_scen
     assert all(q.versus == sc.baseline for q in contrasts)
     window = qs[-1]
     assert window.outcome == "window" and window.policy in sc.policies
+
+
+def test_sweep_help_says_what_is_computed():
+    text = flat(invoke("sweep", "--help").stdout)
+    for words in ("the share of plausible worlds where A gives the higher outcome",
+                  "the share where B does and the share of ties", "crosses over",
+                  "the share of worlds where a window opens under it", "plausible range"):
+        assert words in text, words
+
+
+def test_sweep_of_two_policies_shows_both_shares_and_the_crossover(tmp_path):
+    args = ["sweep", "--policy", "targeted", "--policy", "broad", "--x", "rally", "--points", "6",
+            "--worlds", "300"]
+    data = json.loads(invoke(*args, "--json").stdout)
+    assert data["question"]["outcome"] == "peak_index"  # what --help names for two policies
+    for p in data["points"]:
+        assert p["worlds_higher"] + p["worlds_lower"] + p["worlds_tied"] == p["worlds"] == 300
+    text = invoke(*args).stdout
+    assert "targeted higher" in text and "broad higher" in text and "tied" in text
+    for c in data["crossovers"]:
+        assert f"near rally = {c['near']:.3g}" in flat(text)
+    csv_text = invoke(*args, "--csv").stdout
+    assert csv_text.splitlines()[1].split(",")[:4] == ["rally", "share_higher", "share_lower",
+                                                      "share_tied"]
+    assert CAVEAT in flat(text) and "300 per point" in flat(text)

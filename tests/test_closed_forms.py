@@ -6,6 +6,11 @@ the integrator's monthly step is exact, so the model's trajectory must equal it 
 Each test below builds ``g`` and ``l`` from the parameter table by hand (not from
 :func:`polmodel.model.equations.coefficients`) and compares: halving or multiplying any rate
 here by 1.5 moves the trajectory far beyond ``rtol=1e-9``.
+
+One rate is not constant in any run: emigration draws from a bounded pool, ``e c (K - x)``,
+written as a gain ``e c (K - x) / (1 - x)`` that moves with ``x``. The integrator holds it over
+each step, so there the step is exact only to first order; the exodus tests bound it by hand
+(see :func:`exodus_gap_bounds`) and let the bounds meet the closed form as the step shrinks.
 """
 
 from __future__ import annotations
@@ -90,28 +95,83 @@ def _constant_crisis():
     return p, c
 
 
-def test_exodus_under_a_constant_crisis_follows_its_closed_form():
-    """dx/dt = e c (1 - x) - r (1 - c) x: x_eq = e c / (e c + r (1 - c)), rate e c + r (1 - c)."""
+def exodus_rates(p, c):
+    """Rate ``k`` and steady state ``x*`` of exodus below its ceiling under a constant crisis ``c``.
+
+    Below the ceiling K, ``dx/dt = e c (K - x) - r (1 - c) x = k (x* - x)`` with
+    ``k = e c + r (1 - c)`` and ``x* = e c K / k`` (below K whenever anyone returns; K itself
+    when nobody does).
+    """
+    e, r, ceiling = p["emigration_rate"], p["return_rate"], p["exodus_ceiling"]
+    k = e * c + r * (1.0 - c)
+    return k, e * c * ceiling / k
+
+
+def fine_run(p, initial, dt, months=MONTHS):
+    """States at every step of ``dt`` over ``months`` with no lever, as runs of at most 600
+    steps (a run's limit) chained state to state; the model keeps no state but the states."""
+    steps, out = round(months / dt), [np.array([initial[s] for s in STATES])]
+    while len(out) <= steps:
+        n = min(600, steps + 1 - len(out))
+        traj, _ = simulate(dict(zip(STATES, out[-1])), p, levers(n), dt=dt)
+        out.extend(traj[0, 1:])
+    return np.array(out)
+
+
+def exodus_gap_bounds(k, dt, steps):
+    """Bounds on the gap to the steady state after each step, as shares of the first gap.
+
+    The step holds the gain ``G = e c (K - x) / (1 - x)`` and the loss ``l = r (1 - c)`` over
+    ``dt``: ``x' - x = (x_eq - x)(1 - exp(-s))`` with ``s = (G + l) dt`` and ``x_eq - x =
+    k d / (G + l)``, ``d = x* - x``. So ``d' = d (1 - k dt phi(s))``, ``phi(s) = (1 - e^-s) / s``,
+    which falls from 1 as ``s`` grows; below the ceiling ``G <= e c``, so ``s <= k dt`` and
+    ``phi(s) >= phi(k dt)``. Hence ``(1 - k dt) <= d' / d <= exp(-k dt)``: the model closes
+    the gap no slower than the closed form ``exp(-k t)`` and no faster than Euler's step, and
+    never overshoots while ``k dt <= 1``. Both bounds tend to the closed form as ``dt -> 0``.
+    """
+    n = np.arange(steps + 1)
+    return (1.0 - k * dt) ** n, np.exp(-k * dt * n)
+
+
+@pytest.mark.parametrize("returns", ["default return", "no return"])
+@pytest.mark.parametrize("dt", [1.0, 0.25, 1.0 / 16])
+def test_exodus_under_a_constant_crisis_follows_its_closed_form(returns, dt):
+    """Exodus closes its gap to ``x* = e c K / (e c + r (1 - c))`` within the derived bounds;
+    with no return, ``x* = K``: the pool empties at the rate ``e c`` and never past the ceiling."""
     p, c = _constant_crisis()
-    e, r = p["emigration_rate"], p["return_rate"]
-    gain, loss = e * c, r * (1.0 - c)
-    traj = run(p, {"crisis": c})
+    if returns == "no return":
+        p = p | {"return_rate": 0.0}
+    k, eq = exodus_rates(p, c)
+    if returns == "no return":
+        assert eq == pytest.approx(p["exodus_ceiling"], rel=1e-15)
+    steps = round(MONTHS / dt)
+    traj = fine_run(p, INITIAL | {"crisis": c}, dt)
     np.testing.assert_allclose(traj[:, CRISIS], c, rtol=RTOL)  # the premise: crisis holds
-    np.testing.assert_allclose(traj[:, EXODUS], closed_form(INITIAL["exodus"], gain, loss),
-                               rtol=RTOL)
+    gap = (eq - traj[:, EXODUS]) / (eq - INITIAL["exodus"])
+    slowest, fastest = exodus_gap_bounds(k, dt, steps)
+    assert np.all(gap <= fastest * (1 + RTOL)), "exodus lags the closed form"
+    assert np.all(gap >= slowest - RTOL), "exodus outruns Euler's step"
+    assert np.all(traj[:, EXODUS] <= eq * (1 + RTOL)) and eq <= p["exodus_ceiling"]
+    # The bounds pinch the closed form as the step shrinks: at a sixteenth of a month they are
+    # within 0.3% of each other after 240 months, so a rate off by 1% would leave them.
+    if dt < 0.1:
+        assert slowest[-1] / fastest[-1] > 0.997
 
 
 def test_exodus_steady_state_and_half_life():
     p, c = _constant_crisis()
-    e, r = p["emigration_rate"], p["return_rate"]
-    eq = e * c / (e * c + r * (1.0 - c))
-    # At its steady state, exodus stays put (so neither rate alone can be off by a factor).
+    k, eq = exodus_rates(p, c)
+    # At its steady state, exodus stays put (so neither rate alone can be off by a factor):
+    # there the held gain balances the loss, G (1 - x*) = l x*, whatever the step.
     np.testing.assert_allclose(run(p, {"crisis": c, "exodus": eq})[:, EXODUS], eq, rtol=RTOL)
-    # From no exodus, half the way to the steady state in ln 2 / (e c + r (1 - c)) months.
-    half_life = math.log(2) / (e * c + r * (1.0 - c))
-    t = np.arange(MONTHS + 1)
-    got = run(p, {"crisis": c, "exodus": 0.0})[:, EXODUS]
-    np.testing.assert_allclose(1.0 - got / eq, 2.0 ** (-t / half_life), rtol=RTOL)
+    # From no exodus, half the way to the steady state in ln 2 / (e c + r (1 - c)) months: by
+    # the bounds of exodus_gap_bounds, the first step at or past half the gap comes no earlier
+    # than ln 2 / (-ln(1 - k dt) / dt) and no later than ln 2 / k (plus the step).
+    dt = 1.0 / 16
+    gap = 1.0 - fine_run(p, INITIAL | {"crisis": c, "exodus": 0.0}, dt, months=120)[:, EXODUS] / eq
+    half = np.argmax(gap <= 0.5) * dt
+    half_life = math.log(2) / k
+    assert math.log(2) / (-math.log(1.0 - k * dt) / dt) <= half <= half_life + dt
 
 
 def test_exodus_returns_at_the_return_rate_when_the_crisis_is_over():
@@ -139,12 +199,14 @@ def test_exposure_follows_its_closed_form_under_constant_targeted_sanctions(targ
             eq, rtol=RTOL)
 
 
-# ---- security: officer exits under guarantees -----------------------------------------------
+# ---- security: officer exits under guarantees, ties against corporate distance ---------------
 
 # Every other gain and loss of the security forces switched off: what is left is the exit of
 # officers offered credible guarantees in a negotiation.
-ONLY_EXITS = {"security_rents": 0.0, "security_lockin": 0.0, "security_patrons": 0.0,
-              "pay_squeeze": 0.0, "enforcement_cohesion": 0.0, "campaign_defection": 0.0}
+NO_TIES = {"ties_loyalty": 0.0, "corporate_distance": 0.0}
+ONLY_EXITS_AND_TIES = {"security_rents": 0.0, "security_lockin": 0.0, "security_patrons": 0.0,
+                       "pay_squeeze": 0.0, "enforcement_cohesion": 0.0, "campaign_defection": 0.0}
+ONLY_EXITS = ONLY_EXITS_AND_TIES | NO_TIES
 
 
 @pytest.mark.parametrize("negotiation, guarantee", [(1.0, 0.4), (0.6, 0.9)])
@@ -164,3 +226,19 @@ def test_officer_exits_drain_security_at_their_rate(negotiation, guarantee):
 def test_without_a_negotiation_no_officer_leaves():
     p = default_parameters() | ONLY_EXITS
     np.testing.assert_allclose(run(p)[:, SECURITY], INITIAL["security"], rtol=RTOL)
+
+
+@pytest.mark.parametrize("ties", [0.2, 0.8])
+@pytest.mark.parametrize("negotiation", [0.0, 0.6])
+def test_security_settles_between_its_ties_and_officer_exits(ties, negotiation):
+    """Gain ties_loyalty * T, loss corporate_distance * (1 - T) + officer_exit * n * guarantee:
+    constant, so security follows the closed form; with equal ties and distance rates and no
+    negotiation it settles at the coded ties T themselves."""
+    p = default_parameters() | ONLY_EXITS_AND_TIES | {"security_ties": ties}
+    gain = p["ties_loyalty"] * ties
+    loss = (p["corporate_distance"] * (1.0 - ties)
+            + p["officer_exit"] * negotiation * p["guarantee_credibility"])
+    got = run(p, schedule=levers(negotiation=negotiation))[:, SECURITY]
+    np.testing.assert_allclose(got, closed_form(INITIAL["security"], gain, loss), rtol=RTOL)
+    if negotiation == 0.0 and p["ties_loyalty"] == p["corporate_distance"]:
+        assert gain / (gain + loss) == pytest.approx(ties, rel=1e-12)

@@ -13,7 +13,9 @@ from polmodel.analysis.comparison import Comparison, compare
 from polmodel.analysis.worlds import PolicyOutcomes, sample_worlds
 from polmodel.cli import main
 from polmodel.errors import PolmodelError
+from polmodel.model.readings import MARKS
 from polmodel.model.states import CONDITIONS, STATES
+from polmodel.model.structures import STRUCTURES
 from polmodel.room.elicitation import (
     COLUMNS,
     QUANTILE_POINTS,
@@ -214,7 +216,10 @@ def comparison_with_peaks(peaks: dict) -> Comparison:
                               peak_graded=np.asarray(v, float), months_open=z.astype(int),
                               first_window=z + np.nan, bottleneck=z.astype(np.int8), crisis_months=z,
                               exodus=z, condition_mean=np.zeros((n, len(CONDITIONS))),
-                              at_peak=np.zeros((n, len(CONDITIONS))))
+                              at_peak=np.zeros((n, len(CONDITIONS))),
+                              condition_peak=np.zeros((n, len(CONDITIONS))),
+                              readings=np.zeros((n, len(STRUCTURES), 2)),
+                              marks=np.zeros((n, len(MARKS), 2)))
             for p, v in peaks.items()}
     return Comparison(SCENARIO.name, "t", next(iter(peaks)), 36, "min", w, outs)
 
@@ -243,11 +248,17 @@ def test_the_result_displays_and_exports(pooled):
     assert "<table>" in pooled._repr_html_()
     assert len(repr(pooled)) < 200
     frame = pooled.to_frame()
-    assert list(frame.columns) == ["policy_a", "policy_b", "estimates", "share_a_higher"]
+    assert list(frame.columns) == ["policy_a", "policy_b", "estimates", "share_a_higher",
+                                   "share_b_higher", "share_tied", "side"]
     assert set(frame["estimates"]) == {"pooled", "ana", "bo"}
+    assert np.allclose(frame[["share_a_higher", "share_b_higher", "share_tied"]].sum(axis=1), 1,
+                       atol=1e-5)
     d = pooled.to_dict()
     assert d["participants"] == ["ana", "bo"]
-    assert pooled.plot().get_xlabel() == pooled.disagreement[0]["parameter"]
+    import json
+
+    json.dumps(d, allow_nan=False)
+    assert pooled.plot().get_xlabel().startswith(pooled.disagreement[0]["parameter"])
 
 
 # ---- reading and the CLI ------------------------------------------------------------------------
@@ -328,8 +339,14 @@ def test_elicit_out_writes_a_scenario_compare_can_run(tmp_path):
     import pandas as pd
 
     verdicts = pd.read_csv(out / f"{SCENARIO.name}-estimates-verdicts.csv")
-    assert list(verdicts.columns) == ["policy_a", "policy_b", "estimates", "share_a_higher"]
+    assert list(verdicts.columns) == ["policy_a", "policy_b", "estimates", "share_a_higher",
+                                      "share_b_higher", "share_tied", "side"]
     assert verdicts["share_a_higher"].between(0, 1).all()
+    # The side is the policy with the higher index in more worlds, from the shares beside it.
+    expected = np.where(verdicts.share_a_higher > verdicts.share_b_higher, verdicts.policy_a,
+                        np.where(verdicts.share_a_higher < verdicts.share_b_higher,
+                                 verdicts.policy_b, "even"))
+    assert list(verdicts.side) == list(expected)
     toml = out / f"{SCENARIO.name}-estimates.toml"
     data = tomllib.loads(toml.read_text(encoding="utf-8"))
     assert "participants' estimates" in data["title"]
@@ -407,3 +424,84 @@ def test_every_view_runs_on_the_same_design(pooled):
     for j, name in enumerate(names):
         if name not in NAMES:
             assert all(np.array_equal(v.worlds.values[:, j], views[0].worlds.values[:, j]) for v in views)
+
+
+# ---- who lands on which side, what changes a verdict, ranges as lines (issue 16) -------------------
+
+
+def test_each_participant_lands_on_the_side_their_own_estimates_give():
+    # ann: p higher in 3 of 4 worlds, q in 1; ben: p in 1, q in 3; cam: 2 and 2.
+    ann = comparison_with_peaks({"p": [0.5, 0.5, 0.5, 0.1], "q": [0.2, 0.2, 0.2, 0.3]})
+    ben = comparison_with_peaks({"p": [0.5, 0.1, 0.1, 0.1], "q": [0.2, 0.3, 0.3, 0.3]})
+    cam = comparison_with_peaks({"p": [0.5, 0.5, 0.1, 0.1], "q": [0.2, 0.2, 0.3, 0.3]})
+    rows = tuple(row(w, context(), 0, 0.5, 1) for w in ("ann", "ben", "cam"))
+    e = Elicitation("s", "t", rows, "", {"pooled": cam, "ann": ann, "ben": ben, "cam": cam})
+    (v,) = e.verdicts
+    assert (v["on_a"], v["on_b"], v["even"]) == (["ann"], ["ben"], ["cam"])
+    assert v["sides"] == {"ann": "p", "ben": "q", "cam": "even"} and v["split"]
+    assert v["pooled_side"] == "even"
+    text = e.summary()
+    assert "split: p vs q" in text and "p for ann; q for ben; even for cam" in " ".join(text.split())
+    table = list(__import__("csv").reader(io.StringIO(e.to_csv())))
+    sides = {r[2]: r[6] for r in table[1:]}
+    assert sides == {"pooled": "even", "ann": "p", "ben": "q", "cam": "even"}
+    shares = {r[2]: (float(r[3]), float(r[4]), float(r[5])) for r in table[1:]}
+    assert shares["ann"] == (0.75, 0.25, 0.0) and shares["ben"] == (0.25, 0.75, 0.0)
+
+
+def test_disagreements_rank_by_how_far_they_move_a_verdict_not_by_spread():
+    # "wide": estimates far apart (spread 0.5) that leave the verdict where it was; "narrow":
+    # nearly the same estimates that put p and q on opposite sides.
+    rows = (row("A", context(0), 0.0, 0.2, 0.4), row("B", context(0), 0.4, 0.6, 0.8),
+            row("A", context(1), 0.3, 0.5, 0.7), row("B", context(1), 0.3, 0.52, 0.7))
+    by_number = {context(0): {"A": {("p", "q"): (0.40, 0.38)}, "B": {("p", "q"): (0.41, 0.39)}},
+                 context(1): {"A": {("p", "q"): (0.60, 0.10)}, "B": {("p", "q"): (0.10, 0.60)}}}
+    e = Elicitation("s", "t", rows, "", {}, by_number=by_number)
+    first, second = e.disagreement
+    assert first["parameter"] == context(1) and second["parameter"] == context(0)
+    assert first["spread"] < second["spread"]
+    assert first["verdict_change"] == pytest.approx(1.0) and first["flips"] == [["p", "q"]]
+    assert first["sides"] == {"A": "p", "B": "q"}
+    assert second["verdict_change"] == pytest.approx(0.0) and second["flips"] == []
+
+
+def test_identical_estimates_of_a_number_move_no_verdict():
+    rows = [row(w, n, 0.1, 0.3, 0.6) for w in ("x", "y") for n in NAMES[:2]]
+    rows.append(row("x", NAMES[2], 0.01, 0.02, 0.04))  # estimated by one participant: not re-run
+    e = elicit(rows, SCENARIO, worlds=64, seed=1, policies=list(SCENARIO.policies)[:3])
+    changes = {d["parameter"]: d["verdict_change"] for d in e.disagreement}
+    assert changes[NAMES[0]] == changes[NAMES[1]] == 0.0 and changes[NAMES[2]] is None
+    assert set(e.by_number) == set(NAMES[:2])
+
+
+def test_the_pooled_fixture_re_runs_each_number_at_each_participants_estimate(pooled):
+    for name in NAMES:
+        views = pooled.by_number[name]
+        assert set(views) == {"ana", "bo"}
+        pairs = set(next(iter(views.values())))
+        assert pairs == {(v["a"], v["b"]) for v in pooled.verdicts}
+        d = next(d for d in pooled.disagreement if d["parameter"] == name)
+        nets = [views[p][tuple(d["pair"])][0] - views[p][tuple(d["pair"])][1] for p in views]
+        assert d["verdict_change"] == pytest.approx(max(nets) - min(nets))
+    ranked = [(bool(d["flips"]), d["verdict_change"]) for d in pooled.disagreement]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_the_figure_draws_each_participants_range_as_a_line(pooled):
+    from conftest import texts_outside
+    from matplotlib.figure import Figure
+
+    name = pooled.disagreement[0]["parameter"]
+    fig = Figure(figsize=(9, 4))
+    ax = pooled.plot(ax=fig.add_subplot())
+    spans = {tuple(np.round(ln.get_xdata(), 9)) for ln in ax.get_lines() if len(ln.get_xdata()) == 2}
+    for r in estimates_for(NAMES):
+        if r.parameter == name:
+            assert (round(r.low, 9), round(r.high, 9)) in spans, r
+    d = pooled.disagreement[0]
+    assert (round(d["pooled_low"], 9), round(d["pooled_high"], 9)) in spans
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert set(labels) >= {"ana", "bo"} and labels[-1].startswith("pooled")
+    assert texts_outside(lambda a: pooled.plot(ax=a), figsize=(9, 4)) == []
+    with pytest.raises(PolmodelError, match="was not estimated"):
+        pooled.plot(parameter="nothing")

@@ -75,15 +75,22 @@ def test_every_term_has_the_sign_its_mechanism_declares():
             assert sign in declared, f"{m} on {STATES[i]}: sign {sign}, table says {declared}"
             seen.add((m, STATES[i]))
     listed = {(m.name, s) for m in MECHANISMS for s, _ in m.moves}
-    # Declared effects no term carries, exactly these: each acts only inside effective
+    # Declared effects no term carries, exactly these. Three act only inside effective
     # coordination (``coord`` in coefficients(), damped by regional dependence and by the
-    # backlash of a threat of force), so it reaches pressure and the challenger through the
-    # terms of the coordination and interlocutor mechanisms, and only when coordination is on.
-    # test_effects_through_coordination_are_real holds their signs. A new gap must be added here
-    # on purpose (and given a test), not slip through a whitelist.
+    # backlash of a threat of force), so they reach pressure and the challenger through the
+    # terms of the coordination and interlocutor mechanisms, and only when coordination is on:
+    # test_effects_through_coordination_are_real holds their signs. Three more (third edition)
+    # act only inside another mechanism's coefficient: relief restores linkage, which weakens
+    # the siege rally (engagement_linkage); relief tied to talks raises the offer the dialogue
+    # terms read (relief_for_talks); personalism weights rent loyalty (personalist_patronage).
+    # tests/test_third_edition.py holds their signs. A new gap must be added here on purpose
+    # (and given a test), not slip through a whitelist.
     assert listed - seen == {("regional_dependence", "pressure"),
                              ("regional_dependence", "challenger"),
-                             ("force_threat", "challenger")}
+                             ("force_threat", "challenger"),
+                             ("engagement_linkage", "fracture"),
+                             ("relief_for_talks", "challenger"),
+                             ("personalist_patronage", "fracture")}
 
 
 @pytest.mark.parametrize("state", ["pressure", "challenger"])

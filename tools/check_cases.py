@@ -5,8 +5,9 @@ Usage: python tools/check_cases.py [--worlds 2000] [--seed 1] [--files-only]
 First every file in ``scenarios/cases/`` is checked as ``scenarios/cases/README.md`` specifies:
 it loads (every key known, every value inside its range, every range inside [0, 1], known lever
 names, intensities in [0, 1], starts within the horizon), it has a ``[case]`` table with the
-outcome, the outcome date 12 months after the coding date, its sources, and an ``as-happened``
-policy. Then each case runs ``as-happened`` on the same number of plausible worlds, and the
+outcome, a reference date (the trigger of a transition, the peak of a challenge that failed)
+exactly 12 months after the coding date, an outcome date at or after the reference date, its
+sources, and an ``as-happened`` policy. Then each case runs ``as-happened`` on the same number of plausible worlds, and the
 ranking is reported: per case the share of worlds with a window and the median peak opening
 index, and over every (transition, survival) pair the share in which the transition has the
 higher median peak (ties count half). Sixteen cases cannot validate a model: the ranking says how
@@ -27,6 +28,14 @@ def months_between(start: str, end: str) -> int:
     return (y1 - y0) * 12 + (m1 - m0)
 
 
+def is_month(text: object) -> bool:
+    """Whether ``text`` is a month written "YYYY-MM"."""
+    if not isinstance(text, str) or len(text) != 7 or text[4] != "-":
+        return False
+    year, month = text[:4], text[5:]
+    return year.isdigit() and month.isdigit() and 1 <= int(month) <= 12
+
+
 def file_problems(name: str) -> list[str]:
     """What is wrong with one case file (an empty list when nothing is)."""
     from polmodel import PolmodelError, load_scenario
@@ -39,13 +48,23 @@ def file_problems(name: str) -> list[str]:
     case = sc.case or {}
     if case.get("outcome") not in ("transition", "survival"):
         problems.append(f"{name}: [case] outcome must be 'transition' or 'survival'")
-    try:
-        gap = months_between(sc.date, case.get("outcome_date", ""))
-    except ValueError:
-        problems.append(f"{name}: [case] outcome_date must be YYYY-MM")
-    else:
+    dates = {key: value for key, value in (("date", sc.date),
+                                            ("reference_date", case.get("reference_date", "")),
+                                            ("outcome_date", case.get("outcome_date", "")))
+             if is_month(value)}
+    for key in ("date", "reference_date", "outcome_date"):
+        if key not in dates:
+            problems.append(f"{name}: {key} must be YYYY-MM")
+    if "date" in dates and "reference_date" in dates:
+        gap = months_between(dates["date"], dates["reference_date"])
         if gap != 12:
-            problems.append(f"{name}: outcome_date is {gap} months after date; the convention is 12")
+            problems.append(f"{name}: reference_date is {gap} months after date; "
+                            "the convention is 12")
+    if "reference_date" in dates and "outcome_date" in dates:
+        after = months_between(dates["reference_date"], dates["outcome_date"])
+        if after < 0:
+            problems.append(f"{name}: outcome_date is {-after} months before reference_date; "
+                            "it must be at or after it")
     if not case.get("sources"):
         problems.append(f"{name}: [case] sources is empty")
     if "as-happened" not in sc.policies:

@@ -4,11 +4,12 @@ Every policy runs on the same sampled worlds, so each difference between two pol
 per-world, paired difference. Reported per policy: the share of worlds in which a window opens,
 the spread of the peak opening index, months open, time to the first window, which condition
 binds, humanitarian cost (crisis-months, exodus). Between policies: the share of worlds in which
-one gives a higher opening index than the other (beyond a tie margin, under both the strict and
-the graded AND) and the distribution of the difference; the shortfall from the highest. Per
-condition: what each policy did relative to the baseline, so a lever that raises a condition
+one gives a higher opening index than the other (beyond a tie margin) and the distribution of
+the difference; each verdict read under every structure and both ANDs, and at 24, 36 and 60
+months within the horizon (:mod:`polmodel.analysis.verdicts`); the shortfall from the highest.
+Per condition: what each policy did relative to the baseline, so a lever that raises a condition
 that does not bind is seen to work even when the opening index does not move. Across worlds:
-fsQCA necessity consistency of each condition for the window outcome.
+fsQCA necessity of each condition for the openings of the structures that do not contain it.
 """
 
 from __future__ import annotations
@@ -22,11 +23,20 @@ import numpy as np
 
 from polmodel.analysis._stats import median, quantiles
 from polmodel.analysis.options import RunOptions, documents_run_keywords
-from polmodel.analysis.paired import necessity_consistency, pairwise_statistics
+from polmodel.analysis.paired import pairwise_statistics
+from polmodel.analysis.verdicts import (
+    first_window_timing,
+    horizon_grid,
+    pair_readings,
+    reading_at,
+    reading_grid,
+    structure_necessity,
+)
 from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds
 from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_POLICIES, check_names
 from polmodel.model.states import CONDITIONS, SCALES
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 
 if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
@@ -65,6 +75,7 @@ class Comparison:
     worlds: Worlds
     outcomes: Mapping[str, PolicyOutcomes]
     tie_margin: float = 0.02
+    structure: str = DEFAULT_STRUCTURE
     note: str = ""
     """Anything the reader must know about the inputs (defaults a first-edition file left)."""
 
@@ -82,7 +93,12 @@ class Comparison:
         """Version, scenario, seed, sampler, number of worlds, horizon."""
         return provenance(scenario=self.scenario, seed=self.worlds.seed, sampler=self.worlds.sampler,
                           worlds=self.n_worlds, horizon=f"{self.horizon} months",
-                          aggregator=self.aggregator)
+                          structure=self.structure, aggregator=self.aggregator)
+
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        """What can bind under the comparison's structure (for the memo's, the four conditions)."""
+        return STRUCTURES[self.structure].leaves
 
     # -- statistics -------------------------------------------------------------------------
 
@@ -94,13 +110,14 @@ class Comparison:
             opened = o.window
             p10, p50, p90 = _quantiles(o.peak_index)
             first = o.first_window[opened]
-            shares = np.bincount(o.bottleneck, minlength=len(CONDITIONS)) / self.n_worlds
+            shares = np.bincount(o.bottleneck, minlength=len(self.leaves)) / self.n_worlds
             out[name] = {
                 "window_share": float(opened.mean()),
                 "peak_index_median": p50, "peak_index_p10": p10, "peak_index_p90": p90,
                 "months_open_mean": float(o.months_open.mean()),
                 "first_window_median": median(first) if first.size else None,
-                "bottleneck_shares": dict(zip(CONDITIONS, shares.tolist())),
+                "bottleneck_shares": dict(zip(self.leaves, shares.tolist())),
+                "first_window_timing": first_window_timing(o, self.horizon),
                 "crisis_months_median": median(o.crisis_months),
                 "exodus_median": median(o.exodus),
             }
@@ -177,6 +194,58 @@ class Comparison:
                 if self.verdict(a, b)["flips"]]
 
     @cached_property
+    def _grid(self) -> dict:
+        return reading_grid(self.outcomes, self.margin + TIE)
+
+    def readings(self, a: str, b: str) -> dict[str, dict]:
+        """The verdict of ``a`` against ``b`` under every structure and both ANDs.
+
+        Keys are ``structure/scale`` (``memo/strict``, ``defection/graded`` ...); each value
+        has the reading ("higher", "lower" or "even", from ``a``'s side) and the shares.
+        """
+        self._peaks(a, None), self._peaks(b, None)  # checks the names
+        return pair_readings(self._grid, self.policies, a, b)
+
+    def holds(self, a: str, b: str) -> tuple[int, int]:
+        """Under how many readings (structures x ANDs) the comparison's own verdict holds, of how many."""
+        own = self.verdict(a, b)["strict"]["reading"]
+        readings = self.readings(a, b)
+        return sum(r["reading"] == own for r in readings.values()), len(readings)
+
+    @cached_property
+    def structure_flips(self) -> list[tuple[str, str]]:
+        """Pairs whose verdict is not the same under every structure and both ANDs."""
+        names = self.policies
+        return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+                if len({r["reading"] for r in self.readings(a, b).values()}) > 1]
+
+    @cached_property
+    def _horizon_grid(self) -> dict:
+        return horizon_grid(self.outcomes, self.horizon, self.margin + TIE)
+
+    def at_months(self, a: str, b: str) -> dict[str, dict]:
+        """The verdict of ``a`` against ``b`` at 24, 36 and 60 months (those before the horizon).
+
+        Keys are ``month/scale``; the horizon's own verdict is :meth:`verdict`.
+        """
+        self._peaks(a, None), self._peaks(b, None)
+        i, j = self.policies.index(a), self.policies.index(b)
+        return {k: reading_at(v, i, j) for k, v in self._horizon_grid.items()}
+
+    @cached_property
+    def horizon_flips(self) -> list[tuple[str, str]]:
+        """Pairs whose verdict at an earlier mark differs from the verdict at the horizon."""
+        names = self.policies
+        out = []
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                v = self.verdict(a, b)
+                if any(r["reading"] != v[key.split("/")[1]]["reading"]
+                       for key, r in self.at_months(a, b).items()):
+                    out.append((a, b))
+        return out
+
+    @cached_property
     def shortfall(self) -> dict[str, dict[str, float]]:
         """How far each policy's peak index falls short of the highest policy's in each world.
 
@@ -201,23 +270,16 @@ class Comparison:
         return out
 
     @cached_property
-    def necessity(self) -> dict[str, dict[str, float]]:
-        """FsQCA necessity consistency of each condition for the opening, per policy.
+    def necessity(self) -> dict[str, dict[str, dict[str, float | None]]]:
+        """Is each condition necessary for the openings of the structures that do not need it?
 
-        Cases are worlds. The outcome is membership in "an opening": the peak opening index;
-        each condition's membership is its value in the month of that peak. Under ``min`` and
-        ``product`` the index never exceeds a condition, so every condition is necessary by
-        construction (consistency 1); under ``geometric`` consistency falls below 1 where a
-        strong condition made up for a weak one: the contrast the memo's claim rests on.
+        Per policy and structure: fsQCA necessity consistency of each condition (its highest
+        membership over the horizon) for the structure's strict peak index, across worlds. A
+        condition inside a structure is necessary to it by construction and is None; the rest
+        can fall below 1: an opening by another route in worlds where the condition stayed low
+        (see :func:`polmodel.analysis.verdicts.structure_necessity`).
         """
-        out = {}
-        for name, o in self.outcomes.items():
-            # Conditions at the peak are stored in single precision; round the outcome the same
-            # way so that x >= y survives the rounding (it is monotone) and ties stay ties.
-            y = o.peak_index.astype(o.at_peak.dtype).astype(float)
-            out[name] = {c: necessity_consistency(o.at_peak[:, i].astype(float), y)
-                         for i, c in enumerate(CONDITIONS)}
-        return out
+        return {name: structure_necessity(o) for name, o in self.outcomes.items()}
 
     # -- presentation (the words and tables live in polmodel.views.text) ---------------------------
 
@@ -253,9 +315,20 @@ class Comparison:
             "verdicts": {a: {b: self.verdict(a, b) for b in self.policies if b != a}
                          for a in self.policies},
             "flips": [list(pair) for pair in self.flips],
+            "structure": self.structure,
+            "structures": {n: {"formula": s.text, "label": s.label} for n, s in STRUCTURES.items()},
+            "readings": {a: {b: self.readings(a, b) for b in self.policies if b != a}
+                         for a in self.policies},
+            "holds": {a: {b: list(self.holds(a, b)) for b in self.policies if b != a}
+                      for a in self.policies},
+            "structure_flips": [list(pair) for pair in self.structure_flips],
+            "at_months": {a: {b: self.at_months(a, b) for b in self.policies if b != a}
+                          for a in self.policies},
+            "horizon_flips": [list(pair) for pair in self.horizon_flips],
             "shortfall": self.shortfall, "condition_effects": self.condition_effects,
-            "necessity": {n: {c: (None if np.isnan(v) else v) for c, v in d.items()}
-                          for n, d in self.necessity.items()},
+            "necessity": {n: {s: {c: (None if v is None or np.isnan(v) else v)
+                                  for c, v in d.items()} for s, d in by.items()}
+                          for n, by in self.necessity.items()},
         }
 
     def to_frame(self):
@@ -266,7 +339,10 @@ class Comparison:
             raise PolmodelError("to_frame needs pandas: pip install pandas") from None
         rows = {}
         for n, s in self.per_policy.items():
-            flat = {k: v for k, v in s.items() if k != "bottleneck_shares"}
+            flat = {k: v for k, v in s.items()
+                    if k not in ("bottleneck_shares", "first_window_timing")}
+            flat["worlds_with_window"] = s["first_window_timing"]["worlds_with_window"]
+            flat["first_window_share_late"] = s["first_window_timing"]["share_late"]
             flat.update({f"binds_{c}": v for c, v in s["bottleneck_shares"].items()})
             flat.update({f"shortfall_{k}": v for k, v in self.shortfall[n].items()})
             rows[n] = flat
@@ -324,8 +400,8 @@ class Comparison:
         return plot_pair(self, a, b, ax=ax)
 
 
-@documents_run_keywords("worlds", "seed", "sampler", "horizon", "aggregator", "chunk_size",
-                        "executor", "progress", "parameters")
+@documents_run_keywords("worlds", "seed", "sampler", "horizon", "aggregator", "structure",
+                        "chunk_size", "executor", "progress", "parameters")
 def compare(
     scenario: Scenario | str = "venezuela-2018",
     policies: Sequence[str] | None = None,
@@ -335,6 +411,7 @@ def compare(
     sampler: str = "lhs",
     horizon: int | None = None,
     aggregator: str | None = None,
+    structure: str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
@@ -368,7 +445,8 @@ def compare(
     check_scenario_argument(scenario)
     policies = check_names(policies, "policies")
     run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
-                     aggregator=aggregator, executor=executor, chunk_size=chunk_size,
+                     aggregator=aggregator, structure=structure, executor=executor,
+                     chunk_size=chunk_size,
                      progress=progress, parameters=parameters, initial=initial)
     sc = run.scenario(scenario)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
@@ -378,7 +456,8 @@ def compare(
     run.check_memory(sc, len(names))
     w = run.sample(sc)
     agg = run.aggregator or sc.aggregator
-    results = run.evaluate(w, schedules, agg)
+    results = run.evaluate(w, schedules, agg, sc.structure)
     return Comparison(scenario=sc.label, title=sc.title, baseline=sc.baseline, horizon=sc.horizon,
                       aggregator=agg, worlds=w, outcomes=dict(zip(names, results)),
-                      tie_margin=sc.tie_margin, note=sc.defaults_note())
+                      tie_margin=sc.tie_margin, structure=sc.structure, note=sc.defaults_note())
+

@@ -38,6 +38,7 @@ from polmodel.limits import (
     check_whole,
 )
 from polmodel.model.states import AGGREGATORS
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 from polmodel.scenario.definition import Scenario
 from polmodel.scenario.loading import load_scenario
 
@@ -56,6 +57,9 @@ RUN_KEYWORDS: dict[str, str] = {
     Months to simulate; the scenario's by default.""",
     "aggregator": """aggregator : {"min", "product", "geometric"} or callable, optional
     Fuzzy AND for the opening index; the scenario's by default.""",
+    "structure": """structure : str, optional
+    Formula of the opening index (``polmodel structures`` lists them); the scenario's by
+    default. Every structure's peaks are kept whichever is chosen.""",
     "executor": """executor : concurrent.futures.Executor, optional
     Runs the chunks of worlds (a ProcessPoolExecutor, a Dask client's executor); here when None.""",
     "chunk_size": """chunk_size : int
@@ -119,6 +123,7 @@ class RunOptions:
     sampler: str = "lhs"
     horizon: int | None = None
     aggregator: str | Callable[..., Any] | None = None
+    structure: str | None = None
     executor: Executor | None = None
     chunk_size: int = DEFAULT_CHUNK
     progress: Callable[[int], None] | None = None
@@ -138,6 +143,8 @@ class RunOptions:
                                check_whole(self.horizon, "horizon", 1, MAX_HORIZON, what="months"))
         if self.aggregator is not None and not callable(self.aggregator):
             check_choice(self.aggregator, "aggregator", AGGREGATORS)
+        if self.structure is not None:
+            check_choice(self.structure, "structure", STRUCTURES)
         object.__setattr__(self, "chunk_size",
                            check_evaluation(self.chunk_size, self.executor, self.progress))
 
@@ -157,6 +164,8 @@ class RunOptions:
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         if self.horizon is not None:
             sc = replace(sc, horizon=self.horizon)  # Scenario.with_horizon, checked above
+        if self.structure is not None:
+            sc = replace(sc, structure=self.structure)
         if self.parameters is not None or self.initial is not None:
             from polmodel.scenario.whatif import apply_settings
 
@@ -181,10 +190,12 @@ class RunOptions:
         return _draw_worlds(scenario, self.worlds, seed=self.seed, sampler=self.sampler)
 
     def evaluate(self, worlds: Worlds, schedules: Sequence[np.ndarray],
-                 aggregator: str | Callable[..., Any]) -> list[PolicyOutcomes]:
+                 aggregator: str | Callable[..., Any], structure: str | None = None
+                 ) -> list[PolicyOutcomes]:
         """Run ``schedules`` on ``worlds`` with these chunks, executor and progress.
 
-        As :func:`polmodel.analysis.worlds.evaluate`, without checking again.
+        As :func:`polmodel.analysis.worlds.evaluate`, without checking again; ``structure``
+        is the scenario's (after :meth:`scenario`) when None.
         """
         return _evaluate(worlds, schedules, aggregator, self.chunk_size, self.executor,
-                         self.progress)
+                         self.progress, structure or self.structure or DEFAULT_STRUCTURE)

@@ -14,13 +14,13 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_HORIZON, check_choice, check_text, check_whole
 from polmodel.model.bounds import check_overrides, parameter_bounds
 from polmodel.model.integrator import simulate
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 from polmodel.model.states import (
     AGGREGATORS,
     CONDITIONS,
     STATES,
     bottleneck,
     opening_index,
-    window_open,
 )
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
@@ -85,6 +85,8 @@ class RunResult:
     """Per state, what each mechanism added to its change from month 0 to the horizon."""
     note: str = ""
     """Anything the reader must know about the inputs (e.g. defaults a file did not set)."""
+    structure: str = DEFAULT_STRUCTURE
+    """The formula of the opening index (:data:`polmodel.model.structures.STRUCTURES`)."""
 
     def movers(self, state: str, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` mechanisms that moved ``state`` most over the run, largest first."""
@@ -116,18 +118,21 @@ class RunResult:
 
     @property
     def index(self) -> np.ndarray:
-        """ndarray[n_months + 1]: the opening index J."""
-        return opening_index(self.conditions, self.aggregator)
+        """ndarray[n_months + 1]: the opening index J under the run's structure."""
+        if callable(self.aggregator):
+            return opening_index(self.conditions, self.aggregator)
+        return np.asarray(STRUCTURES[self.structure].evaluate(self.states, self.aggregator))
 
     @property
     def window(self) -> np.ndarray:
-        """ndarray[n_months + 1] of bool: all four conditions present."""
-        return window_open(self.conditions)
+        """ndarray[n_months + 1] of bool: the structure's formula holds (for the memo's: all four present)."""
+        return STRUCTURES[self.structure].window(self.states)
 
     @property
     def bottleneck(self) -> list[str]:
-        """The binding (lowest) condition at each month."""
-        return [CONDITIONS[i] for i in bottleneck(self.conditions)]
+        """The binding state of the structure's formula at each month (for the memo's, the lowest condition)."""
+        s = STRUCTURES[self.structure]
+        return [s.leaves[i] for i in s.bottleneck(self.states)]
 
     @property
     def first_window(self) -> int | None:
@@ -266,6 +271,7 @@ def run(
     aggregator: str | None = None,
     parameters: Mapping[str, float] | None = None,
     initial: Mapping[str, float] | None = None,
+    structure: str | None = None,
 ) -> RunResult:
     """Run one policy of a scenario at the central value of every parameter.
 
@@ -281,6 +287,8 @@ def run(
         Fuzzy AND; the scenario's by default.
     parameters, initial : mapping, optional
         Values that replace central parameter values or initial states (what-ifs, sliders).
+    structure : str, optional
+        Formula of the opening index; the scenario's by default.
 
     Returns
     -------
@@ -298,6 +306,8 @@ def run(
         check_whole(horizon, "horizon", 1, MAX_HORIZON, what="months")
     if aggregator is not None and not callable(aggregator):
         check_choice(aggregator, "aggregator", AGGREGATORS)
+    if structure is not None:
+        check_choice(structure, "structure", STRUCTURES)
     parameters = check_overrides(parameters, "parameter", parameter_bounds())
     initial = check_overrides(initial, "initial state", dict.fromkeys(STATES, (0.0, 1.0)))
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -310,12 +320,13 @@ def run(
     init.update(initial)
     agg = aggregator or sc.aggregator
     levers = sc.schedule(pol.name)
-    traj, _ = simulate(init, params, levers, aggregator=agg)
+    structure = structure or sc.structure
+    traj, _ = simulate(init, params, levers, aggregator=agg, structure=structure)
     return RunResult(
         scenario=sc.label, policy=pol.name, aggregator=agg, months=np.arange(sc.horizon + 1),
         states=traj[0], title=sc.title, overrides=parameters | initial,
         decomposition=_Deferred(lambda: decompose(traj[0], params, levers)),
-        note=sc.defaults_note(),
+        note=sc.defaults_note(), structure=structure,
     )
 
 

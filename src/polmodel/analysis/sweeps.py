@@ -1,15 +1,25 @@
 """Sweeps: one or two assumptions or lever settings over a grid, each point an ensemble.
 
-An axis is an uncertain number (``rally``, ``initial.crisis``: its plausible range by
-default), a lever's intensity (``lever.targeted_sanctions``: 0 to 1) or a lever's start month
-(``start.negotiation``: 0 to the horizon). Lever axes change the question's first policy. Every
-grid point runs on the *same* sampled worlds, with only the swept numbers changed, so
-differences between points are paired, as between policies in :func:`polmodel.compare`.
+At every grid point the *same* sampled worlds run, with only the swept numbers changed, so
+differences between points are paired, as between policies in :func:`polmodel.compare`. What
+a point holds depends on the question:
+
+- **two policies**, A against B (``policy=A, versus=B``; the scenario's contrast when no policy
+  is given): the share of plausible worlds where A gives the higher outcome (by more than the
+  scenario's tie margin for the opening index), the share where B does, and the share of ties.
+  The *verdict* at a point is the policy with the higher outcome in more worlds ("even" when
+  the two shares are equal), and :meth:`Sweep.crossovers` says between which grid points it
+  changes;
+- **one policy**: the share of worlds where a window opens under it (``outcome="window"``, the
+  default), or the median of another outcome with the 10-90% band of worlds.
+
+Axes are written as :mod:`polmodel.analysis.sweep_axes` reads them; an uncertain number is swept
+over its plausible range by default.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from itertools import product
@@ -18,79 +28,18 @@ from typing import Any
 import numpy as np
 
 from polmodel.analysis.options import RunOptions, documents_run_keywords
-from polmodel.analysis.questions import OUTCOMES, Question, margin, question_for
+from polmodel.analysis.questions import OUTCOMES, TIE, Question, margin, question_for
+from polmodel.analysis.sweep_axes import Axis, parse_axis, schedule
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
-from polmodel.model.levers import LEVER_NAMES, LeverSetting, Policy
 from polmodel.scenario.definition import Scenario
-from polmodel.views.text import CAVEAT, provenance, result_html, result_text
+
+__all__ = ["Axis", "Sweep", "parse_axis", "sweep"]
 
 ROWS_PER_CALL = 65536  # worlds evaluated per call: bounds memory, never changes results
 
-
-@dataclass(frozen=True)
-class Axis:
-    """One swept dimension: ``kind`` is "parameter", "lever" (intensity) or "start" (month)."""
-
-    name: str
-    kind: str
-    target: str
-    grid: np.ndarray
-
-
-def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
-               span: tuple[float, float] | None = None) -> Axis:
-    """An axis from ``NAME`` or ``NAME=LOW:HIGH`` (``lever.X``, ``start.X`` or a what-if name).
-
-    ``points`` is trusted: :func:`sweep` checked it.
-
-    Raises
-    ------
-    PolmodelError
-        One line naming the axis and what is allowed.
-    """
-    from polmodel.scenario.whatif import check, hard_limits, names, parse_setting
-
-    name = text
-    if "=" in text:
-        name, setting = parse_setting(text, option="sweep axis")
-        if not isinstance(setting, tuple):
-            raise PolmodelError(f"sweep axis {text}: give a range NAME=LOW:HIGH, or the name alone")
-        span = setting
-    kind, _, target = name.partition(".")
-    if kind in ("lever", "start"):
-        if target not in LEVER_NAMES:
-            raise PolmodelError(f"sweep axis {name}: unknown lever {target!r}; allowed: "
-                                f"{', '.join(LEVER_NAMES)}")
-        if kind == "start":
-            if target not in scenario.policy(policy).levers:
-                raise PolmodelError(f"sweep axis {name}: policy {policy!r} does not use {target}; "
-                                    f"sweep lever.{target} or choose a policy that uses it")
-            lo, hi = span or (0, scenario.horizon - 1)
-            if not 0 <= lo <= hi <= scenario.horizon - 1 or lo != int(lo) or hi != int(hi):
-                raise PolmodelError(f"sweep axis {name}: months {lo:g}:{hi:g}; allowed: whole "
-                                    f"months from 0 to {scenario.horizon - 1}")
-            return Axis(name, kind, target, np.unique(np.linspace(lo, hi, points).round()).astype(int))
-        lo, hi = span or (0.0, 1.0)
-        if not 0 <= lo <= hi <= 1:
-            raise PolmodelError(f"sweep axis {name}: intensities {lo:g}:{hi:g}; allowed: 0 to 1")
-        return Axis(name, kind, target, np.linspace(lo, hi, points))
-    if name not in names(scenario):
-        check(scenario, {name: 0.0}, option="sweep axis")  # raises the what-if message
-    if span is None:
-        u = scenario.initial[name[8:]] if name.startswith("initial.") else scenario.parameters[name]
-        span = (u.low, u.high)
-        if u.low == u.high:
-            # Fixed by the scenario (range [v, v], or no range): it has no plausible range, and
-            # sweeping its hard limits instead is not what anyone asked for (as with --set).
-            lo, hi = hard_limits(name)
-            where = scenario.path or scenario.label
-            raise PolmodelError(f"sweep axis {name}: {where} fixes it at {u.value:g} (range "
-                                f"[{u.low:g}, {u.high:g}]), so it has no range to sweep; give one, "
-                                f"{name}=LOW:HIGH with LOW and HIGH from {lo:g} to {hi:g}, or give "
-                                "it a range in the file")
-    check(scenario, {name: tuple(span)}, option="sweep axis")
-    return Axis(name, "parameter", name, np.linspace(span[0], span[1], points))
+EVEN = "even"
+"""The verdict at a point where both policies give the higher outcome in as many worlds."""
 
 
 @dataclass(frozen=True)
@@ -102,10 +51,15 @@ class Sweep:
     axes : tuple of str
     grids : tuple of ndarray
     values : ndarray[n_x] or ndarray[n_x, n_y]
-        The statistic at each point: the share of worlds where the question holds (a window
-        opens; the first policy gives a higher outcome), or the median of the outcome.
+        For two policies: the share of worlds where the first gives the higher outcome. For one
+        policy: the share of worlds with a window, or the median of the outcome.
+    lower, tied : ndarray[n_x] or ndarray[n_x, n_y], or None
+        For two policies: the share of worlds where the second gives the higher outcome, and
+        the share of ties (``values + lower + tied`` is 1 at every point). None for one policy.
     band : ndarray[n_x, 2] or None
         10-90% of worlds, for a median along one axis.
+    n_worlds : int
+        Worlds at every point (the same worlds).
     """
 
     scenario: str
@@ -121,56 +75,99 @@ class Sweep:
     aggregator: str
     horizon: int
     settings: Mapping[str, Any]
+    lower: np.ndarray | None = None
+    tied: np.ndarray | None = None
+
+    @property
+    def is_contrast(self) -> bool:
+        """Whether the sweep asks about two policies (higher, lower and tied shares)."""
+        return self.lower is not None
+
+    def counts(self, share: np.ndarray) -> np.ndarray:
+        """Worlds behind a share at each point (``share`` x :attr:`n_worlds`, as whole numbers)."""
+        return np.rint(np.asarray(share) * self.n_worlds).astype(int)
 
     def statistic_label(self) -> str:
-        """What the numbers are, in words."""
+        """What :attr:`values` are, in words."""
         if self.statistic == "share":
             return f"share of plausible worlds where {self.question.text()}"
         return f"median {OUTCOMES[self.question.outcome][0].removeprefix('the ')}" + (
             f" ({self.question.policy} minus {self.question.versus})" if self.question.versus else
             f" under {self.question.policy}")
 
-    def _fmt(self, v: float) -> str:
-        return f"{v:.0%}" if self.statistic == "share" else f"{v:.3g}"
+    def lower_label(self) -> str:
+        """What :attr:`lower` is, in words (two policies only)."""
+        q = self.question
+        return f"share of plausible worlds where {Question(q.versus, q.policy, q.outcome, q.margin).text()}"
+
+    def tie_words(self) -> str:
+        """What counts as a tie, in words."""
+        q = self.question
+        if q.outcome == "window":
+            return "both open a window or neither does"
+        return f"within {q.margin:g} of each other" if q.margin > TIE else "the same outcome"
+
+    def verdicts(self) -> np.ndarray:
+        """At each point the verdict: the policy with the higher outcome in more worlds, or "even".
+
+        Counted in worlds, so two shares that differ by one world are not "even".
+        """
+        if not self.is_contrast:
+            raise PolmodelError("verdicts: this sweep asks about one policy; give policy= and "
+                                "versus= for two")
+        net = self.counts(self.values) - self.counts(self.lower)
+        out = np.full(net.shape, EVEN, dtype=object)
+        out[net > 0] = self.question.policy
+        out[net < 0] = self.question.versus
+        return out
+
+    def crossovers(self) -> list[dict[str, Any]]:
+        """Where the verdict changes between neighbouring points along the first axis.
+
+        One entry per change (for two axes, per value of the second axis): the two grid values
+        it lies between, ``near`` (where the difference of the two shares, interpolated
+        linearly, is zero), the verdict before and after. Empty for one policy, or where the
+        verdict is the same at every point.
+        """
+        if not self.is_contrast:
+            return []
+        net = (self.counts(self.values) - self.counts(self.lower)).reshape(len(self.grids[0]), -1)
+        sides = self.verdicts().reshape(net.shape)
+        x = self.grids[0]
+        out = []
+        for j in range(net.shape[1]):
+            at = {self.axes[1]: float(self.grids[1][j])} if len(self.axes) == 2 else {}
+            for i in range(len(x) - 1):
+                if sides[i, j] == sides[i + 1, j]:
+                    continue
+                a, b = float(net[i, j]), float(net[i + 1, j])
+                near = float(x[i]) if a == 0 else float(x[i + 1]) if b == 0 else \
+                    float(x[i] + (x[i + 1] - x[i]) * a / (a - b))
+                out.append({"axis": self.axes[0], "at": at,
+                            "between": [float(x[i]), float(x[i + 1])], "near": near,
+                            "from": str(sides[i, j]), "to": str(sides[i + 1, j])})
+        return out
 
     def headline(self) -> str:
-        """One sentence: where the statistic is highest and lowest on the grid."""
-        v = self.values
-        hi, lo = np.unravel_index(np.argmax(v), v.shape), np.unravel_index(np.argmin(v), v.shape)
+        """The answer in a few sentences: shares at their extremes, crossovers, worlds per point."""
+        from polmodel.views.sweep_text import headline
 
-        def at(ix):
-            return " and ".join(f"{a} = {g[i]:.3g}" for a, g, i in zip(self.axes, self.grids, ix))
-
-        if np.ptp(v) == 0:
-            return (f"The {self.statistic_label()} is {self._fmt(v.flat[0])} everywhere on the grid, "
-                    "under these assumptions.")
-        return (f"The {self.statistic_label()} is highest, {self._fmt(v[hi])}, at {at(hi)}, and "
-                f"lowest, {self._fmt(v[lo])}, at {at(lo)}, on the same {self.n_worlds} plausible "
-                "worlds at every point, under these assumptions.")
+        return headline(self)
 
     def provenance(self) -> str:
         """Version, scenario, question, seed, worlds per point, what-ifs."""
         from polmodel.scenario.whatif import describe_settings
+        from polmodel.views.text import provenance
 
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
                           worlds=f"{self.n_worlds} per point", horizon=f"{self.horizon} months",
                           aggregator=self.aggregator, what_ifs=describe_settings(self.settings))
 
-    def _sections(self) -> list:
-        if len(self.axes) == 1:
-            rows = [[f"{x:.3g}", self._fmt(v)] + ([f"{b[0]:.3g} to {b[1]:.3g}"] if self.band is not None else [])
-                    for x, v, b in zip(self.grids[0], self.values,
-                                       self.band if self.band is not None else [None] * len(self.values))]
-            header = [self.axes[0], self.statistic_label()] + (["10-90% of worlds"] if self.band is not None else [])
-            return [(f"Sweep of {self.axes[0]}", header, rows, "")]
-        header = [f"{self.axes[1]} \\ {self.axes[0]}", *(f"{x:.3g}" for x in self.grids[0])]
-        rows = [[f"{y:.3g}", *(self._fmt(self.values[i, j]) for i in range(len(self.grids[0])))]
-                for j, y in enumerate(self.grids[1])]
-        return [(f"{self.statistic_label()}: {self.axes[0]} across, {self.axes[1]} down", header, rows, "")]
-
     def summary(self) -> str:
-        """The sentence, the grid as a table, the caveat and the provenance."""
-        return result_text(f"{self.title}: sweep of {' and '.join(self.axes)}", self.headline(), self._sections(), self.provenance())
+        """The sentences, the grid as a table, the crossovers, the caveat and the provenance."""
+        from polmodel.views.sweep_text import summary
+
+        return summary(self)
 
     def __str__(self) -> str:
         return self.summary()
@@ -181,29 +178,21 @@ class Sweep:
                 f"{self.n_worlds} worlds, {self.statistic_label()!r})")
 
     def _repr_html_(self) -> str:
-        return result_html(f"{self.title}: sweep of {' and '.join(self.axes)}", self.headline(), self._sections(), self.provenance())
+        from polmodel.views.sweep_text import summary_html
+
+        return summary_html(self)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per grid point."""
-        out = []
-        for ix in product(*(range(len(g)) for g in self.grids)):
-            row = {a: float(g[i]) for a, g, i in zip(self.axes, self.grids, ix)}
-            row[self.statistic] = float(self.values[ix])
-            if self.band is not None:
-                row["p10"], row["p90"] = (float(b) for b in self.band[ix[0]])
-            out.append(row)
-        return out
+        """One row per grid point: the axes' values, the shares or median, the worlds behind them."""
+        from polmodel.views.sweep_text import rows
+
+        return rows(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: the sentence and every grid point."""
-        q = self.question
-        return {"provenance": self.provenance(), "caveat": CAVEAT, "scenario": self.scenario,
-                "seed": self.seed, "worlds_per_point": self.n_worlds,
-                "question": {"policy": q.policy, "versus": q.versus, "outcome": q.outcome,
-                             "label": q.label()},
-                "statistic": self.statistic_label(), "headline": self.headline(),
-                "axes": list(self.axes), "grids": [g.tolist() for g in self.grids],
-                "points": self.rows()}
+        """Plain data: the question, the sentences, every grid point and the crossovers."""
+        from polmodel.views.sweep_text import to_dict
+
+        return to_dict(self)
 
     def to_frame(self):
         """A pandas DataFrame, one row a grid point (needs pandas)."""
@@ -215,40 +204,31 @@ class Sweep:
 
     def to_csv(self, path=None) -> str:
         """The grid points as CSV, a provenance comment first; also written to ``path``."""
-        import csv
-        import io
+        from polmodel.views.sweep_text import to_csv
 
-        buf = io.StringIO()
-        buf.write(f"# {self.provenance()} | {CAVEAT}\n")
-        rows = self.rows()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: f"{v:.6g}" for k, v in r.items()})
+        text = to_csv(self)
         if path is not None:
-            from pathlib import Path
+            from polmodel.views.text import write_text
 
-            Path(path).write_text(buf.getvalue(), encoding="utf-8")
-        return buf.getvalue()
+            write_text(path, text)
+        return text
 
     def plot(self, ax=None):
-        """A line for one axis, a heatmap for two. Returns the axes."""
-        from polmodel.views.analysis_plots import plot_sweep
+        """Lines of the shares along one axis, or a heatmap for two. Returns the axes."""
+        from polmodel.views.sweep_plots import plot_sweep
 
         return plot_sweep(self, ax=ax)
 
 
-def _schedule(scenario: Scenario, policy: str, axes: Sequence[Axis], point: Sequence[float]):
-    pol = scenario.policy(policy)
-    levers = dict(pol.levers)
-    for axis, v in zip(axes, point):
-        old = levers.get(axis.target)
-        if axis.kind == "lever":
-            levers[axis.target] = LeverSetting(float(v), old.start if old else 0, old.end if old else None)
-        elif axis.kind == "start":
-            end = old.end if old.end is not None and old.end > v else None
-            levers[axis.target] = LeverSetting(old.intensity, int(v), end)
-    return Policy(pol.name, levers, pol.description).schedule(scenario.horizon)
+def _question(sc: Scenario, policy: str | None, versus: str | None, outcome: str | None) -> Question:
+    """Two policies: A against B (peak index by default); one: its window (by default)."""
+    if outcome is None:
+        outcome = "window" if policy is not None and versus is None else "peak_index"
+    if outcome == "window" and versus is None:  # never the scenario's contrast here
+        question = Question(policy or sc.baseline, None, outcome, margin(sc, outcome))
+        question.check(sc)
+        return question
+    return question_for(sc, policy, versus, outcome)
 
 
 @documents_run_keywords("seed", "sampler", "horizon", "aggregator", "parameters", "executor",
@@ -280,16 +260,16 @@ def sweep(
     scenario : Scenario or str
     x, y : str
         Axes: ``NAME`` or ``NAME=LOW:HIGH`` with NAME an uncertain number (``rally``,
-        ``initial.crisis``), ``lever.<lever>`` (intensity) or ``start.<lever>`` (start month).
+        ``initial.crisis``: its plausible range by default), ``lever.<lever>`` (intensity) or
+        ``start.<lever>`` (start month).
     policy, versus : str, optional
-        The question (lever axes change ``policy``). By default the scenario's contrast for a
-        contrast outcome, else its baseline.
+        Both: ``policy`` against ``versus``, as shares of worlds where each gives the higher
+        outcome and of ties. ``policy`` alone: its own outcome. Neither: the scenario's contrast
+        (else its first policy against the baseline). Lever axes change ``policy``.
     outcome : str, optional
-        ``"window"`` (share of worlds with a window; with ``versus``: where ``policy`` opens
-        one and ``versus`` does not), ``"peak_index"`` and the other outcomes (median; with
-        ``versus``: share of worlds where ``policy`` gives more). By default the scenario's
-        question: with no policy given, its contrast on the peak opening index (as
-        ``sensitivity`` and ``discover`` ask it); with one policy, whether a window opens.
+        What is compared: ``"peak_index"`` (the default for two policies), ``"window"`` (the
+        default for one: the share of worlds where a window opens under it), ``"months_open"``,
+        ``"crisis_months"``, ``"exodus"`` (for one policy, their median).
     points : int
         Grid points per axis (start months are whole, so fewer may result).
     worlds : int or Worlds
@@ -303,10 +283,10 @@ def sweep(
 
     Examples
     --------
-    >>> s = sweep("venezuela-2018", "lever.targeted_sanctions", policy="targeted", points=3,
+    >>> s = sweep("venezuela-2018", "rally", policy="targeted", versus="broad", points=3,
     ...           worlds=100)
-    >>> s.values.shape
-    (3,)
+    >>> s.values.shape, bool(np.allclose(s.values + s.lower + s.tied, 1))
+    ((3,), True)
     """
     from polmodel.limits import check_memory, check_text, check_whole, sweep_bytes
 
@@ -317,13 +297,7 @@ def sweep(
     check_text(y, "y", optional=True)
     points = check_whole(points, "points", 2, 1_000)
     sc = run.scenario(scenario)
-    if outcome is None:
-        outcome = "peak_index" if policy is None and versus is None else "window"
-    if outcome == "window":  # never the scenario's contrast: the policy given, else the baseline
-        question = Question(policy or sc.baseline, versus, outcome, margin(sc, outcome))
-        question.check(sc)
-    else:
-        question = question_for(sc, policy, versus, outcome)
+    question = _question(sc, policy, versus, outcome)
     axes = [parse_axis(x, sc, question.policy, points)]
     if y is not None:
         axes.append(parse_axis(y, sc, question.policy, points))
@@ -342,6 +316,30 @@ def sweep(
                          f"{n_worlds:,} worlds (--worlds) each",
                  fewer="fewer --points or --worlds")
     w = run.sample(sc)
+    answers = _answers(run, sc, w, axes, question)
+    shape = tuple(len(a.grid) for a in axes)
+    lower = tied = band = None
+    if question.versus is not None:
+        m = max(question.margin, TIE)
+        stat, lower = (answers > m).mean(axis=1), (answers < -m).mean(axis=1)
+        tied = 1.0 - stat - lower
+        lower, tied = lower.reshape(shape), tied.reshape(shape)
+    elif question.outcome == "window":
+        stat = (answers > 0.5).mean(axis=1)
+    else:
+        stat = np.median(answers, axis=1)
+        band = np.quantile(answers, [0.1, 0.9], axis=1).T if len(axes) == 1 else None
+    return Sweep(scenario=sc.label, title=sc.title, question=question,
+                 axes=tuple(a.name for a in axes), grids=tuple(a.grid for a in axes),
+                 values=stat.reshape(shape), band=band,
+                 statistic="median" if question.versus is None and question.outcome != "window"
+                 else "share", n_worlds=len(w), seed=w.seed, aggregator=run.aggregator or sc.aggregator,
+                 horizon=sc.horizon, settings=run.settings, lower=lower, tied=tied)
+
+
+def _answers(run: RunOptions, sc: Scenario, w: Worlds, axes: list[Axis],
+             question: Question) -> np.ndarray:
+    """ndarray[n_points, n_worlds]: the question's number in every world at every grid point."""
     # Swept numbers become columns of the worlds (fixed ones too), set per point below.
     dims = uncertain_dimensions(sc)
     names = list(w.names)
@@ -354,10 +352,8 @@ def sweep(
             values = np.column_stack([values, np.full(len(w), dims[a.name][0])])
     agg = run.aggregator or sc.aggregator
     grid_points = list(product(*(a.grid for a in axes)))
-    shape = tuple(len(a.grid) for a in axes)
     n = len(w)
     answers = np.empty((len(grid_points), n))
-    holds = np.empty((len(grid_points), n), bool)
     # Points that share a lever schedule are stacked and evaluated in as few calls as possible.
     groups: dict[tuple, list[int]] = {}
     for k, pt in enumerate(grid_points):
@@ -365,7 +361,7 @@ def sweep(
         groups.setdefault(key, []).append(k)
     per_call = max(1, ROWS_PER_CALL // n)
     for ks in groups.values():
-        schedules = [_schedule(sc, question.policy, axes, grid_points[ks[0]])]
+        schedules = [schedule(sc, question.policy, axes, grid_points[ks[0]])]
         if question.versus is not None:
             schedules.append(sc.schedule(question.versus))
         for start in range(0, len(ks), per_call):
@@ -378,15 +374,4 @@ def sweep(
             stacked = replace(w, names=tuple(names), values=block, fixed=fixed)
             outs = dict(zip(question.policies, run.evaluate(stacked, schedules, agg)))
             answers[part] = question.values(outs).reshape(len(part), n)
-            holds[part] = question.holds(outs).reshape(len(part), n) if question.versus is not None \
-                or outcome == "window" else False
-    share = question.versus is not None or outcome == "window"
-    if share:
-        stat, band = holds.mean(axis=1), None
-    else:
-        stat = np.median(answers, axis=1)
-        band = np.quantile(answers, [0.1, 0.9], axis=1).T if len(axes) == 1 else None
-    return Sweep(scenario=sc.label, title=sc.title, question=question, axes=tuple(a.name for a in axes),
-                 grids=tuple(a.grid for a in axes), values=stat.reshape(shape), band=band,
-                 statistic="share" if share else "median", n_worlds=n,
-                 seed=w.seed, aggregator=agg, horizon=sc.horizon, settings=run.settings)
+    return answers

@@ -26,6 +26,7 @@ from polmodel.analysis._stats import median
 from polmodel.limits import MONTHS_DTYPE, check_evaluation, check_memory, check_sampling
 from polmodel.model.integrator import Outcomes, simulate
 from polmodel.model.states import STATES
+from polmodel.model.structures import DEFAULT_STRUCTURE, resolve_structure
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
 
@@ -263,7 +264,8 @@ class PolicyOutcomes:
     first_window : ndarray[n_worlds]
         First month with a window; NaN where none opened.
     bottleneck : ndarray[n_worlds] of int
-        Condition (index into CONDITIONS) that bound for the most months.
+        State of the structure's formula (index into its leaves; for the memo's structure,
+        into CONDITIONS) that bound for the most months.
     crisis_months : ndarray[n_worlds]
         Sum of crisis membership over the months.
     exodus : ndarray[n_worlds]
@@ -272,6 +274,13 @@ class PolicyOutcomes:
         Mean membership of each condition over the horizon.
     at_peak : ndarray[n_worlds, 4]
         The conditions in the month the opening index peaked.
+    condition_peak : ndarray[n_worlds, 4]
+        Highest membership of each condition over the horizon.
+    readings : ndarray[n_worlds, n_structures, 2]
+        Peak opening index under every built-in structure, strict and graded.
+    marks : ndarray[n_worlds, len(MARKS), 2]
+        Peak strict and graded index of the run's structure at 24, 36 and 60 months (NaN
+        beyond the horizon).
     """
 
     peak_index: np.ndarray
@@ -284,6 +293,9 @@ class PolicyOutcomes:
     exodus: np.ndarray
     condition_mean: np.ndarray
     at_peak: np.ndarray
+    condition_peak: np.ndarray
+    readings: np.ndarray
+    marks: np.ndarray
 
     def __repr__(self) -> str:
         return (f"PolicyOutcomes(n_worlds={self.peak_index.shape[0]}, "
@@ -321,17 +333,22 @@ def policy_outcomes(o: Outcomes) -> PolicyOutcomes:
         exodus=o.final[:, STATES.index("exodus")].astype(np.float32),
         condition_mean=o.condition_mean.astype(np.float32),
         at_peak=o.at_peak.astype(np.float32),
+        condition_peak=o.condition_peak.astype(np.float32),
+        readings=o.readings,
+        marks=o.marks.astype(np.float32),
     )
 
 
-def _evaluate_chunk(names, values, fixed, schedules, aggregator) -> list[PolicyOutcomes]:
+def _evaluate_chunk(names, values, fixed, schedules, aggregator, structure=DEFAULT_STRUCTURE
+                    ) -> list[PolicyOutcomes]:
     """Run every policy on one chunk of worlds (a top-level function, so processes can run it)."""
     # Each world column packed once for every policy (simulate packs a strided column itself,
     # which would be once per policy), unless the columns are packed already.
     if values.strides[0] != values.itemsize:
         values = np.ascontiguousarray(values.T).T
     initial, params = _split(names, values, fixed)
-    outs = [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator, record=False)[1])
+    outs = [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator,
+                                     structure=structure, record=False)[1])
             for levers in schedules]
     n = values.shape[0]
     if outs and len(outs[0].peak_index) != n:
@@ -346,6 +363,7 @@ def evaluate(
     schedules: Sequence[np.ndarray],
     *,
     aggregator: str = "min",
+    structure: str = DEFAULT_STRUCTURE,
     chunk_size: int = DEFAULT_CHUNK,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
@@ -359,6 +377,8 @@ def evaluate(
         One per policy (:meth:`polmodel.model.levers.Policy.schedule`).
     aggregator : str
         Fuzzy AND for the opening index.
+    structure : str
+        Formula of the opening index (every structure's peaks are kept either way).
     chunk_size : int
         Worlds per task; bounds memory, not results.
     executor : concurrent.futures.Executor, optional
@@ -372,16 +392,18 @@ def evaluate(
         One per schedule, rows in the order of ``worlds``.
     """
     chunk_size = check_evaluation(chunk_size, executor, progress)
-    return _evaluate(worlds, schedules, aggregator, chunk_size, executor, progress)
+    resolve_structure(structure)
+    return _evaluate(worlds, schedules, aggregator, chunk_size, executor, progress, structure)
 
 
 def _evaluate(worlds: Worlds, schedules: Sequence[np.ndarray], aggregator, chunk_size: int,
-              executor: Executor | None, progress: Callable[[int], None] | None) -> list[PolicyOutcomes]:
+              executor: Executor | None, progress: Callable[[int], None] | None,
+              structure: str = DEFAULT_STRUCTURE) -> list[PolicyOutcomes]:
     """:func:`evaluate` after its checks: :func:`check_evaluation` passed the caller's arguments."""
     n = len(worlds)
     bounds = [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
-    args = ((worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator)
-            for a, b in bounds)
+    args = ((worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator,
+             structure) for a, b in bounds)
     if executor is None:
         results = (_evaluate_chunk(*a) for a in args)
     else:

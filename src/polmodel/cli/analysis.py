@@ -30,25 +30,34 @@ OUTCOME_NAMES = ["peak_index", "window", "months_open", "crisis_months", "exodus
 RESAMPLES = 40  # discover's reruns: polmodel.analysis.recurrence.RESAMPLES (not imported: start-up)
 
 
-def _common(func):
+POLICY_HELP = ("The question: twice (--policy A --policy B) for A against B; once for that policy "
+               "against the baseline, or its own window with --outcome window. The scenario's own "
+               "questions by default.")
+OUTCOME_HELP = "What to ask about [default: peak_index for contrasts, window alone]."
+
+
+def _common_with(policy_help: str = POLICY_HELP, outcome_help: str = OUTCOME_HELP):
     """--policy, --outcome, --seed, --horizon, --workers, --set and the output options."""
-    for option in reversed([
-        click.option("--policy", "policies", multiple=True, metavar="NAME",
-                     help="The question: twice (--policy A --policy B) for A against B; once for "
-                          "that policy against the baseline, or its own window with --outcome "
-                          "window. The scenario's own questions by default."),
-        click.option("--outcome", type=click.Choice(OUTCOME_NAMES), default=None,
-                     help="What to ask about [default: peak_index for contrasts, window alone]."),
-        click.option("--seed", type=int, default=0, show_default=True,
-                     help="Seed: same seed, same numbers."),
-        click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate."),
-        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True,
-                     help="Processes to run worlds in; results do not depend on it."),
-        _set_option,
-        _output_options,
-    ]):
-        func = option(func)
-    return func
+    def decorate(func):
+        for option in reversed([
+            click.option("--policy", "policies", multiple=True, metavar="NAME", help=policy_help),
+            click.option("--outcome", type=click.Choice(OUTCOME_NAMES), default=None,
+                         help=outcome_help),
+            click.option("--seed", type=int, default=0, show_default=True,
+                         help="Seed: same seed, same numbers."),
+            click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate."),
+            click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
+                         show_default=True,
+                         help="Processes to run worlds in; results do not depend on it."),
+            _set_option,
+            _output_options,
+        ]):
+            func = option(func)
+        return func
+    return decorate
+
+
+_common = _common_with()
 
 
 @contextmanager
@@ -175,7 +184,8 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                             or kind == "morris" and not r.morris:
                         continue
                     files[figures[q, kind]] = figure_png(
-                        lambda ax, r=r, kind=kind: r.plot(ax=ax, kind=kind), figsize=(8, 6))
+                        lambda ax, r=r, kind=kind: r.plot(ax=ax, kind=kind), figsize=(8, 6.5),
+                        layout="constrained")
             files[data_files[0]] = json_text([r.to_dict() for r in results])
             files[data_files[1]] = to_csv(results)
             commit_out(outset, files, scenario=sc, seed=seed)
@@ -242,7 +252,8 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
                     csv=lambda: _discovery_csv(results),
                     text=lambda: "\n\n".join(d.summary() for d in results))
         if outset is not None:
-            files = {name: figure_png(d.plot, figsize=(7, 5.5)) for name, d in zip(figures, results)}
+            files = {name: figure_png(d.plot, figsize=(10, 5.5), layout="constrained")
+                     for name, d in zip(figures, results)}
             files[data_files[0]] = json_text([d.to_dict() for d in results])
             files[data_files[1]] = _discovery_csv(results)
             commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)
@@ -260,7 +271,13 @@ def _discovery_csv(results) -> str:
 
 @main.command("sweep")
 @_scenario_argument
-@_common
+@_common_with(
+    policy_help="Twice (--policy A --policy B): A against B, as the shares of worlds where A "
+                "gives the higher outcome, where B does, and ties. Once: that policy's own "
+                "outcome (the share of worlds where a window opens under it, by default). None: "
+                "the scenario's contrast. Lever axes change the first policy.",
+    outcome_help="What is compared [default: peak_index for two policies, window for one; for "
+                 "one policy another outcome gives its median].")
 @click.option("--x", "x", required=True, metavar="AXIS",
               help="First axis: an assumption (rally, initial.crisis), lever.<lever> (intensity) or "
                    "start.<lever> (start month); NAME=LOW:HIGH for a range.")
@@ -274,10 +291,19 @@ def _discovery_csv(results) -> str:
 @_library_errors
 def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv, out,
                   x, y, points, worlds, aggregator, force=False):
-    """Sweep one or two assumptions or lever settings over a grid, as a line or heatmap.
+    """Sweep one or two assumptions or lever settings over a grid, as lines or a heatmap.
 
-    Each grid point is an ensemble on the same plausible worlds. Lever axes change the first
-    --policy (the baseline by default).
+    Two policies (--policy A --policy B; the scenario's contrast with no --policy): at each grid
+    point, the share of plausible worlds where A gives the higher outcome (peak opening index by
+    default; differences within the scenario's tie margin are ties), the share where B does and
+    the share of ties; and where the verdict (which of the two gives the higher outcome in more
+    worlds) crosses over.
+
+    One policy: the share of worlds where a window opens under it (with --outcome, the median
+    of that outcome and its 10-90% band).
+
+    Every point runs on the same plausible worlds (--worlds each); an assumption is swept over
+    its plausible range unless NAME=LOW:HIGH is given. Shares are drawn from 0% to 100%.
     """
     from polmodel.analysis.sweeps import sweep
     from polmodel.errors import PolmodelError
@@ -315,7 +341,8 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
         result = _with_settings(result, settings)
         echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
         if outset is not None:
-            commit_out(outset, {names[0]: figure_png(result.plot, figsize=(8, 6)),
+            commit_out(outset, {names[0]: figure_png(result.plot, figsize=(9, 6),
+                                                     layout="constrained"),
                                 names[1]: json_text(result.to_dict()), names[2]: result.to_csv()},
                        scenario=sc, seed=seed, worlds=worlds)
 

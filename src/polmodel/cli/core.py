@@ -19,6 +19,7 @@ from polmodel.cli.options import (
     _output_options,
     _scenario_argument,
     _set_option,
+    _structure_option,
     _workers_option,
 )
 from polmodel.cli.workers import LazyProgress, make_executor, shutdown
@@ -33,11 +34,12 @@ from polmodel.limits import MAX_HORIZON, MAX_SEED, MAX_WORLDS
               help="Policy to run (repeatable); all of the scenario's policies by default.")
 @click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
 @_aggregator_option
+@_structure_option
 @_set_option
 @_output_options
 @_library_errors
 def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator=None,
-                as_json=False, as_csv=False, out=None, sets=(), force=False):
+                structure=None, as_json=False, as_csv=False, out=None, sets=(), force=False):
     """Run each policy once at the scenario's central values.
 
     Prints the four conditions and the opening index at a few months, whether and when a
@@ -58,7 +60,8 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
     data_files = [file_name(sc.name, n) for n in ("runs.csv", "runs.csv-metadata.json", "runs.json")]
     with prepare_out(out, file_name(sc.name, "run"), [*figures, *data_files], force) \
             or nullcontext() as outset:
-        results = [run(sc, name, aggregator=aggregator, parameters=params, initial=init)
+        results = [run(sc, name, aggregator=aggregator, parameters=params, initial=init,
+                       structure=structure)
                    for name in names]
         data = json_text([r.to_dict() for r in results])
         if as_json:
@@ -90,6 +93,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
 @click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
 @_aggregator_option
+@_structure_option
 @_workers_option
 @click.option("--pair", nargs=2, metavar="A B",
               help="With --out: also a figure of policy A against policy B, world by world.")
@@ -97,14 +101,15 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @_output_options
 @_library_errors
 def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregator, workers,
-                    as_json, as_csv, out, pair=None, sets=(), force=False):
+                    as_json, as_csv, out, pair=None, sets=(), force=False, structure=None):
     """Compare policies on the same plausible worlds.
 
     Samples every uncertain number over its plausible range, runs every policy on the same
     worlds and reports, per policy, the share of worlds in which a window opens, the peak
     opening index, which condition binds and the humanitarian cost; and, against the
     baseline, in what share of worlds each policy gives a higher or lower index (paired, world by
-    world), under both the strict and the graded AND.
+    world); under how many readings (every structure, the strict and the graded AND) each verdict
+    holds, the pairs that change with them, and those that change with the horizon.
     """
     from polmodel.analysis.comparison import compare
     from polmodel.analysis.worlds import DEFAULT_CHUNK
@@ -137,7 +142,8 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
             with LazyProgress(length=worlds, label="plausible worlds", file=sys.stderr,
                               hidden=worlds < 20_000) as bar:
                 result = compare(sc, policies or None, worlds=worlds, seed=seed, sampler=sampler,
-                                 aggregator=aggregator, executor=executor, progress=bar.update)
+                                 aggregator=aggregator, structure=structure, executor=executor,
+                                 progress=bar.update)
         except BaseException:
             shutdown(executor, interrupted=True)
             raise
@@ -299,3 +305,30 @@ def validate_command(files):
     if bad:
         sys.exit(BadInput.exit_code)
 
+
+
+@main.command("structures")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_library_errors
+def structures_command(as_json):
+    """List the structures: rival formulas of how an opening happens, with their sources.
+
+    Every comparison reads its verdicts under each of them; --structure (or a scenario's
+    'structure' key) chooses the one a run reports first.
+    """
+    import textwrap
+
+    from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
+    from polmodel.views.text import WIDTH
+
+    data = [{"name": s.name, "label": s.label, "formula": s.text, "source": s.source,
+             "default": s.name == DEFAULT_STRUCTURE} for s in STRUCTURES.values()]
+    if as_json:
+        click.echo(json_text(data))
+        return
+    for d in data:
+        click.echo(f"{d['name']}{' (default)' if d['default'] else ''}: {d['label']}")
+        click.echo(f"  {d['formula']}")
+        click.echo(textwrap.fill(f"source: {d['source']}", WIDTH, initial_indent="  ",
+                                 subsequent_indent="    ", break_long_words=False,
+                                 break_on_hyphens=False))

@@ -32,6 +32,14 @@ def _aggregator_option(func):
                         help="Fuzzy AND for the opening index (the scenario's by default).")(func)
 
 
+def _structure_option(func):
+    from polmodel.model.structures import STRUCTURES
+
+    return click.option("--structure", type=click.Choice(list(STRUCTURES)),
+                        help="Formula of the opening index (the scenario's by default); "
+                             "'polmodel structures' lists them.")(func)
+
+
 def _scenario_argument(func):
     return click.argument("scenario", required=False, default=DEFAULT_SCENARIO,
                           metavar="[SCENARIO|FILE]")(func)

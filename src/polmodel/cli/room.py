@@ -9,7 +9,13 @@ import click
 
 from polmodel.cli.app import main
 from polmodel.cli.common import DEFAULT_SCENARIO, BadInput, _library_errors
-from polmodel.cli.options import _aggregator_option, _load, _scenario_argument
+from polmodel.cli.options import (
+    _aggregator_option,
+    _apply_sets,
+    _load,
+    _scenario_argument,
+    _set_option,
+)
 from polmodel.errors import escape_controls
 
 
@@ -34,14 +40,19 @@ from polmodel.errors import escape_controls
                                           "(replaced by the same rule as the HTML file).")
 @click.option("--force", is_flag=True, help="Replace an existing file polmodel did not write (never "
                                             "a folder, device or FIFO).")
+@_set_option
 @_library_errors
 def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, worlds=2000, seed=0,
-                   sampler="lhs", horizon=None, aggregator=None, pdf=False, force=False):
+                   sampler="lhs", horizon=None, aggregator=None, pdf=False, force=False, sets=()):
     """Write the workshop handout: one self-contained HTML file that prints on A4 and Letter.
 
     It holds the scenario and its sources, the assumptions, the central run, the policy
     comparison, what decides it, the caveat and the provenance; figures are embedded, nothing
-    is fetched from a network. Print it from a browser, or add --pdf.
+    is fetched from a network. Print it from a browser, or add --pdf. With --set, the what-ifs
+    apply to every result and are listed at the top of the first section.
+
+    Running it again replaces the handout (and its PDF) in one step: the file carries its
+    provenance inside, and no manifest is written beside it.
     """
     from polmodel.names import file_name
     from polmodel.room.handout import handout, is_handout
@@ -49,6 +60,7 @@ def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, 
     from polmodel.views.outputs import prepare_file
 
     sc = _load(scenario, horizon, policies + tuple(pair or ()))
+    sc, _ = _apply_sets(sc, sets)
     default = file_name(sc.name, "handout.html")
     out = default if out is None else out
     path = Path(out)

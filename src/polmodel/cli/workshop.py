@@ -38,9 +38,14 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
 
     FILE.csv has the columns participant, parameter, low, best, high (--template prints one).
     Each row is read as a PERT distribution; each number's estimates are pooled by an
-    equal-weight linear opinion pool (Stone 1961; Clemen & Winkler 1999). Reports where
-    participants disagree most and re-runs the comparison with each participant's own
-    estimates. With --out, writes a scenario that samples the pooled distributions.
+    equal-weight linear opinion pool (Stone 1961; Clemen & Winkler 1999). Re-runs the comparison
+    under each participant's own estimates and says who lands on which side of each verdict (the
+    policy of a pair that gives the higher peak opening index in more plausible worlds); ranks
+    the estimated numbers by how far their disagreement alone moves a verdict (each number at
+    each participant's estimate, the others pooled), not by how far apart the estimates sit.
+    With --out, writes a scenario that samples the pooled distributions, the verdicts with each
+    participant's side (CSV), and a figure of each participant's range of the number that moves
+    a verdict most.
     """
     from polmodel.errors import PolmodelError
     from polmodel.names import file_name
@@ -71,7 +76,9 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
             commit_out(outset, dict(zip(names, [
                 result.pooled_toml, result.to_csv(),
                 json_text(csv_metadata(result.provenance(), VERDICT_COLUMNS)),
-                json_text(result.to_dict()), figure_png(result.plot, figsize=(8, 4))])),
+                json_text(result.to_dict()),
+                figure_png(result.plot, layout="constrained",
+                           figsize=(9, 2.2 + 0.42 * (len(result.participants) + 1)))])),
                 scenario=sc, seed=seed, worlds=worlds)
             click.echo("run the pooled scenario with: polmodel compare "
                        f"{escape_controls(str(out / names[0]))}", err=True)

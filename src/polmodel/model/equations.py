@@ -53,8 +53,18 @@ def coefficients(p: Mapping, u: tuple) -> dict:
     dict of str to array[n_worlds] or float
     """
     targeted, broad, enforcement, coordination, support, negotiation, relief, aid, threat = u
-    guarantee, offer = p["guarantee_credibility"], p["dialogue_offer"]
-    patrons, legitimation = p["patron_support"], p["legitimation"]
+    guarantee, patrons, legitimation = p["guarantee_credibility"], p["patron_support"], p["legitimation"]
+    # Relief tied to talks adds to what a negotiation offers (Blinken piece: a licence in exchange
+    # for talks on election conditions); engagement through relief adds to the ties with the
+    # senders (linkage), which weakens the sanctions rally.
+    offer = p["dialogue_offer"] + (1.0 - p["dialogue_offer"]) * p["relief_offer"] * relief
+    linkage = p["linkage"] + (1.0 - p["linkage"]) * p["engagement_linkage"] * relief
+    # Dialogue unifies above the crossover offer and divides below it, whatever the challenger.
+    kappa = p["dialogue_crossover"]
+    above, below = offer - kappa, kappa - offer
+    # (a crossover of 0 or 1 means talks always unite or always divide: no division by zero)
+    unites = (above + abs(above)) * 0.5 / (1.0 - kappa + 1e-12)
+    divides = (below + abs(below)) * 0.5 / (kappa + 1e-12)
     # Effective coordination: what oil-dependent neighbours and a threat of force leave of it.
     coord = (coordination * (1.0 - p["dependence_damping"] * p["regional_dependence"])
              * (1.0 - p["force_backlash"] * threat))
@@ -67,14 +77,16 @@ def coefficients(p: Mapping, u: tuple) -> dict:
         "drift": p["drift"], "brain_drain": p["brain_drain"],
         "broad_hardship": p["broad_hardship"] * broad, "recovery": p["recovery"],
         "aid_easing": p["aid_easing"] * aid, "relief_easing": p["relief_easing"] * relief,
+        "aid_capture": p["aid_capture"] * aid,
         # governing coalition
         "squeeze": p["squeeze"], "wedge": p["wedge"] * targeted,
-        "personalist_destabilization": (p["personalist_destabilization"] * sanctions
-                                        * p["personalism"]),
         "offramp": p["offramp"] * negotiation * guarantee, "defection": p["defection"],
-        "security_gate": p["security_gate"], "rent_loyalty": p["rent_loyalty"],
-        "rally": p["rally"] * broad * legitimation * (1.0 - p["linkage"]),
+        "security_gate": p["security_gate"],
+        # Personalist coalitions rest more on patronage (Escriba-Folch & Wright 2010).
+        "rent_loyalty": p["rent_loyalty"] * (0.5 + p["personalism"]),
+        "rally": p["rally"] * broad * legitimation * (1.0 - linkage),
         "threat_rally": p["threat_rally"] * threat * legitimation,
+        "agent_rally": p["agent_rally"] * support * legitimation,
         "lockin": p["lockin"] * targeted, "guarded": guarded,
         # security forces
         "security_rents": p["security_rents"],
@@ -83,14 +95,16 @@ def coefficients(p: Mapping, u: tuple) -> dict:
         "officer_exit": p["officer_exit"] * negotiation * guarantee,
         "enforcement_cohesion": p["enforcement_cohesion"] * enforcement,
         "campaign_defection": p["campaign_defection"],
+        "ties_loyalty": p["ties_loyalty"] * p["security_ties"],
+        "corporate_distance": p["corporate_distance"] * (1.0 - p["security_ties"]),
         # challengers
         "grievance": p["grievance"], "unification": p["unification"],
         "support": p["support"] * support, "recognition": p["recognition"] * coord,
-        "dialogue_unity": p["dialogue_unity"] * negotiation * offer,
-        "dialogue_division": p["dialogue_division"] * negotiation * (1.0 - offer),
-        "repression": p["repression"],
-        "backfire": p["backfire"] / (1.0 - p["backfire_threshold"]),
+        "dialogue_unity": p["dialogue_unity"] * negotiation * unites,
+        "dialogue_division": p["dialogue_division"] * negotiation * divides,
+        "repression": p["repression"], "backfire": p["backfire"] * p["repression"],
         "backfire_threshold": p["backfire_threshold"], "split_space": p["split_space"],
+        "support_backlash": p["support_backlash"] * support, "aid_civil": p["aid_civil"] * aid,
         "exit_drain": p["exit_drain"], "diaspora_half": p["diaspora_half"],
         # international pressure
         "coordination": p["coordination"] * coord,
@@ -102,12 +116,16 @@ def coefficients(p: Mapping, u: tuple) -> dict:
         "patron_shield": p["patron_shield"] * patrons,
         "relief_pressure_loss": p["relief_pressure_loss"] * relief,
         # rents, exodus, exposure
-        "rent_base": p["rent_base"], "patron_rents": p["patron_rents"] * patrons,
+        "rent_base": p["rent_base"] * p["resource_base"], "production_loss": p["production_loss"],
+        "patron_rents": p["patron_rents"] * patrons,
         "relief_rents": p["relief_rents"] * relief, "rent_depletion": p["rent_depletion"],
         "broad_rent_cut": p["broad_rent_cut"] * broad,
         "enforcement_rent_cut": p["enforcement_rent_cut"] * enforcement,
-        "emigration_rate": p["emigration_rate"], "return_rate": p["return_rate"],
+        "emigration_rate": p["emigration_rate"], "exodus_ceiling": p["exodus_ceiling"],
+        "return_rate": p["return_rate"],
         "indictment_rate": p["indictment_rate"] * targeted, "exposure_decay": p["exposure_decay"],
+        "enforcement_exposure": p["enforcement_exposure"] * enforcement,
+        "referral_exposure": p["referral_exposure"] * coord,
     }
 
 
@@ -133,7 +151,11 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
     unpaid = crisis * (1.0 - rents)                 # a crisis the rents cannot cover
     repress = security * (1.0 - fracture)           # loyal forces, cohesive coalition
     above = challenger - c["backfire_threshold"]
-    mobilized = (above + abs(above)) * 0.5          # max(0, above) on floats and arrays
+    # Share of the way from the threshold to full mobilization: repression loses its effect
+    # over it, and draws people in instead (max(0, above) on floats and arrays).
+    mobilized = (above + abs(above)) * 0.5 / (1.0 - c["backfire_threshold"])
+    room = c["exodus_ceiling"] - exodus             # those who could still leave
+    room = (room + abs(room)) * 0.5 / (1.0 - exodus + 1e-12)
     F, H, S, P = FRACTURE, CHALLENGER, SECURITY, PRESSURE
     return (
         ("drift", CRISIS, GAIN, c["drift"]),
@@ -144,13 +166,13 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
         ("relief_easing", CRISIS, LOSS, c["relief_easing"]),
         ("squeeze", F, GAIN, c["squeeze"] * unpaid),
         ("wedge", F, GAIN, c["wedge"] * exit_),
-        ("personalist_destabilization", F, GAIN, c["personalist_destabilization"]),
         ("offramp", F, GAIN, c["offramp"]),
         ("defection", F, GAIN, c["defection"] * exit_ * pressure * challenger),
         ("security_gate", F, GATE, c["security_gate"] * security),
         ("rent_loyalty", F, LOSS, c["rent_loyalty"] * rents),
         ("rally", F, LOSS, c["rally"]),
         ("threat_rally", F, LOSS, c["threat_rally"]),
+        ("agent_rally", F, LOSS, c["agent_rally"]),
         ("lockin", F, LOSS, c["lockin"] * (1.0 - exit_)),
         ("security_rents", S, GAIN, c["security_rents"] * rents),
         ("security_lockin", S, GAIN, c["security_lockin"] * exposure),
@@ -159,6 +181,8 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
         ("officer_exit", S, LOSS, c["officer_exit"]),
         ("enforcement_cohesion", S, LOSS, c["enforcement_cohesion"]),
         ("campaign_defection", S, LOSS, c["campaign_defection"] * challenger),
+        ("ties_loyalty", S, GAIN, c["ties_loyalty"]),
+        ("corporate_distance", S, LOSS, c["corporate_distance"]),
         ("grievance", H, GAIN, c["grievance"] * crisis),
         ("unification", H, GAIN, c["unification"] * challenger * crisis),
         ("support", H, GAIN, c["support"]),
@@ -166,7 +190,9 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
         ("dialogue_unity", H, GAIN, c["dialogue_unity"]),
         ("backfire", H, GAIN, c["backfire"] * repress * mobilized),
         ("split_space", H, GAIN, c["split_space"] * fracture),
-        ("repression", H, LOSS, c["repression"] * repress),
+        ("aid_civil", H, GAIN, c["aid_civil"]),
+        ("repression", H, LOSS, c["repression"] * repress * (1.0 - mobilized)),
+        ("support_backlash", H, LOSS, c["support_backlash"] * repress),
         ("exit_drain", H, LOSS, c["exit_drain"] * exodus / (exodus + c["diaspora_half"])),
         ("dialogue_division", H, LOSS, c["dialogue_division"]),
         ("coordination", P, GAIN, c["coordination"]),
@@ -180,12 +206,16 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
         ("rent_base", RENTS, GAIN, c["rent_base"]),
         ("patron_rents", RENTS, GAIN, c["patron_rents"]),
         ("relief_rents", RENTS, GAIN, c["relief_rents"]),
+        ("aid_capture", RENTS, GAIN, c["aid_capture"]),
         ("rent_depletion", RENTS, LOSS, c["rent_depletion"]),
+        ("production_loss", RENTS, LOSS, c["production_loss"] * crisis),
         ("broad_rent_cut", RENTS, LOSS, c["broad_rent_cut"]),
         ("enforcement_rent_cut", RENTS, LOSS, c["enforcement_rent_cut"]),
-        ("emigration_rate", EXODUS, GAIN, c["emigration_rate"] * crisis),
+        ("emigration_rate", EXODUS, GAIN, c["emigration_rate"] * crisis * room),
         ("return_rate", EXODUS, LOSS, c["return_rate"] * (1.0 - crisis)),
         ("indictment_rate", EXPOSURE, GAIN, c["indictment_rate"]),
+        ("enforcement_exposure", EXPOSURE, GAIN, c["enforcement_exposure"]),
+        ("referral_exposure", EXPOSURE, GAIN, c["referral_exposure"]),
         ("exposure_decay", EXPOSURE, LOSS, c["exposure_decay"]),
     )
 

@@ -29,13 +29,14 @@ from polmodel.model.bounds import check_model_inputs, check_scalar_inputs
 from polmodel.model.equations import coefficients, rates
 from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import PARAMETERS
+from polmodel.model.readings import ArrayReadings, float_readings
 from polmodel.model.states import (
     CONDITIONS,
-    CROSSOVER,
     STATES,
     Aggregator,
     resolve_aggregator,
 )
+from polmodel.model.structures import DEFAULT_STRUCTURE, Structure, resolve_structure
 
 _EPS = 1e-12  # keeps x_eq = gain / (gain + loss) defined when both rates vanish
 
@@ -47,18 +48,20 @@ class Outcomes:
     Attributes
     ----------
     peak_index : ndarray[n_worlds]
-        Highest opening index reached, under the run's aggregator.
+        Highest opening index reached, under the run's structure and aggregator.
     peak_strict, peak_graded : ndarray[n_worlds]
-        Highest opening index under the strict AND (``min``) and the graded AND (``product``,
-        on the scale of its fourth root, the geometric mean, which orders worlds exactly as the
-        product does and is commensurable with ``min``), whatever the run's aggregator: so
+        Highest opening index of the run's structure under the strict AND (``min``) and the
+        graded AND (``product``, on the scale of its k-th root, which orders worlds exactly as
+        the product does and is commensurable with ``min``), whatever the run's aggregator: so
         every verdict can be checked under both.
     months_open : ndarray[n_worlds] of int
-        Months with a window (all four conditions above 0.5).
+        Months with a window (the structure's formula holding: for the memo's, all four
+        conditions above 0.5).
     first_window : ndarray[n_worlds]
         First month with a window; NaN where none opened.
-    binding_months : ndarray[n_worlds, 4] of int
-        Months each condition was the bottleneck.
+    binding_months : ndarray[n_worlds, n_leaves] of int
+        Months each state of the structure's formula was the bottleneck (for the memo's
+        structure, the four conditions; see :attr:`Structure.leaves`).
     condition_mean : ndarray[n_worlds, 4]
         Mean membership of each condition.
     at_peak : ndarray[n_worlds, 4]
@@ -67,6 +70,14 @@ class Outcomes:
         Sum of crisis membership over the months (a humanitarian cost).
     final : ndarray[n_worlds, 8]
         States at the horizon.
+    condition_peak : ndarray[n_worlds, 4]
+        Highest membership of each condition over the months.
+    readings : ndarray[n_worlds, n_structures, 2]
+        Peak opening index under every built-in structure (in
+        :data:`polmodel.model.structures.STRUCTURES` order), strict and graded.
+    marks : ndarray[n_worlds, len(MARKS), 2]
+        Peak strict and graded index of the run's structure as they stood at each of
+        :data:`polmodel.model.readings.MARKS` (24, 36 and 60 months); NaN beyond the horizon.
     """
 
     peak_index: np.ndarray
@@ -79,10 +90,13 @@ class Outcomes:
     at_peak: np.ndarray
     crisis_months: np.ndarray
     final: np.ndarray
+    condition_peak: np.ndarray
+    readings: np.ndarray
+    marks: np.ndarray
 
     @property
     def bottleneck(self) -> np.ndarray:
-        """Index (into CONDITIONS) of the condition that bound for the most months, per world."""
+        """Index (into the structure's leaves) of the state that bound for the most months."""
         return self.binding_months.argmax(axis=1)
 
     @property
@@ -104,6 +118,7 @@ def simulate(
     levers: ArrayLike,
     *,
     aggregator: Aggregator = "min",
+    structure: str | Structure = DEFAULT_STRUCTURE,
     dt: float = 1.0,
     record: bool = True,
 ) -> tuple[np.ndarray | None, Outcomes]:
@@ -118,7 +133,11 @@ def simulate(
     levers : ndarray[n_months, n_levers] or ndarray[n_worlds, n_months, n_levers]
         Lever intensities month by month (see :meth:`polmodel.model.levers.Policy.schedule`).
     aggregator : {"min", "product", "geometric"} or callable
-        Fuzzy AND for the opening index.
+        Fuzzy AND for the opening index. A callable gets the values of the structure's terms
+        (for the memo's structure: crisis, fracture, challenger, pressure).
+    structure : str or Structure
+        The formula of the opening index (:data:`polmodel.model.structures.STRUCTURES`); every
+        built-in structure's peaks are kept in :attr:`Outcomes.readings` whichever is chosen.
     dt : float
         Step length in months (rates are per month). Lever schedules and outcomes count
         steps, so they read as months at the default of 1, which is what scenarios mean.
@@ -168,9 +187,11 @@ def simulate(
         )
     if levers.shape[-2] < 1:
         raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
+    structure = resolve_structure(structure)
+    and_ = resolve_aggregator(aggregator)
     if levers.ndim == 2 and (floats or all(map(_is_number, (*params.values(), *initial.values())))):
         check_scalar_inputs(params, initial, STATES, levers, dt)
-        return _simulate_floats(initial, params, levers, aggregator, dt, record)
+        return _simulate_floats(initial, params, levers, aggregator, and_, structure, dt, record)
     # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
     # strided columns is several times slower than on packed ones.
     try:
@@ -183,7 +204,6 @@ def simulate(
     check_model_inputs(p, dict(zip(STATES, x)), levers, dt)
     n = _world_count(list(p.values()) + x + ([levers[:, 0, 0]] if levers.ndim == 3 else []))
     horizon = levers.shape[-2]
-    and_ = resolve_aggregator(aggregator)
     # Shared levers are plain floats, and their coefficients are computed once per distinct
     # setting; per-world levers are recomputed each month.
     shared = levers.ndim == 2
@@ -196,19 +216,10 @@ def simulate(
     traj = np.empty((horizon + 1, len(STATES), n)) if record else None
     if record:
         traj[0] = X
-    peak = np.full(n, -1.0)
-    peak_strict = np.full(n, -1.0)
-    peak_product = np.full(n, -1.0)
-    at_peak = np.zeros((n_cond, n))
-    months_open = np.zeros(n, dtype=np.int32)
-    first_window = np.full(n, np.nan)
-    binding = np.zeros((n_cond, n), dtype=np.int32)
     cond_sum = np.zeros((n_cond, n))
-    low, product, graded = np.empty(n), np.empty(n), np.empty(n)
-    higher, is_open, first = np.empty(n, bool), np.empty(n, bool), np.empty(n, bool)
-    is_low = np.empty((n_cond, n), bool)
     conds = X[:n_cond]
     rows = list(X)  # views, in STATES order
+    read = ArrayReadings(structure, aggregator, and_, rows, n, horizon)
 
     for t in range(horizon):
         u = month_levers[t]
@@ -231,59 +242,19 @@ def simulate(
         np.exp(L, out=L)
         X *= L
         X += G
-
-        # Outcomes, in place: the same operations as on whole arrays, without temporaries. The
-        # graded index is the 4th root of the product, monotone: its peak is the root of the
-        # product's peak, taken once at the end (unless the graded index is the aggregator).
-        np.minimum(conds[0], conds[1], out=low)
-        np.minimum(low, conds[2], out=low)
-        np.minimum(low, conds[3], out=low)
-        np.multiply(conds[0], conds[1], out=product)
-        product *= conds[2]
-        product *= conds[3]
-        np.maximum(peak_strict, low, out=peak_strict)
-        np.maximum(peak_product, product, out=peak_product)
-        if aggregator == "min":
-            J = low
-        elif aggregator == "geometric":
-            J = np.sqrt(np.sqrt(product, out=graded), out=graded)
-        else:
-            J = and_(*conds)
-        if callable(aggregator) and not np.all((np.asarray(J) >= 0.0) & (np.asarray(J) <= 1.0)):
-            raise PolmodelError(_BAD_AGGREGATOR)
-        np.greater(J, peak, out=higher)
-        np.maximum(peak, J, out=peak)
-        np.copyto(at_peak, conds, where=higher)
-        np.equal(conds, low, out=is_low)
-        binding += is_low
-        np.greater(low, CROSSOVER, out=is_open)
-        np.equal(months_open, 0, out=first)
-        first &= is_open
-        np.copyto(first_window, t + 1, where=first)
-        months_open += is_open
+        read.update(t, conds)
         cond_sum += conds
         if record:
             traj[t + 1] = X
 
-    final = X.T.copy()
     outcomes = Outcomes(
-        peak_index=peak,
-        peak_strict=peak_strict,
-        peak_graded=np.sqrt(np.sqrt(peak_product, out=peak_product), out=peak_product),
-        months_open=months_open,
-        first_window=first_window,
-        binding_months=binding.T,
+        **read.finish(),
         condition_mean=(cond_sum / max(horizon, 1)).T,
-        at_peak=at_peak.T,
         crisis_months=(cond_sum[0] * dt),
-        final=final,
+        final=X.T.copy(),
     )
     trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
     return trajectory, outcomes
-
-
-_BAD_AGGREGATOR = ("aggregator: the function returned a value outside 0 to 1 (or not a number); "
-                   "allowed: a fuzzy AND with values in [0, 1]")
 
 
 def _is_number(v) -> bool:
@@ -293,7 +264,7 @@ def _is_number(v) -> bool:
     return np.ndim(v) == 0 and np.asarray(v).dtype.kind in "fiu"
 
 
-def _simulate_floats(initial, params, levers, aggregator, dt, record):
+def _simulate_floats(initial, params, levers, aggregator, and_, structure, dt, record):
     """One world on Python floats: :func:`simulate` for scalar inputs and shared levers.
 
     The same :func:`coefficients`, :func:`rates` and exact step as the vectorised loop, on floats
@@ -302,14 +273,11 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
     """
     p = {k: float(params[k]) for k in PARAMETERS}
     x = [float(initial[s]) for s in STATES]
-    and_ = resolve_aggregator(aggregator)
-    kind = aggregator if isinstance(aggregator, str) else None
-    exp, sqrt, eps, decay = math.exp, math.sqrt, _EPS, -dt
+    exp, eps, decay = math.exp, _EPS, -dt
     n_cond = len(CONDITIONS)
     traj = [x] if record else None
-    peak = peak_strict = peak_product = -1.0
-    at_peak, months_open, first_window = [0.0] * n_cond, 0, math.nan
-    binding, cond_sum = [0] * n_cond, [0.0] * n_cond
+    cond_sum = [0.0] * n_cond
+    update, finish = float_readings(structure, aggregator, and_, len(levers))
     cache: dict = {}
     before, c = None, None
     for t, u in enumerate(levers.tolist()):
@@ -325,45 +293,15 @@ def _simulate_floats(initial, params, levers, aggregator, dt, record):
             e = g / k
             new.append(((v - e) * exp(k * decay)) + e)
         x = new
-        conds = x[:n_cond]
-        low = min(conds)
-        product = conds[0] * conds[1] * conds[2] * conds[3]
-        if low > peak_strict:
-            peak_strict = low
-        if product > peak_product:
-            peak_product = product
-        if kind == "min":
-            J = low
-        elif kind == "geometric":
-            J = sqrt(sqrt(product))
-        else:
-            try:
-                J = float(and_(*conds))
-            except (TypeError, ValueError):
-                raise PolmodelError(_BAD_AGGREGATOR) from None
-            if not 0.0 <= J <= 1.0:
-                raise PolmodelError(_BAD_AGGREGATOR)
-        if J > peak:
-            peak, at_peak = J, conds
-        for i, v in enumerate(conds):
-            binding[i] += v == low
-            cond_sum[i] += v
-        if low > CROSSOVER:
-            if months_open == 0:
-                first_window = float(t + 1)
-            months_open += 1
+        update(t, x)
+        for i in range(n_cond):
+            cond_sum[i] += x[i]
         if record:
             traj.append(x)
     horizon = len(levers)
     outcomes = Outcomes(
-        peak_index=np.array([peak]),
-        peak_strict=np.array([peak_strict]),
-        peak_graded=np.array([sqrt(sqrt(peak_product))]),  # the 4th root is monotone: of the peak
-        months_open=np.array([months_open], dtype=np.int32),
-        first_window=np.array([first_window]),
-        binding_months=np.array([binding], dtype=np.int32),
+        **finish(),
         condition_mean=np.array([cond_sum]) / max(horizon, 1),
-        at_peak=np.array([at_peak]),
         crisis_months=np.array([cond_sum[0] * dt]),
         final=np.array([x]),
     )

@@ -101,6 +101,10 @@ MECHANISMS: tuple[Mechanism, ...] = (
     M("sanctions_relief", "relief eases the crisis, adds rents and eases pressure",
       f"{BLINKEN}: an oil licence offered in exchange for resumed talks; {NARCO}: partial relief "
       "measures", (("crisis", -1), ("rents", +1), ("pressure", -1)), levers=("sanctions_relief",)),
+    M("aid_capture", "a government captures part of the aid as revenue it can spend on loyalty",
+      "Ahmed 2012 (unearned foreign income, aid included, lengthens autocratic survival: "
+      "governments turn it into patronage); the rate is an assumption",
+      (("rents", +1),), levers=("humanitarian_aid",)),
     # -- the governing coalition ---------------------------------------------------------------
     M("rent_loyalty", "rents buy the loyalty of the governing coalition",
       f'{PUSH_PULL}: illegal mining profits "help prop up and sustain" the government; {NARCO}: a '
@@ -119,10 +123,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
       'prosecution and imprisonment"; Krcmaric 2018 (culpable leaders about six times less likely '
       "to take exile once prosecution became likely)",
       (("fracture", -1),), levers=("targeted_sanctions", "negotiation"), reads=("exposure",)),
-    M("personalist_sanctions", "sanctions unsettle personalist rulers more than party or military rule",
-      "Escriba-Folch & Wright 2010 (sanctions raise the hazard of losing power for personalist "
-      "rulers, barely for single-party and military regimes); the rate is an assumption",
-      (("fracture", +1),), levers=("targeted_sanctions", "broad_sanctions")),
+    M("personalist_patronage", "a personalist coalition rests more on patronage, so lost rents split it more",
+      "Escriba-Folch & Wright 2010 (economic sanctions raise the hazard of losing power for "
+      "personalist rulers, who depend on revenue for patronage, and barely for single-party and "
+      "military regimes): carried by the rent channel, as a weight on rent loyalty, so it adds no "
+      "second sanctions effect", (("fracture", -1),), reads=("rents",)),
+    M("engagement_linkage", "relief restores ties with the senders, which weakens the sanctions rally",
+      "assumption after Levitsky & Way 2010 (linkage, the density of economic and social ties to "
+      "the West, raises the cost of defying it)", (("fracture", +1),), levers=("sanctions_relief",)),
     M("siege_rally", "broad sanctions close ranks where legitimation claims are strong and ties to the senders weak",
       f'Grauvogel & von Soest 2014 (sanctions on governments with strong legitimation claims tend '
       f'to be absorbed into those claims and fail); {PUSH_PULL}: the government "blaming the '
@@ -130,8 +138,15 @@ MECHANISMS: tuple[Mechanism, ...] = (
       "(linkage to the West raises the cost of defying it)", (("fracture", -1),),
       levers=("broad_sanctions",)),
     M("threat_rally", "threats of force close ranks where legitimation claims are strong",
-      f'{CRIES}: comments "about the possible use of force" were "not helpful"; its own coefficient '
-      "(assumption), not the sanctions rally's", (("fracture", -1),), levers=("force_threat",)),
+      f'{CRIES}: some pronouncements "have not been helpful, for instance ... comments about the '
+      'possible use of force" (it does not say how); that they close ranks is an assumption after '
+      "the sanctions-rally finding (Grauvogel & von Soest 2014), with its own coefficient",
+      (("fracture", -1),), levers=("force_threat",)),
+    M("foreign_agent_rally", "outside support lets a government cast challengers as foreign agents and close ranks",
+      f'{CRIES}: "A possible government onslaught against civil society"; Christensen & Weinstein '
+      "2013 (governments justify restrictions on foreign-funded NGOs as defending sovereignty); "
+      "that it closes ranks where legitimation claims are strong is an assumption",
+      (("fracture", -1),), levers=("opposition_support",)),
     M("offramps", "negotiation with credible guarantees draws pragmatists away from hardliners",
       f'{CRIES}: "its most pragmatic sectors should be approached"; "Include pluralist sectors of '
       'progovernment political forces in the negotiations"', (("fracture", +1),),
@@ -167,6 +182,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
       f'{PUSH_PULL}: security forces protect the mining gangs; {NARCO}: the military\'s "criminal '
       'portfolio"; assumption that enforcement reaches it', (("security", -1),),
       levers=("illicit_enforcement",)),
+    M("non_material_ties", "forces bound to the rulers by ethnicity, sect, party or history hold together",
+      "Bellin 2012 (patrimonial militaries, tied to the ruler by kin or sect, stood by him in "
+      "2011; institutionalized ones could afford to defect); Lee 2015; the rate is an assumption",
+      (("security", +1),)),
+    M("professional_distance", "a professional force with its own corporate identity keeps its distance",
+      "Bellin 2012 (an institutionalized military has interests of its own apart from the "
+      "regime's survival); the rate is an assumption", (("security", -1),)),
     M("campaign_defection", "a large challenging coalition raises the cost of repression and draws defections",
       "Chenoweth & Stephan 2011 (security-force defections are more likely against large "
       "campaigns); Bellin 2012 (the military's choice decided the 2011 uprisings)",
@@ -190,8 +212,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
       levers=("multilateral_coordination",)),
     M("dialogue_unifies", "a negotiation that offers credible elections gives the challengers a common aim",
       f'{BLINKEN}: talks aimed at "the necessary conditions to have free and fair elections"; the '
-      "opposition platform called for resuming them; assumption on the size",
+      "opposition platform called for resuming them; assumption on the size and on the offer "
+      "above which talks unite rather than divide",
       (("challenger", +1),), levers=("negotiation",)),
+    M("relief_for_talks", "relief tied to talks adds to what a negotiation offers the challengers",
+      f'{BLINKEN}: "In exchange for the significant sanctions relief, the government ... would '
+      'resume long-suspended talks with the country\'s opposition to discuss conditions needed to '
+      'hold free and fair presidential elections" (reported, unnamed sources); assumption on the size',
+      (("challenger", +1),), levers=("sanctions_relief", "negotiation")),
     M("dialogue_divides", "a negotiation that offers little divides the challengers",
       f'{CRIES}: the opposition "is divided over ... whether to promote dialogue with the '
       f'government"; {BLINKEN}: opposition split over talks', (("challenger", -1),),
@@ -200,10 +228,22 @@ MECHANISMS: tuple[Mechanism, ...] = (
       f'{CRIES}: "The opposition today is strongly persecuted, and opposing political parties are '
       'invalidated and outlawed"; force delegated to "paramilitary groups"',
       (("challenger", -1),), reads=("security", "fracture")),
-    M("repression_backfire", "repression of an already mobilized public draws more people in",
-      "Chenoweth & Stephan 2011 and Hess & Martin 2006 (backfire of repression against mass "
-      "nonviolent campaigns); threshold and rate are assumptions",
+    M("repression_backfire", "past a mobilization threshold repression loses its effect and draws people in",
+      "Hess & Martin 2006 (repression that is seen as unjust can generate outrage and more "
+      "participation: backfire); Chenoweth & Stephan 2011 (repression of mass nonviolent campaigns "
+      "often fails to demobilize them); threshold and size are assumptions",
       (("challenger", +1),), reads=("security", "fracture", "challenger")),
+    M("foreign_support_crackdown", "outside support for civil society draws a crackdown or a 'foreign agent' campaign",
+      f'{CRIES}: "A possible government onslaught against civil society ... the trend in recent '
+      'months has been going in that direction"; Christensen & Weinstein 2013 (governments '
+      "restricting foreign funding of NGOs); it needs loyal forces and a cohesive coalition to "
+      "carry it out; the rate is an assumption", (("challenger", -1),),
+      levers=("opposition_support",), reads=("security", "fracture")),
+    M("aid_sustains_civil_society", "aid delivered through local organizations keeps civil society working",
+      f'{CRIES}: the humanitarian and migratory crises "required civil society actors to learn '
+      'about the subject", and civil society organizations "must assume that leadership role"; '
+      "assumption that aid reaches them and on the size", (("challenger", +1),),
+      levers=("humanitarian_aid",)),
     M("coalition_split_space", "a divided governing coalition opens space for the challengers",
       "O'Donnell & Schmitter 1986 (splits between hard-liners and soft-liners open the way to the "
       "'resurrection of civil society'); the rate is an assumption",
@@ -248,21 +288,35 @@ MECHANISMS: tuple[Mechanism, ...] = (
       f'bilateral relationship" and nonintervention; {NARCO}: Russia and China "providing '
       'diplomatic and economic cover"', (("rents", +1), ("pressure", -1))),
     # -- rents, exodus, exposure ---------------------------------------------------------------
-    M("rent_base", "oil and illicit revenue replenish rents; reserves and markets wear them down",
-      "assumption (a neutral baseline for rents)", (("rents", +1), ("rents", -1))),
+    M("rent_base", "production and trade the rulers control replenish rents; reserves and markets wear them down",
+      "Ross 2012 (oil revenue and the durability of autocracies); the country's resource base is "
+      "coded by each scenario, the rates are assumptions", (("rents", +1), ("rents", -1))),
+    M("production_loss", "a deep crisis cuts the output that rents come from",
+      "Venezuela's oil output fell from about 3.2 to under 0.6 million barrels a day by 2020, its "
+      "causes disputed (Rodriguez 2019, 2022); the rate is an assumption", (("rents", -1),),
+      reads=("crisis",)),
     M("illicit_enforcement", "enforcement against illicit gold and drug revenue cuts rents",
       f'{PUSH_PULL}: "Purchasing illegal gold ... should also be outlawed"; {NARCO}: interdictions '
       "aimed at government funding", (("rents", -1),), levers=("illicit_enforcement",)),
-    M("emigration", "the crisis drives emigration; some return when it eases",
+    M("emigration", "the crisis drives emigration, from a pool of those who could leave; some return when it eases",
       f'{CRIES}: the humanitarian crisis "is in turn the main cause for emigration"; "more than two '
-      'million migrants have left Venezuela in the last two years"', (("exodus", +1), ("exodus", -1)),
-      reads=("crisis",)),
+      'million migrants have left Venezuela in the last two years"; the pool is an assumption',
+      (("exodus", +1), ("exodus", -1)), reads=("crisis",)),
     M("indictments", "targeted measures (indictments, designations) add to officials' exposure over time",
       f"{FOREIGN_AFFAIRS}: sanctions and indictments added year by year (Carvajal, Rangel, Reverol, "
       f'El Aissami); {CRIES}: the ICC "has initiated an investigation"', (("exposure", +1),),
       levers=("targeted_sanctions",)),
     M("exposure_decay", "exposure fades as cases lapse or are traded away",
       "assumption", (("exposure", -1),)),
+    M("enforcement_lockin", "enforcement against illicit revenue exposes the officials tied to it",
+      f'{FOREIGN_AFFAIRS}: officials designated and indicted for drug trafficking (El Aissami), '
+      'some in positions where "a transition could lead to their eventual prosecution"; Krcmaric '
+      "2018; the rate is an assumption", (("exposure", +1),), levers=("illicit_enforcement",)),
+    M("coordinated_referral", "coordinated states refer crimes to international courts, exposing officials",
+      f'{CRIES}: "the International Criminal Court has initiated an investigation of the Venezuelan '
+      'government for crimes against humanity at the request of several Latin American and '
+      'European governments"; the rate is an assumption', (("exposure", +1),),
+      levers=("multilateral_coordination",)),
 )
 del M
 
@@ -291,8 +345,15 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
       "assumption", "sanctions_relief", 1.0, _E),
     P("relief_pressure_loss", 0.04, 0.01, 0.10, "monthly rate at which full relief erodes pressure",
       "assumption", "sanctions_relief", 1.0, _I),
+    P("aid_capture", 0.015, 0.0, 0.04, "monthly rate at which full aid adds to the rents the government spends",
+      "assumption; Ahmed 2012", "aid_capture", 1.0, _E),
+    P("engagement_linkage", 0.3, 0.0, 0.6, "share of the missing ties to the senders that full relief restores",
+      "assumption; Levitsky & Way 2010", "engagement_linkage", 1.0, _I),
+    P("relief_offer", 0.3, 0.0, 0.6, "share of what a negotiation's offer lacks that full relief tied to talks adds",
+      "assumption", "relief_for_talks", 1.0, _C),
     # governing coalition
-    P("rent_loyalty", 0.06, 0.03, 0.12, "monthly rate at which full rents hold the coalition together",
+    P("rent_loyalty", 0.06, 0.03, 0.12, "monthly rate at which full rents hold the coalition together (personalism 0.5; "
+      "times 0.5 + personalism)",
       "assumption, sized so the memo's 'no major fractures' persists under the 2018 mix",
       "rent_loyalty", 1.0, _S),
     P("squeeze", 0.04, 0.01, 0.08, "monthly rate at which a full crisis without rents splits the coalition",
@@ -301,13 +362,12 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
       "assumption", "targeted_wedge", 1.0, _S),
     P("lockin", 0.03, 0.005, 0.08, "monthly rate at which full targeted measures close the ranks of officials with no exit",
       "assumption; Krcmaric 2018", "indictment_lockin", 1.0, _S),
-    P("personalist_destabilization", 0.015, 0.0, 0.04,
-      "monthly rate at which full sanctions split a fully personalist coalition",
-      "assumption; Escriba-Folch & Wright 2010", "personalist_sanctions", 1.0, _S),
     P("rally", 0.04, 0.005, 0.10, "monthly rate at which full broad sanctions close ranks (full legitimation, no linkage)",
       "assumption; Grauvogel & von Soest 2014", "siege_rally", 1.0, _I),
     P("threat_rally", 0.03, 0.0, 0.08, "monthly rate at which a full threat of force closes ranks (full legitimation)",
       "assumption", "threat_rally", 1.0, _I),
+    P("agent_rally", 0.015, 0.0, 0.04, "monthly rate at which full outside support closes ranks (full legitimation)",
+      "assumption; Christensen & Weinstein 2013", "foreign_agent_rally", 1.0, _S),
     P("offramp", 0.04, 0.01, 0.10, "monthly rate at which full negotiation with credible guarantees draws pragmatists out",
       "assumption", "offramps", 1.0, _S),
     P("defection", 0.10, 0.02, 0.25, "monthly rate at which full pressure with a full challenger widens cracks",
@@ -330,6 +390,10 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
       "assumption", "enforcement_erodes_portfolio", 1.0, _S),
     P("campaign_defection", 0.015, 0.005, 0.04, "monthly rate at which a full challenger draws defections",
       "assumption; Chenoweth & Stephan 2011", "campaign_defection", 1.0, _S),
+    P("ties_loyalty", 0.03, 0.01, 0.06, "monthly rate at which ties other than pay hold fully patrimonial forces",
+      "assumption; Bellin 2012", "non_material_ties", 1.0, _S),
+    P("corporate_distance", 0.03, 0.01, 0.06, "monthly rate at which a fully professional force keeps its distance",
+      "assumption; Bellin 2012", "professional_distance", 1.0, _S),
     # challengers
     P("grievance", 0.005, 0.0, 0.015, "monthly rate at which a full crisis draws people to the challengers",
       "assumption", "grievance", 1.0, _C),
@@ -343,13 +407,21 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
       "assumption", "dialogue_unifies", 1.0, _C),
     P("dialogue_division", 0.04, 0.01, 0.10, "monthly rate at which full negotiation offering nothing divides the challengers",
       "assumption", "dialogue_divides", 1.0, _C),
+    P("dialogue_crossover", 0.4, 0.2, 0.6, "offer above which a negotiation unites the challengers and below which it divides them",
+      "assumption", "dialogue_unifies", 0.95, _C),
     P("repression", 0.1, 0.05, 0.16, "monthly rate at which loyal forces and a cohesive coalition wear the challengers down",
       "assumption, sized so the memo's persecuted, divided opposition persists under the 2018 mix",
       "repression", 1.0, _C),
-    P("backfire", 0.08, 0.0, 0.20, "monthly rate at which repression draws people in once the public is fully mobilized",
-      "assumption; Chenoweth & Stephan 2011, Hess & Martin 2006", "repression_backfire", 1.0, _C),
-    P("backfire_threshold", 0.5, 0.3, 0.7, "challenger strength above which repression starts to backfire",
+    P("backfire", 1.0, 0.0, 3.0, "people repression draws in at full mobilization, per person it deters below the threshold",
+      "assumption: 0 is repression that never backfires; above 1 it draws in more than it ever "
+      "deterred (Hess & Martin 2006 describe cases of both); no study sizes it",
+      "repression_backfire", 5.0, _C),
+    P("backfire_threshold", 0.5, 0.3, 0.7, "challenger strength above which repression loses effect and starts to backfire",
       "assumption", "repression_backfire", 0.95, _C),
+    P("support_backlash", 0.02, 0.0, 0.06, "monthly rate at which full outside support draws a crackdown (loyal forces, cohesive coalition)",
+      "assumption", "foreign_support_crackdown", 1.0, _C),
+    P("aid_civil", 0.01, 0.0, 0.03, "monthly rate at which full aid through local organizations strengthens civil society",
+      "assumption", "aid_sustains_civil_society", 1.0, _C),
     P("split_space", 0.02, 0.005, 0.05, "monthly rate at which a fully split coalition opens space for challengers",
       "assumption; O'Donnell & Schmitter 1986", "coalition_split_space", 1.0, _C),
     P("exit_drain", 0.04, 0.0, 0.08, "largest monthly loss of challenger strength to emigration",
@@ -382,21 +454,30 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
     P("patron_shield", 0.03, 0.01, 0.08, "monthly rate at which full patron support erodes pressure",
       "assumption", "patrons", 1.0, _I),
     # rents, exodus, exposure
-    P("rent_base", 0.04, 0.02, 0.08, "monthly rate at which oil and illicit revenue replenish rents",
+    P("rent_base", 0.06, 0.03, 0.12, "monthly rate at which a full resource base replenishes rents",
       "assumption", "rent_base", 1.0, _E),
+    P("production_loss", 0.02, 0.005, 0.05, "monthly rate at which a full crisis cuts the output rents come from",
+      "assumption", "production_loss", 1.0, _E),
     P("rent_depletion", 0.04, 0.02, 0.08, "monthly rate at which rents wear down",
       "assumption", "rent_base", 1.0, _E),
     P("enforcement_rent_cut", 0.06, 0.02, 0.15, "monthly rate at which full enforcement cuts rents",
       "assumption", "illicit_enforcement", 1.0, _E),
-    P("emigration_rate", 0.003, 0.001, 0.006, "monthly share of those remaining who leave at full crisis",
-      f"{CRIES}: over two million of about 30 million left in two years (about 0.003 a month)",
-      "emigration", 0.05, _E),
+    P("emigration_rate", 0.02, 0.008, 0.04, "monthly share of those who could still leave that leave at full crisis",
+      f"{CRIES}: over two million of about 30 million left in two years (about 0.003 of the "
+      "population a month, with some 0.15 of it still in the pool)", "emigration", 0.2, _E),
+    P("exodus_ceiling", 0.3, 0.15, 0.45, "largest share of the population that would ever leave",
+      "assumption; about 7.7 million Venezuelans, a quarter of the population, had left by 2023 "
+      "(R4V regional platform)", "emigration", 0.9, _E),
     P("return_rate", 0.002, 0.0, 0.006, "monthly share of emigrants who return when the crisis is absent",
       "assumption", "emigration", 0.05, _E),
     P("indictment_rate", 0.02, 0.005, 0.05, "monthly rate at which full targeted measures add exposure",
       "assumption", "indictments", 1.0, _S),
     P("exposure_decay", 0.005, 0.0, 0.02, "monthly rate at which exposure fades",
       "assumption", "exposure_decay", 1.0, _S),
+    P("enforcement_exposure", 0.01, 0.0, 0.03, "monthly rate at which full enforcement adds to officials' exposure",
+      "assumption; Krcmaric 2018", "enforcement_lockin", 1.0, _S),
+    P("referral_exposure", 0.008, 0.0, 0.025, "monthly rate at which full effective coordination adds exposure (court referrals)",
+      "assumption", "coordinated_referral", 1.0, _S),
 )
 
 CONTEXT_PARAMETERS: tuple[Parameter, ...] = (

@@ -16,32 +16,34 @@ The pooled distribution reaches the ensemble as a quantile table: its values at
 interpolation of that table (inverse-CDF sampling). Between the tabulated shares the pooled
 distribution is approximated as uniform, an error below 1% of the share of worlds.
 
-Disagreement is reported per number as the spread of the participants' medians over the width
-of the pooled range, and its consequence by re-running the comparison with each participant's
-own estimates on the same sampled design: the spread across participants of the share of
-worlds in which one policy gives a higher peak opening index than another.
+What the disagreement changes is found by re-running the comparison on the same sampled design
+(common random numbers): under each participant's own estimates, which says which participants
+land on which side of each verdict (the policy that gives the higher peak opening index in more
+worlds); and with one number at a time set to each participant's estimate, the others pooled,
+which ranks the numbers by how far their disagreement moves a verdict (and whether it puts a
+pair on opposite sides), not by how far apart the estimates sit. The words, tables, CSV and the
+figure are in :mod:`polmodel.room.elicitation_report`.
 
 The works cited are listed in :mod:`polmodel.room.opinion_pool`, where the pool is computed.
 """
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from polmodel.errors import PolmodelError
+from polmodel.room.elicitation_report import EVEN, VERDICT_COLUMNS  # noqa: F401 (here too)
 from polmodel.room.estimates_file import (  # noqa: F401  (the estimates file's names, here too)
     COLUMNS,
     EstimateRow,
+    check_rows,
     estimable,
     parse_estimates,
     read_estimates,
@@ -56,11 +58,9 @@ from polmodel.room.opinion_pool import (  # noqa: F401  (the pool's names, here 
 )
 from polmodel.scenario.definition import Scenario
 from polmodel.scenario.loading import load_scenario
-from polmodel.views.text import CAVEAT, provenance, sections_html, sections_text
+from polmodel.views.text import CAVEAT, provenance, sections_html
 
-VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher")
-"""Columns of :meth:`Elicitation.to_csv`: a pair of policies, whose estimates (``pooled`` or a
-participant), and the share of worlds in which ``policy_a`` gives a higher peak opening index."""
+Pair = tuple[str, str]
 
 # ---------------------------------------------------------------------------------------------
 # Scenarios from estimates
@@ -114,6 +114,12 @@ def _group(rows: Sequence[EstimateRow]) -> dict[str, list[EstimateRow]]:
     return out
 
 
+def _side(higher: float, lower: float, a: str, b: str, n_worlds: int) -> str:
+    """The policy that gives the higher index in more worlds (by at least one world), or "even"."""
+    tolerance = 0.5 / n_worlds if n_worlds else 1e-12
+    return a if higher - lower > tolerance else b if lower - higher > tolerance else EVEN
+
+
 @dataclass(frozen=True)
 class Elicitation:
     """Participants' estimates pooled into a scenario, and what their disagreement changes.
@@ -122,6 +128,9 @@ class Elicitation:
     estimates (key ``"pooled"``) and under each participant's own estimates, all on the same
     sampled design (same seed, same number of worlds). A participant's view replaces only the
     numbers that participant estimated; every other number keeps the scenario's range.
+    ``by_number[name][participant][(a, b)]`` holds the shares of worlds where ``a`` and where
+    ``b`` give the higher peak opening index with only ``name`` at that participant's estimate,
+    every other number pooled (numbers estimated by two participants or more).
     """
 
     scenario: str
@@ -130,6 +139,8 @@ class Elicitation:
     pooled_toml: str
     comparisons: Mapping[str, Any]
     source: str = ""
+    by_number: Mapping[str, Mapping[str, Mapping[Pair, tuple[float, float]]]] = field(
+        default_factory=dict)
 
     @property
     def participants(self) -> list[str]:
@@ -141,13 +152,47 @@ class Elicitation:
         """Estimated numbers, in the order they first appear."""
         return list(dict.fromkeys(r.parameter for r in self.estimates))
 
+    def _n_worlds(self) -> int:
+        pooled = self.comparisons.get("pooled")
+        return int(pooled.n_worlds) if pooled is not None else 0
+
+    def verdict_change(self, name: str) -> dict[str, Any] | None:
+        """How far participants' estimates of ``name`` alone move a verdict; None if not run.
+
+        For each pair of policies, the verdict under a view is the share of worlds where the
+        first gives the higher peak opening index minus the share where the second does; its
+        change is the largest minus the smallest across participants. Returns the pair it
+        changes most (a pair put on opposite sides first), that change, every pair put on
+        opposite sides (``flips``) and each participant's side for the pair.
+        """
+        views = self.by_number.get(name)
+        if not views:
+            return None
+        n = self._n_worlds()
+        best = None
+        flips = []
+        for pair in next(iter(views.values())):
+            nets = {p: v[pair][0] - v[pair][1] for p, v in views.items()}
+            sides = {p: _side(*v[pair], *pair, n) for p, v in views.items()}
+            flipped = {pair[0], pair[1]} <= set(sides.values())
+            if flipped:
+                flips.append(list(pair))
+            key = (flipped, max(nets.values()) - min(nets.values()))
+            if best is None or key > best[0]:
+                best = (key, pair, sides)
+        (_, change), pair, sides = best
+        return {"verdict_change": float(change), "pair": list(pair), "flips": flips,
+                "sides": sides}
+
     @cached_property
     def disagreement(self) -> list[dict[str, Any]]:
-        """Per estimated number: participants' medians against the pooled range, widest first.
+        """Per estimated number, ranked by how far its disagreement moves a verdict.
 
-        ``spread`` is (highest median - lowest median) / (pooled high - pooled low): 0 when all
-        participants put their middle at the same place, near 1 when their middles sit at the
-        opposite ends of what anyone considered plausible.
+        Numbers whose estimates put a pair of policies on opposite sides come first, then by
+        ``verdict_change`` (:meth:`verdict_change`); numbers not re-run (one participant, or an
+        Elicitation built by hand) last, by ``spread``: (highest median - lowest median) /
+        (pooled high - pooled low), 0 when all participants put their middle at the same place,
+        near 1 when their middles sit at the opposite ends of what anyone considered plausible.
         """
         out = []
         for name, rows in _group(self.estimates).items():
@@ -155,32 +200,50 @@ class Elicitation:
             q = pooled_quantiles(rows, [0.0, 0.5, 1.0])
             width = float(q[2] - q[0])
             spread = (max(medians.values()) - min(medians.values())) / width if width > 0 else 0.0
-            out.append({"parameter": name, "participants": len(rows), "pooled_low": float(q[0]),
-                        "pooled_median": float(q[1]), "pooled_high": float(q[2]),
-                        "medians": medians, "spread": spread})
-        return sorted(out, key=lambda d: -d["spread"])
+            entry = {"parameter": name, "participants": len(rows), "pooled_low": float(q[0]),
+                     "pooled_median": float(q[1]), "pooled_high": float(q[2]),
+                     "medians": medians, "spread": spread, "verdict_change": None, "pair": None,
+                     "flips": [], "sides": {}}
+            entry.update(self.verdict_change(name) or {})
+            out.append(entry)
+        return sorted(out, key=lambda d: (d["verdict_change"] is None, -len(d["flips"]),
+                                          -(d["verdict_change"] or 0.0), -d["spread"]))
 
     @cached_property
     def verdicts(self) -> list[dict[str, Any]]:
-        """Per pair of policies: the share of worlds with a higher index, pooled and per participant.
+        """Per pair of policies: the shares of worlds, pooled and per participant, and the sides.
 
-        Shares are those of :meth:`polmodel.analysis.comparison.Comparison.pairwise` (differences within
-        its tie margin count as ties). ``split`` is True when participants' own estimates put
-        the pair on opposite sides: for some, A gives the higher peak index in more worlds than
-        B does; for others, B in more than A.
+        Shares are those of :meth:`polmodel.analysis.comparison.Comparison.pairwise` (differences
+        within its tie margin count as ties). ``sides`` maps each participant to the policy that
+        gives the higher peak index in more worlds under their own estimates (or "even");
+        ``on_a``, ``on_b`` and ``even`` list them. ``split`` is True when participants land on
+        both sides. Split pairs first, then by how far apart the participants' verdicts are.
         """
         pooled = self.comparisons["pooled"]
         own = {p: self.comparisons[p] for p in self.participants}
         out = []
         for a, b in combinations(pooled.policies, 2):
             both = {p: c.pairwise(a, b) for p, c in own.items()}
+            sides = {p: _side(pw["share_higher"], pw["share_lower"], a, b, own[p].n_worlds)
+                     for p, pw in both.items()}
             shares = {p: pw["share_higher"] for p, pw in both.items()}
-            sides = {np.sign(pw["share_higher"] - pw["share_lower"]) for pw in both.values()}
+            nets = [pw["share_higher"] - pw["share_lower"] for pw in both.values()]
             pw = pooled.pairwise(a, b)
             out.append({"a": a, "b": b, "pooled": pw["share_higher"], "pooled_lower": pw["share_lower"],
-                        "participants": shares, "lowest": min(shares.values()),
-                        "highest": max(shares.values()), "split": {-1.0, 1.0} <= sides})
-        return sorted(out, key=lambda d: -(d["highest"] - d["lowest"]))
+                        "pooled_side": _side(pw["share_higher"], pw["share_lower"], a, b,
+                                             pooled.n_worlds),
+                        "participants": shares,
+                        "participants_lower": {p: pw["share_lower"] for p, pw in both.items()},
+                        "sides": sides, "on_a": [p for p, s in sides.items() if s == a],
+                        "on_b": [p for p, s in sides.items() if s == b],
+                        "even": [p for p, s in sides.items() if s == EVEN],
+                        "lowest": min(shares.values()), "highest": max(shares.values()),
+                        "split": a in sides.values() and b in sides.values(),
+                        "_apart": max(nets) - min(nets)})
+        out.sort(key=lambda d: (not d["split"], -d["_apart"]))
+        for d in out:
+            del d["_apart"]
+        return out
 
     def provenance(self) -> str:
         """Version, scenario, estimates file, participants, worlds, seed."""
@@ -189,34 +252,11 @@ class Elicitation:
                           participants=len(self.participants), worlds=c.n_worlds,
                           seed=c.worlds.seed, aggregator=c.aggregator)
 
-    def _tables(self):
-        dis = [[d["parameter"], d["participants"], f"{d['pooled_low']:.3g}-{d['pooled_high']:.3g}",
-                f"{d['pooled_median']:.3g}", f"{min(d['medians'].values()):.3g}-"
-                f"{max(d['medians'].values()):.3g}", f"{d['spread']:.2f}"] for d in self.disagreement]
-        ver = [[f"{v['a']} vs {v['b']}", _pct(v["pooled"]), f"{_pct(v['lowest'])}-{_pct(v['highest'])}",
-                "split" if v["split"] else "same side"] for v in self.verdicts]
-        return [
-            ("Where participants disagree most", ("parameter", "n", "pooled range", "pooled median",
-                                                  "their medians", "spread"), dis,
-             "spread: distance between the lowest and highest participant's median over the width "
-             "of the pooled range (0: same middle, 1: opposite ends)."),
-            ("Does it change the comparison? Share of worlds in which the first policy gives a "
-             "higher peak opening index", ("pair", "pooled", "participants' range", "verdicts"), ver,
-             "Each participant's own estimates re-run on the same sampled design. 'split': for some "
-             "participants the first policy gives the higher index in more worlds, for others in "
-             "fewer."),
-        ]
-
     def summary(self) -> str:
         """Text tables for the terminal, with the pooling rule, caveat and provenance."""
-        from polmodel.views.text import wrap
+        from polmodel.room.elicitation_report import summary
 
-        return "\n".join([
-            wrap(f"{self.title}: estimates of {len(self.parameters)} numbers by "
-                 f"{len(self.participants)} participants ({', '.join(self.participants)})"),
-            wrap("Pooled by an equal-weight linear opinion pool of PERT distributions (Stone 1961; "
-                 "Clemen & Winkler 1999)."), "", sections_text(self._tables()), wrap(CAVEAT),
-            wrap(self.provenance())])
+        return summary(self)
 
     def __str__(self) -> str:
         return self.summary()
@@ -226,8 +266,10 @@ class Elicitation:
                 f"{len(self.parameters)} numbers, {len(self.verdicts)} pairs of policies)")
 
     def _repr_html_(self) -> str:
+        from polmodel.room.elicitation_report import tables
+
         return (f"<h4>{html.escape(self.title)}: estimates of {len(self.parameters)} numbers by "
-                f"{len(self.participants)} participants</h4>{sections_html(self._tables())}"
+                f"{len(self.participants)} participants</h4>{sections_html(tables(self))}"
                 f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(self.provenance())}</small></p>")
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,7 +281,7 @@ class Elicitation:
                 "disagreement": self.disagreement, "verdicts": self.verdicts}
 
     def to_frame(self):
-        """A pandas DataFrame, one row per pair of policies and participant (needs pandas)."""
+        """A pandas DataFrame, one row per pair of policies and view (needs pandas)."""
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - depends on the environment
@@ -247,45 +289,28 @@ class Elicitation:
         return pd.read_csv(io.StringIO(self.to_csv()))
 
     def to_csv(self, path: str | Path | None = None) -> str:
-        """Verdicts as CSV (one row per pair and participant, ``pooled`` too); also to ``path``."""
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(VERDICT_COLUMNS)
-        for v in self.verdicts:
-            for who, share in [("pooled", v["pooled"]), *v["participants"].items()]:
-                w.writerow([v["a"], v["b"], who, f"{share:.6g}"])
+        """Verdicts as CSV: a row per pair and view (pooled, each participant), with its side.
+
+        Also written to ``path``.
+        """
+        from polmodel.room.elicitation_report import verdicts_csv
+
+        text = verdicts_csv(self)
         if path is not None:
             from polmodel.views.text import write_text
 
-            write_text(path, buf.getvalue())
-        return buf.getvalue()
+            write_text(path, text)
+        return text
 
     def plot(self, ax=None, parameter: str | None = None):
-        """Each participant's distribution and the pooled one (CDFs) for one number.
+        """Each participant's range of one number as a line, coloured by the side it lands on.
 
-        The number where participants disagree most by default.
+        The number whose disagreement changes a verdict most by default
+        (:func:`polmodel.room.elicitation_report.plot_ranges`).
         """
-        from polmodel.views.plots import _axes
+        from polmodel.room.elicitation_report import plot_ranges
 
-        name = parameter or self.disagreement[0]["parameter"]
-        rows = _group(self.estimates).get(name)
-        if rows is None:
-            raise PolmodelError(f"{name!r} was not estimated; allowed: {', '.join(self.parameters)}")
-        ax = _axes(ax, figsize=(7, 4))
-        x = np.linspace(min(r.low for r in rows), max(r.high for r in rows), 400)
-        styles = ["-", "--", ":", "-."]
-        for i, r in enumerate(rows):
-            ax.plot(x, pert_cdf(x, r.low, r.best, r.high), color="0.55", lw=1,
-                    ls=styles[i % len(styles)], label=r.participant)
-        ax.plot(x, pooled_cdf(x, rows), color="0.05", lw=2.4, label="pooled")
-        ax.set(xlabel=name, ylabel="share of the distribution below", ylim=(0, 1),
-               title=f"{self.title}: estimates of {name}")
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
-        return ax
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:.0f}%"
+        return plot_ranges(self, ax=ax, parameter=parameter)
 
 
 def elicit(
@@ -343,7 +368,7 @@ def elicit(
     if not rows:
         raise PolmodelError("estimates: none given; allowed: one row per participant and parameter")
     if not source:  # rows given in code: the rules the estimates file applies
-        _check_rows(rows)
+        check_rows(rows)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     raw = _raw_scenario(sc)
     label = Path(source).name if source else "participants' estimates"
@@ -356,37 +381,25 @@ def elicit(
         mine = _group([r for r in rows if r.participant == who])
         views[who] = scenario_from_dict(_with_estimates(raw, mine, f"{label} ({who})"),
                                         name=f"{sc.name}-{who}")
-    comparisons = {who: compare(v, policies, worlds=worlds, seed=seed, aggregator=aggregator)
-                   for who, v in views.items()}
+    def run(view: Scenario):
+        return compare(view, policies, worlds=worlds, seed=seed, aggregator=aggregator)
+
+    comparisons = {who: run(v) for who, v in views.items()}
+    # One number at a time at each participant's estimate, the others pooled: what that
+    # number's disagreement alone does to each verdict.
+    by_number: dict[str, dict[str, dict[Pair, tuple[float, float]]]] = {}
+    for name, estimated in _group(rows).items():
+        if len(estimated) < 2:
+            continue
+        by_number[name] = {}
+        for r in estimated:
+            data = _with_estimates(pooled_data, {name: [r]}, f"{label} ({r.participant}, {name})")
+            c = run(scenario_from_dict(data, name=f"{sc.name}-{r.participant}-{name}"))
+            by_number[name][r.participant] = {
+                (a, b): (pw["share_higher"], pw["share_lower"])
+                for a, b in combinations(c.policies, 2) for pw in [c.pairwise(a, b)]}
     return Elicitation(scenario=sc.label, title=sc.title, estimates=rows, pooled_toml=toml,
-                       comparisons=comparisons, source=source)
-
-
-def _check_rows(rows: Sequence[EstimateRow]) -> None:
-    """Rows given in code, checked as a file's rows are: names, numbers, order, hard limits."""
-    import numbers
-
-    from polmodel.names import check_name
-    from polmodel.room.estimates_file import check_range
-
-    allowed = estimable()
-    seen: dict[tuple[str, str], int] = {}
-    for i, r in enumerate(rows):
-        check_name(r.participant, "participant")
-        at = f"estimates: item {i} ({r.participant}, {r.parameter!r:.60})"
-        if not isinstance(r.parameter, str) or r.parameter not in allowed:
-            raise PolmodelError(f"{at}: unknown parameter; allowed: {', '.join(allowed)}")
-        for column in COLUMNS[2:]:
-            v = getattr(r, column)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
-                raise PolmodelError(f"{at}: {column} {v!r:.40} is not a number; allowed: a finite "
-                                    "number such as 0.25")
-        check_range(at, r.parameter, r.low, r.best, r.high, allowed[r.parameter])
-        if (r.participant, r.parameter) in seen:
-            raise PolmodelError(f"{at}: {r.participant} estimated {r.parameter} already in item "
-                                f"{seen[r.participant, r.parameter]}; allowed: one row per "
-                                "participant and parameter")
-        seen[r.participant, r.parameter] = i
+                       comparisons=comparisons, source=source, by_number=by_number)
 
 
 def _header(sc: Scenario, rows: Sequence[EstimateRow], source: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,3 +183,27 @@ def _csv_lines(text: str):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         yield number, next(csv.reader([line]))
+
+
+def check_rows(rows: Sequence[EstimateRow]) -> None:
+    """Rows given in code, checked as a file's rows are: names, numbers, order, hard limits."""
+    import numbers
+
+    allowed = estimable()
+    seen: dict[tuple[str, str], int] = {}
+    for i, r in enumerate(rows):
+        check_name(r.participant, "participant")
+        at = f"estimates: item {i} ({r.participant}, {r.parameter!r:.60})"
+        if not isinstance(r.parameter, str) or r.parameter not in allowed:
+            raise PolmodelError(f"{at}: unknown parameter; allowed: {', '.join(allowed)}")
+        for column in COLUMNS[2:]:
+            v = getattr(r, column)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
+                raise PolmodelError(f"{at}: {column} {v!r:.40} is not a number; allowed: a finite "
+                                    "number such as 0.25")
+        check_range(at, r.parameter, r.low, r.best, r.high, allowed[r.parameter])
+        if (r.participant, r.parameter) in seen:
+            raise PolmodelError(f"{at}: {r.participant} estimated {r.parameter} already in item "
+                                f"{seen[r.participant, r.parameter]}; allowed: one row per "
+                                "participant and parameter")
+        seen[r.participant, r.parameter] = i

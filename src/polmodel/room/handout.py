@@ -40,6 +40,11 @@ TITLE_MARK = "workshop handout (polmodel)"
 GENERATOR_MARK = '<meta name="generator" content="polmodel '
 """Near the top of every handout: how :func:`is_handout` recognises a file polmodel wrote."""
 
+PROVENANCE_META = "polmodel-provenance"
+"""The name of the ``<meta>`` tag in the head that holds the handout's full provenance (version,
+scenario with its what-ifs, seed, sampler, worlds, horizon, AND): the file carries it inside, so
+no manifest stands beside a handout."""
+
 
 @dataclass(frozen=True)
 class Part:
@@ -287,6 +292,26 @@ def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
     return Part("sensitivity", "What decides the comparison", "".join(parts))
 
 
+def what_ifs_html(sc: Scenario) -> str:
+    """The what-ifs applied to this handout (``report --set``), as a paragraph; '' if none.
+
+    It opens the handout's first section, so nobody reads the numbers as the scenario file's.
+    """
+    if not sc.what_ifs:
+        return ""
+    from polmodel.scenario.whatif import parse_setting
+
+    items = []
+    for text in sc.what_ifs:
+        name, setting = parse_setting(text)
+        what = (f"plausible range {setting[0]:g} to {setting[1]:g}" if isinstance(setting, tuple)
+                else f"fixed at {setting:g} in every world")
+        items.append(f"<li><code>{html.escape(name)}</code>: {what}</li>")
+    return ("<div class='what-ifs'><p><b>What-ifs applied</b> (<code>--set</code>): these numbers "
+            f"differ from the scenario file {html.escape(sc.name)}, and every result below uses "
+            f"them.</p><ul>{''.join(items)}</ul></div>")
+
+
 def closing_part(c) -> Part:
     """The caveat and the provenance: version, scenario, seed, worlds."""
     body = (f"<p class='caveat'>{html.escape(CAVEAT)}</p>"
@@ -333,7 +358,9 @@ def handout(
     Parameters
     ----------
     scenario : Scenario or str
-        A scenario, a built-in name or a path to a ``.toml`` file.
+        A scenario, a built-in name or a path to a ``.toml`` file; what-ifs applied to it
+        (:func:`polmodel.scenario.whatif.apply_settings`, ``report --set``) are listed at the
+        top of the first section.
     worlds, seed, sampler, aggregator, horizon
         As for :func:`polmodel.compare`. The comparison and the "what would you have to
         believe" boxes share the worlds: 2,000 by default, as :func:`polmodel.discover`, so
@@ -362,6 +389,8 @@ def handout(
     parts = [sources_part(sc), model_part(), assumptions_part(sc),
              central_run_part(sc, c.policies, c.aggregator), comparison_part(c, pair),
              sensitivity_part(sc, c, pair, seed=seed), closing_part(c)]
+    first = parts[0]
+    parts[0] = Part(first.id, first.heading, what_ifs_html(sc) + first.body)
     return page(sc, c, parts)
 
 
@@ -376,6 +405,7 @@ def page(sc: Scenario, c, parts: Sequence[Part]) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="{html.escape(provenance())}">
+<meta name="{PROVENANCE_META}" content="{html.escape(c.provenance())}">
 <title>{html.escape(sc.title)}: {TITLE_MARK}</title>
 <style>{style_sheet()}</style>
 </head>

@@ -26,8 +26,9 @@ from polmodel.limits import (
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model.bounds import parameter_limit
 from polmodel.model.levers import LeverSetting, Policy
-from polmodel.model.parameters import MECHANISM_PARAMETERS, DEFAULTED_KEYS
+from polmodel.model.parameters import DEFAULTED_KEYS, MECHANISM_PARAMETERS
 from polmodel.model.states import STATES
+from polmodel.model.structures import DEFAULT_STRUCTURE
 from polmodel.scenario.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, problems
 
 
@@ -74,6 +75,8 @@ class Scenario:
     """Keys the file did not set that took documented defaults (a first-edition file)."""
     case: Mapping[str, Any] | None = None
     """For a historical case: its outcome, outcome date and sources."""
+    structure: str = DEFAULT_STRUCTURE
+    """The formula of the opening index the scenario reads first (every structure is read)."""
     what_ifs: tuple[str, ...] = ()
     """What-ifs applied after loading (``rally=0.01``, ``initial.crisis=0.7:0.9``), in order."""
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -300,7 +303,8 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", path: st
                                 "different policies")
     return Scenario(
         name=name, title=spec.title, date=spec.date, description=spec.description.strip(),
-        horizon=spec.horizon, aggregator=spec.aggregator, baseline=baseline,
+        horizon=spec.horizon, aggregator=spec.aggregator, structure=spec.structure,
+        baseline=baseline,
         initial=ReadOnlyMapping(initial), parameters=ReadOnlyMapping(_parameters(spec, where)),
         policies=ReadOnlyMapping(policies), path=path, tie_margin=spec.tie_margin,
         contrast=contrast,

@@ -30,6 +30,7 @@ from polmodel.model.parameters import (
     DEFAULTED_KEYS,
 )
 from polmodel.model.states import STATES
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 
 CONTEXT_NAMES = tuple(p.name for p in CONTEXT_PARAMETERS)
 LEGACY_CONTEXT = "indictment_exposure"
@@ -37,6 +38,7 @@ LEGACY_CONTEXT = "indictment_exposure"
 second edition: targeted measures add to it)."""
 
 LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
+StructureName = Literal[tuple(STRUCTURES)]  # type: ignore[valid-type]
 ParameterName = Literal[tuple(p.name for p in MECHANISM_PARAMETERS)]  # type: ignore[valid-type]
 
 
@@ -57,6 +59,17 @@ def _month(text: str) -> str:
 
 
 Month = Annotated[str, AfterValidator(_month)]
+
+
+def _full_month(text: str) -> str:
+    """A month with its month part: "YYYY-MM" only (a bare year is refused)."""
+    _month(text)
+    if len(text) != 7:
+        raise ValueError(f"{text!r} is not a month; allowed: \"YYYY-MM\", e.g. \"2019-01\"")
+    return text
+
+
+FullMonth = Annotated[str, AfterValidator(_full_month)]
 
 
 def _policy_name(text: str) -> str:
@@ -175,9 +188,16 @@ ContextSpec = _states_model("ContextSpec", CONTEXT_NAMES, "context", extra=(LEGA
 
 
 class CaseSpec(_Strict):
-    """A historical case: what happened after the situation the file codes."""
+    """A historical case: what happened after the situation the file codes.
+
+    ``reference_date`` is the month of the event the case is about (for a transition the trigger
+    of the change, for a survival the peak of the challenge); the file's ``date`` codes the
+    situation twelve months before it (see ``scenarios/cases/README.md``).
+    """
 
     outcome: Literal["transition", "survival"]
+    reference_date: FullMonth
+    reference_event: Annotated[str, Field(min_length=1)]
     outcome_date: Month
     outcome_note: str = ""
     sources: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
@@ -191,6 +211,7 @@ class ScenarioFile(_Strict):
     description: str = ""
     horizon: Annotated[Whole, Field(ge=1, le=MAX_HORIZON)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
+    structure: StructureName = DEFAULT_STRUCTURE
     tie_margin: Annotated[Number, Field(ge=0.0, le=0.2)] = 0.02
     baseline: str | None = None
     contrast: tuple[str, str] | None = None

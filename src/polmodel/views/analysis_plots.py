@@ -1,42 +1,28 @@
-"""Figures for sensitivity, discovery and sweeps. Each takes ``ax=None`` and returns the axes."""
+"""Figures for sensitivity and discovery. Each takes ``ax=None`` and returns the axes.
+
+Every figure carries the scenario's title, the caveat and the provenance
+(:mod:`polmodel.views.figure_parts`); sweeps are drawn in :mod:`polmodel.views.sweep_plots`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from polmodel.views.text import approx
+from polmodel.views.figure_parts import footer, frame, new_axes, wrapped
+from polmodel.views.figure_parts import name as _name
+from polmodel.views.text import pct
 
 SHOWN = 15  # bars per figure
 
 
-def _words(key: str, width: int = 56) -> str:
-    """An assumption or sweep axis as its plain-word label, the id in parentheses, wrapped."""
-    import textwrap
-
-    from polmodel.errors import PolmodelError
-    from polmodel.model.labels import label
-
-    try:
-        words = label(key, with_id=True)
-    except PolmodelError:  # a Morris group, or an axis the model does not label
-        return key
-    return textwrap.fill(words, width, break_long_words=False, break_on_hyphens=False)
-
-
-def _axes(ax, **kw):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(**kw)
-    return ax
-
-
 def plot_sobol(s, ax=None):
     """Total and first-order Sobol' indices with their intervals, largest total first."""
-    ax = _axes(ax, figsize=(8, 6))
+    ax = new_axes(ax, (8, 6.5))
     if not s.sobol or s.constant:
         ax.text(0.5, 0.5, "the answer does not vary: nothing to apportion", ha="center",
                 transform=ax.transAxes)
+        ax.set_xlabel("Sobol' index")
+        frame(ax, s, f"What decides: {s.question.label()}")
         return ax
     sob = s.sobol[0]
     order = sob.order()[:SHOWN][::-1]
@@ -47,16 +33,16 @@ def plot_sobol(s, ax=None):
         if interval is not None:
             err = np.abs(np.array([values[order] - interval[order, 0], interval[order, 1] - values[order]]))
         ax.barh(y + dy, values[order], height=0.4, xerr=err, label=label, capsize=2)
-    ax.set_yticks(y, [_words(sob.names[i]) for i in order], fontsize=8)
+    ax.set_yticks(y, [_name(sob.names[i]) for i in order])
     ax.set_xlabel(f"Sobol' index (fuzzy AND '{sob.aggregator}')")
-    ax.set_title(f"What decides: {s.question.label()}", fontsize=10)
     ax.legend(loc="lower right")
+    frame(ax, s, f"What decides: {s.question.label()}")
     return ax
 
 
 def plot_tornado(s, ax=None):
     """One-at-a-time swings around the central run, largest first."""
-    ax = _axes(ax, figsize=(8, 6))
+    ax = new_axes(ax, (8, 6.5))
     t = s.tornado
     if t is None:
         return ax
@@ -65,71 +51,99 @@ def plot_tornado(s, ax=None):
     ax.barh(y, t.at_low[order] - t.central, left=t.central, label="at the low end", color="tab:blue")
     ax.barh(y, t.at_high[order] - t.central, left=t.central, label="at the high end", color="tab:orange")
     ax.axvline(t.central, color="black", lw=0.8)
-    ax.set_yticks(y, [_words(t.names[i]) for i in order], fontsize=8)
+    ax.set_yticks(y, [_name(t.names[i]) for i in order])
     what = "months with a window" if t.outcome == "months_open" else s.question.label()
-    ax.set_xlabel(f"{what} (central run {approx(t.central)})")
-    ax.set_title("One assumption at a time", fontsize=10)
+    ax.set_xlabel(wrapped(f"{what} (central run {t.central:.3g})", 70))
     ax.legend(loc="lower right")
+    frame(ax, s, f"One assumption at a time: {s.question.label()}")
     return ax
 
 
 def plot_morris(s, ax=None):
     """Morris mu* against sigma: far right matters, high up interacts."""
-    ax = _axes(ax, figsize=(7, 5))
+    ax = new_axes(ax, (7.5, 5.5))
     if not s.morris:
         return ax
     m = s.morris[0]
     sigma = np.nan_to_num(m.sigma)
     ax.scatter(m.mu_star, sigma)
-    # The first eight numbered on the plot, their labels in a key (labels would overlap).
-    from matplotlib.lines import Line2D
-
-    key = []
-    for rank, i in enumerate(m.order()[:8], start=1):
-        ax.annotate(str(rank), (m.mu_star[i], sigma[i]), xytext=(3, 3),
-                    textcoords="offset points", fontsize=8, fontweight="bold")
-        key.append(Line2D([], [], linestyle="none", marker=f"${rank}$", color="black",
-                          label=_words(m.names[i], 40)))
-    ax.legend(handles=key, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
+    for i in m.order()[:8]:
+        ax.annotate(_name(m.names[i]), (m.mu_star[i], sigma[i]), fontsize=8)
     ax.set_xlabel("mu* (mean absolute elementary effect)")
     ax.set_ylabel("sigma (interaction, non-linearity)")
-    ax.set_title(f"Morris screening: {s.question.label()}", fontsize=10)
+    frame(ax, s, f"Morris screening: {s.question.label()}")
     return ax
 
 
 def plot_tradeoff_curve(d, ax=None):
-    """Coverage against density along the peeling trajectory; the chosen box marked."""
-    ax = _axes(ax, figsize=(6, 5))
-    p = d.prim
-    sc = ax.scatter(p.coverage, p.density, c=p.restricted, cmap="viridis", s=14)
-    ax.scatter([p.coverage[p.chosen]], [p.density[p.chosen]], s=120, facecolors="none",
-               edgecolors="red", label="chosen (before pasting and pruning)")
-    ax.scatter([d.box.coverage], [d.box.density], marker="*", s=160, color="red", label="final box")
-    ax.figure.colorbar(sc, ax=ax, label="assumptions restricted")
-    ax.set_xlabel("coverage")
-    ax.set_ylabel("density")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.set_title(f"Where {d.question.text()}", fontsize=10)
-    ax.legend(loc="lower left", fontsize=8)
+    """The box (what you would have to believe) and, beside it, the peeling trajectory.
+
+    The main axes draw each restricted assumption's plausible range as a grey bar and the
+    box's range on it, with the numbers at its ends; the trajectory (coverage against density,
+    the chosen box marked) sits in a panel to the right, made by splitting the cell of the
+    grid ``ax`` occupies (so a figure's layout makes room for both). Returns the box's axes.
+    """
+    ax = new_axes(ax, (10, 5.5))
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        left, right = spec.subgridspec(1, 2, width_ratios=[1.7, 1], wspace=0.08)
+        ax.set_subplotspec(left)
+        side = ax.figure.add_subplot(right)
+    else:  # axes placed by hand: the panel goes beside them
+        side = ax.inset_axes([1.13, 0.0, 0.42, 1.0])
+    plot_box(d, ax=ax)
+    _trajectory(d, side)
     return ax
 
 
-def plot_sweep(sw, ax=None):
-    """A line (one axis, with the 10-90% band where there is one) or a heatmap (two axes)."""
-    ax = _axes(ax, figsize=(7, 5))
-    if len(sw.axes) == 1:
-        x = sw.grids[0]
-        ax.plot(x, sw.values, marker="o")
-        if sw.band is not None:
-            ax.fill_between(x, sw.band[:, 0], sw.band[:, 1], alpha=0.2, label="10-90% of plausible worlds")
-            ax.legend()
-        ax.set_xlabel(_words(sw.axes[0], 60))
-        ax.set_ylabel(sw.statistic_label())
+def plot_box(d, ax=None):
+    """The box: each restricted assumption's range in the box, on its plausible range."""
+    ax = new_axes(ax, (8, 5))
+    b = d.box
+    full = dict(zip(d.prim.names, map(tuple, d.prim.bounds)))
+    names = list(b.names)
+    if names:
+        y = np.arange(len(names))[::-1]
+        for row, n, lo, hi in zip(y, names, b.low, b.high):
+            f0, f1 = full[n]
+            width = (f1 - f0) or 1.0
+            a, z = (lo - f0) / width, (hi - f0) / width
+            ax.barh(row, 1.0, left=0.0, height=0.5, color="0.88", edgecolor="0.6", lw=0.6)
+            ax.barh(row, z - a, left=a, height=0.5, color="#0072B2", edgecolor="black", lw=0.8)
+            ax.annotate(f"{lo:.3g}", (a, row), xytext=(-3, 0), textcoords="offset points",
+                        ha="right", va="center", fontsize=8)
+            ax.annotate(f"{hi:.3g}", (z, row), xytext=(3, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=8)
+        ax.set_yticks(y, [f"{_name(n, 30)}\n(plausible {full[n][0]:.3g} to {full[n][1]:.3g})"
+                          for n in names], fontsize=8.5)
+        ax.set_ylim(-0.7, len(names) - 0.3)
+        note = (f"Blue: the box. {pct(b.density)} of the worlds in it hold the answer (density); "
+                f"it holds {pct(b.coverage)} of the worlds where the answer holds (coverage); "
+                f"{pct(b.mass)} of all plausible worlds are in it (mass). The answer holds in "
+                f"{pct(d.share)} of all worlds.")
     else:
-        im = ax.pcolormesh(sw.grids[0], sw.grids[1], sw.values.T, shading="nearest")
-        ax.figure.colorbar(im, ax=ax, label=sw.statistic_label())
-        ax.set_xlabel(_words(sw.axes[0], 60))
-        ax.set_ylabel(_words(sw.axes[1], 40))
-    ax.set_title(sw.question.label(), fontsize=10)
+        ax.text(0.5, 0.5, wrapped("no small set of assumption ranges singles these worlds out", 40),
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
+        note = f"The answer holds in {pct(d.share)} of all plausible worlds."
+    ax.set_xlim(-0.12, 1.12)
+    ax.set_xticks([0, 0.5, 1], ["low end", "middle", "high end"])
+    ax.set_xlabel("where the box lies within each assumption's plausible range")
+    title = getattr(d, "title", "") or d.scenario
+    ax.set_title(f"{title}\n{wrapped('What you would have to believe: where ' + d.question.text(), 70)}",
+                 fontsize=10)
+    footer(ax, d.provenance(), note=note)
     return ax
+
+
+def _trajectory(d, ax) -> None:
+    """Coverage against density along the peeling trajectory; the chosen and final box marked."""
+    p = d.prim
+    ax.plot(p.coverage, p.density, color="0.45", lw=1, marker=".", ms=4, label="peeling steps")
+    ax.scatter([p.coverage[p.chosen]], [p.density[p.chosen]], s=110, facecolors="none",
+               edgecolors="#D55E00", lw=1.5, label="chosen step")
+    ax.scatter([d.box.coverage], [d.box.density], marker="*", s=150, color="#D55E00",
+               label="the box (pasted, pruned)")
+    ax.set(xlim=(0, 1.02), ylim=(0, 1.02), xlabel="coverage", ylabel="density")
+    ax.set_title("the coverage-density trade-off", fontsize=9)
+    ax.legend(loc="upper right", fontsize=7)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from polmodel.model.states import CONDITIONS, SCALES
+from polmodel.model.structures import STRUCTURES
 from polmodel.views.text import (
     CAVEAT,
     WIDTH,
@@ -33,8 +34,7 @@ def comparison_sections(c) -> list[Section]:
     pp = c.per_policy
     main = [[n, pct(s["window_share"]), s["peak_index_median"],
              f"{s['peak_index_p10']:.2f}-{s['peak_index_p90']:.2f}", round(s["months_open_mean"], 1),
-             "-" if s["first_window_median"] is None else int(round(s["first_window_median"])),
-             round(s["crisis_months_median"], 1), s["exodus_median"]]
+             *_first(s), round(s["crisis_months_median"], 1), s["exodus_median"]]
             for n, s in pp.items()]
     vs = []
     for n in c.policies:
@@ -43,10 +43,11 @@ def comparison_sections(c) -> list[Section]:
         pw = c.pairwise(n, c.baseline)
         v = c.verdict(n, c.baseline)
         graded = v["graded"]
+        held, readings = c.holds(n, c.baseline)
         vs.append([n, pct(pw["share_higher"]), pct(pw["share_lower"]), pct(pw["share_tied"]),
                    f"{pw['difference_median']:+.3f}",
                    f"{pct(graded['share_higher'])}/{pct(graded['share_lower'])}",
-                   "FLIPS" if v["flips"] else "same"])
+                   f"{held} of {readings}"])
     effects = [[n, *(f"{c.condition_effects[n][k]['mean_change']:+.3f}" for k in CONDITIONS),
                 f"{c.pairwise(n, c.baseline)['difference_median']:+.3f}"]
                for n in c.policies if n != c.baseline]
@@ -57,68 +58,107 @@ def comparison_sections(c) -> list[Section]:
               for i, a in enumerate(names, start=1)]
     matrix_note = (f" Only the first {MATRIX_SHOWN} of {len(c.policies)} policies are shown; every "
                    "pair is in the JSON and CSV output." if len(c.policies) > MATRIX_SHOWN else "")
-    flips = [[a, b, *(f"{pct(c.verdict(a, b)[sc]['share_higher'])} vs "
-                      f"{pct(c.verdict(a, b)[sc]['share_lower'])}" for sc in SCALES)]
-             for a, b in c.flips[:FLIPS_SHOWN]]
-    flips_note = (f" The first {FLIPS_SHOWN} of {len(c.flips)} pairs are shown; all are in the "
-                  "JSON output." if len(c.flips) > FLIPS_SHOWN else "")
-    binds = [[n, *(pct(pp[n]["bottleneck_shares"][k]) for k in CONDITIONS)] for n in c.policies]
-    nec = [[n, *("-" if v != v else f"{v:.2f}" for v in c.necessity[n].values())]
-           for n in c.policies]
+    sign = {"higher": "+", "lower": "-", "even": "="}
+    flips = [[a, b, *(" ".join(sign[c.readings(a, b)[f"{st}/{sc}"]["reading"]] for sc in SCALES)
+                      for st in STRUCTURES)]
+             for a, b in c.structure_flips[:FLIPS_SHOWN]]
+    n_flips = len(c.structure_flips)
+    flips_note = (f" The first {FLIPS_SHOWN} of {n_flips} pairs are shown; all are in the JSON "
+                  "output." if n_flips > FLIPS_SHOWN else "")
+    binds = [[n, *(pct(pp[n]["bottleneck_shares"][k]) for k in c.leaves)] for n in c.policies]
+    cells = [(st, cond) for st, s in STRUCTURES.items() for cond in CONDITIONS
+             if cond not in s.leaves]
+    nec = [[n, *(f"{c.necessity[n][st][cond]:.2f}" for st, cond in cells)] for n in c.policies]
     return [
         ("Per policy (shares of plausible worlds)",
-         ("policy", "window", "peak", "peak 10-90%", "months open", "first", "crisis-mo", "exodus"),
+         ("policy", "window", "peak", "peak 10-90%", "mo open", "first", "n", "late",
+          "crisis-mo", "exodus"),
          main,
-         "window: share of plausible worlds in which all four conditions are present at once in some month. "
+         f"window: share of plausible worlds in which a window opens in some month (under the "
+         f"'{c.structure}' structure: {STRUCTURES[c.structure].text}, each above 0.5). "
          "peak: median over worlds of the highest opening index (10-90%: the middle 80% of "
-         "worlds). months open: mean. first: median month of the first window, among worlds "
-         "where one opens. crisis-mo: crisis-months, a humanitarian cost (median). exodus: "
-         "share emigrated at the horizon (median)."),
+         "worlds). mo open: months open, mean. first: median month of the first window, among the "
+         "worlds (n) where one opens; late: share of those first windows in the last "
+         f"{pp[c.baseline]['first_window_timing']['late_months']} months of the "
+         f"{c.horizon}-month horizon, where a longer horizon could change the picture. "
+         "crisis-mo: crisis-months, a humanitarian cost (median). exodus: share emigrated at the "
+         "horizon (median)."),
         (f"Against the baseline '{c.baseline}' on the peak opening index (paired, same worlds)",
-         ("policy", "higher in", "lower in", "tied in", "median diff", "graded AND", "verdict"), vs,
-         f"Shares of worlds under the '{c.aggregator}' AND; differences up to {c.margin:g} on the "
-         "index count as ties. graded AND: higher/lower shares under the product AND "
-         "(geometric-mean scale). verdict: FLIPS where the strict (min) and graded (product) ANDs "
-         "disagree on which policy gives the higher index in more worlds."),
+         ("policy", "higher in", "lower in", "tied in", "median diff", "graded AND", "holds under"),
+         vs,
+         f"Shares of worlds under the '{c.structure}' structure and the '{c.aggregator}' AND; "
+         f"differences up to {c.margin:g} on the index count as ties. graded AND: higher/lower "
+         "shares under the product AND (on the scale of min). holds under: in how many of the "
+         f"readings ({len(STRUCTURES)} structures x the strict and the graded AND) the same policy "
+         "gives the higher index in more worlds."),
         ("Every pair: share of plausible worlds in which the row policy gives a higher index than the "
          "column",
          ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
          f"Higher by more than {c.margin:g}; the rest are lower or practically tied." + matrix_note),
-        ("Pairs whose verdict flips with the fuzzy AND (strict min vs graded product)",
-         ("policy A", "policy B", "A higher vs lower: strict", "graded"), flips,
-         ("The fuzzy AND is an assumption: where it flips, the verdict depends on it." + flips_note)
-         if flips else "No pair flips: every verdict holds under both the strict and the graded AND."),
+        ("Pairs whose verdict changes with the structure or the fuzzy AND",
+         ("policy A", "policy B", *STRUCTURES), flips,
+         ("Each cell: strict then graded AND; + where A gives the higher index in more worlds, - "
+          "where B does, = even. The structure and the AND are assumptions: where a verdict "
+          "changes with them, it depends on them." + flips_note)
+         if flips else "No pair changes: every verdict holds under every structure and both ANDs."),
+        *_horizon_section(c),
         (f"What each policy did to each condition (mean change against '{c.baseline}')",
          ("policy", *CONDITIONS, "index diff"), effects,
          "index diff: median paired change of the peak opening index. Under a min-based AND only "
          "the binding condition moves the index: a lever can raise a condition that does not bind "
          "and leave the index flat."),
-        ("Which condition binds (share of plausible worlds where it binds most months)",
-         ("policy", *CONDITIONS), binds, ""),
-        ("Necessity of each condition for an opening (fsQCA consistency; 1 = necessary in every world)",
-         ("policy", *CONDITIONS), nec, necessity_explanation(c)),
+        (f"What binds under the '{c.structure}' structure (share of plausible worlds where it binds "
+         "most months)", ("policy", *c.leaves), binds, ""),
+        ("Is a condition needed for openings by the other routes? (fsQCA necessity consistency)",
+         ("policy", *(str(k) for k in range(1, len(cells) + 1))), nec,
+         "Columns: " + "; ".join(f"{k} {cond} for '{st}' openings"
+                                 for k, (st, cond) in enumerate(cells, start=1)) + ". "
+         + necessity_explanation(c, cells)),
     ]
 
 
-def necessity_explanation(c) -> str:
-    """The necessity table in plain words, for the comparison's aggregator and its numbers."""
-    text = ("How to read it: a value of 1.00 means that in every plausible world the opening "
-            "index never rose above that condition, so no opening happened without it (the memo's "
-            "claim that each condition is needed). A value below 1 means that in some worlds the "
-            "other conditions made up for it.")
-    if c.aggregator in ("min", "product"):
-        return (text + f" Under '{c.aggregator}' the index can never exceed any condition, so "
-                "every value is 1 by construction; run with the geometric aggregator to see the "
-                "compensatory contrast.")
-    lowest = min(((v, k, n) for n, d in c.necessity.items() for k, v in d.items() if v == v),
-                 default=None)
-    if lowest is None:
+def _first(s) -> list:
+    """The first-window cells: median month, the number of worlds it rests on, how many late."""
+    timing = s["first_window_timing"]
+    if s["first_window_median"] is None:
+        return ["-", 0, "-"]
+    return [int(round(s["first_window_median"])), timing["worlds_with_window"],
+            pct(timing["share_late"])]
+
+
+def _horizon_section(c) -> list[Section]:
+    """The verdicts at 24, 36 and 60 months before the horizon, where any differs."""
+    marks = sorted({int(k.split("/")[0]) for k in c._horizon_grid})
+    if not marks:
+        return []
+    sign = {"higher": "+", "lower": "-", "even": "="}
+    rows = [[a, b, *(" ".join(sign[c.at_months(a, b)[f"{m}/{sc}"]["reading"]] for sc in SCALES)
+                     for m in marks),
+             " ".join(sign[c.verdict(a, b)[sc]["reading"]] for sc in SCALES)]
+            for a, b in c.horizon_flips[:FLIPS_SHOWN]]
+    head = ("policy A", "policy B", *(f"{m} months" for m in marks), f"{c.horizon} (horizon)")
+    title = "Pairs whose verdict changes with the horizon"
+    if not rows:
+        return [(title, head, [], "No pair changes: every verdict read at "
+                 + ", ".join(f"{m}" for m in marks) + f" months is the one at {c.horizon}.")]
+    return [(title, head, rows, "Each cell: strict then graded AND, as above. A verdict that "
+             "changes with the horizon depends on how long one waits.")]
+
+
+def necessity_explanation(c, cells) -> str:
+    """The necessity table in plain words, with its lowest value."""
+    text = ("How to read it: each column asks whether a condition of the memo was present (its "
+            "highest level over the horizon) whenever a rival structure, one that does not need "
+            "it, gave an opening. 1.00: it was, in every plausible world (consistent with the "
+            "memo's claim that it is needed); below 1: some openings by that route came without "
+            "it. Inside its own structure a condition is needed by construction, so those cells "
+            "are left out.")
+    values = [(c.necessity[n][st][cond], cond, st, n) for n in c.policies for st, cond in cells]
+    values = [v for v in values if v[0] is not None and v[0] == v[0]]
+    if not values:
         return text
-    v, k, n = lowest
-    if v >= 0.995:
-        return text + " Here every condition stays necessary, even where conditions can compensate."
-    return (text + f" Here the lowest is {k} under '{n}' ({v:.2f}): in some worlds the opening "
-            f"index rose above {k} because the other conditions were high.")
+    v, cond, st, n = min(values)
+    return text + f" Here the lowest is {cond} for '{st}' openings under '{n}' ({v:.2f})."
 
 
 def comparison_title(c) -> str:
@@ -167,14 +207,19 @@ def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
 
     for n, s in c.per_policy.items():
         for k, v in s.items():
-            if k != "bottleneck_shares":
+            if k == "first_window_timing":
+                add(n, "", "worlds_with_window", v["worlds_with_window"])
+                add(n, "", "first_window_share_late", v["share_late"])
+            elif k != "bottleneck_shares":
                 add(n, "", k, v)
         for k, v in s["bottleneck_shares"].items():
             add(n, "", f"binds_{k}", v)
         for k, v in c.shortfall[n].items():
             add(n, "", f"shortfall_{k}", v)
-        for k, v in c.necessity[n].items():
-            add(n, "", f"necessity_{k}", v)
+        for st, d in c.necessity[n].items():
+            for k, v in d.items():
+                if v is not None:
+                    add(n, "", f"necessity_{k}_for_{st}", v)
         if n != c.baseline:
             for k, d in c.condition_effects[n].items():
                 add(n, c.baseline, f"mean_change_{k}", d["mean_change"])
@@ -189,6 +234,9 @@ def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
                     for k in ("share_higher", "share_lower", "share_tied"):
                         add(a, b, f"{scale}_{k}", verdict[scale][k])
                 add(a, b, "verdict_flips", float(verdict["flips"]))
+                for name, r in c.readings(a, b).items():
+                    add(a, b, f"reading_{name}_share_higher", r["share_higher"])
+                    add(a, b, f"reading_{name}_share_lower", r["share_lower"])
     return header, rows
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from polmodel.model.states import CONDITIONS, CROSSOVER
+from polmodel.views.text import pct
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours told apart by people with the
 # common colour-vision deficiencies; black is kept for the opening index.
@@ -123,9 +124,10 @@ def plot_trajectory(result, ax=None):
 
 def _caption(ax, comparison) -> None:
     """The caveat and provenance under a comparison figure."""
+    # Under the x-axis label, whatever its height (a label of two or three lines too).
     ax.annotate(f"Shares of plausible worlds under the scenario's assumptions; not a forecast.\n"
-                f"{comparison.provenance()}", xy=(0, 0), xycoords="axes fraction",
-                xytext=(0, -46), textcoords="offset points", fontsize=7, color="0.35", va="top")
+                f"{comparison.provenance()}", xy=(0, 0), xycoords=("axes fraction", ax.xaxis.label),
+                xytext=(0, -6), textcoords="offset points", fontsize=7, color="0.35", va="top")
 
 
 def _title(ax, comparison, what: str) -> None:
@@ -152,7 +154,7 @@ def plot_peak_distributions(comparison, ax=None):
     ax.set_yticks(range(1, len(names) + 1), names)
     for i, n in enumerate(names, start=1):
         share = comparison.per_policy[n]["window_share"]
-        ax.text(1.0, i, f" window in {100 * share:.0f}% of plausible worlds", va="center", fontsize=8,
+        ax.text(1.0, i, f" window in {pct(share)} of plausible worlds", va="center", fontsize=8,
                 transform=ax.get_yaxis_transform())
     _crossover(ax, "x", "0.5 crossover: window")
     ax.invert_yaxis()
@@ -173,7 +175,7 @@ def plot_paired_differences(comparison, ax=None):
         ax.set_yticks(range(1, len(names) + 1), names)
         for i, n in enumerate(names, start=1):
             higher = comparison.pairwise(n, comparison.baseline)["share_higher"]
-            ax.text(1.0, i, f" higher index in {100 * higher:.0f}%", va="center", fontsize=8,
+            ax.text(1.0, i, f" higher index in {pct(higher)} of worlds", va="center", fontsize=8,
                     transform=ax.get_yaxis_transform())
         ax.invert_yaxis()
     ax.axvline(0, color="0.3", lw=1)
@@ -205,14 +207,17 @@ def plot_bottleneck_shares(comparison, ax=None):
 def plot_tradeoff(comparison, ax=None):
     """Trade-off: median peak opening index against median humanitarian cost, per policy.
 
-    Policies with nearly the same cost are drawn side by side, centred on that cost (by at most
-    a few percent of the axis), and each has its own marker, so none hides another; the legend
-    names them and the axis label says they were spread.
+    The cost axis starts at zero, so a difference of a few tenths of a crisis-month looks as
+    small as it is; the axis label gives the span of the medians. Policies with nearly the same
+    cost are drawn side by side, centred on that cost (by at most a few percent of the axis),
+    and each has its own marker, so none hides another; the legend names them and the axis
+    label says they were spread.
     """
     ax = _axes(ax, figsize=(7, 5))
     names = comparison.policies
     xs = [comparison.per_policy[n]["crisis_months_median"] for n in names]
-    span = (max(xs) - min(xs)) or 1.0
+    right = max(max(xs), float(getattr(comparison, "horizon", 0) or 0), 1e-9) * 1.05
+    span = right  # the axis runs from 0: nudges are a share of all of it
     offsets = _dodge(xs, [comparison.per_policy[n]["peak_index_median"] for n in names], span)
     # Centre each group of nudged points on its true cost, so no policy looks costlier than
     # another of the same cost; the axis note says so.
@@ -235,9 +240,11 @@ def plot_tradeoff(comparison, ax=None):
     # A legend, not labels at the points: policies with similar costs would overlap.
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     nudged = any(abs(o) > 0 for o in offsets)
-    ax.set(xlabel="humanitarian cost: crisis-months (median over worlds)"
+    spread = (f"\nthe medians run from {min(xs):.3g} to {max(xs):.3g} crisis-months"
+              if len(xs) > 1 else "")
+    ax.set(xlabel="humanitarian cost: crisis-months (median over worlds)" + spread
            + ("\npolicies of nearly equal cost are drawn side by side around it" if nudged else ""),
-           ylabel="peak opening index (median; bars 10-90%)", ylim=(0, 1))
+           ylabel="peak opening index (median; bars 10-90%)", ylim=(0, 1), xlim=(0, right))
     _title(ax, comparison, "opening index against humanitarian cost")
     _caption(ax, comparison)
     return ax
@@ -284,9 +291,9 @@ def plot_pair(comparison, a: str, b: str, ax=None):
     # The same split as pairwise(): differences within the tie margin are practical ties.
     m = getattr(comparison, "margin", 0.0) + 1e-9
     sa, sb = series_style(0), series_style(1)
-    groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({100 * pw['share_higher']:.0f}% of plausible worlds)"),
-              (d < -m, "x", sb.color, 14, f"{b} higher ({100 * pw['share_lower']:.0f}%)"),
-              (np.abs(d) <= m, ".", "0.55", 8, f"tied within {m:.2g} ({100 * pw['share_tied']:.0f}%)")]
+    groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({pct(pw['share_higher'])} of plausible worlds)"),
+              (d < -m, "x", sb.color, 14, f"{b} higher ({pct(pw['share_lower'])} of worlds)"),
+              (np.abs(d) <= m, ".", "0.55", 8, f"tied within {m:.2g} ({pct(pw['share_tied'])} of worlds)")]
     for where, marker, colour, size, label in groups:
         if where.any():
             ax.scatter(x[where], y[where], s=size, marker=marker, color=colour, alpha=0.6,

@@ -13,8 +13,9 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-# Cells that read as numbers (0.30, +0.053, 12%, an empty cell or a dash) are right-aligned.
-_NUMERIC = re.compile(r"^([+-]?\d[\d.]*%?|-|)$")
+# Cells that read as numbers (0.30, +0.053, 12%, <1%, >99%, an empty cell or a dash) are
+# right-aligned, so a share printed as "<1%" sits under its header as the other shares do.
+_NUMERIC = re.compile(r"^([<>]?[+-]?\d[\d.]*%?|-|)$")
 
 WIDTH = 100
 """Columns of terminal text: every line polmodel prints fits in it."""

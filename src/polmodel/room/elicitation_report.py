@@ -1,0 +1,177 @@
+"""What a room reads of an elicitation: who lands on which side, what changes the verdict, ranges.
+
+The words, tables, CSV and figure of :class:`polmodel.room.elicitation.Elicitation` (duck-typed:
+its ``verdicts``, ``disagreement``, ``participants``, ``estimates`` and ``provenance()``).
+
+- **Which side each participant lands on**: for each pair of policies, the participants whose
+  own estimates give the first policy the higher peak opening index in more plausible worlds,
+  those for whom the second does, and those for whom both do in as many worlds ("even").
+- **Which disagreements change the verdict**: each estimated number ranked by how far the
+  participants' estimates of it, with every other number pooled, move the verdict (the share
+  of worlds where the first policy gives the higher index minus the share where the second
+  does), and whether they put the pair on opposite sides; not by how far apart the estimates
+  sit.
+- **Each participant's range as a line**: one row a participant, low to high with the best
+  guess marked, coloured by the side their estimate puts the verdict on; the pooled range last.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from polmodel.views.text import CAVEAT, pct, sections_text, wrap
+
+VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher",
+                                    "share_b_higher", "share_tied", "side")
+"""Columns of the verdicts CSV: a pair of policies, whose estimates (``pooled`` or a
+participant), the shares of worlds where ``policy_a`` gives the higher peak opening index, where
+``policy_b`` does and ties, and the side: the policy that does so in more worlds, or ``even``."""
+
+EVEN = "even"
+
+
+def _name(key: str) -> str:
+    """The name a person reads for a parameter id (the id for now; plain-word labels later)."""
+    return key
+
+
+def _names(people) -> str:
+    return ", ".join(people) or "-"
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a} vs {b}"
+
+
+def tables(e) -> list:
+    """The disagreements that move a verdict, and who lands on which side (as tables)."""
+    dis = [[_name(d["parameter"]),
+            f"{min(d['medians'].values()):.3g} to {max(d['medians'].values()):.3g}",
+            "-" if d.get("verdict_change") is None else f"{100 * d['verdict_change']:.0f}",
+            _pair(*d["pair"]) if d.get("pair") else "-",
+            "yes" if d.get("pair") in d.get("flips", []) else "no"] for d in e.disagreement]
+    ver = [[_pair(v["a"], v["b"]), f"{pct(v['pooled'])} / {pct(v['pooled_lower'])}",
+            _names(v["on_a"]), _names(v["on_b"]), _names(v["even"])] for v in e.verdicts]
+    return [
+        ("Which disagreements change a verdict: each number at each participant's estimate, the "
+         "others pooled (most first)",
+         ("number", "their middles", "moves it (pts)", "most for", "flips it?"), dis,
+         "moves it: how far apart participants' estimates of this number alone put the verdict "
+         "(share of worlds where the first policy gives the higher peak opening index minus the "
+         "share where the second does), in percentage points, for the pair it moves most. "
+         "flips it: their estimates of this number alone put that pair on opposite sides."),
+        (SIDES_HEADING, ("pair (first vs second)", "pooled: first / second", "first in more worlds",
+                         "second in more worlds", "even"), ver, SIDES_NOTE),
+    ]
+
+
+SIDES_HEADING = ("Who lands on which side: under each participant's own estimates, the policy of "
+                 "each pair that gives the higher peak opening index in more worlds (split pairs "
+                 "first)")
+SIDES_NOTE = ("Each participant's own estimates re-run on the same sampled design; a participant "
+              "who did not estimate a number keeps the scenario's range for it. pooled: the "
+              "share of worlds where the first policy gives the higher index / where the second "
+              "does, under the pooled estimates; the rest are ties.")
+
+
+def sides_text(e) -> str:
+    """Who lands on which side, a pair or two lines each: split pairs first."""
+    lines = [wrap(SIDES_HEADING)]
+    for v in e.verdicts:
+        groups = [(v["a"], v["on_a"]), (v["b"], v["on_b"]), (EVEN, v["even"])]
+        who = "; ".join(f"{side} for {_names(people)}" for side, people in groups if people)
+        if len([1 for _, people in groups if people]) == 1:
+            who = f"everyone: {next(side for side, people in groups if people)}"
+        lines.append(wrap(f"{'split: ' if v['split'] else ''}{_pair(v['a'], v['b'])} (pooled "
+                          f"{pct(v['pooled'])} / {pct(v['pooled_lower'])}): {who}")
+                     .replace("\n", "\n    "))
+    return "\n".join(lines + [wrap(SIDES_NOTE)])
+
+
+def summary(e) -> str:
+    """Text for the terminal: the pooling rule, the two answers, caveat and provenance."""
+    return "\n".join([
+        wrap(f"{e.title}: estimates of {len(e.parameters)} numbers by {len(e.participants)} "
+             f"participants ({', '.join(e.participants)})"),
+        wrap("Pooled by an equal-weight linear opinion pool of PERT distributions (Stone 1961; "
+             "Clemen & Winkler 1999)."), "", sections_text(tables(e)[:1]), sides_text(e), "",
+        wrap(CAVEAT), wrap(e.provenance())])
+
+
+def verdicts_csv(e) -> str:
+    """One row per pair of policies and view (``pooled``, then each participant)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(VERDICT_COLUMNS)
+    for v in e.verdicts:
+        views = [("pooled", v["pooled"], v["pooled_lower"], v["pooled_side"])]
+        views += [(p, v["participants"][p], v["participants_lower"][p], v["sides"][p])
+                  for p in v["participants"]]
+        for who, higher, lower, side in views:
+            w.writerow([v["a"], v["b"], who, f"{higher:.6g}", f"{lower:.6g}",
+                        f"{max(0.0, 1.0 - higher - lower):.6g}", side])
+    return buf.getvalue()
+
+
+def plot_ranges(e, ax=None, parameter: str | None = None):
+    """Each participant's estimate of one number as a line from low to high, best marked.
+
+    Rows are participants (lowest best guess at the top), coloured by the side of a verdict
+    their estimate of this number puts it on, with every other number pooled; the pooled range
+    (with its median) is the last, thick row. The number whose disagreement changes a verdict
+    most by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from polmodel.errors import PolmodelError
+    from polmodel.views.figure_parts import footer, new_axes, wrapped
+    from polmodel.views.plots import series_style
+
+    ranked = e.disagreement
+    name = parameter or ranked[0]["parameter"]
+    entry = next((d for d in ranked if d["parameter"] == name), None)
+    if entry is None:
+        raise PolmodelError(f"{name!r} was not estimated; allowed: {', '.join(e.parameters)}")
+    rows = sorted((r for r in e.estimates if r.parameter == name), key=lambda r: (r.best, r.low))
+    ax = new_axes(ax, (8, 1.6 + 0.42 * (len(rows) + 1)))
+    pair = entry.get("pair")
+    sides = entry.get("sides") or {}
+    colour = {}
+    if pair:
+        colour = {pair[0]: series_style(0).color, pair[1]: series_style(1).color, EVEN: "0.45"}
+    for y, r in enumerate(rows):
+        c = colour.get(sides.get(r.participant), "0.25")
+        ax.plot([r.low, r.high], [y, y], color=c, lw=4, solid_capstyle="butt")
+        ax.plot([r.best], [y], marker="o", ms=9, color=c, mec="black", mew=0.8)
+    y = len(rows)
+    ax.plot([entry["pooled_low"], entry["pooled_high"]], [y, y], color="black", lw=7,
+            solid_capstyle="butt")
+    ax.plot([entry["pooled_median"]], [y], marker="D", ms=9, color="white", mec="black", mew=1.2)
+    ax.set_yticks(range(len(rows) + 1), [r.participant for r in rows] + ["pooled (everyone)"],
+                  fontsize=10)
+    ax.set_ylim(len(rows) + 0.7, -0.7)
+    ax.grid(axis="x", color="0.9")
+    ax.set_axisbelow(True)
+    ax.set_xlabel(f"{_name(name)}: each line from a participant's low to high, dot at the best guess")
+    if pair:
+        for side, c in colour.items():
+            if side not in sides.values():
+                continue
+            words = (f"{side} gives the higher index in more worlds" if side != EVEN
+                     else "even: both in as many worlds")
+            ax.plot([], [], color=c, lw=4, label=wrapped(words, 28))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8,
+                  title=wrapped(f"{pair[0]} vs {pair[1]}, with this estimate and the others "
+                                "pooled", 30), title_fontsize=8)
+    title = f"{e.title}\n" + wrapped(f"Estimates of {_name(name)}: who lands on which side", 80)
+    ax.set_title(title, fontsize=10)
+    change = entry.get("verdict_change")
+    note = ("" if change is None else
+            f"Their estimates of this number alone move the verdict by {100 * change:.0f} "
+            "percentage points (share of worlds where the first policy gives the higher peak "
+            "opening index minus the share where the second does).")
+    footer(ax, e.provenance(), note=note)
+    return ax
