@@ -100,3 +100,46 @@ def test_stable_restrictions_of_the_contrast_recur_at_four_seeds_of_five():
             seen = sum(name in other for other in stable.values())
             assert seen >= 4, (name, s, stable)
     assert any(stable.values()), "nothing stable: the handout must then say so"
+
+
+def test_a_count_near_half_is_flagged_in_the_words():
+    from dataclasses import replace
+
+    d = discover("venezuela-2018", "targeted", "broad", worlds=400, seed=2, resamples=0)
+    names, bounds = list(d.worlds.names), d.prim.bounds
+    # 40 reruns: 30 restrict the first, 24 the second (within 20 +- sqrt(40)), 3 the third.
+    boxes = ([((names[0], names[1]), [bounds[0][0], bounds[1][0]], [bounds[0].mean(), bounds[1].mean()])] * 24
+             + [((names[0],), [bounds[0][0]], [bounds[0].mean()])] * 6
+             + [((names[2],), [bounds[2][0]], [bounds[2].mean()])] * 3 + [((), [], [])] * 7)
+    r = _count(boxes, 400, names, bounds, d.worlds, d.holds)
+    assert r.names == tuple(names[:3])
+    assert r.resamples == 40 and r.stable() == names[:2]
+    assert not r.barely(names[0]) and r.barely(names[1]) and not r.barely(names[2])
+    words = replace(d, recurrence=r).sentence()
+    assert "(in 30 of 40 reruns)" in words and "(in 24 of 40 reruns, barely more than half)" in words
+
+
+def test_the_handout_states_the_stable_restrictions_discover_reports():
+    # The same worlds and seed give the same reruns: the handout's sentence and
+    # `polmodel discover --json` state the same stable restrictions (600 worlds keep this quick;
+    # tools/stable_findings.py checks discover's and the handout's defaults at seeds 0-4).
+    import json
+    import re
+
+    from conftest import cli
+
+    from polmodel.analysis.comparison import compare
+    from polmodel.room.handout import sensitivity_part
+
+    sc = load_scenario("venezuela-2018")
+    c = compare(sc, worlds=600, seed=0)
+    body = sensitivity_part(sc, c, ("targeted", "broad"), seed=0).body
+    first = body.split("<ul class='believe'><li>", 1)[1].split("</li>", 1)[0]
+    stated = re.findall(r"\(([\w.]+)\) is (?:above|below|between) [^()]*\(in \d+ of \d+ reruns",
+                        first)
+    result = cli("discover", "--json", "--seed", 0, "--worlds", 600,
+                 "--policy", "targeted", "--policy", "broad")
+    assert result.exit_code == 0, result.stderr
+    (reported,) = json.loads(result.stdout)
+    assert reported["stable"], "nothing stable at 600 worlds: the comparison would be empty"
+    assert stated == reported["stable"]

@@ -14,13 +14,19 @@ the sample it resamples, so a restriction that one sample happens to favour recu
 its bootstrap boxes and in few of another seed's. Fresh samples measure how often PRIM finds a
 restriction at this number of worlds, which is what a different seed would show.
 
-How many reruns (:data:`RESAMPLES`): a restriction found in a share ``p`` of reruns is called
-stable when its count over ``K`` reruns exceeds ``K / 2``, a binomial draw. On the venezuela-2018
-contrast at 2,000 worlds, 200 reruns found rally in 97% of boxes, wedge in 86%, lockin in 64%
-and nothing else in more than 6%. With 40 reruns, lockin is called stable at a given seed with
-odds of about 19 in 20, so it is stable at four or five of five seeds with odds of about 98 in
-100 (30 reruns: 94 in 100; 50: 99 in 100); each rerun costs about 0.1 s (sampling, two policies,
-PRIM), so 40 reruns cost about 4 s a question on one core (tools/stable_findings.py measures both).
+How many reruns (:data:`RESAMPLES`): a restriction that PRIM finds in a share ``p`` of reruns
+is called stable when its count over ``K`` reruns, a binomial draw, exceeds ``K / 2``; a
+restriction with ``p`` near one half is called stable at some seeds and not at others whatever
+``K``, so the words flag a count within two standard deviations of a coin flip
+(:meth:`Recurrence.barely`). For the venezuela-2018 contrast at 2,000 worlds (third edition),
+200 reruns found rally in 94% of boxes, wedge in 89% and lockin in 74%, nothing else in more
+than 9%: with 40 reruns, lockin is stable at a given seed with odds above 999 in 1,000 (with a
+restriction at 64%, as in the second edition: 30 reruns keep it stable at four seeds of five or
+more with odds of 94 in 100, 40 reruns 98, 50 reruns 99). The contrast the other way has one
+near half (broad_rent_cut, 56%), stable at a given seed with odds of about 3 in 4 whatever the
+number of reruns within reason, which the words flag. A rerun costs about 0.09 s of one core
+(sampling, two policies, PRIM), so 40 reruns cost about 3.5 s a question;
+``tools/stable_findings.py --measure 200`` measures both.
 """
 
 from __future__ import annotations
@@ -79,6 +85,14 @@ class Recurrence:
     def stable(self) -> list[str]:
         """The assumptions restricted in more than half of the reruns, most often first."""
         return [n for n, c in zip(self.names, self.counts) if c > STABLE_SHARE * self.resamples]
+
+    def barely(self, name: str) -> bool:
+        """Whether a restriction's count is within two standard deviations of a coin flip.
+
+        That is, ``resamples / 2 +- sqrt(resamples)``: stated or not, another seed may differ.
+        """
+        c = int(self.counts[self.names.index(name)])
+        return abs(c - self.resamples / 2) <= self.resamples ** 0.5
 
     def limits(self, name: str) -> tuple[float, float]:
         """A stable restriction's limits: each end that most of its reruns move, at its median."""

@@ -247,49 +247,11 @@ def sensitivity_part(sc: Scenario, c, pair: tuple[str, str], *, seed) -> Part:
 
 
 def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
-    """What decides the pair, and what you would have to believe, on the comparison's worlds.
+    """What decides the pair, and what you would have to believe (:mod:`.handout_findings`)."""
+    from polmodel.room.handout_findings import findings_html
 
-    Sobol' indices first, Morris screening and the tornado as checks; then the restrictions
-    that recur across reruns of PRIM.
-    """
-    from importlib import import_module
-
-    sa = import_module("polmodel.analysis.sensitivity_analysis")
-    disc = import_module("polmodel.analysis.discovery")
-    a, b = pair
-    parts = []
-    if a != b:
-        s = sa.sensitivity(sc, a, b, aggregators=(c.aggregator,), seed=seed)
-        parts.append(f"<p class='lead'>{html.escape(s.headline())}</p>")
-        n = s.sobol[0].n if s.sobol else 0
-        parts.append(f"<p class='note'>Sobol' indices on {n:,} x ({len(s.bounds) - len(s.inert)} "
-                     f"+ 2) runs of each policy, with {s.n_resamples} bootstrap resamples for "
-                     "the intervals; Morris screening and the tornado are checks on them. "
-                     f"<code>polmodel sensitivity {html.escape(sc.name)}</code> gives the same "
-                     "at the same seed, with the tables.</p>")
-        if s.sobol and not s.constant:
-            parts.append(figure_html(lambda ax: s.plot(ax=ax, kind="sobol"), figsize=(9, 6),
-                                     alt=f"Sobol' indices of '{a}' minus '{b}'",
-                                     caption="Total index (with its interval): the share of the "
-                                             "answer's variance an assumption accounts for with "
-                                             "its interactions; first-order: alone."))
-    sentences, resamples = [], 0
-    if a != b:
-        d = disc.discover(sc, a, b, worlds=c.worlds, aggregator=c.aggregator)
-        sentences.append(d.sentence())
-        resamples = d.recurrence.resamples if d.recurrence else 0
-    most = max(c.policies, key=lambda n: c.per_policy[n]["window_share"])
-    sentences.append(disc.discover(sc, most, outcome="window", worlds=c.worlds,
-                                   aggregator=c.aggregator).sentence())
-    items = "".join(f"<li>{html.escape(t)}</li>" for t in sentences)
-    parts.append("<h3>What would you have to believe?</h3>"
-                 f"<ul class='believe'>{items}</ul>"
-                 "<p class='note'>Each sentence boxes the plausible worlds where the answer holds "
-                 "(PRIM scenario discovery) and states only the assumption ranges the search "
-                 f"finds again in more than half of {resamples or 'its'} reruns on fresh samples "
-                 f"of {c.n_worlds} worlds, with how often. <code>polmodel discover</code> gives "
-                 "the same at the same seed and number of worlds.</p>")
-    return Part("sensitivity", "What decides the comparison", "".join(parts))
+    return Part("sensitivity", "What decides the comparison",
+                findings_html(sc, c, pair, seed=seed, figure=figure_html))
 
 
 def what_ifs_html(sc: Scenario) -> str:

@@ -87,7 +87,8 @@ def sentence(d) -> str:
                 "is one sample's answer, not a finding.")
     b = r.box
     where = _join([limit_words(n, *r.limits(n), r.bounds[n])
-                   + f" (in {int(r.counts[r.names.index(n)])} of {r.resamples} reruns)"
+                   + f" (in {int(r.counts[r.names.index(n)])} of {r.resamples} reruns"
+                   + (", barely more than half" if r.barely(n) else "") + ")"
                    for n in stable], "; ")
     weak = (" These ranges barely single them out: the share is hardly higher inside them."
             if b is not None and b.density - d.share < 0.05 else "")
@@ -109,12 +110,15 @@ def sections(d) -> list[Section]:
         rows = []
         for i, n in enumerate(r.names[:12]):
             lo, hi = (r.limits(n) if n in stable else (float(r.low[i]), float(r.high[i])))
+            mark = ("stable" if n in stable else "") + (" (about half)" if r.barely(n) else "")
             rows.append([_name(n), f"{int(r.counts[i])} of {r.resamples}",
-                         f"{approx(lo)} to {approx(hi)}", "stable" if n in stable else ""])
+                         f"{approx(lo)} to {approx(hi)}", mark.strip()])
         out.append((f"Restrictions across {_reruns(r)}", ("assumption", "reruns", "median limits",
                                                           ""), rows,
-                    "Stable: in more than half of the reruns. Limits: the median over the reruns "
-                    "that move each end (a stable restriction keeps the ends most of them move)."
+                    "Stable: in more than half of the reruns; about half: within two standard "
+                    "deviations of a coin flip, so another seed may differ. Limits: the median over "
+                    "the reruns that move each end (a stable restriction keeps the ends most of "
+                    "them move)."
                     + (f" {len(r.names) - 12} more restricted in fewer reruns; --json lists all."
                        if len(r.names) > 12 else "")))
     b = d.box

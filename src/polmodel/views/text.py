@@ -135,8 +135,13 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = 
              for i in range(n)]
     floors = [max(len(cells[0][i]), min(widths[i], 14), min(words[i], 30), 12)
               for i in range(n)]
-    for floor in (floors, [max(len(cells[0][i]), 12) for i in range(n)]):
-        total = _narrow(widths, floor, [i for i in range(n) if not numeric[i]], total, width)
+    # A number column with a long header (a label) wraps its header, never its numbers.
+    heads = [max(max((len(r[i]) for r in cells[1:]), default=0),
+                 max((len(word) for word in cells[0][i].split()), default=0)) for i in range(n)]
+    text, numbers = [i for i in range(n) if not numeric[i]], [i for i in range(n) if numeric[i]]
+    for cols, floor in ((text, floors), (numbers, heads),
+                        (text, [max(len(cells[0][i]), 12) for i in range(n)])):
+        total = _narrow(widths, floor, cols, total, width)
 
     def lines(r: Sequence[str]) -> list[str]:
         parts = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
