@@ -74,7 +74,32 @@ def test_months_between_counts_across_years(tool):
 
 
 def test_the_pairwise_score_counts_transitions_above_survivals_and_ties_half(tool):
-    rows = [("a", "transition", 0, 0.5), ("b", "survival", 0, 0.4),
-            ("c", "transition", 0, 0.3), ("d", "survival", 0, 0.3)]
+    values = {"a": 0.5, "b": 0.4, "c": 0.3, "d": 0.3}
+    outcomes = {"a": "transition", "b": "survival", "c": "transition", "d": "survival"}
     # pairs (a,b) win, (a,d) win, (c,b) loss, (c,d) tie: (1 + 1 + 0 + 0.5) / 4
-    assert tool.pairwise_score(rows) == pytest.approx(0.625)
+    assert tool.pairwise_score(values, outcomes) == pytest.approx(0.625)
+
+
+def test_necessity_on_the_coded_cases_is_the_mean_coding_over_the_transitions(tool):
+    from polmodel import CONDITIONS, load_scenario
+    from polmodel.scenario.loading import list_cases
+
+    names = list_cases()
+    trans = [load_scenario(n).central_initial() for n in names
+             if load_scenario(n).case["outcome"] == "transition"]
+    got = tool.coded_necessity(names)
+    assert set(got) == set(CONDITIONS)
+    for c in CONDITIONS:
+        assert got[c] == pytest.approx(sum(t[c] for t in trans) / len(trans))
+        assert 0.0 <= got[c] < 1.0  # the coded cases can say no
+
+
+def test_a_structure_on_the_coded_start_is_its_formula_on_the_central_states(tool):
+    from polmodel import load_scenario
+
+    static = tool.static_values(["cases/tunisia-2011"])["cases/tunisia-2011"]
+    init = load_scenario("cases/tunisia-2011").central_initial()
+    assert static["memo"] == pytest.approx(min(init[c] for c in
+                                               ("crisis", "fracture", "challenger", "pressure")))
+    assert static["defection"] == pytest.approx(
+        min(init["challenger"], max(init["fracture"], 1.0 - init["security"])))

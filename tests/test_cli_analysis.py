@@ -90,7 +90,7 @@ def test_sweep_line_and_heatmap(sc, tmp_path):
     param = next(k for k in sc.parameters if not sc.parameters[k].fixed)
     r = invoke("sweep", "--x", param, "--points", "3", "--worlds", "50", "--policy", "targeted")
     assert r.exit_code == 0, r.stderr
-    assert "share of plausible worlds where a window opens under targeted" in flat(r.stdout)
+    assert "share of plausible worlds where a window opens under targeted" in r.stdout
     r = invoke("sweep", "--x", param, "--y", "lever.targeted_sanctions", "--points", "2",
                "--worlds", "30", "--policy", "targeted", "--policy", "broad", "--json",
                "--out", str(tmp_path))
@@ -217,7 +217,7 @@ def test_sweep_of_two_policies_shows_both_shares_and_the_crossover(tmp_path):
     text = invoke(*args).stdout
     assert "targeted higher" in text and "broad higher" in text and "tied" in text
     for c in data["crossovers"]:
-        assert f"near {label('rally', with_id=True)} = {c['near']:.3g}" in flat(text)
+        assert f"near {c['near']:.3g} (between" in flat(text)
     csv_text = invoke(*args, "--csv").stdout
     assert csv_text.splitlines()[1].split(",")[:4] == ["rally", "share_higher", "share_lower",
                                                       "share_tied"]

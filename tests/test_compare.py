@@ -19,7 +19,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
-from polmodel.model.structures import STRUCTURES  # noqa: E402
 import pytest  # noqa: E402
 from conftest import flat  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -31,6 +30,7 @@ from polmodel.analysis.paired import necessity_consistency  # noqa: E402
 from polmodel.analysis.worlds import PolicyOutcomes, sample_worlds  # noqa: E402
 from polmodel.errors import PolmodelError  # noqa: E402
 from polmodel.model.states import CONDITIONS, CROSSOVER  # noqa: E402
+from polmodel.model.structures import STRUCTURES  # noqa: E402
 from polmodel.scenario.definition import scenario_from_dict
 from polmodel.scenario.loading import load_scenario  # noqa: E402
 from polmodel.views import plots

@@ -258,7 +258,13 @@ def test_the_result_displays_and_exports(pooled):
     import json
 
     json.dumps(d, allow_nan=False)
-    assert pooled.plot().get_xlabel().startswith(pooled.disagreement[0]["parameter"])
+    from polmodel.model.labels import label
+
+    top = pooled.disagreement[0]["parameter"]
+    assert " ".join(pooled.plot().get_xlabel().split()).startswith(label(top, with_id=True))
+    from polmodel.room.elicitation_report import tables
+
+    assert tables(pooled)[0][2][0][0] == label(top, with_id=True)  # the terminal's table too
 
 
 # ---- reading and the CLI ------------------------------------------------------------------------

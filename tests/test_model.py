@@ -410,17 +410,7 @@ def test_a_run_needs_at_least_one_month():
         simulate(init, default_parameters(), np.zeros((0, 9)))
 
 
-UNDECLARED_REFERRALS = (
-    "model bug, reported: a threat of force lowers effective coordination, and coordinated court "
-    "referrals (referral_exposure * coord) now read it, so the lever lowers exposure; the table's "
-    "force_threat mechanism (like regional_dependence) does not declare ('exposure', -1), so "
-    "`polmodel levers force_threat` leaves it out. Strict: fix the table and this passes.")
-
-
-@pytest.mark.parametrize("lever", [
-    pytest.param(lever, marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                                reason=UNDECLARED_REFERRALS))
-    if lever == "force_threat" else lever for lever in LEVER_NAMES])
+@pytest.mark.parametrize("lever", LEVER_NAMES)
 def test_the_mechanism_table_says_which_states_each_lever_moves(lever):
     """`polmodel levers` explains a lever by the mechanism table: the table must match the code.
 

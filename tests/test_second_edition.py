@@ -75,10 +75,11 @@ def test_every_term_has_the_sign_its_mechanism_declares():
             assert sign in declared, f"{m} on {STATES[i]}: sign {sign}, table says {declared}"
             seen.add((m, STATES[i]))
     listed = {(m.name, s) for m in MECHANISMS for s, _ in m.moves}
-    # Declared effects no term carries, exactly these. Three act only inside effective
+    # Declared effects no term carries, exactly these. Five act only inside effective
     # coordination (``coord`` in coefficients(), damped by regional dependence and by the
-    # backlash of a threat of force), so they reach pressure and the challenger through the
-    # terms of the coordination and interlocutor mechanisms, and only when coordination is on:
+    # backlash of a threat of force), so they reach pressure, the challenger and exposure
+    # through the terms of the coordination, interlocutor and referral mechanisms, and only
+    # when coordination is on:
     # test_effects_through_coordination_are_real holds their signs. Three more (third edition)
     # act only inside another mechanism's coefficient: relief restores linkage, which weakens
     # the siege rally (engagement_linkage); relief tied to talks raises the offer the dialogue
@@ -87,13 +88,15 @@ def test_every_term_has_the_sign_its_mechanism_declares():
     # (and given a test), not slip through a whitelist.
     assert listed - seen == {("regional_dependence", "pressure"),
                              ("regional_dependence", "challenger"),
+                             ("regional_dependence", "exposure"),
                              ("force_threat", "challenger"),
+                             ("force_threat", "exposure"),
                              ("engagement_linkage", "fracture"),
                              ("relief_for_talks", "challenger"),
                              ("personalist_patronage", "fracture")}
 
 
-@pytest.mark.parametrize("state", ["pressure", "challenger"])
+@pytest.mark.parametrize("state", ["pressure", "challenger", "exposure"])
 def test_effects_through_coordination_are_real(state):
     """The declared effects of regional dependence and of force's backlash, which no term of
     their own carries, have their declared sign once coordination is on."""

@@ -153,7 +153,7 @@ def test_the_crossover_lies_where_the_two_shares_meet_between_the_points():
     (c,) = s.crossovers()
     assert c["between"] == [0.2, 0.5] and (c["from"], c["to"]) == ("a", "b")
     assert c["near"] == pytest.approx(0.2 + 0.3 * 2 / 6)
-    assert "near rally = 0.3 " in s.headline()
+    assert "near 0.3 (between 0.2 and 0.5: from a to b)" in s.headline()
     level = _hand_made([0.3, 0.3], [0.3, 0.3], [0.0, 1.0])
     assert list(level.verdicts()) == ["even", "even"] and level.crossovers() == []
 

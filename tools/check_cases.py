@@ -72,24 +72,61 @@ def file_problems(name: str) -> list[str]:
     return problems
 
 
-def ranking(names: list[str], worlds: int, seed: int) -> list[tuple[str, str, float, float]]:
-    """(case, outcome, window share, median peak) of every case under ``as-happened``."""
+def ranking(names: list[str], worlds: int, seed: int) -> list[tuple]:
+    """(case, outcome, {structure: median strict peak}, {structure: window share}) per case.
+
+    Every structure is read from the same runs of ``as-happened`` (each run keeps every
+    structure's peaks); the run's own structure is the scenario's.
+    """
+    import numpy as np
+
     from polmodel import compare, load_scenario
+    from polmodel.model.structures import STRUCTURES
 
     rows = []
     for name in names:
         sc = load_scenario(name)
-        per = compare(sc, ["as-happened"], worlds=worlds, seed=seed).per_policy["as-happened"]
-        rows.append((name, sc.case["outcome"], per["window_share"], per["peak_index_median"]))
-    return sorted(rows, key=lambda r: -r[3])
+        o = compare(sc, ["as-happened"], worlds=worlds, seed=seed).outcomes["as-happened"]
+        peaks = {st: float(np.median(o.readings[:, s, 0])) for s, st in enumerate(STRUCTURES)}
+        windows = {st: float((o.readings[:, s, 0] > 0.5).mean()) for s, st in enumerate(STRUCTURES)}
+        rows.append((name, sc.case["outcome"], peaks, windows))
+    return rows
 
 
-def pairwise_score(rows) -> float:
+def static_values(names: list[str]) -> dict[str, dict[str, float]]:
+    """Each structure's strict index on each case's coded (central) starting point."""
+    import numpy as np
+
+    from polmodel import STATES, load_scenario
+    from polmodel.model.structures import STRUCTURES
+
+    out = {}
+    for name in names:
+        init = load_scenario(name).central_initial()
+        x = np.array([init[s] for s in STATES])
+        out[name] = {st: float(s.evaluate(x, "min")) for st, s in STRUCTURES.items()}
+    return out
+
+
+def pairwise_score(values: dict[str, float], outcomes: dict[str, str]) -> float:
     """Share of (transition, survival) pairs in which the transition ranks higher (ties half)."""
-    t = [peak for _, outcome, _, peak in rows if outcome == "transition"]
-    s = [peak for _, outcome, _, peak in rows if outcome == "survival"]
+    t = [values[n] for n, o in outcomes.items() if o == "transition"]
+    s = [values[n] for n, o in outcomes.items() if o == "survival"]
     wins = sum((a > b) + 0.5 * (a == b) for a in t for b in s)
     return wins / (len(t) * len(s)) if t and s else float("nan")
+
+
+def coded_necessity(names: list[str]) -> dict[str, float]:
+    """FsQCA necessity of each coded condition (its starting value) for a transition.
+
+    Cases are the case files; the outcome is crisp (1 for a transition, 0 for a survival), so
+    consistency ``sum(min(x, y)) / sum(y)`` is the mean coding over the transitions.
+    """
+    from polmodel import CONDITIONS, load_scenario
+
+    scs = [load_scenario(n) for n in names]
+    trans = [sc.central_initial() for sc in scs if sc.case["outcome"] == "transition"]
+    return {c: sum(t[c] for t in trans) / len(trans) for c in CONDITIONS} if trans else {}
 
 
 def main() -> int:
@@ -107,12 +144,28 @@ def main() -> int:
         print("problem:", p)
     print(f"{len(names)} case files, {len(problems)} problems")
     if not args.files_only and not problems:
+        from polmodel.model.structures import STRUCTURES
+
         rows = ranking(names, args.worlds, args.seed)
-        print(f"\n{'case':<22} {'outcome':<11} {'window':>7} {'peak':>6}")
-        for name, outcome, window, peak in rows:
-            print(f"{name.removeprefix('cases/'):<22} {outcome:<11} {window:>7.1%} {peak:>6.2f}")
-        print(f"\ntransition above survival in {pairwise_score(rows):.2f} of the pairs "
-              f"(median peak index, {args.worlds} worlds, seed {args.seed}; 0.5 is no separation)")
+        outcomes = {name: outcome for name, outcome, _, _ in rows}
+        cols = list(STRUCTURES)
+        print(f"\nmedian peak opening index under each structure ({args.worlds} worlds, seed "
+              f"{args.seed}, as-happened); window share in brackets")
+        print(f"{'case':<20} {'outcome':<11} " + " ".join(f"{c:>17}" for c in cols))
+        for name, outcome, peaks, windows in sorted(rows, key=lambda r: (r[1], -r[2]["memo"])):
+            cells = " ".join(f"{peaks[c]:>9.2f} [{windows[c]:>4.0%}]" for c in cols)
+            print(f"{name.removeprefix('cases/'):<20} {outcome:<11} {cells}")
+        static = static_values(names)
+        print("\ntransition above survival, share of the pairs (0.5 is no separation; 16 cases "
+              "cannot validate a model, only say how far it separates the two groups):")
+        for c in cols:
+            run = pairwise_score({n: r[2][c] for n, r in zip(names, rows)}, outcomes)
+            coded = pairwise_score({n: static[n][c] for n in names}, outcomes)
+            print(f"  {c:<13} {run:.2f} after the dynamics   {coded:.2f} on the coded start")
+        print("\nnecessity of each coded condition for a transition (mean coding over the "
+              "transitions; 1 = present in full in every one):")
+        for c, v in coded_necessity(names).items():
+            print(f"  {c:<11} {v:.2f}")
     return 1 if problems else 0
 
 

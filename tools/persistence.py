@@ -17,6 +17,7 @@ import numpy as np
 
 
 def spearman(a, b) -> float:
+    """Spearman rank correlation of two sequences."""
     from scipy.stats import spearmanr
     return float(spearmanr(a, b).statistic)
 
@@ -24,9 +25,9 @@ def spearman(a, b) -> float:
 def month_values(month: int) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Case names, coded initial states and the states at ``month`` with no lever."""
     from polmodel import STATES, load_scenario
-    from polmodel.scenario.loading import list_cases
     from polmodel.model.integrator import simulate
     from polmodel.model.levers import LEVER_NAMES
+    from polmodel.scenario.loading import list_cases
 
     names, start, end = [], [], []
     for name in list_cases():
@@ -40,6 +41,7 @@ def month_values(month: int) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 def main() -> int:
+    """Print the correlation of each state's coding with its month value, across the cases."""
     from polmodel import STATES
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

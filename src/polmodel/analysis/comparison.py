@@ -24,14 +24,7 @@ import numpy as np
 from polmodel.analysis._stats import median, quantiles
 from polmodel.analysis.options import RunOptions, documents_run_keywords
 from polmodel.analysis.paired import pairwise_statistics
-from polmodel.analysis.verdicts import (
-    first_window_timing,
-    horizon_grid,
-    pair_readings,
-    reading_at,
-    reading_grid,
-    structure_necessity,
-)
+from polmodel.analysis.verdicts import TIE, EveryReading, first_window_timing, structure_necessity
 from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds
 from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_POLICIES, check_names
@@ -49,8 +42,6 @@ from polmodel.views.comparison_text import (
 )
 from polmodel.views.text import CAVEAT, Section, csv_text, provenance, short_repr, write_text
 
-TIE = 1e-9  # differences smaller than this are exact ties (shortfall from the highest)
-
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
     if x.size == 0:
@@ -60,7 +51,7 @@ def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(EveryReading):
     """Policies compared on the same plausible worlds of a scenario.
 
     Build one with :func:`compare`. Figures are shares of plausible worlds under the
@@ -194,58 +185,6 @@ class Comparison:
                 if self.verdict(a, b)["flips"]]
 
     @cached_property
-    def _grid(self) -> dict:
-        return reading_grid(self.outcomes, self.margin + TIE)
-
-    def readings(self, a: str, b: str) -> dict[str, dict]:
-        """The verdict of ``a`` against ``b`` under every structure and both ANDs.
-
-        Keys are ``structure/scale`` (``memo/strict``, ``defection/graded`` ...); each value
-        has the reading ("higher", "lower" or "even", from ``a``'s side) and the shares.
-        """
-        self._peaks(a, None), self._peaks(b, None)  # checks the names
-        return pair_readings(self._grid, self.policies, a, b)
-
-    def holds(self, a: str, b: str) -> tuple[int, int]:
-        """Under how many readings (structures x ANDs) the comparison's own verdict holds, of how many."""
-        own = self.verdict(a, b)["strict"]["reading"]
-        readings = self.readings(a, b)
-        return sum(r["reading"] == own for r in readings.values()), len(readings)
-
-    @cached_property
-    def structure_flips(self) -> list[tuple[str, str]]:
-        """Pairs whose verdict is not the same under every structure and both ANDs."""
-        names = self.policies
-        return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
-                if len({r["reading"] for r in self.readings(a, b).values()}) > 1]
-
-    @cached_property
-    def _horizon_grid(self) -> dict:
-        return horizon_grid(self.outcomes, self.horizon, self.margin + TIE)
-
-    def at_months(self, a: str, b: str) -> dict[str, dict]:
-        """The verdict of ``a`` against ``b`` at 24, 36 and 60 months (those before the horizon).
-
-        Keys are ``month/scale``; the horizon's own verdict is :meth:`verdict`.
-        """
-        self._peaks(a, None), self._peaks(b, None)
-        i, j = self.policies.index(a), self.policies.index(b)
-        return {k: reading_at(v, i, j) for k, v in self._horizon_grid.items()}
-
-    @cached_property
-    def horizon_flips(self) -> list[tuple[str, str]]:
-        """Pairs whose verdict at an earlier mark differs from the verdict at the horizon."""
-        names = self.policies
-        out = []
-        for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                v = self.verdict(a, b)
-                if any(r["reading"] != v[key.split("/")[1]]["reading"]
-                       for key, r in self.at_months(a, b).items()):
-                    out.append((a, b))
-        return out
-
-    @cached_property
     def shortfall(self) -> dict[str, dict[str, float]]:
         """How far each policy's peak index falls short of the highest policy's in each world.
 
@@ -271,7 +210,7 @@ class Comparison:
 
     @cached_property
     def necessity(self) -> dict[str, dict[str, dict[str, float | None]]]:
-        """Is each condition necessary for the openings of the structures that do not need it?
+        """Necessity of each condition for the openings of the structures that do not need it.
 
         Per policy and structure: fsQCA necessity consistency of each condition (its highest
         membership over the horizon) for the structure's strict peak index, across worlds. A

@@ -14,14 +14,13 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_HORIZON, check_choice, check_text, check_whole
 from polmodel.model.bounds import check_overrides, parameter_bounds
 from polmodel.model.integrator import simulate
-from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
 from polmodel.model.states import (
     AGGREGATORS,
     CONDITIONS,
     STATES,
-    bottleneck,
     opening_index,
 )
+from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES, leaf_words
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
 from polmodel.views.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text
@@ -132,7 +131,7 @@ class RunResult:
     def bottleneck(self) -> list[str]:
         """The binding state of the structure's formula at each month (for the memo's, the lowest condition)."""
         s = STRUCTURES[self.structure]
-        return [s.leaves[i] for i in s.bottleneck(self.states)]
+        return [leaf_words(s.leaves[i]) for i in s.bottleneck(self.states)]
 
     @property
     def first_window(self) -> int | None:
@@ -155,20 +154,30 @@ class RunResult:
         h = int(self.months[-1])
         return sorted({0, h} | {m for m in (6, 12, 24, 36, 48) if m < h})
 
+    @property
+    def _shown(self) -> list[int]:
+        """The states a table shows: the four conditions, then any other its structure reads."""
+        extra = {leaf.lstrip("~") for leaf in STRUCTURES[self.structure].leaves} - set(CONDITIONS)
+        return list(range(len(CONDITIONS))) + sorted(STATES.index(s) for s in extra)
+
     def _rows(self) -> list[list[object]]:
         J, bn, win = self.index, self.bottleneck, self.window
         return [
-            [m, *(float(v) for v in self.conditions[m]), float(J[m]), "open" if win[m] else "no", bn[m]]
+            [m, *(float(self.states[m, i]) for i in self._shown), float(J[m]),
+             "open" if win[m] else "no", bn[m]]
             for m in self.checkpoints()
         ]
 
-    _HEADER = ("month", *CONDITIONS, "opening index", "window", "bottleneck")
+    @property
+    def _HEADER(self) -> tuple[str, ...]:
+        return ("month", *(STATES[i] for i in self._shown), "opening index", "window", "bottleneck")
 
     def verdict(self) -> str:
         """One sentence on the window, in the model's own terms."""
         h = int(self.months[-1])
         if self.first_window is None:
-            binds = max(CONDITIONS, key=self.bottleneck[1:].count)  # ties: the memo's order
+            leaves = [leaf_words(x) for x in STRUCTURES[self.structure].leaves]
+            binds = max(leaves, key=self.bottleneck[1:].count)  # ties: the formula's order
             return (f"No window opens in {h} months under these assumptions; the opening index peaks "
                     f"at {self.peak_index:.2f} and {binds} binds most often.")
         return (f"A window opens at month {self.first_window} and stays open {self.months_open} of "
@@ -184,7 +193,8 @@ class RunResult:
             *(wrap(line) for line in self.explanation()),
             *([wrap(self.note)] if self.note else []),
             wrap(CAVEAT),
-            wrap(provenance(scenario=self.scenario, policy=self.policy, aggregator=self.aggregator,
+            wrap(provenance(scenario=self.scenario, policy=self.policy, structure=self.structure,
+                       aggregator=self.aggregator,
                             run="central values",
                             overrides=", ".join(f"{k}={v:g}" for k, v in self.overrides.items()) or None)),
         ]
@@ -222,13 +232,15 @@ class RunResult:
                 + html_table(self._HEADER, self._rows())
                 + f"<p>{html.escape(self.verdict())}</p><p><small>{html.escape(CAVEAT)}<br>"
                 + html.escape(provenance(scenario=self.scenario, policy=self.policy,
-                                         aggregator=self.aggregator)) + "</small></p>")
+                                         structure=self.structure, aggregator=self.aggregator)) + "</small></p>")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: provenance, the monthly series and the headline figures."""
         return {
             "provenance": provenance(scenario=self.scenario, policy=self.policy,
-                                     aggregator=self.aggregator, run="central values"),
+                                     structure=self.structure, aggregator=self.aggregator,
+                                     run="central values"),
+            "structure": self.structure,
             "caveat": CAVEAT,
             "overrides": dict(self.overrides),
             "decomposition": {k: dict(v) for k, v in self.decomposition.items()},
@@ -340,6 +352,7 @@ def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
     if scenario.defaults_note():
         lines += [wrap(scenario.defaults_note()), ""]
     lines += [wrap(CAVEAT), wrap(provenance(scenario=scenario.label, horizon=f"{scenario.horizon} months",
+                                            structure=results[0].structure if results else None,
                                             aggregator=results[0].aggregator if results else None,
                                             run="central values",
                                             overrides=", ".join(f"{k}={v:g}" for k, v in

@@ -10,6 +10,7 @@ under every reading depends on none of these assumptions; one that flips depends
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from polmodel.analysis.paired import necessity_consistency, pairwise_statistics
 from polmodel.model.readings import MARKS
 from polmodel.model.states import CONDITIONS, SCALES
 from polmodel.model.structures import STRUCTURES
+
+TIE = 1e-9
+"""Differences smaller than this are exact ties."""
 
 LATE = 12
 """A first window in the last this-many months of the horizon counts as late."""
@@ -28,6 +32,7 @@ def reading_name(structure: str, scale: str) -> str:
 
 
 def reading_at(stats: Mapping[str, np.ndarray], i: int, j: int) -> dict:
+    """The verdict of policy ``i`` against ``j`` from :func:`pairwise_statistics` arrays."""
     hi, lo = float(stats["share_higher"][i, j]), float(stats["share_lower"][i, j])
     return {"reading": "higher" if hi > lo else "lower" if lo > hi else "even",
             "share_higher": hi, "share_lower": lo, "share_tied": float(stats["share_tied"][i, j])}
@@ -95,3 +100,63 @@ def structure_necessity(o) -> dict[str, dict[str, float | None]]:
                          necessity_consistency(o.condition_peak[:, i].astype(float), y))
                      for i, c in enumerate(CONDITIONS)}
     return out
+
+
+class EveryReading:
+    """The readings of a comparison's verdicts: every structure and AND, and earlier horizons.
+
+    A mixin of :class:`polmodel.analysis.comparison.Comparison`: it reads ``outcomes``,
+    ``policies``, ``margin``, ``horizon``, :meth:`verdict` and ``_peaks``.
+    """
+
+    @cached_property
+    def _grid(self) -> dict:
+        return reading_grid(self.outcomes, self.margin + TIE)
+
+    def readings(self, a: str, b: str) -> dict[str, dict]:
+        """The verdict of ``a`` against ``b`` under every structure and both ANDs.
+
+        Keys are ``structure/scale`` (``memo/strict``, ``defection/graded`` ...); each value
+        has the reading ("higher", "lower" or "even", from ``a``'s side) and the shares.
+        """
+        self._peaks(a, None), self._peaks(b, None)  # checks the names
+        return pair_readings(self._grid, self.policies, a, b)
+
+    def holds(self, a: str, b: str) -> tuple[int, int]:
+        """Under how many readings (structures x ANDs) the comparison's own verdict holds, of how many."""
+        own = self.verdict(a, b)["strict"]["reading"]
+        readings = self.readings(a, b)
+        return sum(r["reading"] == own for r in readings.values()), len(readings)
+
+    @cached_property
+    def structure_flips(self) -> list[tuple[str, str]]:
+        """Pairs whose verdict is not the same under every structure and both ANDs."""
+        names = self.policies
+        return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+                if len({r["reading"] for r in self.readings(a, b).values()}) > 1]
+
+    @cached_property
+    def _horizon_grid(self) -> dict:
+        return horizon_grid(self.outcomes, self.horizon, self.margin + TIE)
+
+    def at_months(self, a: str, b: str) -> dict[str, dict]:
+        """The verdict of ``a`` against ``b`` at 24, 36 and 60 months (those before the horizon).
+
+        Keys are ``month/scale``; the horizon's own verdict is :meth:`verdict`.
+        """
+        self._peaks(a, None), self._peaks(b, None)
+        i, j = self.policies.index(a), self.policies.index(b)
+        return {k: reading_at(v, i, j) for k, v in self._horizon_grid.items()}
+
+    @cached_property
+    def horizon_flips(self) -> list[tuple[str, str]]:
+        """Pairs whose verdict at an earlier mark differs from the verdict at the horizon."""
+        names = self.policies
+        out = []
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                v = self.verdict(a, b)
+                if any(r["reading"] != v[key.split("/")[1]]["reading"]
+                       for key, r in self.at_months(a, b).items()):
+                    out.append((a, b))
+        return out

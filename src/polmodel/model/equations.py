@@ -154,8 +154,6 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
     # Share of the way from the threshold to full mobilization: repression loses its effect
     # over it, and draws people in instead (max(0, above) on floats and arrays).
     mobilized = (above + abs(above)) * 0.5 / (1.0 - c["backfire_threshold"])
-    room = c["exodus_ceiling"] - exodus             # those who could still leave
-    room = (room + abs(room)) * 0.5 / (1.0 - exodus + 1e-12)
     F, H, S, P = FRACTURE, CHALLENGER, SECURITY, PRESSURE
     return (
         ("drift", CRISIS, GAIN, c["drift"]),
@@ -211,7 +209,12 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
         ("production_loss", RENTS, LOSS, c["production_loss"] * crisis),
         ("broad_rent_cut", RENTS, LOSS, c["broad_rent_cut"]),
         ("enforcement_rent_cut", RENTS, LOSS, c["enforcement_rent_cut"]),
-        ("emigration_rate", EXODUS, GAIN, c["emigration_rate"] * crisis * room),
+        # Emigration draws on a pool: d(exodus)/dt = rate * crisis * (ceiling - exodus), written
+        # as a gain and a loss whose rates do not depend on exodus, so the step stays exact and
+        # exodus approaches the ceiling without passing it.
+        ("emigration_rate", EXODUS, GAIN, c["emigration_rate"] * crisis * c["exodus_ceiling"]),
+        ("exodus_ceiling", EXODUS, LOSS,
+         c["emigration_rate"] * crisis * (1.0 - c["exodus_ceiling"])),
         ("return_rate", EXODUS, LOSS, c["return_rate"] * (1.0 - crisis)),
         ("indictment_rate", EXPOSURE, GAIN, c["indictment_rate"]),
         ("enforcement_exposure", EXPOSURE, GAIN, c["enforcement_exposure"]),

@@ -43,7 +43,7 @@ _MECHANISM_LABELS = {
     "aid_capture": "how much aid the government captures as revenue for loyalty",
     "engagement_linkage": "how far relief restores ties with the sanctioning states",
     "relief_offer": "how much relief tied to talks adds to what talks offer",
-    "agent_rally": "how strongly outside backing of challengers makes rulers close ranks",
+    "agent_rally": "how strongly outside backing unites rulers against 'foreign agents'",
     "ties_loyalty": "how strongly ties other than pay hold the security forces",
     "corporate_distance": "how fast a professional force keeps its distance from the rulers",
     "dialogue_crossover": "the offer above which talks unite the challengers",

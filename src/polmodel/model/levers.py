@@ -42,7 +42,7 @@ LEVERS: tuple[Lever, ...] = (
           "Action against the purchase and laundering of illegally mined gold and drug proceeds."),
     Lever("multilateral_coordination", "multilateral coordination",
           "A shared strategy among regional and global actors (Lima Group, OAS, EU, UN agencies)."),
-    Lever("opposition_support", "support for civil society",
+    Lever("opposition_support", "support for civil society and the opposition",
           "Political, technical and financial support for civil society, independent press and the opposition."),
     Lever("negotiation", "negotiation with off-ramps",
           "Dialogue with the government that offers guarantees (amnesty, exit, a political future) to its pragmatic sectors."),

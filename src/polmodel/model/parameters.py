@@ -266,17 +266,19 @@ MECHANISMS: tuple[Mechanism, ...] = (
       f'{CRIES}: pressure "has been observed but in a disjointed manner" (declarations, sanctions '
       "against officials, financial sanctions) and is not effective because fragmented",
       (("pressure", +1),), levers=("targeted_sanctions", "broad_sanctions", "multilateral_coordination")),
-    M("regional_dependence", "oil-dependent neighbours damp coordination (less pressure, and less "
-      "help for the challengers' interlocutor)",
+    M("regional_dependence", "oil-dependent neighbours damp coordination (less pressure, less "
+      "help for the challengers' interlocutor, fewer court referrals)",
       f'{FOREIGN_AFFAIRS}: Caribbean nations "receive subsidized oil shipments" and OAS votes fell '
       f'short (20 and 17 of 34); {CRIES}: energy cooperation "makes the Caribbean countries '
-      'reluctant to make statements against Maduro"', (("pressure", -1), ("challenger", -1)),
+      'reluctant to make statements against Maduro"',
+      (("pressure", -1), ("challenger", -1), ("exposure", -1)),
       levers=("multilateral_coordination",)),
     M("force_threat", "threats of force add coercive pressure but put off regional partners "
-      "(less coordination, so less help for the challengers' interlocutor too)",
+      "(less coordination, so less help for the challengers' interlocutor and fewer court "
+      "referrals too)",
       f'{CRIES}: comments about the possible use of force "have not been helpful", solutions should '
       'avoid "interventionist patterns of the past"; the direct coercive effect is an assumption',
-      (("pressure", +1), ("challenger", -1)), levers=("force_threat",)),
+      (("pressure", +1), ("challenger", -1), ("exposure", -1)), levers=("force_threat",)),
     M("displacement_response", "an exodus gives neighbours a stake: regional responses arise",
       f'{CRIES}: "regional responses that may arise from the humanitarian and migratory crises"; '
       "Colombia alone received nearly one million", (("pressure", +1),), reads=("exodus",)),
@@ -474,8 +476,10 @@ MECHANISM_PARAMETERS: tuple[Parameter, ...] = (
       "assumption", "indictments", 1.0, _S),
     P("exposure_decay", 0.005, 0.0, 0.02, "monthly rate at which exposure fades",
       "assumption", "exposure_decay", 1.0, _S),
-    P("enforcement_exposure", 0.01, 0.0, 0.03, "monthly rate at which full enforcement adds to officials' exposure",
-      "assumption; Krcmaric 2018", "enforcement_lockin", 1.0, _S),
+    P("enforcement_exposure", 0.02, 0.005, 0.05, "monthly rate at which full enforcement adds to officials' exposure",
+      "assumption, sized as indictment_rate: designations and indictments for drug trafficking "
+      "(Foreign Affairs: El Aissami) are the same kind of act; Krcmaric 2018", "enforcement_lockin",
+      1.0, _S),
     P("referral_exposure", 0.008, 0.0, 0.025, "monthly rate at which full effective coordination adds exposure (court referrals)",
       "assumption", "coordinated_referral", 1.0, _S),
 )

@@ -119,6 +119,11 @@ class Structure:
         return np.asarray(self.evaluate(states, "min")) > CROSSOVER
 
 
+def leaf_words(leaf: str) -> str:
+    """A state of a formula as a person reads it: ``"~security"`` is ``"not security"``."""
+    return f"not {leaf[1:]}" if leaf.startswith("~") else leaf
+
+
 def term_value(states, term):
     """One term: a state, 1 - a state, or the largest of several (fuzzy OR)."""
     out = None

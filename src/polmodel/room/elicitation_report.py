@@ -32,8 +32,10 @@ EVEN = "even"
 
 
 def _name(key: str) -> str:
-    """The name a person reads for a parameter id (the id for now; plain-word labels later)."""
-    return key
+    """A parameter as a person reads it, on one line: its plain-word label, the id in parentheses."""
+    from polmodel.views.figure_parts import name
+
+    return " ".join(name(key).split())
 
 
 def _names(people) -> str:
@@ -155,7 +157,8 @@ def plot_ranges(e, ax=None, parameter: str | None = None):
     ax.set_ylim(len(rows) + 0.7, -0.7)
     ax.grid(axis="x", color="0.9")
     ax.set_axisbelow(True)
-    ax.set_xlabel(f"{_name(name)}: each line from a participant's low to high, dot at the best guess")
+    ax.set_xlabel(wrapped(f"{_name(name)}: each line from a participant's low to high, dot at the "
+                          "best guess", 80))
     if pair:
         for side, c in colour.items():
             if side not in sides.values():

@@ -26,8 +26,8 @@ from polmodel.limits import MAX_HORIZON
 from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import (
     CONTEXT_PARAMETERS,
-    MECHANISM_PARAMETERS,
     DEFAULTED_KEYS,
+    MECHANISM_PARAMETERS,
 )
 from polmodel.model.states import STATES
 from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from polmodel.model.states import CONDITIONS, SCALES
-from polmodel.model.structures import STRUCTURES
+from polmodel.model.structures import STRUCTURES, leaf_words
 from polmodel.views.text import (
     CAVEAT,
     WIDTH,
@@ -108,7 +108,9 @@ def comparison_sections(c) -> list[Section]:
          "the binding condition moves the index: a lever can raise a condition that does not bind "
          "and leave the index flat."),
         (f"What binds under the '{c.structure}' structure (share of plausible worlds where it binds "
-         "most months)", ("policy", *c.leaves), binds, ""),
+         "most months)", ("policy", *map(leaf_words, c.leaves)), binds,
+         "not security: security forces that no longer hold (1 - security)."
+         if any(leaf.startswith("~") for leaf in c.leaves) else ""),
         ("Is a condition needed for openings by the other routes? (fsQCA necessity consistency)",
          ("policy", *(str(k) for k in range(1, len(cells) + 1))), nec,
          "Columns: " + "; ".join(f"{k} {cond} for '{st}' openings"

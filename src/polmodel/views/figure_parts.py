@@ -21,9 +21,13 @@ FOOTER_WIDTH = 110
 """Characters per line of the caveat and provenance footer."""
 
 
-def name(key: str, width: int = 56) -> str:
-    """The name a person reads for a parameter id: its plain-word label, the id in parentheses,
-    wrapped; a name the model does not label (a Morris group, a structure) as it is."""
+def name(key: str, width: int | None = 56) -> str:
+    """The name a person reads for a parameter id: its label, the id in parentheses.
+
+    Wrapped at ``width`` characters (on one line when None).
+
+    A name the model does not label (a Morris group, a structure) is returned as it is.
+    """
     from polmodel.errors import PolmodelError
     from polmodel.model.labels import label
 
@@ -31,6 +35,8 @@ def name(key: str, width: int = 56) -> str:
         words = label(key, with_id=True)
     except PolmodelError:
         return key
+    if width is None:
+        return words
     return textwrap.fill(words, width, break_long_words=False, break_on_hyphens=False)
 
 

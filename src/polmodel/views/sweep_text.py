@@ -13,11 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from polmodel.views.figure_parts import name as _name
+from polmodel.views.figure_parts import name as _label
 from polmodel.views.text import CAVEAT, pct, result_html, result_text
 
 FEW_WORLDS = 200
 """Below this many worlds a point, the headline says that one world moves a share visibly."""
+
+
+def _name(key: str) -> str:
+    """An axis as a person reads it, on one line: its plain-word label, the id in parentheses."""
+    return " ".join(_label(key).split())
 
 
 def _g(v: float) -> str:
@@ -25,7 +30,14 @@ def _g(v: float) -> str:
 
 
 def _at(sw, ix) -> str:
-    return " and ".join(f"{_name(a)} = {_g(g[i])}" for a, g, i in zip(sw.axes, sw.grids, ix))
+    """Where a grid point is: "at 0.005", or "at 0.005 and 0.08" (the axes named before)."""
+    return "at " + " and ".join(_g(g[i]) for g, i in zip(sw.grids, ix))
+
+
+def _along(sw) -> str:
+    """The axes and their ranges, named once: "Along <label> (rally) from 0.005 to 0.1"."""
+    parts = [f"{_name(a)} from {_g(g[0])} to {_g(g[-1])}" for a, g in zip(sw.axes, sw.grids)]
+    return "Along " + (" (across) and ".join(parts) + " (down)" if len(parts) == 2 else parts[0])
 
 
 def _fmt(sw, v: float) -> str:
@@ -74,10 +86,10 @@ def crossover_sentence(sw) -> str:
         return f"The verdict is the same at every point: {side_words(sw, verdicts.flat[0])}."
     if len(sw.axes) == 2:
         rows = {tuple(c["at"].items()) for c in cross}
-        return (f"The verdict crosses over along {_name(sw.axes[0])} at {len(rows)} of the "
-                f"{len(sw.grids[1])} values of {_name(sw.axes[1])} (table below; the line on the "
+        return (f"The verdict crosses over along {sw.axes[0]} at {len(rows)} of the "
+                f"{len(sw.grids[1])} values of {sw.axes[1]} (table below; the line on the "
                 "figure).")
-    parts = [f"near {_name(c['axis'])} = {_g(c['near'])} (between {_g(c['between'][0])} and "
+    parts = [f"near {_g(c['near'])} (between {_g(c['between'][0])} and "
              f"{_g(c['between'][1])}: from {c['from']} to {c['to']})" for c in cross]
     return ("The verdict (which policy gives the higher outcome in more worlds) crosses over "
             + "; ".join(parts) + ".")
@@ -88,14 +100,15 @@ def headline(sw) -> str:
     q = sw.question
     if sw.is_contrast:
         reverse = sw.lower_label().removeprefix("share of plausible worlds where ")
-        return (f"{_extremes(sw, sw.values, _upper(q.text()) + ' in')}; "
+        return (f"{_along(sw)}: {_extremes(sw, sw.values, q.text() + ' in')}; "
                 f"{_extremes(sw, sw.lower, reverse + ' in')}; the rest are ties "
                 f"({sw.tie_words()}), under these assumptions. {crossover_sentence(sw)} "
                 f"{worlds_sentence(sw)}")
     if sw.statistic == "share":
-        first = _extremes(sw, sw.values, _upper(q.text()) + " in")
+        first = _extremes(sw, sw.values, q.text() + " in")
     else:
-        first = _extremes(sw, sw.values, f"The {sw.statistic_label()} is", unit="")
+        first = _extremes(sw, sw.values, f"the {sw.statistic_label()} is", unit="")
+    first = f"{_along(sw)}: {first}"
     return f"{first}, under these assumptions. {worlds_sentence(sw)}"
 
 
@@ -106,14 +119,14 @@ def _cell_pct(v: float) -> str:
 def sections(sw) -> list:
     """The grid as tables (and, for two policies, where the verdict crosses over)."""
     q = sw.question
-    x = _name(sw.axes[0])
+    x, x_words = sw.axes[0], _name(sw.axes[0])  # the id heads a column; the label a heading
     out = []
     if len(sw.axes) == 1:
         if sw.is_contrast:
             verdicts = sw.verdicts()
             rows = [[_g(v), pct(h), pct(lo), pct(t), str(d)] for v, h, lo, t, d in
                     zip(sw.grids[0], sw.values, sw.lower, sw.tied, verdicts)]
-            out.append((f"Sweep of {x}: share of plausible worlds where each policy gives the "
+            out.append((f"Sweep of {x_words}: share of plausible worlds where each policy gives the "
                         "higher outcome", [x, f"{q.policy} higher", f"{q.versus} higher", "tied",
                                           "in more worlds"], rows,
                         f"'{q.policy} higher': {q.text()}; 'tied': {sw.tie_words()}. "
@@ -123,27 +136,27 @@ def sections(sw) -> list:
             rows = [[_g(v), _fmt(sw, s)] + ([f"{_g(b[0])} to {_g(b[1])}"] if b is not None else [])
                     for v, s, b in zip(sw.grids[0], sw.values, band)]
             header = [x, sw.statistic_label()] + (["10-90% of worlds"] if sw.band is not None else [])
-            out.append((f"Sweep of {x}", header, rows, worlds_sentence(sw)))
+            out.append((f"Sweep of {x_words}", header, rows, worlds_sentence(sw)))
     else:
-        y = _name(sw.axes[1])
+        y, y_words = sw.axes[1], _name(sw.axes[1])
         nx = len(sw.grids[0])
         if sw.is_contrast:
             cell = [[f"{_cell_pct(sw.values[i, j])}/{_cell_pct(sw.lower[i, j])}" for i in range(nx)]
                     for j in range(len(sw.grids[1]))]
             heading = (f"% of plausible worlds where {q.policy} gives the higher outcome / where "
-                       f"{q.versus} does: {x} across, {y} down")
+                       f"{q.versus} does: {x_words} across, {y_words} down")
         else:
             cell = [[_fmt(sw, sw.values[i, j]) for i in range(nx)] for j in range(len(sw.grids[1]))]
-            heading = f"{sw.statistic_label()}: {x} across, {y} down"
+            heading = f"{sw.statistic_label()}: {x_words} across, {y_words} down"
         header = [f"{y} \\ {x}", *(_g(v) for v in sw.grids[0])]
         rows = [[_g(v), *cells] for v, cells in zip(sw.grids[1], cell)]
         out.append((heading, header, rows, worlds_sentence(sw)))
     cross = sw.crossovers()
     if cross:
-        by = [_name(sw.axes[1])] if len(sw.axes) == 2 else []
+        by = [sw.axes[1]] if len(sw.axes) == 2 else []
         rows = [[*(_g(v) for v in c["at"].values()), f"{_g(c['between'][0])} to {_g(c['between'][1])}",
                  _g(c["near"]), c["from"], c["to"]] for c in cross]
-        out.append((f"Where the verdict crosses over along {x}", [*by, "between", "near", "from",
+        out.append((f"Where the verdict crosses over along {x_words}", [*by, "between", "near", "from",
                                                                   "to"], rows,
                     "from/to: the policy that gives the higher outcome in more worlds ('even': as "
                     "many); near: where the two shares meet, interpolated between the points."))
