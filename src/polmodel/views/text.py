@@ -186,8 +186,10 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def _html_cell(text: str) -> str:
     # Numbers right-aligned, as in the text tables (the handout's style sheet reads the class).
+    # An id may break after an underscore (<wbr>: no character to copy), so a column of
+    # "label (regional_dependence)" cells fits a printed page.
     cls = ' class="num"' if text and _NUMERIC.match(text) else ""
-    return f"<td{cls}>{html.escape(text)}</td>"
+    return f"<td{cls}>{html.escape(text).replace('_', '_<wbr>')}</td>"
 
 
 def _cell(v: object) -> str:
