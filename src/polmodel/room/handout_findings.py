@@ -65,6 +65,6 @@ def findings_html(sc, c, pair: tuple[str, str], *, seed, figure: Callable[..., s
                  "<p class='note'>Each sentence boxes the plausible worlds where the answer holds "
                  "(PRIM scenario discovery) and states only the assumption ranges the search "
                  f"finds again in more than half of {resamples or 'its'} reruns on fresh samples "
-                 f"of {c.n_worlds} worlds, with how often. <code>polmodel discover</code> gives "
+                 f"of {c.n_worlds:,} worlds, with how often. <code>polmodel discover</code> gives "
                  "the same at the same seed and number of worlds.</p>")
     return "".join(parts)

@@ -47,7 +47,7 @@ def _statement(d) -> str:
 
 def _reruns(r) -> str:
     return (f"{r.resamples} rerun{'s' if r.resamples != 1 else ''} of the search on fresh "
-            f"samples of {r.worlds} plausible worlds")
+            f"samples of {r.worlds:,} plausible worlds")
 
 
 def box_sentence(d) -> str:
