@@ -18,7 +18,7 @@ from polmodel.analysis.sensitivity_analysis import sensitivity  # noqa: E402
 from polmodel.analysis.sweeps import sweep  # noqa: E402
 from polmodel.scenario.loading import load_scenario  # noqa: E402
 from polmodel.views import plots  # noqa: E402
-from polmodel.views.text import CAVEAT  # noqa: E402
+from polmodel.views.text import CAVEAT, approx  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +69,9 @@ def test_the_discover_figure_draws_the_box_on_each_plausible_range(disc):
     """Each restricted assumption: a bar over its plausible range and the box's part of it."""
     from matplotlib.patches import Rectangle
 
-    b = disc.box
-    assert b.names, "the test needs a box that restricts something"
+    # With reruns the figure draws what the sentence states: the restrictions that recur.
+    b = disc.recurrence.box
+    assert b is not None and b.names, "the test needs a stable box that restricts something"
     fig = Figure(figsize=(10, 5.5))
     ax = disc.plot(ax=fig.add_subplot())
     full = dict(zip(disc.prim.names, map(tuple, disc.prim.bounds)))
@@ -81,7 +82,9 @@ def test_the_discover_figure_draws_the_box_on_each_plausible_range(disc):
         expected = (round((lo - f0) / (f1 - f0), 9), round((hi - f0) / (f1 - f0), 9))
         assert expected in spans, name
         label = next(t.get_text() for t in ax.get_yticklabels() if name in t.get_text())
-        assert f"{f0:.3g} to {f1:.3g}" in label
+        assert f"{approx(f0)} to {approx(f1)}" in label
+        count = int(disc.recurrence.counts[disc.recurrence.names.index(name)])
+        assert f"in {count} of {disc.recurrence.resamples} reruns" in label
     assert spans.count((0.0, 1.0)) >= len(b.names)  # the plausible ranges behind the box
     words = _words(fig)
     for share in (b.density, b.coverage, b.mass):

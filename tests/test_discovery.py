@@ -11,6 +11,7 @@ from conftest import flat
 from polmodel.analysis.discovery import discover
 from polmodel.analysis.prim import _paste, prim
 from polmodel.errors import PolmodelError
+from polmodel.model.labels import label
 from polmodel.views.text import CAVEAT
 
 
@@ -132,7 +133,28 @@ def test_prim_input_errors():
 
 @pytest.fixture(scope="module")
 def contrast():
-    return discover("venezuela-2018", worlds=600)
+    return discover("venezuela-2018", worlds=2000, resamples=12)
+
+
+def test_where_no_restriction_recurs_the_sentence_says_so(contrast):
+    from dataclasses import replace
+
+    from polmodel.analysis.recurrence import _count
+
+    # Twelve reruns whose boxes share nothing more than five times: no restriction recurs in
+    # more than half, so nothing is stated as what you would have to believe.
+    names = list(contrast.worlds.names[:4])
+    bounds = contrast.prim.bounds[:4]
+    boxes = [((names[k % 4],), [bounds[k % 4][0]], [np.mean(bounds[k % 4])]) for k in range(11)]
+    boxes.append(((names[1],), [bounds[1][0]], [np.mean(bounds[1])]))
+    d = replace(contrast, recurrence=_count(boxes, 2000, names, bounds, None, None))
+    assert not d.stable() and d.recurrence.counts.tolist() == [4, 3, 3, 2]
+    s = flat(d.sentence())
+    assert "no stable set of assumption ranges" in s and "no restriction recurs in more than half" in s
+    top = names[1]  # 3 + 1 boxes
+    assert f"the most frequent, {label(top)} ({top}), in 4 of 12" in s
+    assert d.box_sentence() not in s  # the sample's box is not read out as a finding
+    assert d.to_dict()["stable"] == [] and d.to_dict()["recurrence"]["box"] is None
 
 
 def test_discovery_on_the_scenario_contrast(contrast):
@@ -140,11 +162,15 @@ def test_discovery_on_the_scenario_contrast(contrast):
     holds = d.question.holds  # the statement is recomputed from the outcomes it names
     assert d.question.versus is not None and callable(holds)
     assert 0 < d.share < 1
-    s = d.sentence()
+    s = d.box_sentence()
     assert d.question.text()[:10].lower() in s.lower()
     assert f"{d.box.density:.0%}" in s and f"{d.box.mass:.0%}" in s
     for name in d.box.names:
-        assert name in s and name in d.worlds.names
+        assert f"{label(name)} ({name})" in s and name in d.worlds.names
+    # The sentence read out states the stable restrictions, by label with the id, and no other.
+    assert d.stable() and d.box_sentence() != d.sentence()
+    for name in d.worlds.names:
+        assert (f"{label(name)} ({name})" in d.sentence()) == (name in d.stable()), name
     inside = d.box.contains(d.worlds.values, d.worlds.names)
     assert d.box.density == pytest.approx(d.holds[inside].mean())
     assert d.box.coverage == pytest.approx(d.holds[inside].sum() / d.holds.sum())
@@ -155,7 +181,8 @@ def test_discovery_on_the_scenario_contrast(contrast):
 
 def test_discovery_views(contrast, tmp_path):
     d = contrast
-    assert d.summary().index(d.sentence()[:30]) < d.summary().index("The box")
+    assert d.summary().index(d.sentence()[:30]) < d.summary().index("This sample's box")
+    assert d.summary().index("Restrictions across 12 reruns") < d.summary().index("This sample's box")
     assert flat(CAVEAT) in flat(d.summary())
     assert "Discovery(" in repr(d)
     assert "<table>" in d._repr_html_()
@@ -175,8 +202,8 @@ def test_no_window_anywhere_is_said_plainly():
 
 
 def test_same_seed_same_box():
-    a = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
-    b = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3)
+    a = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3, resamples=4)
+    b = discover("venezuela-2018", "targeted", "broad", worlds=300, seed=3, resamples=4)
     assert a.to_dict() == b.to_dict()
 
 

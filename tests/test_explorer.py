@@ -278,3 +278,12 @@ def test_without_ipywidgets_the_explorer_shows_its_figure(monkeypatch):
 
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert "ipywidgets" in bundle["text/plain"]
+
+
+def test_each_assumption_slider_reads_its_label_with_its_name(ex):
+    from polmodel.model.labels import label
+
+    for name in ex.ranges:
+        caption = html.unescape(ex.controls.captions[name].value)
+        assert caption.replace("<code>", "").replace("</code>", "") == label(name, with_id=True)
+        assert ex.controls[name].description == ""  # the caption above names it

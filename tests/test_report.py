@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 import polmodel
 from polmodel.cli import main
 from polmodel.errors import PolmodelError
+from polmodel.model.labels import label
 from polmodel.model.states import STATES
 from polmodel.room.handout import handout, sensitivity_available
 from polmodel.scenario.loading import TEMPLATE, load_scenario, scenario_dir, template_text
@@ -60,12 +62,42 @@ def test_the_handout_holds_every_part(page, scenario):
     assert CAVEAT.replace("'", "&#x27;") in page
     prov = f"polmodel {polmodel.__version__} | scenario {scenario.name} | seed {SEED}"
     assert prov in page and f"worlds {WORLDS}" in page
-    for state in STATES:  # every initial state, with its source
-        assert f"<td>{state}</td>" in page
+    cells = page.replace("<wbr>", "")  # ids may break after an underscore
+    for state in STATES:  # every initial state, by its label with its name, with its source
+        assert f"<td>{html.escape(label(f'initial.{state}', with_id=True))}</td>" in cells
     for name in scenario.parameters:  # every parameter, context and mechanism
-        assert f"<td>{name}</td>" in page
+        assert f"<td>{html.escape(label(name, with_id=True))}</td>" in cells
     for policy in scenario.policies:
         assert policy in page
+
+
+def opening_text(page: str) -> str:
+    """The handout's text before its appendix: every section but the full assumption tables."""
+    body = page.split("<main>", 1)[1].split("</main>", 1)[0].replace("<wbr>", "")
+    sections = re.findall(r"<section id='([^']+)'>(.*?)</section>", body, flags=re.S)
+    kept = [text for part, text in sections if part != "assumptions"]
+    return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(kept)))
+
+
+def test_no_id_on_the_opening_pages_but_in_parentheses_beside_its_label(page):
+    from conftest import bare_ids
+
+    from polmodel.model.structures import STRUCTURES
+
+    text = " ".join(opening_text(page).split())
+    assert "What would you have to believe?" in text and "What decides" in text
+    # A structure may share a parameter's id ("defection"): the comparison names structures
+    # in quotes or as its table's columns, and those are not the parameter.
+    assert " ".join(STRUCTURES) in text
+    for name in STRUCTURES:
+        text = text.replace(f"'{name}'", "'a structure'")
+    text = text.replace(" ".join(STRUCTURES), "the structures")
+    assert not bare_ids(text), bare_ids(text)[:5]
+    # ...and the appendix names them the same way, in its first column.
+    appendix = page.split("<section id='assumptions'>", 1)[1].split("</section>", 1)[0]
+    appendix = appendix.replace("<wbr>", "")
+    cells = [html.unescape(c) for c in re.findall(r"<tr><td>([^<]*)</td>", appendix)]
+    assert cells and all(c == label(c.rsplit("(", 1)[1].rstrip(")"), with_id=True) for c in cells)
 
 
 def test_the_pair_sentence_states_the_paired_share(scenario):

@@ -40,6 +40,8 @@ _PUBLIC = {
     "LEVERS": "polmodel.model.levers",
     "LEVERS_BY_NAME": "polmodel.model.levers",
     "PARAMETERS": "polmodel.model.parameters",
+    "label": "polmodel.model.labels",
+    "LABELS": "polmodel.model.labels",
     "MECHANISMS_BY_NAME": "polmodel.model.parameters",
     "CONTEXT_NAMES": "polmodel.scenario.schema",
     "apply_settings": "polmodel.scenario.whatif",

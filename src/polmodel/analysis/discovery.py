@@ -5,6 +5,10 @@ of a scenario, for a yes/no answer (a window opens under a policy; one policy gi
 opening index than another). Each box is read out as a sentence with its *density* (share of the
 worlds in the box where the answer holds), *coverage* (share of all worlds where it holds that
 the box contains) and *mass* (share of all worlds inside the box).
+
+One sample's box is one sample's answer: the sentence states only the restrictions that recur
+when the search is rerun on fresh samples of as many worlds (:mod:`polmodel.analysis.recurrence`),
+with how often they recur, or says that none does; the sample's own box is shown after it.
 """
 
 from __future__ import annotations
@@ -19,20 +23,12 @@ import numpy as np
 from polmodel.analysis.options import RunOptions, documents_run_keywords
 from polmodel.analysis.prim import PRUNE_TOLERANCE, Box, PrimResult, _prim, check_settings
 from polmodel.analysis.questions import Question, question_for
+from polmodel.analysis.recurrence import RESAMPLES, Recurrence, rerun_boxes
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
+from polmodel.limits import check_whole
 from polmodel.scenario.definition import Scenario
-from polmodel.views.text import CAVEAT, provenance, result_html, result_text
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _limit_words(name: str, lo: float, hi: float, full: tuple[float, float]) -> str:
-    if lo > full[0] and hi < full[1]:
-        return f"{name} is between {lo:.3g} and {hi:.3g}"
-    return f"{name} is above {lo:.3g}" if lo > full[0] else f"{name} is below {hi:.3g}"
+from polmodel.views.text import provenance, result_html, result_text
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,8 @@ class Discovery:
     """The worlds where an answer holds, boxed by a few assumption ranges (PRIM).
 
     Build one with :func:`discover`. Shares are shares of plausible worlds under the
-    scenario's assumed ranges.
+    scenario's assumed ranges. ``recurrence`` counts the restrictions of the boxes found on
+    fresh samples (None when no rerun was asked for).
     """
 
     scenario: str
@@ -52,6 +49,7 @@ class Discovery:
     holds: np.ndarray
     prim: PrimResult
     settings: Mapping[str, Any]
+    recurrence: Recurrence | None = None
 
     @property
     def share(self) -> float:
@@ -73,43 +71,25 @@ class Discovery:
                           what_ifs=describe_settings(self.settings))
 
     def sentence(self) -> str:
-        """The box read out: 'A ... in 81% of the worlds where ...; those worlds are 35% ...'."""
-        q, b = self.question, self.box
-        statement = q.text()
-        statement = statement[0].upper() + statement[1:]
-        if self.share == 0:
-            return (f"{statement} in none of the {len(self.worlds)} plausible worlds sampled, under "
-                    "these assumptions: there is nothing to box.")
-        if self.share == 1:
-            return f"{statement} in every plausible world sampled, under these assumptions."
-        if not b.names or b.density - self.share < 0.05:
-            return (f"{statement} in {self.share:.0%} of all plausible worlds, and no small set of "
-                    f"assumption ranges singles them out (the best box found holds it in "
-                    f"{b.density:.0%}).")
-        full = dict(zip(self.prim.names, map(tuple, self.prim.bounds)))
-        where = _join([_limit_words(n, lo, hi, full[n]) for n, lo, hi in zip(b.names, b.low, b.high)])
-        return (f"{statement} in {b.density:.0%} of the worlds where {where}; those worlds are "
-                f"{b.mass:.0%} of all plausible worlds and hold {b.coverage:.0%} of the worlds "
-                f"where it does (it does in {self.share:.0%} of all worlds).")
+        """What you would have to believe: the restrictions that recur across reruns, or none."""
+        from polmodel.views.discovery_text import sentence
+
+        return sentence(self)
+
+    def box_sentence(self) -> str:
+        """The box found on this sample, read out (one sample's answer)."""
+        from polmodel.views.discovery_text import box_sentence
+
+        return box_sentence(self)
+
+    def stable(self) -> list[str]:
+        """The assumptions restricted in more than half of the reruns (empty without reruns)."""
+        return [] if self.recurrence is None else self.recurrence.stable()
 
     def _sections(self) -> list:
-        b = self.box
-        full = dict(zip(self.prim.names, map(tuple, self.prim.bounds)))
-        limits = [[n, f"{lo:.3g} to {hi:.3g}", f"{full[n][0]:.3g} to {full[n][1]:.3g}"]
-                  for n, lo, hi in zip(b.names, b.low, b.high)]
-        p = self.prim
-        steps = sorted(set(np.linspace(0, len(p.coverage) - 1, 8).astype(int)) | {p.chosen})
-        traj = [[int(s), f"{p.coverage[s]:.0%}", f"{p.density[s]:.0%}", f"{p.mass[s]:.0%}",
-                 int(p.restricted[s]), "chosen" if s == p.chosen else ""] for s in steps]
-        return [
-            ("The box", ("assumption", "in the box", "plausible range"), limits,
-             f"density {b.density:.0%}, coverage {b.coverage:.0%}, mass {b.mass:.0%} "
-             "(after pasting and pruning)."),
-            ("Peeling trajectory (the coverage-density trade-off)",
-             ("step", "coverage", "density", "mass", "restricted", ""), traj,
-             "Rule: the box with the most coverage x (density - share) / (1 - share), share being "
-             "the share of all worlds where it holds; among boxes covering at least 20%."),
-        ]
+        from polmodel.views.discovery_text import sections
+
+        return sections(self)
 
     def summary(self) -> str:
         """The sentence, the box and the trade-off, the caveat and the provenance."""
@@ -127,20 +107,10 @@ class Discovery:
         return result_html(f"{self.title}: where {self.question.text()}", self.sentence(), self._sections(), self.provenance())
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: the sentence, the box, the trajectory."""
-        q, b, p = self.question, self.box, self.prim
-        return {
-            "provenance": self.provenance(), "caveat": CAVEAT, "scenario": self.scenario,
-            "seed": self.worlds.seed, "worlds": len(self.worlds),
-            "question": {"policy": q.policy, "versus": q.versus, "outcome": q.outcome,
-                         "statement": q.text()},
-            "sentence": self.sentence(), "share": self.share,
-            "box": {"coverage": b.coverage, "density": b.density, "mass": b.mass,
-                    "limits": {n: [float(lo), float(hi)] for n, lo, hi in zip(b.names, b.low, b.high)}},
-            "trajectory": {"coverage": p.coverage.tolist(), "density": p.density.tolist(),
-                           "mass": p.mass.tolist(), "restricted": p.restricted.tolist(),
-                           "chosen": p.chosen},
-        }
+        """Plain data: the sentence, the stable restrictions, this sample's box, the trajectory."""
+        from polmodel.views.discovery_text import to_dict
+
+        return to_dict(self)
 
     def to_frame(self):
         """The peeling trajectory as a pandas DataFrame (needs pandas)."""
@@ -154,23 +124,15 @@ class Discovery:
                              "chosen": np.arange(len(p.coverage)) == p.chosen}).rename_axis("step")
 
     def to_csv(self, path=None) -> str:
-        """The box limits as CSV, a provenance comment first; also written to ``path``."""
-        import csv
-        import io
+        """The sample's box and the stable restrictions as CSV; also written to ``path``."""
+        from polmodel.views.discovery_text import to_csv
 
-        buf = io.StringIO()
-        buf.write(f"# {self.provenance()} | {CAVEAT}\n")
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["statement", "assumption", "low", "high", "density", "coverage", "mass", "share"])
-        b = self.box
-        for n, lo, hi in zip(b.names, b.low, b.high) if b.names else [("", np.nan, np.nan)]:
-            w.writerow([self.question.text(), n, f"{lo:.6g}", f"{hi:.6g}", f"{b.density:.6g}",
-                        f"{b.coverage:.6g}", f"{b.mass:.6g}", f"{self.share:.6g}"])
+        text = to_csv(self)
         if path is not None:
             from pathlib import Path
 
-            Path(path).write_text(buf.getvalue(), encoding="utf-8")
-        return buf.getvalue()
+            Path(path).write_text(text, encoding="utf-8")
+        return text
 
     def plot(self, ax=None):
         """The peeling trajectory: coverage against density, the chosen box marked."""
@@ -202,6 +164,7 @@ def discover(
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    resamples: int = RESAMPLES,
 ) -> Discovery:
     """Box the plausible worlds where an answer holds (PRIM), and say it in a sentence.
 
@@ -218,6 +181,11 @@ def discover(
     peel_alpha, paste_alpha, min_mass, min_coverage, max_restrictions :
         PRIM settings (:func:`polmodel.analysis.prim.prim`).
     <run keywords>
+    resamples : int
+        Reruns of the search on fresh samples of as many worlds, seeds spawned from ``seed``
+        (from the worlds' seed when worlds are given): the sentence states only the
+        restrictions found in more than half of them (:mod:`polmodel.analysis.recurrence`).
+        0 for none: the sentence then reads out this sample's box.
 
     Returns
     -------
@@ -225,12 +193,13 @@ def discover(
 
     Examples
     --------
-    >>> d = discover("venezuela-2018", "targeted", "broad", worlds=500)
-    >>> 0 <= d.box.density <= 1
-    True
+    >>> d = discover("venezuela-2018", "targeted", "broad", worlds=500, resamples=5)
+    >>> 0 <= d.box.density <= 1, d.recurrence.resamples
+    (True, 5)
     """
     check_settings(peel_alpha=peel_alpha, paste_alpha=paste_alpha, min_mass=min_mass,
                    min_coverage=min_coverage, max_restrictions=max_restrictions)
+    resamples = check_whole(resamples, "resamples", 0, 10_000)
     run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
                      aggregator=aggregator, executor=executor, chunk_size=chunk_size,
                      progress=progress, parameters=parameters, initial=initial)
@@ -245,5 +214,16 @@ def discover(
     bounds = np.array([[dims[k][1], dims[k][2]] for k in w.names])
     result = _prim(w.values, holds, w.names, bounds, peel_alpha, paste_alpha, min_mass,
                    min_coverage, PRUNE_TOLERANCE, max_restrictions)
+    recurrence = None
+    if resamples:
+        given = isinstance(worlds, Worlds)
+        recurrence = rerun_boxes(
+            sc, question, len(w), seed=w.seed if given and w.seed is not None else run.seed,
+            sampler=w.sampler if w.sampler in ("lhs", "sobol") else run.sampler, aggregator=agg,
+            resamples=resamples, names=w.names, bounds=bounds, worlds=w, holds=holds,
+            executor=run.executor, progress=run.progress, peel_alpha=peel_alpha,
+            paste_alpha=paste_alpha, min_mass=min_mass, min_coverage=min_coverage,
+            max_restrictions=max_restrictions)
     return Discovery(scenario=sc.label, title=sc.title, question=question, aggregator=agg,
-                     horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=run.settings)
+                     horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=run.settings,
+                     recurrence=recurrence)

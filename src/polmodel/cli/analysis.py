@@ -28,6 +28,7 @@ from polmodel.cli.writing import commit_out, figure_png, prepare_out
 from polmodel.limits import MAX_WORKERS
 
 OUTCOME_NAMES = ["peak_index", "window", "months_open", "crisis_months", "exodus"]
+RESAMPLES = 40  # discover's reruns: polmodel.analysis.recurrence.RESAMPLES (not imported: start-up)
 
 
 POLICY_HELP = ("The question: twice (--policy A --policy B) for A against B; once for that policy "
@@ -212,14 +213,20 @@ def _with_settings(result, settings):
               help="Fuzzy AND for the opening index (the scenario's by default).")
 @click.option("--max-restrictions", type=click.IntRange(min=1), default=3, show_default=True,
               help="At most this many assumptions restricted in a box.")
+@click.option("--resamples", type=click.IntRange(0, 10_000), default=RESAMPLES, show_default=True,
+              help="Reruns of the search on fresh samples of --worlds worlds; only restrictions "
+                   "found in more than half of them are stated (0: this sample's box).")
 @_library_errors
 def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
-                     out, worlds, sampler, aggregator, max_restrictions, force=False):
+                     out, worlds, sampler, aggregator, max_restrictions, resamples=RESAMPLES,
+                     force=False):
     """Scenario discovery: the assumption ranges that box the worlds where an answer holds.
 
-    PRIM boxes, each read out as a sentence ("A gives a higher opening index than B in 81% of
-    the worlds where ...; those worlds are 35% of all plausible worlds"), with the box and the
-    coverage-density trade-off after. With no --policy: the scenario's contrast both ways, and
+    PRIM boxes, read out as a sentence ("A gives a higher opening index than B in 81% of the
+    worlds where ...; those worlds are 35% of all plausible worlds") that states only the
+    restrictions recurring in more than half of --resamples reruns on fresh worlds, with how
+    often, or says that none recurs; then the restrictions across reruns, this sample's box and
+    the coverage-density trade-off. With no --policy: the scenario's contrast both ways, and
     where a window opens under the policy with the most windows.
     """
     from polmodel.analysis.discovery import discover
@@ -237,11 +244,13 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
         data_files = [file_name(sc.name, "discover.json"), file_name(sc.name, "discover.csv")]
         outset = _planned(out, file_name(sc.name, "discover"), [*figures, *data_files], force, stack)
         w = sample_worlds(sc, worlds, seed=seed, sampler=sampler)
-        with LazyProgress(length=len(questions) * worlds, label="plausible worlds",
-                               file=sys.stderr, hidden=worlds < 20_000) as bar:
+        total = len(questions) * worlds * (1 + resamples)
+        with LazyProgress(length=total, label="plausible worlds", file=sys.stderr,
+                          hidden=total < 20_000) as bar:
             for q in questions:
                 d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w, aggregator=aggregator,
-                             max_restrictions=max_restrictions, executor=executor, progress=bar.update)
+                             max_restrictions=max_restrictions, executor=executor, progress=bar.update,
+                             resamples=resamples)
                 results.append(_with_settings(d, settings))
         echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
                     csv=lambda: _discovery_csv(results),

@@ -29,8 +29,8 @@ from polmodel.errors import escape_controls
               help="Policy to include (repeatable); all of the scenario's by default.")
 @click.option("--pair", nargs=2, metavar="A B",
               help="The two policies the pair figure and the sensitivity section are about.")
-@click.option("--worlds", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Number of plausible worlds.")
+@click.option("--worlds", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Number of plausible worlds (for the comparison and the boxes, as discover).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same seed, same worlds.")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True,
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
@@ -42,7 +42,7 @@ from polmodel.errors import escape_controls
                                             "a folder, device or FIFO).")
 @_set_option
 @_library_errors
-def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, worlds=1000, seed=0,
+def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, worlds=2000, seed=0,
                    sampler="lhs", horizon=None, aggregator=None, pdf=False, force=False, sets=()):
     """Write the workshop handout: one self-contained HTML file that prints on A4 and Letter.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from polmodel.errors import PolmodelError
+from polmodel.model.labels import label
 from polmodel.model.levers import LEVER_NAMES, LEVERS_BY_NAME
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import AGGREGATORS
@@ -56,11 +57,14 @@ class Controls:
                                      description=LEVERS_BY_NAME[lever].label)
             c[lever + START_SUFFIX] = w.IntSlider(min=0, max=h - 1, step=1, style=narrow,
                                                   description="from month")
+        captions = {}
         for name, (value, low, high) in ex.ranges.items():
             meaning = (PARAMETERS[name].meaning if name in PARAMETERS
                        else f"initial {name.removeprefix(INITIAL_PREFIX)}")
+            # The label a room reads above the slider, the name --set takes beside it.
+            captions[name] = w.HTML(f"{html.escape(label(name))} <code>({html.escape(name)})</code>")
             c[name] = w.FloatSlider(value=value, min=low, max=high, step=(high - low) / 50 or 0.01,
-                                    readout_format=".3g", description=name, style=narrow,
+                                    readout_format=".2g", description="", style=narrow,
                                     tooltip=meaning)
         self.widgets = c
         self.image = w.Image(format="png", value=ex.png())
@@ -74,7 +78,8 @@ class Controls:
         levers = w.VBox([w.HTML("<b>Levers</b> (intensity, start month)")]
                         + [w.HBox([c[lv], c[lv + START_SUFFIX]]) for lv in LEVER_NAMES])
         heading = f"<b>Assumptions</b> (those that move {html.escape(ex.base_policy)} most)"
-        assumptions = w.VBox([w.HTML(heading)] + [c[n] for n in ex.ranges])
+        assumptions = w.VBox([w.HTML(heading)] + [w.VBox([captions[n], c[n]]) for n in ex.ranges])
+        self.captions = captions
         self.layout = w.VBox([w.HBox([c["policy"], reset, c["aggregator"]]), self.image,
                               self.verdict, self.message, w.HBox([levers, assumptions])])
 

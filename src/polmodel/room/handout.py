@@ -3,8 +3,10 @@
 Everything is inside the file: figures are PNG images embedded as ``data:`` URLs, the style
 sheet is inline, nothing is fetched from a network. Sections: the scenario and its sources, the
 model on one slide, the assumptions, the central run, the policy comparison, what decides the
-comparison (tornado and "what would you have to believe" sentences, from the sensitivity
-analysis), and the caveat with the provenance (version, scenario, seed). A PDF is the browser's
+comparison (Sobol' indices first, Morris screening and the tornado as checks, and the "what would
+you have to believe" restrictions that recur across reruns of PRIM), and the caveat with the
+provenance (version, scenario, seed). Every assumption is named by its plain-word label, with its
+id in parentheses (:mod:`polmodel.model.labels`). A PDF is the browser's
 "Print to PDF" (or ``polmodel report --pdf`` with a local Chromium, in
 :mod:`polmodel.room.pdf`).
 """
@@ -135,26 +137,29 @@ def model_part() -> Part:
 
 def assumptions_part(sc: Scenario) -> Part:
     """Every number of the scenario: value, plausible range, meaning and source."""
+    from polmodel.model.labels import label
     from polmodel.model.parameters import PARAMETERS
     from polmodel.scenario.schema import CONTEXT_NAMES
 
     def rng(u) -> str:
         return "fixed" if u.fixed else f"{u.low:g} to {u.high:g}"
 
-    states = [[k, f"{u.value:g}", rng(u), u.source] for k, u in sc.initial.items()]
-    context = [[k, f"{sc.parameters[k].value:g}", rng(sc.parameters[k]),
+    states = [[label(f"initial.{k}", with_id=True), f"{u.value:g}", rng(u), u.source]
+              for k, u in sc.initial.items()]
+    context = [[label(k, with_id=True), f"{sc.parameters[k].value:g}", rng(sc.parameters[k]),
                 PARAMETERS[k].meaning if k in PARAMETERS else "", sc.parameters[k].source]
                for k in CONTEXT_NAMES]
-    mech = [[k, f"{u.value:g}", rng(u), PARAMETERS[k].meaning if k in PARAMETERS else "", u.source]
+    mech = [[label(k, with_id=True), f"{u.value:g}", rng(u),
+             PARAMETERS[k].meaning if k in PARAMETERS else "", u.source]
             for k, u in sc.parameters.items() if k not in CONTEXT_NAMES]
     body = ("<p>The plausible worlds draw every number that has a range uniformly from it, "
             "independently of the others; a single (central) run uses the values.</p>"
             "<h3>Where each state stands at month 0</h3>"
-            + html_table(("state", "value", "range", "source"), states)
+            + html_table(("state (name)", "value", "range", "source"), states)
             + "<h3>Context</h3>"
-            + html_table(("parameter", "value", "range", "meaning", "source"), context)
+            + html_table(("assumption (name)", "value", "range", "meaning", "source"), context)
             + "<h3>Mechanisms (rates per month and weights)</h3>"
-            + html_table(("parameter", "value", "range", "meaning", "source"), mech))
+            + html_table(("assumption (name)", "value", "range", "meaning", "source"), mech))
     return Part("assumptions", "The assumptions", f"<div class='assumptions'>{body}</div>")
 
 
@@ -242,42 +247,11 @@ def sensitivity_part(sc: Scenario, c, pair: tuple[str, str], *, seed) -> Part:
 
 
 def _sensitivity_from_modules(sc: Scenario, c, pair, *, seed) -> Part:
-    """The tornado, the deciding assumptions and the PRIM sentences, on the comparison's worlds."""
-    from importlib import import_module
+    """What decides the pair, and what you would have to believe (:mod:`.handout_findings`)."""
+    from polmodel.room.handout_findings import findings_html
 
-    sa = import_module("polmodel.analysis.sensitivity_analysis")
-    disc = import_module("polmodel.analysis.discovery")
-    a, b = pair
-    parts = []
-    if a != b:
-        s = sa.sensitivity(sc, a, b, methods=("tornado", "morris"), aggregators=(c.aggregator,),
-                           seed=seed)
-        parts.append(f"<p class='lead'>{html.escape(s.headline())}</p>")
-        parts.append("<p class='note'>Morris screening is a quick pass over every assumption; "
-                     f"<code>polmodel sensitivity {html.escape(sc.name)}</code> gives Sobol' "
-                     "indices with intervals, which measure shares of variance and may order the "
-                     "leading assumptions differently. Both name the same question.</p>")
-        parts.append(figure_html(lambda ax: s.plot(ax=ax, kind="tornado"), figsize=(9, 6),
-                                 alt=f"Tornado: the assumptions that move '{a}' minus '{b}' most",
-                                 caption="Each bar: the answer with one assumption at the low and "
-                                         "the high end of its range, the others at their "
-                                         "central values."))
-    sentences = []
-    if a != b:
-        d = disc.discover(sc, a, b, worlds=c.worlds, aggregator=c.aggregator)
-        sentences.append(d.sentence())
-    most = max(c.policies, key=lambda n: c.per_policy[n]["window_share"])
-    sentences.append(disc.discover(sc, most, outcome="window", worlds=c.worlds,
-                                   aggregator=c.aggregator).sentence())
-    items = "".join(f"<li>{html.escape(t)}</li>" for t in sentences)
-    parts.append("<h3>What would you have to believe?</h3>"
-                 f"<ul class='believe'>{items}</ul>"
-                 "<p class='note'>Each sentence boxes the plausible worlds where the answer holds "
-                 "(PRIM scenario discovery): the ranges of a few assumptions you would have to "
-                 "believe, with how much of the answer they cover. Boxes are found on the "
-                 f"comparison's {c.n_worlds} worlds; <code>polmodel discover</code> draws its "
-                 "own, so its box can differ where the answer is rare.</p>")
-    return Part("sensitivity", "What decides the comparison", "".join(parts))
+    return Part("sensitivity", "What decides the comparison",
+                findings_html(sc, c, pair, seed=seed, figure=figure_html))
 
 
 def what_ifs_html(sc: Scenario) -> str:
@@ -333,7 +307,7 @@ def default_pair(sc: Scenario, c) -> tuple[str, str]:
 def handout(
     scenario: Scenario | str = "venezuela-2018",
     *,
-    worlds: int = 1000,
+    worlds: int = 2000,
     seed: int = 0,
     sampler: str = "lhs",
     aggregator: str | None = None,
@@ -350,7 +324,9 @@ def handout(
         (:func:`polmodel.scenario.whatif.apply_settings`, ``report --set``) are listed at the
         top of the first section.
     worlds, seed, sampler, aggregator, horizon
-        As for :func:`polmodel.compare`.
+        As for :func:`polmodel.compare`. The comparison and the "what would you have to
+        believe" boxes share the worlds: 2,000 by default, as :func:`polmodel.discover`, so
+        the handout states the restrictions ``polmodel discover`` finds at the same seed.
     policies : sequence of str, optional
         Policies to show; all of the scenario's by default (the baseline is always included).
     pair : (str, str), optional

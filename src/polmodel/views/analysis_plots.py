@@ -10,7 +10,7 @@ import numpy as np
 
 from polmodel.views.figure_parts import footer, frame, new_axes, wrapped
 from polmodel.views.figure_parts import name as _name
-from polmodel.views.text import pct
+from polmodel.views.text import approx, pct
 
 SHOWN = 15  # bars per figure
 
@@ -53,7 +53,7 @@ def plot_tornado(s, ax=None):
     ax.axvline(t.central, color="black", lw=0.8)
     ax.set_yticks(y, [_name(t.names[i]) for i in order])
     what = "months with a window" if t.outcome == "months_open" else s.question.label()
-    ax.set_xlabel(wrapped(f"{what} (central run {t.central:.3g})", 70))
+    ax.set_xlabel(wrapped(f"{what} (central run {approx(t.central)})", 70))
     ax.legend(loc="lower right")
     frame(ax, s, f"One assumption at a time: {s.question.label()}")
     return ax
@@ -67,8 +67,17 @@ def plot_morris(s, ax=None):
     m = s.morris[0]
     sigma = np.nan_to_num(m.sigma)
     ax.scatter(m.mu_star, sigma)
-    for i in m.order()[:8]:
-        ax.annotate(_name(m.names[i]), (m.mu_star[i], sigma[i]), fontsize=8)
+    # The first eight numbered on the plot, their labels in a key beside it (labels written on
+    # the points overlap where the points crowd).
+    from matplotlib.lines import Line2D
+
+    key = []
+    for rank, i in enumerate(m.order()[:8], start=1):
+        ax.annotate(str(rank), (m.mu_star[i], sigma[i]), xytext=(3, 3),
+                    textcoords="offset points", fontsize=8, fontweight="bold")
+        key.append(Line2D([], [], linestyle="none", marker=f"${rank}$", color="black",
+                          label=_name(m.names[i], 40)))
+    ax.legend(handles=key, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
     ax.set_xlabel("mu* (mean absolute elementary effect)")
     ax.set_ylabel("sigma (interaction, non-linearity)")
     frame(ax, s, f"Morris screening: {s.question.label()}")
@@ -99,9 +108,14 @@ def plot_tradeoff_curve(d, ax=None):
 def plot_box(d, ax=None):
     """The box: each restricted assumption's range in the box, on its plausible range."""
     ax = new_axes(ax, (8, 5))
-    b = d.box
+    r = getattr(d, "recurrence", None)  # reruns: draw the restrictions that recur, as the text
+    b = d.box if r is None else r.box
     full = dict(zip(d.prim.names, map(tuple, d.prim.bounds)))
-    names = list(b.names)
+    names = list(b.names) if b is not None else []
+
+    def reruns(n):
+        return "" if r is None else f"in {int(r.counts[r.names.index(n)])} of {r.resamples} reruns,\n"
+
     if names:
         y = np.arange(len(names))[::-1]
         for row, n, lo, hi in zip(y, names, b.low, b.high):
@@ -110,20 +124,24 @@ def plot_box(d, ax=None):
             a, z = (lo - f0) / width, (hi - f0) / width
             ax.barh(row, 1.0, left=0.0, height=0.5, color="0.88", edgecolor="0.6", lw=0.6)
             ax.barh(row, z - a, left=a, height=0.5, color="#0072B2", edgecolor="black", lw=0.8)
-            ax.annotate(f"{lo:.3g}", (a, row), xytext=(-3, 0), textcoords="offset points",
+            ax.annotate(approx(lo), (a, row), xytext=(-3, 0), textcoords="offset points",
                         ha="right", va="center", fontsize=8)
-            ax.annotate(f"{hi:.3g}", (z, row), xytext=(3, 0), textcoords="offset points",
+            ax.annotate(approx(hi), (z, row), xytext=(3, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=8)
-        ax.set_yticks(y, [f"{_name(n, 30)}\n(plausible {full[n][0]:.3g} to {full[n][1]:.3g})"
-                          for n in names], fontsize=8.5)
+        ax.set_yticks(y, [f"{_name(n, 30)}\n({reruns(n)}plausible {approx(full[n][0])} to "
+                          f"{approx(full[n][1])})" for n in names], fontsize=8.5)
         ax.set_ylim(-0.7, len(names) - 0.3)
-        note = (f"Blue: the box. {pct(b.density)} of the worlds in it hold the answer (density); "
+        note = ("" if r is None else f"The ranges found again in more than half of {r.resamples} "
+                f"reruns on fresh samples of {r.worlds} worlds, measured on this sample. ")
+        note += (f"Blue: the box. {pct(b.density)} of the worlds in it hold the answer (density); "
                 f"it holds {pct(b.coverage)} of the worlds where the answer holds (coverage); "
                 f"{pct(b.mass)} of all plausible worlds are in it (mass). The answer holds in "
                 f"{pct(d.share)} of all worlds.")
     else:
-        ax.text(0.5, 0.5, wrapped("no small set of assumption ranges singles these worlds out", 40),
-                ha="center", va="center", transform=ax.transAxes)
+        none = ("no small set of assumption ranges singles these worlds out" if r is None else
+                f"no assumption range recurs in more than half of {r.resamples} reruns on "
+                "fresh samples: no stable box")
+        ax.text(0.5, 0.5, wrapped(none, 40), ha="center", va="center", transform=ax.transAxes)
         ax.set_yticks([])
         note = f"The answer holds in {pct(d.share)} of all plausible worlds."
     ax.set_xlim(-0.12, 1.12)

@@ -212,8 +212,8 @@ def headline(s) -> str:
     if s.inert:
         who = " and ".join(q.policies)
         out.append(f"{len(s.inert)} assumption{'s' if len(s.inert) > 1 else ''} cannot affect it by "
-                   f"construction under {who} and {'were' if len(s.inert) > 1 else 'was'} left out "
-                   "(listed below).")
+                   f"construction under {who} and {'were' if len(s.inert) > 1 else 'was'} left "
+                   "out.")
     return " ".join(out)
 
 

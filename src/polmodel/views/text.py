@@ -135,8 +135,13 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]], width: int = 
              for i in range(n)]
     floors = [max(len(cells[0][i]), min(widths[i], 14), min(words[i], 30), 12)
               for i in range(n)]
-    for floor in (floors, [max(len(cells[0][i]), 12) for i in range(n)]):
-        total = _narrow(widths, floor, [i for i in range(n) if not numeric[i]], total, width)
+    # A number column with a long header (a label) wraps its header, never its numbers.
+    heads = [max(max((len(r[i]) for r in cells[1:]), default=0),
+                 max((len(word) for word in cells[0][i].split()), default=0)) for i in range(n)]
+    text, numbers = [i for i in range(n) if not numeric[i]], [i for i in range(n) if numeric[i]]
+    for cols, floor in ((text, floors), (numbers, heads),
+                        (text, [max(len(cells[0][i]), 12) for i in range(n)])):
+        total = _narrow(widths, floor, cols, total, width)
 
     def lines(r: Sequence[str]) -> list[str]:
         parts = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] if len(c) > w else [c]
@@ -181,8 +186,10 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def _html_cell(text: str) -> str:
     # Numbers right-aligned, as in the text tables (the handout's style sheet reads the class).
+    # An id may break after an underscore (<wbr>: no character to copy), so a column of
+    # "label (regional_dependence)" cells fits a printed page.
     cls = ' class="num"' if text and _NUMERIC.match(text) else ""
-    return f"<td{cls}>{html.escape(text)}</td>"
+    return f"<td{cls}>{html.escape(text).replace('_', '_<wbr>')}</td>"
 
 
 def _cell(v: object) -> str:

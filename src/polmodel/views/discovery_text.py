@@ -1,0 +1,183 @@
+"""Words, tables and plain data for a :class:`polmodel.analysis.discovery.Discovery`.
+
+The sentence a facilitator reads out states only the restrictions that recur across reruns of
+the search (:mod:`polmodel.analysis.recurrence`), each by its plain-word label with its id in
+parentheses and limits rounded to two significant digits, or says plainly that none recurs.
+This sample's own box follows in a table, as a detail.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from polmodel.errors import PolmodelError
+from polmodel.model.labels import label
+from polmodel.views.text import CAVEAT, Section, approx, pct
+
+
+def _join(items: Sequence[str], sep: str = ", ") -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else sep.join(items[:-1]) + " and " + items[-1]
+
+
+def _name(key: str, *, with_id: bool = True) -> str:
+    try:
+        return label(key, with_id=with_id)
+    except PolmodelError:  # a column the model does not label (worlds built by hand)
+        return key
+
+
+def limit_words(name: str, lo: float, hi: float, full: tuple[float, float]) -> str:
+    """One restriction in words: "<label> (<id>) is between 0.055 and 0.093"."""
+    who = _name(name)
+    if lo > full[0] and hi < full[1]:
+        return f"{who} is between {approx(lo)} and {approx(hi)}"
+    return f"{who} is above {approx(lo)}" if lo > full[0] else f"{who} is below {approx(hi)}"
+
+
+def _statement(d) -> str:
+    s = d.question.text()
+    return s[0].upper() + s[1:]
+
+
+def _reruns(r) -> str:
+    return (f"{r.resamples} rerun{'s' if r.resamples != 1 else ''} of the search on fresh "
+            f"samples of {r.worlds:,} plausible worlds")
+
+
+def box_sentence(d) -> str:
+    """The PRIM box found on this sample, read out (one sample's answer, not a stable finding)."""
+    b = d.box
+    if not b.names or b.density - d.share < 0.05:
+        return (f"{_statement(d)} in {pct(d.share)} of all plausible worlds, and no small set of "
+                f"assumption ranges singles them out on this sample (the best box found holds "
+                f"it in {pct(b.density)}).")
+    full = dict(zip(d.prim.names, map(tuple, d.prim.bounds)))
+    where = _join([limit_words(n, lo, hi, full[n]) for n, lo, hi in zip(b.names, b.low, b.high)],
+                  "; ")
+    return (f"{_statement(d)} in {pct(b.density)} of the worlds where {where}; those worlds are "
+            f"{pct(b.mass)} of all plausible worlds and hold {pct(b.coverage)} of the worlds "
+            f"where it does (it does in {pct(d.share)} of all worlds).")
+
+
+def sentence(d) -> str:
+    """What you would have to believe: the restrictions that recur, or that none does."""
+    if d.share == 0:
+        return (f"{_statement(d)} in none of the {len(d.worlds)} plausible worlds sampled, under "
+                "these assumptions: there is nothing to box.")
+    if d.share == 1:
+        return f"{_statement(d)} in every plausible world sampled, under these assumptions."
+    r = d.recurrence
+    if r is None:
+        return box_sentence(d)
+    stable = r.stable()
+    if not stable:
+        most = ""
+        if r.names:
+            most = (f" (the most frequent, {_name(r.names[0])}, in {int(r.counts[0])} of "
+                    f"{r.resamples})")
+        return (f"{_statement(d)} in {pct(d.share)} of all plausible worlds, and no stable set "
+                f"of assumption ranges singles them out: across {_reruns(r)}, no restriction "
+                f"recurs in more than half of the boxes{most}. The box found on this sample "
+                "is one sample's answer, not a finding.")
+    b = r.box
+    where = _join([limit_words(n, *r.limits(n), r.bounds[n])
+                   + f" (in {int(r.counts[r.names.index(n)])} of {r.resamples} reruns"
+                   + (", barely more than half" if r.barely(n) else "") + ")"
+                   for n in stable], "; ")
+    weak = (" These ranges barely single them out: the share is hardly higher inside them."
+            if b is not None and b.density - d.share < 0.05 else "")
+    measured = ("" if b is None else
+                f" in {pct(b.density)} of the worlds where {where}; those worlds are "
+                f"{pct(b.mass)} of all plausible worlds and hold {pct(b.coverage)} of the worlds "
+                f"where it does (it does in {pct(d.share)} of all worlds).")
+    each = "Each of these restrictions recurs" if len(stable) > 1 else "This restriction recurs"
+    return (f"{_statement(d)}{measured or ' where ' + where + '.'} {each} in more than half of "
+            f"{_reruns(r)}; no other does.{weak}")
+
+
+def sections(d) -> list[Section]:
+    """The restrictions across reruns, this sample's box, and the peeling trajectory."""
+    out: list[Section] = []
+    r = d.recurrence
+    if r is not None and r.names:
+        stable = set(r.stable())
+        rows = []
+        for i, n in enumerate(r.names[:12]):
+            lo, hi = (r.limits(n) if n in stable else (float(r.low[i]), float(r.high[i])))
+            mark = ("stable" if n in stable else "") + (" (about half)" if r.barely(n) else "")
+            rows.append([_name(n), f"{int(r.counts[i])} of {r.resamples}",
+                         f"{approx(lo)} to {approx(hi)}", mark.strip()])
+        out.append((f"Restrictions across {_reruns(r)}", ("assumption", "reruns", "median limits",
+                                                          ""), rows,
+                    "Stable: in more than half of the reruns; about half: within two standard "
+                    "deviations of a coin flip, so another seed may differ. Limits: the median over "
+                    "the reruns that move each end (a stable restriction keeps the ends most of "
+                    "them move)."
+                    + (f" {len(r.names) - 12} more restricted in fewer reruns; --json lists all."
+                       if len(r.names) > 12 else "")))
+    b = d.box
+    full = dict(zip(d.prim.names, map(tuple, d.prim.bounds)))
+    limits = [[_name(n), f"{approx(lo)} to {approx(hi)}", f"{approx(full[n][0])} to {approx(full[n][1])}"]
+              for n, lo, hi in zip(b.names, b.low, b.high)]
+    p = d.prim
+    steps = sorted(set(np.linspace(0, len(p.coverage) - 1, 8).astype(int)) | {p.chosen})
+    traj = [[int(s), f"{p.coverage[s]:.0%}", f"{p.density[s]:.0%}", f"{p.mass[s]:.0%}",
+             int(p.restricted[s]), "chosen" if s == p.chosen else ""] for s in steps]
+    out += [
+        ("This sample's box", ("assumption", "in the box", "plausible range"), limits,
+         f"density {b.density:.0%}, coverage {b.coverage:.0%}, mass {b.mass:.0%} "
+         "(after pasting and pruning)."),
+        ("Peeling trajectory (the coverage-density trade-off)",
+         ("step", "coverage", "density", "mass", "restricted", ""), traj,
+         "Rule: the box with the most coverage x (density - share) / (1 - share), share being "
+         "the share of all worlds where it holds; among boxes covering at least 20%."),
+    ]
+    return out
+
+
+def to_dict(d) -> dict[str, Any]:
+    """Plain data: the sentence, the stable restrictions, this sample's box, the trajectory."""
+    q, b, p, r = d.question, d.box, d.prim, d.recurrence
+    named = set(b.names) | (set(r.names) if r is not None else set())
+    return {
+        "provenance": d.provenance(), "caveat": CAVEAT, "scenario": d.scenario,
+        "seed": d.worlds.seed, "worlds": len(d.worlds),
+        "question": {"policy": q.policy, "versus": q.versus, "outcome": q.outcome,
+                     "statement": q.text()},
+        "sentence": d.sentence(), "share": d.share,
+        "stable": [] if r is None else r.stable(),
+        "recurrence": None if r is None else r.to_dict(),
+        "box": {"coverage": b.coverage, "density": b.density, "mass": b.mass,
+                "limits": {n: [float(lo), float(hi)] for n, lo, hi in zip(b.names, b.low, b.high)}},
+        "labels": {n: _name(n, with_id=False) for n in sorted(named)},
+        "trajectory": {"coverage": p.coverage.tolist(), "density": p.density.tolist(),
+                       "mass": p.mass.tolist(), "restricted": p.restricted.tolist(),
+                       "chosen": p.chosen},
+    }
+
+
+def to_csv(d) -> str:
+    """The sample's box and the stable restrictions as CSV, a provenance comment first."""
+    buf = io.StringIO()
+    buf.write(f"# {d.provenance()} | {CAVEAT}\n")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["statement", "assumption", "low", "high", "density", "coverage", "mass", "share",
+                "kind", "reruns", "resamples", "label"])
+    b, r = d.box, d.recurrence
+    rows = [("sample box", n, lo, hi, b, "") for n, lo, hi in zip(b.names, b.low, b.high)]
+    if r is not None:
+        rows += [("stable", n, *r.limits(n), r.box, int(r.counts[r.names.index(n)]))
+                 for n in r.stable()]
+    if not rows:
+        rows = [("sample box", "", np.nan, np.nan, b, "")]
+    for kind, n, lo, hi, box, reruns in rows:
+        w.writerow([d.question.text(), n, f"{lo:.6g}", f"{hi:.6g}", f"{box.density:.6g}",
+                    f"{box.coverage:.6g}", f"{box.mass:.6g}", f"{d.share:.6g}", kind, reruns,
+                    "" if r is None else r.resamples, _name(n, with_id=False) if n else ""])
+    return buf.getvalue()
