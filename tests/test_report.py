@@ -86,7 +86,7 @@ def test_no_id_on_the_opening_pages_but_in_parentheses_beside_its_label(page):
 
     text = " ".join(opening_text(page).split())
     assert "What would you have to believe?" in text and "What decides" in text
-    # A structure may share a parameter's id ("defection"): the comparison names structures
+    # A structure named like a parameter would be quoted: the comparison names structures
     # in quotes or as its table's columns, and those are not the parameter.
     assert " ".join(STRUCTURES) in text
     for name in STRUCTURES:

@@ -46,7 +46,7 @@ def test_the_memo_is_the_default_and_reads_the_four_conditions():
 
 
 def test_the_defection_route_reads_an_or_and_a_negated_state():
-    d = resolve_structure("defection")
+    d = resolve_structure("defection-route")
     assert d.leaves == ("challenger", "fracture", "~security")
     # fracture 0.2, security 0.3 (forces not holding: 0.7): the OR takes 0.7, the AND 0.6.
     x = states(challenger=0.6, fracture=0.2, security=0.3)
@@ -224,7 +224,7 @@ def test_sensitivity_treats_the_structure_as_a_factor_unless_it_is_fixed():
     kw = dict(n=32, n_resamples=0, methods=("sobol",), aggregators=("min",))
     free = sensitivity(SC, "targeted", "broad", **kw)
     assert "structure" in free.sobol[0].names and "structure" not in free.inert
-    fixed = sensitivity(SC, "targeted", "broad", structure="defection", **kw)
+    fixed = sensitivity(SC, "targeted", "broad", structure="defection-route", **kw)
     assert "structure" not in fixed.sobol[0].names
     months = sensitivity(SC, "targeted", "broad", outcome="months_open", **kw)
     assert "structure" not in months.sobol[0].names
@@ -244,8 +244,8 @@ def test_structures_lists_every_formula_and_source():
 
 
 def test_run_and_compare_take_a_structure():
-    r = cli("run", "--structure", "defection", "--policy", "status-quo")
-    assert r.exit_code == 0 and "security" in r.stdout and "structure defection" in r.stdout
+    r = cli("run", "--structure", "defection-route", "--policy", "status-quo")
+    assert r.exit_code == 0 and "security" in r.stdout and "structure defection-route" in r.stdout
     c = cli("compare", "--structure", "elite-split", "--worlds", "50", "--json")
     assert json.loads(c.stdout)["structure"] == "elite-split"
 
@@ -259,8 +259,8 @@ def test_a_scenario_file_chooses_its_structure_and_a_bad_one_is_refused(tmp_path
 
     text = tmp_path / "x.toml"
     src = (scenario_dir() / "venezuela-2018.toml").read_text(encoding="utf-8")
-    text.write_text(src.replace('horizon = 36\n', 'horizon = 36\nstructure = "defection"\n'))
-    assert load_scenario(text).structure == "defection"
+    text.write_text(src.replace('horizon = 36\n', 'horizon = 36\nstructure = "defection-route"\n'))
+    assert load_scenario(text).structure == "defection-route"
     text.write_text(src.replace('horizon = 36\n', 'horizon = 36\nstructure = "nope"\n'))
     r = cli("validate", str(text))
     assert r.exit_code == 2 and "structure" in r.stdout + r.stderr

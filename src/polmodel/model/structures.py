@@ -181,7 +181,7 @@ STRUCTURES: dict[str, Structure] = {s.name: s for s in (
         "regime itself\", followed by the 'resurrection of civil society'; international pressure "
         "enters only through the domestic conditions. The crisis term is the memo's"),
     Structure(
-        "defection", "a mobilized challenger, and a split coalition or forces that stop holding",
+        "defection-route", "a mobilized challenger, and a split coalition or forces that stop holding",
         (AND, "challenger", (OR, "fracture", "~security")),
         "Nepstad 2011 (in the 2011 uprisings, mass nonviolent campaigns won where the military "
         "defected or stood aside); Bellin 2012 (the coercive apparatus's will to repress decided "
