@@ -265,3 +265,84 @@ def test_the_peel_is_the_plain_peel_ties_included(levels):
     full = np.column_stack([x.min(0), x.max(0)])
     limits = _peel(x, y, full, range(5), 0.05, 0.05)[0]
     assert np.array_equal(np.array(limits), np.array(_plain_peel(x, y, full, 0.05, 0.05)))
+
+
+def _plain_paste(x, y, lim, full, alpha):
+    """Pasting as the docstring states it: every trial box checked on every column."""
+    lim = lim.copy()
+
+    def density(box):
+        inside = ((x >= box[:, 0]) & (x <= box[:, 1])).all(axis=1)
+        return y[inside].sum() / inside.sum() if inside.any() else 0.0
+
+    while True:
+        inside = ((x >= lim[:, 0]) & (x <= lim[:, 1])).all(axis=1)
+        step = max(int(alpha * inside.sum()), 1)
+        best_lim, best_dens = None, density(lim)
+        for j in range(x.shape[1]):
+            others = lim.copy()
+            others[j] = [-np.inf, np.inf]
+            rest = ((x >= others[:, 0]) & (x <= others[:, 1])).all(axis=1)
+            for side in (0, 1):
+                if lim[j, side] == full[j, side]:
+                    continue
+                beyond = np.sort(x[rest & ((x[:, j] < lim[j, 0]) if side == 0
+                                           else (x[:, j] > lim[j, 1])), j])
+                if beyond.size == 0:
+                    continue
+                trial = lim.copy()
+                trial[j, side] = (full[j, side] if beyond.size <= step else
+                                  beyond[-step] if side == 0 else beyond[step - 1])
+                if density(trial) > best_dens:
+                    best_lim, best_dens = trial, density(trial)
+        if best_lim is None:
+            return lim
+        lim = best_lim
+
+
+def _plain_prune(x, y, lim, full, tolerance, max_restrictions):
+    """Pruning as the docstring states it: each release checked on every column."""
+    lim = lim.copy()
+
+    def density(box):
+        inside = ((x >= box[:, 0]) & (x <= box[:, 1])).all(axis=1)
+        return y[inside].sum() / inside.sum() if inside.any() else 0.0
+
+    while True:
+        restricted = [j for j in range(x.shape[1]) if (lim[j] != full[j]).any()]
+        if not restricted:
+            return lim
+        trials = []
+        for j in restricted:
+            trial = lim.copy()
+            trial[j] = full[j]
+            trials.append((density(trial), -j, trial))
+        released, _, trial = max(trials, key=lambda t: (t[0], t[1]))
+        if density(lim) - released <= tolerance or len(restricted) > max_restrictions:
+            lim = trial
+        else:
+            return lim
+
+
+@pytest.mark.parametrize("within", [True, False])
+@pytest.mark.parametrize("levels", [4, None])
+def test_paste_and_prune_are_the_plain_ones_ties_included(within, levels):
+    # Paste and prune count each trial from the rows failing one column alone; the plain
+    # versions check every limit of every trial box. Same limits, to the bit. With within
+    # False, some rows lie outside the full range (the public prim with given bounds).
+    from polmodel.analysis.prim import _paste, _prune
+
+    rng = np.random.default_rng(5 if within else 6)
+    x = rng.random((900, 6)) if levels is None else rng.integers(0, levels, (900, 6)) / levels
+    y = (x[:, 0] > 0.4) & (x[:, 3] < 0.7) | (rng.random(900) < 0.1)
+    full = np.array([[0.0, 1.0]] * 6) if within else np.array([[0.05, 0.95]] * 6)
+    for _ in range(12):
+        lim = full.copy()
+        for j in rng.choice(6, rng.integers(1, 6), replace=False):
+            lo, hi = np.sort(rng.uniform(full[j, 0], full[j, 1], 2))
+            lim[j] = [lo if rng.random() < 0.7 else full[j, 0], hi if rng.random() < 0.7 else full[j, 1]]
+        w = full if within else None
+        assert np.array_equal(_paste(x, y, lim, full, 0.05, w), _plain_paste(x, y, lim, full, 0.05))
+        for tol, most in ((0.01, 3), (0.0, 6), (0.05, 1)):
+            assert np.array_equal(_prune(x, y, lim, full, tol, most, w),
+                                  _plain_prune(x, y, lim, full, tol, most))

@@ -246,49 +246,71 @@ def _peel(x, y, full, cols, alpha, min_mass):
     """Peeling: cut alpha of the box from one end of one input of ``cols``, again and again.
 
     Each cut is the one leaving the highest density (ties: the cut removing fewer rows). Each
-    input's values in the box are kept sorted (one sort, then the removed rows dropped after
-    each cut), so the quantiles are read off, not searched for.
+    input's rows in the box are kept in the order of its values (one sort, then the removed
+    rows dropped after each cut), so the quantiles are read off, not searched for; values are
+    read only near the two ends, where the quantiles and the cuts lie. Which of several equal
+    values comes first does not matter: a cut removes every row at or beyond its quantile.
     """
     n = len(y)
     cols = np.asarray(list(cols), dtype=int)  # empty when nothing is uncertain: no peel
     k = len(cols)
     lim = full.copy()
     inside = np.ones(n, bool)
+    n_true = int(y.sum())
     limits, stats = [lim.copy()], [_stats(inside, y)]
-    xt = x[:, cols].T
-    rows = np.argsort(xt, axis=1, kind="stable")  # (k, m): the box's rows, in each input's order
-    values = np.take_along_axis(xt, rows, axis=1)
-    ys = y[rows]
-    m, total = n, int(y.sum())
+    xt = np.ascontiguousarray(x[:, cols].T)
+    rows = np.argsort(xt, axis=1)  # (k, m): the box's rows, in the order of each input's values
+    line = np.arange(k)[:, None]
+    m, total = n, n_true
     while True:
-        lo_q, hi_q = sorted_quantiles(values, alpha)
+        lo_q, hi_q = _read_quantiles(xt, rows, line, m, alpha)
         # The rows a cut removes lie within w of its end of the sorted values (ties aside:
         # w grows until no row at the window's edge is cut).
         w = min(m, int(np.ceil(alpha * m)) + 2)
         while True:
-            low, high_ = values[:, :w] <= lo_q[:, None], values[:, m - w:] >= hi_q[:, None]
+            ends = np.concatenate([rows[:, :w], rows[:, m - w:]], axis=1)
+            values = xt[line, ends]
+            low, high_ = values[:, :w] <= lo_q[:, None], values[:, w:] >= hi_q[:, None]
             if w == m or not (low[:, -1].any() or high_[:, 0].any()):
                 break
             w = min(m, 2 * w)
         gone = np.concatenate([low, high_])  # (2 k, w): the first k cut low, the others high
+        ys = y[ends]
         count = m - gone.sum(axis=1)  # rows each of the 2 k cuts keeps
-        hits = total - (gone & np.concatenate([ys[:, :w], ys[:, m - w:]])).sum(axis=1)
+        hits = total - (gone & np.concatenate([ys[:, :w], ys[:, w:]])).sum(axis=1)
         ok = (count < m) & (count >= max(min_mass * n, 1))
         if not ok.any():
             break
         score = np.where(ok, hits / np.maximum(count, 1), -np.inf)
         best = int(np.lexsort((-count, -score))[0])
         j, high = best % k, best >= k
-        inside[(rows[j, m - w:] if high else rows[j, :w])[gone[best]]] = False
+        inside[(ends[j, w:] if high else ends[j, :w])[gone[best]]] = False
         total = int(hits[best])
-        keep = inside[rows]
         m = int(count[best])
-        rows, values, ys = (a[keep].reshape(k, m) for a in (rows, values, ys))
-        lim[cols[j], 1 if high else 0] = values[j, -1] if high else values[j, 0]
+        rows = rows[inside[rows]].reshape(k, m)
+        lim[cols[j], 1 if high else 0] = xt[j, rows[j, -1] if high else rows[j, 0]]
         limits.append(lim.copy())
-        stats.append(_stats(inside, y))
+        stats.append((total / n_true if n_true else 0.0, total / m if m else 0.0, m / n))
     coverage, density, mass = (np.array(v) for v in zip(*stats))
     return limits, coverage, density, mass
+
+
+def _read_quantiles(xt, rows, line, m, alpha):
+    """:func:`sorted_quantiles` of each input's values in the box, reading four values a row."""
+    at = []
+    for q in (alpha, 1 - alpha):
+        before = int(np.floor((m - 1) * q))
+        at += [before, min(before + 1, m - 1)]
+    v = xt[line, rows[:, at]]
+    return (_between(v[:, 0], v[:, 1], (m - 1) * alpha),
+            _between(v[:, 2], v[:, 3], (m - 1) * (1 - alpha)))
+
+
+def _between(a, b, virtual):
+    """The "linear" quantile (numpy's default) between neighbours ``a`` and ``b`` at a virtual index."""
+    gamma = virtual - np.floor(virtual)
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
 def sorted_quantiles(values: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -315,48 +337,76 @@ def sorted_quantiles(values: np.ndarray, alpha: float) -> tuple[np.ndarray, np.n
     True
     """
     m = values.shape[1]
-    out = []
-    for q in (alpha, 1 - alpha):
-        virtual = (m - 1) * q
-        before = int(np.floor(virtual))
-        gamma = virtual - before
-        a, b = values[:, before], values[:, min(before + 1, m - 1)]
-        diff = b - a
-        out.append(b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma)
-    return out[0], out[1]
+    rows = np.broadcast_to(np.arange(m), values.shape)
+    return _read_quantiles(values, rows, np.arange(values.shape[0])[:, None], m, alpha)
+
+
+def _masks(x, lim, full, within):
+    """Per restricted column, the rows within its limits, and the rows every other column admits.
+
+    Returns ``(cols, masks, base)``: the restricted columns (limits differing from ``full``),
+    ndarray[len(cols), n_rows] of bool (row within that column's limits), and the rows within
+    every unrestricted column's limits (all rows when ``within`` says every row lies within
+    ``full``). A box's rows are ``base`` and every mask; releasing or widening one restricted
+    column changes its mask alone, so each trial is counted from the rows failing one column.
+    """
+    cols = np.flatnonzero((lim != full).any(axis=1))
+    masks = (x[:, cols] >= lim[cols, 0]) & (x[:, cols] <= lim[cols, 1])
+    if within is None:
+        rest = np.setdiff1d(np.arange(x.shape[1]), cols)
+        base = ((x[:, rest] >= lim[rest, 0]) & (x[:, rest] <= lim[rest, 1])).all(axis=1)
+    else:
+        base = np.ones(len(x), bool)
+    return cols, masks.T.copy(), base
+
+
+def _failing(masks, base):
+    """Rows in ``base`` failing exactly one mask, and which one; and the rows failing none.
+
+    Returns ``(inside, single, which)``: ndarray[n_rows] of bool (in the box), the indices of
+    the rows outside the box only because of one column, and that column's position in
+    ``masks``.
+    """
+    fails = (~masks).sum(axis=0) if len(masks) else np.zeros(masks.shape[1], np.intp)
+    inside = base & (fails == 0)
+    single = np.flatnonzero(base & (fails == 1))
+    which = (~masks[:, single]).argmax(axis=0) if len(masks) else np.zeros(0, np.intp)
+    return inside, single, which
 
 
 def _paste(x, y, lim, full, alpha, within=None):
     """Pasting: widen one limit by alpha of the box's rows while that raises the density.
 
     ``within``: ``full``, when every row lies within it (boxes are then checked on their
-    restricted columns alone), else None.
+    restricted columns alone), else None. Each trial's rows are the box's own, plus those
+    outside it only because of the widened column (:func:`_failing`): the same rows as
+    checking every limit again, found once per pass.
     """
-    d = x.shape[1]
     lim = lim.copy()
     while True:
-        inside = _inside(x, lim, within)
-        _, dens, _ = _stats(inside, y)
-        step = max(int(alpha * inside.sum()), 1)
+        cols, masks, base = _masks(x, lim, full, within)
+        inside, single, which = _failing(masks, base)
+        k, hits = int(inside.sum()), int(y[inside].sum())
+        dens = hits / k if k else 0.0
+        step = max(int(alpha * k), 1)
         best_lim, best_dens = None, dens
-        for j in range(d):
-            if (lim[j] == full[j]).all():
-                continue
-            others = lim.copy()
-            others[j] = [-np.inf, np.inf]  # every limit but column j's
-            rest = _inside(x, others, None if within is None else
-                           np.where(np.arange(d)[:, None] == j, others, within))
+        for c, j in enumerate(cols):
+            # The rows every limit but column j's admits: the box, and those failing j alone.
+            out_j = single[which == c]
+            xj = x[out_j, j]
             for side in (0, 1):
                 if lim[j, side] == full[j, side]:
                     continue
-                beyond = x[rest & ((x[:, j] < lim[j, 0]) if side == 0 else (x[:, j] > lim[j, 1])), j]
+                beyond = xj[(xj < lim[j, 0]) if side == 0 else (xj > lim[j, 1])]
                 if beyond.size == 0:
                     continue
                 beyond = np.sort(beyond)
                 new = beyond[-min(step, beyond.size)] if side == 0 else beyond[min(step, beyond.size) - 1]
                 trial = lim.copy()
                 trial[j, side] = full[j, side] if beyond.size <= step else new
-                _, td, _ = _stats(_inside(x, trial, within), y)
+                added = out_j[(x[out_j, j] >= trial[j, 0]) & (x[out_j, j] <= trial[j, 1])]
+                tk, th = k + added.size, hits + int(y[added].sum())
+                td = th / tk if tk else 0.0
                 if td > best_dens:
                     best_lim, best_dens = trial, td
         if best_lim is None:
@@ -368,21 +418,27 @@ def _prune(x, y, lim, full, tolerance, max_restrictions, within=None):
     """Pruning: release the restriction costing the least density, while that is cheap.
 
     Cheap: the density lost is at most ``tolerance``, or more than ``max_restrictions`` inputs
-    are restricted. ``within`` as for :func:`_paste`.
+    are restricted. ``within`` as for :func:`_paste`. Releasing column j adds to the box the
+    rows that fail column j alone (:func:`_failing`); ties go to the first column.
     """
     lim = lim.copy()
     while True:
-        restricted = [j for j in range(x.shape[1]) if (lim[j] != full[j]).any()]
-        if not restricted:
+        cols, masks, base = _masks(x, lim, full, within)
+        if not cols.size:
             return lim
-        _, dens, _ = _stats(_inside(x, lim, within), y)
-        trials = []
-        for j in restricted:
-            trial = lim.copy()
-            trial[j] = full[j]
-            trials.append((_stats(_inside(x, trial, within), y)[1], -j, trial))
-        released, _, trial = max(trials, key=lambda t: (t[0], t[1]))
-        if dens - released <= tolerance or len(restricted) > max_restrictions:
-            lim = trial
+        inside, single, which = _failing(masks, base)
+        k, hits = int(inside.sum()), int(y[inside].sum())
+        dens = hits / k if k else 0.0
+        # Released, column j still holds its full range (rows outside it stay out).
+        j = cols[which]
+        xs = x[single, j]
+        back = (xs >= full[j, 0]) & (xs <= full[j, 1])
+        added = np.bincount(which[back], minlength=cols.size)
+        gained = np.bincount(which[back], weights=y[single[back]], minlength=cols.size)
+        released = [(hits + int(g)) / (k + int(a)) if k + a else 0.0
+                    for a, g in zip(added, gained)]
+        best = max(range(cols.size), key=lambda c: (released[c], -c))
+        if dens - released[best] <= tolerance or cols.size > max_restrictions:
+            lim[cols[best]] = full[cols[best]]
         else:
             return lim

@@ -38,7 +38,9 @@ from typing import Any
 
 import numpy as np
 
+from polmodel.analysis.outcomes import PolicyOutcomes
 from polmodel.analysis.prim import PRUNE_TOLERANCE, Box, _inside, _prim
+from polmodel.analysis.questions import under_structures
 from polmodel.analysis.worlds import DEFAULT_CHUNK, _draw_worlds, _evaluate
 
 RESAMPLES = 40
@@ -70,6 +72,8 @@ class Recurrence:
     box : Box or None
         The stable restrictions (:meth:`stable`) as one box, measured on the analysis's own
         worlds; None when no restriction is stable.
+    pooled : Pooled or None
+        Every rerun's worlds and answers, when :func:`rerun_boxes` was asked to keep them.
     """
 
     resamples: int
@@ -82,6 +86,7 @@ class Recurrence:
     high: np.ndarray
     bounds: Mapping[str, tuple[float, float]]
     box: Box | None
+    pooled: Pooled | None = None
 
     def stable(self) -> list[str]:
         """The assumptions restricted in more than half of the reruns, most often first."""
@@ -116,10 +121,35 @@ class Recurrence:
         }
 
 
+BATCH_WORLDS = 16 * DEFAULT_CHUNK
+"""Worlds evaluated together when the reruns run in this process: the reruns' samples are
+drawn one by one (each from its own seed, as before) and evaluated in one call of at most this
+many worlds, which saves the per-call cost of many small evaluations; the numbers do not depend
+on it, as they do not depend on the chunk size."""
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Every rerun's worlds and answers, kept when asked for (``keep=True``).
+
+    Attributes
+    ----------
+    values : ndarray[resamples * worlds, n_names]
+        The reruns' worlds, rerun after rerun (rows ``r * worlds`` to ``(r + 1) * worlds``
+        are rerun ``r``).
+    answers : ndarray[resamples * worlds]
+        The question's value in each (:meth:`Question.values`: for a contrast, the paired
+        difference).
+    """
+
+    values: np.ndarray
+    answers: np.ndarray
+
+
 def rerun_boxes(scenario, question, n: int, *, seed, sampler: str, aggregator,
                 resamples: int, names: Sequence[str], bounds: np.ndarray, worlds=None,
                 holds: np.ndarray | None = None, executor=None, progress=None,
-                **settings) -> Recurrence:
+                keep: bool = False, **settings) -> Recurrence:
     """Rerun PRIM on ``resamples`` fresh samples of ``n`` worlds and count its restrictions.
 
     Parameters
@@ -142,8 +172,12 @@ def rerun_boxes(scenario, question, n: int, *, seed, sampler: str, aggregator,
         The analysis's own sample and answer, on which the stable box is measured.
     executor : concurrent.futures.Executor, optional
         Runs the reruns (each whole: sampling, policies, PRIM); the counts do not depend on it.
+        Without one, the reruns' samples are evaluated together (:data:`BATCH_WORLDS`).
     progress : callable, optional
         Called with ``n`` after each rerun.
+    keep : bool
+        Keep every rerun's worlds and answers in :attr:`Recurrence.pooled` (memory:
+        ``resamples * n`` worlds).
     **settings
         PRIM's settings: peel_alpha, paste_alpha, min_mass, min_coverage, max_restrictions.
 
@@ -155,33 +189,63 @@ def rerun_boxes(scenario, question, n: int, *, seed, sampler: str, aggregator,
         seeds: list[Any] = list(seed.spawn(resamples))
     else:
         seeds = np.random.SeedSequence(seed).spawn(resamples)
-    job = (scenario, question, n, sampler, aggregator, tuple(names), bounds, settings)
+    job = (scenario, question, n, sampler, aggregator, tuple(names), bounds, settings, keep)
+    results = []
     if executor is None:
-        boxes = []
-        for s in seeds:
-            boxes.append(_rerun(job, s))
-            if progress is not None:
-                progress(n)
+        per_batch = max(1, BATCH_WORLDS // max(n, 1))
+        for start in range(0, len(seeds), per_batch):
+            for result in _rerun_batch(job, seeds[start:start + per_batch]):
+                results.append(result)
+                if progress is not None:
+                    progress(n)
     else:
-        boxes = []
-        for box in executor.map(_rerun, [job] * len(seeds), seeds):
-            boxes.append(box)
+        for result in executor.map(_rerun, [job] * len(seeds), seeds):
+            results.append(result)
             if progress is not None:
                 progress(n)
-    return _count(boxes, n, list(names), bounds, worlds, holds)
+    pooled = None
+    if keep and results:
+        pooled = Pooled(np.concatenate([r[3] for r in results]),
+                        np.concatenate([r[4] for r in results]))
+    return replace(_count([r[:3] for r in results], n, list(names), bounds, worlds, holds),
+                   pooled=pooled)
 
 
-def _rerun(job, seed) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+def _rerun(job, seed):
     """One rerun: fresh worlds, the question's answer in each, PRIM's box (names, low, high)."""
-    scenario, question, n, sampler, aggregator, names, bounds, settings = job
-    w = _draw_worlds(scenario, n, seed=seed, sampler=sampler)
-    outs = _evaluate(w, [scenario.schedule(p) for p in question.policies], aggregator,
+    return _rerun_batch(job, [seed])[0]
+
+
+def _rerun_batch(job, seeds) -> list[tuple]:
+    """Reruns evaluated together: each draws its own worlds from its own seed, as alone.
+
+    Returns, per rerun, the box's names, low and high limits, and (with ``keep``) the worlds'
+    values and the question's values, else None twice.
+    """
+    scenario, question, n, sampler, aggregator, names, bounds, settings, keep = job
+    samples = [_draw_worlds(scenario, n, seed=s, sampler=sampler) for s in seeds]
+    first = samples[0]
+    together = replace(first, values=np.concatenate([w.values for w in samples]))
+    outs = _evaluate(together, [scenario.schedule(p) for p in question.policies], aggregator,
                      DEFAULT_CHUNK, None, None)
-    y = question.holds(dict(zip(question.policies, outs)))
-    r = _prim(w.values, y, names, bounds, settings["peel_alpha"], settings["paste_alpha"],
-              settings["min_mass"], settings["min_coverage"], PRUNE_TOLERANCE,
-              settings["max_restrictions"])
-    return r.box.names, r.box.low, r.box.high
+    out = []
+    for r, w in enumerate(samples):
+        rows = slice(r * n, (r + 1) * n)
+        # Read under each world's structure where the worlds sample it (else as they are).
+        mine = under_structures({p: _rows(o, rows) for p, o in zip(question.policies, outs)},
+                                w, aggregator)
+        y = question.holds(mine)
+        box = _prim(w.values, y, names, bounds, settings["peel_alpha"], settings["paste_alpha"],
+                    settings["min_mass"], settings["min_coverage"], PRUNE_TOLERANCE,
+                    settings["max_restrictions"]).box
+        out.append((box.names, box.low, box.high, w.values if keep else None,
+                    question.values(mine) if keep else None))
+    return out
+
+
+def _rows(o: PolicyOutcomes, rows: slice) -> PolicyOutcomes:
+    """Some worlds' outcomes (views, no copy)."""
+    return PolicyOutcomes(**{f: getattr(o, f)[rows] for f in PolicyOutcomes.__dataclass_fields__})
 
 
 def _count(boxes, n, names, bounds, worlds, holds) -> Recurrence:
