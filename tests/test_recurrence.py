@@ -129,11 +129,12 @@ def test_the_handout_states_the_stable_restrictions_discover_reports():
     from conftest import cli
 
     from polmodel.analysis.comparison import compare
-    from polmodel.room.handout import sensitivity_part
+    from polmodel.room.handout_answer import believe_html
+    from polmodel.room.handout_findings import find
 
     sc = load_scenario("venezuela-2018")
     c = compare(sc, worlds=600, seed=0)
-    body = sensitivity_part(sc, c, ("targeted", "broad"), seed=0).body
+    body = believe_html(find(sc, c, ("targeted", "broad"), seed=0), True)
     first = body.split("<ul class='believe'><li>", 1)[1].split("</li>", 1)[0]
     stated = re.findall(r"\(([\w.]+)\) is (?:above|below|between) [^()]*\(in \d+ of \d+ reruns",
                         first)
@@ -143,3 +144,19 @@ def test_the_handout_states_the_stable_restrictions_discover_reports():
     (reported,) = json.loads(result.stdout)
     assert reported["stable"], "nothing stable at 600 worlds: the comparison would be empty"
     assert stated == reported["stable"]
+
+
+def test_kept_reruns_are_the_reruns_worlds_and_answers():
+    # keep_reruns keeps what the reruns drew and answered, without changing what they find.
+    from polmodel.analysis.worlds import sample_worlds
+
+    sc = load_scenario("venezuela-2018")
+    d = discover(sc, "targeted", "broad", worlds=300, seed=2, resamples=3, keep_reruns=True)
+    plain = discover(sc, "targeted", "broad", worlds=300, seed=2, resamples=3)
+    assert d.to_dict() == plain.to_dict() and plain.recurrence.pooled is None
+    pooled = d.recurrence.pooled
+    assert pooled.values.shape == (900, len(d.worlds.names)) and pooled.answers.shape == (900,)
+    # Rerun 1 is the sample drawn from the second seed spawned from the analysis's seed.
+    seed = np.random.SeedSequence(2).spawn(3)[1]
+    w = sample_worlds(sc, 300, seed=np.random.default_rng(seed))
+    assert np.array_equal(pooled.values[300:600], w.values)

@@ -19,7 +19,7 @@ from polmodel.model.labels import label
 from polmodel.model.states import STATES
 from polmodel.room.handout import handout, sensitivity_available
 from polmodel.scenario.loading import TEMPLATE, load_scenario, scenario_dir, template_text
-from polmodel.views.text import CAVEAT
+from polmodel.views.text import CAVEAT, pct
 
 WORLDS = 64
 SEED = 5
@@ -39,29 +39,54 @@ def run_cli(*args, **kwargs):
     return CliRunner().invoke(main, [str(a) for a in args], **kwargs)
 
 
+BRIEF = ("answer", "policies", "over-time", "model")
+"""The first four printed pages, one section each."""
+
+APPENDIX = ("mechanisms", "readings", "deciding", "comparison", "assumptions", "scenario",
+            "provenance")
+
+
 def test_the_handout_is_one_self_contained_page(page):
     assert page.startswith("<!DOCTYPE html>")
     # Nothing fetched from anywhere: no scripts, no style sheets, no remote images or fonts.
     assert "<script" not in page and "<link" not in page and "@import" not in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
     assert "url(" not in page
-    images = re.findall(r'<img src="([^"]+)"', page)
-    assert len(images) >= 5
-    for src in images:
+    # Figures are inline SVG: a verdict bar, the policies' ranges, the conditions over time,
+    # the model on one page and every mechanism; each scales with the page and has a title.
+    svgs = re.findall(r"<svg [^>]*>.*?</svg>", page, flags=re.S)
+    assert len(svgs) >= 5
+    for s in svgs:
+        assert re.search(r'viewBox="0 0 [\d.]+ [\d.]+"', s) and "<title>" in s
+    for src in re.findall(r'<img src="([^"]+)"', page):  # only with sobol=True
         head, data = src.split(",", 1)
         assert head == "data:image/png;base64"
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_handout_holds_every_part(page, scenario):
-    for part in ("scenario", "model", "assumptions", "central", "comparison", "sensitivity",
-                 "provenance"):
-        assert f"<section id='{part}'>" in page
+def sections(page: str) -> list[str]:
+    return re.findall(r"<section id='([^']+)'", page)
+
+
+def test_the_handout_leads_with_the_answer_then_three_pages_then_the_appendix(page, scenario):
+    assert sections(page) == [*BRIEF, *APPENDIX]
+    # Each of pages 2-4 starts a printed page; the appendix starts one after them.
+    for part in BRIEF[1:]:
+        assert f"<section id='{part}' class='page'>" in page
+    assert page.index("<div id='appendix'>") > page.index("<section id='model'")
     assert f"<title>{scenario.title.replace(chr(39), '&#x27;')}" in page
     assert scenario.name + ".toml" not in page.split("<body>", 1)[1].split("</h1>")[0]
-    assert CAVEAT.replace("'", "&#x27;") in page
     prov = f"polmodel {polmodel.__version__} | scenario {scenario.name} | seed {SEED}"
     assert prov in page and f"worlds {WORLDS}" in page
+    # The caveat and the provenance close page 1 and the appendix; each other page has both
+    # in its footer.
+    answer = page.split("<section id='answer'>", 1)[1].split("</section>", 1)[0]
+    assert CAVEAT.replace("'", "&#x27;") in answer and prov in answer
+    for part in BRIEF[1:]:
+        body = page.split(f"<section id='{part}'", 1)[1].split("</section>", 1)[0]
+        assert "<p class='foot'>" in body and "not prediction" in body and prov in body
+    closing = page.split("<section id='provenance'>", 1)[1]
+    assert CAVEAT.replace("'", "&#x27;") in closing and prov in closing
     cells = page.replace("<wbr>", "")  # ids may break after an underscore
     for state in STATES:  # every initial state, by its label with its name, with its source
         assert f"<td>{html.escape(label(f'initial.{state}', with_id=True))}</td>" in cells
@@ -71,65 +96,121 @@ def test_the_handout_holds_every_part(page, scenario):
         assert policy in page
 
 
+def test_brief_leaves_out_the_appendix(scenario):
+    brief = handout(scenario, worlds=WORLDS, seed=SEED, brief=True)
+    assert sections(brief) == list(BRIEF) and "<div id='appendix'>" not in brief
+    full = handout(scenario, worlds=WORLDS, seed=SEED)
+    # The same first pages, word for word.
+    assert brief.split("<main>")[1].split("</main>")[0] == \
+        full.split("<main>")[1].split("<div id='appendix'>")[0]
+
+
 def opening_text(page: str) -> str:
-    """The handout's text before its appendix: every section but the full assumption tables."""
+    """The text of the handout's first four pages (page 1 and one section a page after it)."""
     body = page.split("<main>", 1)[1].split("</main>", 1)[0].replace("<wbr>", "")
-    sections = re.findall(r"<section id='([^']+)'>(.*?)</section>", body, flags=re.S)
-    kept = [text for part, text in sections if part != "assumptions"]
+    found = dict(re.findall(r"<section id='([^']+)'[^>]*>(.*?)</section>", body, flags=re.S))
+    kept = [found[part] for part in BRIEF]
     return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(kept)))
+
+
+def without_lever_labels(text: str) -> str:
+    """``text`` with the levers' labels taken out: "support for civil society ..." is words,
+    not the parameter ``support`` (nor is "multilateral coordination" ``coordination``).
+
+    Only for text that names no parameter by its label (the model's page): a parameter's label
+    may hold a lever's ("how much broad sanctions cut ...")."""
+    from polmodel.model.levers import LEVERS
+
+    for lever in sorted(LEVERS, key=lambda lv: -len(lv.label)):
+        text = text.replace(lever.label, "a lever")
+    return text
+
+
+def test_the_model_page_names_levers_and_states_only():
+    from polmodel.model.levers import LEVERS
+    from polmodel.model.states import STATES
+    from polmodel.views.model_diagrams import lever_diagram
+
+    words = [html.unescape(t) for t in re.findall(r"<text [^>]*>([^<]*)</text>", lever_diagram())]
+    labels = {label(s) for s in STATES}
+    allowed = {"levers", "conditions", "states the levers act through", "raises", "lowers",
+               "both ways", "+", "\u2212", "\u00b1"}
+    joined = " ".join(words)
+    for lever in LEVERS:
+        assert lever.label.split()[0] in joined
+    for w in words:
+        ok = (w in allowed or any(w in lb or lb.startswith(w) for lb in labels)
+              or any(w in lv.label for lv in LEVERS)
+              or re.fullmatch(r"(\w+): \d+ raise it, \d+ lower it", w)
+              or w.startswith("acts on ") or w.startswith("lower it"))
+        assert ok, w
 
 
 def test_no_id_on_the_opening_pages_but_in_parentheses_beside_its_label(page):
     from conftest import bare_ids
 
-    from polmodel.model.structures import STRUCTURES
-
+    # The model's page is words of its own (levers and states: the test above); the rest
+    # names every assumption by its label.
+    page = re.sub(r'<svg class="chart diagram".*?</svg>', " ", page, flags=re.S)
     text = " ".join(opening_text(page).split())
-    assert "What would you have to believe?" in text and "What decides" in text
-    # A structure named like a parameter would be quoted: the comparison names structures
-    # in quotes or as its table's columns, and those are not the parameter.
-    assert " ".join(STRUCTURES) in text
-    for name in STRUCTURES:
-        text = text.replace(f"'{name}'", "'a structure'")
-    text = text.replace(" ".join(STRUCTURES), "the structures")
+    assert "What would you have to believe?" in text and "What decides it" in text
     assert not bare_ids(text), bare_ids(text)[:5]
-    # ...and the appendix names them the same way, in its first column.
+    # ...and the appendix names them the same way, in the first column of its tables.
     appendix = page.split("<section id='assumptions'>", 1)[1].split("</section>", 1)[0]
     appendix = appendix.replace("<wbr>", "")
     cells = [html.unescape(c) for c in re.findall(r"<tr><td>([^<]*)</td>", appendix)]
     assert cells and all(c == label(c.rsplit("(", 1)[1].rstrip(")"), with_id=True) for c in cells)
 
 
-def test_the_pair_sentence_states_the_paired_share(scenario):
+def test_what_ifs_are_on_page_1_by_label(scenario):
+    from polmodel.scenario.whatif import apply_settings
+
+    sc = apply_settings(scenario, {"rally": (0.08, 0.1)})
+    page = handout(sc, worlds=WORLDS, seed=SEED, brief=True)
+    answer = page.split("<section id='answer'>", 1)[1].split("</section>", 1)[0]
+    assert "What-ifs applied" in answer
+    assert f"{html.escape(label('rally', with_id=True))}: plausible range 0.08 to 0.1" in answer
+    assert "what-ifs: rally=0.08:0.1" in answer  # in the provenance too
+
+
+def test_the_answer_states_the_paired_shares_ties_included(scenario):
     from polmodel.analysis.comparison import compare
-    from polmodel.room.handout import comparison_part
+    from polmodel.room.handout_answer import answer_html
 
     c = compare(scenario, worlds=WORLDS, seed=SEED)
     a, b = c.policies[1:3]
-    part = comparison_part(c, (a, b))
-    share = c.pairwise(a, b)["share_higher"]
-    assert (f"<b>{a}</b> gives a higher peak opening index than <b>{b}</b> in "
-            f"{100 * share:.0f}%") in part.body
-    assert part.body.count("<img") == 4
+    body = answer_html(c, (a, b))
+    pw = c.pairwise(a, b)
+    first, second = (a, b) if pw["share_higher"] >= pw["share_lower"] else (b, a)
+    big, small = sorted((pw["share_higher"], pw["share_lower"]), reverse=True)
+    assert (f"<b>{first}</b> gives the higher opening index in <b>{pct(big)}</b> of plausible "
+            f"worlds, <b>{second}</b> in <b>{pct(small)}</b>; they tie (within {c.margin:g}) in "
+            f"<b>{pct(pw['share_tied'])}</b>.") in body
+    held, n = c.holds(a, b)
+    assert f"It holds under {held} of {n} readings" in body
+    assert "<svg class=\"chart verdict\"" in body
     with pytest.raises(PolmodelError, match="unknown policy 'nope'"):
         handout(scenario, worlds=16, pair=(a, "nope"))
 
 
-def test_the_sensitivity_section_says_what_it_needs_until_the_modules_exist(page, monkeypatch,
-                                                                             scenario):
+def test_page_1_says_what_it_needs_until_discovery_exists(monkeypatch, scenario):
     import polmodel.room.handout as report
-    from polmodel.analysis.comparison import compare
 
-    missing = "needs polmodel's sensitivity analysis"
-    assert (missing in page) == (not sensitivity_available())
-    section = page.split("<section id='sensitivity'>", 1)[1].split("</section>", 1)[0]
-    if sensitivity_available():  # the real thing: a tornado and read-out sentences
-        assert "<img" in section and "What would you have to believe?" in section
-        assert section.count("<li>") >= 2
     monkeypatch.setattr(report, "sensitivity_available", lambda: False)
-    c = compare(scenario, worlds=16, seed=SEED)
-    part = report.sensitivity_part(scenario, c, (c.policies[1], c.baseline), seed=SEED)
-    assert missing in part.body and part.id == "sensitivity"
+    page = report.handout(scenario, worlds=16, seed=SEED, brief=True)
+    answer = page.split("<section id='answer'>", 1)[1].split("</section>", 1)[0]
+    assert "needs polmodel's discovery" in answer and "What decides it" not in answer
+    assert sensitivity_available()  # the real thing is installed here
+
+
+def test_number_columns_align_right_headers_included():
+    from polmodel.room.handout_pages import table
+
+    t = table(("policy", "window", "first", "range"),
+              [["a", "<1%", "month 3", "0.1\u20130.2"], ["b", "12%", "none", "0.3\u20130.4"]])
+    heads = re.findall(r"<th( class=num)?>", t)
+    assert [bool(h) for h in heads] == [False, True, True, True]
+    assert t.count("<td class=num>") == 6 and "<td>a</td>" in t
 
 
 def test_report_command_writes_one_file_with_the_umask(tmp_path, scenario):
@@ -259,7 +340,7 @@ def test_the_readme_commands_from_install_to_handout_work(tmp_path, monkeypatch)
 
 
 def test_the_sources_table_counts_the_documents_the_scenario_cites(scenario):
-    from polmodel.room.handout import sources_part
+    from polmodel.room.handout_appendix import sources_part
 
     body = sources_part(scenario).body
     sources = [u.source for u in [*scenario.initial.values(), *scenario.parameters.values()]]

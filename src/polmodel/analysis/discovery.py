@@ -165,6 +165,7 @@ def discover(
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
     resamples: int = RESAMPLES,
+    keep_reruns: bool = False,
 ) -> Discovery:
     """Box the plausible worlds where an answer holds (PRIM), and say it in a sentence.
 
@@ -186,6 +187,9 @@ def discover(
         (from the worlds' seed when worlds are given): the sentence states only the
         restrictions found in more than half of them (:mod:`polmodel.analysis.recurrence`).
         0 for none: the sentence then reads out this sample's box.
+    keep_reruns : bool
+        Keep every rerun's worlds and answers (``recurrence.pooled``), for readings of many
+        worlds at no further cost (:mod:`polmodel.analysis.verdict_flips`).
 
     Returns
     -------
@@ -223,7 +227,7 @@ def discover(
             resamples=resamples, names=w.names, bounds=bounds, worlds=w, holds=holds,
             executor=run.executor, progress=run.progress, peel_alpha=peel_alpha,
             paste_alpha=paste_alpha, min_mass=min_mass, min_coverage=min_coverage,
-            max_restrictions=max_restrictions)
+            max_restrictions=max_restrictions, keep=keep_reruns)
     return Discovery(scenario=sc.label, title=sc.title, question=question, aggregator=agg,
                      horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=run.settings,
                      recurrence=recurrence)

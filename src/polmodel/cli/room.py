@@ -40,16 +40,23 @@ from polmodel.errors import escape_controls
                                           "(replaced by the same rule as the HTML file).")
 @click.option("--force", is_flag=True, help="Replace an existing file polmodel did not write (never "
                                             "a folder, device or FIFO).")
+@click.option("--brief", is_flag=True, help="The first four pages only (no appendix).")
+@click.option("--sobol", is_flag=True, help="Add Sobol' indices to the appendix (about three times "
+                                            "the handout's own time).")
 @_set_option
 @_library_errors
 def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, worlds=2000, seed=0,
-                   sampler="lhs", horizon=None, aggregator=None, pdf=False, force=False, sets=()):
+                   sampler="lhs", horizon=None, aggregator=None, pdf=False, force=False, sets=(),
+                   brief=False, sobol=False):
     """Write the workshop handout: one self-contained HTML file that prints on A4 and Letter.
 
-    It holds the scenario and its sources, the assumptions, the central run, the policy
-    comparison, what decides it, the caveat and the provenance; figures are embedded, nothing
-    is fetched from a network. Print it from a browser, or add --pdf. With --set, the what-ifs
-    apply to every result and are listed at the top of the first section.
+    Page 1 answers the scenario's question (which of two policies gives the higher opening
+    index, in shares of plausible worlds), says under which readings the answer holds, what
+    decides it and what you would have to believe; then the policies side by side, the
+    conditions over time and the model on one page; then an appendix (every assumption with
+    its range and source, the full tables, every reading), which --brief leaves out. Figures
+    are inside the file, nothing is fetched from a network. Print it from a browser, or add
+    --pdf. With --set, the what-ifs apply to every result and are listed on page 1.
 
     Running it again replaces the handout (and its PDF) in one step: the file carries its
     provenance inside, and no manifest is written beside it.
@@ -78,7 +85,8 @@ def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, 
     # Both files are checked before computing, and written together once both are whole.
     with prepare_file(path, force=force, also=[target.name] if target else [], ours=ours) as outset:
         text = handout(sc, worlds=worlds, seed=seed, sampler=sampler, aggregator=aggregator,
-                       policies=policies or None, pair=tuple(pair) if pair else None)
+                       policies=policies or None, pair=tuple(pair) if pair else None,
+                       brief=brief, sobol=sobol)
         files = {path.name: text}
         if target is not None:
             files[target.name] = pdf_bytes(text)
