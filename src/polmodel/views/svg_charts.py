@@ -40,7 +40,7 @@ def verdict_bar(a: str, b: str, higher: float, tied: float, lower: float, *,
         x += w
     # Labels under the bar, at its two ends and its middle, so a thin share is still named.
     y = top + bar + f * 1.15
-    for (share, colour, words, anchor), at in zip(parts, (0.0, width / 2, width)):
+    for (share, colour, words, anchor), at in zip(parts, (2.0, width / 2, width - 4)):
         body.append(svg.text(at, y, f"{words}: {pct(share)}", size=f, anchor=anchor, bold=True,
                              colour=svg.BLACK if colour == TIED else colour))
     return svg.figure("".join(body), width, y + 7, cls="verdict",
@@ -68,7 +68,7 @@ def peak_ranges(per_policy: Mapping[str, Mapping], *, highlight: Sequence[str] =
     row = 50.0
     top = 56.0
     body = [svg.text(x0, 30, "peak opening index across worlds", size=f - 4, colour="#333333"),
-            svg.text(width, 30, "window opens in", size=f - 4, anchor="end", colour="#333333")]
+            svg.text(width - 4, 30, "window opens in", size=f - 4, anchor="end", colour="#333333")]
 
     def xv(v: float) -> float:
         return x0 + (x1 - x0) * min(max(v, 0.0), 1.0)
@@ -88,7 +88,7 @@ def peak_ranges(per_policy: Mapping[str, Mapping], *, highlight: Sequence[str] =
                              colour=svg.BLUE if bold else "#555555", width=12))
         body.append(f'<circle cx="{svg.num(xv(s["peak_index_median"]))}" cy="{svg.num(y)}" '
                     f'r="11" fill="white" stroke="{svg.BLACK}" stroke-width="4"/>')
-        body.append(svg.text(width, y + f * 0.35, pct(s["window_share"]), size=f, anchor="end",
+        body.append(svg.text(width - 4, y + f * 0.35, pct(s["window_share"]), size=f, anchor="end",
                              bold=bold))
     return svg.figure("".join(body), width, bottom + f + 14, cls="ranges",
                       title="Peak opening index per policy across plausible worlds")
