@@ -116,10 +116,13 @@ def bench_latency(quick: bool) -> None:
         report_help = subprocess.run([exe, "report", "--help"], capture_output=True, text=True).stdout
         force = ["--force"] if "--force" in report_help else []  # each run replaces the last
         commands.append(("polmodel report (defaults)",
-                         [exe, "report", "--out", str(handout), *force], None))
+                         [exe, "report", "--out", str(handout), *force], 3.0))
+        if "--brief" in report_help:
+            commands.append(("polmodel report --brief",
+                             [exe, "report", "--brief", "--out", str(handout), *force], 3.0))
     for name, cmd, budget in commands:
         try:
-            t, least, cpu = command_time(cmd, r if "report" not in name else 3)
+            t, least, cpu = command_time(cmd, r if "report" not in name else 5)
         except subprocess.CalledProcessError as err:
             row("latency", name, note=f"failed: exit {err.returncode}")
             continue

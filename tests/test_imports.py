@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-HEAVY = ("scipy", "matplotlib", "pandas", "multiprocessing", "numba", "distributed")
+HEAVY = ("scipy", "matplotlib", "pandas", "multiprocessing", "numba", "distributed", "SALib")
 
 
 def modules_loaded_by(args: list[str]) -> set[str]:
@@ -32,6 +32,14 @@ def modules_loaded_by(args: list[str]) -> set[str]:
 @pytest.mark.parametrize("args", [["--help"], ["compare", "--worlds", "64"], ["run"]])
 def test_a_command_with_defaults_imports_nothing_heavy(args):
     assert modules_loaded_by(args) == set()
+
+
+def test_the_handout_imports_nothing_heavy(tmp_path):
+    # The report's budget (3 s) leaves no room for SALib, pandas, scipy.stats or matplotlib:
+    # its figures are SVG written directly, its findings PRIM and flip points (issue 16).
+    out = str(tmp_path / "h.html")
+    assert modules_loaded_by(["report", "--worlds", "64", "--out", out]) == set()
+    assert "SALib" in modules_loaded_by(["report", "--worlds", "64", "--out", out, "--sobol"])
 
 
 def test_workers_bring_in_multiprocessing_only_when_asked_for():

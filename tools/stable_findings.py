@@ -4,8 +4,9 @@ Usage: python tools/stable_findings.py [SCENARIO] [--seeds 0 1 2 3 4] [--measure
 
 For each seed, ``polmodel discover --json --seed S`` (its defaults: the scenario's contrast both
 ways and the window question, 2,000 worlds, the default reruns) and the handout at the same seed
-(``polmodel report``, its defaults) are run; the script prints, per question and seed, the
-restrictions each states as stable with their counts, and checks that
+(``polmodel report --brief``, its defaults) are run; the script prints, per question and seed, the
+restrictions each states as stable with their counts, and the assumptions page 1 says decide the
+verdict with their flip points (reported, not checked), and checks that
 
 1. the handout states the same stable restrictions as ``discover --json`` for the scenario's
    contrast question, at every seed;
@@ -40,15 +41,22 @@ def discover_json(scenario: str, seed: int) -> list[dict]:
     return json.loads(out.stdout)
 
 
-def handout_stable(scenario: str, seed: int) -> list[list[str]]:
-    """The stable restrictions of each "what would you have to believe" sentence of the handout."""
+def handout_stable(scenario: str, seed: int) -> tuple[list[list[str]], list[str]]:
+    """The stable restrictions of each "what would you have to believe" sentence of the handout,
+    and the first cells of page 1's "what decides it" table (label (id), flip point)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "handout.html"
         subprocess.run([sys.executable, "-m", "polmodel", "report", scenario, "--seed", str(seed),
-                        "--out", str(path)], capture_output=True, text=True, check=True)
+                        "--brief", "--out", str(path)], capture_output=True, text=True,
+                       check=True)
         page = path.read_text(encoding="utf-8")
-    return [stated(html.unescape(item)) for item in re.findall(
+    stable = [stated(html.unescape(item)) for item in re.findall(
         r"<li>(.*?)</li>", page.split("<ul class='believe'>", 1)[1].split("</ul>", 1)[0])]
+    table = page.split("<table class=deciding>", 1)[-1].split("</table>", 1)[0]
+    deciding = [f"{re.search(r'[(]([^()]+)[)]$', html.unescape(a)).group(1)} {html.unescape(c)}"
+                for a, c in re.findall(r"<tr><td>(.*?)</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>",
+                                       table.replace("<wbr>", ""))]
+    return stable, deciding
 
 
 def stated(sentence: str) -> list[str]:
@@ -96,12 +104,14 @@ def main(argv: list[str] | None = None) -> int:
             by_question.setdefault(d["question"]["statement"], {})[seed] = {
                 n: counts[n] for n in d["stable"]}
         contrast = results[0]  # discover asks the scenario's contrast first
-        from_handout = handout_stable(args.scenario, seed)[0]
+        stable, deciding = handout_stable(args.scenario, seed)
+        from_handout = stable[0]
         same = sorted(from_handout) == sorted(contrast["stable"])
         handout_ok &= same
         print(f"seed {seed}: handout states {from_handout or 'nothing'} for the contrast; "
               f"discover --json {contrast['stable'] or 'nothing'}: "
-              f"{'same' if same else 'DIFFERENT'}")
+              f"{'same' if same else 'DIFFERENT'}; page 1 decides by "
+              f"{', '.join(deciding) or 'nothing'}")
     ok = handout_ok
     for k, (statement, seeds) in enumerate(by_question.items()):
         print(f"\n{statement}" + (" (the contrast question)" if k == 0 else ""))

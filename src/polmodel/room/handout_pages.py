@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from polmodel.views.text import pct
 
-_NUMBER = re.compile(r"^([<>~\u2212+-]?\d[\d.,]*%?( ?(\u2013|to) ?[<>\u2212+-]?\d[\d.,]*%?)?|month \d+|"
-                     r"\d+ of \d+|none|\u2014|-|)$")
-"""A cell that reads as a number: 12%, <1%, 0.25, 0.17\u20130.32, month 14, 3 of 8, none."""
+_NUMBER = re.compile(r"^([<>~\u2212+-]?\d[\d.,]*%?( ?(\u2013|-|/|to) ?[<>\u2212+-]?\d[\d.,]*%?)?|"
+                     r"month \d+|\d+ of \d+|none|\u2014|-|)$")
+"""A cell that reads as a number: 12%, <1%, 0.25, 0.17\u20130.32, 12%/5%, month 14, 3 of 8,
+none."""
 
 
 @dataclass(frozen=True)
