@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from polmodel.analysis.prim import PRUNE_TOLERANCE, Box, _inside, _prim
+from polmodel.analysis.questions import under_structures
 from polmodel.analysis.worlds import DEFAULT_CHUNK, _draw_worlds, _evaluate
 
 RESAMPLES = 40
@@ -176,8 +177,9 @@ def _rerun(job, seed) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     scenario, question, n, sampler, aggregator, names, bounds, settings = job
     w = _draw_worlds(scenario, n, seed=seed, sampler=sampler)
     outs = _evaluate(w, [scenario.schedule(p) for p in question.policies], aggregator,
-                     DEFAULT_CHUNK, None, None)
-    y = question.holds(dict(zip(question.policies, outs)))
+                     DEFAULT_CHUNK, None, None, scenario.structure)
+    y = question.holds(under_structures(dict(zip(question.policies, outs)), w, aggregator,
+                                        question.outcome))
     r = _prim(w.values, y, names, bounds, settings["peel_alpha"], settings["paste_alpha"],
               settings["min_mass"], settings["min_coverage"], PRUNE_TOLERANCE,
               settings["max_restrictions"])

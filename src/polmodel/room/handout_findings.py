@@ -33,6 +33,7 @@ def findings_html(sc, c, pair: tuple[str, str], *, seed, figure: Callable[..., s
     """
     from polmodel.analysis.discovery import discover
     from polmodel.analysis.sensitivity_analysis import sensitivity
+    from polmodel.analysis.worlds import with_structure_column
 
     a, b = pair
     parts = []
@@ -51,13 +52,16 @@ def findings_html(sc, c, pair: tuple[str, str], *, seed, figure: Callable[..., s
                                 caption="Total index (with its interval): the share of the "
                                         "answer's variance an assumption accounts for with its "
                                         "interactions; first-order: alone."))
+    # The comparison's worlds plus the structure as one more assumption, drawn as `polmodel
+    # discover` draws it at the same seed: both state the same restrictions.
+    worlds = (with_structure_column(c.worlds, c.worlds.seed) if c.worlds.names else c.worlds)
     sentences, resamples = [], 0
     if a != b:
-        d = discover(sc, a, b, worlds=c.worlds, aggregator=c.aggregator)
+        d = discover(sc, a, b, worlds=worlds, aggregator=c.aggregator)
         sentences.append(d.sentence())
         resamples = d.recurrence.resamples if d.recurrence else 0
     most = max(c.policies, key=lambda n: c.per_policy[n]["window_share"])
-    sentences.append(discover(sc, most, outcome="window", worlds=c.worlds,
+    sentences.append(discover(sc, most, outcome="window", worlds=worlds,
                                    aggregator=c.aggregator).sentence())
     items = "".join(f"<li>{html.escape(t)}</li>" for t in sentences)
     parts.append("<h3>What would you have to believe?</h3>"
