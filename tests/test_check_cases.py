@@ -101,5 +101,5 @@ def test_a_structure_on_the_coded_start_is_its_formula_on_the_central_states(too
     init = load_scenario("cases/tunisia-2011").central_initial()
     assert static["memo"] == pytest.approx(min(init[c] for c in
                                                ("crisis", "fracture", "challenger", "pressure")))
-    assert static["defection"] == pytest.approx(
+    assert static["defection-route"] == pytest.approx(
         min(init["challenger"], max(init["fracture"], 1.0 - init["security"])))

@@ -327,7 +327,22 @@ def test_the_template_is_a_valid_estimates_file_pandas_reads_as_it_is():
     rows = parse_estimates(result.stdout)
     assert len({r.participant for r in rows}) >= 2
     frame = pd.read_csv(io.StringIO(result.stdout))
-    assert tuple(frame.columns) == COLUMNS and len(frame) == len(rows)
+    assert tuple(frame.columns) == (*COLUMNS, "what") and len(frame) == len(rows)
+    # The form says each number in plain words (issue 16: the elicitation form uses the labels).
+    from polmodel.model.labels import label
+
+    assert list(frame["what"]) == [label(p) for p in frame["parameter"]]
+
+
+def test_a_form_without_the_what_column_still_reads_and_a_stray_column_is_refused():
+    five = "participant,parameter,low,best,high\nA,rally,0.01,0.02,0.05\n"
+    assert parse_estimates(five)[0].parameter == "rally"
+    six = "participant,parameter,low,best,high,what\nA,rally,0.01,0.02,0.05,anything\n"
+    assert parse_estimates(six)[0].best == 0.02
+    with pytest.raises(PolmodelError, match="header"):
+        parse_estimates("participant,parameter,low,best,high,note\nA,rally,0.01,0.02,0.05,x\n")
+    with pytest.raises(PolmodelError, match="6 fields; allowed: 5"):
+        parse_estimates("participant,parameter,low,best,high\nA,rally,0.01,0.02,0.05,x\n")
 
 
 def test_elicit_out_writes_a_scenario_compare_can_run(tmp_path):

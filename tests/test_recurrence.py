@@ -53,9 +53,15 @@ def test_nothing_stable_means_no_box():
 def test_reruns_come_from_the_seed_whether_worlds_or_a_seed_is_given():
     sc = load_scenario("venezuela-2018")
     kw = dict(resamples=6)
+    from dataclasses import replace
+
     a = discover(sc, "targeted", "broad", worlds=400, seed=3, **kw)
-    b = discover(sc, "targeted", "broad", worlds=sample_worlds(sc, 400, seed=3), **kw)
-    assert a.to_dict() == b.to_dict()
+    # The structure is one more assumption (issue 15): worlds given carry it as a column.
+    factored = replace(sc, structure_factor=True)
+    b = discover(sc, "targeted", "broad", worlds=sample_worlds(factored, 400, seed=3), **kw)
+    assert "structure" in a.worlds.names and a.to_dict() == b.to_dict()
+    fixed = discover(sc, "targeted", "broad", worlds=sample_worlds(sc, 400, seed=3), **kw)
+    assert "structure" not in fixed.worlds.names
     c = discover(sc, "targeted", "broad", worlds=400, seed=4, **kw)
     assert c.recurrence.to_dict() != a.recurrence.to_dict()
 
@@ -148,7 +154,10 @@ def test_the_handout_states_the_stable_restrictions_discover_reports():
 
 def test_kept_reruns_are_the_reruns_worlds_and_answers():
     # keep_reruns keeps what the reruns drew and answered, without changing what they find.
-    from polmodel.analysis.worlds import sample_worlds
+    from dataclasses import replace
+
+    from polmodel.analysis.comparison import compare
+    from polmodel.analysis.worlds import _draw_worlds
 
     sc = load_scenario("venezuela-2018")
     d = discover(sc, "targeted", "broad", worlds=300, seed=2, resamples=3, keep_reruns=True)
@@ -156,7 +165,12 @@ def test_kept_reruns_are_the_reruns_worlds_and_answers():
     assert d.to_dict() == plain.to_dict() and plain.recurrence.pooled is None
     pooled = d.recurrence.pooled
     assert pooled.values.shape == (900, len(d.worlds.names)) and pooled.answers.shape == (900,)
-    # Rerun 1 is the sample drawn from the second seed spawned from the analysis's seed.
+    # Rerun 1 is the sample drawn from the second seed spawned from the analysis's seed (the
+    # structure one more column of it)...
     seed = np.random.SeedSequence(2).spawn(3)[1]
-    w = sample_worlds(sc, 300, seed=np.random.default_rng(seed))
-    assert np.array_equal(pooled.values[300:600], w.values)
+    w = _draw_worlds(replace(sc, structure_factor=True), 300, seed=seed, sampler="lhs")
+    assert "structure" in w.names and np.array_equal(pooled.values[300:600], w.values)
+    # ...and its answers are read under the scenario's own structure, as a comparison of
+    # those worlds reads them.
+    c = compare(sc, ["targeted", "broad"], worlds=w, seed=2)
+    assert np.array_equal(pooled.answers[300:600], c.difference("targeted", "broad"))

@@ -264,3 +264,35 @@ def test_a_scenario_file_chooses_its_structure_and_a_bad_one_is_refused(tmp_path
     text.write_text(src.replace('horizon = 36\n', 'horizon = 36\nstructure = "nope"\n'))
     r = cli("validate", str(text))
     assert r.exit_code == 2 and "structure" in r.stdout + r.stderr
+
+
+def test_discover_boxes_the_structure_like_any_assumption_unless_fixed():
+    from polmodel.analysis.discovery import discover
+    from polmodel.views.discovery_text import limit_words, structures_within
+
+    d = discover(SC, "coordinated-targeted", "targeted", worlds=300, resamples=0)
+    assert STRUCTURE_FACTOR in d.worlds.names
+    which = structure_of(d.worlds.values[:, d.worlds.names.index(STRUCTURE_FACTOR)])
+    outs = evaluate(d.worlds, [SC.schedule(p) for p in ("coordinated-targeted", "targeted")])
+    rows = np.arange(len(d.worlds))
+    diff = outs[0].readings[rows, which, 0] - outs[1].readings[rows, which, 0]
+    np.testing.assert_array_equal(d.holds, diff > SC.tie_margin)
+    fixed = discover(SC, "coordinated-targeted", "targeted", worlds=300, resamples=0,
+                     structure="memo")
+    assert STRUCTURE_FACTOR not in fixed.worlds.names
+    # A restriction of the structure reads as the structures it keeps.
+    assert structures_within(0.0, 1.0) == list(STRUCTURES)
+    assert structures_within(0.5, 1.0) == list(STRUCTURES)[2:]
+    assert limit_words("structure", 0.0, 0.3, (0.0, 1.0)) == "the structure is 'memo'"
+
+
+def test_the_structure_column_leaves_every_other_column_as_it_was():
+    from dataclasses import replace
+
+    plain = sample_worlds(SC, 200, seed=11)
+    factored = sample_worlds(replace(SC, structure_factor=True), 200, seed=11)
+    assert factored.names == (*plain.names, STRUCTURE_FACTOR)
+    np.testing.assert_array_equal(factored.values[:, :-1], plain.values)
+    # Stratified: each structure's part holds an equal share of the worlds.
+    counts = np.bincount(structure_of(factored.values[:, -1]), minlength=len(STRUCTURES))
+    assert counts.max() - counts.min() <= 1

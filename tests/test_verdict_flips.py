@@ -79,9 +79,11 @@ def test_a_flip_point_is_the_what_if_that_flips_the_comparison():
     d = discover(sc, "targeted", "broad", worlds=1000, seed=1, resamples=10, keep_reruns=True)
     bounds = {k: (lo, hi) for k, (_, lo, hi) in uncertain_dimensions(sc).items()}
     c0 = compare(sc, ["targeted", "broad"], worlds=1000, seed=1)
-    v = verdict_flips(d.recurrence.pooled.values, d.recurrence.pooled.answers, d.worlds.names,
-                      bounds, policy="targeted", versus="broad", margin=c0.margin + TIE,
-                      resamples=10)
+    # The kept answers are read under the scenario's structure: its column is left out.
+    keep = [j for j, k in enumerate(d.worlds.names) if k != "structure"]
+    v = verdict_flips(d.recurrence.pooled.values[:, keep], d.recurrence.pooled.answers,
+                      [d.worlds.names[j] for j in keep], bounds, policy="targeted",
+                      versus="broad", margin=c0.margin + TIE, resamples=10)
     assert v.points, "nothing flips the 2018 contrast"
     p = v.points[0]
     # Halfway between the flip point and the end: well inside the flipped side.

@@ -15,16 +15,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from polmodel.analysis.options import RunOptions, documents_run_keywords
 from polmodel.analysis.prim import PRUNE_TOLERANCE, Box, PrimResult, _prim, check_settings
-from polmodel.analysis.questions import Question, question_for
+from polmodel.analysis.questions import (
+    STRUCTURE_OUTCOMES,
+    Question,
+    question_for,
+    under_structures,
+)
 from polmodel.analysis.recurrence import RESAMPLES, Recurrence, rerun_boxes
-from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
+from polmodel.analysis.worlds import (
+    DEFAULT_CHUNK,
+    STRUCTURE_FACTOR,
+    Worlds,
+    uncertain_dimensions,
+    varied_count,
+)
 from polmodel.errors import PolmodelError
 from polmodel.limits import check_whole
 from polmodel.scenario.definition import Scenario
@@ -156,6 +167,7 @@ def discover(
     aggregator: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     initial: Mapping[str, Any] | None = None,
+    structure: str | None = None,
     peel_alpha: float = 0.05,
     paste_alpha: float = 0.05,
     min_mass: float = 0.05,
@@ -205,15 +217,23 @@ def discover(
                    min_coverage=min_coverage, max_restrictions=max_restrictions)
     resamples = check_whole(resamples, "resamples", 0, 10_000)
     run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
-                     aggregator=aggregator, executor=executor, chunk_size=chunk_size,
-                     progress=progress, parameters=parameters, initial=initial)
+                     aggregator=aggregator, structure=structure, executor=executor,
+                     chunk_size=chunk_size, progress=progress, parameters=parameters,
+                     initial=initial)
     sc = run.scenario(scenario)
     question = question_for(sc, policy, versus, outcome)
+    # Unless fixed, the structure is one more assumption a box can restrict (worlds given
+    # carry it as a column when they were sampled with it).
+    given = isinstance(worlds, Worlds)
+    sc = replace(sc, structure_factor=structure is None and (
+        STRUCTURE_FACTOR in worlds.names if given
+        else question.outcome in STRUCTURE_OUTCOMES and varied_count(sc) > 0))
     run.check_memory(sc, policies=0)  # the sampled worlds, as sample_worlds counts them
     w = run.sample(sc)
     agg = run.aggregator or sc.aggregator
-    outs = run.evaluate(w, [sc.schedule(p) for p in question.policies], agg)
-    holds = question.holds(dict(zip(question.policies, outs)))
+    outs = run.evaluate(w, [sc.schedule(p) for p in question.policies], agg, sc.structure)
+    holds = question.holds(under_structures(dict(zip(question.policies, outs)), w, agg,
+                                            question.outcome))
     dims = uncertain_dimensions(sc)
     bounds = np.array([[dims[k][1], dims[k][2]] for k in w.names])
     result = _prim(w.values, holds, w.names, bounds, peel_alpha, paste_alpha, min_mass,

@@ -107,7 +107,7 @@ def inert_assumptions(scenario: Scenario, question: Question, names: Sequence[st
     moved = np.zeros(d, bool)
     outs = _evaluate(w, [scenario.schedule(p) for p in question.policies], "min", DEFAULT_CHUNK,
                      None, None, scenario.structure)  # nothing a caller gave, so nothing to check
-    for o in under_structures(dict(enumerate(outs)), w, "min").values():
+    for o in under_structures(dict(enumerate(outs)), w, "min", question.outcome).values():
         for field in ("condition_mean", "exodus", "peak_index", "months_open"):
             v = np.asarray(getattr(o, field)).reshape(d, 2, worlds, -1)
             moved |= (v[:, 0] != v[:, 1]).reshape(d, -1).any(axis=1)

@@ -191,13 +191,16 @@ STRUCTURE_OUTCOMES = ("peak_index", "window")
 structure's peak); the others are read under the run's structure."""
 
 
-def under_structures(outcomes: Mapping[str, PolicyOutcomes], worlds: Worlds,
-                     aggregator: str) -> Mapping[str, PolicyOutcomes]:
+def under_structures(outcomes: Mapping[str, PolicyOutcomes], worlds: Worlds, aggregator: str,
+                     outcome: str = "peak_index") -> Mapping[str, PolicyOutcomes]:
     """The outcomes with each world's peak index and window read under that world's structure.
 
-    Worlds without the structure dimension are returned as they are. The strict AND reads the
-    strict peak; the others the graded one (on the scale of ``min``).
+    Worlds without the structure dimension, and outcomes no structure changes, are returned as
+    they are. The strict AND reads the strict peak; the others the graded one (on the scale of
+    ``min``).
     """
+    if outcome not in STRUCTURE_OUTCOMES:
+        return outcomes
     if STRUCTURE_FACTOR in worlds.names:
         which = structure_of(worlds.values[:, worlds.names.index(STRUCTURE_FACTOR)])
     elif STRUCTURE_FACTOR in worlds.fixed:
@@ -230,4 +233,5 @@ def ask(question: Question, scenario: Scenario, worlds: Worlds, *, aggregator: s
     agg = aggregator or scenario.aggregator
     outs = _evaluate(worlds, [scenario.schedule(n) for n in question.policies],
                      agg, chunk_size, executor, progress, scenario.structure)
-    return question.values(under_structures(dict(zip(question.policies, outs)), worlds, agg))
+    return question.values(under_structures(dict(zip(question.policies, outs)), worlds, agg,
+                                            question.outcome))

@@ -143,7 +143,9 @@ class Pooled:
         are rerun ``r``).
     answers : ndarray[resamples * worlds]
         The question's value in each (:meth:`Question.values`: for a contrast, the paired
-        difference).
+        difference), read under the scenario's structure, as a comparison reads it, even
+        where the worlds sample the structure (the reruns' boxes read each world under its
+        own).
     """
 
     values: np.ndarray
@@ -231,19 +233,19 @@ def _rerun_batch(job, seeds) -> list[tuple]:
     first = samples[0]
     together = replace(first, values=np.concatenate([w.values for w in samples]))
     outs = _evaluate(together, [scenario.schedule(p) for p in question.policies], aggregator,
-                     DEFAULT_CHUNK, None, None)
+                     DEFAULT_CHUNK, None, None, scenario.structure)
     out = []
     for r, w in enumerate(samples):
         rows = slice(r * n, (r + 1) * n)
-        # Read under each world's structure where the worlds sample it (else as they are).
-        mine = under_structures({p: _rows(o, rows) for p, o in zip(question.policies, outs)},
-                                w, aggregator)
-        y = question.holds(mine)
+        own = {p: _rows(o, rows) for p, o in zip(question.policies, outs)}
+        # The box reads each world under its own structure where the worlds sample it; the
+        # kept answers are read under the scenario's structure (a comparison's reading).
+        y = question.holds(under_structures(own, w, aggregator, question.outcome))
         box = _prim(w.values, y, names, bounds, settings["peel_alpha"], settings["paste_alpha"],
                     settings["min_mass"], settings["min_coverage"], PRUNE_TOLERANCE,
                     settings["max_restrictions"]).box
         out.append((box.names, box.low, box.high, w.values if keep else None,
-                    question.values(mine) if keep else None))
+                    question.values(own) if keep else None))
     return out
 
 

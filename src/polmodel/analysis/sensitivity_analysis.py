@@ -41,7 +41,7 @@ from polmodel.analysis.one_at_a_time import Tornado, design_worlds, inert_assump
 from polmodel.analysis.options import RunOptions, documents_run_keywords
 from polmodel.analysis.questions import STRUCTURE_OUTCOMES, TIE, Question, ask, question_for
 from polmodel.analysis.sensitivity_methods import MorrisScreen, SobolIndices, morris, sobol
-from polmodel.analysis.worlds import DEFAULT_CHUNK, uncertain_dimensions
+from polmodel.analysis.worlds import DEFAULT_CHUNK, uncertain_dimensions, varied_count
 from polmodel.errors import PolmodelError
 from polmodel.limits import (
     check_choice,
@@ -309,7 +309,9 @@ def sensitivity(
     sc = run.scenario(scenario)
     # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
     question = replace(question_for(sc, policy, versus, outcome), margin=TIE)
-    sc = replace(sc, structure_factor=structure is None and question.outcome in STRUCTURE_OUTCOMES)
+    # The structure is one more assumption, unless fixed or nothing else is uncertain.
+    sc = replace(sc, structure_factor=(structure is None and question.outcome in STRUCTURE_OUTCOMES
+                                       and varied_count(sc) > 0))
     for m in methods:
         if m not in METHODS:
             raise PolmodelError(f"method {m!r}: unknown; allowed: {', '.join(METHODS)}")

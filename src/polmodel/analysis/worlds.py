@@ -251,7 +251,40 @@ def varied_count(scenario: Scenario) -> int:
 def _draw_worlds(sc: Scenario, n: int, *, seed, sampler: Sampler) -> Worlds:
     """:func:`sample_worlds` after its checks: the caller checked ``n``, seed, sampler, memory."""
     dims = uncertain_dimensions(sc)
-    varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
+    varied = [k for k, (_, lo, hi) in dims.items() if hi > lo and k != STRUCTURE_FACTOR]
+    w = _draw(sc, n, dims, varied, seed=seed, sampler=sampler)
+    return with_structure_column(w, seed) if STRUCTURE_FACTOR in dims else w
+
+
+def with_structure_column(w: Worlds, seed) -> Worlds:
+    """The worlds with the structure dimension added as their last column.
+
+    Drawn from a stream of its own (stratified: each structure's part of [0, 1] holds an equal
+    share of the worlds, in a random order), so every other column is the same with or without
+    it: a comparison and a discovery at one seed share their worlds.
+    """
+    if STRUCTURE_FACTOR in w.names:
+        return w
+    n = len(w)
+    rng = _structure_rng(seed)
+    column = (rng.permutation(n) + rng.random(n)) / max(n, 1)
+    return Worlds(w.scenario, (*w.names, STRUCTURE_FACTOR), np.column_stack([w.values, column]),
+                  w.fixed, w.seed, w.sampler)
+
+
+def _structure_rng(seed) -> np.random.Generator:
+    """A stream for the structure column, reproducible from the worlds' seed, apart from theirs."""
+    if isinstance(seed, (int, np.integer)):
+        return np.random.default_rng([int(seed), 0x57])
+    if isinstance(seed, np.random.SeedSequence):  # a rerun's spawned seed: derive, never spawn
+        return np.random.default_rng(np.random.SeedSequence(seed.entropy,
+                                                            spawn_key=(*seed.spawn_key, 0x57)))
+    if isinstance(seed, np.random.Generator):
+        return seed  # the caller's stream, continued after the other columns
+    return np.random.default_rng()
+
+
+def _draw(sc: Scenario, n: int, dims, varied, *, seed, sampler: Sampler) -> Worlds:
     rng = np.random.default_rng(seed)
     fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
     u = unit_sample(n, len(varied), sampler=sampler, rng=rng)
@@ -259,7 +292,7 @@ def _draw_worlds(sc: Scenario, n: int, *, seed, sampler: Sampler) -> Worlds:
     # piecewise-linear quantile function: inverse-CDF sampling keeps the design's
     # stratification (a Latin hypercube stays one point per stratum of the distribution).
     shaped = {j: (q, u[:, j].copy()) for j, k in enumerate(varied)
-              if k != STRUCTURE_FACTOR and (q := _quantiles_of(sc, k)) is not None}
+              if (q := _quantiles_of(sc, k)) is not None}
     low = np.array([dims[k][1] for k in varied])
     high = np.array([dims[k][2] for k in varied])
     u *= high - low

@@ -216,10 +216,11 @@ def _with_settings(result, settings):
 @click.option("--resamples", type=click.IntRange(0, 10_000), default=RESAMPLES, show_default=True,
               help="Reruns of the search on fresh samples of --worlds worlds; only restrictions "
                    "found in more than half of them are stated (0: this sample's box).")
+@_structure_option
 @_library_errors
 def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
                      out, worlds, sampler, aggregator, max_restrictions, resamples=RESAMPLES,
-                     force=False):
+                     force=False, structure=None):
     """Scenario discovery: the assumption ranges that box the worlds where an answer holds.
 
     PRIM boxes, read out as a sentence ("A gives a higher opening index than B in 81% of the
@@ -227,7 +228,8 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
     restrictions recurring in more than half of --resamples reruns on fresh worlds, with how
     often, or says that none recurs; then the restrictions across reruns, this sample's box and
     the coverage-density trade-off. With no --policy: the scenario's contrast both ways, and
-    where a window opens under the policy with the most windows.
+    where a window opens under the policy with the most windows. The structure (which theory
+    of openings holds) is one of the assumptions a box can restrict unless --structure fixes it.
     """
     from polmodel.analysis.discovery import discover
     from polmodel.analysis.worlds import sample_worlds
@@ -243,14 +245,22 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
         figures = [file_name(sc.name, "discover", *_stem(q)) + ".png" for q in questions]
         data_files = [file_name(sc.name, "discover.json"), file_name(sc.name, "discover.csv")]
         outset = _planned(out, file_name(sc.name, "discover"), [*figures, *data_files], force, stack)
-        w = sample_worlds(sc, worlds, seed=seed, sampler=sampler)
+        from dataclasses import replace
+
+        from polmodel.analysis.worlds import varied_count
+
+        # The structure is sampled as one more assumption unless --structure fixes it (or
+        # nothing else is uncertain).
+        factor = structure is None and varied_count(sc) > 0
+        w = sample_worlds(replace(sc, structure_factor=factor), worlds, seed=seed, sampler=sampler)
         total = len(questions) * worlds * (1 + resamples)
         with LazyProgress(length=total, label="plausible worlds", file=sys.stderr,
                           hidden=total < 20_000) as bar:
             for q in questions:
-                d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w, aggregator=aggregator,
-                             max_restrictions=max_restrictions, executor=executor, progress=bar.update,
-                             resamples=resamples)
+                d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w,
+                             aggregator=aggregator, max_restrictions=max_restrictions,
+                             executor=executor, progress=bar.update, resamples=resamples,
+                             structure=structure)
                 results.append(_with_settings(d, settings))
         echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
                     csv=lambda: _discovery_csv(results),

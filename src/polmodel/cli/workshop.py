@@ -19,7 +19,8 @@ from polmodel.errors import escape_controls
 @click.option("--scenario", default=DEFAULT_SCENARIO, show_default=True, metavar="SCENARIO|FILE",
               help="Scenario whose numbers the participants estimated.")
 @click.option("--template", is_flag=True,
-              help="Print a CSV template (participant, parameter, low, best, high) and stop.")
+              help="Print a CSV form (participant, parameter, low, best, high, and each number in "
+                   "plain words) and stop.")
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to compare (repeatable); all of the scenario's by default.")
 @click.option("--worlds", type=click.IntRange(min=1), default=1000, show_default=True,

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from polmodel.model.states import CONDITIONS, CROSSOVER, STATES
-from polmodel.model.structures import STRUCTURES, Structure
+from polmodel.model.structures import STRUCTURES, Structure, graded_root
 
 MARKS: tuple[int, ...] = (24, 36, 60)
 """Months at which every peak is also kept, for verdicts read before the horizon."""
@@ -161,10 +161,10 @@ class ArrayReadings:
 
     def finish(self) -> dict:
         """The accumulated readings, worlds first; graded peaks on the scale of their k-th root."""
-        graded = np.stack([_root(p, k) for p, k in zip(self.peak_product, self.plan.k)])
+        graded = np.stack([graded_root(p, k) for p, k in zip(self.peak_product, self.plan.k)])
         own = self.own
         marks = self.marks.copy()
-        marks[:, 1] = _root(marks[:, 1], self.plan.k[own])
+        marks[:, 1] = graded_root(marks[:, 1], self.plan.k[own])
         return dict(
             peak_index=self.peak, peak_strict=self.peak_strict[own], peak_graded=graded[own],
             months_open=self.months_open, first_window=self.first_window,
@@ -245,9 +245,9 @@ def float_readings(structure: Structure, aggregator, and_, horizon: int):
 
     def finish() -> dict:
         pp = st["peak_product"]
-        graded = [_root(v, k) for v, k in zip(pp, plan.k)]
+        graded = [graded_root(v, k) for v, k in zip(pp, plan.k)]
         marks = np.array(st["marks"], dtype=float)
-        marks[:, 1] = _root(marks[:, 1], own_k)
+        marks[:, 1] = graded_root(marks[:, 1], own_k)
         return dict(
             peak_index=np.array([st["peak"]]), peak_strict=np.array([st["peak_strict"][own]]),
             peak_graded=np.array([graded[own]]),
@@ -270,17 +270,6 @@ BAD_AGGREGATOR = ("aggregator: the function returned a value outside 0 to 1 (or 
 
 def _term_slots(plan: Plan, j: int) -> list[int]:
     return list(dict.fromkeys(term for term, _ in plan.leaf_slots[j]))
-
-
-def _root(v, k: int):
-    """k-th root of a product peak, elementwise (NaN stays NaN)."""
-    if k == 1:
-        return v
-    if k == 2:
-        return np.sqrt(v)
-    if k == 4:
-        return np.sqrt(np.sqrt(v))
-    return np.power(v, 1.0 / k)
 
 
 def _root_into(v, k: int, out):

@@ -22,6 +22,10 @@ from polmodel.model.states import STATES
 from polmodel.names import check_name
 
 COLUMNS: tuple[str, ...] = ("participant", "parameter", "low", "best", "high")
+
+WHAT = "what"
+"""An optional last column: the parameter in plain words, for the people filling the form in
+(``polmodel elicit --template`` writes it; reading ignores it)."""
 """The columns of an estimates file, in order."""
 
 
@@ -49,10 +53,21 @@ def estimable() -> dict[str, float]:
 
 
 def template() -> str:
-    """The CSV template shipped with the package (``polmodel elicit --template`` prints it)."""
+    """The CSV form ``polmodel elicit --template`` prints: the template shipped with the
+    package, each row with the parameter in plain words in a last column, ``what``."""
+    import csv
+    import io
     from importlib import resources
 
-    return (resources.files("polmodel.room") / "templates" / "estimates.csv").read_text(encoding="utf-8")
+    from polmodel.model.labels import label
+
+    text = (resources.files("polmodel.room") / "templates" / "estimates.csv").read_text(encoding="utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for i, row in enumerate(csv.reader(io.StringIO(text))):
+        if row:
+            writer.writerow([*row, WHAT if i == 0 else label(row[1])])
+    return out.getvalue()
 
 
 def read_estimates(path: str | Path) -> tuple[EstimateRow, ...]:
@@ -122,13 +137,13 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
         at = f"{where}:{number}"
         if header is None:
             header = [f.strip().lower() for f in fields]
-            if tuple(header) != COLUMNS:
+            if tuple(header) not in (COLUMNS, (*COLUMNS, WHAT)):
                 raise PolmodelError(f"{at}: header {','.join(fields)!r}; allowed: "
-                                    f"{','.join(COLUMNS)}")
+                                    f"{','.join(COLUMNS)} (and optionally {WHAT})")
             continue
-        if len(fields) != len(COLUMNS):
-            raise PolmodelError(f"{at}: {len(fields)} fields; allowed: {len(COLUMNS)} "
-                                f"({', '.join(COLUMNS)})")
+        if len(fields) != len(header):
+            raise PolmodelError(f"{at}: {len(fields)} fields; allowed: {len(header)} "
+                                f"({', '.join(header)})")
         who, name = fields[0].strip(), fields[1].strip()
         if not who:
             raise PolmodelError(f"{at}: participant is empty; allowed: a name or code")

@@ -105,19 +105,30 @@ def find(sc, c, pair: tuple[str, str], *, seed) -> Findings:
     from polmodel.analysis.one_at_a_time import tornado
     from polmodel.analysis.verdict_flips import verdict_flips
     from polmodel.analysis.verdicts import TIE
-    from polmodel.analysis.worlds import uncertain_dimensions
+    from polmodel.analysis.worlds import (
+        STRUCTURE_FACTOR,
+        uncertain_dimensions,
+        with_structure_column,
+    )
 
     a, b = pair
     if a == b:
         return Findings(None, None, None)
-    d = discover(sc, a, b, worlds=c.worlds, aggregator=c.aggregator, keep_reruns=True)
+    # The comparison's worlds plus the structure as one more assumption, drawn as `polmodel
+    # discover` draws it at the same seed: both state the same restrictions.
+    worlds = with_structure_column(c.worlds, c.worlds.seed) if c.worlds.names else c.worlds
+    d = discover(sc, a, b, worlds=worlds, aggregator=c.aggregator, keep_reruns=True)
     dims = uncertain_dimensions(sc)
     bounds = {k: (lo, hi) for k, (_, lo, hi) in dims.items()}
     pooled = d.recurrence.pooled if d.recurrence is not None else None
     flips = None
     if pooled is not None and len(pooled.answers):
-        flips = verdict_flips(pooled.values, pooled.answers, d.worlds.names, bounds, policy=a,
-                              versus=b, margin=c.margin + TIE, resamples=d.recurrence.resamples)
+        # The kept answers are read under the scenario's structure, as page 1's verdict: the
+        # structure's column decides nothing there, and is no assumption with units.
+        keep = [j for j, k in enumerate(d.worlds.names) if k != STRUCTURE_FACTOR]
+        flips = verdict_flips(pooled.values[:, keep], pooled.answers,
+                              [d.worlds.names[j] for j in keep], bounds, policy=a, versus=b,
+                              margin=c.margin + TIE, resamples=d.recurrence.resamples)
     varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
     torn = tornado(sc, d.question, varied, aggregator=c.aggregator) if varied else None
     return Findings(d, flips, torn)

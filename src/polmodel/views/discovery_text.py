@@ -32,8 +32,25 @@ def _name(key: str, *, with_id: bool = True) -> str:
         return key
 
 
+def structures_within(lo: float, hi: float) -> list[str]:
+    """The structures a restriction of the structure dimension keeps.
+
+    Those whose part of [0, 1] has its middle inside [lo, hi]
+    (see :func:`polmodel.analysis.worlds.structure_of`).
+    """
+    from polmodel.model.structures import STRUCTURES
+
+    n = len(STRUCTURES)
+    return [s for i, s in enumerate(STRUCTURES) if lo <= (i + 0.5) / n <= hi]
+
+
 def limit_words(name: str, lo: float, hi: float, full: tuple[float, float]) -> str:
     """One restriction in words: "<label> (<id>) is between 0.055 and 0.093"."""
+    if name == "structure":  # the structure as a factor: name the structures kept
+        kept = structures_within(lo, hi)
+        quoted = [f"'{s}'" for s in kept]
+        either = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+        return f"the structure is {either}" if kept else "the structure lies between two of them"
     who = _name(name)
     if lo > full[0] and hi < full[1]:
         return f"{who} is between {approx(lo)} and {approx(hi)}"
