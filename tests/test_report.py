@@ -183,9 +183,10 @@ def test_the_answer_states_the_paired_shares_ties_included(scenario):
     pw = c.pairwise(a, b)
     first, second = (a, b) if pw["share_higher"] >= pw["share_lower"] else (b, a)
     big, small = sorted((pw["share_higher"], pw["share_lower"]), reverse=True)
-    assert (f"<b>{first}</b> gives the higher opening index in <b>{pct(big)}</b> of plausible "
-            f"worlds, <b>{second}</b> in <b>{pct(small)}</b>; they tie (within {c.margin:g}) in "
-            f"<b>{pct(pw['share_tied'])}</b>.") in body
+    e = html.escape
+    assert (f"<b>{first}</b> gives the higher opening index in <b>{e(pct(big))}</b> of plausible "
+            f"worlds, <b>{second}</b> in <b>{e(pct(small))}</b>; they tie (within {c.margin:g}) in "
+            f"<b>{e(pct(pw['share_tied']))}</b>.") in body
     held, n = c.holds(a, b)
     assert f"It holds under {held} of {n} readings" in body
     assert "<svg class=\"chart verdict\"" in body
@@ -201,6 +202,21 @@ def test_page_1_says_what_it_needs_until_discovery_exists(monkeypatch, scenario)
     answer = page.split("<section id='answer'>", 1)[1].split("</section>", 1)[0]
     assert "needs polmodel's discovery" in answer and "What decides it" not in answer
     assert sensitivity_available()  # the real thing is installed here
+
+
+def test_a_share_under_one_percent_is_text_not_a_tag():
+    # "<1%" in HTML must be escaped, or the browser reads a tag and the share vanishes.
+    from types import SimpleNamespace
+
+    from polmodel.room.handout_answer import answer_html
+
+    pw = {"share_higher": 0.85, "share_lower": 0.003, "share_tied": 0.147}
+    c = SimpleNamespace(pairwise=lambda a, b: pw, margin=0.02, structure="memo", aggregator="min",
+                        n_worlds=2000, holds=lambda a, b: (8, 8), horizon=36,
+                        verdict=lambda a, b: {s: {"reading": "higher"} for s in ("strict", "graded")},
+                        at_months=lambda a, b: {})
+    body = answer_html(c, ("a", "b"))
+    assert "<b>b</b> in <b>&lt;1%</b>" in body and "<1%" not in body
 
 
 def test_number_columns_align_right_headers_included():

@@ -79,15 +79,21 @@ def test_report_set_lists_the_what_ifs_first_and_uses_them(tmp_path):
     text = out.read_text(encoding="utf-8")
     first = text.split("<section", 2)[1]
     assert "What-ifs applied" in first
-    assert "<code>rally</code>: plausible range 0.08 to 0.1" in first
-    assert "<code>initial.crisis</code>: fixed at 0.9 in every world" in first
+    # Each by its label with its name in parentheses (issue 16: no bare ids on page 1).
+    from polmodel.model.labels import label
+
+    assert f"{html.escape(label('rally', with_id=True))}: plausible range 0.08 to 0.1" in first
+    assert (f"{html.escape(label('initial.crisis', with_id=True))}: fixed at 0.9 in every world"
+            in first)
     assert "what-ifs: rally=0.08:0.1, initial.crisis=0.9" in _meta(text)
     # The comparison is the what-if scenario's, on the same worlds as compare would draw.
     sc = load_scenario("venezuela-2018")
     what_if = apply_settings(sc, {"rally": (0.08, 0.1), "initial.crisis": 0.9})
     a, b = sc.contrast
     pw = compare(what_if, worlds=int(WORLDS), seed=0).pairwise(a, b)
-    assert (f"higher peak opening index than <b>{b}</b> in {pct(pw['share_higher'])}" in text)
+    answer = text.split("<p class='answer'>", 1)[1].split("</p>", 1)[0]
+    for share in ("share_higher", "share_lower", "share_tied"):
+        assert f"<b>{html.escape(pct(pw[share]))}</b>" in answer, share
     plain = run_cli("report", "--out", tmp_path / "plain.html", "--worlds", WORLDS)
     assert plain.exit_code == 0 and "What-ifs applied" not in (tmp_path / "plain.html").read_text()
 

@@ -39,11 +39,14 @@ def answer_html(c, pair: tuple[str, str]) -> str:
     hi, lo, tie = pw["share_higher"], pw["share_lower"], pw["share_tied"]
     first, second = (a, b) if hi >= lo else (b, a)
     big, small = max(hi, lo), min(hi, lo)
-    lead = (f"<b>{html.escape(first)}</b> gives the higher opening index in <b>{pct(big)}</b> "
-            f"of plausible worlds, <b>{html.escape(second)}</b> in <b>{pct(small)}</b>; they tie "
-            f"(within {c.margin:g}) in <b>{pct(tie)}</b>." if hi != lo else
+    def share(x: float) -> str:  # "<1%" is text, not a tag
+        return f"<b>{html.escape(pct(x))}</b>"
+
+    lead = (f"<b>{html.escape(first)}</b> gives the higher opening index in {share(big)} "
+            f"of plausible worlds, <b>{html.escape(second)}</b> in {share(small)}; they tie "
+            f"(within {c.margin:g}) in {share(tie)}." if hi != lo else
             f"Neither gives the higher opening index in more worlds: each does in "
-            f"<b>{pct(hi)}</b>, and they tie (within {c.margin:g}) in <b>{pct(tie)}</b>.")
+            f"{share(hi)}, and they tie (within {c.margin:g}) in {share(tie)}.")
     structure = (f"under {html.escape(STRUCTURES[c.structure].label)} (the "
                  f"'{html.escape(c.structure)}' structure) and the '{html.escape(c.aggregator)}' "
                  "AND")
@@ -84,10 +87,14 @@ def deciding_html(f) -> str:
     from polmodel.model.labels import label
 
     flips = f.flips
+    head = "<h3>What decides it</h3>"
+    if f.discovery is not None and not f.varied:
+        return (head + "<p>No assumption of this scenario is uncertain (every plausible range "
+                "is a single value): every world is the same world, and nothing can move the "
+                "verdict but the scenario's own numbers.</p>")
     if flips is None:
         return ""
     names = f.deciding()
-    head = "<h3>What decides it</h3>"
     if not names:
         return (head + "<p>No single assumption flips the verdict: narrowing any one to either "
                 f"end of its range (down to a twentieth of it) leaves the verdict as it is, on "

@@ -72,8 +72,9 @@ def deciding_part(f) -> Part | None:
               "\u2014" if p.spread is None else f"{approx(p.spread[0])}\u2013{approx(p.spread[1])}",
               f"--set {p.what_if()}"] for p in v.points]
     body = (f"<p>Over the {v.worlds:,} worlds of {v.resamples} reruns, {html.escape(v.policy)} "
-            f"gives the higher index in {pct(v.higher)}, {html.escape(v.versus)} in "
-            f"{pct(v.lower)}, and they tie in {pct(v.tied)}. Narrowing one assumption's range to "
+            f"gives the higher index in {html.escape(pct(v.higher))}, {html.escape(v.versus)} in "
+            f"{html.escape(pct(v.lower))}, and they tie in {html.escape(pct(v.tied))}. Narrowing "
+            "one assumption's range to "
             "the side of its flip point gives the other verdict (down to a twentieth of its "
             "range, and on every narrower range to that side):</p>"
             + (table(("assumption", "range", "flips if", "of range", f"{v.policy} higher",

@@ -37,11 +37,14 @@ class Findings:
     flips : VerdictFlips or None
         Flip points of the verdict, from the reruns' worlds.
     tornado : Tornado or None
+    varied : int
+        How many assumptions of the scenario vary (0: every world is the same world).
     """
 
     discovery: object
     flips: object
     tornado: object
+    varied: int = 0
 
     def tornado_rank(self, name: str) -> int | None:
         """1-based rank of an assumption by the tornado's swing (None if absent or no swing)."""
@@ -131,7 +134,7 @@ def find(sc, c, pair: tuple[str, str], *, seed) -> Findings:
                               margin=c.margin + TIE, resamples=d.recurrence.resamples)
     varied = [k for k, (_, lo, hi) in dims.items() if hi > lo]
     torn = tornado(sc, d.question, varied, aggregator=c.aggregator) if varied else None
-    return Findings(d, flips, torn)
+    return Findings(d, flips, torn, len(varied))
 
 
 def sobol_html(sc, c, pair: tuple[str, str], *, seed, figure: Callable[..., str]) -> str:
