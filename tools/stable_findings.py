@@ -42,8 +42,10 @@ def discover_json(scenario: str, seed: int) -> list[dict]:
 
 
 def handout_stable(scenario: str, seed: int) -> tuple[list[list[str]], list[str]]:
-    """The stable restrictions of each "what would you have to believe" sentence of the handout,
-    and the first cells of page 1's "what decides it" table (label (id), flip point)."""
+    """The stable restrictions of each "what would you have to believe" sentence of the handout.
+
+    Also the first cells of page 1's "what decides it" table (label (id), flip point).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "handout.html"
         subprocess.run([sys.executable, "-m", "polmodel", "report", scenario, "--seed", str(seed),

@@ -53,8 +53,11 @@ def estimable() -> dict[str, float]:
 
 
 def template() -> str:
-    """The CSV form ``polmodel elicit --template`` prints: the template shipped with the
-    package, each row with the parameter in plain words in a last column, ``what``."""
+    """The CSV form ``polmodel elicit --template`` prints.
+
+    The template shipped with the package, each row with the parameter in plain words in a
+    last column, ``what``.
+    """
     import csv
     import io
     from importlib import resources
