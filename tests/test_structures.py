@@ -296,3 +296,17 @@ def test_the_structure_column_leaves_every_other_column_as_it_was():
     # Stratified: each structure's part holds an equal share of the worlds.
     counts = np.bincount(structure_of(factored.values[:, -1]), minlength=len(STRUCTURES))
     assert counts.max() - counts.min() <= 1
+
+
+def test_a_comparison_says_when_its_verdicts_are_read_and_whether_any_changes():
+    from polmodel.views.comparison_text import horizon_sentence
+
+    short = compare(SC, ["status-quo", "targeted"], worlds=50, seed=1, horizon=12)
+    assert short.at_months("targeted", "status-quo") == {}
+    assert "12-month horizon only" in horizon_sentence(short)
+    long = compare(SC, worlds=200, seed=1, horizon=60)
+    text = horizon_sentence(long)
+    assert "Read at 24 and 36 months" in text
+    n = len(long.horizon_flips)
+    assert (f"{n} pair" in text) if n else ("every verdict is the same as at 60" in text)
+    assert horizon_sentence(long) in " ".join(long.summary().split())

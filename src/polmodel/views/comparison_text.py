@@ -90,7 +90,7 @@ def comparison_sections(c) -> list[Section]:
          f"differences up to {c.margin:g} on the index count as ties. graded AND: higher/lower "
          "shares under the product AND (on the scale of min). holds under: in how many of the "
          f"readings ({len(STRUCTURES)} structures x the strict and the graded AND) the same policy "
-         "gives the higher index in more worlds."),
+         "gives the higher index in more worlds. " + horizon_sentence(c)),
         ("Every pair: share of plausible worlds in which the row policy gives a higher index than the "
          "column",
          ("policy", *(str(i) for i in range(1, len(names) + 1))), matrix,
@@ -145,6 +145,20 @@ def _horizon_section(c) -> list[Section]:
                  + ", ".join(f"{m}" for m in marks) + f" months is the one at {c.horizon}.")]
     return [(title, head, rows, "Each cell: strict then graded AND, as above. A verdict that "
              "changes with the horizon depends on how long one waits.")]
+
+
+def horizon_sentence(c) -> str:
+    """When the verdicts are read besides the horizon, and whether any changes."""
+    marks = sorted({int(k.split("/")[0]) for k in c._horizon_grid})
+    if not marks:
+        return (f"Verdicts are read at the {c.horizon}-month horizon only (24, 36 and 60 months "
+                "lie beyond it).")
+    at = " and ".join(str(m) for m in marks)
+    n = len(c.horizon_flips)
+    if not n:
+        return f"Read at {at} months, every verdict is the same as at {c.horizon}."
+    return (f"Read at {at} months, {n} pair{'s' if n > 1 else ''} of policies "
+            f"change{'' if n > 1 else 's'} verdict (listed below).")
 
 
 def necessity_explanation(c, cells) -> str:
