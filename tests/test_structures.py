@@ -310,3 +310,13 @@ def test_a_comparison_says_when_its_verdicts_are_read_and_whether_any_changes():
     n = len(long.horizon_flips)
     assert (f"{n} pair" in text) if n else ("every verdict is the same as at 60" in text)
     assert horizon_sentence(long) in " ".join(long.summary().split())
+
+
+def test_worlds_that_sample_the_structure_cannot_be_read_under_a_fixed_one():
+    from dataclasses import replace
+
+    from polmodel.analysis.discovery import discover
+
+    w = sample_worlds(replace(SC, structure_factor=True), 50, seed=1)
+    with pytest.raises(PolmodelError, match="structure='memo': these worlds sample the structure"):
+        discover(SC, "targeted", "broad", worlds=w, structure="memo", resamples=0)

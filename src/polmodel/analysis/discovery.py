@@ -225,6 +225,10 @@ def discover(
     # Unless fixed, the structure is one more assumption a box can restrict (worlds given
     # carry it as a column when they were sampled with it).
     given = isinstance(worlds, Worlds)
+    if given and structure is not None and STRUCTURE_FACTOR in worlds.names:
+        raise PolmodelError(f"structure={structure!r}: these worlds sample the structure as an "
+                            "assumption; allowed: structure=None with them, or worlds sampled "
+                            "without it")
     sc = replace(sc, structure_factor=structure is None and (
         STRUCTURE_FACTOR in worlds.names if given
         else question.outcome in STRUCTURE_OUTCOMES and varied_count(sc) > 0))
