@@ -488,3 +488,12 @@ def test_with_no_lever_a_coded_starting_point_persists_for_24_months(persistence
     rho = float(spearmanr(start[:, i], end[:, i]).statistic)
     print(f"\n{state}: Spearman of coding against month 24 = {rho:.2f} over {len(start)} cases")
     assert rho >= 0.8, f"{state}: Spearman {rho:.2f}"
+
+
+def test_a_world_coded_above_its_ceiling_keeps_its_exodus_and_adds_none():
+    """Those who left stay counted, nobody new leaves: the pool is where exodus stands."""
+    p = DEFAULTS | {"return_rate": 0.0, "exodus_ceiling": 0.2}
+    traj, _ = simulate(INITIAL | {"crisis": 0.9, "exodus": 0.35}, p,
+                       np.zeros((24, len(LEVER_NAMES))))
+    # Within the integrator's epsilon (1e-12 added to each month's total rate): 1e-10 here.
+    np.testing.assert_allclose(traj[0, :, STATES.index("exodus")], 0.35, rtol=0, atol=1e-10)

@@ -154,6 +154,10 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
     # Share of the way from the threshold to full mobilization: repression loses its effect
     # over it, and draws people in instead (max(0, above) on floats and arrays).
     mobilized = (above + abs(above)) * 0.5 / (1.0 - c["backfire_threshold"])
+    # The pool of those who could leave: the ceiling, or where exodus already stands if a
+    # world starts above it (those who left stay counted; nobody new leaves).
+    over = exodus - c["exodus_ceiling"]
+    pool = c["exodus_ceiling"] + (over + abs(over)) * 0.5
     F, H, S, P = FRACTURE, CHALLENGER, SECURITY, PRESSURE
     return (
         ("drift", CRISIS, GAIN, c["drift"]),
@@ -210,11 +214,10 @@ def terms(state, c: Mapping) -> tuple[tuple[str, int, str, object], ...]:
         ("broad_rent_cut", RENTS, LOSS, c["broad_rent_cut"]),
         ("enforcement_rent_cut", RENTS, LOSS, c["enforcement_rent_cut"]),
         # Emigration draws on a pool: d(exodus)/dt = rate * crisis * (ceiling - exodus), written
-        # as a gain and a loss whose rates do not depend on exodus, so the step stays exact and
-        # exodus approaches the ceiling without passing it.
-        ("emigration_rate", EXODUS, GAIN, c["emigration_rate"] * crisis * c["exodus_ceiling"]),
-        ("exodus_ceiling", EXODUS, LOSS,
-         c["emigration_rate"] * crisis * (1.0 - c["exodus_ceiling"])),
+        # as a gain and a loss whose rates do not depend on exodus below the ceiling, so the
+        # step stays exact and exodus approaches the ceiling without passing it.
+        ("emigration_rate", EXODUS, GAIN, c["emigration_rate"] * crisis * pool),
+        ("exodus_ceiling", EXODUS, LOSS, c["emigration_rate"] * crisis * (1.0 - pool)),
         ("return_rate", EXODUS, LOSS, c["return_rate"] * (1.0 - crisis)),
         ("indictment_rate", EXPOSURE, GAIN, c["indictment_rate"]),
         ("enforcement_exposure", EXPOSURE, GAIN, c["enforcement_exposure"]),
