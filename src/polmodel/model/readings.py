@@ -177,27 +177,95 @@ class ArrayReadings:
 
 
 def float_readings(structure: Structure, aggregator, and_, horizon: int):
-    """The same readings for one world on Python floats: returns ``(update, finish)``."""
+    """The same readings for one world on Python floats: returns ``(update, finish)``.
+
+    For a named aggregator ``update`` is the plan written out as straight-line Python (made
+    once per plan and aggregator, :func:`_float_source`): the same operations in the same order
+    as the array path, without an interpreter loop over them. A callable aggregator runs the
+    plan through :func:`_interpreted`.
+    """
     plan, own = plan_for(structure)
     n_struct = len(STRUCTURES)
-    ops = plan.ops
     m = len(plan.strict)
-    strict_slots, product_slots = plan.strict, plan.product
-    own_strict, own_product, own_k = plan.strict[own], plan.product[own], plan.k[own]
-    own_leaves = plan.leaf_slots[own]
-    terms = _term_slots(plan, own)
-    root = GRADED_ROOT.get(own_k, lambda v: v ** (1.0 / own_k))
-    st = {"peak_strict": [-1.0] * m, "peak_product": [-1.0] * m, "peak": -1.0,
-          "at_peak": [0.0] * len(CONDITIONS), "binding": [0] * len(own_leaves),
-          "condition_peak": [0.0] * len(CONDITIONS),
-          "months_open": 0, "first_window": math.nan,
-          "marks": [[math.nan, math.nan] for _ in MARKS]}
+    own_k = plan.k[own]
+    n_leaves = len(plan.leaf_slots[own])
+    st = {"ps": [-1.0] * m, "pp": [-1.0] * m, "peak": [-1.0], "at_peak": [0.0] * len(CONDITIONS),
+          "binding": [0] * n_leaves, "cp": [0.0] * len(CONDITIONS), "opened": [0],
+          "first": [math.nan], "marks": [[math.nan, math.nan] for _ in MARKS]}
+    if isinstance(aggregator, str):
+        key = (id(plan), own, aggregator)
+        if key not in _FLOAT_CODE:
+            _FLOAT_CODE[key] = compile(_float_source(plan, own, aggregator), "<readings>", "exec")
+        namespace = dict(st, MARKS=MARKS, root=GRADED_ROOT.get(own_k, lambda v: v ** (1.0 / own_k)))
+        exec(_FLOAT_CODE[key], namespace)  # noqa: S102 - source made here from the plan alone
+        update = namespace["update"]
+    else:
+        update = _interpreted(plan, own, and_, st)
+
+    def finish() -> dict:
+        graded = [graded_root(v, k) for v, k in zip(st["pp"], plan.k)]
+        marks = np.array(st["marks"], dtype=float)
+        marks[:, 1] = graded_root(marks[:, 1], own_k)
+        return dict(
+            peak_index=np.array([st["peak"][0]]), peak_strict=np.array([st["ps"][own]]),
+            peak_graded=np.array([graded[own]]),
+            months_open=np.array([st["opened"][0]], dtype=np.int32),
+            first_window=np.array([st["first"][0]]),
+            binding_months=np.array([st["binding"]], dtype=np.int32),
+            at_peak=np.array([st["at_peak"]]),
+            condition_peak=np.array([st["cp"]]),
+            readings=np.array([[[a, b] for a, b in zip(st["ps"][:n_struct], graded[:n_struct])]]),
+            marks=marks[None],
+        )
+
+    return update, finish
+
+
+_FLOAT_CODE: dict = {}
+
+
+def _float_source(plan: Plan, own: int, aggregator: str) -> str:
+    """``update(t, x)`` for one world, written out from the plan (see :func:`float_readings`)."""
+    n_states, n_cond = len(STATES), len(CONDITIONS)
+    lines = ["def update(t, x):",
+             "    " + ", ".join(f"s{i}" for i in range(n_states)) + " = x"]
+    for kind, out, a, b in plan.ops:
+        expr = {"not": f"1.0 - s{a}", "max": f"s{a} if s{a} >= s{b} else s{b}",
+                "min": f"s{a} if s{a} <= s{b} else s{b}", "mul": f"s{a} * s{b}"}[kind]
+        lines.append(f"    s{out} = {expr}")
+    for j, (st_slot, pr_slot) in enumerate(zip(plan.strict, plan.product)):
+        lines += [f"    if s{st_slot} > ps[{j}]:", f"        ps[{j}] = s{st_slot}",
+                  f"    if s{pr_slot} > pp[{j}]:", f"        pp[{j}] = s{pr_slot}"]
+    strict = f"s{plan.strict[own]}"
+    J = {"min": strict, "product": f"s{plan.product[own]}",
+         "geometric": f"root(s{plan.product[own]})"}[aggregator]
+    lines += [f"    J = {J}", "    if J > peak[0]:", "        peak[0] = J",
+              f"        at_peak[:] = ({', '.join(f's{i}' for i in range(n_cond))},)"]
+    for i in range(n_cond):
+        lines += [f"    if s{i} > cp[{i}]:", f"        cp[{i}] = s{i}"]
+    for j, (term, leaf) in enumerate(plan.leaf_slots[own]):
+        test = f"s{term} == {strict}" + ("" if leaf == term else f" and s{leaf} == s{term}")
+        lines.append(f"    if {test}:")
+        lines.append(f"        binding[{j}] += 1")
+    lines += [f"    if {strict} > {CROSSOVER!r}:", "        if opened[0] == 0:",
+              "            first[0] = float(t + 1)", "        opened[0] += 1",
+              "    if t + 1 in MARKS:",
+              f"        marks[MARKS.index(t + 1)] = [ps[{own}], pp[{own}]]"]
+    return "\n".join(lines) + "\n"
+
+
+def _interpreted(plan: Plan, own: int, and_, st: dict):
+    """``update(t, x)`` running the plan op by op: for a callable aggregator."""
+    from polmodel.errors import PolmodelError
+
     s = [0.0] * plan.n_slots
-    n_states = len(STATES)
+    n_states, n_cond = len(STATES), len(CONDITIONS)
+    terms = _term_slots(plan, own)
+    ps, pp, peak, cp, binding = st["ps"], st["pp"], st["peak"], st["cp"], st["binding"]
 
     def update(t: int, x: list) -> None:
         s[:n_states] = x
-        for kind, out, a, b in ops:
+        for kind, out, a, b in plan.ops:
             if kind == "not":
                 s[out] = 1.0 - s[a]
             elif kind == "max":
@@ -206,62 +274,34 @@ def float_readings(structure: Structure, aggregator, and_, horizon: int):
                 s[out] = s[a] if s[a] <= s[b] else s[b]
             else:
                 s[out] = s[a] * s[b]
-        ps, pp = st["peak_strict"], st["peak_product"]
-        for j in range(m):
-            if s[strict_slots[j]] > ps[j]:
-                ps[j] = s[strict_slots[j]]
-            if s[product_slots[j]] > pp[j]:
-                pp[j] = s[product_slots[j]]
-        strict = s[own_strict]
-        if aggregator == "min":
-            J = strict
-        elif aggregator == "product":
-            J = s[own_product]
-        elif aggregator == "geometric":
-            J = root(s[own_product])
-        else:
-            from polmodel.errors import PolmodelError
-            try:
-                J = float(and_(*(s[slot] for slot in terms)))
-            except (TypeError, ValueError):
-                raise PolmodelError(BAD_AGGREGATOR) from None
-            if not 0.0 <= J <= 1.0:
-                raise PolmodelError(BAD_AGGREGATOR)
-        if J > st["peak"]:
-            st["peak"], st["at_peak"] = J, x[:len(CONDITIONS)]
-        cp = st["condition_peak"]
-        for i in range(len(cp)):
+        for j, (st_slot, pr_slot) in enumerate(zip(plan.strict, plan.product)):
+            if s[st_slot] > ps[j]:
+                ps[j] = s[st_slot]
+            if s[pr_slot] > pp[j]:
+                pp[j] = s[pr_slot]
+        strict = s[plan.strict[own]]
+        try:
+            J = float(and_(*(s[slot] for slot in terms)))
+        except (TypeError, ValueError):
+            raise PolmodelError(BAD_AGGREGATOR) from None
+        if not 0.0 <= J <= 1.0:
+            raise PolmodelError(BAD_AGGREGATOR)
+        if J > peak[0]:
+            peak[0] = J
+            st["at_peak"][:] = x[:n_cond]
+        for i in range(n_cond):
             if x[i] > cp[i]:
                 cp[i] = x[i]
-        binding = st["binding"]
-        for j, (term, leaf) in enumerate(own_leaves):
+        for j, (term, leaf) in enumerate(plan.leaf_slots[own]):
             binding[j] += s[term] == strict and s[leaf] == s[term]
         if strict > CROSSOVER:
-            if st["months_open"] == 0:
-                st["first_window"] = float(t + 1)
-            st["months_open"] += 1
+            if st["opened"][0] == 0:
+                st["first"][0] = float(t + 1)
+            st["opened"][0] += 1
         if t + 1 in MARKS:
             st["marks"][MARKS.index(t + 1)] = [ps[own], pp[own]]
 
-    def finish() -> dict:
-        pp = st["peak_product"]
-        graded = [graded_root(v, k) for v, k in zip(pp, plan.k)]
-        marks = np.array(st["marks"], dtype=float)
-        marks[:, 1] = graded_root(marks[:, 1], own_k)
-        return dict(
-            peak_index=np.array([st["peak"]]), peak_strict=np.array([st["peak_strict"][own]]),
-            peak_graded=np.array([graded[own]]),
-            months_open=np.array([st["months_open"]], dtype=np.int32),
-            first_window=np.array([st["first_window"]]),
-            binding_months=np.array([st["binding"]], dtype=np.int32),
-            at_peak=np.array([st["at_peak"]]),
-            condition_peak=np.array([st["condition_peak"]]),
-            readings=np.array([[[a, b] for a, b in zip(st["peak_strict"][:n_struct],
-                                                         graded[:n_struct])]]),
-            marks=marks[None],
-        )
-
-    return update, finish
+    return update
 
 
 BAD_AGGREGATOR = ("aggregator: the function returned a value outside 0 to 1 (or not a number); "
