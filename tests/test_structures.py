@@ -55,7 +55,7 @@ def test_the_defection_route_reads_an_or_and_a_negated_state():
     assert d.evaluate(x, "geometric") == pytest.approx(np.sqrt(0.6 * 0.7))
     assert d.bottleneck(x) == 0  # the challenger sets it
     y = states(challenger=0.9, fracture=0.2, security=0.3)
-    assert d.leaves[d.bottleneck(y)] == "~security" and leaf_words("~security") == "not security"
+    assert d.leaves[d.bottleneck(y)] == "~security" and leaf_words("~security") == "forces not holding"
     # Cohesive forces and no split: the route is closed whatever the challenger.
     assert d.evaluate(states(challenger=1.0, fracture=0.1, security=0.95), "min") == pytest.approx(0.1)
 
@@ -338,3 +338,14 @@ def test_one_world_on_floats_reads_every_structure_as_the_arrays_do(name, aggreg
         for field in type(one).__dataclass_fields__:
             a, b = getattr(one, field)[0], getattr(arrays, field)[i]
             np.testing.assert_allclose(a, b, rtol=0, atol=1e-12, err_msg=field)
+
+
+def test_holds_counts_the_verdict_the_table_shows_under_any_and():
+    c = compare(SC, ["status-quo", "targeted", "engagement"], worlds=200, seed=3,
+                aggregator="geometric")
+    for n in ("targeted", "engagement"):
+        pw = c.pairwise(n, "status-quo")
+        own = ("higher" if pw["share_higher"] > pw["share_lower"] else
+               "lower" if pw["share_lower"] > pw["share_higher"] else "even")
+        held, _ = c.holds(n, "status-quo")
+        assert held == sum(r["reading"] == own for r in c.readings(n, "status-quo").values())

@@ -61,6 +61,8 @@ class Discovery:
     prim: PrimResult
     settings: Mapping[str, Any]
     recurrence: Recurrence | None = None
+    structure: str = ""
+    """The structure every world is read under, or "sampled" when each world draws one."""
 
     @property
     def share(self) -> float:
@@ -78,8 +80,8 @@ class Discovery:
 
         return provenance(scenario=self.scenario, question=self.question.text(),
                           seed=self.worlds.seed, sampler=self.worlds.sampler, worlds=len(self.worlds),
-                          horizon=f"{self.horizon} months", aggregator=self.aggregator,
-                          what_ifs=describe_settings(self.settings))
+                          horizon=f"{self.horizon} months", structure=self.structure or None,
+                          aggregator=self.aggregator, what_ifs=describe_settings(self.settings))
 
     def sentence(self) -> str:
         """What you would have to believe: the restrictions that recur across reruns, or none."""
@@ -254,4 +256,5 @@ def discover(
             max_restrictions=max_restrictions, keep=keep_reruns)
     return Discovery(scenario=sc.label, title=sc.title, question=question, aggregator=agg,
                      horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=run.settings,
-                     recurrence=recurrence)
+                     recurrence=recurrence,
+                     structure="sampled" if STRUCTURE_FACTOR in w.names else sc.structure)

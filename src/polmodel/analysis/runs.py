@@ -368,11 +368,11 @@ def runs_csv(results: list[RunResult]) -> str:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["scenario", "policy", "aggregator", "month", *STATES, "opening_index", "window",
-                "bottleneck"])
+    w.writerow(["scenario", "policy", "structure", "aggregator", "month", *STATES,
+                "opening_index", "window", "bottleneck"])
     for r in results:
         J, win, bn = r.index, r.window, r.bottleneck
         for m in r.months:
-            w.writerow([r.scenario, r.policy, r.aggregator, int(m), *(f"{v:.6g}" for v in r.states[m]),
-                        f"{J[m]:.6g}", int(win[m]), bn[m]])
+            w.writerow([r.scenario, r.policy, r.structure, r.aggregator, int(m),
+                        *(f"{v:.6g}" for v in r.states[m]), f"{J[m]:.6g}", int(win[m]), bn[m]])
     return buf.getvalue()

@@ -84,6 +84,8 @@ class Sensitivity:
     confidence_level: float
     n_resamples: int
     settings: Mapping[str, Any]
+    structure: str = ""
+    """The structure every world is read under, or "sampled" when it is one of the factors."""
 
     @property
     def constant(self) -> bool:
@@ -110,7 +112,8 @@ class Sensitivity:
 
         n = self.sobol[0].n if self.sobol else None
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
-                          horizon=f"{self.horizon} months", sobol_n=n,
+                          horizon=f"{self.horizon} months", structure=self.structure or None,
+                          sobol_n=n,
                           morris_trajectories=self.morris[0].trajectories if self.morris else None,
                           bootstrap=f"{self.n_resamples} resamples, {self.confidence_level:.0%}"
                           if self.n_resamples else None,
@@ -378,6 +381,7 @@ def sensitivity(
         seed=seed if isinstance(seed, int) else None, bounds=bounds, sobol=tuple(sobols),
         morris=tuple(screens), tornado=torn, inert=inert, confidence_level=confidence_level,
         n_resamples=n_resamples if "sobol" in methods else 0, settings=run.settings,
+        structure="sampled" if sc.structure_factor else sc.structure,
     )
 
 

@@ -124,7 +124,9 @@ class EveryReading:
 
     def holds(self, a: str, b: str) -> tuple[int, int]:
         """Under how many readings (structures x ANDs) the comparison's own verdict holds, of how many."""
-        own = self.verdict(a, b)["strict"]["reading"]
+        pw = self.pairwise(a, b)  # under the comparison's own AND, as its table shows
+        hi, lo = pw["share_higher"], pw["share_lower"]
+        own = "higher" if hi > lo else "lower" if lo > hi else "even"
         readings = self.readings(a, b)
         return sum(r["reading"] == own for r in readings.values()), len(readings)
 

@@ -119,9 +119,15 @@ class Structure:
         return np.asarray(self.evaluate(states, "min")) > CROSSOVER
 
 
+NEGATED_WORDS = {"security": "forces not holding"}
+"""How a negated state reads in tables and sentences (``"~security"``)."""
+
+
 def leaf_words(leaf: str) -> str:
-    """A state of a formula as a person reads it: ``"~security"`` is ``"not security"``."""
-    return f"not {leaf[1:]}" if leaf.startswith("~") else leaf
+    """A state of a formula as a person reads it: ``"~security"`` is ``"forces not holding"``."""
+    if leaf.startswith("~"):
+        return NEGATED_WORDS.get(leaf[1:], f"not {leaf[1:]}")
+    return leaf
 
 
 def term_value(states, term):

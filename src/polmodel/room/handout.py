@@ -20,6 +20,7 @@ import io
 from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 
+from polmodel.errors import PolmodelError
 from polmodel.room.handout_pages import Part
 from polmodel.scenario.definition import Scenario
 from polmodel.scenario.loading import load_scenario
@@ -91,7 +92,7 @@ def default_pair(sc: Scenario, c) -> tuple[str, str]:
     difference from the baseline is largest, against the baseline.
     """
     contrast = getattr(sc, "contrast", None)
-    if contrast:
+    if contrast and all(n in c.policies for n in contrast):
         return tuple(contrast)[:2]  # type: ignore[return-value]
     others = [n for n in c.policies if n != c.baseline]
     if not others:
@@ -154,6 +155,8 @@ def handout(
     c = compare(sc, policies, worlds=worlds, seed=seed, sampler=sampler, aggregator=aggregator)
     if pair is None:
         pair = default_pair(sc, c)
+    elif len(set(pair)) != len(pair):
+        raise PolmodelError(f"pair: {pair[0]!r} twice; allowed: two different policies")
     for name in pair:
         c.difference(name, name)  # one line naming an unknown policy
     available = sensitivity_available()

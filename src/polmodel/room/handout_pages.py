@@ -93,7 +93,7 @@ def policies_part(sc, c, pair: tuple[str, str]) -> Part:
               f"months of the {c.horizon}, where a longer horizon could change the picture. "
               "Binds most: the condition that sets the index in the most worlds. Crisis-months "
               "and exodus (share emigrated at the horizon): humanitarian costs, medians. A "
-              "higher opening index is not a better outcome: the words describe.</p>"
+              "higher opening index is higher, not better: the model describes, it does not judge.</p>"
             + footer(c))
     return Part("policies", "The policies side by side", body, "page")
 

@@ -109,7 +109,8 @@ def comparison_sections(c) -> list[Section]:
          "and leave the index flat."),
         (f"What binds under the '{c.structure}' structure (share of plausible worlds where it binds "
          "most months)", ("policy", *map(leaf_words, c.leaves)), binds,
-         "not security: security forces that no longer hold (1 - security)."
+         "forces not holding: security forces that no longer hold together behind the rulers "
+         "(1 - security)."
          if any(leaf.startswith("~") for leaf in c.leaves) else ""),
         ("Is a condition needed for openings by the other routes? (fsQCA necessity consistency)",
          ("policy", *(str(k) for k in range(1, len(cells) + 1))), nec,
@@ -153,7 +154,7 @@ def horizon_sentence(c) -> str:
     if not marks:
         return (f"Verdicts are read at the {c.horizon}-month horizon only (24, 36 and 60 months "
                 "lie beyond it).")
-    at = " and ".join(str(m) for m in marks)
+    at = ", ".join(str(m) for m in marks[:-1]) + (" and " if len(marks) > 1 else "") + str(marks[-1])
     n = len(c.horizon_flips)
     if not n:
         return f"Read at {at} months, every verdict is the same as at {c.horizon}."
@@ -203,7 +204,8 @@ def comparison_html(c) -> str:
 def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
     """Every statistic of a comparison in long format: one row a (policy, versus, statistic).
 
-    Columns: the provenance (version, scenario, seed, sampler, worlds, horizon, aggregator),
+    Columns: the provenance (version, scenario, seed, sampler, worlds, horizon, structure,
+    aggregator),
     then ``policy``, ``versus`` (the other policy of a paired statistic, empty otherwise),
     ``statistic`` and ``value``. Per-policy figures, bottleneck shares, shortfall from the
     highest policy, condition effects against the baseline, necessity and every pair (shares
@@ -212,9 +214,9 @@ def comparison_rows(c) -> tuple[list[str], list[list[object]]]:
     from polmodel import __version__
 
     meta = [__version__, c.scenario, c.worlds.seed, c.worlds.sampler, c.n_worlds, c.horizon,
-            c.aggregator]
-    header = ["polmodel_version", "scenario", "seed", "sampler", "worlds", "horizon", "aggregator",
-              "policy", "versus", "statistic", "value"]
+            c.structure, c.aggregator]
+    header = ["polmodel_version", "scenario", "seed", "sampler", "worlds", "horizon", "structure",
+              "aggregator", "policy", "versus", "statistic", "value"]
     rows: list[list[object]] = []
 
     def add(policy: str, versus: str, stat: str, value: float | None) -> None:

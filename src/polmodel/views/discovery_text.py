@@ -62,6 +62,24 @@ def _statement(d) -> str:
     return s[0].upper() + s[1:]
 
 
+def _limits_cell(name: str, lo: float, hi: float) -> str:
+    """A restriction's limits in a table: numbers, or the structures it keeps."""
+    if name == "structure":
+        return " or ".join(structures_within(lo, hi)) or "between two structures"
+    return f"{approx(lo)} to {approx(hi)}"
+
+
+def structure_note(d) -> str:
+    """Where the structure is sampled as an assumption, a sentence saying so (else nothing)."""
+    if "structure" not in d.worlds.names:
+        return ""
+    from polmodel.model.structures import STRUCTURES
+
+    return (f" Here each world reads its opening index under one of the {len(STRUCTURES)} "
+            "structures (which theory of how openings happen holds), in equal parts, so these "
+            "shares can differ from a comparison read under one structure.")
+
+
 def _reruns(r) -> str:
     return (f"{r.resamples} rerun{'s' if r.resamples != 1 else ''} of the search on fresh "
             f"samples of {r.worlds:,} plausible worlds")
@@ -79,7 +97,7 @@ def box_sentence(d) -> str:
                   "; ")
     return (f"{_statement(d)} in {pct(b.density)} of the worlds where {where}; those worlds are "
             f"{pct(b.mass)} of all plausible worlds and hold {pct(b.coverage)} of the worlds "
-            f"where it does (it does in {pct(d.share)} of all worlds).")
+            f"where it does (it does in {pct(d.share)} of all worlds).{structure_note(d)}")
 
 
 def sentence(d) -> str:
@@ -101,7 +119,7 @@ def sentence(d) -> str:
         return (f"{_statement(d)} in {pct(d.share)} of all plausible worlds, and no stable set "
                 f"of assumption ranges singles them out: across {_reruns(r)}, no restriction "
                 f"recurs in more than half of the boxes{most}. The box found on this sample "
-                "is one sample's answer, not a finding.")
+                f"is one sample's answer, not a finding.{structure_note(d)}")
     b = r.box
     where = _join([limit_words(n, *r.limits(n), r.bounds[n])
                    + f" (in {int(r.counts[r.names.index(n)])} of {r.resamples} reruns"
@@ -115,7 +133,7 @@ def sentence(d) -> str:
                 f"where it does (it does in {pct(d.share)} of all worlds).")
     each = "Each of these restrictions recurs" if len(stable) > 1 else "This restriction recurs"
     return (f"{_statement(d)}{measured or ' where ' + where + '.'} {each} in more than half of "
-            f"{_reruns(r)}; no other does.{weak}")
+            f"{_reruns(r)}; no other does.{weak}{structure_note(d)}")
 
 
 def sections(d) -> list[Section]:
@@ -129,7 +147,7 @@ def sections(d) -> list[Section]:
             lo, hi = (r.limits(n) if n in stable else (float(r.low[i]), float(r.high[i])))
             mark = ("stable" if n in stable else "") + (" (about half)" if r.barely(n) else "")
             rows.append([_name(n), f"{int(r.counts[i])} of {r.resamples}",
-                         f"{approx(lo)} to {approx(hi)}", mark.strip()])
+                         _limits_cell(n, lo, hi), mark.strip()])
         out.append((f"Restrictions across {_reruns(r)}", ("assumption", "reruns", "median limits",
                                                           ""), rows,
                     "Stable: in more than half of the reruns; about half: within two standard "
@@ -140,7 +158,7 @@ def sections(d) -> list[Section]:
                        if len(r.names) > 12 else "")))
     b = d.box
     full = dict(zip(d.prim.names, map(tuple, d.prim.bounds)))
-    limits = [[_name(n), f"{approx(lo)} to {approx(hi)}", f"{approx(full[n][0])} to {approx(full[n][1])}"]
+    limits = [[_name(n), _limits_cell(n, lo, hi), _limits_cell(n, *full[n])]
               for n, lo, hi in zip(b.names, b.low, b.high)]
     p = d.prim
     steps = sorted(set(np.linspace(0, len(p.coverage) - 1, 8).astype(int)) | {p.chosen})

@@ -231,11 +231,10 @@ def pct(share: float) -> str:
     A share that is not zero never reads as 0% or 100%: ``0.001 -> '<1%'``,
     ``0.999 -> '>99%'``.
     """
-    if 0 < share < 0.005:
-        return "<1%"
-    if 0.995 < share < 1:
-        return ">99%"
-    return f"{100 * share:.0f}%"
+    text = f"{100 * share:.0f}%"
+    if 0 < share < 1 and text in ("0%", "100%"):  # ".0f" rounds 0.5 down: 0.005 -> "0%"
+        return "<1%" if text == "0%" else ">99%"
+    return text
 
 
 def result_text(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
