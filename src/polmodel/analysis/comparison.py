@@ -24,7 +24,13 @@ import numpy as np
 from polmodel.analysis._stats import median, quantiles
 from polmodel.analysis.options import RunOptions, documents_run_keywords
 from polmodel.analysis.paired import pairwise_statistics
-from polmodel.analysis.verdicts import TIE, EveryReading, first_window_timing, structure_necessity
+from polmodel.analysis.verdicts import (
+    TIE,
+    EveryReading,
+    first_window_timing,
+    reading_of,
+    structure_necessity,
+)
 from polmodel.analysis.worlds import DEFAULT_CHUNK, PolicyOutcomes, Worlds
 from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_POLICIES, check_names
@@ -171,7 +177,7 @@ class Comparison(EveryReading):
         for scale in SCALES:
             pw = self.pairwise(a, b, scale)
             hi, lo = pw["share_higher"], pw["share_lower"]
-            out[scale] = {"reading": "higher" if hi > lo else "lower" if lo > hi else "even",
+            out[scale] = {"reading": reading_of(hi, lo),
                           "share_higher": hi, "share_lower": lo, "share_tied": pw["share_tied"]}
         out["flips"] = out["strict"]["reading"] != out["graded"]["reading"]
         out["mostly_tied"] = all(out[s]["share_tied"] > 0.5 for s in SCALES)

@@ -31,10 +31,15 @@ def reading_name(structure: str, scale: str) -> str:
     return f"{structure}/{scale}"
 
 
+def reading_of(higher: float, lower: float) -> str:
+    """A verdict from ``a``'s side: "higher" or "lower" in more worlds, or "even"."""
+    return "higher" if higher > lower else "lower" if lower > higher else "even"
+
+
 def reading_at(stats: Mapping[str, np.ndarray], i: int, j: int) -> dict:
     """The verdict of policy ``i`` against ``j`` from :func:`pairwise_statistics` arrays."""
     hi, lo = float(stats["share_higher"][i, j]), float(stats["share_lower"][i, j])
-    return {"reading": "higher" if hi > lo else "lower" if lo > hi else "even",
+    return {"reading": reading_of(hi, lo),
             "share_higher": hi, "share_lower": lo, "share_tied": float(stats["share_tied"][i, j])}
 
 
@@ -125,8 +130,7 @@ class EveryReading:
     def holds(self, a: str, b: str) -> tuple[int, int]:
         """Under how many readings (structures x ANDs) the comparison's own verdict holds, of how many."""
         pw = self.pairwise(a, b)  # under the comparison's own AND, as its table shows
-        hi, lo = pw["share_higher"], pw["share_lower"]
-        own = "higher" if hi > lo else "lower" if lo > hi else "even"
+        own = reading_of(pw["share_higher"], pw["share_lower"])
         readings = self.readings(a, b)
         return sum(r["reading"] == own for r in readings.values()), len(readings)
 
