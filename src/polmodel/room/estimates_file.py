@@ -2,6 +2,9 @@
 
 Columns ``participant, parameter, low, best, high`` (:data:`COLUMNS`); a parameter is any
 number of :data:`polmodel.model.parameters.PARAMETERS` or an initial state as ``initial.<state>``.
+Two optional trailing columns, in either order: ``round`` (:data:`ROUND`, the round of a
+workshop that estimates, discusses and estimates again: 1, 2, ...; one row per participant and
+parameter in each round) and ``what`` (:data:`WHAT`, the parameter in plain words, ignored).
 ``polmodel elicit --template`` prints a filled-in example (:func:`template`). A bad row gives one
 line naming the file and the row, what is wrong and what is allowed.
 """
@@ -22,16 +25,26 @@ from polmodel.model.states import STATES
 from polmodel.names import check_name
 
 COLUMNS: tuple[str, ...] = ("participant", "parameter", "low", "best", "high")
+"""The columns of an estimates file, in order."""
 
 WHAT = "what"
-"""An optional last column: the parameter in plain words, for the people filling the form in
+"""An optional trailing column: the parameter in plain words, for the people filling the form in
 (``polmodel elicit --template`` writes it; reading ignores it)."""
-"""The columns of an estimates file, in order."""
+
+ROUND = "round"
+"""An optional trailing column: the round the estimate was given in (1, 2, ...), as a live
+workshop exports two rounds of estimates (estimate, discuss, estimate again)."""
+
+ROUND_ALLOWED = "allowed: 1, 2, ..."
 
 
 @dataclass(frozen=True)
 class EstimateRow:
-    """One participant's estimate of one uncertain number (``line``: where it was read)."""
+    """One participant's estimate of one uncertain number.
+
+    ``line``: where it was read; ``round``: the round it was given in (1, 2, ...), or None for
+    a file without a round column.
+    """
 
     participant: str
     parameter: str
@@ -39,6 +52,58 @@ class EstimateRow:
     best: float
     high: float
     line: int = 0
+    round: int | None = None
+
+
+def rounds(rows: Sequence[EstimateRow]) -> list[int]:
+    """The rounds the rows carry, in order (``[]`` for rows without rounds)."""
+    return sorted({r.round for r in rows if r.round is not None})
+
+
+def select_round(rows: Sequence[EstimateRow], round: int | None = None
+                 ) -> tuple[tuple[EstimateRow, ...], int | None]:
+    """The rows of one round, and that round: the latest present by default.
+
+    Rows without rounds are returned as they are, with None, when ``round`` is None.
+
+    Raises
+    ------
+    PolmodelError
+        ``round`` is not a whole number from 1 up, or is not among the rounds present.
+    """
+    import numbers
+
+    present = rounds(rows)
+    if round is not None and (isinstance(round, bool) or not isinstance(round, numbers.Integral)
+                              or round < 1):
+        raise PolmodelError(f"round {round!r:.40} is not a whole number; {ROUND_ALLOWED}")
+    if not present:
+        if round is None:
+            return tuple(rows), None
+        raise PolmodelError(f"round {round} asked for, but the estimates have no {ROUND} column; "
+                            "allowed: no round (every row is pooled)")
+    chosen = present[-1] if round is None else int(round)
+    if chosen not in present:
+        raise PolmodelError(f"round {chosen} is not in the estimates; allowed: "
+                            f"{_rounds_text(present)} (the rounds present)")
+    return tuple(r for r in rows if r.round == chosen), chosen
+
+
+def round_words(chosen: int | None, present: Sequence[int]) -> str | None:
+    """``"2 of 2"``: the round pooled of the last, with the rounds present if some are missing.
+
+    None for estimates without rounds.
+    """
+    if chosen is None:
+        return None
+    last = max(present)
+    gaps = "" if list(present) == list(range(1, last + 1)) else \
+        f" (rounds present: {_rounds_text(present)})"
+    return f"{chosen} of {last}{gaps}"
+
+
+def _rounds_text(present: Sequence[int]) -> str:
+    return ", ".join(str(r) for r in present)
 
 
 def estimable() -> dict[str, float]:
@@ -134,15 +199,17 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
     """Check estimates given as CSV text (see :func:`read_estimates`)."""
     allowed = estimable()
     rows: list[EstimateRow] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, int | None], int] = {}
     header = None
     for number, fields in _csv_lines(text):
         at = f"{where}:{number}"
         if header is None:
             header = [f.strip().lower() for f in fields]
-            if tuple(header) not in (COLUMNS, (*COLUMNS, WHAT)):
+            extra = header[len(COLUMNS):]
+            if (tuple(header[:len(COLUMNS)]) != COLUMNS or len(set(extra)) != len(extra)
+                    or not set(extra) <= {ROUND, WHAT}):
                 raise PolmodelError(f"{at}: header {','.join(fields)!r}; allowed: "
-                                    f"{','.join(COLUMNS)} (and optionally {WHAT})")
+                                    f"{','.join(COLUMNS)} (and optionally {ROUND} and {WHAT})")
             continue
         if len(fields) != len(header):
             raise PolmodelError(f"{at}: {len(fields)} fields; allowed: {len(header)} "
@@ -168,17 +235,28 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
             values.append(v)
         low, best, high = values
         check_range(at, name, low, best, high, allowed[name])
-        if (who, name) in seen:
-            raise PolmodelError(f"{at}: {who} estimated {name} already on line {seen[who, name]}; "
-                                "allowed: one row per participant and parameter")
-        seen[who, name] = number
-        rows.append(EstimateRow(who, name, low, best, high, number))
+        turn = _round(at, fields[header.index(ROUND)]) if ROUND in header else None
+        if (who, name, turn) in seen:
+            within = "" if turn is None else f" in round {turn}"
+            raise PolmodelError(f"{at}: {who} estimated {name}{within} already on line "
+                                f"{seen[who, name, turn]}; allowed: one row per participant and "
+                                f"parameter{'' if turn is None else ' in each round'}")
+        seen[who, name, turn] = number
+        rows.append(EstimateRow(who, name, low, best, high, number, turn))
     if header is None:
         raise PolmodelError(f"{where}: empty; allowed: a header {','.join(COLUMNS)} and rows")
     if not rows:
         raise PolmodelError(f"{where}: no estimates under the header; allowed: one row per "
                             "participant and parameter")
     return tuple(rows)
+
+
+def _round(at: str, raw: str) -> int:
+    """A round read from the file: a whole number from 1 up."""
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise PolmodelError(f"{at}: round {text!r:.40} is not a whole number; {ROUND_ALLOWED}")
+    return int(text)
 
 
 def check_range(at: str, name: str, low: float, best: float, high: float, limit: float) -> None:
@@ -204,11 +282,15 @@ def _csv_lines(text: str):
 
 
 def check_rows(rows: Sequence[EstimateRow]) -> None:
-    """Rows given in code, checked as a file's rows are: names, numbers, order, hard limits."""
+    """Rows given in code, checked as a file's rows are: names, numbers, order, hard limits.
+
+    Rounds too: each None (no rounds) or a whole number from 1 up, on every row or on none.
+    """
     import numbers
 
     allowed = estimable()
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, int | None], int] = {}
+    with_rounds = any(r.round is not None for r in rows)
     for i, r in enumerate(rows):
         check_name(r.participant, "participant")
         at = f"estimates: item {i} ({r.participant}, {r.parameter!r:.60})"
@@ -220,8 +302,17 @@ def check_rows(rows: Sequence[EstimateRow]) -> None:
                 raise PolmodelError(f"{at}: {column} {v!r:.40} is not a number; allowed: a finite "
                                     "number such as 0.25")
         check_range(at, r.parameter, r.low, r.best, r.high, allowed[r.parameter])
-        if (r.participant, r.parameter) in seen:
-            raise PolmodelError(f"{at}: {r.participant} estimated {r.parameter} already in item "
-                                f"{seen[r.participant, r.parameter]}; allowed: one row per "
-                                "participant and parameter")
-        seen[r.participant, r.parameter] = i
+        if r.round is None and with_rounds:
+            raise PolmodelError(f"{at}: no round, where other rows have one; allowed: a round "
+                                "on every row or on none")
+        if r.round is not None and (isinstance(r.round, bool) or not isinstance(r.round, numbers.Integral)
+                                    or r.round < 1):
+            raise PolmodelError(f"{at}: round {r.round!r:.40} is not a whole number; "
+                                f"{ROUND_ALLOWED}")
+        key = (r.participant, r.parameter, r.round)
+        if key in seen:
+            within = "" if r.round is None else f" in round {r.round}"
+            raise PolmodelError(f"{at}: {r.participant} estimated {r.parameter}{within} already "
+                                f"in item {seen[key]}; allowed: one row per participant and "
+                                f"parameter{'' if r.round is None else ' in each round'}")
+        seen[key] = i
