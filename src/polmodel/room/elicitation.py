@@ -1,7 +1,9 @@
 """Participants' estimates: read, pooled by an equal-weight linear opinion pool, compared.
 
 A facilitator collects a CSV with one row per participant and uncertain number: ``participant,
-parameter, low, best, high`` (``polmodel elicit --template`` prints a blank one). Each row is
+parameter, low, best, high`` (``polmodel elicit --template`` prints a blank one), and optionally
+the ``round`` of a workshop that estimates, discusses and estimates again (the IDEA protocol):
+then one round is pooled, the latest by default (:func:`elicit`'s ``round``). Each row is
 read as a PERT distribution on [low, high] with mode ``best`` (a Beta distribution with shape
 parameters ``1 + 4 (best - low) / (high - low)`` and ``1 + 4 (high - best) / (high - low)``,
 Malcolm et al. 1959; Vose 2008). The estimates of one number are pooled by the **equal-weight
@@ -42,11 +44,15 @@ from polmodel.errors import PolmodelError
 from polmodel.room.elicitation_report import EVEN, VERDICT_COLUMNS  # noqa: F401 (here too)
 from polmodel.room.estimates_file import (  # noqa: F401  (the estimates file's names, here too)
     COLUMNS,
+    ROUND,
     EstimateRow,
     check_rows,
     estimable,
     parse_estimates,
     read_estimates,
+    round_words,
+    rounds,
+    select_round,
     template,
 )
 from polmodel.room.opinion_pool import (  # noqa: F401  (the pool's names, here too)
@@ -141,6 +147,16 @@ class Elicitation:
     source: str = ""
     by_number: Mapping[str, Mapping[str, Mapping[Pair, tuple[float, float]]]] = field(
         default_factory=dict)
+    round: int | None = None
+    rounds_present: tuple[int, ...] = ()
+
+    def _of_rounds(self) -> str | None:
+        return round_words(self.round, self.rounds_present or [self.round or 1])
+
+    def round_text(self) -> str | None:
+        """``"round 2 of 2"``: the round pooled, of the rounds the estimates carry; or None."""
+        words = self._of_rounds()
+        return None if words is None else f"round {words}"
 
     @property
     def participants(self) -> list[str]:
@@ -249,6 +265,7 @@ class Elicitation:
         """Version, scenario, estimates file, participants, worlds, seed."""
         c = self.comparisons["pooled"]
         return provenance(scenario=self.scenario, estimates=Path(self.source).name or None,
+                          round=self._of_rounds(),
                           participants=len(self.participants), worlds=c.n_worlds,
                           seed=c.worlds.seed, aggregator=c.aggregator)
 
@@ -273,11 +290,13 @@ class Elicitation:
                 f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(self.provenance())}</small></p>")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data: provenance, caveat, estimates, disagreement and verdicts."""
+        """Plain data: provenance, caveat, the round pooled, estimates, disagreement, verdicts."""
+        columns = COLUMNS + ((ROUND,) if self.round is not None else ())
         return {"provenance": self.provenance(), "caveat": CAVEAT, "scenario": self.scenario,
                 "pooling": "equal-weight linear opinion pool of PERT distributions",
-                "participants": self.participants,
-                "estimates": [{f: getattr(r, f) for f in COLUMNS} for r in self.estimates],
+                "participants": self.participants, "round": self.round,
+                "rounds": list(self.rounds_present),
+                "estimates": [{f: getattr(r, f) for f in columns} for r in self.estimates],
                 "disagreement": self.disagreement, "verdicts": self.verdicts}
 
     def to_frame(self):
@@ -321,6 +340,7 @@ def elicit(
     seed: int = 0,
     policies: Sequence[str] | None = None,
     aggregator: str | None = None,
+    round: int | None = None,
 ) -> Elicitation:
     """Pool participants' estimates into a scenario and compare policies under each view.
 
@@ -336,6 +356,9 @@ def elicit(
         Policies to compare; all of the scenario's by default.
     aggregator : str, optional
         Fuzzy AND; the scenario's by default.
+    round : int, optional
+        For estimates given in rounds (a ``round`` column): the round to pool, the latest
+        present by default. Estimates without rounds are all pooled.
 
     Returns
     -------
@@ -353,6 +376,7 @@ def elicit(
 
     from polmodel.analysis.comparison import compare
     from polmodel.limits import with_article
+    from polmodel.room.elicitation_report import pooled_header as _header
     from polmodel.scenario.definition import scenario_from_dict
     from polmodel.scenario.toml_writer import dumps
 
@@ -369,12 +393,15 @@ def elicit(
         raise PolmodelError("estimates: none given; allowed: one row per participant and parameter")
     if not source:  # rows given in code: the rules the estimates file applies
         check_rows(rows)
+    present = tuple(rounds(rows))
+    rows, chosen = select_round(rows, round)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     raw = _raw_scenario(sc)
     label = Path(source).name if source else "participants' estimates"
+    label += "" if chosen is None else f", round {chosen}"
     pooled_data = _with_estimates(raw, _group(rows), label)
     pooled_data["title"] = f"{raw['title']} (participants' estimates)"
-    header = _header(sc, rows, source)
+    header = _header(sc, rows, source, round_words(chosen, present))
     toml = header + dumps(pooled_data)
     views = {"pooled": scenario_from_dict(pooled_data, name=f"{sc.name}-estimates")}
     for who in dict.fromkeys(r.participant for r in rows):
@@ -399,25 +426,6 @@ def elicit(
                 (a, b): (pw["share_higher"], pw["share_lower"])
                 for a, b in combinations(c.policies, 2) for pw in [c.pairwise(a, b)]}
     return Elicitation(scenario=sc.label, title=sc.title, estimates=rows, pooled_toml=toml,
-                       comparisons=comparisons, source=source, by_number=by_number)
+                       comparisons=comparisons, source=source, by_number=by_number,
+                       round=chosen, rounds_present=present)
 
-
-def _header(sc: Scenario, rows: Sequence[EstimateRow], source: str) -> str:
-    """TOML comment lines; every text from outside (title, file name) with controls escaped.
-
-    A newline or a control character would end the comment or make the TOML unreadable.
-    """
-    from polmodel import __version__
-    from polmodel.errors import escape_controls
-
-    lines = [f"# {escape_controls(sc.title)}, with participants' estimates pooled by polmodel "
-             f"elicit (polmodel {__version__}).",
-             f"# Base scenario: {escape_controls(sc.name)}. Estimates: "
-             f"{escape_controls(source) or 'given in code'}.",
-             "# Pooling: equal-weight linear opinion pool of PERT distributions (Stone 1961; "
-             "Clemen & Winkler 1999);",
-             "# worlds are drawn through each pooled quantile table (shares 0, 0.01, ..., 1).",
-             "# The estimates, as given (participant, parameter, low, best, high):"]
-    lines += [f"#   {escape_controls(r.participant)}, {r.parameter}, {r.low:g}, {r.best:g}, "
-              f"{r.high:g}" for r in rows]
-    return "\n".join(lines) + "\n\n"

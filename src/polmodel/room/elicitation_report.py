@@ -1,7 +1,8 @@
 """What a room reads of an elicitation: who lands on which side, what changes the verdict, ranges.
 
 The words, tables, CSV and figure of :class:`polmodel.room.elicitation.Elicitation` (duck-typed:
-its ``verdicts``, ``disagreement``, ``participants``, ``estimates`` and ``provenance()``).
+its ``verdicts``, ``disagreement``, ``participants``, ``estimates``, ``round_text()`` and
+``provenance()``), and the pooled scenario's header comment.
 
 - **Which side each participant lands on**: for each pair of policies, the participants whose
   own estimates give the first policy the higher peak opening index in more plausible worlds,
@@ -95,7 +96,8 @@ def summary(e) -> str:
     """Text for the terminal: the pooling rule, the two answers, caveat and provenance."""
     return "\n".join([
         wrap(f"{e.title}: estimates of {len(e.parameters)} numbers by {len(e.participants)} "
-             f"participants ({', '.join(e.participants)})"),
+             f"participants ({', '.join(e.participants)})"
+             f"{'' if e.round_text() is None else f', {e.round_text()}'}"),
         wrap("Pooled by an equal-weight linear opinion pool of PERT distributions (Stone 1961; "
              "Clemen & Winkler 1999)."), "", sections_text(tables(e)[:1]), sides_text(e), "",
         wrap(CAVEAT), wrap(e.provenance())])
@@ -178,3 +180,29 @@ def plot_ranges(e, ax=None, parameter: str | None = None):
             "opening index minus the share where the second does).")
     footer(ax, e.provenance(), note=note)
     return ax
+
+
+def pooled_header(sc, rows, source: str, round_pooled: str | None = None) -> str:
+    """The pooled scenario's TOML comment lines: what was pooled, how, and the estimates.
+
+    ``round_pooled``: ``"2 of 2"`` when the estimates came in rounds. Every text from outside
+    (title, file name, participants) has its control characters escaped: a newline or a control
+    character would end the comment or make the TOML unreadable.
+    """
+    from polmodel import __version__
+    from polmodel.errors import escape_controls
+
+    lines = [f"# {escape_controls(sc.title)}, with participants' estimates pooled by polmodel "
+             f"elicit (polmodel {__version__}).",
+             f"# Base scenario: {escape_controls(sc.name)}. Estimates: "
+             f"{escape_controls(source) or 'given in code'}"
+             f"{'' if round_pooled is None else f', round {round_pooled}'}.",
+             "# Pooling: equal-weight linear opinion pool of PERT distributions (Stone 1961; "
+             "Clemen & Winkler 1999);",
+             "# worlds are drawn through each pooled quantile table (shares 0, 0.01, ..., 1).",
+             f"# The estimates{'' if round_pooled is None else ' of that round'}, as given "
+             "(participant, parameter, low, best, high"
+             f"{'' if round_pooled is None else ', round'}):"]
+    lines += [f"#   {escape_controls(r.participant)}, {r.parameter}, {r.low:g}, {r.best:g}, "
+              f"{r.high:g}{'' if r.round is None else f', {r.round}'}" for r in rows]
+    return "\n".join(lines) + "\n\n"
