@@ -21,6 +21,9 @@ from polmodel.errors import escape_controls
 @click.option("--template", is_flag=True,
               help="Print a CSV form (participant, parameter, low, best, high, and each number in "
                    "plain words) and stop.")
+@click.option("--round", "round_", type=click.IntRange(min=1), metavar="N",
+              help="For a file with a round column (estimates given, discussed, then given "
+                   "again): the round to pool. The latest round in the file by default.")
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to compare (repeatable); all of the scenario's by default.")
 @click.option("--worlds", type=click.IntRange(min=1), default=1000, show_default=True,
@@ -33,11 +36,13 @@ from polmodel.errors import escape_controls
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of tables.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @_library_errors
-def elicit_command(estimates, scenario, template, policies, worlds, seed, aggregator, out,
-                   as_csv, as_json, force=False):
+def elicit_command(estimates, scenario, template, round_, policies, worlds, seed, aggregator,
+                   out, as_csv, as_json, force=False):
     """Pool participants' estimates into a scenario and show what their disagreement changes.
 
-    FILE.csv has the columns participant, parameter, low, best, high (--template prints one).
+    FILE.csv has the columns participant, parameter, low, best, high (--template prints one),
+    and optionally round: the round of a workshop where people estimate, discuss and estimate
+    again. Then one round is pooled: the latest, or the one --round names.
     Each row is read as a PERT distribution; each number's estimates are pooled by an
     equal-weight linear opinion pool (Stone 1961; Clemen & Winkler 1999). Re-runs the comparison
     under each participant's own estimates and says who lands on which side of each verdict (the
@@ -71,7 +76,7 @@ def elicit_command(estimates, scenario, template, policies, worlds, seed, aggreg
              f"{stem}-elicitation.json", f"{stem}-disagreement.png"]
     with prepare_out(out, file_name(sc.name, "elicit"), names, force) or nullcontext() as outset:
         result = elicit(estimates, sc, worlds=worlds, seed=seed, policies=policies or None,
-                        aggregator=aggregator)
+                        aggregator=aggregator, round=round_)
         echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
         if outset is not None:
             commit_out(outset, dict(zip(names, [
