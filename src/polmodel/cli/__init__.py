@@ -4,7 +4,7 @@ Each command loads a scenario, calls one library function and prints its result.
 (:class:`polmodel.errors.PolmodelError`) become one line on stderr and exit status 2. Heavy
 modules are imported inside the commands so ``polmodel --help`` stays fast. Commands live in
 modules by theme (``core``: run, compare, scenarios, levers, validate, show; ``analysis``:
-sensitivity, discover, sweep; ``room``: report, new; ``workshop``: elicit) and register
+sensitivity, discover, sweep; ``room``: report, new; ``live``: room; ``workshop``: elicit) and register
 themselves on :data:`main` when imported here; ``common``, ``options``, ``writing`` and
 ``workers`` hold what they share.
 """
@@ -49,6 +49,7 @@ try:
     from polmodel.cli import (  # noqa: E402
         analysis,  # noqa: F401  (registers sensitivity, discover, sweep, show)
         core,  # noqa: F401  (registers the commands)
+        live,  # noqa: F401  (registers room)
         room,  # noqa: F401  (registers report and new)
         workshop,  # noqa: F401  (registers elicit)
     )

@@ -1,0 +1,75 @@
+"""What the room sees of its own estimates: who answered, and, once revealed, the pooled result.
+
+Before the facilitator reveals it, the projector shows only who has answered in the round (or
+how many, with names hidden). Revealed, it shows per open assumption each participant's range as
+a line and the pooled distribution (the project's equal-weight linear pool,
+:mod:`polmodel.room.opinion_pool`), the question's comparison re-run on the pooled ranges, and
+which participants' own estimates put them on either side of its verdict
+(:func:`polmodel.room.elicitation.elicit`, on the scenario as its file sets the levers).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from polmodel.model.labels import label
+from polmodel.room.estimates_file import EstimateRow
+
+
+def shown_names(rows: Sequence[EstimateRow], hide: bool) -> dict[str, str]:
+    """Participant -> the name the projector shows ("participant 3" when names are hidden)."""
+    order = list(dict.fromkeys(r.participant for r in rows))
+    return {p: (f"participant {i + 1}" if hide else p) for i, p in enumerate(order)}
+
+
+def answered_html(names: Sequence[str], round_: int, hide: bool) -> str:
+    """Who has answered this round, escaped."""
+    if not names:
+        return f"<p class='answered'>Round {round_}: nobody has answered yet.</p>"
+    people = "" if hide else ": " + ", ".join(f"<b>{html.escape(n)}</b>" for n in names)
+    return (f"<p class='answered'>Round {round_}: {len(names)} "
+            f"{'participant has' if len(names) == 1 else 'participants have'} answered{people}.</p>")
+
+
+def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]:
+    """The revealed result of one round: ranges, the pooled answer, who lands on which side."""
+    from polmodel.room.elicitation import elicit
+    from polmodel.room.live.picture import assumption_range
+    from polmodel.room.opinion_pool import pooled_quantiles
+    from polmodel.views.svg_estimates import estimate_ranges
+    from polmodel.views.text import pct
+
+    names = shown_names(rows, hide)
+    figures = []
+    by_param: dict[str, list[EstimateRow]] = {}
+    for r in rows:
+        by_param.setdefault(r.parameter, []).append(r)
+    for name, est in by_param.items():
+        _, low, high = assumption_range(room.scenario, name)
+        q = [float(v) for v in pooled_quantiles(est, [0.05, 0.5, 0.95])]
+        scale = (min(low, *(r.low for r in est)), max(high, *(r.high for r in est)))
+        figures.append(estimate_ranges(label(name), [(names[r.participant], r.low, r.best, r.high)
+                                                     for r in est], scale=scale, pooled=tuple(q)))
+    a, b = room.settings.pair
+    e = elicit(list(rows), room.scenario, worlds=room.worlds, seed=room.seed, policies=[a, b])
+    verdict = next(v for v in e.verdicts if {v["a"], v["b"]} == {a, b})
+    if verdict["a"] != a:  # read it as the question asks: a against b
+        a, b = verdict["a"], verdict["b"]
+    lead = (f"On the pooled ranges, <b>{html.escape(a)}</b> gives the higher opening index in "
+            f"<b>{pct(verdict['pooled'])}</b> of plausible worlds and <b>{html.escape(b)}</b> in "
+            f"<b>{pct(verdict['pooled_lower'])}</b> ({e.comparisons['pooled'].n_worlds:,} worlds, "
+            "the scenario's own lever settings).")
+
+    def people(key: str) -> str:
+        who = [html.escape(names[p]) for p in verdict[key]]
+        return ", ".join(who) if who else "nobody"
+
+    sides = (f"<p class='sides'>On their own estimates, more worlds favour "
+             f"<b>{html.escape(a)}</b> for {people('on_a')}; <b>{html.escape(b)}</b> for "
+             f"{people('on_b')}; neither for {people('even')}.</p>")
+    split = ("<p class='split'>The room's estimates put participants on <b>both sides</b> of this "
+             "verdict.</p>" if verdict["split"] else "")
+    return {"figures": figures, "answer": f"<p class='pooled'>{lead}</p>" + split + sides,
+            "split": bool(verdict["split"]), "provenance": e.provenance()}
