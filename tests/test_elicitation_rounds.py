@@ -153,7 +153,7 @@ def test_a_round_pools_as_the_same_rows_without_rounds_would(two_rounds):
     assert without.round is None and without.round_text() is None
     assert "round" not in without.provenance() and "round" not in without.summary()
     assert "round" not in without.pooled_toml.split("\n\n", 1)[0]
-    assert "round" not in without.to_dict()["estimates"][0]
+    assert "round" not in without.to_dict() and "round" not in without.to_dict()["estimates"][0]
 
 
 def test_rounds_with_a_gap_say_which_are_present():

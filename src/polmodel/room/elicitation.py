@@ -136,7 +136,8 @@ class Elicitation:
     numbers that participant estimated; every other number keeps the scenario's range.
     ``by_number[name][participant][(a, b)]`` holds the shares of worlds where ``a`` and where
     ``b`` give the higher peak opening index with only ``name`` at that participant's estimate,
-    every other number pooled (numbers estimated by two participants or more).
+    every other number pooled (numbers estimated by two participants or more). For estimates
+    given in rounds, ``estimates`` holds the round pooled, ``round``, of ``rounds_present``.
     """
 
     scenario: str
@@ -262,7 +263,7 @@ class Elicitation:
         return out
 
     def provenance(self) -> str:
-        """Version, scenario, estimates file, participants, worlds, seed."""
+        """Version, scenario, estimates file, round pooled, participants, worlds, seed."""
         c = self.comparisons["pooled"]
         return provenance(scenario=self.scenario, estimates=Path(self.source).name or None,
                           round=self._of_rounds(),
@@ -291,11 +292,12 @@ class Elicitation:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: provenance, caveat, the round pooled, estimates, disagreement, verdicts."""
-        columns = COLUMNS + ((ROUND,) if self.round is not None else ())
+        in_rounds = self.round is not None
+        columns = COLUMNS + ((ROUND,) if in_rounds else ())
         return {"provenance": self.provenance(), "caveat": CAVEAT, "scenario": self.scenario,
                 "pooling": "equal-weight linear opinion pool of PERT distributions",
-                "participants": self.participants, "round": self.round,
-                "rounds": list(self.rounds_present),
+                "participants": self.participants,
+                **({"round": self.round, "rounds": list(self.rounds_present)} if in_rounds else {}),
                 "estimates": [{f: getattr(r, f) for f in columns} for r in self.estimates],
                 "disagreement": self.disagreement, "verdicts": self.verdicts}
 
