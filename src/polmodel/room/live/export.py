@@ -47,9 +47,10 @@ def pooled_toml(room) -> str:
     """The scenario file with the latest round's estimates pooled in."""
     from polmodel.room.elicitation import elicit
 
-    rows, _ = latest_rows(room)
+    _, last = latest_rows(room)
     a, b = room.settings.pair
-    return elicit(rows, room.scenario, worlds=64, seed=room.seed, policies=[a, b]).pooled_toml
+    return elicit(room.estimates(), room.scenario, worlds=64, seed=room.seed, policies=[a, b],
+                  round=last).pooled_toml
 
 
 def handout_html(room, toml_text: str | None = None) -> str:

@@ -53,7 +53,8 @@ def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]
         figures.append(estimate_ranges(label(name), [(names[r.participant], r.low, r.best, r.high)
                                                      for r in est], scale=scale, pooled=tuple(q)))
     a, b = room.settings.pair
-    e = elicit(list(rows), room.scenario, worlds=room.worlds, seed=room.seed, policies=[a, b])
+    e = elicit(room.estimates(), room.scenario, worlds=room.worlds, seed=room.seed,
+               policies=[a, b], round=room.round)
     verdict = next(v for v in e.verdicts if {v["a"], v["b"]} == {a, b})
     if verdict["a"] != a:  # read it as the question asks: a against b
         a, b = verdict["a"], verdict["b"]

@@ -54,15 +54,29 @@ class Room:
 
     def __init__(self, folder: str | Path, scenario: str | None = None, *,
                  worlds: int = DEFAULT_WORLDS, seed: int = 0) -> None:
+        from polmodel.room.live.store import DATABASE
         from polmodel.scenario.loading import load_scenario
 
+        # A new session's scenario is read before anything is created: bad input leaves no folder.
+        fresh = None
+        if not (Path(folder) / DATABASE).is_file():
+            fresh = load_scenario(scenario or "venezuela-2018")
         self.store = RoomStore(folder)
         self.folder = self.store.folder
         self.worlds, self.seed = worlds, seed
+        try:
+            self._open(scenario, fresh)
+        except BaseException:
+            self.store.close()
+            raise
+
+    def _open(self, scenario: str | None, fresh: Scenario | None) -> None:
+        from polmodel.scenario.loading import load_scenario
+
+        folder, worlds, seed = self.folder, self.worlds, self.seed
         stored = self.store.get("scenario")
         if stored is None:
-            sc = load_scenario(scenario or "venezuela-2018")
-            self._snapshot(sc)
+            self._snapshot(fresh or load_scenario(scenario or "venezuela-2018"))
         elif scenario is not None and _name_of(scenario) != stored:
             raise PolmodelError(f"--folder {folder}: holds a session on {stored}, not "
                                 f"{_name_of(scenario)}; allowed: {stored}, or another folder for "

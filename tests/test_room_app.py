@@ -1,0 +1,346 @@
+"""The live room over real HTTP: who may do what, what the projector shows, what is stored.
+
+One room is served in a thread for the module (uvicorn on a free port); each hostile request
+is sent with exactly the headers an attacker would send, and after each refusal the test checks
+that nothing was stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from room_helpers import estimate_for, serve_in_thread
+
+from polmodel.analysis.comparison import compare
+from polmodel.mappings import ReadOnlyMapping
+from polmodel.model.levers import LeverSetting, Policy
+from polmodel.room.live.picture import RoomSettings, edited_scenario
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    live = serve_in_thread(tmp_path_factory.mktemp("room") / "session")
+    yield live
+    live.stop()
+
+
+def stored(live) -> int:
+    return len(live.room.store.submissions())
+
+
+# -- the key, the code, the pages -------------------------------------------------------------
+
+
+def test_the_key_becomes_an_httponly_cookie_and_leaves_the_address(live):
+    r = live.call("GET", f"/?key={live.room.key}")
+    assert r.status == 303
+    assert r.headers["location"] == "/projector"  # the projected address bar shows no key
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith(f"polmodel_room={live.room.key}")
+    assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+
+
+def test_the_projector_needs_the_key(live):
+    assert live.call("GET", "/?key=wrong").status == 403
+    for path in ("/projector", "/api/projector", "/export/estimates.csv"):
+        r = live.call("GET", path)
+        assert r.status == 403, path
+        assert live.room.key not in r.text
+
+
+def test_the_projector_page_loads_only_its_own_files(live):
+    r = live.call("GET", "/projector", facilitator=True)
+    assert r.status == 200
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    refs = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", r.text)
+    assert refs, "the page links its script and style sheet"
+    for ref in refs:
+        assert not urlsplit(ref).netloc, f"{ref} is loaded from another host"
+        if ref.startswith("/static/"):
+            assert live.call("GET", ref).status == 200
+    assert live.room.code in r.text and "<svg" in r.text  # the join code and the QR code
+
+
+def test_the_participants_page_needs_the_code(live):
+    assert live.call("GET", f"/join?code={live.room.code}").status == 200
+    assert live.call("GET", f"/join?code={live.room.code.lower()}").status == 200  # typed small
+    for bad in ("/join", "/join?code=WRONG1", f"/api/room?code={live.room.code}x"):
+        r = live.call("GET", bad)
+        assert r.status == 403, bad
+        assert "join code" in r.text
+
+
+def test_participants_see_the_open_assumptions_in_plain_words(live):
+    view = live.call("GET", f"/api/room?code={live.room.code}").json()
+    assert [a["name"] for a in view["assumptions"]] == live.room.open
+    for a in view["assumptions"]:
+        assert a["label"] != a["name"] and a["meaning"]
+        assert a["low"] <= a["value"] <= a["high"]
+
+
+# -- hostile requests: refused with one clear line, nothing stored ----------------------------
+
+
+def _refused(live, reply, status, words):
+    assert reply.status == status, reply.text
+    message = reply.json()["error"]
+    assert "\n" not in message and words in message, message
+
+
+def test_wrong_or_missing_code_is_refused(live):
+    name = live.room.open[0]
+    before = stored(live)
+    for code in (None, "", "AAAAAA", 123, ["x"]):
+        body = {"participant": "Ana", "estimates": [estimate_for(live, name)]}
+        if code is not None:
+            body["code"] = code
+        _refused(live, live.call("POST", "/api/estimates", body), 403, "join code")
+    assert stored(live) == before
+
+
+def test_a_participant_cannot_act_as_facilitator(live):
+    before = live.room.settings
+    change = {"lever": {"name": "targeted_sanctions", "intensity": 0.0, "start": 0}}
+    _refused(live, live.call("POST", "/api/settings", change), 403, "facilitator")
+    _refused(live, live.call("POST", "/api/settings", {**change, "code": live.room.code}), 403,
+             "facilitator")
+    _refused(live, live.call("POST", "/api/round", {"action": "close"}), 403, "facilitator")
+    _refused(live, live.call("POST", "/api/show", {"reveal": True}), 403, "facilitator")
+    # the cookie without the page's token (what a forged form would carry) is not enough
+    r = live.call("POST", "/api/round", {"action": "close"}, facilitator=True,
+                  headers={"X-Room-Token": "0" * 32})
+    _refused(live, r, 403, "token")
+    assert live.room.settings == before and live.room.round_open
+
+
+def test_cross_site_posts_are_refused(live):
+    body = {"code": live.room.code, "participant": "Eve",
+            "estimates": [estimate_for(live, live.room.open[0])]}
+    before = stored(live)
+    _refused(live, live.call("POST", "/api/estimates", body, headers={"Origin": "http://evil.example"}),
+             403, "another origin")
+    _refused(live, live.call("POST", "/api/estimates", body, headers={"Sec-Fetch-Site": "cross-site"}),
+             403, "cross-site")
+    # a plain HTML form can post text/plain or form data across sites: never accepted
+    import json
+
+    for kind in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        r = live.call("POST", "/api/estimates", raw=json.dumps(body).encode(),
+                      headers={"Content-Type": kind})
+        _refused(live, r, 415, "application/json")
+    # and the facilitator's cookie does not make a cross-site action pass
+    r = live.call("POST", "/api/round", {"action": "close"}, facilitator=True,
+                  headers={"Origin": "http://evil.example"})
+    _refused(live, r, 403, "another origin")
+    assert stored(live) == before and live.room.round_open
+
+
+def test_another_host_name_is_refused(live):
+    """A page on another site cannot reach the room through a name that points here."""
+    r = live.call("GET", "/projector", facilitator=True, host="attacker.example")
+    assert r.status == 400 and "host" in r.text
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../room.sqlite3", "/static/..%2Froom.sqlite3", "/static/%2e%2e/%2e%2e/etc/passwd",
+    "/export/..%2F..%2Fetc%2Fpasswd", "/static/room.css/../../room.sqlite3",
+    "/../../etc/passwd", "/static/venezuela-2018.toml", "/export/room.sqlite3",
+])
+def test_no_path_reads_a_file_outside_the_app(live, path):
+    r = live.call("GET", path, facilitator=True)
+    assert r.status in (403, 404), (path, r.status)
+    assert b"SQLite" not in r.body and b"root:" not in r.body and b"[mechanisms]" not in r.body
+
+
+def test_a_ten_megabyte_body_is_refused_before_it_is_read(live):
+    before = stored(live)
+    big = b'{"code": "' + b"A" * (10 * 1024 * 1024) + b'"}'
+    _refused(live, live.call("POST", "/api/estimates", raw=big,
+                             headers={"Content-Type": "application/json"}), 413, "bytes")
+    assert stored(live) == before
+
+
+@pytest.mark.parametrize("values, words", [
+    ('NaN', "not a number"), ('Infinity', "not a number"), ('-Infinity', "not a number"),
+    ('"0.2"', "not a number"), ('true', "not a number"), ('null', "not a number"),
+])
+def test_numbers_that_are_not_numbers_are_refused(live, values, words):
+    name = live.room.open[0]
+    before = stored(live)
+    raw = (f'{{"code": "{live.room.code}", "participant": "Ana", "estimates": '
+           f'[{{"parameter": "{name}", "low": 0.1, "best": {values}, "high": 0.3}}]}}').encode()
+    _refused(live, live.call("POST", "/api/estimates", raw=raw,
+                             headers={"Content-Type": "application/json"}), 400, words)
+    assert stored(live) == before
+
+
+@pytest.mark.parametrize("low, best, high, words", [
+    (0.3, 0.2, 0.1, "out of order"), (0.2, 0.2, 0.2, "out of order"), (0.1, 0.4, 0.3, "out of order"),
+    (-0.5, 0.2, 0.3, "not allowed"), (0.1, 0.2, 1e9, "not allowed"),
+])
+def test_reversed_and_impossible_ranges_are_refused(live, low, best, high, words):
+    assert "initial.fracture" in live.room.open  # the default scenario opens it first
+    before = stored(live)
+    r = live.submit("Ana", [{"parameter": "initial.fracture", "low": low, "best": best,
+                             "high": high}])
+    _refused(live, r, 400, words)
+    assert stored(live) == before
+
+
+def test_unopened_unknown_and_repeated_assumptions_are_refused(live):
+    before = stored(live)
+    closed = next(n for n in ("rally", "drift", "squeeze") if n not in live.room.open)
+    e = estimate_for(live, live.room.open[0])
+    _refused(live, live.submit("Ana", [{**e, "parameter": closed}]), 400, "not open")
+    _refused(live, live.submit("Ana", [{**e, "parameter": "../../etc"}]), 400, "not open")
+    _refused(live, live.submit("Ana", [e, e]), 400, "twice")
+    _refused(live, live.submit("Ana", []), 400, "estimates")
+    _refused(live, live.submit("Ana", [{**e, "extra": 1}]), 400, "unknown field")
+    _refused(live, live.submit("Ana", [e], request="../x"), 400, "request")
+    assert stored(live) == before
+
+
+@pytest.mark.parametrize("name, words", [
+    ("", "empty"), ("   ", "empty"), ("a" * 101, "characters"), ("bad\u202ename", "U+202E"),
+    ("line\nbreak", "U+000A"), (7, "not text"),
+])
+def test_bad_participant_names_are_refused(live, name, words):
+    before = stored(live)
+    _refused(live, live.submit(name, [estimate_for(live, live.room.open[0])]), 400, words)
+    assert stored(live) == before
+
+
+def test_a_name_holding_markup_is_stored_as_given_and_shown_as_text(live):
+    name = '<script>alert(1)</script><img src=x onerror="x()">'
+    r = live.submit(name, [estimate_for(live, live.room.open[0])])
+    assert r.status == 200, r.text
+    assert name in {s["participant"] for s in live.room.store.submissions()}
+    panel = live.call("GET", "/api/projector", facilitator=True).json()
+    assert "<script>" not in panel["answered"] and "<img" not in panel["answered"]
+    assert "&lt;script&gt;" in panel["answered"]
+    page = live.call("GET", "/projector", facilitator=True).text
+    assert "<script>alert" not in page and "onerror=\"x()\"" not in page
+
+
+# -- what the projector shows is the model's answer under the room's settings ------------------
+
+
+def test_a_lever_move_shows_the_comparison_of_the_moved_policy(live):
+    sc = live.room.scenario
+    a, b = live.room.settings.pair
+    before = live.call("POST", "/api/settings", {"policy": a}, facilitator=True).json()["shares"]
+    r = live.call("POST", "/api/settings", {"lever": {"name": "targeted_sanctions",
+                                                      "intensity": 0.0, "start": 0}},
+                  facilitator=True)
+    assert r.status == 200, r.text
+    after = r.json()["shares"]
+    # The same numbers as compare() on a scenario whose policy has that lever off.
+    levers = {k: v for k, v in sc.policy(a).levers.items() if k != "targeted_sanctions"}
+    expected_sc = replace(sc, policies=ReadOnlyMapping({**sc.policies, a: Policy(a, levers)}))
+    c = compare(expected_sc, None, worlds=live.room.worlds, seed=live.room.seed)
+    pw = c.pairwise(a, b)
+    np.testing.assert_allclose(after, [pw["share_higher"], pw["share_tied"], pw["share_lower"]])
+    assert after != before, "turning a lever off changed nothing"
+    assert "targeted sanctions at 0 from month 0" in r.json()["picture"]
+    live.call("POST", "/api/settings", {"policy": a}, facilitator=True)  # back to the scenario's
+
+
+def test_a_later_start_is_what_the_model_runs(live):
+    a = live.room.settings.pair[0]
+    live.call("POST", "/api/settings", {"policy": a}, facilitator=True)
+    s = live.room.settings
+    lever, setting = next(iter(live.room.scenario.policy(a).levers.items()))
+    r = live.call("POST", "/api/settings", {"lever": {"name": lever, "intensity": setting.intensity,
+                                                      "start": 12}}, facilitator=True)
+    assert r.status == 200
+    edited = edited_scenario(live.room.scenario, live.room.settings)
+    assert edited.policy(a).levers[lever] == LeverSetting(setting.intensity, 12, setting.end)
+    assert live.room.settings != s
+    live.call("POST", "/api/settings", {"policy": a}, facilitator=True)
+
+
+def test_an_assumption_slider_is_a_what_if_with_a_way_back(live):
+    name = live.room.settings.sliders[0]
+    r = live.call("POST", "/api/settings", {"fixed": {"name": name, "value": 0.3}}, facilitator=True)
+    assert r.status == 200, r.text
+    assert f"{name}=0.3" in r.json()["picture"]  # the provenance names the what-if
+    assert "What-if" in r.json()["picture"]
+    back = live.call("POST", "/api/settings", {"fixed": {"name": name, "value": None}},
+                     facilitator=True)
+    assert "What-if" not in back.json()["picture"] and f"{name}=" not in back.json()["picture"]
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"lever": {"name": "bombs", "intensity": 1, "start": 0}}, "unknown"),
+    ({"lever": {"name": "targeted_sanctions", "intensity": 2, "start": 0}}, "0 to 1"),
+    ({"lever": {"name": "targeted_sanctions", "intensity": 0.5, "start": 999}}, "start month"),
+    ({"fixed": {"name": "initial.crisis", "value": 7}}, "allowed"),
+    ({"policy": "nonsense"}, "nonsense"),
+    ({"open": ["rally", "../etc"]}, "open"),
+    ({"pair": ["targeted", "targeted"]}, "pair"),
+    ({"teleport": 1}, "unknown setting"),
+])
+def test_bad_settings_are_refused_and_change_nothing(live, change, words):
+    if "fixed" in change:
+        change = {"fixed": {"name": live.room.settings.sliders[0], "value": 7}}
+    before = live.room.settings
+    r = live.call("POST", "/api/settings", change, facilitator=True)
+    _refused(live, r, 400, words)
+    assert live.room.settings == before
+
+
+# -- rounds, reveal, export --------------------------------------------------------------------
+
+
+def test_two_rounds_the_reveal_and_the_export(live, tmp_path):
+    from polmodel.room.elicitation import elicit
+    from polmodel.room.estimates_file import read_estimates
+
+    name = live.room.open[0]
+    assert live.submit("Bo", [estimate_for(live, name, 0.0)]).status == 200
+    assert live.submit("Bo", [estimate_for(live, name, 0.2)]).status == 200  # a revision
+    assert live.submit("Cy", [estimate_for(live, name, 0.3)]).status == 200
+    live.call("POST", "/api/round", {"action": "close"}, facilitator=True)
+    _refused(live, live.submit("Cy", [estimate_for(live, name, 0.1)]), 409, "closed")
+    r = live.call("POST", "/api/round", {"action": "next"}, facilitator=True)
+    assert r.json()["round"] == 2 and r.json()["round_open"]
+    assert live.submit("Cy", [estimate_for(live, name, 0.4)]).status == 200
+    _refused(live, live.call("POST", "/api/round", {"action": "next"}, facilitator=True), 409,
+             "last")
+    shown = live.call("POST", "/api/show", {"reveal": True, "hide_names": True},
+                      facilitator=True).json()
+    assert shown["reveal"] and "Cy" not in shown["answered"]
+    figures = "".join(shown["pooled"]["figures"])
+    assert "participant 1" in figures and "Cy" not in figures + shown["pooled"]["answer"]
+    assert "pooled" in shown["pooled"]["answer"]
+
+    text = live.call("GET", "/export/estimates.csv", facilitator=True).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    bo = [r for r in rows if r["participant"] == "Bo"]
+    assert len(bo) == 1 and bo[0]["round"] == "1"  # the revision replaced the first answer
+    assert float(bo[0]["low"]) == pytest.approx(estimate_for(live, name, 0.2)["low"])
+    assert {(r["participant"], r["round"]) for r in rows} >= {("Cy", "1"), ("Cy", "2")}
+    path = tmp_path / "estimates.csv"
+    path.write_text(text, encoding="utf-8")
+    latest = [r for r in read_estimates(path) if r.round == 2]
+    assert {r.participant for r in latest} == {"Cy"}
+    e = elicit(path, live.room.scenario, worlds=64, policies=list(live.room.settings.pair))
+    assert e.participants == ["Cy"]  # elicit pools the latest round, as the room did
+
+    toml = live.call("GET", "/export/scenario.toml", facilitator=True)
+    assert toml.status == 200 and "quantiles" in toml.text
+    assert "attachment" in toml.headers["content-disposition"]
+
+
+def test_a_settings_object_survives_its_json():
+    s = RoomSettings(pair=("a", "b"), policy="a", levers={"x": (0.5, 3)}, fixed={"rally": 0.1},
+                     sliders=("rally",))
+    assert RoomSettings.from_dict(s.to_dict()) == s

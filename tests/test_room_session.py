@@ -1,0 +1,152 @@
+"""The room's session folder: what is stored, what a restart resumes, what the CLI does with it."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from polmodel.cli import main
+from polmodel.errors import PolmodelError
+from polmodel.room.estimates_file import read_estimates
+from polmodel.room.live.store import CODE_ALPHABET, CODE_LENGTH, RoomStore
+
+pytest.importorskip("starlette")
+
+from polmodel.room.live.session import Room  # noqa: E402
+
+
+def test_a_new_store_has_a_key_and_a_code_that_read_well(tmp_path):
+    s = RoomStore(tmp_path / "s")
+    assert len(s.get("key")) >= 32
+    code = s.get("code")
+    assert len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET)
+    assert not set("0O1IL") & set(CODE_ALPHABET)
+    other = RoomStore(tmp_path / "t")
+    assert other.get("key") != s.get("key")
+
+
+def test_the_database_is_in_wal_mode_with_full_sync(tmp_path):
+    s = RoomStore(tmp_path)
+    assert s._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_a_request_is_stored_once_and_a_revision_is_a_new_row(tmp_path):
+    s = RoomStore(tmp_path)
+    first = s.submit("req-000001", 1, "Ana", [("rally", 0.1, 0.2, 0.3)])
+    again = s.submit("req-000001", 1, "Ana", [("rally", 0.5, 0.6, 0.7)])
+    assert not first.repeated and again.repeated and again.submission == first.submission
+    s.submit("req-000002", 1, "Ana", [("rally", 0.2, 0.3, 0.4)])
+    s.submit("req-000003", 2, "Ana", [("rally", 0.0, 0.1, 0.2)])
+    assert len(s.submissions()) == 3  # every submission kept, the retry not
+    now = s.current(1)
+    assert [(r.participant, r.low, r.round) for r in now] == [("Ana", 0.2, 1)]  # the latest
+    assert [r.round for r in s.current()] == [1, 2]
+
+
+def test_a_store_resumes_with_its_key_code_and_settings(tmp_path):
+    s = RoomStore(tmp_path)
+    s.update(round=2, open=["rally"])
+    s.submit("req-000001", 2, "Ana", [("rally", 0.1, 0.2, 0.3)])
+    key, code = s.get("key"), s.get("code")
+    s.close()
+    t = RoomStore(tmp_path)
+    assert (t.get("key"), t.get("code"), t.get("round"), t.get("open")) == (key, code, 2, ["rally"])
+    assert len(t.current(2)) == 1
+
+
+def test_a_file_that_is_not_a_room_database_is_one_line(tmp_path):
+    (tmp_path / "room.sqlite3").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(PolmodelError, match="not a room database"):
+        RoomStore(tmp_path)
+
+
+def test_a_session_keeps_its_scenario(tmp_path):
+    room = Room(tmp_path / "s", "venezuela-2018", worlds=64)
+    assert (tmp_path / "s" / "venezuela-2018.toml").is_file()  # a copy, read on resume
+    key = room.key
+    room.store.close()
+    with pytest.raises(PolmodelError, match="holds a session on venezuela-2018"):
+        Room(tmp_path / "s", "cases/cuba-1994")
+    again = Room(tmp_path / "s")
+    assert again.scenario.name == "venezuela-2018" and again.key == key
+
+
+def test_a_case_can_be_a_room(tmp_path):
+    room = Room(tmp_path / "c", "cases/cuba-1994", worlds=64)
+    assert room.scenario.name == "cuba-1994"
+    assert room.picture()["answer"]
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def _session_with_estimates(folder):
+    room = Room(folder, "venezuela-2018", worlds=64)
+    name = room.open[0]
+    view = {a["name"]: a for a in room.participant_view()["assumptions"]}[name]
+    for i, who in enumerate(["Ana", "Bo"]):
+        room.store.submit(f"request-{i:04d}", 1, who, [(name, view["low"], view["value"],
+                                                        view["high"])])
+    room.store.submit("request-9999", 2, "Ana", [(name, view["low"], view["value"], view["high"])])
+    room.store.close()
+    return name
+
+
+def test_room_export_writes_the_files_elicit_and_compare_read(tmp_path):
+    name = _session_with_estimates(tmp_path / "s")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["room", "--folder", str(tmp_path / "s"), "--export", str(out)])
+    assert r.exit_code == 0, r.output
+    files = sorted(p.name for p in out.iterdir())
+    assert {"estimates.csv", "venezuela-2018-room.toml", "venezuela-2018-room-handout.html"} <= set(files)
+    rows = read_estimates(out / "estimates.csv")
+    assert {(r.participant, r.round) for r in rows} == {("Ana", 1), ("Bo", 1), ("Ana", 2)}
+    assert all(r.parameter == name for r in rows)
+    r = CliRunner().invoke(main, ["compare", str(out / "venezuela-2018-room.toml"), "--worlds", "64"])
+    assert r.exit_code == 0, r.output
+    assert "round 2" in (out / "venezuela-2018-room.toml").read_text()
+    assert "<svg" in (out / "venezuela-2018-room-handout.html").read_text()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--export", "OUT", "--folder", "EMPTY"], "holds no room session"),
+    (["--port", "70000"], "70000"),
+    (["nonsense-scenario", "--folder", "NEW"], "no such scenario"),
+])
+def test_room_bad_input_is_one_line_and_status_2(tmp_path, args, words):
+    args = [str(tmp_path / a) if a in ("OUT", "EMPTY", "NEW") else a for a in args]
+    r = CliRunner().invoke(main, ["room", *args])
+    assert r.exit_code == 2, r.output
+    assert words in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "NEW").exists()  # nothing half-made
+
+
+def test_room_on_a_port_in_use_is_one_line(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = CliRunner().invoke(main, ["room", "--folder", str(tmp_path / "s"), "--port", str(port)])
+    assert r.exit_code == 2, r.output
+    assert f"--port {port}: cannot listen there" in r.output and "Traceback" not in r.output
+
+
+def test_export_refuses_an_empty_session(tmp_path):
+    Room(tmp_path / "s", worlds=64).store.close()
+    r = CliRunner().invoke(main, ["room", "--folder", str(tmp_path / "s"), "--export",
+                                  str(tmp_path / "out")])
+    assert r.exit_code == 2 and "no estimates yet" in r.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_database_survives_being_read_while_open(tmp_path):
+    """Another process may read the session while the room runs (WAL readers do not block)."""
+    s = RoomStore(tmp_path)
+    s.submit("request-0001", 1, "Ana", [("rally", 0.1, 0.2, 0.3)])
+    other = sqlite3.connect(tmp_path / "room.sqlite3")
+    assert other.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
+    other.close()
