@@ -150,3 +150,15 @@ def test_the_database_survives_being_read_while_open(tmp_path):
     other = sqlite3.connect(tmp_path / "room.sqlite3")
     assert other.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 1
     other.close()
+
+
+def test_elicit_without_per_number_reruns_gives_the_same_verdicts():
+    from polmodel.room.elicitation import elicit
+    from polmodel.room.estimates_file import EstimateRow
+
+    rows = [EstimateRow("A", "initial.fracture", 0.1, 0.15, 0.2),
+            EstimateRow("B", "initial.fracture", 0.25, 0.3, 0.35)]
+    full = elicit(rows, worlds=64, policies=["targeted", "broad"])
+    quick = elicit(rows, worlds=64, policies=["targeted", "broad"], per_number=False)
+    assert full.by_number and not quick.by_number
+    assert quick.verdicts == full.verdicts and quick.pooled_toml == full.pooled_toml

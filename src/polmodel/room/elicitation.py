@@ -343,6 +343,7 @@ def elicit(
     policies: Sequence[str] | None = None,
     aggregator: str | None = None,
     round: int | None = None,
+    per_number: bool = True,
 ) -> Elicitation:
     """Pool participants' estimates into a scenario and compare policies under each view.
 
@@ -361,6 +362,10 @@ def elicit(
     round : int, optional
         For estimates given in rounds (a ``round`` column): the round to pool, the latest
         present by default. Estimates without rounds are all pooled.
+    per_number : bool
+        Also re-run each number at each participant's estimate, the others pooled (what ranks
+        :attr:`Elicitation.disagreement`): one comparison per participant and number. The live
+        room leaves it out, to show the pooled result and who lands where in under a second.
 
     Returns
     -------
@@ -418,7 +423,7 @@ def elicit(
     # number's disagreement alone does to each verdict.
     by_number: dict[str, dict[str, dict[Pair, tuple[float, float]]]] = {}
     for name, estimated in _group(rows).items():
-        if len(estimated) < 2:
+        if len(estimated) < 2 or not per_number:
             continue
         by_number[name] = {}
         for r in estimated:

@@ -50,7 +50,7 @@ def pooled_toml(room) -> str:
     _, last = latest_rows(room)
     a, b = room.settings.pair
     return elicit(room.estimates(), room.scenario, worlds=64, seed=room.seed, policies=[a, b],
-                  round=last).pooled_toml
+                  round=last, per_number=False).pooled_toml
 
 
 def handout_html(room, toml_text: str | None = None) -> str:

@@ -54,7 +54,7 @@ def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]
                                                      for r in est], scale=scale, pooled=tuple(q)))
     a, b = room.settings.pair
     e = elicit(room.estimates(), room.scenario, worlds=room.worlds, seed=room.seed,
-               policies=[a, b], round=room.round)
+               policies=[a, b], round=room.round, per_number=False)
     verdict = next(v for v in e.verdicts if {v["a"], v["b"]} == {a, b})
     if verdict["a"] != a:  # read it as the question asks: a against b
         a, b = verdict["a"], verdict["b"]
