@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-HEAVY = ("scipy", "matplotlib", "pandas", "multiprocessing", "numba", "distributed", "SALib")
+HEAVY = ("scipy", "matplotlib", "pandas", "multiprocessing", "numba", "distributed", "SALib",
+         "starlette", "uvicorn", "segno")
 
 
 def modules_loaded_by(args: list[str]) -> set[str]:
@@ -51,3 +52,12 @@ def test_workers_bring_in_multiprocessing_only_when_asked_for():
     assert "multiprocessing" in modules_loaded_by(["compare", "--worlds", two, "--horizon", "6",
                                                    "--policy", "status-quo", "--workers", "2"])
     assert "multiprocessing" not in modules_loaded_by(["compare", "--worlds", "64", "--workers", "2"])
+
+
+def test_the_core_package_never_imports_the_room_framework():
+    """The live room is an extra: polmodel and its other commands run without Starlette."""
+    code = ("import sys, polmodel, polmodel.room.live.session, polmodel.room.live.pages\n"
+            "print(sorted({'starlette', 'uvicorn', 'segno'} & {m.split('.')[0] for m in sys.modules}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -278,6 +278,20 @@ def test_an_assumption_slider_is_a_what_if_with_a_way_back(live):
     assert "What-if" not in back.json()["picture"] and f"{name}=" not in back.json()["picture"]
 
 
+def test_the_question_can_be_changed_and_changed_back(live):
+    old = list(live.room.settings.pair)
+    r = live.call("POST", "/api/settings", {"pair": ["coordinated-offramps", "status-quo"]},
+                  facilitator=True)
+    assert r.status == 200, r.text
+    c = compare(live.room.scenario, None, worlds=live.room.worlds, seed=live.room.seed)
+    pw = c.pairwise("coordinated-offramps", "status-quo")
+    np.testing.assert_allclose(r.json()["shares"],
+                               [pw["share_higher"], pw["share_tied"], pw["share_lower"]])
+    assert "<b>coordinated-offramps</b>" in r.json()["picture"].split("The answer")[0]
+    live.call("POST", "/api/settings", {"pair": old}, facilitator=True)
+    assert list(live.room.settings.pair) == old
+
+
 @pytest.mark.parametrize("change, words", [
     ({"lever": {"name": "bombs", "intensity": 1, "start": 0}}, "unknown"),
     ({"lever": {"name": "targeted_sanctions", "intensity": 2, "start": 0}}, "0 to 1"),

@@ -103,6 +103,11 @@ def addable_options(c: dict[str, Any]) -> str:
         f"<option value='{e(a['name'])}'>{e(a['label'])}</option>" for a in c["addable"])
 
 
+def _options(c: dict[str, Any], which: int) -> str:
+    return "".join(f"<option{' selected' if n == c['pair'][which] else ''}>{e(n)}</option>"
+                   for n in c["policies"])
+
+
 def projector_page(room, *, token: str, join_url: str, qr_svg: str) -> str:
     """The facilitator's page: the picture, the sliders, the room's estimates."""
     c = room.controls()
@@ -119,7 +124,9 @@ def projector_page(room, *, token: str, join_url: str, qr_svg: str) -> str:
         f"<p class='caveat'>{e(CAVEAT)}</p>"
         "<div class='layout'><main id='picture' aria-live='polite'>"
         f"{_picture_html(p)}</main>"
-        "<aside class='controls'><h2>Levers</h2>"
+        "<aside class='controls'><h2>The question</h2>"
+        f"<label>Which gives the higher opening index: <select id='pair-a'>{_options(c, 0)}</select>"
+        f" or <select id='pair-b'>{_options(c, 1)}</select>?</label><h2>Levers</h2>"
         f"<label>The sliders move the levers of <select id='policy'>{policies}</select></label>"
         f"<div id='levers'>{lever_rows(c)}</div>"
         "<h2>Assumptions</h2><p class='note'>A slider fixes the assumption at one value in "

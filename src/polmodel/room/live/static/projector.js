@@ -70,6 +70,9 @@
     send({open: names});
   });
   $("#policy").addEventListener("change", (ev) => send({policy: ev.target.value}, true));
+  for (const id of ["#pair-a", "#pair-b"]) {
+    $(id).addEventListener("change", () => send({pair: [$("#pair-a").value, $("#pair-b").value]}));
+  }
   $("#add").addEventListener("change", (ev) => { if (ev.target.value) send({add: ev.target.value}, true); });
 
   async function act(url, data) {
