@@ -329,8 +329,12 @@ def test_two_rounds_the_reveal_and_the_export(live, tmp_path):
     assert live.submit("Cy", [estimate_for(live, name, 0.4)]).status == 200
     _refused(live, live.call("POST", "/api/round", {"action": "next"}, facilitator=True), 409,
              "last")
-    shown = live.call("POST", "/api/show", {"reveal": True, "hide_names": True},
+    first = live.call("POST", "/api/show", {"reveal": True, "hide_names": True},
                       facilitator=True).json()
+    assert first["reveal"] and not first.get("pooled", {}).get("current")  # computing, not blocking
+    live.room.wait_for_pooled()
+    shown = live.call("GET", "/api/projector", facilitator=True).json()
+    assert shown["pooled"]["current"]
     assert shown["reveal"] and "Cy" not in shown["answered"]
     figures = "".join(shown["pooled"]["figures"])
     assert "participant 1" in figures and "Cy" not in figures + shown["pooled"]["answer"]

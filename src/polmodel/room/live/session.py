@@ -93,6 +93,7 @@ class Room:
                               open=list(self.settings.sliders[:3]))
         self._picture: tuple[str, dict] | None = None
         self._pooled: tuple[tuple, dict] | None = None
+        self._pooling: threading.Thread | None = None
 
     def _snapshot(self, sc: Scenario) -> None:
         """Copy the scenario's file into the folder (written whole, then renamed)."""
@@ -286,7 +287,7 @@ class Room:
 
     def panel(self) -> dict[str, Any]:
         """Who answered this round; once revealed, the pooled result (computed once per data)."""
-        from polmodel.room.live.pooled import answered_html, pooled_view, shown_names
+        from polmodel.room.live.pooled import answered_html, shown_names
 
         hide = bool(self.store.get("hide_names", False))
         reveal = bool(self.store.get("reveal", False))
@@ -297,9 +298,41 @@ class Room:
                "answered": answered_html(names, self.round, hide), "open": self.open,
                "changes": self.store.changes}
         if reveal and rows:
-            key = (tuple(rows), hide, self.settings.pair)
-            with self._pooled_lock:
-                if self._pooled is None or self._pooled[0] != key:
-                    self._pooled = (key, pooled_view(self, rows, hide))
-                out["pooled"] = self._pooled[1]
+            pooled, current = self._pooled_result((tuple(rows), hide, self.settings.pair))
+            if pooled is not None:
+                out["pooled"] = {**pooled, "current": current}
         return out
+
+    def _pooled_result(self, key: tuple) -> tuple[dict | None, bool]:
+        """The pooled result for ``key`` if ready, else the last one and a recomputation started.
+
+        The pooled view re-runs the question once per participant (about a second for a room
+        of thirty): it runs in a thread of its own, so the projector's poll answers at once and
+        keeps showing who answered while it computes. Returns (result or None, up to date).
+        """
+        from polmodel.room.live.pooled import pooled_view
+
+        with self._pooled_lock:
+            if self._pooled is not None and self._pooled[0] == key:
+                return self._pooled[1], True
+            if self._pooling is None or not self._pooling.is_alive():
+                rows, hide, _ = key
+
+                def work() -> None:
+                    try:
+                        result = pooled_view(self, rows, hide)
+                    except PolmodelError as err:
+                        result = {"answer": "", "figures": [], "split": False, "provenance": "",
+                                  "error": str(err)}
+                    with self._pooled_lock:
+                        self._pooled = (key, result)
+
+                self._pooling = threading.Thread(target=work, name="pooled", daemon=True)
+                self._pooling.start()
+            return (self._pooled[1] if self._pooled is not None else None), False
+
+    def wait_for_pooled(self, timeout: float = 60.0) -> None:
+        """Wait until the pooled result in progress is ready (scripts and tests)."""
+        thread = self._pooling
+        if thread is not None:
+            thread.join(timeout)

@@ -92,13 +92,16 @@
     $("[data-round=next]").disabled = s.round >= s.rounds;
     $("#reveal").checked = s.reveal;
     $("#hide-names").checked = s.hide_names;
-    const pooled = s.pooled ? s.pooled.answer + s.pooled.figures.join("") +
+    const pooled = s.pooled ? (s.pooled.current ? "" : "<p class='note'>Updating with the latest answers...</p>") +
+      (s.pooled.error ? `<p class="error">${s.pooled.error.replace(/[&<>]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c]))}</p>` : "") +
+      s.pooled.answer + s.pooled.figures.join("") +
       `<p class="provenance">${s.pooled.provenance.replace(/[&<>]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c]))}</p>` : "";
-    const html = s.answered + "\u0000" + pooled;
+    const waiting = s.reveal && !s.pooled && s.count ? "<p class='note'>Pooling the answers...</p>" : "";
+    const html = s.answered + "\u0000" + waiting + pooled;
     if (html !== shown) {
       shown = html;
       $("#answered").innerHTML = s.answered;
-      $("#pooled").innerHTML = pooled;
+      $("#pooled").innerHTML = waiting + pooled;
     }
   }
   async function poll() {
