@@ -5,7 +5,8 @@ sessions (two profiles, so two sets of cookies) play the facilitator's laptop an
 participant's phone. Checked, as issue 17 asks:
 
 - the projector loads from the printed URL, the key leaves the address bar (a redirect) and the
-  cookie it became is HttpOnly (``document.cookie`` does not show it);
+  cookie it became is HttpOnly (``document.cookie`` does not show it); the join link's QR code is
+  drawn whole in its box, and the page is no wider than the window;
 - a participant joins with the code, gives a name and a low, best and high value for every open
   assumption, sees that they were saved, and the stored row holds what was typed; the projector
   shows the name within 2 s of the participant's page acknowledging it;
@@ -249,6 +250,22 @@ def test_projector_loads_and_the_key_leaves_the_address_bar(room, projector):
     assert any(c["name"] == "polmodel_room" and c["httpOnly"] for c in projector.get_cookies())
     assert projector.find_element(By.ID, "join-code").text == room["code"]
     assert "%" in projector.find_element(By.ID, "answer").text
+    # The QR code is drawn whole inside its box (a phone reads nothing from a cropped one).
+    qr = projector.execute_script("""
+        const svg = document.querySelector('.qr svg'), path = svg && svg.querySelector('path');
+        if (!path) return null;
+        const box = svg.getBoundingClientRect(), code = path.getBoundingClientRect();
+        return [box.left, box.top, box.right, box.bottom, code.left, code.top, code.right,
+                code.bottom];""")
+    assert qr is not None, "the projector shows no QR code of the join link"
+    left, top, right, bottom = qr[:4]
+    assert right - left > 50 and bottom - top > 50, f"the QR code is {right - left} px wide"
+    assert qr[4] >= left - 1 and qr[5] >= top - 1 and qr[6] <= right + 1 and qr[7] <= bottom + 1, \
+        f"the QR code is cut by its box: code {qr[4:]}, box {qr[:4]}"
+    # Nothing wider than the projected page (a sideways scroll hides the controls' edge).
+    width, shown = projector.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width <= shown, f"the projector page is {width} px wide in a {shown} px window"
     assert projector.find_elements(By.CSS_SELECTOR, "#levers input[type=range]")
     # The page script ran: it fills in the round's state on its first poll.
     wait(projector, 5, lambda d: "Round 1 of 2" in (text_of(d, "#round-state") or ""),
