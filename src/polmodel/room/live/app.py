@@ -267,9 +267,14 @@ def _limits() -> dict[str, float]:
 
 
 def _qr_svg(url: str) -> str:
-    """The participants' address as a QR code (SVG made here, by segno); '' without segno."""
+    """The participants' address as a QR code (SVG made here, by segno); '' without segno.
+
+    A viewBox, not a width and height, so the style sheet scales the whole code to its box
+    (with a fixed size, the box cut it to its top-left corner, which no phone can read).
+    """
     try:
         import segno
     except ImportError:
         return ""
-    return segno.make(url, error="m").svg_inline(scale=6, dark="#111111", title="join link")
+    qr = segno.make(url, error="m")
+    return qr.svg_inline(scale=6, dark="#111111", title="join link", omitsize=True)
