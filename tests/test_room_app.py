@@ -236,7 +236,8 @@ def test_a_name_holding_markup_is_stored_as_given_and_shown_as_text(live):
 def test_a_lever_move_shows_the_comparison_of_the_moved_policy(live):
     sc = live.room.scenario
     a, b = live.room.settings.pair
-    before = live.call("POST", "/api/settings", {"policy": a}, facilitator=True).json()["shares"]
+    before = live.call("POST", "/api/settings", {"policy": a, "reset": True},
+                       facilitator=True).json()["shares"]
     r = live.call("POST", "/api/settings", {"lever": {"name": "targeted_sanctions",
                                                       "intensity": 0.0, "start": 0}},
                   facilitator=True)
@@ -250,12 +251,12 @@ def test_a_lever_move_shows_the_comparison_of_the_moved_policy(live):
     np.testing.assert_allclose(after, [pw["share_higher"], pw["share_tied"], pw["share_lower"]])
     assert after != before, "turning a lever off changed nothing"
     assert "targeted sanctions at 0 from month 0" in r.json()["picture"]
-    live.call("POST", "/api/settings", {"policy": a}, facilitator=True)  # back to the scenario's
+    live.call("POST", "/api/settings", {"policy": a, "reset": True}, facilitator=True)
 
 
 def test_a_later_start_is_what_the_model_runs(live):
     a = live.room.settings.pair[0]
-    live.call("POST", "/api/settings", {"policy": a}, facilitator=True)
+    live.call("POST", "/api/settings", {"policy": a, "reset": True}, facilitator=True)
     s = live.room.settings
     lever, setting = next(iter(live.room.scenario.policy(a).levers.items()))
     r = live.call("POST", "/api/settings", {"lever": {"name": lever, "intensity": setting.intensity,
@@ -264,7 +265,12 @@ def test_a_later_start_is_what_the_model_runs(live):
     edited = edited_scenario(live.room.scenario, live.room.settings)
     assert edited.policy(a).levers[lever] == LeverSetting(setting.intensity, 12, setting.end)
     assert live.room.settings != s
-    live.call("POST", "/api/settings", {"policy": a}, facilitator=True)
+    # another policy's sliders keep this one's move; reset takes it back
+    b = live.room.settings.pair[1]
+    live.call("POST", "/api/settings", {"policy": b}, facilitator=True)
+    assert edited_scenario(live.room.scenario, live.room.settings).policy(a).levers[lever].start == 12
+    live.call("POST", "/api/settings", {"policy": a, "reset": True}, facilitator=True)
+    assert edited_scenario(live.room.scenario, live.room.settings).policy(a) == live.room.scenario.policy(a)
 
 
 def test_an_assumption_slider_is_a_what_if_with_a_way_back(live):
@@ -359,6 +365,28 @@ def test_two_rounds_the_reveal_and_the_export(live, tmp_path):
 
 
 def test_a_settings_object_survives_its_json():
-    s = RoomSettings(pair=("a", "b"), policy="a", levers={"x": (0.5, 3)}, fixed={"rally": 0.1},
+    s = RoomSettings(pair=("a", "b"), policy="a", levers={"a": {"x": (0.5, 3)}}, fixed={"rally": 0.1},
                      sliders=("rally",))
     assert RoomSettings.from_dict(s.to_dict()) == s
+
+
+def test_the_pooled_answer_is_read_on_the_projectors_settings(tmp_path):
+    """Move targeted's levers onto broad's: both the picture and the pooled result must tie."""
+    live = serve_in_thread(tmp_path / "s")
+    try:
+        a, b = live.room.settings.pair
+        assert (a, b) == ("targeted", "broad")
+        for lever, s in live.room.scenario.policy(b).levers.items():
+            r = live.call("POST", "/api/settings", {"lever": {"name": lever, "intensity": s.intensity,
+                                                              "start": s.start}}, facilitator=True)
+        assert r.json()["shares"] == [0.0, 1.0, 0.0]  # the same policy: tied in every world
+        name = live.room.open[0]
+        for who, shift in (("Ana", 0.0), ("Bo", 0.3)):
+            assert live.submit(who, [estimate_for(live, name, shift)]).status == 200
+        live.call("POST", "/api/show", {"reveal": True}, facilitator=True)
+        live.room.wait_for_pooled()
+        pooled = live.call("GET", "/api/projector", facilitator=True).json()["pooled"]
+        assert "<b>0%</b> of plausible worlds" in pooled["answer"], pooled["answer"]
+        assert "neither for Ana, Bo" in pooled["answer"]
+    finally:
+        live.stop()

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
@@ -344,6 +344,7 @@ def elicit(
     aggregator: str | None = None,
     round: int | None = None,
     per_number: bool = True,
+    edit: Callable[[Scenario], Scenario] | None = None,
 ) -> Elicitation:
     """Pool participants' estimates into a scenario and compare policies under each view.
 
@@ -366,6 +367,10 @@ def elicit(
         Also re-run each number at each participant's estimate, the others pooled (what ranks
         :attr:`Elicitation.disagreement`): one comparison per participant and number. The live
         room leaves it out, to show the pooled result and who lands where in under a second.
+    edit : callable, optional
+        Applied to each view (pooled, each participant's) before it is compared: the live room
+        passes its lever moves and what-ifs, so the pooled answer is read on the projector's
+        settings.
 
     Returns
     -------
@@ -416,6 +421,8 @@ def elicit(
         views[who] = scenario_from_dict(_with_estimates(raw, mine, f"{label} ({who})"),
                                         name=f"{sc.name}-{who}")
     def run(view: Scenario):
+        if edit is not None:
+            view = edit(view)
         return compare(view, policies, worlds=worlds, seed=seed, aggregator=aggregator)
 
     comparisons = {who: run(v) for who, v in views.items()}

@@ -28,7 +28,7 @@ def estimate_ranges(title: str, people: Sequence[tuple[str, float, float, float]
         drawn under the participants.
     """
     f = 22.0
-    names = [p[0] for p in people] or [""]
+    names = [p[0] for p in people] + (["pooled"] if pooled else []) or [""]
     col = min(max(svg.text_width(n, f) for n in names) + 20, width * 0.3)
     x0, x1 = col, width - 20
     lo, hi = scale

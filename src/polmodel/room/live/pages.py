@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from urllib.parse import urlsplit
 
 from polmodel.views.text import CAVEAT
 
@@ -117,34 +118,40 @@ def projector_page(room, *, token: str, join_url: str, qr_svg: str) -> str:
                        for n in c["policies"])
     addable = addable_options(c)
     sc = room.scenario
+    local = urlsplit(join_url).hostname in ("127.0.0.1", "localhost")
+    lan_note = ("<p class='note'>Phones cannot open this address: it is this laptop's own. Restart "
+                "with <code>polmodel room --lan</code> so phones on the same Wi-Fi can join.</p>"
+                if local else "")
     body = (
         f"<header><h1>{e(sc.title)}</h1><div class='join'><div>Join: <b class='url'>"
-        f"{e(join_url)}</b><br>code <b class='code' id='join-code'>{e(room.code)}</b></div>"
-        f"<div class='qr'>{qr_svg}</div></div></header>"
+        f"{e(join_url)}</b><br>code <b class='code' id='join-code'>{e(room.code)}</b>{lan_note}"
+        f"</div><div class='qr'>{qr_svg}</div></div></header>"
         f"<p class='caveat'>{e(CAVEAT)}</p>"
         "<div class='layout'><main id='picture' aria-live='polite'>"
-        f"{_picture_html(p)}</main>"
-        "<aside class='controls'><h2>The question</h2>"
-        f"<label>Which gives the higher opening index: <select id='pair-a'>{_options(c, 0)}</select>"
-        f" or <select id='pair-b'>{_options(c, 1)}</select>?</label><h2>Levers</h2>"
-        f"<label>The sliders move the levers of <select id='policy'>{policies}</select></label>"
-        f"<div id='levers'>{lever_rows(c)}</div>"
-        "<h2>Assumptions</h2><p class='note'>A slider fixes the assumption at one value in "
-        "every world (a what-if); 'back to its range' undoes it.</p>"
-        f"<div id='assumptions'>{assumption_rows(c)}</div>"
-        f"<label>Add an assumption <select id='add'>{addable}</select></label></aside></div>"
-        "<section id='room'><h2>The room's estimates</h2><div class='round-bar'>"
-        "<span id='round-state'></span> "
+        f"{_picture_html(p)}</main><aside class='controls'>"
+        "<section id='room'><h2>The room's estimates</h2><p id='round-state'></p>"
+        "<div class='round-bar'>"
         "<button type='button' data-round='close'>close the round</button>"
         "<button type='button' data-round='reopen'>reopen it</button>"
-        "<button type='button' data-round='next'>start round 2</button>"
+        "<button type='button' data-round='next'>start round 2</button></div><div class='round-bar'>"
         "<label><input type='checkbox' id='reveal'> show the pooled result</label>"
         "<label><input type='checkbox' id='hide-names'> hide names</label></div>"
         f"<div id='answered'>{panel['answered']}</div><div id='pooled'></div>"
         "<p class='exports'>Export: <a href='/export/estimates.csv' download>estimates (CSV)</a> "
         "&middot; <a href='/export/scenario.toml' download>pooled scenario (TOML)</a> &middot; "
         "<a href='/export/handout.html' download>handout (HTML)</a></p>"
-        "<p class='error' id='error' role='alert'></p></section>")
+        "<p class='error' id='error' role='alert'></p></section>"
+        "<h2>The question</h2>"
+        f"<label>Which gives the higher opening index: <select id='pair-a'>{_options(c, 0)}</select>"
+        f" or <select id='pair-b'>{_options(c, 1)}</select>?</label><h2>Levers</h2>"
+        f"<label>The sliders move the levers of <select id='policy'>{policies}</select></label>"
+        "<button type='button' id='reset'>back to the scenario's levers</button>"
+        f"<div id='levers'>{lever_rows(c)}</div>"
+        "<h2>Assumptions</h2><p class='note'>A slider fixes the assumption at one value in "
+        "every world (a what-if); 'back to its range' undoes it. Tick 'open to the room' for "
+        "the participants to estimate it.</p>"
+        f"<div id='assumptions'>{assumption_rows(c)}</div>"
+        f"<label>Add an assumption <select id='add'>{addable}</select></label></aside></div>")
     return _page(f"{sc.title}: polmodel room", body, script="projector.js",
                  data=f" data-token='{e(token)}'")
 

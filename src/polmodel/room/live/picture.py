@@ -38,8 +38,9 @@ class RoomSettings:
 
     pair: tuple[str, str]
     policy: str
-    levers: Mapping[str, tuple[float, int]] = field(default_factory=dict)
-    """Lever -> (intensity, start month) for :attr:`policy`, where the room moved them."""
+    levers: Mapping[str, Mapping[str, tuple[float, int]]] = field(default_factory=dict)
+    """Policy -> lever -> (intensity, start month), where the room moved them (kept per policy,
+    so choosing another policy for the sliders keeps the first one's moves)."""
     fixed: Mapping[str, float] = field(default_factory=dict)
     """Assumption -> the one value every world takes (a what-if)."""
     sliders: tuple[str, ...] = ()
@@ -47,13 +48,15 @@ class RoomSettings:
 
     def to_dict(self) -> dict[str, Any]:  # noqa: D102
         return {"pair": list(self.pair), "policy": self.policy,
-                "levers": {k: list(v) for k, v in self.levers.items()},
+                "levers": {p: {k: list(v) for k, v in moved.items()}
+                           for p, moved in self.levers.items()},
                 "fixed": dict(self.fixed), "sliders": list(self.sliders)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RoomSettings:  # noqa: D102
         return cls(pair=tuple(d["pair"]), policy=d["policy"],
-                   levers={k: (float(v[0]), int(v[1])) for k, v in d.get("levers", {}).items()},
+                   levers={p: {k: (float(v[0]), int(v[1])) for k, v in moved.items()}
+                           for p, moved in d.get("levers", {}).items()},
                    fixed={k: float(v) for k, v in d.get("fixed", {}).items()},
                    sliders=tuple(d.get("sliders", ())))
 
@@ -102,42 +105,54 @@ def check_settings(sc: Scenario, s: RoomSettings) -> None:
     for name in s.pair:
         sc.policy(name)
     sc.policy(s.policy)
-    for lever, (intensity, start) in s.levers.items():
+    for policy, moved in s.levers.items():
+        sc.policy(policy)
+        _check_levers(sc, moved)
+    check(sc, dict(s.fixed), option="fixed")
+
+
+def _check_levers(sc: Scenario, moved: Mapping[str, tuple[float, int]]) -> None:
+    for lever, (intensity, start) in moved.items():
         if lever not in LEVER_NAMES:
             raise PolmodelError(f"lever {lever!r:.60}: unknown; allowed: {', '.join(LEVER_NAMES)}")
         if not 0.0 <= intensity <= 1.0:
             raise PolmodelError(f"lever {lever}: intensity {intensity:g}; allowed: 0 to 1")
         if not 0 <= start < sc.horizon:
             raise PolmodelError(f"lever {lever}: start month {start}; allowed: 0 to {sc.horizon - 1}")
-    check(sc, dict(s.fixed), option="fixed")
 
 
 def edited_scenario(sc: Scenario, s: RoomSettings) -> Scenario:
     """The scenario with the room's lever settings and what-ifs applied."""
-    if s.levers:
-        pol = sc.policy(s.policy)
+    policies = dict(sc.policies)
+    for name, moved in s.levers.items():
+        pol = sc.policy(name)
         levers = dict(pol.levers)
-        for lever, (intensity, start) in s.levers.items():
+        for lever, (intensity, start) in moved.items():
             old = levers.get(lever, LeverSetting(0.0))
             end = None if old.end is None else start + (old.end - old.start)
             levers[lever] = LeverSetting(intensity, start, None if end is None or end >= sc.horizon
                                          else end)
         levers = {k: v for k, v in levers.items() if v.intensity > 0}
-        edited = Policy(pol.name, levers, "levers as set in the room")
-        sc = replace(sc, policies=ReadOnlyMapping({**sc.policies, pol.name: edited}))
+        if levers != {k: v for k, v in pol.levers.items() if v.intensity > 0}:
+            words = pol.description.strip().rstrip(".")
+            policies[name] = Policy(name, levers, f"{words}; levers as set in the room"
+                                    if words else "levers as set in the room")
+    if policies != dict(sc.policies):
+        sc = replace(sc, policies=ReadOnlyMapping(policies))
     return apply_settings(sc, dict(s.fixed)) if s.fixed else sc
 
 
 def lever_controls(sc: Scenario, s: RoomSettings) -> list[dict[str, Any]]:
     """Each lever of the edited policy: label, description, intensity and start month now."""
     given = sc.policy(s.policy).levers
+    moved = s.levers.get(s.policy, {})
     out = []
     for name in LEVER_NAMES:
         now = given.get(name, LeverSetting(0.0))
-        intensity, start = s.levers.get(name, (now.intensity, now.start))
+        intensity, start = moved.get(name, (now.intensity, now.start))
         lever = LEVERS_BY_NAME[name]
         out.append({"name": name, "label": lever.label, "description": lever.description,
-                    "intensity": intensity, "start": start, "moved": name in s.levers})
+                    "intensity": intensity, "start": start, "moved": name in moved})
     return out
 
 
@@ -260,12 +275,13 @@ def binds_html(runs: Sequence) -> str:
 def what_if_words(sc: Scenario, s: RoomSettings) -> list[str]:
     """The room's changes from the scenario, one plain sentence each."""
     out = []
-    given = sc.policy(s.policy).levers
-    for lever, (intensity, start) in s.levers.items():
-        old = given.get(lever, LeverSetting(0.0))
-        if (intensity, start) != (old.intensity, old.start):
-            out.append(f"{s.policy}: {LEVERS_BY_NAME[lever].label} at {intensity:g} from month "
-                       f"{start} (the scenario: {old.intensity:g} from month {old.start})")
+    for policy, moved in s.levers.items():
+        given = sc.policy(policy).levers
+        for lever, (intensity, start) in moved.items():
+            old = given.get(lever, LeverSetting(0.0))
+            if (intensity, start) != (old.intensity, old.start):
+                out.append(f"{policy}: {LEVERS_BY_NAME[lever].label} at {intensity:g} from month "
+                           f"{start} (the scenario: {old.intensity:g} from month {old.start})")
     for name, value in s.fixed.items():
         _, low, high = assumption_range(sc, name)
         out.append(f"What-if: {label(name)} fixed at {value:g} in every world (its range: "

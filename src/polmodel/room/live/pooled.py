@@ -5,13 +5,15 @@ how many, with names hidden). Revealed, it shows per open assumption each partic
 a line and the pooled distribution (the project's equal-weight linear pool,
 :mod:`polmodel.room.opinion_pool`), the question's comparison re-run on the pooled ranges, and
 which participants' own estimates put them on either side of its verdict
-(:func:`polmodel.room.elicitation.elicit`, on the scenario as its file sets the levers).
+(:func:`polmodel.room.elicitation.elicit`, on the projector's lever moves and what-ifs, except
+what-ifs on the numbers the room estimated).
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from polmodel.model.labels import label
@@ -36,7 +38,7 @@ def answered_html(names: Sequence[str], round_: int, hide: bool) -> str:
 def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]:
     """The revealed result of one round: ranges, the pooled answer, who lands on which side."""
     from polmodel.room.elicitation import elicit
-    from polmodel.room.live.picture import assumption_range
+    from polmodel.room.live.picture import assumption_range, edited_scenario
     from polmodel.room.opinion_pool import pooled_quantiles
     from polmodel.views.svg_estimates import estimate_ranges
     from polmodel.views.text import pct
@@ -53,15 +55,20 @@ def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]
         figures.append(estimate_ranges(label(name), [(names[r.participant], r.low, r.best, r.high)
                                                      for r in est], scale=scale, pooled=tuple(q)))
     a, b = room.settings.pair
+    s = room.settings
+    # The projector's settings, but no what-if on a number the room estimated: the estimates
+    # are what is being pooled.
+    settings = replace(s, fixed={k: v for k, v in s.fixed.items() if k not in by_param})
     e = elicit(room.estimates(), room.scenario, worlds=room.worlds, seed=room.seed,
-               policies=[a, b], round=room.round, per_number=False)
+               policies=[a, b], round=room.round, per_number=False,
+               edit=lambda view: edited_scenario(view, settings))
     verdict = next(v for v in e.verdicts if {v["a"], v["b"]} == {a, b})
     if verdict["a"] != a:  # read it as the question asks: a against b
         a, b = verdict["a"], verdict["b"]
     lead = (f"On the pooled ranges, <b>{html.escape(a)}</b> gives the higher opening index in "
             f"<b>{pct(verdict['pooled'])}</b> of plausible worlds and <b>{html.escape(b)}</b> in "
             f"<b>{pct(verdict['pooled_lower'])}</b> ({e.comparisons['pooled'].n_worlds:,} worlds, "
-            "the scenario's own lever settings).")
+            "the projector's lever settings and what-ifs).")
 
     def people(key: str) -> str:
         who = [html.escape(names[p]) for p in verdict[key]]

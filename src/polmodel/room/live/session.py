@@ -159,7 +159,8 @@ class Room:
     def change(self, data: Mapping[str, Any]) -> None:
         """Apply a facilitator's change of settings (checked whole before anything is kept).
 
-        Keys: ``policy`` (the policy the lever sliders move; resets the levers), ``lever``
+        Keys: ``policy`` (the policy the lever sliders move; each policy keeps its moves),
+        ``reset`` (true: that policy's levers back to the scenario's), ``lever``
         (``{"name", "intensity", "start"}``), ``fixed`` (``{"name", "value"}``, value None for
         back to its range), ``add`` (an assumption to offer as a slider), ``open`` (the list of
         assumptions open to participants), ``pair`` (the question's two policies).
@@ -168,7 +169,7 @@ class Room:
 
         s = self.settings.to_dict()
         open_ = list(self.open)
-        allowed = {"policy", "lever", "fixed", "add", "open", "pair"}
+        allowed = {"policy", "reset", "lever", "fixed", "add", "open", "pair"}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise Refused(400, f"unknown setting {unknown[0][:40]!r}; allowed: {', '.join(sorted(allowed))}")
@@ -179,7 +180,11 @@ class Room:
                 raise Refused(400, "pair: allowed: two different policies of the scenario")
             s["pair"] = pair
         if "policy" in data:
-            s["policy"], s["levers"] = data["policy"], {}
+            s["policy"] = data["policy"]
+        if data.get("reset") is True:
+            s["levers"].pop(s["policy"], None)
+        elif "reset" in data:
+            raise Refused(400, "reset: allowed: true (the policy's levers back to the scenario's)")
         if "lever" in data:
             lv = data["lever"]
             if not isinstance(lv, dict) or not isinstance(lv.get("name"), str):
@@ -188,7 +193,7 @@ class Room:
             if isinstance(start, bool) or not isinstance(start, int):
                 raise Refused(400, f"lever {lv['name'][:40]}: start {str(start)[:20]!r}; allowed: a "
                                    "whole month from 0")
-            s["levers"][lv["name"]] = [number(lv.get("intensity"), f"lever {lv['name'][:40]}: intensity"),
+            s["levers"].setdefault(s["policy"], {})[lv["name"]] = [number(lv.get("intensity"), f"lever {lv['name'][:40]}: intensity"),
                                        start]
         if "add" in data:
             name = data["add"]

@@ -9,6 +9,8 @@
   const typed = {};           // what was typed, kept when the form is redrawn
   let shownKey = "";
   let view = null;
+  let saved = false;          // the form as shown is what the room stored
+  let firstBad = null;        // the first field a check found wrong
   try { nameBox.value = localStorage.getItem("polmodel-name") || ""; } catch (e) { /* private mode */ }
 
   function say(text, good) {
@@ -31,7 +33,11 @@
     input.min = a.limit[0];
     if (a.limit[1] !== null && isFinite(a.limit[1])) input.max = a.limit[1];
     input.value = typed[input.name] !== undefined ? typed[input.name] : "";
-    input.addEventListener("input", () => { typed[input.name] = input.value; });
+    input.addEventListener("input", () => {
+      typed[input.name] = input.value;
+      input.removeAttribute("aria-invalid");
+      if (saved) { say("Changed, not sent yet: press “Send my estimates” to save.", false); saved = false; }
+    });
     label.appendChild(input);
     return label;
   }
@@ -78,6 +84,7 @@
   }
   function collect() {
     const problems = [];
+    firstBad = null;
     const name = nameBox.value.trim();
     if (!name) problems.push("Your name: please give a name or a nickname.");
     const estimates = [];
@@ -87,23 +94,35 @@
         const raw = (typed[a.name + ":" + which] || "").trim();
         n[which] = raw === "" ? NaN : Number(raw);
       }
+      const bad = (which) => {
+        const input = document.querySelector(`input[name="${CSS.escape(a.name + ":" + which)}"]`);
+        if (input) { input.setAttribute("aria-invalid", "true"); if (!firstBad) firstBad = input; }
+      };
+      for (const which of ["low", "best", "high"]) if (!Number.isFinite(n[which])) bad(which);
       if (![n.low, n.best, n.high].every(Number.isFinite)) {
         problems.push(`${a.label}: give a number in each of low, best and high.`);
       } else if (!(n.low <= n.best && n.best <= n.high && n.low < n.high)) {
+        bad("best");
         problems.push(`${a.label}: low must be at most best, best at most high, and low below high.`);
       } else if (n.low < a.limit[0] || (a.limit[1] !== null && n.high > a.limit[1])) {
+        bad(n.low < a.limit[0] ? "low" : "high");
         problems.push(`${a.label}: allowed from ${a.limit[0]} to ${a.limit[1]}.`);
       } else {
         estimates.push({parameter: a.name, low: n.low, best: n.best, high: n.high});
       }
     }
+    if (!name) firstBad = nameBox;
     return {name, estimates, problems};
   }
   $("#estimates").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     if (!view) return;
     const {name, estimates, problems} = collect();
-    if (problems.length) { say(problems[0], false); return; }
+    if (problems.length) {
+      say(problems[0] + (problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""), false);
+      if (firstBad) firstBad.focus();
+      return;
+    }
     try { localStorage.setItem("polmodel-name", name); } catch (e) { /* private mode */ }
     const body = {code, participant: name, estimates, request: requestId()};
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -112,6 +131,7 @@
           headers: {"Content-Type": "application/json"}});
         const j = await r.json();
         if (!r.ok) { say(j.error, false); return; }
+        saved = true;
         say(`Saved for round ${j.round} at ${new Date().toLocaleTimeString()}. You can change them until the round closes.`, true);
         return;
       } catch (e) { /* retried with the same request id: stored once */ }

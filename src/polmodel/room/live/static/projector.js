@@ -70,6 +70,7 @@
     send({open: names});
   });
   $("#policy").addEventListener("change", (ev) => send({policy: ev.target.value}, true));
+  $("#reset").addEventListener("click", () => send({policy: $("#policy").value, reset: true}, true));
   for (const id of ["#pair-a", "#pair-b"]) {
     $(id).addEventListener("change", () => send({pair: [$("#pair-a").value, $("#pair-b").value]}));
   }
