@@ -1,0 +1,509 @@
+"""The live room under load and faults, on a real server: ``polmodel room`` in a subprocess.
+
+Issue 17's checks: 30 participants at once, each sending 10 submissions of one estimate (300
+requests, each with its own request id): every acknowledged estimate is in the session's
+database once, with the values and the name sent. A request retried with the same id (also from
+two threads at once) is stored once and both answers carry the same submission number. The
+server killed with SIGKILL in the middle of the load and restarted on the same folder resumes the
+session (same join code, same key), holds every estimate acknowledged before the kill, and stores
+a resent request whose answer was lost once. The projector's settings survive a restart.
+
+Speed is measured by ``benchmarks/room.py``, not here: the load test prints its response times
+and asserts none. Everything is bounded: every socket, join and wait has a timeout, and every
+server started is stopped (SIGTERM, then SIGKILL) even when a test fails.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+
+from polmodel.room.live.store import RoomStore  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 30.0
+"""Seconds a server may take to print its two URLs (a first session computes its sliders)."""
+HTTP_TIMEOUT = 10.0
+"""Seconds any one request may take before the test calls it failed."""
+PARTICIPANTS = 30
+REQUESTS_EACH = 10
+
+
+# -- the server ------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    """A ``polmodel room`` subprocess and what it printed."""
+
+    proc: subprocess.Popen
+    port: int
+    key: str
+    code: str
+    projector_url: str
+    participants_url: str
+    stderr: list[str] = field(default_factory=list)
+    readers: list[threading.Thread] = field(default_factory=list)
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop it (SIGTERM, or ``sig``), then SIGKILL if it lingers; wait for it either way."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        for t in self.readers:  # they end at the pipes' end of file, once the process is gone
+            t.join(timeout=5)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, nothing the server could do about it."""
+        self.stop(signal.SIGKILL)
+
+
+_started: list[Server] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers():
+    """Whatever a test does, no server outlives it."""
+    yield
+    while _started:
+        _started.pop().stop()
+
+
+def start_room(folder: Path) -> Server:
+    """Start ``polmodel room --port 0 --folder FOLDER``; read the two URLs it prints."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "polmodel", "room", "--port", "0",
+                             "--folder", str(folder)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    errors: list[str] = []
+    got = threading.Event()
+
+    def read_out():
+        for line in proc.stdout:
+            lines.append(line)
+            if len(lines) == 2:
+                got.set()
+        got.set()
+
+    def read_err():
+        for line in proc.stderr:
+            errors.append(line)
+
+    readers = [threading.Thread(target=read_out, daemon=True),
+               threading.Thread(target=read_err, daemon=True)]
+    for t in readers:
+        t.start()
+    if not got.wait(START_TIMEOUT) or len(lines) < 2:
+        proc.kill()
+        proc.wait(timeout=10)
+        pytest.fail(f"polmodel room printed no URLs within {START_TIMEOUT:.0f} s: "
+                    f"stdout {''.join(lines)!r}, stderr {''.join(errors)[-2000:]!r}")
+    text = "".join(lines)
+    projector = re.search(r"projector:\s+(http://127\.0\.0\.1:(\d+)/\?key=(\S+))", text)
+    joining = re.search(r"participants:\s+(http://127\.0\.0\.1:(\d+)/join\?code=([A-Z0-9]+))",
+                        text)
+    if not (projector and joining):
+        proc.kill()
+        proc.wait(timeout=10)
+        pytest.fail(f"polmodel room printed no projector and participants' URLs: {text!r}")
+    assert projector.group(2) == joining.group(2), text
+    server = Server(proc, int(projector.group(2)), projector.group(3), joining.group(3),
+                    projector.group(1), joining.group(1), errors, readers)
+    _started.append(server)
+    return server
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+def call(conn: http.client.HTTPConnection, method: str, path: str, body: object = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict | str, dict[str, str]]:
+    """One request on a kept-alive connection: status, the JSON (or text) answer, headers."""
+    data = None if body is None else json.dumps(body).encode()
+    hdrs = {"Content-Type": "application/json"} if body is not None else {}
+    conn.request(method, path, body=data, headers={**hdrs, **(headers or {})})
+    r = conn.getresponse()
+    raw = r.read().decode()
+    kind = r.getheader("content-type", "")
+    answer = json.loads(raw) if kind.startswith("application/json") else raw
+    return r.status, answer, {k.lower(): v for k, v in r.getheaders()}
+
+
+def connect(server: Server) -> http.client.HTTPConnection:  # noqa: D103
+    return http.client.HTTPConnection("127.0.0.1", server.port, timeout=HTTP_TIMEOUT)
+
+
+def open_assumptions(server: Server) -> list[dict]:
+    """The assumptions open to the room (``GET /api/room``)."""
+    conn = connect(server)
+    try:
+        status, answer, _ = call(conn, "GET", f"/api/room?code={server.code}")
+    finally:
+        conn.close()
+    assert status == 200, answer
+    assert answer["assumptions"], "no assumption is open to the room"
+    return answer["assumptions"]
+
+
+# -- the load --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Planned:
+    """One submission to send: its request id, who sends it, its one estimate."""
+
+    request: str
+    participant: str
+    parameter: str
+    low: float
+    best: float
+    high: float
+
+    def body(self, code: str) -> dict:  # noqa: D102
+        return {"code": code, "participant": self.participant, "request": self.request,
+                "estimates": [{"parameter": self.parameter, "low": self.low,
+                               "best": self.best, "high": self.high}]}
+
+
+def plan(assumptions: list[dict], *, seed: int = 17) -> list[list[Planned]]:
+    """30 participants' 10 submissions each: valid, varied values inside each assumption's range.
+
+    Names vary (spaces, accents) and request ids are distinct; low < best < high inside the
+    scenario's range, so every one is valid by the estimates file's rules.
+    """
+    rng = random.Random(seed)
+    out = []
+    for i in range(PARTICIPANTS):
+        who = f"{rng.choice(['Ana', 'Bo', 'Chen', 'Dée', 'Eli'])} {i:02d}"
+        mine = []
+        for j in range(REQUESTS_EACH):
+            a = assumptions[(i + j) % len(assumptions)]
+            lo, hi = float(a["low"]), float(a["high"])
+            width = hi - lo
+            low = lo + width * rng.uniform(0.0, 0.3)
+            high = hi - width * rng.uniform(0.0, 0.3)
+            best = low + (high - low) * rng.uniform(0.1, 0.9)
+            mine.append(Planned(f"load-{seed}-{i:02d}-{j:02d}-{rng.getrandbits(32):08x}", who,
+                                a["name"], low, best, high))
+        out.append(mine)
+    return out
+
+
+@dataclass
+class Outcome:
+    """What one request got: the answer if acknowledged, else the error, and its time."""
+
+    planned: Planned
+    status: int | None = None
+    answer: dict | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def acked(self) -> bool:  # noqa: D102
+        return self.status == 200 and isinstance(self.answer, dict)
+
+
+def send_load(server: Server, batches: list[list[Planned]], *,
+              on_ack=None, stop_on_error: bool = False) -> list[Outcome]:
+    """Send each batch from its own thread, all threads released together; every outcome.
+
+    A thread keeps its connection alive and sends its batch in order. A failed request (the
+    server gone) is an outcome with an error, not an exception; with ``stop_on_error`` the rest
+    of that thread's batch is left unsent (outcomes with ``error='not sent'``).
+    """
+    outcomes: list[list[Outcome]] = [[Outcome(p, error="not sent") for p in b] for b in batches]
+    gate = threading.Barrier(len(batches) + 1)
+
+    def participant(k: int) -> None:
+        conn = connect(server)
+        try:
+            gate.wait(timeout=HTTP_TIMEOUT)
+            for o in outcomes[k]:
+                t = time.perf_counter()
+                try:
+                    o.status, o.answer, _ = call(conn, "POST", "/api/estimates",
+                                                 o.planned.body(server.code))
+                    o.error = None if o.status == 200 else str(o.answer)
+                except (OSError, http.client.HTTPException, ValueError) as err:
+                    o.error = f"{type(err).__name__}: {err}"
+                    conn.close()
+                    conn = connect(server)
+                o.seconds = time.perf_counter() - t
+                if o.acked and on_ack is not None:
+                    on_ack(o)
+                if o.error and stop_on_error:
+                    return
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=participant, args=(k,), daemon=True)
+               for k in range(len(batches))]
+    for t in threads:
+        t.start()
+    gate.wait(timeout=HTTP_TIMEOUT)
+    deadline = time.monotonic() + 60
+    for t in threads:
+        t.join(timeout=max(0.1, deadline - time.monotonic()))
+    assert not any(t.is_alive() for t in threads), "a participant's thread is still sending"
+    return [o for b in outcomes for o in b]
+
+
+def stored(folder: Path) -> list[dict]:
+    """Every submission in the session's database (read with the store, then closed)."""
+    store = RoomStore(folder)
+    try:
+        return store.submissions()
+    finally:
+        store.close()
+
+
+def assert_stored_as_sent(rows: list[dict], outcomes: list[Outcome]) -> None:
+    """Each acknowledged request is stored once, as sent, under the number it was answered."""
+    by_request: dict[str, list[dict]] = {}
+    for r in rows:
+        by_request.setdefault(r["request"], []).append(r)
+    twice = sorted(k for k, v in by_request.items() if len(v) > 1)
+    assert not twice, f"{len(twice)} request ids stored more than once, e.g. {twice[:3]}"
+    missing = [o.planned.request for o in outcomes
+               if o.acked and o.planned.request not in by_request]
+    assert not missing, (f"{len(missing)} acknowledged submissions are not in the database, "
+                         f"e.g. {missing[:3]}")
+    for o in outcomes:
+        if not o.acked:
+            continue
+        (row,) = by_request[o.planned.request]
+        p = o.planned
+        assert row["id"] == o.answer["submission"], (p.request, row, o.answer)
+        assert row["participant"] == p.participant, (p.request, row)
+        assert row["round"] == 1 == o.answer["round"], (p.request, row, o.answer)
+        assert row["estimates"] == [{"parameter": p.parameter, "low": p.low, "best": p.best,
+                                     "high": p.high}], (p.request, row)
+
+
+def percentile(values: list[float], q: float) -> float:  # noqa: D103
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# -- the tests -------------------------------------------------------------------------------
+
+def test_load_of_thirty_participants_every_acknowledged_estimate_stored_once(tmp_path):
+    server = start_room(tmp_path / "room")
+    batches = plan(open_assumptions(server))
+    outcomes = send_load(server, batches)
+    server.stop()
+
+    bad = [(o.planned.request, o.status, o.error) for o in outcomes if not o.acked]
+    assert not bad, f"{len(bad)} of 300 requests not acknowledged, e.g. {bad[:3]}"
+    for o in outcomes:
+        assert o.answer["stored"] == 1 and o.answer["repeated"] is False, o.answer
+    numbers = [o.answer["submission"] for o in outcomes]
+    assert len(set(numbers)) == 300, "two acknowledged submissions share a number"
+
+    rows = stored(tmp_path / "room")
+    assert len(rows) == 300
+    assert len({r["request"] for r in rows}) == 300
+    assert_stored_as_sent(rows, outcomes)
+    times = [o.seconds * 1000 for o in outcomes]
+    print(f"\nroom load: 300 requests from 30 participants, p50 {percentile(times, 0.5):.1f} ms, "
+          f"p95 {percentile(times, 0.95):.1f} ms, max {max(times):.1f} ms (not asserted: "
+          "benchmarks/room.py measures speed)")
+
+
+def test_a_retried_request_is_stored_once_with_one_submission_number(tmp_path):
+    server = start_room(tmp_path / "room")
+    a = open_assumptions(server)[0]
+    lo, hi = float(a["low"]), float(a["high"])
+
+    def body(request: str, best: float) -> dict:
+        return {"code": server.code, "participant": "Retry Ruth", "request": request,
+                "estimates": [{"parameter": a["name"], "low": lo, "best": best, "high": hi}]}
+
+    # One after the other: the retry is answered with the first receipt.
+    conn = connect(server)
+    try:
+        s1, first, _ = call(conn, "POST", "/api/estimates", body("retry-serial-1", (lo + hi) / 2))
+        s2, again, _ = call(conn, "POST", "/api/estimates", body("retry-serial-1", (lo + hi) / 2))
+    finally:
+        conn.close()
+    assert (s1, s2) == (200, 200), (first, again)
+    assert first["repeated"] is False and again["repeated"] is True
+    assert first["submission"] == again["submission"]
+
+    # At once, from two threads on two connections: 20 ids, each sent twice together.
+    ids = [f"retry-pair-{k:02d}" for k in range(20)]
+    answers: dict[str, list[tuple[int, dict]]] = {i: [] for i in ids}
+    lock = threading.Lock()
+
+    def sender() -> None:
+        conn = connect(server)
+        try:
+            for i in ids:
+                gate.wait(timeout=HTTP_TIMEOUT)
+                status, answer, _ = call(conn, "POST", "/api/estimates", body(i, lo + (hi - lo) / 3))
+                with lock:
+                    answers[i].append((status, answer))
+        finally:
+            conn.close()
+
+    gate = threading.Barrier(2)
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not any(t.is_alive() for t in threads), "a retrying thread is still sending"
+    server.stop()
+
+    for i, got in answers.items():
+        assert [s for s, _ in got] == [200, 200], (i, got)
+        assert got[0][1]["submission"] == got[1][1]["submission"], (i, got)
+        assert sorted(g["repeated"] for _, g in got) == [False, True], (i, got)
+
+    rows = stored(tmp_path / "room")
+    requests = [r["request"] for r in rows]
+    assert sorted(requests) == sorted(["retry-serial-1", *ids])
+    by = {r["request"]: r["id"] for r in rows}
+    assert by["retry-serial-1"] == first["submission"]
+    for i, got in answers.items():
+        assert by[i] == got[0][1]["submission"]
+
+
+def test_sigkill_in_the_middle_of_the_load_loses_no_acknowledged_estimate(tmp_path):
+    folder = tmp_path / "room"
+    server = start_room(folder)
+    batches = plan(open_assumptions(server), seed=18)
+    acks = 0
+    count = threading.Lock()
+    hundred = threading.Event()
+
+    def on_ack(o: Outcome) -> None:
+        nonlocal acks
+        with count:
+            acks += 1
+            if acks >= 100:
+                hundred.set()
+
+    killer_done = threading.Event()
+
+    def killer() -> None:
+        if hundred.wait(timeout=60):
+            server.proc.send_signal(signal.SIGKILL)
+        killer_done.set()
+
+    threading.Thread(target=killer, daemon=True).start()
+    outcomes = send_load(server, batches, on_ack=on_ack, stop_on_error=True)
+    assert killer_done.wait(timeout=5) and hundred.is_set(), "the load ended before 100 acks"
+    server.kill()
+    acked = [o for o in outcomes if o.acked]
+    lost = [o for o in outcomes if not o.acked]
+    print(f"\nroom faults: SIGKILL after {len(acked)} acknowledgements, {len(lost)} requests "
+          "unanswered or unsent")
+    assert lost, "the whole load was acknowledged before the kill: nothing was tested"
+    assert all(o.error for o in lost)
+
+    # Right after the kill: every acknowledged submission is there, once, as sent.
+    after_kill = stored(folder)
+    assert_stored_as_sent(after_kill, acked)
+    reached = {r["request"]: r["id"] for r in after_kill}
+    print(f"room faults: {len(reached) - len(acked)} requests reached the database but their "
+          "answer was lost")
+
+    # The same folder resumes: same key, same join code.
+    again = start_room(folder)
+    assert (again.key, again.code) == (server.key, server.code)
+    assert any("resuming" in line for line in again.stderr), again.stderr
+
+    # Finish the load: the unacknowledged requests again, same ids; a stored one is not stored
+    # twice, and is answered with the number it was stored under.
+    resent = send_load(again, [[o.planned for o in lost]])
+    bad = [(o.planned.request, o.status, o.error) for o in resent if not o.acked]
+    assert not bad, bad
+    for o in resent:
+        if o.planned.request in reached:
+            assert o.answer["repeated"] is True, o.answer
+            assert o.answer["submission"] == reached[o.planned.request], o.answer
+        else:
+            assert o.answer["repeated"] is False, o.answer
+    again.stop()
+
+    rows = stored(folder)
+    assert len(rows) == 300
+    assert len({r["request"] for r in rows}) == 300
+    assert_stored_as_sent(rows, acked + resent)
+
+
+def _facilitator(server: Server) -> tuple[http.client.HTTPConnection, dict[str, str], str]:
+    """Log in as the projector does: the key for a cookie, then the page's token."""
+    conn = connect(server)
+    status, _, headers = call(conn, "GET", f"/?key={server.key}")
+    assert status == 303, status
+    cookie = headers["set-cookie"].split(";")[0]
+    status, page, _ = call(conn, "GET", "/projector", headers={"Cookie": cookie})
+    assert status == 200
+    token = re.search(r"data-token='([0-9a-f]+)'", page).group(1)
+    return conn, {"Cookie": cookie, "X-Room-Token": token}, page
+
+
+def test_the_projector_settings_survive_a_restart(tmp_path):
+    folder = tmp_path / "room"
+    server = start_room(folder)
+    conn, auth, page = _facilitator(server)
+    lever = re.search(r"data-lever='([^']+)'", page).group(1)
+    sliders = re.findall(r"class='control assumption[^']*' data-name='([^']+)'", page)
+    assert len(sliders) >= 2, sliders
+    fixed = open_assumptions(server)[0]
+    value = round((fixed["low"] + 2 * fixed["high"]) / 3, 4)
+    try:
+        for change in ({"lever": {"name": lever, "intensity": 0.35, "start": 3}},
+                       {"fixed": {"name": fixed["name"], "value": value}},
+                       {"open": sliders[1:2]}):
+            status, answer, _ = call(conn, "POST", "/api/settings", change, headers=auth)
+            assert status == 200, (change, answer)
+        status, answer, _ = call(conn, "POST", "/api/round", {"action": "next"}, headers=auth)
+        assert status == 200 and answer["round"] == 2, answer
+        # Without the token the same change is refused (the header is what the test exercises).
+        status, answer, _ = call(conn, "POST", "/api/settings", {"open": sliders},
+                                 headers={"Cookie": auth["Cookie"]})
+        assert status == 403, answer
+    finally:
+        conn.close()
+    server.kill()
+
+    again = start_room(folder)
+    assert (again.key, again.code) == (server.key, server.code)
+    conn, _, page = _facilitator(again)
+    conn.close()
+    row = re.search(rf"data-lever='{re.escape(lever)}'.*?</div></div>", page)
+    assert row, f"no lever row for {lever} after the restart"
+    assert "value='0.35'" in row.group(0) and "value='3'" in row.group(0), row.group(0)
+    shown = re.search(rf"data-name='{re.escape(fixed['name'])}'.*?</label></div>", page).group(0)
+    assert f"value='{value:.6g}'" in shown and "fixed at" in shown, shown
+    room = open_assumptions(again)
+    assert [a["name"] for a in room] == sliders[1:2]
+    conn = connect(again)
+    try:
+        status, answer, _ = call(conn, "GET", f"/api/room?code={again.code}")
+    finally:
+        conn.close()
+    assert answer["round"] == 2 and answer["round_open"] is True, answer
