@@ -80,6 +80,8 @@ def serve(room, *, port: int = 8765, lan: bool = False,
                             timeout_keep_alive=5, server_header=False)
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn shuts down, then raises Ctrl-C again: the way to stop
+        say("room stopped; the same command resumes it")
     finally:
         sock.close()
         room.store.close()
