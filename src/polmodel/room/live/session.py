@@ -275,14 +275,21 @@ class Room:
                                 for a in assumption_controls(self.scenario, shown)]}
 
     def submit(self, sub: Submission) -> dict[str, Any]:
-        """Store a checked submission in the current round, if the round is open."""
-        if not self.round_open:
-            raise Refused(409, f"round {self.round} is closed; allowed: submissions while the "
-                               "facilitator keeps a round open")
-        receipt = self.store.submit(sub.request or new_request_id(), self.round, sub.participant,
-                                    sub.estimates)
+        """Store a checked submission in the current round, if the round is open.
+
+        A request id already stored is answered with its first receipt (and its round) even
+        once the round is closed: the retry of a submission whose answer was lost is told it
+        was kept, not refused.
+        """
+        receipt = self.store.receipt(sub.request) if sub.request else None
+        if receipt is None:
+            if not self.round_open:
+                raise Refused(409, f"round {self.round} is closed; allowed: submissions while "
+                                   "the facilitator keeps a round open")
+            receipt = self.store.submit(sub.request or new_request_id(), self.round,
+                                        sub.participant, sub.estimates)
         return {"stored": len(sub.estimates), "submission": receipt.submission,
-                "round": self.round, "repeated": receipt.repeated}
+                "round": receipt.round, "repeated": receipt.repeated}
 
     def estimates(self, round_: int | None = None) -> list[EstimateRow]:
         """Each participant's latest estimates (of one round, or of every round)."""

@@ -62,6 +62,8 @@ class Receipt:
 
     submission: int
     repeated: bool
+    round: int | None = None
+    """The round it was stored in (a retry's may be an earlier round than the current one)."""
 
 
 class RoomStore:
@@ -153,10 +155,10 @@ class RoomStore:
         ``repeated=True``.
         """
         with self._lock:
-            old = self._db.execute("SELECT id FROM submissions WHERE request = ?",
+            old = self._db.execute("SELECT id, round FROM submissions WHERE request = ?",
                                    (request,)).fetchone()
             if old is not None:
-                return Receipt(int(old[0]), True)
+                return Receipt(int(old[0]), True, int(old[1]))
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 cur = self._db.execute(
@@ -171,7 +173,14 @@ class RoomStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._changes += 1
-            return Receipt(sid, False)
+            return Receipt(sid, False, int(round_))
+
+    def receipt(self, request: str) -> Receipt | None:
+        """The receipt of a request id already stored (``repeated=True``), else None."""
+        with self._lock:
+            old = self._db.execute("SELECT id, round FROM submissions WHERE request = ?",
+                                   (request,)).fetchone()
+        return None if old is None else Receipt(int(old[0]), True, int(old[1]))
 
     def current(self, round_: int | None = None) -> list[EstimateRow]:
         """Each participant's latest estimate of each number, per round (all rounds by default).
