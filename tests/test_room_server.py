@@ -541,3 +541,34 @@ def test_ctrl_c_stops_the_room_cleanly_and_the_session_resumes(tmp_path):
     assert [r["request"] for r in stored(folder)] == ["ctrl-c-0001"]
     again = start_room(folder)
     assert (again.key, again.code) == (server.key, server.code)
+
+
+def test_a_retry_after_the_round_closed_gets_its_first_receipt(tmp_path):
+    # A participant's page sends just before the facilitator closes the round, the answer is
+    # lost, the page retries: the submission is stored, so the retry is answered as a repeat
+    # (not "round closed", which would tell the participant it was not kept), with its round.
+    server = start_room(tmp_path / "room")
+    a = open_assumptions(server)[0]
+    sent = {"code": server.code, "participant": "Late Lou", "request": "late-retry-01",
+            "estimates": [{"parameter": a["name"], "low": a["low"], "best": a["value"],
+                           "high": a["high"]}]}
+    conn, auth, _ = _facilitator(server)
+    try:
+        status, first, _ = call(conn, "POST", "/api/estimates", sent)
+        assert status == 200 and first["round"] == 1, first
+        for action in ("close", "next"):
+            status, answer, _ = call(conn, "POST", "/api/round", {"action": action},
+                                     headers=auth)
+            assert status == 200, answer
+            status, again, _ = call(conn, "POST", "/api/estimates", sent)
+            assert status == 200, (action, again)
+            assert (again["submission"], again["round"], again["repeated"]) == (
+                first["submission"], 1, True), (action, again)
+        status, answer, _ = call(conn, "POST", "/api/round", {"action": "close"}, headers=auth)
+        status, new, _ = call(conn, "POST", "/api/estimates", {**sent, "request": "late-new-01"})
+        assert status == 409, new  # a new submission still waits for an open round
+    finally:
+        conn.close()
+    server.stop()
+    assert [(r["request"], r["round"]) for r in stored(tmp_path / "room")] == [
+        ("late-retry-01", 1)]
