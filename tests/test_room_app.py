@@ -201,6 +201,8 @@ def test_unopened_unknown_and_repeated_assumptions_are_refused(live):
     e = estimate_for(live, live.room.open[0])
     _refused(live, live.submit("Ana", [{**e, "parameter": closed}]), 400, "not open")
     _refused(live, live.submit("Ana", [{**e, "parameter": "../../etc"}]), 400, "not open")
+    _refused(live, live.submit("Ana", [{**e, "parameter": ["unhashable"]}]), 400, "not open")
+    _refused(live, live.submit("Ana", [{**e, "high": 10**4000}]), 400, "too large")
     _refused(live, live.submit("Ana", [e, e]), 400, "twice")
     _refused(live, live.submit("Ana", []), 400, "estimates")
     _refused(live, live.submit("Ana", [{**e, "extra": 1}]), 400, "unknown field")
@@ -210,7 +212,9 @@ def test_unopened_unknown_and_repeated_assumptions_are_refused(live):
 
 @pytest.mark.parametrize("name, words", [
     ("", "empty"), ("   ", "empty"), ("a" * 101, "characters"), ("bad\u202ename", "U+202E"),
-    ("line\nbreak", "U+000A"), (7, "not text"),
+    ("line\nbreak", "U+000A"), (7, "not text"), ("\u3164", "U+3164"), ("A\u2061na", "U+2061"),
+    ("\U000e0041na", "U+E0041"), ("\u0301Ana", "combining"), ("=HYPERLINK(1)", "formula"),
+    ("+1+1", "formula"), ("@SUM(1)", "formula"),
 ])
 def test_bad_participant_names_are_refused(live, name, words):
     before = stored(live)
@@ -334,7 +338,13 @@ def test_two_rounds_the_reveal_and_the_export(live, tmp_path):
     assert r.json()["round"] == 2 and r.json()["round_open"]
     assert live.submit("Cy", [estimate_for(live, name, 0.4)]).status == 200
     _refused(live, live.call("POST", "/api/round", {"action": "next"}, facilitator=True), 409,
+             "close it first")
+    live.call("POST", "/api/round", {"action": "close"}, facilitator=True)
+    _refused(live, live.call("POST", "/api/round", {"action": "next"}, facilitator=True), 409,
              "last")
+    _refused(live, live.call("POST", "/api/round", {"action": "next", "x": 1}, facilitator=True),
+             400, "action")
+    live.call("POST", "/api/round", {"action": "reopen"}, facilitator=True)
     first = live.call("POST", "/api/show", {"reveal": True, "hide_names": True},
                       facilitator=True).json()
     assert first["reveal"] and not first.get("pooled", {}).get("current")  # computing, not blocking
@@ -343,7 +353,7 @@ def test_two_rounds_the_reveal_and_the_export(live, tmp_path):
     assert shown["pooled"]["current"]
     assert shown["reveal"] and "Cy" not in shown["answered"]
     figures = "".join(shown["pooled"]["figures"])
-    assert "participant 1" in figures and "Cy" not in figures + shown["pooled"]["answer"]
+    assert re.search(r"participant \d", figures) and "Cy" not in figures + shown["pooled"]["answer"]
     assert "pooled" in shown["pooled"]["answer"]
 
     text = live.call("GET", "/export/estimates.csv", facilitator=True).text
@@ -390,3 +400,29 @@ def test_the_pooled_answer_is_read_on_the_projectors_settings(tmp_path):
         assert "neither for Ana, Bo" in pooled["answer"]
     finally:
         live.stop()
+
+
+def test_one_name_from_two_phones_is_told_and_composed_accents_are_one_name(live):
+    e = estimate_for(live, live.room.open[0])
+    assert live.submit("José Dos", [e], device="phone-aaaa1").status == 200
+    again = live.submit("Jose\u0301 Dos", [e], device="phone-aaaa1")  # the same name, decomposed
+    assert again.status == 200
+    names = {s["participant"] for s in live.room.store.submissions()}
+    assert "Jose\u0301 Dos" not in names and "José Dos" in names
+    _refused(live, live.submit("José Dos", [e], device="phone-bbbb2"), 409, "someone else")
+    assert live.submit("José Dos", [e]).status == 200  # a script that sends no device id
+
+
+def test_a_request_id_is_a_retry_only_for_its_own_sender(live):
+    e = estimate_for(live, live.room.open[0])
+    assert live.submit("Rae", [e], request="shared-id-0001").status == 200
+    _refused(live, live.submit("Sol", [e], request="shared-id-0001"), 409, "another participant")
+    assert "Sol" not in {s["participant"] for s in live.room.store.submissions()}
+
+
+@pytest.mark.parametrize("change", [{"add": [1]}, {"add": {"x": 1}},
+                                    {"lever": {"name": "targeted_sanctions", "intensity": 10**400,
+                                               "start": 0}}])
+def test_facilitator_settings_of_the_wrong_type_are_one_line(live, change):
+    r = live.call("POST", "/api/settings", change, facilitator=True)
+    assert r.status == 400 and "error" in r.json(), r.text

@@ -529,7 +529,8 @@ def test_the_projector_settings_survive_a_restart(tmp_path):
                        {"open": sliders[1:2]}):
             status, answer, _ = call(conn, "POST", "/api/settings", change, headers=auth)
             assert status == 200, (change, answer)
-        status, answer, _ = call(conn, "POST", "/api/round", {"action": "next"}, headers=auth)
+        for action in ("close", "next"):
+            status, answer, _ = call(conn, "POST", "/api/round", {"action": action}, headers=auth)
         assert status == 200 and answer["round"] == 2, answer
         # Without the token the same change is refused (the header is what the test exercises).
         status, answer, _ = call(conn, "POST", "/api/settings", {"open": sliders},

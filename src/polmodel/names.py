@@ -31,6 +31,10 @@ _HIDDEN = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u206
                   "\u200b\ufeff\u00ad\u2060")
 # A file-name part as it is: letters and digits of any script, spaces and a few marks, no
 # leading dot or space (slug() turns anything else into this shape, plus a hash).
+# Format characters (category Cf) are invisible; all are refused but the zero-width (non-)joiners
+# some scripts need. And characters that print as nothing: fillers and blank patterns.
+_JOINERS = frozenset("\u200c\u200d")
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
 _PLAIN = re.compile(r"[^\W_][\w .+,@()-]*", re.UNICODE)
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_.+-]+")
 
@@ -72,8 +76,13 @@ def check_name(value: object, what: str) -> str:
     if len(value) > MAX_NAME_CHARS:
         raise PolmodelError(f"{what} {value[:40]!r}... has {len(value)} characters; {allowed}")
     for ch in value:
-        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ch in _HIDDEN:
+        kind = unicodedata.category(ch)
+        if (kind in _REFUSED_CATEGORIES or ch in _HIDDEN or ch in _BLANK
+                or (kind == "Cf" and ch not in _JOINERS)):
             raise PolmodelError(f"{what} {value!r} holds the character U+{ord(ch):04X}; {allowed}")
+    if unicodedata.category(value[0]) in ("Mn", "Mc", "Me"):
+        raise PolmodelError(f"{what} {value!r} starts with a combining mark "
+                            f"(U+{ord(value[0]):04X}); {allowed}")
     return value
 
 

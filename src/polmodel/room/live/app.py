@@ -188,7 +188,9 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
     async def round_action(request: Request) -> Response:
         facilitator(request)
         data = await body(request)
-        await run_in_threadpool(room.set_round, data.get("action"))
+        if set(data) != {"action"}:
+            raise Refused(400, "round: allowed: {action: close | reopen | next}")
+        await run_in_threadpool(room.set_round, data["action"])
         return JSONResponse(await run_in_threadpool(room.panel))
 
     async def show(request: Request) -> Response:

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,11 +108,19 @@ def parse_json(body: bytes) -> dict[str, Any]:
 
 
 def number(value: Any, where: str) -> float:
-    """A finite number (not a bool, not text)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise Refused(400, f"{where} {str(value)[:40]!r} is not a number; allowed: a finite "
-                           "number such as 0.25")
-    return float(value)
+    """A finite number (not a bool, not text, not an integer too large for a float)."""
+    allowed = "allowed: a finite number such as 0.25"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = (repr(value[:40]) if isinstance(value, str) else "null" if value is None
+                 else str(value).lower() if isinstance(value, bool) else f"a {type(value).__name__}")
+        raise Refused(400, f"{where} {shown} is not a number; {allowed}")
+    try:
+        out = float(value)
+    except OverflowError:  # JSON allows integers of any length
+        raise Refused(400, f"{where} is too large a number; {allowed}") from None
+    if not math.isfinite(out):
+        raise Refused(400, f"{where} {value} is not a number; {allowed}")
+    return out
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,8 @@ class Submission:
     participant: str
     request: str | None
     estimates: tuple[tuple[str, float, float, float], ...]
+    device: str | None = None
+    """An id the participant's page keeps (so a name taken by another phone is told, not merged)."""
 
 
 def check_submission(data: Mapping[str, Any], open_: Sequence[str],
@@ -134,18 +145,25 @@ def check_submission(data: Mapping[str, Any], open_: Sequence[str],
     from polmodel.names import check_name
     from polmodel.room.estimates_file import check_range
 
-    allowed_keys = {"code", "participant", "estimates", "request"}
+    allowed_keys = {"code", "participant", "estimates", "request", "device"}
     extra = sorted(set(data) - allowed_keys)
     if extra:
         raise Refused(400, f"unknown field {extra[0][:40]!r}; allowed: {', '.join(sorted(allowed_keys))}")
     try:
-        who = check_name(data.get("participant"), "participant").strip()
+        who = unicodedata.normalize("NFC", check_name(data.get("participant"), "participant").strip())
     except PolmodelError as err:
         raise Refused(400, str(err)) from None
+    if who[0] in "=+-@":
+        raise Refused(400, f"participant {who[:40]!r} starts with {who[0]!r}, which a spreadsheet "
+                           "reads as a formula; allowed: a name starting with a letter or digit")
     request = data.get("request")
     if request is not None and not (isinstance(request, str) and _REQUEST_ID.fullmatch(request)):
         raise Refused(400, "request: allowed: 8 to 64 letters, digits, '-' or '_' (an id the page "
                            "makes, so a retried request is stored once)")
+    device = data.get("device")
+    if device is not None and not (isinstance(device, str) and _REQUEST_ID.fullmatch(device)):
+        raise Refused(400, "device: allowed: 8 to 64 letters, digits, '-' or '_' (an id the page "
+                           "keeps)")
     items = data.get("estimates")
     if not isinstance(items, list) or not items:
         raise Refused(400, "estimates: allowed: a list of objects with parameter, low, best, high")
@@ -161,10 +179,10 @@ def check_submission(data: Mapping[str, Any], open_: Sequence[str],
             raise Refused(400, f"estimates[{i}]: unknown field {extra[0][:40]!r}; allowed: "
                                "parameter, low, best, high")
         name = item.get("parameter")
-        if name not in open_:
-            shown = str(name)[:60]
-            raise Refused(400, f"estimates[{i}]: {shown!r} is not open to the room; allowed: "
-                               f"{', '.join(open_) or 'none yet (wait for the facilitator)'}")
+        if not isinstance(name, str) or name not in open_:
+            raise Refused(400, f"{_plain(name)} is not open to the room now (the facilitator may "
+                               "have closed it); open now: "
+                               f"{'; '.join(_plain(n) for n in open_) or 'none yet'}")
         if name in seen:
             raise Refused(400, f"estimates[{i}]: {name} given twice; allowed: once per submission")
         seen.add(name)
@@ -174,4 +192,17 @@ def check_submission(data: Mapping[str, Any], open_: Sequence[str],
         except PolmodelError as err:
             raise Refused(400, str(err)) from None
         out.append((name, low, best, high))
-    return Submission(who, request, tuple(out))
+    return Submission(who, request, tuple(out), device)
+
+
+def _plain(name: object) -> str:
+    """An assumption's plain-word label with its id, or the value as given if unknown."""
+    from polmodel.errors import PolmodelError
+    from polmodel.model.labels import label
+
+    if isinstance(name, str):
+        try:
+            return f"{label(name)} ({name})"
+        except PolmodelError:
+            pass
+    return repr(str(name)[:60])

@@ -146,6 +146,8 @@ def projector_page(room, *, token: str, join_url: str, qr_svg: str) -> str:
         f" or <select id='pair-b'>{_options(c, 1)}</select>?</label><h2>Levers</h2>"
         f"<label>The sliders move the levers of <select id='policy'>{policies}</select></label>"
         "<button type='button' id='reset'>back to the scenario's levers</button>"
+        "<p class='note'>Intensity runs from 0 (the lever not used) to 1 (used as hard as the "
+        "model allows); the start is the month it begins.</p>"
         f"<div id='levers'>{lever_rows(c)}</div>"
         "<h2>Assumptions</h2><p class='note'>A slider fixes the assumption at one value in "
         "every world (a what-if); 'back to its range' undoes it. Tick 'open to the room' for "
@@ -165,6 +167,7 @@ def participant_page(room, code: str) -> str:
             "<form id='estimates' novalidate><label class='name'>Your name "
             "<input id='name' maxlength='100' autocomplete='name' required></label>"
             "<p id='round' class='round'></p><div id='fields'></div>"
+            "<p id='closed' class='status bad' role='status'></p>"
             "<button id='send'>Send my estimates</button>"
             "<p id='status' role='status' class='status'></p></form>"
             f"<p class='caveat small'>{e(CAVEAT)}</p></main>")

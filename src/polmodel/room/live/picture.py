@@ -186,7 +186,7 @@ def picture(sc: Scenario, s: RoomSettings, *, worlds: int = DEFAULT_WORLDS, seed
         lower) and ``provenance``.
     """
     from polmodel.analysis.runs import run
-    from polmodel.room.handout_answer import answer_html, question_html
+    from polmodel.room.handout_answer import question_html
     from polmodel.views.svg_charts import conditions_over_time, peak_ranges
     from polmodel.views.text import provenance
 
@@ -259,16 +259,48 @@ class Ensemble:
                           note=sc.defaults_note())
 
 
+def answer_html(c, pair: tuple[str, str]) -> str:
+    """The verdict in shares of plausible worlds, for a room: no appendix, no jargon.
+
+    The handout's answer (:func:`polmodel.room.handout_answer.answer_html`) names the structure
+    and the AND and points to its appendix; the projector says the same in plain words.
+    """
+    from polmodel.views.svg_charts import verdict_bar
+    from polmodel.views.text import pct
+
+    a, b = pair
+    pw = c.pairwise(a, b)
+    hi, lo, tie = pw["share_higher"], pw["share_lower"], pw["share_tied"]
+    first, second = (a, b) if hi >= lo else (b, a)
+    big, small = max(hi, lo), min(hi, lo)
+    e = html.escape
+    lead = (f"<b>{e(first)}</b> gives the higher opening index in <b>{e(pct(big))}</b> of "
+            f"plausible worlds, <b>{e(second)}</b> in <b>{e(pct(small))}</b>; they differ by less "
+            f"than {c.margin:g} (a tie) in <b>{e(pct(tie))}</b>." if hi != lo else
+            f"Neither gives the higher opening index in more worlds: each does in "
+            f"<b>{e(pct(hi))}</b>, and they tie in <b>{e(pct(tie))}</b>.")
+    held, n = c.holds(a, b)
+    holds = (f"Read the model {n} ways ({n // 2} theories of how openings happen, each with the "
+             "four conditions combined strictly or gradually), the same reading of this comparison "
+             f"comes out {held} {'time' if held == 1 else 'times'}.")
+    return (f"<p class='answer'><span class='tag'>The answer</span> {lead} "
+            f"({c.n_worlds:,} plausible worlds; the opening index runs from 0 to 1.)</p>"
+            + verdict_bar(a, b, hi, tie, lo) + f"<p class='holds'>{holds}</p>")
+
+
 def binds_html(runs: Sequence) -> str:
     """Which condition binds most months of each central run, in words."""
+    from polmodel.model.states import STATES
+
     parts = []
     for r in runs:
         counts = Counter(r.bottleneck[1:])
         if not counts:
             continue
         leaf, months = counts.most_common(1)[0]
-        parts.append(f"under <b>{html.escape(r.policy)}</b>, <b>{html.escape(leaf)}</b> holds "
-                     f"the opening index down in {months} of {len(r.bottleneck) - 1} months")
+        words = label(leaf) if leaf in STATES else leaf
+        parts.append(f"under <b>{html.escape(r.policy)}</b>, the <b>{html.escape(words)}</b> "
+                     f"holds the opening index down in {months} of {len(r.bottleneck) - 1} months")
     return ("<p class='binds'>On the central values, " + "; ".join(parts) + ".</p>") if parts else ""
 
 

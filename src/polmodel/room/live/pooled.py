@@ -26,13 +26,25 @@ def shown_names(rows: Sequence[EstimateRow], hide: bool) -> dict[str, str]:
     return {p: (f"participant {i + 1}" if hide else p) for i, p in enumerate(order)}
 
 
-def answered_html(names: Sequence[str], round_: int, hide: bool) -> str:
-    """Who has answered this round, escaped."""
+def answered_html(names: Sequence[str], round_: int, hide: bool,
+                  missing: dict[str, int] | None = None) -> str:
+    """Who has answered this round (and who has yet to answer a number opened since), escaped."""
     if not names:
         return f"<p class='answered'>Round {round_}: nobody has answered yet.</p>"
-    people = "" if hide else ": " + ", ".join(f"<b>{html.escape(n)}</b>" for n in names)
+    missing = missing or {}
+
+    def person(n: str) -> str:
+        k = missing.get(n, 0)
+        return f"<b>{html.escape(n)}</b>" + (f" ({k} open number{'s' if k > 1 else ''} not yet "
+                                               "answered)" if k else "")
+
+    people = "" if hide else ": " + ", ".join(person(n) for n in names)
+    short = sum(1 for n in names if missing.get(n, 0))
+    note = (f" {short} of them {'has' if short == 1 else 'have'} yet to answer a number opened "
+            "since." if hide and short else "")
     return (f"<p class='answered'>Round {round_}: {len(names)} "
-            f"{'participant has' if len(names) == 1 else 'participants have'} answered{people}.</p>")
+            f"{'participant has' if len(names) == 1 else 'participants have'} answered"
+            f"{people}.{note}</p>")
 
 
 def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]:
@@ -43,7 +55,7 @@ def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]
     from polmodel.views.svg_estimates import estimate_ranges
     from polmodel.views.text import pct
 
-    names = shown_names(rows, hide)
+    names = shown_names(room.estimates(), hide)  # numbered by first answer, across rounds
     figures = []
     by_param: dict[str, list[EstimateRow]] = {}
     for r in rows:
@@ -70,13 +82,14 @@ def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]
             f"<b>{pct(verdict['pooled_lower'])}</b> ({e.comparisons['pooled'].n_worlds:,} worlds, "
             "the projector's lever settings and what-ifs).")
 
-    def people(key: str) -> str:
+    groups = []
+    for key, words in (("on_a", f"<b>{html.escape(a)}</b>"), ("on_b", f"<b>{html.escape(b)}</b>"),
+                       ("even", "neither")):
         who = [html.escape(names[p]) for p in verdict[key]]
-        return ", ".join(who) if who else "nobody"
-
+        if who:
+            groups.append(f"{words} for {', '.join(who)}")
     sides = (f"<p class='sides'>On their own estimates, more worlds favour "
-             f"<b>{html.escape(a)}</b> for {people('on_a')}; <b>{html.escape(b)}</b> for "
-             f"{people('on_b')}; neither for {people('even')}.</p>")
+             f"{'; '.join(groups)}.</p>")
     split = ("<p class='split'>The room's estimates put participants on <b>both sides</b> of this "
              "verdict.</p>" if verdict["split"] else "")
     return {"figures": figures, "answer": f"<p class='pooled'>{lead}</p>" + split + sides,

@@ -197,7 +197,7 @@ class Room:
                                        start]
         if "add" in data:
             name = data["add"]
-            if name not in estimable():
+            if not isinstance(name, str) or name not in estimable():
                 raise Refused(400, f"add: {str(name)[:60]!r} is not an assumption of the model")
             if name not in s["sliders"]:
                 s["sliders"].append(name)
@@ -244,6 +244,9 @@ class Room:
         elif action == "reopen":
             self.store.update(round_open=True)
         elif action == "next":
+            if self.round_open:
+                raise Refused(409, f"round {self.round} is still open; allowed: close it first, "
+                                   "then start the next")
             if self.round >= ROUNDS:
                 raise Refused(409, f"round {self.round} is the last; allowed: {ROUNDS} rounds "
                                    "(estimate, discuss, re-estimate)")
@@ -282,12 +285,21 @@ class Room:
         was kept, not refused.
         """
         receipt = self.store.receipt(sub.request) if sub.request else None
+        if receipt is not None and receipt.participant != sub.participant:
+            raise Refused(409, "this request id was already used by another participant; "
+                               "allowed: a new id for each new submission")
         if receipt is None:
             if not self.round_open:
-                raise Refused(409, f"round {self.round} is closed; allowed: submissions while "
-                                   "the facilitator keeps a round open")
+                raise Refused(409, f"round {self.round} is closed: the estimates you sent before "
+                                   "it closed are kept; wait for the facilitator to open the next")
+            if sub.device is not None:
+                others = self.store.devices(self.round, sub.participant) - {sub.device}
+                if others:
+                    raise Refused(409, f"the name {sub.participant!r} is already used by someone "
+                                       "else in this round; allowed: another name (add an "
+                                       "initial)")
             receipt = self.store.submit(sub.request or new_request_id(), self.round,
-                                        sub.participant, sub.estimates)
+                                        sub.participant, sub.estimates, sub.device)
         return {"stored": len(sub.estimates), "submission": receipt.submission,
                 "round": receipt.round, "repeated": receipt.repeated}
 
@@ -304,10 +316,14 @@ class Room:
         hide = bool(self.store.get("hide_names", False))
         reveal = bool(self.store.get("reveal", False))
         rows = self.estimates(self.round)
-        names = list(shown_names(rows, hide).values())
+        numbered = shown_names(self.estimates(), hide)  # one number per person across rounds
+        names = [numbered[p] for p in dict.fromkeys(r.participant for r in rows)]
+        missing = {numbered[p]: len(set(self.open) - {r.parameter for r in rows
+                                                       if r.participant == p})
+                   for p in dict.fromkeys(r.participant for r in rows)}
         out = {"round": self.round, "rounds": ROUNDS, "round_open": self.round_open,
                "reveal": reveal, "hide_names": hide, "count": len(names),
-               "answered": answered_html(names, self.round, hide), "open": self.open,
+               "answered": answered_html(names, self.round, hide, missing), "open": self.open,
                "changes": self.store.changes}
         if reveal and rows:
             pooled, current = self._pooled_result((tuple(rows), hide, self.settings.pair))

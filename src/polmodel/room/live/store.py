@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     request TEXT NOT NULL UNIQUE,
     round INTEGER NOT NULL,
     participant TEXT NOT NULL,
-    received REAL NOT NULL
+    received REAL NOT NULL,
+    device TEXT
 );
 CREATE TABLE IF NOT EXISTS estimates (
     submission INTEGER NOT NULL REFERENCES submissions(id),
@@ -64,6 +65,8 @@ class Receipt:
     repeated: bool
     round: int | None = None
     """The round it was stored in (a retry's may be an earlier round than the current one)."""
+    participant: str = ""
+    """Who sent it (a request id is answered as a retry only for the same participant)."""
 
 
 class RoomStore:
@@ -148,22 +151,24 @@ class RoomStore:
     # -- submissions -----------------------------------------------------------------------
 
     def submit(self, request: str, round_: int, participant: str,
-               estimates: Sequence[tuple[str, float, float, float]]) -> Receipt:
+               estimates: Sequence[tuple[str, float, float, float]],
+               device: str | None = None) -> Receipt:
         """Store one submission (already checked), committed and synced before returning.
 
         A ``request`` id seen before is not stored again: its first receipt is returned with
         ``repeated=True``.
         """
         with self._lock:
-            old = self._db.execute("SELECT id, round FROM submissions WHERE request = ?",
-                                   (request,)).fetchone()
+            old = self._db.execute("SELECT id, round, participant FROM submissions "
+                                   "WHERE request = ?", (request,)).fetchone()
             if old is not None:
-                return Receipt(int(old[0]), True, int(old[1]))
+                return Receipt(int(old[0]), True, int(old[1]), old[2])
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 cur = self._db.execute(
-                    "INSERT INTO submissions(request, round, participant, received) "
-                    "VALUES(?, ?, ?, ?)", (request, int(round_), participant, time.time()))
+                    "INSERT INTO submissions(request, round, participant, received, device) "
+                    "VALUES(?, ?, ?, ?, ?)", (request, int(round_), participant, time.time(),
+                                              device))
                 sid = int(cur.lastrowid)
                 self._db.executemany(
                     "INSERT INTO estimates(submission, parameter, low, best, high) "
@@ -173,14 +178,22 @@ class RoomStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._changes += 1
-            return Receipt(sid, False, int(round_))
+            return Receipt(sid, False, int(round_), participant)
 
     def receipt(self, request: str) -> Receipt | None:
         """The receipt of a request id already stored (``repeated=True``), else None."""
         with self._lock:
-            old = self._db.execute("SELECT id, round FROM submissions WHERE request = ?",
-                                   (request,)).fetchone()
-        return None if old is None else Receipt(int(old[0]), True, int(old[1]))
+            old = self._db.execute("SELECT id, round, participant FROM submissions "
+                                   "WHERE request = ?", (request,)).fetchone()
+        return None if old is None else Receipt(int(old[0]), True, int(old[1]), old[2])
+
+    def devices(self, round_: int, participant: str) -> set[str]:
+        """The page ids a name was sent from in a round (scripts that send none are not counted)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT device FROM submissions WHERE round = ? AND participant = ? "
+                "AND device IS NOT NULL", (int(round_), participant)).fetchall()
+        return {r[0] for r in rows}
 
     def current(self, round_: int | None = None) -> list[EstimateRow]:
         """Each participant's latest estimate of each number, per round (all rounds by default).

@@ -1,5 +1,6 @@
 // The participants' page: the open assumptions as low / best / high fields, checked here and
-// again by the room; revisable until the facilitator closes the round.
+// again by the room; revisable until the facilitator closes the round. What was sent is kept
+// in this browser, so a reloaded page shows it again.
 "use strict";
 (() => {
   const code = document.body.dataset.code;
@@ -11,32 +12,46 @@
   let view = null;
   let saved = false;          // the form as shown is what the room stored
   let firstBad = null;        // the first field a check found wrong
-  try { nameBox.value = localStorage.getItem("polmodel-name") || ""; } catch (e) { /* private mode */ }
+
+  function remember(key, value) {
+    try { localStorage.setItem(key, value); } catch (e) { /* private mode: not kept */ }
+  }
+  function recall(key) {
+    try { return localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function randomId() {
+    const a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return [...a].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  // This browser's id: the room tells a second phone using a name already taken.
+  const device = recall("polmodel-device") || randomId();
+  remember("polmodel-device", device);
+  nameBox.value = recall("polmodel-name") || "";
 
   function say(text, good) {
     status.textContent = text;
     status.className = "status " + (good ? "good" : "bad");
   }
-  function requestId() {
-    const a = new Uint8Array(16);
-    crypto.getRandomValues(a);
-    return [...a].map((b) => b.toString(16).padStart(2, "0")).join("");
+  // A number as people type it: "0.3", "0,3" (a decimal comma), ".3"; anything else is NaN.
+  function parse(raw) {
+    const text = raw.trim().replace(/\s/g, "");
+    if (!/^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$/.test(text)) return NaN;
+    return Number(text.replace(",", "."));
   }
   function field(a, which) {
     const label = document.createElement("label");
     label.textContent = which + " ";
     const input = document.createElement("input");
-    input.type = "number";
-    input.step = "any";
+    input.type = "text";        // a number field would silently drop a decimal comma
     input.inputMode = "decimal";
+    input.autocomplete = "off";
     input.name = a.name + ":" + which;
-    input.min = a.limit[0];
-    if (a.limit[1] !== null && isFinite(a.limit[1])) input.max = a.limit[1];
     input.value = typed[input.name] !== undefined ? typed[input.name] : "";
     input.addEventListener("input", () => {
       typed[input.name] = input.value;
       input.removeAttribute("aria-invalid");
-      if (saved) { say("Changed, not sent yet: press “Send my estimates” to save.", false); saved = false; }
+      if (saved) { say("Changed, not sent yet: press \u201cSend my estimates\u201d to save.", false); saved = false; }
     });
     label.appendChild(input);
     return label;
@@ -58,8 +73,10 @@
       meaning.textContent = a.meaning.charAt(0).toUpperCase() + a.meaning.slice(1) + ".";
       const note = document.createElement("p");
       note.className = "range-note";
+      const share = a.limit[1] !== null && a.limit[1] <= 1;
       note.textContent = `The scenario's plausible range: ${+a.low.toPrecision(3)} to ${+a.high.toPrecision(3)}` +
-        ` (central value ${+a.value.toPrecision(3)}). Yours may differ.`;
+        ` (central value ${+a.value.toPrecision(3)}). Yours may differ` +
+        (share ? "; a share from 0 to 1 (30% is 0.3)." : ".");
       const triple = document.createElement("div");
       triple.className = "triple";
       for (const which of ["low", "best", "high"]) triple.appendChild(field(a, which));
@@ -67,17 +84,33 @@
       box.appendChild(fs);
     }
   }
+  function restore(v) {
+    const sent = JSON.parse(recall(`polmodel-sent:${code}:${v.round}`) || "{}");
+    for (const [k, value] of Object.entries(sent)) if (typed[k] === undefined) typed[k] = value;
+  }
   async function load() {
     try {
       const r = await fetch("/api/room?code=" + encodeURIComponent(code));
       const v = await r.json();
       if (!r.ok) { say(v.error || "the room did not answer", false); return; }
+      const before = view;
       view = v;
       const key = JSON.stringify([v.round, v.assumptions.map((a) => a.name)]);
-      if (key !== shownKey) { shownKey = key; render(v); }
-      $("#round").textContent = `Round ${v.round} of ${v.rounds}: ` +
-        (v.round_open ? "open, you can send and change your estimates." : "closed; wait for the facilitator.");
+      if (key !== shownKey) {
+        const added = before && before.round === v.round &&
+          v.assumptions.some((a) => !before.assumptions.some((b) => b.name === a.name));
+        const next = before && before.round !== v.round;
+        shownKey = key;
+        restore(v);
+        render(v);
+        if (added && saved) { saved = false; say("The facilitator opened another number: add your estimates and send again.", false); }
+        if (next) { saved = false; say(`Round ${v.round} is open: look again at your estimates after the discussion, change any, and send them.`, true); }
+      }
+      const state = v.round_open ? "open: you can send and change your estimates."
+        : "closed: what you sent before it closed is kept; wait for the facilitator.";
+      $("#round").textContent = `Round ${v.round} of ${v.rounds} is ${state}`;
       $("#send").disabled = !v.round_open || !v.assumptions.length;
+      $("#closed").textContent = v.round_open ? "" : `Round ${v.round} is closed.`;
     } catch (e) {
       say("The room cannot be reached; check the Wi-Fi and that the facilitator's laptop is on.", false);
     }
@@ -90,23 +123,23 @@
     const estimates = [];
     for (const a of view.assumptions) {
       const n = {};
-      for (const which of ["low", "best", "high"]) {
-        const raw = (typed[a.name + ":" + which] || "").trim();
-        n[which] = raw === "" ? NaN : Number(raw);
-      }
+      for (const which of ["low", "best", "high"]) n[which] = parse(typed[a.name + ":" + which] || "");
       const bad = (which) => {
         const input = document.querySelector(`input[name="${CSS.escape(a.name + ":" + which)}"]`);
         if (input) { input.setAttribute("aria-invalid", "true"); if (!firstBad) firstBad = input; }
       };
+      const top = a.limit[1];
       for (const which of ["low", "best", "high"]) if (!Number.isFinite(n[which])) bad(which);
       if (![n.low, n.best, n.high].every(Number.isFinite)) {
-        problems.push(`${a.label}: give a number in each of low, best and high.`);
+        problems.push(`${a.label}: give a number in each of low, best and high (such as 0.25).`);
       } else if (!(n.low <= n.best && n.best <= n.high && n.low < n.high)) {
         bad("best");
         problems.push(`${a.label}: low must be at most best, best at most high, and low below high.`);
-      } else if (n.low < a.limit[0] || (a.limit[1] !== null && n.high > a.limit[1])) {
+      } else if (n.low < a.limit[0] || (top !== null && n.high > top)) {
         bad(n.low < a.limit[0] ? "low" : "high");
-        problems.push(`${a.label}: allowed from ${a.limit[0]} to ${a.limit[1]}.`);
+        const percent = top !== null && top <= 1 && n.high <= 100;
+        problems.push(`${a.label}: allowed from ${a.limit[0]} to ${top}` +
+          (percent ? " (a share: for 30%, type 0.3)." : "."));
       } else {
         estimates.push({parameter: a.name, low: n.low, best: n.best, high: n.high});
       }
@@ -123,14 +156,21 @@
       if (firstBad) firstBad.focus();
       return;
     }
-    try { localStorage.setItem("polmodel-name", name); } catch (e) { /* private mode */ }
-    const body = {code, participant: name, estimates, request: requestId()};
+    remember("polmodel-name", name);
+    const body = {code, participant: name, estimates, request: randomId(), device};
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const r = await fetch("/api/estimates", {method: "POST", body: JSON.stringify(body),
           headers: {"Content-Type": "application/json"}});
         const j = await r.json();
-        if (!r.ok) { say(j.error, false); return; }
+        if (!r.ok) {
+          say(j.error, false);
+          if (r.status === 400 || r.status === 409) load();  // a number closed, a round ended
+          return;
+        }
+        const sent = {};
+        for (const e of estimates) for (const which of ["low", "best", "high"]) sent[`${e.parameter}:${which}`] = String(e[which]);
+        remember(`polmodel-sent:${code}:${j.round}`, JSON.stringify(sent));
         saved = true;
         say(`Saved for round ${j.round} at ${new Date().toLocaleTimeString()}. You can change them until the round closes.`, true);
         return;

@@ -90,7 +90,7 @@
       (s.open.length ? "" : " No assumption is open to the room yet.");
     $("[data-round=close]").disabled = !s.round_open;
     $("[data-round=reopen]").disabled = s.round_open;
-    $("[data-round=next]").disabled = s.round >= s.rounds;
+    $("[data-round=next]").disabled = s.round >= s.rounds || s.round_open;
     $("#reveal").checked = s.reveal;
     $("#hide-names").checked = s.hide_names;
     const pooled = s.pooled ? (s.pooled.current ? "" : "<p class='note'>Updating with the latest answers...</p>") +
