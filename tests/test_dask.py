@@ -22,6 +22,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import dask
 import distributed
 import numpy as np
 import pytest
@@ -54,21 +55,21 @@ def within(seconds: float, what: str, fn, *args, **kwargs):
     return box["value"]
 
 
-def start_cluster(**kwargs) -> distributed.LocalCluster:
-    """A scheduler and two single-threaded worker processes on this machine, or a clear failure."""
+def start_cluster(n_workers: int = 2, **kwargs) -> distributed.LocalCluster:
+    """A scheduler and single-threaded worker processes on this machine, or a clear failure."""
     def start() -> distributed.LocalCluster:
         # dashboard ":0": the scheduler serves HTTP even without a dashboard, on 8787 unless
         # told, and a second scheduler (below, or a user's own) would have to move.
         return distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
             dashboard_address=":0", death_timeout=STARTUP, **kwargs)
 
+    what = f"a Dask cluster of {n_workers} worker processes"
     try:
-        return within(STARTUP, "starting a Dask cluster of 2 worker processes", start)
+        return within(STARTUP, f"starting {what}", start)
     except Exception as exc:
-        pytest.fail(f"a Dask cluster of 2 worker processes could not start ({exc}); a free port "
-                    "on 127.0.0.1 and worker processes that can import polmodel are needed",
-                    pytrace=False)
+        pytest.fail(f"{what} could not start ({exc}); a free port on 127.0.0.1 and worker "
+                    "processes that can import polmodel are needed", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +200,41 @@ def test_a_cluster_that_cannot_start_fails_at_once_with_a_message():
         with pytest.raises(pytest.fail.Exception, match="could not start .* free port"):
             start_cluster(scheduler_port=taken.getsockname()[1])
         assert time.perf_counter() - started < STARTUP / 2
+
+
+# numpy's names (1.x and 2.x) for the AVX-512 code it may pick: switched off, a worker computes
+# as a CPU without AVX-512 would, which is what another machine of a cluster may be.
+NO_AVX512 = "X86_V4 AVX512F AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR"
+
+
+def simd_found() -> list[str]:
+    """The SIMD extensions numpy uses in this process."""
+    return list(np.__config__.CONFIG["SIMD Extensions"]["found"])
+
+
+def test_a_worker_with_other_cpu_features_agrees_within_1e_12():
+    # What the docs say holds across machines with other CPUs, on this machine: a worker whose
+    # numpy may not use AVX-512 (set before it starts, as numpy reads it on import).
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.NPY_DISABLE_CPU_FEATURES":
+                          NO_AVX512}):
+        other = start_cluster(n_workers=1)
+    try:
+        with distributed.Client(other.scheduler_address, timeout=STARTUP) as c:
+            (theirs,) = c.run(simd_found).values()
+            remote = within(CALL, "compare", polmodel.compare, "venezuela-2018", worlds=600,
+                            seed=6, executor=c.get_executor())
+    finally:
+        within(30, "closing the Dask cluster", other.close)
+    assert not any("512" in f or f == "X86_V4" for f in theirs), theirs
+    local = polmodel.compare("venezuela-2018", worlds=600, seed=6)
+    differ = 0
+    for name in local.policies:
+        for field in local.outcomes[name].__dataclass_fields__:
+            a, b = getattr(remote.outcomes[name], field), getattr(local.outcomes[name], field)
+            if a.dtype.kind == "f":
+                np.testing.assert_allclose(a, b, rtol=0, atol=1e-12, err_msg=f"{name}.{field}")
+                differ += int(np.sum(a != b))
+            else:  # shares and counts: equal (no index within 1e-12 of a threshold here)
+                np.testing.assert_array_equal(a, b, err_msg=f"{name}.{field}")
+    if theirs != simd_found():  # two exps really met: show it, or the test proves nothing
+        assert differ > 0
