@@ -4,7 +4,9 @@ The cluster is real: two worker processes (``processes=True``), each its own Pyt
 numpy, reached through a scheduler by its address, as a user of an existing cluster reaches
 theirs (``docs/distributed.md``). Chunks of worlds are pickled, sent to the workers, evaluated
 there and sent back. It is one code path on one machine, so the numbers must be identical, not
-close. ``distributed`` is the optional ``dask`` extra and part of ``test``, so this runs in CI.
+close. The command line's ``--scheduler`` takes the same road and must print the same numbers,
+and says in one line, quickly, when it cannot. ``distributed`` is the optional ``dask`` extra and
+part of ``test``, so this runs in CI.
 
 One cluster serves the whole module (starting one takes about a second, several on a busy
 machine). Starting it and every call to it have deadlines: a cluster that cannot start (no free
@@ -26,6 +28,7 @@ import dask
 import distributed
 import numpy as np
 import pytest
+from conftest import assert_one_line, cli
 
 import polmodel
 
@@ -200,6 +203,69 @@ def test_a_cluster_that_cannot_start_fails_at_once_with_a_message():
         with pytest.raises(pytest.fail.Exception, match="could not start .* free port"):
             start_cluster(scheduler_port=taken.getsockname()[1])
         assert time.perf_counter() - started < STARTUP / 2
+
+
+
+@pytest.mark.parametrize("args", [
+    ("compare", "--worlds", 300, "--seed", 7, "--json"),
+    ("sweep", "--x", "rally", "--points", 3, "--worlds", 200, "--json"),
+    ("sensitivity", "--policy", "targeted", "--policy", "broad", "--worlds", 32,
+     "--resamples", 20, "--trajectories", 4, "--json"),
+    ("discover", "--policy", "targeted", "--policy", "broad", "--worlds", 200,
+     "--resamples", 3, "--json"),
+], ids=["compare", "sweep", "sensitivity", "discover"])
+def test_the_command_line_on_an_existing_cluster_prints_the_numbers_of_one_process(cluster, args):
+    here = cli(*args)
+    there = within(CALL, "polmodel --scheduler", cli, *args, "--scheduler", cluster.scheduler_address)
+    assert here.exit_code == 0 and there.exit_code == 0, there.output
+    assert there.stdout == here.stdout
+
+
+@pytest.fixture
+def quick_connect():
+    """Dask's connect timeout (which --scheduler uses) at 2 s, so a failure shows quickly."""
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        yield
+
+
+def test_scheduler_that_does_not_answer_is_one_line_not_a_wait(quick_connect):
+    with socket.socket() as s:  # a port nobody listens on: bound, never listening
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+        started = time.perf_counter()
+        result = within(30, "polmodel --scheduler", cli, "compare", "--worlds", 100,
+                        "--scheduler", address)
+    assert_one_line(result, 2, f"--scheduler {address}: no Dask scheduler answered")
+    assert time.perf_counter() - started < 15
+
+
+@pytest.mark.parametrize("address", ["nonsense", "tcp://127.0.0.1"])
+def test_a_malformed_scheduler_address_is_refused_before_connecting(address):
+    result = within(10, "polmodel --scheduler", cli, "compare", "--scheduler", address)
+    assert_one_line(result, 2, f"--scheduler {address}: missing port")
+
+
+def test_scheduler_and_workers_together_are_refused():
+    assert_one_line(cli("compare", "--workers", 2, "--scheduler", "tcp://127.0.0.1:8786"), 2,
+                    "--workers 2 and --scheduler: one or the other")
+
+
+def test_a_cluster_without_workers_is_one_line_not_a_wait(quick_connect):
+    empty = start_cluster(n_workers=0)
+    try:
+        result = within(30, "polmodel --scheduler", cli, "compare", "--worlds", 100,
+                        "--scheduler", empty.scheduler_address)
+    finally:
+        within(30, "closing the Dask cluster", empty.close)
+    assert_one_line(result, 2, "the cluster has no worker")
+
+
+def test_workers_with_another_polmodel_are_refused(cluster, monkeypatch):
+    # The workers import the real polmodel; this process claims another version.
+    monkeypatch.setattr(polmodel, "__version__", "0.0.0")
+    result = within(CALL, "polmodel --scheduler", cli, "compare", "--worlds", 100,
+                    "--scheduler", cluster.scheduler_address)
+    assert_one_line(result, 2, "workers run polmodel", "this is 0.0.0")
 
 
 # numpy's names (1.x and 2.x) for the AVX-512 code it may pick: switched off, a worker computes
