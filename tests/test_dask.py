@@ -139,6 +139,21 @@ def test_the_workers_are_other_processes_running_this_polmodel(client):
     assert {path for _, path in seen.values()} == {here}
 
 
+def test_a_cluster_is_kept_busy_two_chunks_per_worker_thread(client):
+    # Not 8 whatever the cluster: a cluster of 64 threads would otherwise run 8 chunks at once.
+    from polmodel.analysis.worlds import submission_window
+    from polmodel.cli.workers import DaskPool
+
+    assert submission_window(client.get_executor()) == 2 * 2
+    assert submission_window(DaskPool.__new__(DaskPool)) == 8  # no client: the default
+    pool = DaskPool(distributed.Client(client.scheduler.address, timeout=STARTUP))
+    try:
+        assert submission_window(pool) == 2 * 2
+    finally:
+        pool.shutdown()
+    assert pool.client.status == "closed"  # shut down, it lets go of the cluster
+
+
 def test_compare_in_worker_processes_gives_the_numbers_of_one_process(client):
     n, chunk = 700, 64  # 11 chunks, the last one short, spread over both workers
     local = polmodel.compare("venezuela-2018", worlds=n, seed=5, chunk_size=chunk)
