@@ -108,5 +108,3 @@ def _scheduler_option(func):
                         help="Run the worlds on the Dask cluster whose scheduler is at ADDRESS "
                              "(tcp://HOST:8786; needs polmodel[dask]) instead of --workers; "
                              "docs/distributed.md says what holds.")(func)
-
-

@@ -136,8 +136,6 @@ def shutdown(executor, *, interrupted: bool = False) -> None:
         _STOPPED_POOL.append(True)
 
 
-
-
 # ---- A Dask cluster ------------------------------------------------------------------------
 
 
