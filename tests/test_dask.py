@@ -228,10 +228,13 @@ def test_a_cluster_that_cannot_start_fails_at_once_with_a_message():
     ("discover", "--policy", "targeted", "--policy", "broad", "--worlds", 200,
      "--resamples", 3, "--json"),
 ], ids=["compare", "sweep", "sensitivity", "discover"])
-def test_the_command_line_on_an_existing_cluster_prints_the_numbers_of_one_process(cluster, args):
+def test_the_command_line_on_an_existing_cluster_prints_the_numbers_of_one_process(client, args):
     here = cli(*args)
-    there = within(CALL, "polmodel --scheduler", cli, *args, "--scheduler", cluster.scheduler_address)
+    with distributed.get_task_stream(client) as stream:  # every task the scheduler runs
+        there = within(CALL, "polmodel --scheduler", cli, *args, "--scheduler",
+                       client.scheduler.address)
     assert here.exit_code == 0 and there.exit_code == 0, there.output
+    assert stream.data, "nothing ran on the cluster"
     assert there.stdout == here.stdout
 
 
