@@ -391,9 +391,16 @@ def submission_window(executor: Executor) -> int:
     """How many chunks to keep submitted to ``executor`` at once: two per worker (8 if unknown).
 
     Enough to keep every worker busy, few enough that an interrupt has little queued work to
-    cancel and that submitted chunks do not pile up in memory.
+    cancel and that submitted chunks do not pile up in memory. A Dask client's executor counts
+    the threads of its cluster's workers, as they are now.
     """
     workers = getattr(executor, "_max_workers", None)
+    client = getattr(executor, "_client", None) or getattr(executor, "client", None)
+    if workers is None and callable(getattr(client, "nthreads", None)):
+        try:
+            workers = sum(client.nthreads().values())
+        except Exception:  # noqa: BLE001 - a count, not worth failing a run for
+            workers = None
     return 2 * workers if isinstance(workers, int) and workers > 0 else 8
 
 

@@ -20,6 +20,7 @@ from polmodel.cli.options import (
     _load,
     _output_options,
     _scenario_argument,
+    _scheduler_option,
     _set_option,
     _structure_option,
 )
@@ -38,7 +39,7 @@ OUTCOME_HELP = "What to ask about [default: peak_index for contrasts, window alo
 
 
 def _common_with(policy_help: str = POLICY_HELP, outcome_help: str = OUTCOME_HELP):
-    """--policy, --outcome, --seed, --horizon, --workers, --set and the output options."""
+    """--policy, --outcome, --seed, --horizon, --workers, --scheduler, --set and the outputs."""
     def decorate(func):
         for option in reversed([
             click.option("--policy", "policies", multiple=True, metavar="NAME", help=policy_help),
@@ -50,6 +51,7 @@ def _common_with(policy_help: str = POLICY_HELP, outcome_help: str = OUTCOME_HEL
             click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
                          show_default=True,
                          help="Processes to run worlds in; results do not depend on it."),
+            _scheduler_option,
             _set_option,
             _output_options,
         ]):
@@ -62,12 +64,12 @@ _common = _common_with()
 
 
 @contextmanager
-def _executor(workers: int):
+def _executor(workers: int, scheduler: str | None = None):
     # The number of chunks is not known here: at most --workers processes (bounded by the
     # option), which leave Ctrl-C to this process; an interrupt stops them and their queue.
     from polmodel.analysis.worlds import DEFAULT_CHUNK
 
-    ex = make_executor(workers, workers * DEFAULT_CHUNK, DEFAULT_CHUNK)
+    ex = make_executor(workers, workers * DEFAULT_CHUNK, DEFAULT_CHUNK, scheduler)
     try:
         yield ex
     except BaseException:
@@ -137,7 +139,7 @@ def _planned(out, label: str, names: list[str], force: bool, stack: ExitStack):
 @_library_errors
 def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
                         out, worlds, methods, resamples, trajectories, groups, aggregators,
-                        force=False, structure=None):
+                        force=False, structure=None, scheduler=None):
     """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
 
     Names the deciding assumptions in a sentence first, with bootstrap intervals, then the
@@ -162,7 +164,7 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
     results = []
     kinds = [k for k in ("sobol", "tornado", "morris") if k in methods]
     with ExitStack() as stack:
-        executor = stack.enter_context(_executor(workers))
+        executor = stack.enter_context(_executor(workers, scheduler))
         questions = _questions(sc, policies, outcome, seed, executor)
         figures = {(q, k): file_name(sc.name, "sensitivity", *_stem(q), f"{k}.png")
                    for q in questions for k in kinds}
@@ -220,7 +222,7 @@ def _with_settings(result, settings):
 @_library_errors
 def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
                      out, worlds, sampler, aggregator, max_restrictions, resamples=RESAMPLES,
-                     force=False, structure=None):
+                     force=False, structure=None, scheduler=None):
     """Scenario discovery: the assumption ranges that box the worlds where an answer holds.
 
     PRIM boxes, read out as a sentence ("A gives a higher opening index than B in 81% of the
@@ -240,7 +242,7 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
     sc, settings = _apply_sets(sc, sets)
     results = []
     with ExitStack() as stack:
-        executor = stack.enter_context(_executor(workers))
+        executor = stack.enter_context(_executor(workers, scheduler))
         questions = _questions(sc, policies, outcome, seed, executor, both_ways=True)
         figures = [file_name(sc.name, "discover", *_stem(q)) + ".png" for q in questions]
         data_files = [file_name(sc.name, "discover.json"), file_name(sc.name, "discover.csv")]
@@ -304,7 +306,7 @@ def _discovery_csv(results) -> str:
               help="Fuzzy AND for the opening index (the scenario's by default).")
 @_library_errors
 def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv, out,
-                  x, y, points, worlds, aggregator, force=False):
+                  x, y, points, worlds, aggregator, force=False, scheduler=None):
     """Sweep one or two assumptions or lever settings over a grid, as lines or a heatmap.
 
     Two policies (--policy A --policy B; the scenario's contrast with no --policy): at each grid
@@ -346,7 +348,7 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     names = [file_name(sc.name, "sweep", *axes) + ext for ext in (".png", ".json", ".csv")]
     with ExitStack() as stack:
         outset = _planned(out, file_name(sc.name, "sweep"), names, force, stack)
-        with _executor(workers) as executor, LazyProgress(
+        with _executor(workers, scheduler) as executor, LazyProgress(
                 length=n_points * worlds, label="plausible worlds", file=sys.stderr,
                 hidden=n_points * worlds < 20_000) as bar:
             result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome,

@@ -18,6 +18,7 @@ from polmodel.cli.options import (
     _load,
     _output_options,
     _scenario_argument,
+    _scheduler_option,
     _set_option,
     _structure_option,
     _workers_option,
@@ -95,13 +96,15 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @_aggregator_option
 @_structure_option
 @_workers_option
+@_scheduler_option
 @click.option("--pair", nargs=2, metavar="A B",
               help="With --out: also a figure of policy A against policy B, world by world.")
 @_set_option
 @_output_options
 @_library_errors
 def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregator, workers,
-                    as_json, as_csv, out, pair=None, sets=(), force=False, structure=None):
+                    as_json, as_csv, out, pair=None, sets=(), force=False, structure=None,
+                    scheduler=None):
     """Compare policies on the same plausible worlds.
 
     Samples every uncertain number over its plausible range, runs every policy on the same
@@ -137,7 +140,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                                                    "compare.csv-metadata.json")]
     with prepare_out(out, file_name(sc.name, "compare"), [*names, *data_files], force) \
             or nullcontext() as outset:
-        executor = make_executor(workers, worlds, DEFAULT_CHUNK)
+        executor = make_executor(workers, worlds, DEFAULT_CHUNK, scheduler)
         try:
             with LazyProgress(length=worlds, label="plausible worlds", file=sys.stderr,
                               hidden=worlds < 20_000) as bar:

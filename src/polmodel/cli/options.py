@@ -103,3 +103,8 @@ def _workers_option(func):
                              "worlds); results do not depend on it.")(func)
 
 
+def _scheduler_option(func):
+    return click.option("--scheduler", metavar="ADDRESS",
+                        help="Run the worlds on the Dask cluster whose scheduler is at ADDRESS "
+                             "(tcp://HOST:8786; needs polmodel[dask]) instead of --workers; "
+                             "docs/distributed.md says what holds.")(func)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from polmodel.cli.common import _STOPPED_POOL
+from polmodel.cli.common import _STOPPED_POOL, BadInput
 
 
 class LazyProgress:
@@ -89,8 +89,16 @@ def _worker_setup() -> None:
     threading.Thread(target=watch, daemon=True, name="polmodel-parent-watch").start()
 
 
-def make_executor(workers: int, worlds: int, chunk_size: int):
-    """A process pool of :func:`process_count` processes, or None to run in this process."""
+def make_executor(workers: int, worlds: int, chunk_size: int, scheduler: str | None = None):
+    """A process pool of :func:`process_count` processes, or None to run in this process.
+
+    With ``scheduler`` (--scheduler), the executor of a Dask cluster at that address instead.
+    """
+    if scheduler is not None:
+        if workers > 1:
+            raise BadInput(f"--workers {workers} and --scheduler: one or the other; allowed: "
+                           "--workers for processes here, --scheduler for a Dask cluster")
+        return dask_executor(scheduler)
     n = process_count(workers, worlds, chunk_size)
     if n <= 1:
         return None
@@ -128,3 +136,82 @@ def shutdown(executor, *, interrupted: bool = False) -> None:
         _STOPPED_POOL.append(True)
 
 
+# ---- A Dask cluster ------------------------------------------------------------------------
+
+
+class DaskPool:
+    """A Dask client's executor that disconnects its client when shut down (the cluster stays).
+
+    A :class:`concurrent.futures.Executor` in all but name (``submit``, ``map``, ``shutdown``),
+    so that the command line does not import :mod:`concurrent.futures` to start.
+    """
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self._executor = client.get_executor()
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: D102
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def map(self, fn, *iterables, **kwargs):  # noqa: D102
+        return self._executor.map(fn, *iterables, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:  # noqa: D102
+        try:
+            self._executor.shutdown(wait=wait and not cancel_futures)  # False cancels
+        finally:
+            self.client.close()
+
+
+def _polmodel_version() -> str:
+    """The version of polmodel where this runs (a Dask worker)."""
+    import polmodel
+
+    return polmodel.__version__
+
+
+def dask_executor(address: str) -> DaskPool:
+    """The executor of the Dask cluster whose scheduler is at ``address``, checked first.
+
+    Within Dask's connect timeout (``distributed.comm.timeouts.connect``, 30 s unless
+    configured) the scheduler answers and has a worker, or this is a one-line error: never a
+    wait for ever. Workers must run this polmodel's version: another could give other numbers.
+    """
+    try:
+        import dask
+        import distributed
+    except ImportError:
+        raise BadInput("--scheduler: needs Dask's distributed; allowed: after "
+                       "pip install \"polmodel[dask]\"") from None
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:  # before a Client: a half-made one given a bad address stalls exit for a minute
+        protocol, location = parse_address(address)
+        if protocol in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise BadInput(f"--scheduler {address}: {exc}; allowed: a scheduler's address, e.g. "
+                       "tcp://HOST:8786") from None
+    timeout = dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        client = distributed.Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise BadInput(f"--scheduler {address}: no Dask scheduler answered ({exc}); allowed: "
+                       "the address of a running scheduler, e.g. tcp://HOST:8786") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+        seen = set(client.run(_polmodel_version).values())
+    except Exception as exc:  # noqa: BLE001 - any failure here means the cluster cannot run us
+        client.close()
+        what = ("has no worker" if isinstance(exc, TimeoutError)
+                else f"has workers that cannot run polmodel ({type(exc).__name__}: {exc})")
+        raise BadInput(f"--scheduler {address}: the cluster {what}; allowed: a cluster whose "
+                       "workers have polmodel installed") from None
+    import polmodel
+
+    theirs = sorted(seen - {polmodel.__version__})
+    if theirs:
+        client.close()
+        raise BadInput(f"--scheduler {address}: workers run polmodel {', '.join(theirs)}, this is "
+                       f"{polmodel.__version__}; allowed: the same version everywhere")
+    return DaskPool(client)
