@@ -426,3 +426,30 @@ def test_a_request_id_is_a_retry_only_for_its_own_sender(live):
 def test_facilitator_settings_of_the_wrong_type_are_one_line(live, change):
     r = live.call("POST", "/api/settings", change, facilitator=True)
     assert r.status == 400 and "error" in r.json(), r.text
+
+
+def test_wrong_methods_and_unknown_api_paths_answer_in_json(live):
+    r = live.call("PUT", "/api/estimates", {"x": 1})
+    assert r.status == 405 and "not allowed" in r.json()["error"]
+    r = live.call("GET", "/api/nothing-here")
+    assert r.status == 404 and r.json()["error"]
+
+
+def test_a_body_that_never_ends_is_cut_off(live, monkeypatch):
+    import socket
+    import time
+
+    from polmodel.room.live import app as room_app
+
+    monkeypatch.setattr(room_app, "BODY_SECONDS", 1)  # read when each body is read
+    before = stored(live)
+    s = socket.create_connection(("127.0.0.1", live.port), timeout=30)
+    head = (f"POST /api/estimates HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{").encode()
+    s.sendall(head)
+    t0 = time.monotonic()
+    answer = s.recv(4096).decode()
+    s.close()
+    assert answer.startswith("HTTP/1.1 408"), answer[:80]
+    assert time.monotonic() - t0 < room_app.BODY_SECONDS + 5
+    assert stored(live) == before

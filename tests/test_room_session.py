@@ -162,3 +162,11 @@ def test_elicit_without_per_number_reruns_gives_the_same_verdicts():
     quick = elicit(rows, worlds=64, policies=["targeted", "broad"], per_number=False)
     assert full.by_number and not quick.by_number
     assert quick.verdicts == full.verdicts and quick.pooled_toml == full.pooled_toml
+
+
+def test_the_session_is_readable_by_its_owner_only(tmp_path):
+    s = RoomStore(tmp_path / "new")
+    s.submit("request-0001", 1, "Ana", [("rally", 0.1, 0.2, 0.3)])
+    assert (tmp_path / "new").stat().st_mode & 0o077 == 0
+    for name in ("room.sqlite3", "room.sqlite3-wal"):
+        assert (tmp_path / "new" / name).stat().st_mode & 0o077 == 0, name

@@ -67,6 +67,11 @@ def _export(room, out: Path, force: bool) -> None:
     from polmodel.cli.writing import commit_out, prepare_out
     from polmodel.room.live.export import export_texts, file_names
 
+    from polmodel.errors import PolmodelError
+
     names = list(file_names(room).values())
-    with prepare_out(out, "room", names, force) as outset:
-        commit_out(outset, export_texts(room), scenario=room.scenario, seed=room.seed)
+    try:
+        with prepare_out(out, "room", names, force) as outset:
+            commit_out(outset, export_texts(room), scenario=room.scenario, seed=room.seed)
+    except PolmodelError as err:  # the output set's words name --out; here it is --export
+        raise PolmodelError(str(err).replace("--out", "--export")) from None

@@ -23,12 +23,14 @@ Routes (``F``: facilitator cookie; ``P``: join code; the JSON API is documented 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict, deque
 from importlib import resources
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -62,6 +64,9 @@ HEADERS = {
     "x-frame-options": "DENY",
     "cache-control": "no-store",
 }
+
+BODY_SECONDS = 10
+"""A request body must arrive within this many seconds (a slow sender holds no worker longer)."""
 
 WRONG_CODES_PER_MINUTE = 30
 """Wrong join codes one address may try in a minute before it has to wait."""
@@ -116,11 +121,17 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
     async def body(request: Request) -> dict:
         check_length(request.headers)
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY:
-                raise Refused(413, f"a body over {MAX_BODY:,} bytes; allowed: up to {MAX_BODY:,}")
-            chunks.append(chunk)
+        try:
+            async with asyncio.timeout(BODY_SECONDS):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > MAX_BODY:
+                        raise Refused(413, f"a body over {MAX_BODY:,} bytes; allowed: up to "
+                                           f"{MAX_BODY:,}")
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise Refused(408, f"the request took over {BODY_SECONDS} s to arrive; allowed: a "
+                               "whole request at once") from None
         return parse_json(b"".join(chunks))
 
     # -- pages -----------------------------------------------------------------------------
@@ -232,9 +243,13 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
     async def refused(request: Request, err: Exception) -> Response:
         if isinstance(err, Refused):
             return respond(request, err.status, err.message)
+        if isinstance(err, HTTPException):  # the router's 404 and 405, in the room's words
+            words = {404: "no such page", 405: f"{request.method} is not allowed here"}
+            return respond(request, err.status_code, words.get(err.status_code, str(err.detail)))
         return respond(request, 400, str(err))
 
-    inner = Starlette(routes=routes, exception_handlers={Refused: refused, PolmodelError: refused})
+    inner = Starlette(routes=routes, exception_handlers={
+        Refused: refused, PolmodelError: refused, HTTPException: refused})
     allowed = frozenset(h.lower() for h in hosts)
     extra = [(k.encode(), v.encode()) for k, v in HEADERS.items()]
 

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from polmodel.errors import PolmodelError
 
 
+MAX_CONNECTIONS = 256
+"""Connections served at once; more are answered 503 (a room of 50 phones uses a few dozen)."""
+
+
 @dataclass(frozen=True)
 class Addresses:
     """Where the room answers: the projector's URL (with the key) and the participants' URL."""
@@ -77,7 +81,8 @@ def serve(room, *, port: int = 8765, lan: bool = False,
     say(f"projector:    {where.projector}")
     say(f"participants: {where.participants}   (join code {room.code})")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            timeout_keep_alive=5, server_header=False)
+                            timeout_keep_alive=5, server_header=False,
+                            limit_concurrency=MAX_CONNECTIONS)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn shuts down, then raises Ctrl-C again: the way to stop

@@ -14,6 +14,7 @@ folder resumes where it was. Nothing here imports the web framework.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -82,7 +83,8 @@ class RoomStore:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            # The folder holds the facilitator key and every name: readable by its owner only.
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as err:
             raise PolmodelError(f"--folder {folder}: cannot create it: {err.strerror or err}; "
                                 "allowed: a folder you can write to") from None
@@ -90,6 +92,12 @@ class RoomStore:
             raise PolmodelError(f"--folder {folder}: is not a folder; allowed: a folder for the "
                                 "session (created if missing)")
         self.path = self.folder / DATABASE
+        if not self.path.exists():
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError as err:
+                raise PolmodelError(f"--folder {folder}: cannot create {DATABASE} there: "
+                                    f"{err.strerror or err}; allowed: a folder you can write to") from None
         self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
