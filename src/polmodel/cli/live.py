@@ -65,9 +65,8 @@ def room_command(scenario, folder, port, lan, worlds, seed, export_to, force):
 
 def _export(room, out: Path, force: bool) -> None:
     from polmodel.cli.writing import commit_out, prepare_out
-    from polmodel.room.live.export import export_texts, file_names
-
     from polmodel.errors import PolmodelError
+    from polmodel.room.live.export import export_texts, file_names
 
     names = list(file_names(room).values())
     try:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from polmodel.errors import PolmodelError
 
-
 MAX_CONNECTIONS = 256
 """Connections served at once; more are answered 503 (a room of 50 phones uses a few dozen)."""
 
