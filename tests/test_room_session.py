@@ -170,3 +170,20 @@ def test_the_session_is_readable_by_its_owner_only(tmp_path):
     assert (tmp_path / "new").stat().st_mode & 0o077 == 0
     for name in ("room.sqlite3", "room.sqlite3-wal"):
         assert (tmp_path / "new" / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_the_estimates_figure_fits_its_names():
+    import re
+
+    from polmodel.views import svg
+    from polmodel.views.svg_estimates import estimate_ranges
+
+    out = estimate_ranges("how split", [("Bo", 0.1, 0.2, 0.3), ("X" * 100, 0.2, 0.25, 0.3),
+                                        ("W" * 60, 0.1, 0.3, 0.4)],
+                          scale=(0.0, 0.5), pooled=(0.12, 0.22, 0.29))
+    assert "X" * 28 not in out and "\u2026" in out  # a long name is cut, visibly
+    # every right-aligned name (and 'pooled') starts inside the figure
+    for x, size, text in re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="([\d.]+)"'
+                                    r'(?: font-weight="bold")? text-anchor="end"[^>]*>([^<]+)<', out):
+        bold = text == "pooled"
+        assert float(x) - svg.text_width(text, float(size), bold=bold) >= 0, text

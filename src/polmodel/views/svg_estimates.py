@@ -28,8 +28,9 @@ def estimate_ranges(title: str, people: Sequence[tuple[str, float, float, float]
         drawn under the participants.
     """
     f = 22.0
+    people = [(_short(n, f, width * 0.45 - 20), lo, best, hi) for n, lo, best, hi in people]
     names = [p[0] for p in people] + (["pooled"] if pooled else []) or [""]
-    col = min(max(svg.text_width(n, f) for n in names) + 20, width * 0.3)
+    col = min(max(svg.text_width(n, f, bold=n == "pooled") for n in names) + 20, width * 0.45)
     x0, x1 = col, width - 20
     lo, hi = scale
     span = (hi - lo) or 1.0
@@ -62,3 +63,12 @@ def estimate_ranges(title: str, people: Sequence[tuple[str, float, float, float]
                              colour="#333333"))
     return svg.figure("".join(body), width, bottom + f + 10, cls="estimates",
                       title=f"{title}: each participant's range (line) and best guess (dot)")
+
+
+def _short(name: str, size: float, room: float) -> str:
+    """A name cut to fit ``room`` units of the name column, with an ellipsis where it was cut."""
+    if svg.text_width(name, size) <= room:
+        return name
+    while name and svg.text_width(name + "\u2026", size) > room:
+        name = name[:-1]
+    return name.rstrip() + "\u2026"
