@@ -121,6 +121,7 @@ def simulate(
     structure: str | Structure = DEFAULT_STRUCTURE,
     dt: float = 1.0,
     record: bool = True,
+    engine: str = "numpy",
 ) -> tuple[np.ndarray | None, Outcomes]:
     """Run the model: a pure function of initial states, parameters and levers.
 
@@ -144,6 +145,10 @@ def simulate(
     record : bool
         Keep the full trajectory. With False only :class:`Outcomes` are kept, so memory does
         not grow with the horizon.
+    engine : {"numpy", "compiled"}
+        ``"compiled"`` runs C generated from the equations (:mod:`polmodel.model.compiled`):
+        the same outcomes within 1e-12, for levers shared by every world, a named aggregator
+        and ``record=False``; numpy, with a warning, where no C compiler can build it.
 
     Returns
     -------
@@ -189,7 +194,9 @@ def simulate(
         raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
     structure = resolve_structure(structure)
     and_ = resolve_aggregator(aggregator)
-    if levers.ndim == 2 and (floats or all(map(_is_number, (*params.values(), *initial.values())))):
+    if engine != "numpy":
+        _check_compiled(engine, levers, aggregator, record)
+    if engine == "numpy" and levers.ndim == 2 and (floats or all(map(_is_number, (*params.values(), *initial.values())))):
         check_scalar_inputs(params, initial, STATES, levers, dt)
         return _simulate_floats(initial, params, levers, aggregator, and_, structure, dt, record)
     # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
@@ -203,6 +210,13 @@ def simulate(
                             "array of numbers") from None
     check_model_inputs(p, dict(zip(STATES, x)), levers, dt)
     n = _world_count(list(p.values()) + x + ([levers[:, 0, 0]] if levers.ndim == 3 else []))
+    if engine == "compiled":
+        from polmodel.model import compiled
+
+        try:
+            return None, Outcomes(**compiled.run_kernel(p, x, levers, n, aggregator, structure, dt))
+        except compiled.Unavailable as why:
+            compiled.fallback_warning(str(why))
     horizon = levers.shape[-2]
     # Shared levers are plain floats, and their coefficients are computed once per distinct
     # setting; per-world levers are recomputed each month.
@@ -255,6 +269,17 @@ def simulate(
     )
     trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
     return trajectory, outcomes
+
+
+def _check_compiled(engine, levers, aggregator, record) -> None:
+    """What the compiled engine runs: shared levers, a named aggregator, outcomes only."""
+    from polmodel.model.compiled import check_engine
+
+    check_engine(engine)
+    if levers.ndim != 2 or callable(aggregator) or record:
+        raise PolmodelError("engine 'compiled' runs levers shared by every world, a named "
+                            "aggregator and record=False (outcomes only); use engine='numpy' "
+                            "for per-world levers, a callable aggregator or trajectories")
 
 
 def _is_number(v) -> bool:

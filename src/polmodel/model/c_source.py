@@ -1,0 +1,299 @@
+"""C source generated from the one equations file: the compiled engine's kernel.
+
+Nothing here restates an equation. :func:`polmodel.model.equations.coefficients` and
+:func:`polmodel.model.equations.rates` are called once on symbols (:class:`Sym`) instead of
+numbers; each arithmetic operation they perform is recorded as one line of C, in the order
+Python performs it. So the kernel computes, for every world, the very operations the numpy
+path computes on arrays, with the same rounding (no ``-ffast-math``, no fused multiply-add:
+``-ffp-contract=off``); only ``exp`` (and ``pow`` for a graded root of three terms) comes from
+another library, the C library's vector math, and differs from numpy's by about one unit in the
+last place on some inputs. The two paths therefore agree within a tolerance (1e-12), not bit
+for bit; the kernel is bit-reproducible with itself, since every world goes through the same
+vector code (tails are padded to a full block).
+
+Layout of the kernel: worlds in blocks of :data:`BLOCK`; per block, the coefficients of every
+distinct lever setting are computed once (they do not depend on the states), then the months
+run with the states of the block in a few cache lines, the exact step of
+:mod:`polmodel.model.integrator`, and every reading of :mod:`polmodel.model.readings` tracked in
+the same pass (every structure's strict and product peaks, the marks, the run's own structure's
+index, window, bottleneck and conditions at the peak).
+"""
+
+from __future__ import annotations
+
+from polmodel.model.equations import coefficients, rates
+from polmodel.model.integrator import _EPS as EPS
+from polmodel.model.levers import LEVER_NAMES
+from polmodel.model.parameters import PARAMETERS
+from polmodel.model.readings import MARKS, Plan
+from polmodel.model.states import CONDITIONS, CROSSOVER, STATES
+
+BLOCK = 8
+"""Worlds a block: one AVX-512 register of doubles (two AVX2 registers)."""
+
+AGGREGATOR_CODES = {"min": 0, "product": 1, "geometric": 2}
+
+
+class Sym:
+    """A number the equations compute on, recorded as C: each operation emits one line."""
+
+    __slots__ = ("name", "lines")
+
+    def __init__(self, name: str, lines: list[str]):
+        self.name, self.lines = name, lines
+
+    def _new(self, expr: str) -> Sym:
+        name = f"t{len(self.lines)}"
+        self.lines.append(f"const double {name} = {expr};")
+        return Sym(name, self.lines)
+
+    def _binary(self, other, op: str, reverse: bool = False) -> Sym:
+        a, b = self.name, _c(other)
+        return self._new(f"{b} {op} {a}" if reverse else f"{a} {op} {b}")
+
+    def __add__(self, other):
+        return self._binary(other, "+")
+
+    def __radd__(self, other):
+        return self._binary(other, "+", reverse=True)
+
+    def __sub__(self, other):
+        return self._binary(other, "-")
+
+    def __rsub__(self, other):
+        return self._binary(other, "-", reverse=True)
+
+    def __mul__(self, other):
+        return self._binary(other, "*")
+
+    def __rmul__(self, other):
+        return self._binary(other, "*", reverse=True)
+
+    def __truediv__(self, other):
+        return self._binary(other, "/")
+
+    def __rtruediv__(self, other):
+        return self._binary(other, "/", reverse=True)
+
+    def __neg__(self):
+        return self._new(f"-{self.name}")
+
+    def __abs__(self):
+        return self._new(f"fabs({self.name})")
+
+    def __bool__(self):
+        raise TypeError("the equations branched on a value; allowed: arithmetic only "
+                        "(max(0, x) is (x + abs(x)) * 0.5), so that one code serves every engine")
+
+
+def _c(value) -> str:
+    """A C operand: a symbol's name, or a number written exactly (a hexadecimal float)."""
+    if isinstance(value, Sym):
+        return value.name
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"the equations used {value!r:.40}; allowed: numbers and arithmetic")
+    return f"({float(value).hex()})"
+
+
+def _traced(kind: str, lines: list[str], names, prefix: str) -> dict:
+    out = {}
+    for j, name in enumerate(names):
+        lines.append(f"const double {prefix}{j} = {kind}[{j}];")
+        out[name] = Sym(f"{prefix}{j}", lines)
+    return out
+
+
+def coefficient_code() -> tuple[list[str], list[str]]:
+    """The coefficients of one lever setting as C lines, and their names in output order.
+
+    Inputs inside the lane loop: ``P(k)`` the k-th parameter of the world, ``u[j]`` the
+    setting's j-th lever; each coefficient ``k`` is stored as ``C(k) = ...;``.
+    """
+    lines: list[str] = []
+    p = {}
+    for k, name in enumerate(PARAMETERS):
+        lines.append(f"const double p{k} = P({k});")
+        p[name] = Sym(f"p{k}", lines)
+    u = tuple(Sym(f"u{j}", lines) for j in range(len(LEVER_NAMES)))
+    c = coefficients(p, u)
+    names = list(c)
+    for k, name in enumerate(names):
+        lines.append(f"C({k}) = {_c(c[name])};  /* {name} */")
+    return lines, names
+
+
+def rate_code(coefficient_names: list[str]) -> list[str]:
+    """The gains ``g0..g7`` and losses ``l0..l7`` of the states ``x0..x7`` as C lines."""
+    lines: list[str] = []
+    c = {}
+    for k, name in enumerate(coefficient_names):
+        lines.append(f"const double c{k} = CS({k});")
+        c[name] = Sym(f"c{k}", lines)
+    x = [Sym(f"x{i}", lines) for i in range(len(STATES))]
+    gains, losses = rates(x, c)
+    for i in range(len(STATES)):
+        lines.append(f"const double g{i} = {_c(gains[i])};")
+        lines.append(f"const double l{i} = {_c(losses[i])};")
+    return lines
+
+
+def reading_code(plan: Plan, own: int, aggregator: str) -> list[str]:
+    """Every reading of one month from the new states ``x0..x7``, as C lines in the lane loop.
+
+    The same operations in the same order as :class:`polmodel.model.readings.ArrayReadings`.
+    """
+    lines = [f"double s{i} = x{i};" for i in range(len(STATES))]
+    for kind, out, a, b in plan.ops:
+        expr = {"not": f"1.0 - s{a}", "max": f"(s{a} >= s{b} ? s{a} : s{b})",
+                "min": f"(s{a} <= s{b} ? s{a} : s{b})", "mul": f"s{a} * s{b}"}[kind]
+        lines.append(f"const double s{out} = {expr};")
+    for j, (st, pr) in enumerate(zip(plan.strict, plan.product)):
+        lines.append(f"PS({j}) = s{st} > PS({j}) ? s{st} : PS({j});")
+        lines.append(f"PP({j}) = s{pr} > PP({j}) ? s{pr} : PP({j});")
+    strict, product, k = plan.strict[own], plan.product[own], plan.k[own]
+    root = {1: f"s{product}", 2: f"sqrt(s{product})", 4: f"sqrt(sqrt(s{product}))"}.get(
+        k, f"pow(s{product}, {_c(1.0 / k)})")
+    J = {"min": f"s{strict}", "product": f"s{product}", "geometric": root}[aggregator]
+    lines += [f"const double J = {J};", "const int higher = J > PEAK;",
+              "PEAK = higher ? J : PEAK;"]
+    for i in range(len(CONDITIONS)):
+        lines += [f"AT({i}) = higher ? x{i} : AT({i});",
+                  f"CP({i}) = x{i} > CP({i}) ? x{i} : CP({i});",
+                  f"CSUM({i}) = CSUM({i}) + x{i};"]
+    for j, (term, leaf) in enumerate(plan.leaf_slots[own]):
+        test = f"(s{term} == s{strict})" + ("" if leaf == term else f" & (s{leaf} == s{term})")
+        lines.append(f"BIND({j}) += {test};")
+    lines += [f"const int is_open = s{strict} > {_c(CROSSOVER)};",
+              "FIRST = (OPENED == 0.0 && is_open) ? month : FIRST;",
+              "OPENED = OPENED + (double)is_open;"]
+    return lines
+
+
+OUTPUT_ROWS = ("peak", "opened", "first", "at_peak", "condition_peak", "condition_sum", "final",
+               "peak_strict", "peak_product", "binding", "marks")
+
+
+def output_layout(plan: Plan, own: int) -> dict[str, tuple[int, int]]:
+    """Rows of the kernel's output matrix ``(n_rows, n_worlds)``: name -> (first row, count)."""
+    m, n_cond = len(plan.strict), len(CONDITIONS)
+    sizes = dict(peak=1, opened=1, first=1, at_peak=n_cond, condition_peak=n_cond,
+                 condition_sum=n_cond, final=len(STATES), peak_strict=m, peak_product=m,
+                 binding=len(plan.leaf_slots[own]), marks=2 * len(MARKS))
+    layout, row = {}, 0
+    for name in OUTPUT_ROWS:
+        layout[name] = (row, sizes[name])
+        row += sizes[name]
+    return layout
+
+
+def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = True,
+                  block: int = BLOCK) -> str:
+    """The whole C file: ``polmodel_run(...)`` for this plan, own structure and aggregator.
+
+    ``vector_math`` declares ``exp``, ``pow`` and ``sqrt`` as SIMD functions so the compiler
+    calls the C library's vector versions (glibc's libmvec); without it the lane loops call
+    the scalar ones.
+    """
+    coef_lines, coef_names = coefficient_code()
+    layout = output_layout(plan, own)
+    rows = layout["marks"][0] + layout["marks"][1]
+    n_par, n_coef, n_states = len(PARAMETERS), len(coef_names), len(STATES)
+    m = len(plan.strict)
+    lane = "#pragma omp simd\n    for (int w = 0; w < W; w++) {"
+    simd = ("#pragma omp declare simd notinbranch\nextern double exp(double);\n"
+            "#pragma omp declare simd notinbranch\nextern double pow(double, double);\n"
+            "#pragma omp declare simd notinbranch\nextern double sqrt(double);\n"
+            if vector_math else "#include <math.h>\n")
+    row = {name: first for name, (first, _) in layout.items()}
+    marks = []
+    for i, mark in enumerate(MARKS):
+        marks.append(f"    if (t + 1 == {mark}) for (int w = 0; w < W; w++) "
+                     f"{{ mk[{2 * i}][w] = ps[{own}][w]; mk[{2 * i + 1}][w] = pp[{own}][w]; }}")
+    body = "\n".join([
+        "/* Generated by polmodel.model.c_source from polmodel/model/equations.py: do not edit. */",
+        "#include <stdlib.h>", "#include <string.h>", "#include <stdint.h>",
+        "extern double fabs(double);", simd,
+        f"#define W {block}", f"#define NP {n_par}", f"#define NC {n_coef}",
+        f"#define NS {n_states}", f"#define NL {len(LEVER_NAMES)}", f"#define M {m}",
+        f"#define NB {max(layout['binding'][1], 1)}", f"#define ROWS {rows}",
+        f"#define NMK {2 * len(MARKS)}", "#define A64 __attribute__((aligned(64)))",
+        "int polmodel_rows(void) { return ROWS; }",
+        "int polmodel_block(void) { return W; }",
+        "/* par[k], init[i]: pointers with a stride of 1 (one value a world) or 0 (one for all);",
+        "   settings: n_set x NL lever intensities; month_set: the setting of each month;",
+        "   out: ROWS x n, row-major (see polmodel.model.c_source.output_layout). */",
+        "int polmodel_run(int64_t n, const double *const *par, const int64_t *pstride,",
+        "                 const double *const *init, const int64_t *istride, int n_set,",
+        "                 const double *settings, int horizon, const int32_t *month_set,",
+        "                 double dt, double *out) {",
+        "  double (*coef)[NC][W] = aligned_alloc(64, sizeof(double[NC][W]) * (n_set > 0 ? n_set : 1));",
+        "  if (!coef) return 1;",
+        "  double pb[NP][W] A64, x[NS][W] A64, ps[M][W] A64, pp[M][W] A64, mk[NMK][W] A64;",
+        "  double pk[W] A64, op[W] A64, fi[W] A64, at[4][W] A64, cp[4][W] A64, cs[4][W] A64;",
+        "  double bd[NB][W] A64;",
+        "  for (int64_t i0 = 0; i0 < n; i0 += W) {",
+        "    for (int w = 0; w < W; w++) {  /* a tail is padded with its last world */",
+        "      int64_t i = i0 + w < n ? i0 + w : n - 1;",
+        "      for (int k = 0; k < NP; k++) pb[k][w] = par[k][i * pstride[k]];",
+        "      for (int s = 0; s < NS; s++) x[s][w] = init[s][i * istride[s]];",
+        "      for (int j = 0; j < M; j++) { ps[j][w] = -1.0; pp[j][w] = -1.0; }",
+        "      for (int r = 0; r < NMK; r++) mk[r][w] = __builtin_nan(\"\");",
+        "      pk[w] = -1.0; op[w] = 0.0; fi[w] = __builtin_nan(\"\");",
+        "      for (int c = 0; c < 4; c++) { at[c][w] = 0.0; cp[c][w] = 0.0; cs[c][w] = 0.0; }",
+        "      for (int b = 0; b < NB; b++) bd[b][w] = 0.0;",
+        "    }",
+        "    for (int s = 0; s < n_set; s++) {",
+        "      const double *u = settings + (int64_t)s * NL;",
+        *(f"      const double u{j} = u[{j}];" for j in range(len(LEVER_NAMES))),
+        "      double (*co)[W] = coef[s];",
+        "      " + lane.replace("\n", "\n      "),
+        "#define P(k) pb[k][w]",
+        "#define C(k) co[k][w]",
+        *("        " + line for line in coef_lines),
+        "#undef P", "#undef C",
+        "      }", "    }",
+        "    for (int t = 0; t < horizon; t++) {",
+        "      double (*co)[W] = coef[month_set[t]];",
+        "      const double month = (double)(t + 1);",
+        "      " + lane.replace("\n", "\n      "),
+        "#define CS(k) co[k][w]",
+        *(f"        const double x{i} = x[{i}][w];" for i in range(n_states)),
+        *("        " + line for line in rate_code(coef_names)),
+        "#undef CS",
+        *(f"        {{ const double k = (g{i} + l{i}) + {_c(EPS)}; const double e = g{i} / k;"
+          f" x[{i}][w] = ((x{i} - e) * exp(k * -dt)) + e; }}" for i in range(n_states)),
+        "      }",
+        "      " + lane.replace("\n", "\n      "),
+        *(f"        const double x{i} = x[{i}][w];" for i in range(n_states)),
+        "#define PS(j) ps[j][w]", "#define PP(j) pp[j][w]", "#define PEAK pk[w]",
+        "#define AT(c) at[c][w]", "#define CP(c) cp[c][w]", "#define CSUM(c) cs[c][w]",
+        "#define BIND(b) bd[b][w]", "#define FIRST fi[w]", "#define OPENED op[w]",
+        *("        " + line for line in reading_code(plan, own, aggregator)),
+        "      }",
+        *marks,
+        "    }",
+        "    for (int w = 0; w < W && i0 + w < n; w++) {",
+        "      int64_t i = i0 + w;",
+        f"      out[{row['peak']} * n + i] = pk[w]; out[{row['opened']} * n + i] = op[w];",
+        f"      out[{row['first']} * n + i] = fi[w];",
+        "      for (int c = 0; c < 4; c++) {",
+        f"        out[({row['at_peak']} + c) * n + i] = at[c][w];",
+        f"        out[({row['condition_peak']} + c) * n + i] = cp[c][w];",
+        f"        out[({row['condition_sum']} + c) * n + i] = cs[c][w];",
+        "      }",
+        f"      for (int s = 0; s < NS; s++) out[({row['final']} + s) * n + i] = x[s][w];",
+        "      for (int j = 0; j < M; j++) {",
+        f"        out[({row['peak_strict']} + j) * n + i] = ps[j][w];",
+        f"        out[({row['peak_product']} + j) * n + i] = pp[j][w];",
+        "      }",
+        f"      for (int b = 0; b < {layout['binding'][1]}; b++) "
+        f"out[({row['binding']} + b) * n + i] = bd[b][w];",
+        f"      for (int r = 0; r < {2 * len(MARKS)}; r++) out[({row['marks']} + r) * n + i] = "
+        "mk[r][w];",
+        "    }",
+        "  }",
+        "  free(coef);",
+        "  return 0;",
+        "}",
+    ])
+    return body + "\n"

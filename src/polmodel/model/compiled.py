@@ -1,0 +1,243 @@
+"""The compiled engine: C generated from the equations, built at first use, loaded by ctypes.
+
+``simulate(..., engine="compiled")`` (and ``engine="compiled"`` on every analysis, ``--engine
+compiled`` on the commands) runs the kernel of :mod:`polmodel.model.c_source` instead of numpy.
+It is optional: nothing needs it, and without a C compiler the runs fall back to numpy with a
+warning (:func:`unavailable`). Why C from the equations rather than numba or JAX: the kernel
+needs a vector ``exp`` across worlds, which glibc's libmvec gives any C compiler with
+``#pragma omp simd``; a C compiler is on most machines that run Python (and in CI), where numba
+pins numpy and Python versions release by release and JAX is a large dependency with its own
+``exp``; and generating C from the one equations file keeps a single place to edit.
+
+The build: the source for a structure and aggregator (about 600 lines) is compiled with the
+system's compiler (``$CC``, else ``cc``, ``gcc`` or ``clang``) in about a second, once per
+machine and polmodel version, into a cache folder (``$POLMODEL_CACHE``, else
+``$XDG_CACHE_HOME/polmodel`` or ``~/.cache/polmodel``), named by a hash of the source, the
+flags, the compiler and the CPU (``-march=native``). Flags never change the numerics:
+``-O3 -march=native -fno-math-errno -fopenmp-simd -ffp-contract=off``, no ``-ffast-math``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from polmodel.errors import PolmodelError
+from polmodel.model.c_source import output_layout
+from polmodel.model.readings import MARKS, plan_for
+from polmodel.model.structures import STRUCTURES, Structure, graded_root
+
+ENGINES = ("numpy", "compiled")
+"""The engines a run may ask for; numpy is the default and needs nothing more."""
+
+_FLAGS = ["-O3", "-fno-math-errno", "-fopenmp-simd", "-ffp-contract=off", "-fPIC", "-shared"]
+# Tried in order: the C library's vector math on this CPU's widest vectors, then scalar exp,
+# then no -march=native (a compiler that does not know it).
+_VARIANTS = ((True, ["-march=native"], ["-lmvec", "-lm"]), (False, ["-march=native"], ["-lm"]),
+             (False, [], ["-lm"]))
+_LIBRARIES: dict = {}
+
+
+class Unavailable(PolmodelError):
+    """The compiled engine cannot be built here (no compiler, or the compiler failed)."""
+
+
+_FAILED: dict = {}
+
+
+def compiler() -> str | None:
+    """The C compiler the engine would use: ``$CC``, else the first of cc, gcc, clang found."""
+    cc = os.environ.get("CC")
+    if cc:
+        return shutil.which(cc.split()[0]) and cc
+    return next((c for c in ("cc", "gcc", "clang") if shutil.which(c)), None)
+
+
+def unavailable() -> str | None:
+    """Why the compiled engine cannot run here (None when it can: a compiler builds it)."""
+    if compiler() is None:
+        return "no C compiler found (set CC, or install gcc or clang)"
+    try:
+        _library(STRUCTURES["memo"], "min")
+    except Unavailable as err:
+        return str(err)
+    return None
+
+
+def cache_dir() -> Path:
+    """Where built kernels are kept, one subfolder per polmodel version."""
+    from polmodel import __version__
+
+    root = os.environ.get("POLMODEL_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "polmodel"
+    return Path(root) / f"kernels-{__version__}"
+
+
+def _cpu() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        return next((line for line in text.splitlines() if line.startswith("flags")), text[:200])
+    except OSError:
+        import platform
+
+        return platform.processor() or platform.machine()
+
+
+def _library(structure: Structure, aggregator: str):
+    """The kernel for a structure and a named aggregator: loaded, built if needed."""
+    from polmodel.model.c_source import kernel_source
+
+    plan, own = plan_for(structure)
+    key = (id(plan), own, aggregator)
+    if key in _LIBRARIES:
+        return _LIBRARIES[key]
+    if key in _FAILED:
+        raise Unavailable(_FAILED[key])
+    cc = compiler()
+    if cc is None:
+        raise Unavailable("no C compiler found; set CC or install gcc or clang")
+    version = subprocess.run([*cc.split(), "--version"], capture_output=True, text=True).stdout
+    errors = []
+    for vector_math, arch, libs in _VARIANTS:
+        source = kernel_source(plan, own, aggregator, vector_math=vector_math)
+        flags = [*_FLAGS, *arch]
+        digest = hashlib.sha256("\0".join([source, cc, version, *flags, *libs, _cpu()])
+                                .encode()).hexdigest()[:20]
+        path = cache_dir() / f"kernel-{digest}.so"
+        if not path.exists():
+            error = _build(cc, source, flags, libs, path)
+            if error:
+                errors.append(error)
+                continue
+        lib = ctypes.CDLL(str(path))
+        lib.polmodel_run.restype = ctypes.c_int
+        lib.polmodel_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p,
+                                     ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
+                                     ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                                     ctypes.c_double, ctypes.c_void_p]
+        lib.vector_math = vector_math
+        _LIBRARIES[key] = (lib, plan, own)
+        return _LIBRARIES[key]
+    _FAILED[key] = ("the C compiler failed to build the kernel: "
+                    + (errors[-1][-300:] if errors else "no output"))
+    raise Unavailable(_FAILED[key])
+
+
+def _build(cc: str, source: str, flags: list, libs: list, path: Path) -> str | None:
+    """Compile ``source`` into ``path`` (atomically: workers may build at once); an error or None."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = path.parent
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="polmodel-kernel-"))
+        path = folder / path.name
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        c_file = Path(tmp) / "kernel.c"
+        c_file.write_text(source)
+        so_file = Path(tmp) / "kernel.so"
+        done = subprocess.run([*cc.split(), *flags, str(c_file), "-o", str(so_file), *libs],
+                              capture_output=True, text=True)
+        if done.returncode != 0 or not so_file.exists():
+            return done.stderr.strip() or f"exit {done.returncode}"
+        os.replace(so_file, path)
+    return None
+
+
+def fallback_warning(reason: str) -> None:
+    """Say once per process that runs asked to be compiled go through numpy, and why."""
+    if not _FAILED.get("warned"):
+        _FAILED["warned"] = True
+        warnings.warn(f"engine 'compiled' is not available ({reason}); running on numpy "
+                      "(same numbers within 1e-12, slower)", RuntimeWarning, stacklevel=3)
+
+
+def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
+               structure: Structure, dt: float) -> dict:
+    """The outcomes of :func:`polmodel.model.integrator.simulate`, computed by the kernel.
+
+    Parameters
+    ----------
+    p : dict of str to ndarray[n_worlds] (contiguous) or float
+        Every parameter, checked.
+    x : list of 8 ndarray[n_worlds] or 0-d arrays
+        Initial states, in STATES order.
+    levers : ndarray[n_months, n_levers]
+        Shared by every world.
+    n : int
+        Number of worlds.
+
+    Returns
+    -------
+    dict
+        The fields of :class:`polmodel.model.integrator.Outcomes`.
+    """
+    from polmodel.model.parameters import PARAMETERS
+
+    lib, plan, own = _library(structure, aggregator)
+    keep = []  # the arrays the pointers point into, alive until the call returns
+
+    def pointers(values):
+        arrays, strides = [], []
+        for v in values:
+            a = np.ascontiguousarray(v, dtype=float).reshape(-1)
+            arrays.append(a)
+            strides.append(1 if a.size == n and n > 1 else 0)
+        keep.extend(arrays)
+        return (np.array([a.ctypes.data for a in arrays], dtype=np.uintp),
+                np.array(strides, dtype=np.int64))
+
+    par, pstride = pointers(p[k] for k in PARAMETERS)
+    init, istride = pointers(x)
+    settings, month_set = np.unique(levers, axis=0, return_inverse=True)
+    settings = np.ascontiguousarray(settings, dtype=float)
+    month_set = np.ascontiguousarray(month_set.reshape(-1), dtype=np.int32)
+    layout = output_layout(plan, own)
+    rows = sum(count for _, count in layout.values())
+    out = np.empty((rows, n))
+    status = lib.polmodel_run(n, par.ctypes.data, pstride.ctypes.data, init.ctypes.data,
+                              istride.ctypes.data, len(settings), settings.ctypes.data,
+                              len(levers), month_set.ctypes.data, float(dt), out.ctypes.data)
+    if status != 0:
+        raise MemoryError("engine 'compiled': the kernel could not allocate its coefficients")
+
+
+    def rows_of(name):
+        first, count = layout[name]
+        return out[first:first + count]
+
+    horizon = len(levers)
+    n_struct = len(STRUCTURES)
+    graded = np.stack([graded_root(v, k) for v, k in zip(rows_of("peak_product"), plan.k)])
+    strict = rows_of("peak_strict")
+    marks = rows_of("marks").reshape(len(MARKS), 2, n).copy()
+    marks[:, 1] = graded_root(marks[:, 1], plan.k[own])
+    cond_sum = rows_of("condition_sum")
+    return dict(
+        peak_index=rows_of("peak")[0], peak_strict=strict[own], peak_graded=graded[own],
+        months_open=rows_of("opened")[0].astype(np.int32), first_window=rows_of("first")[0],
+        binding_months=rows_of("binding").T.astype(np.int32), at_peak=rows_of("at_peak").T,
+        condition_peak=rows_of("condition_peak").T,
+        readings=np.stack([strict[:n_struct], graded[:n_struct]], axis=-1).transpose(1, 0, 2),
+        marks=np.moveaxis(marks, -1, 0),
+        condition_mean=(cond_sum / max(horizon, 1)).T,
+        crisis_months=cond_sum[0] * dt,
+        final=rows_of("final").T.copy(),
+    )
+
+
+def check_engine(engine) -> str:
+    """``engine`` when it names one of :data:`ENGINES`; a one-line error otherwise."""
+    if engine not in ENGINES:
+        raise PolmodelError(f"engine: unknown {engine!r:.40}; allowed: {', '.join(ENGINES)}")
+    return engine
+
+
+__all__ = ["ENGINES", "cache_dir", "check_engine", "compiler", "run_kernel", "unavailable"]
