@@ -22,7 +22,6 @@ index, window, bottleneck and conditions at the peak).
 from __future__ import annotations
 
 from polmodel.model.equations import coefficients, rates
-from polmodel.model.integrator import _EPS as EPS
 from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.readings import MARKS, Plan
@@ -253,7 +252,7 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "int polmodel_run(int64_t n, const double *const *par, const int64_t *pstride,",
         "                 const double *const *init, const int64_t *istride, int n_set,",
         "                 const double *settings, int horizon, const int32_t *month_set,",
-        "                 double dt, double *out) {",
+        "                 double dt, double eps, double *out) {",
         "  double (*coef)[NC][W] = aligned_alloc(64, sizeof(double[NC][W]) * (n_set > 0 ? n_set : 1));",
         "  if (!coef) return 1;",
         "  double pb[NP][W] __attribute__((aligned(64)));",
@@ -287,7 +286,7 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "#define CS(k) co[k][w]",
         "        {",
         *("          " + line for line in rate_code(coef_names)),
-        *(f"          {{ const double k = (g{i} + l{i}) + {_c(EPS)}; const double e = g{i} / k;"
+        *(f"          {{ const double k = (g{i} + l{i}) + eps; const double e = g{i} / k;"
           f" x{i} = ((x{i} - e) * exp(k * -dt)) + e; }}" for i in range(n_states)),
         "        }",
         "#undef CS",

@@ -120,18 +120,36 @@ def _library(structure: Structure, aggregator: str):
             if error:
                 errors.append(error)
                 continue
+        if vector_math and _scalar_math(path):
+            errors.append("the compiler left some lanes on the scalar exp")
+            continue
         lib = ctypes.CDLL(str(path))
         lib.polmodel_run.restype = ctypes.c_int
         lib.polmodel_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p,
                                      ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
                                      ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
-                                     ctypes.c_double, ctypes.c_void_p]
+                                     ctypes.c_double, ctypes.c_double, ctypes.c_void_p]
         lib.vector_math = vector_math
         _LIBRARIES[key] = (lib, plan, own)
         return _LIBRARIES[key]
     _FAILED[key] = ("the C compiler failed to build the kernel: "
                     + (errors[-1][-300:] if errors else "no output"))
     raise Unavailable(_FAILED[key])
+
+
+def _scalar_math(path: Path) -> bool:
+    """True when a vector build also calls the scalar ``exp``, ``pow`` or ``sqrt`` (by ``nm``).
+
+    A loop the compiler did not vectorise would give some worlds the scalar ``exp`` and others
+    the vector one, so a world's numbers would depend on its place in a chunk: such a build is
+    refused for the scalar-only one. Without ``nm`` nothing is checked (the tests check).
+    """
+    nm = shutil.which("nm")
+    if nm is None:
+        return False
+    listed = subprocess.run([nm, "-D", "--undefined-only", str(path)], capture_output=True,
+                            text=True).stdout.split()
+    return any(name.split("@")[0] in ("exp", "pow", "sqrt") for name in listed)
 
 
 def _build(cc: str, source: str, flags: list, libs: list, path: Path) -> str | None:
@@ -163,7 +181,7 @@ def fallback_warning(reason: str) -> None:
 
 
 def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
-               structure: Structure, dt: float) -> dict:
+               structure: Structure, dt: float, eps: float) -> dict:
     """The outcomes of :func:`polmodel.model.integrator.simulate`, computed by the kernel.
 
     Parameters
@@ -176,6 +194,8 @@ def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
         Shared by every world.
     n : int
         Number of worlds.
+    eps : float
+        What keeps ``gain / (gain + loss)`` defined: the integrator's, passed down.
 
     Returns
     -------
@@ -207,7 +227,8 @@ def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
     out = np.empty((rows, n))
     status = lib.polmodel_run(n, par.ctypes.data, pstride.ctypes.data, init.ctypes.data,
                               istride.ctypes.data, len(settings), settings.ctypes.data,
-                              len(levers), month_set.ctypes.data, float(dt), out.ctypes.data)
+                              len(levers), month_set.ctypes.data, float(dt), float(eps),
+                              out.ctypes.data)
     if status != 0:
         raise MemoryError("engine 'compiled': the kernel could not allocate its coefficients")
 
@@ -236,10 +257,16 @@ def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
     )
 
 
-def check_engine(engine) -> str:
-    """``engine`` when it names one of :data:`ENGINES`; a one-line error otherwise."""
-    if engine not in ENGINES:
+def check_engine(engine, aggregator=None) -> str:
+    """``engine`` when it names one of :data:`ENGINES` (and, compiled, runs ``aggregator``).
+
+    A one-line error otherwise: the compiled engine reads the named aggregators only.
+    """
+    if not isinstance(engine, str) or engine not in ENGINES:
         raise PolmodelError(f"engine: unknown {engine!r:.40}; allowed: {', '.join(ENGINES)}")
+    if engine == "compiled" and callable(aggregator):
+        raise PolmodelError("engine 'compiled' reads the named aggregators (min, product, "
+                            "geometric); use engine='numpy' for a callable aggregator")
     return engine
 
 

@@ -214,7 +214,8 @@ def simulate(
         from polmodel.model import compiled
 
         try:
-            return None, Outcomes(**compiled.run_kernel(p, x, levers, n, aggregator, structure, dt))
+            return None, Outcomes(**compiled.run_kernel(p, x, levers, n, aggregator, structure, dt,
+                                                          _EPS))
         except compiled.Unavailable as why:
             compiled.fallback_warning(str(why))
     horizon = levers.shape[-2]
