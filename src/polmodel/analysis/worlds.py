@@ -25,7 +25,7 @@ import numpy as np
 from polmodel.analysis.outcomes import PolicyOutcomes, policy_outcomes
 from polmodel.limits import check_evaluation, check_memory, check_sampling
 from polmodel.model.compiled import check_engine
-from polmodel.model.integrator import simulate
+from polmodel.model.integrator import simulate_each
 from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES, resolve_structure
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
@@ -311,9 +311,9 @@ def _evaluate_chunk(names, values, fixed, schedules, aggregator, structure=DEFAU
     if values.strides[0] != values.itemsize:
         values = np.ascontiguousarray(values.T).T
     initial, params = _split(names, values, fixed)
-    outs = [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator,
-                                     structure=structure, record=False, engine=engine)[1])
-            for levers in schedules]
+    outs = [policy_outcomes(o) for o in simulate_each(initial, params, schedules,
+                                                      aggregator=aggregator, structure=structure,
+                                                      engine=engine)]
     n = values.shape[0]
     if outs and len(outs[0].peak_index) != n:
         # Every number fixed (no columns): one world was simulated; all n worlds are that world.

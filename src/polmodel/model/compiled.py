@@ -202,10 +202,16 @@ def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
     dict
         The fields of :class:`polmodel.model.integrator.Outcomes`.
     """
+    return run_kernels(p, x, [levers], n, aggregator, structure, dt, eps)[0]
+
+
+def run_kernels(p: dict, x: list, schedules: list, n: int, aggregator: str,
+                structure: Structure, dt: float, eps: float) -> list[dict]:
+    """:func:`run_kernel` for several lever schedules on the same worlds, packed once."""
     from polmodel.model.parameters import PARAMETERS
 
     lib, plan, own = _library(structure, aggregator)
-    keep = []  # the arrays the pointers point into, alive until the call returns
+    keep = []  # the arrays the pointers point into, alive until the calls return
 
     def pointers(values):
         arrays, strides = [], []
@@ -219,25 +225,29 @@ def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
 
     par, pstride = pointers(p[k] for k in PARAMETERS)
     init, istride = pointers(x)
-    settings, month_set = np.unique(levers, axis=0, return_inverse=True)
-    settings = np.ascontiguousarray(settings, dtype=float)
-    month_set = np.ascontiguousarray(month_set.reshape(-1), dtype=np.int32)
     layout = output_layout(plan, own)
     rows = sum(count for _, count in layout.values())
-    out = np.empty((rows, n))
-    status = lib.polmodel_run(n, par.ctypes.data, pstride.ctypes.data, init.ctypes.data,
-                              istride.ctypes.data, len(settings), settings.ctypes.data,
-                              len(levers), month_set.ctypes.data, float(dt), float(eps),
-                              out.ctypes.data)
-    if status != 0:
-        raise MemoryError("engine 'compiled': the kernel could not allocate its coefficients")
+    results = []
+    for levers in schedules:
+        settings, month_set = lever_settings(levers)
+        out = np.empty((rows, n))
+        status = lib.polmodel_run(n, par.ctypes.data, pstride.ctypes.data, init.ctypes.data,
+                                  istride.ctypes.data, len(settings), settings.ctypes.data,
+                                  len(levers), month_set.ctypes.data, float(dt), float(eps),
+                                  out.ctypes.data)
+        if status != 0:
+            raise MemoryError("engine 'compiled': the kernel could not allocate its coefficients")
+        results.append(_outcomes(out, layout, plan, own, n, len(levers), dt))
+    return results
 
 
+def _outcomes(out: np.ndarray, layout: dict, plan, own: int, n: int, horizon: int,
+              dt: float) -> dict:
+    """The kernel's rows as the fields of ``Outcomes``: what ``ArrayReadings.finish`` makes."""
     def rows_of(name):
         first, count = layout[name]
         return out[first:first + count]
 
-    horizon = len(levers)
     n_struct = len(STRUCTURES)
     graded = np.stack([graded_root(v, k) for v, k in zip(rows_of("peak_product"), plan.k)])
     strict = rows_of("peak_strict")
@@ -253,8 +263,22 @@ def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
         marks=np.moveaxis(marks, -1, 0),
         condition_mean=(cond_sum / max(horizon, 1)).T,
         crisis_months=cond_sum[0] * dt,
-        final=rows_of("final").T.copy(),
+        final=rows_of("final").T,
     )
+
+
+def lever_settings(levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a schedule, in order of first use, and each month's row among them.
+
+    Returns
+    -------
+    settings : ndarray[n_settings, n_levers]
+    month_set : ndarray[n_months] of int32
+    """
+    index: dict = {}
+    month_set = np.array([index.setdefault(tuple(row), len(index)) for row in levers.tolist()],
+                         dtype=np.int32)
+    return np.array(list(index), dtype=float).reshape(len(index), levers.shape[1]), month_set
 
 
 def check_engine(engine, aggregator=None) -> str:
@@ -270,4 +294,5 @@ def check_engine(engine, aggregator=None) -> str:
     return engine
 
 
-__all__ = ["ENGINES", "cache_dir", "check_engine", "compiler", "run_kernel", "unavailable"]
+__all__ = ["ENGINES", "cache_dir", "check_engine", "compiler", "run_kernel", "run_kernels",
+           "unavailable"]

@@ -1,0 +1,200 @@
+"""The compiled ceiling and its floor, built at benchmark time; polmodel's engines against them.
+
+- **ceiling**: the C kernel generated from ``model/equations.py`` (:mod:`polmodel.model.c_source`:
+  every term, the exact step, every structure's readings tracked in the same pass), compiled
+  here with the system's compiler and glibc's vector math library (libmvec), on one thread,
+  timed on inputs packed beforehand: nothing around it but one ctypes call. The better of
+  blocks of 8 and 16 worlds is the ceiling.
+- **floor**: a kernel of only that ceiling's exps and divides per world-month (the exact
+  step's 8 ``exp`` and 8 divides, and the divides of the terms), same flags, same blocks.
+- **numpy** and **compiled**: ``polmodel.analysis.worlds.evaluate`` end to end on the same
+  worlds (chunking, packing, outcomes in their compact dtypes), ``engine="numpy"`` and
+  ``engine="compiled"``.
+
+All four run in alternating rounds; every ratio is the median of the per-round ratios, with
+their range. Nothing here is a runtime dependency of polmodel.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+FLAGS = ["-O3", "-march=native", "-fno-math-errno", "-fopenmp-simd", "-ffp-contract=off",
+         "-fno-thread-jumps", "-fPIC", "-shared"]
+
+
+def _compile(source: str, folder: Path, name: str) -> ctypes.CDLL:
+    c_file, so_file = folder / f"{name}.c", folder / f"{name}.so"
+    c_file.write_text(source)
+    subprocess.run(["cc", *FLAGS, str(c_file), "-o", str(so_file), "-lmvec", "-lm"], check=True,
+                   capture_output=True, text=True)
+    return ctypes.CDLL(str(so_file))
+
+
+def divides_per_month() -> int:
+    """Divisions a world-month performs in the generated kernel: the terms' and the step's."""
+    from polmodel.model.c_source import coefficient_code, rate_code
+    from polmodel.model.states import STATES
+
+    _, names = coefficient_code()
+    return sum(line.count(" / ") for line in rate_code(names)) + len(STATES)
+
+
+def floor_source(block: int, divides: int) -> str:
+    """Only the exps and divides: 8 states, each month ``x = exp(-k x) / (x + 1)``, plus the rest."""
+    extra = divides - 8
+    body = [f"x{i} = exp(x{i} * -0.75) / (x{i} + 1.0);" for i in range(8)]
+    body += [f"x{j % 8} = x{j % 8} / (x{(j + 1) % 8} + 1.5);" for j in range(extra)]
+    # The months outside the lane loop, as in the kernel: a lane loop with a loop inside it
+    # does not vectorise (GCC 12), and the floor must use the same vector exp.
+    return "\n".join([
+        "#include <stdint.h>",
+        "#pragma omp declare simd notinbranch", "extern double exp(double);",
+        f"#define W {block}",
+        "double floor_run(int64_t n, const double *x0s, int horizon) {",
+        "  double total = 0.0;",
+        "  double xs[8][W] __attribute__((aligned(64)));",
+        "  for (int64_t i0 = 0; i0 < n; i0 += W) {",
+        "    for (int w = 0; w < W; w++) {",
+        "      const double v = x0s[i0 + w < n ? i0 + w : n - 1];",
+        *(f"      xs[{i}][w] = v * {0.1 * (i + 1)!r};" for i in range(8)),
+        "    }",
+        "    for (int t = 0; t < horizon; t++) {",
+        "#pragma omp simd",
+        "      for (int w = 0; w < W; w++) {",
+        *(f"        double x{i} = xs[{i}][w];" for i in range(8)),
+        *("        " + line for line in body),
+        *(f"        xs[{i}][w] = x{i};" for i in range(8)),
+        "      }",
+        "    }",
+        "    for (int w = 0; w < W; w++)",
+        "      total += xs[0][w] + xs[1][w] + xs[2][w] + xs[3][w] + xs[4][w] + xs[5][w] + xs[6][w]"
+        " + xs[7][w];",
+        "  }",
+        "  return total;",
+        "}",
+    ]) + "\n"
+
+
+class Kernel:
+    """The generated kernel for the memo's structure and ``min``, ready on packed inputs."""
+
+    def __init__(self, lib, worlds, schedules):
+        from polmodel.model.c_source import output_layout
+        from polmodel.model.compiled import lever_settings
+        from polmodel.model.parameters import PARAMETERS
+        from polmodel.model.readings import plan_for
+        from polmodel.model.states import STATES
+        from polmodel.model.structures import STRUCTURES
+
+        initial, params = worlds.inputs()
+        self.n = n = len(worlds)
+        self.keep = [np.ascontiguousarray(np.broadcast_to(params[k], (n,)), dtype=float)
+                     for k in PARAMETERS]
+        self.keep += [np.ascontiguousarray(np.broadcast_to(initial[s], (n,)), dtype=float)
+                      for s in STATES]
+        ptrs = np.array([a.ctypes.data for a in self.keep], dtype=np.uintp)
+        self.par, self.init = ptrs[:len(PARAMETERS)].copy(), ptrs[len(PARAMETERS):].copy()
+        self.pstride = np.ones(len(PARAMETERS), np.int64)
+        self.istride = np.ones(len(STATES), np.int64)
+        self.jobs = []
+        for levers in schedules:
+            settings, month_set = lever_settings(levers)
+            self.jobs.append((settings, month_set, len(levers)))
+        plan, own = plan_for(STRUCTURES["memo"])
+        rows = sum(c for _, c in output_layout(plan, own).values())
+        self.out = np.empty((rows, n))
+        self.fn = lib.polmodel_run
+        self.fn.argtypes = [ctypes.c_int64] + [ctypes.c_void_p] * 4 + [
+            ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_double,
+            ctypes.c_double, ctypes.c_void_p]
+
+    def __call__(self):
+        for settings, month_set, horizon in self.jobs:
+            self.fn(self.n, self.par.ctypes.data, self.pstride.ctypes.data, self.init.ctypes.data,
+                    self.istride.ctypes.data, len(settings), settings.ctypes.data, horizon,
+                    month_set.ctypes.data, 1.0, 1e-12, self.out.ctypes.data)
+
+
+def measure(n_worlds: int, n_policies: int, rounds: int, scenario: str) -> dict:
+    """World-runs per second of numpy, compiled, ceiling and floor, and per-round ratios.
+
+    Returns
+    -------
+    dict
+        ``rates``: name -> list of world-runs/s, one per round (wall clock); ``cpu``: the same
+        on process CPU time; ``block``: the ceiling's block; ``agree``: the largest difference
+        between the compiled engine's and numpy's outcomes; ``compiler``: its version line.
+    """
+    from polmodel.analysis.worlds import evaluate, sample_worlds
+    from polmodel.model.c_source import kernel_source
+    from polmodel.model.readings import plan_for
+    from polmodel.model.structures import STRUCTURES
+    from polmodel.scenario.loading import load_scenario
+
+    if shutil.which("cc") is None:
+        raise RuntimeError("no C compiler (cc): the ceiling is built at benchmark time")
+    sc = load_scenario(scenario)
+    worlds = sample_worlds(sc, n_worlds, seed=0)
+    schedules = [sc.schedule(p) for p in list(sc.policies)[:n_policies]]
+    horizon = len(schedules[0])
+    runs = n_worlds * len(schedules)
+    folder = Path(tempfile.mkdtemp(prefix="polmodel-ceiling-"))
+    plan, own = plan_for(STRUCTURES["memo"])
+    kernels = {b: Kernel(_compile(kernel_source(plan, own, "min", block=b), folder, f"k{b}"),
+                         worlds, schedules) for b in (8, 16)}
+    floor_lib = _compile(floor_source(16, divides_per_month()), folder, "floor")
+    floor_lib.floor_run.restype = ctypes.c_double
+    floor_lib.floor_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_int]
+    x0 = np.ascontiguousarray(worlds.values[:, 0])
+
+    def floor():
+        for _ in schedules:
+            floor_lib.floor_run(n_worlds, x0.ctypes.data, horizon)
+
+    def numpy_engine():
+        return evaluate(worlds, schedules, aggregator="min", engine="numpy")
+
+    def compiled_engine():
+        return evaluate(worlds, schedules, aggregator="min", engine="compiled")
+
+    a, b = numpy_engine(), compiled_engine()  # warm-up, and the agreement checked
+    agree = max(float(np.nanmax(np.abs(np.asarray(getattr(x, f), float)
+                                      - np.asarray(getattr(y, f), float))))
+                for x, y in zip(a, b) for f in ("peak_index", "peak_strict", "readings"))
+    best = {bl: min(_timed(k)[0] for _ in range(3)) for bl, k in kernels.items()}
+    block = min(best, key=best.get)
+    contenders = {"numpy": numpy_engine, "compiled": compiled_engine,
+                  "ceiling": kernels[block], "floor": floor}
+    rates = {k: [] for k in contenders}
+    cpu = {k: [] for k in contenders}
+    for r in range(rounds):
+        order = list(contenders) if r % 2 == 0 else list(reversed(contenders))
+        for name in order:
+            wall, used = _timed(contenders[name])
+            rates[name].append(runs / wall)
+            cpu[name].append(runs / used)
+    version = subprocess.run(["cc", "--version"], capture_output=True, text=True).stdout
+    shutil.rmtree(folder, ignore_errors=True)
+    return dict(rates=rates, cpu=cpu, block=block, agree=agree, runs=runs,
+                compiler=version.splitlines()[0] if version else "cc")
+
+
+def _timed(fn) -> tuple[float, float]:
+    t, c = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - t, max(time.process_time() - c, 1e-9)
+
+
+def ratio(rates: dict, top: str, bottom: str) -> tuple[float, float, float]:
+    """Median of the per-round ratios ``top / bottom`` of world-runs/s, and their range."""
+    per_round = [a / b for a, b in zip(rates[top], rates[bottom])]
+    return statistics.median(per_round), min(per_round), max(per_round)
