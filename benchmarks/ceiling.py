@@ -198,3 +198,81 @@ def ratio(rates: dict, top: str, bottom: str) -> tuple[float, float, float]:
     """Median of the per-round ratios ``top / bottom`` of world-runs/s, and their range."""
     per_round = [a / b for a, b in zip(rates[top], rates[bottom])]
     return statistics.median(per_round), min(per_round), max(per_round)
+
+
+def bench_compiled(row, fmt_s, quick: bool, scenario: str) -> None:
+    """The rows of run.py's ``compiled`` section (``row`` adds one to the table)."""
+    import os
+
+    n, policies, rounds = (20_000, 6, 3) if quick else (100_000, 6, 7)
+    try:
+        m = measure(n, policies, rounds, scenario)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+        row("compiled", "C ceiling", note=f"not measured: {err}")
+        return
+    rates, cpu = m["rates"], m["cpu"]
+    size = f"{n:,} worlds x {policies} policies, 1 thread"
+
+    def per_round(top, bottom, as_percent=True):
+        med, lo, hi = ratio(rates, top, bottom)
+        cmed = ratio(cpu, top, bottom)[0]
+        if as_percent:
+            return med, (f"{100 * med:.0f}% [{100 * lo:.0f}-{100 * hi:.0f}%] of the ceiling; on CPU "
+                         f"time {100 * cmed:.0f}%")
+        return med, f"{med:.2f}x [{lo:.2f}-{hi:.2f}x]; on CPU time {cmed:.2f}x"
+
+    def rate(name):
+        return f"{statistics.median(rates[name]):,.0f}/s"
+
+    med, text = per_round("numpy", "ceiling")
+    row("compiled", f"numpy ensemble (evaluate), {size}", rate("numpy"), ratio=f"{100 * med:.0f}%",
+        note=text)
+    med, text = per_round("compiled", "ceiling")
+    row("compiled", f"compiled engine (evaluate, engine='compiled'), {size}", rate("compiled"),
+        rate("ceiling"), f"{100 * med:.0f}%", ">= 85% of the ceiling", med >= 0.85,
+        f"{text}; outcomes within {m['agree']:.0e} of numpy's")
+    med, text = per_round("compiled", "numpy", as_percent=False)
+    row("compiled", "compiled engine / numpy ensemble", rate("compiled"), rate("numpy"),
+        f"{med:.1f}x", ">= 5x", med >= 5, text)
+    med, text = per_round("ceiling", "floor", as_percent=False)
+    row("compiled", f"C ceiling: the generated kernel alone, blocks of {m['block']} worlds, "
+        f"libmvec ({m['compiler']}, -O3 -march=native, no fast-math)", rate("ceiling"),
+        rate("floor"), f"{med:.2f}x", note=f"the floor (its {divides_per_month()} divides and "
+        f"8 exps a world-month, nothing else) is {1 / med:.2f}x faster; per round {text}")
+    row("compiled", f"{rounds} alternating rounds (order reversed every other round)",
+        note="every ratio is the median of the per-round ratios, [their range]; load average "
+             f"at the end {os.getloadavg()[0]:.1f}")
+    _budget_rows(row, fmt_s, quick, scenario)
+
+
+def _budget_rows(row, fmt_s, quick: bool, scenario: str) -> None:
+    """The re-run of a 10,000-world comparison and Sobol' at N = 8192, compiled."""
+    from polmodel.analysis.comparison import compare
+    from polmodel.analysis.worlds import sample_worlds
+    from polmodel.scenario.loading import load_scenario
+
+    sc = load_scenario(scenario)
+    worlds = sample_worlds(sc, 10_000, seed=0)
+    names = list(sc.policies)[:6]
+    times = {"numpy": [], "compiled": []}
+    for engine in ("compiled", "numpy"):
+        _ = compare(sc, names, worlds=worlds, engine=engine).per_policy  # warm-up
+    for r in range(3 if quick else 7):
+        for engine in (("numpy", "compiled") if r % 2 else ("compiled", "numpy")):
+            t = time.perf_counter()
+            _ = compare(sc, names, worlds=worlds, engine=engine).per_policy
+            times[engine].append(time.perf_counter() - t)
+    t_c, t_n = statistics.median(times["compiled"]), statistics.median(times["numpy"])
+    row("compiled", f"compare re-run on 10,000 sampled worlds x {len(names)} policies, compiled",
+        fmt_s(t_c), f"numpy {fmt_s(t_n)}", f"{t_n / t_c:.1f}x", "< 100 ms", t_c < 0.1,
+        "the worlds sampled once; outcomes and the per-policy table, as a slider re-run needs")
+    from polmodel.analysis.sensitivity_analysis import sensitivity
+
+    n = 1024 if quick else 8192
+    t = time.perf_counter()
+    sensitivity(sc, methods=("sobol",), aggregators=("min",), n=n, n_resamples=0,
+                engine="compiled")
+    took = time.perf_counter() - t
+    row("compiled", f"Sobol' over every assumption (sensitivity), N = {n}, compiled, no bootstrap",
+        fmt_s(took), budget="< 3 s", ok=took < 3 if n == 8192 else None,
+        note="one run (the inert-assumption screen and the design included)")
