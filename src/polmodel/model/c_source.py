@@ -228,8 +228,13 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
 
     starts = {"ps": "-1.0", "pp": "-1.0", "pk": "-1.0", "mk": "__builtin_nan(\"\")",
               "fi": "__builtin_nan(\"\")"}
-    marks = [f"mk_{2 * i + j} = month == {float(mark)!r} ? {peak}_{own} : mk_{2 * i + j};"
-             for i, mark in enumerate(MARKS) for j, peak in enumerate(("ps", "pp"))]
+    # The marks are copied after the month's lane loop, in the months they fall on.
+    slot = {name: j for j, name in enumerate(locals_)}
+    marks = [f"    if (t + 1 == {mark}) for (int w = 0; w < W; w++) {{ "
+             f"acc[{slot[f'mk[{2 * i}]']}][w] = acc[{slot[f'ps[{own}]']}][w]; "
+             f"acc[{slot[f'mk[{2 * i + 1}]']}][w] = acc[{slot[f'pp[{own}]']}][w]; }}"
+             for i, mark in enumerate(MARKS)]
+    lane_locals = [(j, name) for j, name in enumerate(locals_) if not name.startswith("mk")]
     readings = [line.replace("PS(", "ps_(").replace("PP(", "pp_(") for line in
                 reading_code(plan, own, aggregator)]
     for tag, name in (("ps_", "ps"), ("pp_", "pp"), ("AT", "at"), ("CP", "cp"), ("CSUM", "cs"),
@@ -282,7 +287,7 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "      const double month = (double)(t + 1);",
         "      " + lane.replace("\n", "\n      "),
         *(f"        double x{i} = xs[{i}][w];" for i in range(n_states)),
-        *(f"        double {local(name)} = acc[{j}][w];" for j, name in enumerate(locals_)),
+        *(f"        double {local(name)} = acc[{j}][w];" for j, name in lane_locals),
         "#define CS(k) co[k][w]",
         "        {",
         *("          " + line for line in rate_code(coef_names)),
@@ -295,10 +300,10 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "        }",
         "#undef CS",
         *("        " + line for line in readings),
-        *("        " + line for line in marks),
         *(f"        xs[{i}][w] = x{i};" for i in range(n_states)),
-        *(f"        acc[{j}][w] = {local(name)};" for j, name in enumerate(locals_)),
+        *(f"        acc[{j}][w] = {local(name)};" for j, name in lane_locals),
         "      }",
+        *marks,
         "    }",
         "    for (int w = 0; w < W && i0 + w < n; w++) {",
         "      const int64_t iw = i0 + w;",
