@@ -489,6 +489,14 @@ def machine() -> str:
     except OSError:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    if shutil.which("lscpu"):  # what `lscpu | head` says of the CPU, in one line
+        info = dict(line.split(":", 1) for line in subprocess.run(
+            ["lscpu"], capture_output=True, text=True).stdout.splitlines() if ":" in line)
+        flags = info.get("Flags", "")
+        cpu = (f"{info.get('Model name', cpu).strip()} (family {info.get('CPU family', '?').strip()}"
+               f", model {info.get('Model', '?').strip()}, "
+               f"{'AVX-512' if 'avx512f' in flags else 'AVX2' if 'avx2' in flags else 'no AVX2'}"
+               f"{', ' + info['Hypervisor vendor'].strip() + ' guest' if 'Hypervisor vendor' in info else ''})")
     import polmodel
 
     return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy "
