@@ -88,7 +88,7 @@ class Kernel:
     """The generated kernel for the memo's structure and ``min``, ready on packed inputs."""
 
     def __init__(self, lib, worlds, schedules):
-        from polmodel.model.c_source import output_layout
+        from polmodel.model.c_source import outputs
         from polmodel.model.compiled import lever_settings
         from polmodel.model.parameters import PARAMETERS
         from polmodel.model.readings import plan_for
@@ -110,8 +110,8 @@ class Kernel:
             settings, month_set = lever_settings(levers)
             self.jobs.append((settings, month_set, len(levers)))
         plan, own = plan_for(STRUCTURES["memo"])
-        rows = sum(c for _, c in output_layout(plan, own).values())
-        self.out = np.empty((rows, n))
+        self.out = [np.empty((n, *shape), dtype) for _, dtype, shape in outputs(plan, own)]
+        self.outs = np.array([a.ctypes.data for a in self.out], dtype=np.uintp)
         self.fn = lib.polmodel_run
         self.fn.argtypes = [ctypes.c_int64] + [ctypes.c_void_p] * 4 + [
             ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_double,
@@ -121,7 +121,7 @@ class Kernel:
         for settings, month_set, horizon in self.jobs:
             self.fn(self.n, self.par.ctypes.data, self.pstride.ctypes.data, self.init.ctypes.data,
                     self.istride.ctypes.data, len(settings), settings.ctypes.data, horizon,
-                    month_set.ctypes.data, 1.0, 1e-12, self.out.ctypes.data)
+                    month_set.ctypes.data, 1.0, 1e-12, self.outs.ctypes.data)
 
 
 def measure(n_worlds: int, n_policies: int, rounds: int, scenario: str) -> dict:

@@ -26,6 +26,7 @@ from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.readings import MARKS, Plan
 from polmodel.model.states import CONDITIONS, CROSSOVER, STATES
+from polmodel.model.structures import STRUCTURES
 
 BLOCK = 8
 """Worlds a block: one AVX-512 register of doubles (two AVX2 registers)."""
@@ -172,30 +173,55 @@ def reading_code(plan: Plan, own: int, aggregator: str) -> list[str]:
     return lines
 
 
-OUTPUT_ROWS = ("peak", "opened", "first", "at_peak", "condition_peak", "condition_sum", "final",
-               "peak_strict", "peak_product", "binding", "marks")
+def outputs(plan: Plan, own: int) -> list[tuple[str, str, tuple[int, ...]]]:
+    """The kernel's outputs, in the order of its ``outs`` pointers: the fields of ``Outcomes``.
+
+    Each is ``(field, dtype, trailing shape)``, written worlds first, as the numpy path leaves
+    it (graded peaks on the scale of their k-th root, counts as int32).
+    """
+    n_cond = len(CONDITIONS)
+    return [("peak_index", "f8", ()), ("peak_strict", "f8", ()), ("peak_graded", "f8", ()),
+            ("months_open", "i4", ()), ("first_window", "f8", ()),
+            ("binding_months", "i4", (len(plan.leaf_slots[own]),)),
+            ("at_peak", "f8", (n_cond,)), ("condition_peak", "f8", (n_cond,)),
+            ("condition_mean", "f8", (n_cond,)), ("crisis_months", "f8", ()),
+            ("final", "f8", (len(STATES),)), ("readings", "f8", (len(STRUCTURES), 2)),
+            ("marks", "f8", (len(MARKS), 2))]
 
 
-def output_layout(plan: Plan, own: int) -> dict[str, tuple[int, int]]:
-    """Rows of the kernel's output matrix ``(n_rows, n_worlds)``: name -> (first row, count)."""
-    m, n_cond = len(plan.strict), len(CONDITIONS)
-    sizes = dict(peak=1, opened=1, first=1, at_peak=n_cond, condition_peak=n_cond,
-                 condition_sum=n_cond, final=len(STATES), peak_strict=m, peak_product=m,
-                 binding=len(plan.leaf_slots[own]), marks=2 * len(MARKS))
-    layout, row = {}, 0
-    for name in OUTPUT_ROWS:
-        layout[name] = (row, sizes[name])
-        row += sizes[name]
-    return layout
+def _root(value: str, k: int) -> str:
+    """:func:`polmodel.model.structures.graded_root` of one value, as C."""
+    return {1: value, 2: f"sqrt({value})", 4: f"sqrt(sqrt({value}))"}.get(
+        k, f"pow({value}, {_c(1.0 / k)})")
 
 
-_ROW_OF = {"ps": "peak_strict", "pp": "peak_product", "at": "at_peak", "cp": "condition_peak",
-           "cs": "condition_sum", "bd": "binding", "mk": "marks", "pk": "peak", "op": "opened",
-           "fi": "first"}
+def _acc(slot: dict, name: str) -> str:
+    return f"acc[{slot[name]}][w]"
 
 
-def _index(name: str) -> int:
-    return int(name.split("[")[1].rstrip("]")) if "[" in name else 0
+def _stores(plan: Plan, own: int, slot: dict) -> list[str]:
+    """C lines writing world ``iw`` (lane ``w``) into each of :func:`outputs`."""
+    def acc(name):
+        return _acc(slot, name)
+
+    n_cond, n_struct, n_bind = len(CONDITIONS), len(STRUCTURES), len(plan.leaf_slots[own])
+    lines = [f"o0[iw] = {acc('pk')};", f"o1[iw] = {acc(f'ps[{own}]')};",
+             f"o2[iw] = gr[{own}][w];", f"o3[iw] = (int32_t){acc('op')};",
+             f"o4[iw] = {acc('fi')};"]
+    lines += [f"o5[iw * {n_bind} + {b}] = (int32_t){acc(f'bd[{b}]')};" for b in range(n_bind)]
+    for c in range(n_cond):
+        lines += [f"o6[iw * {n_cond} + {c}] = {acc(f'at[{c}]')};",
+                  f"o7[iw * {n_cond} + {c}] = {acc(f'cp[{c}]')};",
+                  f"o8[iw * {n_cond} + {c}] = {acc(f'cs[{c}]')} / months;"]
+    lines.append(f"o9[iw] = {acc('cs[0]')} * dt;")
+    lines += [f"o10[iw * {len(STATES)} + {i}] = xs[{i}][w];" for i in range(len(STATES))]
+    for j in range(n_struct):
+        lines += [f"o11[(iw * {n_struct} + {j}) * 2] = {acc(f'ps[{j}]')};",
+                  f"o11[(iw * {n_struct} + {j}) * 2 + 1] = gr[{j}][w];"]
+    for i in range(len(MARKS)):
+        lines += [f"o12[(iw * {len(MARKS)} + {i}) * 2] = {acc(f'mk[{2 * i}]')};",
+                  f"o12[(iw * {len(MARKS)} + {i}) * 2 + 1] = mg[{i}][w];"]
+    return lines
 
 
 def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = True,
@@ -207,8 +233,6 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
     the scalar ones.
     """
     coef_lines, coef_names = coefficient_code()
-    layout = output_layout(plan, own)
-    rows = layout["marks"][0] + layout["marks"][1]
     n_par, n_coef, n_states = len(PARAMETERS), len(coef_names), len(STATES)
     m = len(plan.strict)
     lane = "#pragma omp simd\n    for (int w = 0; w < W; w++) {"
@@ -216,8 +240,7 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
             "#pragma omp declare simd notinbranch\nextern double pow(double, double);\n"
             "#pragma omp declare simd notinbranch\nextern double sqrt(double);\n"
             if vector_math else "#include <math.h>\n")
-    row = {name: first for name, (first, _) in layout.items()}
-    n_cond, n_bind = len(CONDITIONS), layout["binding"][1]
+    n_cond, n_bind = len(CONDITIONS), len(plan.leaf_slots[own])
     locals_ = ([f"ps[{j}]" for j in range(m)] + [f"pp[{j}]" for j in range(m)]
                + [f"at[{c}]" for c in range(n_cond)] + [f"cp[{c}]" for c in range(n_cond)]
                + [f"cs[{c}]" for c in range(n_cond)] + [f"bd[{b}]" for b in range(n_bind)]
@@ -248,21 +271,25 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "#include <stdlib.h>", "#include <stdint.h>",
         "extern double fabs(double);", simd,
         f"#define W {block}", f"#define NP {n_par}", f"#define NC {n_coef}",
-        f"#define NS {n_states}", f"#define NL {len(LEVER_NAMES)}", f"#define ROWS {rows}",
-        "int polmodel_rows(void) { return ROWS; }",
+        f"#define NS {n_states}", f"#define NL {len(LEVER_NAMES)}",
         "int polmodel_block(void) { return W; }",
         "/* par[k], init[i]: pointers with a stride of 1 (one value a world) or 0 (one for all);",
         "   settings: n_set x NL lever intensities; month_set: the setting of each month;",
-        "   out: ROWS x n, row-major (see polmodel.model.c_source.output_layout). */",
+        "   outs: one pointer an output, worlds first (polmodel.model.c_source.outputs). */",
         "int polmodel_run(int64_t n, const double *const *par, const int64_t *pstride,",
         "                 const double *const *init, const int64_t *istride, int n_set,",
         "                 const double *settings, int horizon, const int32_t *month_set,",
-        "                 double dt, double eps, double *out) {",
+        "                 double dt, double eps, void *const *outs) {",
         "  double (*coef)[NC][W] = aligned_alloc(64, sizeof(double[NC][W]) * (n_set > 0 ? n_set : 1));",
         "  if (!coef) return 1;",
         "  double pb[NP][W] __attribute__((aligned(64)));",
         "  double xs[NS][W] __attribute__((aligned(64)));",
         f"  double acc[{len(locals_)}][W] __attribute__((aligned(64)));",
+        f"  double gr[{m}][W] __attribute__((aligned(64)));",
+        f"  double mg[{len(MARKS)}][W] __attribute__((aligned(64)));",
+        *(f"  {'int32_t' if dtype == 'i4' else 'double'} *const o{j} = outs[{j}];"
+          for j, (_, dtype, _) in enumerate(outputs(plan, own))),
+        "  const double months = (double)(horizon > 1 ? horizon : 1);",
         "  for (int64_t i0 = 0; i0 < n; i0 += W) {",
         "    for (int w = 0; w < W; w++) {  /* a tail is padded with its last world */",
         "      int64_t i = i0 + w < n ? i0 + w : n - 1;",
@@ -305,11 +332,17 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "      }",
         *marks,
         "    }",
+        # Graded roots over the whole block (the vector pow, like every world's), then the
+        # block's worlds written out, worlds first.
+        "    " + lane.replace("\n", "\n    "),
+        *(f"      gr[{j}][w] = {_root(_acc(slot, f'pp[{j}]'), k)};"
+          for j, k in enumerate(plan.k)),
+        *(f"      mg[{i}][w] = {_root(_acc(slot, f'mk[{2 * i + 1}]'), plan.k[own])};"
+          for i in range(len(MARKS))),
+        "    }",
         "    for (int w = 0; w < W && i0 + w < n; w++) {",
         "      const int64_t iw = i0 + w;",
-        *(f"      out[{row[_ROW_OF[name.split('[')[0]]] + _index(name)} * n + iw] = acc[{j}][w];"
-          for j, name in enumerate(locals_)),
-        *(f"      out[{row['final'] + s} * n + iw] = xs[{s}][w];" for s in range(n_states)),
+        *("      " + line for line in _stores(plan, own, slot)),
         "    }",
         "  }",
         "  free(coef);",

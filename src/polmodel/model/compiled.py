@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from polmodel.errors import PolmodelError
-from polmodel.model.c_source import output_layout
-from polmodel.model.readings import MARKS, plan_for
-from polmodel.model.structures import STRUCTURES, Structure, graded_root
+from polmodel.model.c_source import outputs
+from polmodel.model.readings import plan_for
+from polmodel.model.structures import STRUCTURES, Structure
 
 ENGINES = ("numpy", "compiled")
 """The engines a run may ask for; numpy is the default and needs nothing more."""
@@ -225,46 +225,20 @@ def run_kernels(p: dict, x: list, schedules: list, n: int, aggregator: str,
 
     par, pstride = pointers(p[k] for k in PARAMETERS)
     init, istride = pointers(x)
-    layout = output_layout(plan, own)
-    rows = sum(count for _, count in layout.values())
+    fields = outputs(plan, own)
     results = []
     for levers in schedules:
         settings, month_set = lever_settings(levers)
-        out = np.empty((rows, n))
+        out = {name: np.empty((n, *shape), dtype=dtype) for name, dtype, shape in fields}
+        ptrs = np.array([a.ctypes.data for a in out.values()], dtype=np.uintp)
         status = lib.polmodel_run(n, par.ctypes.data, pstride.ctypes.data, init.ctypes.data,
                                   istride.ctypes.data, len(settings), settings.ctypes.data,
                                   len(levers), month_set.ctypes.data, float(dt), float(eps),
-                                  out.ctypes.data)
+                                  ptrs.ctypes.data)
         if status != 0:
             raise MemoryError("engine 'compiled': the kernel could not allocate its coefficients")
-        results.append(_outcomes(out, layout, plan, own, n, len(levers), dt))
+        results.append(out)
     return results
-
-
-def _outcomes(out: np.ndarray, layout: dict, plan, own: int, n: int, horizon: int,
-              dt: float) -> dict:
-    """The kernel's rows as the fields of ``Outcomes``: what ``ArrayReadings.finish`` makes."""
-    def rows_of(name):
-        first, count = layout[name]
-        return out[first:first + count]
-
-    n_struct = len(STRUCTURES)
-    graded = np.stack([graded_root(v, k) for v, k in zip(rows_of("peak_product"), plan.k)])
-    strict = rows_of("peak_strict")
-    marks = rows_of("marks").reshape(len(MARKS), 2, n).copy()
-    marks[:, 1] = graded_root(marks[:, 1], plan.k[own])
-    cond_sum = rows_of("condition_sum")
-    return dict(
-        peak_index=rows_of("peak")[0], peak_strict=strict[own], peak_graded=graded[own],
-        months_open=rows_of("opened")[0].astype(np.int32), first_window=rows_of("first")[0],
-        binding_months=rows_of("binding").T.astype(np.int32), at_peak=rows_of("at_peak").T,
-        condition_peak=rows_of("condition_peak").T,
-        readings=np.stack([strict[:n_struct], graded[:n_struct]], axis=-1).transpose(1, 0, 2),
-        marks=np.moveaxis(marks, -1, 0),
-        condition_mean=(cond_sum / max(horizon, 1)).T,
-        crisis_months=cond_sum[0] * dt,
-        final=rows_of("final").T,
-    )
 
 
 def lever_settings(levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
