@@ -88,8 +88,9 @@ class Kernel:
     """The generated kernel for the memo's structure and ``min``, ready on packed inputs."""
 
     def __init__(self, lib, worlds, schedules):
-        from polmodel.model.c_source import outputs
-        from polmodel.model.compiled import lever_settings
+        from polmodel.analysis.outcomes import PolicyOutcomes
+        from polmodel.model.c_source import slot_names
+        from polmodel.model.compiled import _destinations, lever_settings
         from polmodel.model.parameters import PARAMETERS
         from polmodel.model.readings import plan_for
         from polmodel.model.states import STATES
@@ -110,18 +111,21 @@ class Kernel:
             settings, month_set = lever_settings(levers)
             self.jobs.append((settings, month_set, len(levers)))
         plan, own = plan_for(STRUCTURES["memo"])
-        self.out = [np.empty((n, *shape), dtype) for _, dtype, shape in outputs(plan, own)]
-        self.outs = np.array([a.ctypes.data for a in self.out], dtype=np.uintp)
+        # The outcomes the ensemble keeps, in its dtypes, written into arrays made once.
+        self.out = [PolicyOutcomes.empty(n) for _ in schedules]
+        self.dst = [_destinations(slot_names(plan, own), o.kernel_targets(0, n), n)
+                    for o in self.out]
         self.fn = lib.polmodel_run
         self.fn.argtypes = [ctypes.c_int64] + [ctypes.c_void_p] * 4 + [
             ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_double,
-            ctypes.c_double, ctypes.c_void_p]
+            ctypes.c_double] + [ctypes.c_void_p] * 3
 
     def __call__(self):
-        for settings, month_set, horizon in self.jobs:
+        for (settings, month_set, horizon), (dst, stride, kind) in zip(self.jobs, self.dst):
             self.fn(self.n, self.par.ctypes.data, self.pstride.ctypes.data, self.init.ctypes.data,
                     self.istride.ctypes.data, len(settings), settings.ctypes.data, horizon,
-                    month_set.ctypes.data, 1.0, 1e-12, self.outs.ctypes.data)
+                    month_set.ctypes.data, 1.0, 1e-12, dst.ctypes.data, stride.ctypes.data,
+                    kind.ctypes.data)
 
 
 def measure(n_worlds: int, n_policies: int, rounds: int, scenario: str) -> dict:

@@ -372,6 +372,8 @@ def _evaluate(worlds: Worlds, schedules: Sequence[np.ndarray], aggregator, chunk
     """:func:`evaluate` after its checks: :func:`check_evaluation` passed the caller's arguments."""
     n = len(worlds)
     bounds = [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
+    if engine == "compiled" and executor is None and worlds.values.shape[1] and schedules:
+        return _evaluate_into(worlds, schedules, aggregator, bounds, progress, structure)
     args = ((worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator,
              structure, engine) for a, b in bounds)
     if executor is None:
@@ -391,6 +393,29 @@ def _evaluate(worlds: Worlds, schedules: Sequence[np.ndarray], aggregator, chunk
                 progress(b - a)
     finally:
         results.close()  # an interrupt or error cancels the chunks not yet started
+    return out
+
+
+def _evaluate_into(worlds: Worlds, schedules, aggregator, bounds, progress, structure
+                   ) -> list[PolicyOutcomes]:
+    """:func:`_evaluate` with the compiled engine in this process, with no copy between.
+
+    The kernel writes each chunk's outcomes into the ensemble's arrays, in their dtypes.
+    """
+    out = [PolicyOutcomes.empty(len(worlds)) for _ in schedules]
+    for a, b in bounds:
+        values = worlds.values[a:b]
+        if values.strides[0] != values.itemsize:
+            values = np.ascontiguousarray(values.T).T
+        initial, params = _split(worlds.names, values, worlds.fixed)
+        ran = simulate_each(initial, params, list(schedules), aggregator=aggregator,
+                            structure=structure, engine="compiled",
+                            targets=[o.kernel_targets(a, b) for o in out])
+        for whole, o in zip(out, ran):
+            if o is not None:  # the numpy fallback (no compiler) returns its outcomes
+                whole.fill(a, policy_outcomes(o))
+        if progress is not None:
+            progress(b - a)
     return out
 
 

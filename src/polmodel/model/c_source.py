@@ -195,33 +195,72 @@ def _root(value: str, k: int) -> str:
         k, f"pow({value}, {_c(1.0 / k)})")
 
 
-def _acc(slot: dict, name: str) -> str:
-    return f"acc[{slot[name]}][w]"
+OUTPUT_KINDS = {"f8": 0, "f4": 1, "i4": 2, "i2": 3, "i1": 4}
+"""The types the kernel writes an output in (numpy's ``dtype.str`` without its byte order)."""
+_C_TYPES = ("double", "float", "int32_t", "int16_t", "int8_t")
 
 
-def _stores(plan: Plan, own: int, slot: dict) -> list[str]:
-    """C lines writing world ``iw`` (lane ``w``) into each of :func:`outputs`."""
+def slot_names(plan: Plan, own: int) -> list[str]:
+    """Every number the kernel can write per world, in the order of its ``dst`` pointers.
+
+    Named as a field of :class:`polmodel.model.integrator.Outcomes` and its trailing index
+    (``at_peak[2]``, ``readings[1][0]``); ``bottleneck`` is the first largest of
+    ``binding_months``, as :attr:`Outcomes.bottleneck`.
+    """
+    n_cond = len(CONDITIONS)
+    return (["peak_index", "peak_strict", "peak_graded", "months_open", "first_window"]
+            + [f"binding_months[{b}]" for b in range(len(plan.leaf_slots[own]))]
+            + ["bottleneck"] + [f"at_peak[{c}]" for c in range(n_cond)]
+            + [f"condition_peak[{c}]" for c in range(n_cond)]
+            + [f"condition_mean[{c}]" for c in range(n_cond)] + ["crisis_months"]
+            + [f"final[{i}]" for i in range(len(STATES))]
+            + [f"readings[{j}][{r}]" for j in range(len(STRUCTURES)) for r in range(2)]
+            + [f"marks[{i}][{r}]" for i in range(len(MARKS)) for r in range(2)])
+
+
+def _values(plan: Plan, own: int, slot: dict) -> list[str]:
+    """C lines of the lane loop setting ``val[k][w]`` for each of :func:`slot_names`."""
     def acc(name):
-        return _acc(slot, name)
+        return f"acc[{slot[name]}][w]"
 
-    n_cond, n_struct, n_bind = len(CONDITIONS), len(STRUCTURES), len(plan.leaf_slots[own])
-    lines = [f"o0[iw] = {acc('pk')};", f"o1[iw] = {acc(f'ps[{own}]')};",
-             f"o2[iw] = gr[{own}][w];", f"o3[iw] = (int32_t){acc('op')};",
-             f"o4[iw] = {acc('fi')};"]
-    lines += [f"o5[iw * {n_bind} + {b}] = (int32_t){acc(f'bd[{b}]')};" for b in range(n_bind)]
-    for c in range(n_cond):
-        lines += [f"o6[iw * {n_cond} + {c}] = {acc(f'at[{c}]')};",
-                  f"o7[iw * {n_cond} + {c}] = {acc(f'cp[{c}]')};",
-                  f"o8[iw * {n_cond} + {c}] = {acc(f'cs[{c}]')} / months;"]
-    lines.append(f"o9[iw] = {acc('cs[0]')} * dt;")
-    lines += [f"o10[iw * {len(STATES)} + {i}] = xs[{i}][w];" for i in range(len(STATES))]
-    for j in range(n_struct):
-        lines += [f"o11[(iw * {n_struct} + {j}) * 2] = {acc(f'ps[{j}]')};",
-                  f"o11[(iw * {n_struct} + {j}) * 2 + 1] = gr[{j}][w];"]
+    n_bind = len(plan.leaf_slots[own])
+    lines = [f"double best = {acc('bd[0]')}, arg = 0.0;"]
+    for b in range(1, n_bind):  # the first largest count, as numpy's argmax
+        lines += [f"arg = {acc(f'bd[{b}]')} > best ? {float(b)!r} : arg;",
+                  f"best = {acc(f'bd[{b}]')} > best ? {acc(f'bd[{b}]')} : best;"]
+    k_own = plan.k[own]
+    value = {"peak_index": acc("pk"), "peak_strict": acc(f"ps[{own}]"),
+             "peak_graded": _root(acc(f"pp[{own}]"), k_own), "months_open": acc("op"),
+             "first_window": acc("fi"), "bottleneck": "arg",
+             "crisis_months": f"{acc('cs[0]')} * dt"}
+    for b in range(n_bind):
+        value[f"binding_months[{b}]"] = acc(f"bd[{b}]")
+    for c in range(len(CONDITIONS)):
+        value[f"at_peak[{c}]"] = acc(f"at[{c}]")
+        value[f"condition_peak[{c}]"] = acc(f"cp[{c}]")
+        value[f"condition_mean[{c}]"] = f"{acc(f'cs[{c}]')} / months"
+    for i in range(len(STATES)):
+        value[f"final[{i}]"] = f"xs[{i}][w]"
+    for j in range(len(STRUCTURES)):
+        value[f"readings[{j}][0]"] = acc(f"ps[{j}]")
+        value[f"readings[{j}][1]"] = _root(acc(f"pp[{j}]"), plan.k[j])
     for i in range(len(MARKS)):
-        lines += [f"o12[(iw * {len(MARKS)} + {i}) * 2] = {acc(f'mk[{2 * i}]')};",
-                  f"o12[(iw * {len(MARKS)} + {i}) * 2 + 1] = mg[{i}][w];"]
-    return lines
+        value[f"marks[{i}][0]"] = acc(f"mk[{2 * i}]")
+        value[f"marks[{i}][1]"] = _root(acc(f"mk[{2 * i + 1}]"), k_own)
+    return lines + [f"val[{k}][w] = {value[name]};"
+                    for k, name in enumerate(slot_names(plan, own))]
+
+
+def _store_code() -> list[str]:
+    """Each requested output of the block's worlds written in its type, at its stride."""
+    cases = [f"      case {code}: for (int w = 0; w < nw; w++) *({ctype} *)(base + w * st) = "
+             f"({ctype})val[k][w]; break;" for code, ctype in enumerate(_C_TYPES)]
+    return ["    const int nw = n - i0 < W ? (int)(n - i0) : W;",
+            "    for (int k = 0; k < NV; k++) {",
+            "      if (!dst[k]) continue;",
+            "      const int64_t st = dstride[k];",
+            "      char *const base = dst[k] + i0 * st;",
+            "      switch (dkind[k]) {", *cases, "      }", "    }"]
 
 
 def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = True,
@@ -275,20 +314,20 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "int polmodel_block(void) { return W; }",
         "/* par[k], init[i]: pointers with a stride of 1 (one value a world) or 0 (one for all);",
         "   settings: n_set x NL lever intensities; month_set: the setting of each month;",
-        "   outs: one pointer an output, worlds first (polmodel.model.c_source.outputs). */",
+        "   dst, dstride, dkind: per output of slot_names(), where world 0's value goes (NULL:",
+        "   not wanted), the bytes from one world's to the next, and its type (OUTPUT_KINDS). */",
         "int polmodel_run(int64_t n, const double *const *par, const int64_t *pstride,",
         "                 const double *const *init, const int64_t *istride, int n_set,",
         "                 const double *settings, int horizon, const int32_t *month_set,",
-        "                 double dt, double eps, void *const *outs) {",
+        "                 double dt, double eps, char *const *dst, const int64_t *dstride,",
+        "                 const int32_t *dkind) {",
         "  double (*coef)[NC][W] = aligned_alloc(64, sizeof(double[NC][W]) * (n_set > 0 ? n_set : 1));",
         "  if (!coef) return 1;",
         "  double pb[NP][W] __attribute__((aligned(64)));",
         "  double xs[NS][W] __attribute__((aligned(64)));",
         f"  double acc[{len(locals_)}][W] __attribute__((aligned(64)));",
-        f"  double gr[{m}][W] __attribute__((aligned(64)));",
-        f"  double mg[{len(MARKS)}][W] __attribute__((aligned(64)));",
-        *(f"  {'int32_t' if dtype == 'i4' else 'double'} *const o{j} = outs[{j}];"
-          for j, (_, dtype, _) in enumerate(outputs(plan, own))),
+        f"#define NV {len(slot_names(plan, own))}",
+        "  double val[NV][W] __attribute__((aligned(64)));",
         "  const double months = (double)(horizon > 1 ? horizon : 1);",
         "  for (int64_t i0 = 0; i0 < n; i0 += W) {",
         "    for (int w = 0; w < W; w++) {  /* a tail is padded with its last world */",
@@ -332,18 +371,12 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
         "      }",
         *marks,
         "    }",
-        # Graded roots over the whole block (the vector pow, like every world's), then the
-        # block's worlds written out, worlds first.
+        # Every output over the whole block (the vector pow, as for every world, whatever
+        # its place in a chunk), then the block's worlds written where they are wanted.
         "    " + lane.replace("\n", "\n    "),
-        *(f"      gr[{j}][w] = {_root(_acc(slot, f'pp[{j}]'), k)};"
-          for j, k in enumerate(plan.k)),
-        *(f"      mg[{i}][w] = {_root(_acc(slot, f'mk[{2 * i + 1}]'), plan.k[own])};"
-          for i in range(len(MARKS))),
+        *("      " + line for line in _values(plan, own, slot)),
         "    }",
-        "    for (int w = 0; w < W && i0 + w < n; w++) {",
-        "      const int64_t iw = i0 + w;",
-        *("      " + line for line in _stores(plan, own, slot)),
-        "    }",
+        *_store_code(),
         "  }",
         "  free(coef);",
         "  return 0;",

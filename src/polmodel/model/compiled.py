@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from polmodel.errors import PolmodelError
-from polmodel.model.c_source import outputs
+from polmodel.model.c_source import OUTPUT_KINDS, outputs, slot_names
 from polmodel.model.readings import plan_for
 from polmodel.model.structures import STRUCTURES, Structure
 
@@ -128,7 +128,8 @@ def _library(structure: Structure, aggregator: str):
         lib.polmodel_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p,
                                      ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
                                      ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
-                                     ctypes.c_double, ctypes.c_double, ctypes.c_void_p]
+                                     ctypes.c_double, ctypes.c_double, ctypes.c_void_p,
+                                     ctypes.c_void_p, ctypes.c_void_p]
         lib.vector_math = vector_math
         _LIBRARIES[key] = (lib, plan, own)
         return _LIBRARIES[key]
@@ -206,8 +207,14 @@ def run_kernel(p: dict, x: list, levers: np.ndarray, n: int, aggregator: str,
 
 
 def run_kernels(p: dict, x: list, schedules: list, n: int, aggregator: str,
-                structure: Structure, dt: float, eps: float) -> list[dict]:
-    """:func:`run_kernel` for several lever schedules on the same worlds, packed once."""
+                structure: Structure, dt: float, eps: float, targets=None) -> list[dict | None]:
+    """:func:`run_kernel` for several lever schedules on the same worlds, packed once.
+
+    ``targets``, when given, is per schedule a mapping of output names
+    (:func:`polmodel.model.c_source.slot_names`) to arrays of ``n`` worlds (views at any
+    stride; float64, float32, int32, int16 or int8) that the kernel writes into, in their
+    type, instead of the fields of ``Outcomes``; None is returned for those schedules.
+    """
     from polmodel.model.parameters import PARAMETERS
 
     lib, plan, own = _library(structure, aggregator)
@@ -225,20 +232,62 @@ def run_kernels(p: dict, x: list, schedules: list, n: int, aggregator: str,
 
     par, pstride = pointers(p[k] for k in PARAMETERS)
     init, istride = pointers(x)
-    fields = outputs(plan, own)
+    names = slot_names(plan, own)
     results = []
-    for levers in schedules:
+    for i, levers in enumerate(schedules):
         settings, month_set = lever_settings(levers)
-        out = {name: np.empty((n, *shape), dtype=dtype) for name, dtype, shape in fields}
-        ptrs = np.array([a.ctypes.data for a in out.values()], dtype=np.uintp)
+        if targets is None:
+            out = {name: np.empty((n, *shape), dtype=dtype)
+                   for name, dtype, shape in outputs(plan, own)}
+            views = slot_views(out)
+        else:
+            out, views = None, targets[i]
+        dst, dstride, dkind = _destinations(names, views, n)
         status = lib.polmodel_run(n, par.ctypes.data, pstride.ctypes.data, init.ctypes.data,
                                   istride.ctypes.data, len(settings), settings.ctypes.data,
                                   len(levers), month_set.ctypes.data, float(dt), float(eps),
-                                  ptrs.ctypes.data)
+                                  dst.ctypes.data, dstride.ctypes.data, dkind.ctypes.data)
         if status != 0:
             raise MemoryError("engine 'compiled': the kernel could not allocate its coefficients")
         results.append(out)
     return results
+
+
+def slot_views(arrays: dict) -> dict:
+    """Each array of worlds as its columns, named as the kernel's outputs (``at_peak[2]``)."""
+    views = {}
+    for name, a in arrays.items():
+        if a.ndim == 1:
+            views[name] = a
+        elif a.ndim == 2:
+            views.update({f"{name}[{c}]": a[:, c] for c in range(a.shape[1])})
+        else:
+            views.update({f"{name}[{j}][{r}]": a[:, j, r] for j in range(a.shape[1])
+                          for r in range(a.shape[2])})
+    return views
+
+
+def _destinations(names: list, views: dict, n: int):
+    """Pointers, strides (bytes) and types of the wanted outputs, NULL for the others."""
+    unknown = set(views) - set(names)
+    if unknown:
+        raise PolmodelError(f"targets: unknown output {sorted(unknown)[0]!r}; allowed: "
+                            + ", ".join(names))
+    dst = np.zeros(len(names), np.uintp)
+    dstride = np.zeros(len(names), np.int64)
+    dkind = np.zeros(len(names), np.int32)
+    for k, name in enumerate(names):
+        a = views.get(name)
+        if a is None:
+            continue
+        kind = OUTPUT_KINDS.get(a.dtype.str[1:])
+        if (kind is None or not a.dtype.isnative or a.ndim != 1 or len(a) != n
+                or not a.flags.writeable):
+            raise PolmodelError(f"targets: {name} is a {a.dtype} array of shape {a.shape}; "
+                                f"allowed: a writeable array of {n} float64, float32, int32, "
+                                "int16 or int8")
+        dst[k], dstride[k], dkind[k] = a.ctypes.data, a.strides[0], kind
+    return dst, dstride, dkind
 
 
 def lever_settings(levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -246,7 +246,8 @@ def simulate_each(
     structure: str | Structure = DEFAULT_STRUCTURE,
     dt: float = 1.0,
     engine: str = "numpy",
-) -> list[Outcomes]:
+    targets: list | None = None,
+) -> list[Outcomes | None]:
     """The outcomes of :func:`simulate` (``record=False``) for each of several lever schedules.
 
     The same worlds under every schedule: with the compiled engine, the worlds are checked and
@@ -257,11 +258,14 @@ def simulate_each(
     initial, params : mapping of str to float or ndarray[n_worlds]
     schedules : list of ndarray[n_months, n_levers]
         Lever schedules shared by every world.
+    targets : list of mapping, optional
+        With the compiled engine, per schedule, arrays the kernel writes its outputs into
+        (:func:`polmodel.model.compiled.run_kernels`); their schedules return None.
 
     Returns
     -------
-    list of Outcomes
-        One per schedule.
+    list of Outcomes or None
+        One per schedule (Outcomes wherever the numpy path ran them).
     """
     if engine != "compiled" or not schedules:
         return [simulate(initial, params, s, aggregator=aggregator, structure=structure, dt=dt,
@@ -278,8 +282,9 @@ def simulate_each(
     for levers in all_levers[1:]:
         check_model_inputs({}, {}, levers, dt)
     try:
-        return [Outcomes(**out) for out in compiled.run_kernels(p, x, all_levers, n, aggregator,
-                                                                 structure, dt, _EPS)]
+        return [None if out is None else Outcomes(**out)
+                for out in compiled.run_kernels(p, x, all_levers, n, aggregator, structure, dt,
+                                                _EPS, targets)]
     except compiled.Unavailable as why:
         compiled.fallback_warning(str(why))
     return [simulate(initial, params, s, aggregator=aggregator, structure=structure, dt=dt,
