@@ -19,12 +19,9 @@ flags, the compiler and the CPU (``-march=native``). Flags never change the nume
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
+# ctypes, hashlib, subprocess and tempfile are imported where a kernel is built or loaded:
+# the analyses import this module for check_engine, and start-up stays as it was.
 import os
-import shutil
-import subprocess
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -58,6 +55,8 @@ _FAILED: dict = {}
 
 def compiler() -> str | None:
     """The C compiler the engine would use: ``$CC``, else the first of cc, gcc, clang found."""
+    import shutil
+
     cc = os.environ.get("CC")
     if cc:
         return shutil.which(cc.split()[0]) and cc
@@ -96,6 +95,10 @@ def _cpu() -> str:
 
 def _library(structure: Structure, aggregator: str):
     """The kernel for a structure and a named aggregator: loaded, built if needed."""
+    import ctypes
+    import hashlib
+    import subprocess
+
     from polmodel.model.c_source import kernel_source
 
     plan, own = plan_for(structure)
@@ -145,6 +148,9 @@ def _scalar_math(path: Path) -> bool:
     the vector one, so a world's numbers would depend on its place in a chunk: such a build is
     refused for the scalar-only one. Without ``nm`` nothing is checked (the tests check).
     """
+    import shutil
+    import subprocess
+
     nm = shutil.which("nm")
     if nm is None:
         return False
@@ -155,6 +161,9 @@ def _scalar_math(path: Path) -> bool:
 
 def _build(cc: str, source: str, flags: list, libs: list, path: Path) -> str | None:
     """Compile ``source`` into ``path`` (atomically: workers may build at once); an error or None."""
+    import subprocess
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         folder = path.parent
