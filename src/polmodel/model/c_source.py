@@ -285,7 +285,7 @@ def kernel_source(plan: Plan, own: int, aggregator: str, *, vector_math: bool = 
                + [f"cs[{c}]" for c in range(n_cond)] + [f"bd[{b}]" for b in range(n_bind)]
                + [f"mk[{r}]" for r in range(2 * len(MARKS))] + ["pk", "op", "fi"])
 
-    def local(name):  # ps[2] -> ps_2: an accumulator held in a register across the months
+    def local(name):  # ps[2] -> ps_2: an accumulator, read and written back each month
         return name.replace("[", "_").replace("]", "")
 
     starts = {"ps": "-1.0", "pp": "-1.0", "pk": "-1.0", "mk": "__builtin_nan(\"\")",
