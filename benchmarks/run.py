@@ -4,12 +4,14 @@
     python benchmarks/run.py                   # everything (several minutes on 2 cores);
                                                # writes the table into benchmarks/README.md
     python benchmarks/run.py --quick           # smaller sizes, prints only
-    python benchmarks/run.py --only latency    # one section (latency, workbench,
+    python benchmarks/run.py --only latency    # one section (latency, workbench, compiled,
                                                # sensitivity, scaling, limits); prints only
     python benchmarks/run.py --only workbench --quick --profile   # where the time goes
 
 Every figure is a median of repeated runs on this machine (wall clock, seconds unless said);
-ratios come from medians of the same run. Sections whose reference tool is not installed, or
+every ratio between two contenders is the median of per-round ratios from alternating rounds
+(each round runs both, the order reversed every other round), with the range of those ratios.
+Peers are given the same work (SALib and polmodel the same number of bootstrap resamples). Sections whose reference tool is not installed, or
 whose polmodel feature does not exist yet, say so in the table instead of a number. Nothing
 here tunes the model: every comparison first checks that both sides give the same outcomes
 (within 1e-12 where the two use different exp implementations).
@@ -270,6 +272,10 @@ def bench_workbench(quick: bool) -> float | None:
             times.append(time.perf_counter() - t)
     t_vec, t_wb = statistics.median(t_vecs), statistics.median(t_wbs)
     rate_vec, rate_wb = len(big) / t_vec, n / t_wb
+    # The ratio is the median of the rounds' own ratios (each round's two runs saw the same
+    # load), not a ratio of the two medians.
+    per_round = sorted((len(big) / v) / (n / w) for v, w in zip(t_vecs, t_wbs))
+    ratio = statistics.median(per_round)
     row("workbench", f"polmodel ensemble, {len(big):,} worlds x 1 policy", fmt_s(t_vec),
         note=f"{rate_vec:,.0f} world-runs/s")
     (ours,) = evaluate(worlds, [levers], aggregator=sc.aggregator)
@@ -283,12 +289,10 @@ def bench_workbench(quick: bool) -> float | None:
     row("workbench", f"ema-workbench {ema.__version__}, SequentialEvaluator, function model on "
         f"polmodel's one-world path, {n:,} of the worlds", fmt_s(t_wb),
         note=f"{rate_wb:,.0f} world-runs/s; outcomes within 1e-12: {'yes' if same else 'NO'}")
-    ratio = rate_vec / rate_wb
-    per_round = sorted((len(big) / v) / (n / w) for v, w in zip(t_vecs, t_wbs))
     row("workbench", "ensemble / workbench (world-runs per second)", f"{rate_vec:,.0f}/s",
         f"{rate_wb:,.0f}/s", f"{ratio:,.0f}x", ">= 100x", ratio >= 100 and same,
-        f"{rounds} alternating rounds; the ratio within a round ranged {per_round[0]:,.0f}x to "
-        f"{per_round[-1]:,.0f}x")
+        f"median of {rounds} alternating rounds' ratios [{per_round[0]:,.0f}-"
+        f"{per_round[-1]:,.0f}x]")
     initial, params = ({k: float(np.ravel(v)[0]) for k, v in d.items()}
                        for d in worlds.inputs(slice(0, 1)))
     t_one = median_time(lambda: one_world_outcomes(initial, params, levers, sc.aggregator), 200)
@@ -320,11 +324,13 @@ def _sensitivity_rows(sa, quick: bool) -> None:
     """The budgets of the analyses, and SALib driving the same answers through the ensemble."""
     from importlib.metadata import version
 
+    import scipy.stats  # noqa: F401 - both sides use it: imported before anything is timed
     from SALib.analyze import morris as salib_morris
     from SALib.analyze import sobol as salib_sobol
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
+    from polmodel.analysis.one_at_a_time import design_worlds
     from polmodel.analysis.questions import ask, contrast_questions
     from polmodel.analysis.sweeps import sweep
     from polmodel.analysis.worlds import uncertain_dimensions
@@ -339,9 +345,10 @@ def _sensitivity_rows(sa, quick: bool) -> None:
     repeat = 1 if quick else 3
 
     def answer(x):  # x: (n_rows, n_names); the question's answer in each row's world
-        return np.asarray(ask(question, sc, sa._matrix(sc, names, x), aggregator="min"), float)
+        return np.asarray(ask(question, sc, design_worlds(sc, names, x), aggregator="min"), float)
 
     n = 512 if quick else 4096
+    resamples = 100  # SALib's default; both sides get the same bootstrap
     ours = None
 
     def polmodel_sobol(resamples):
@@ -351,27 +358,36 @@ def _sensitivity_rows(sa, quick: bool) -> None:
 
     def salib_sobol_run():
         x = sobol_sample.sample(problem, n, calc_second_order=False, seed=0)
-        return salib_sobol.analyze(problem, answer(x), calc_second_order=False, seed=0)
+        return salib_sobol.analyze(problem, answer(x), calc_second_order=False,
+                                   num_resamples=resamples, seed=0)
 
-    t_ours = median_time(lambda: polmodel_sobol(0), repeat)
     ref = None
 
     def keep_ref():
         nonlocal ref
         ref = salib_sobol_run()
 
-    t_ref = median_time(keep_ref, repeat)
+    t_oursl, t_refs = [], []
+    for r in range(repeat):  # alternating rounds, the order reversed every other round
+        pair = ((t_oursl, lambda: polmodel_sobol(resamples)), (t_refs, keep_ref))
+        for times, fn in (pair if r % 2 == 0 else pair[::-1]):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+    t_ours = statistics.median(t_oursl)
+    per_round = sorted(b / a for a, b in zip(t_oursl, t_refs))
     total_ref = np.asarray(ref["ST"])
     diff = float(np.max(np.abs(total_ref - ours.total)))
     top = len(set(np.argsort(-ours.total)[:5]) & set(np.argsort(-total_ref)[:5]))
     ranks = [np.argsort(np.argsort(v)) for v in (ours.total, total_ref)]
     rho = float(np.corrcoef(*ranks)[0, 1])
     row("sensitivity", f"Sobol' first and total, N = {n}, {len(names)} assumptions, "
-        f"{len(question.policies)} policies a world, no bootstrap", fmt_s(t_ours),
-        f"SALib {version('SALib')} {fmt_s(t_ref)}", f"{t_ref / t_ours:.1f}x", "< 3 s",
-        t_ours < 3 if n == 4096 else None,
-        f"SALib with its 100 bootstrap resamples; max |S_T difference| {diff:.3f}; rank "
-        f"correlation of S_T {rho:.2f}; top 5 shared: {top} of 5")
+        f"{len(question.policies)} policies a world, {resamples} bootstrap resamples each",
+        fmt_s(t_ours), f"SALib {version('SALib')} {fmt_s(statistics.median(t_refs))}",
+        f"{statistics.median(per_round):.1f}x", "< 3 s", t_ours < 3 if n == 4096 else None,
+        f"median of {repeat} alternating rounds' ratios [{per_round[0]:.1f}-{per_round[-1]:.1f}x]; "
+        f"max |S_T difference| {diff:.3f}; rank correlation of S_T {rho:.2f}; top 5 shared: "
+        f"{top} of 5")
     t_boot = median_time(lambda: polmodel_sobol(199), 1)
     row("sensitivity", f"Sobol' N = {n} with 199 bootstrap resamples ({ours.interval})",
         fmt_s(t_boot), budget="< 10 s", ok=t_boot < 10 if n == 4096 else None)
@@ -386,13 +402,24 @@ def _sensitivity_rows(sa, quick: bool) -> None:
         x = morris_sample.sample(problem, 20, num_levels=4, seed=0)
         return salib_morris.analyze(problem, x, answer(x), num_levels=4, seed=0)
 
-    t_ours = median_time(polmodel_morris, repeat)
-    t_ref = median_time(salib_morris_run, repeat)
+    polmodel_morris()  # warm-up of both, not timed
+    salib_morris_run()
+    t_oursl, t_refs = [], []
+    for r in range(repeat):
+        pair = ((t_oursl, polmodel_morris), (t_refs, salib_morris_run))
+        for times, fn in (pair if r % 2 == 0 else pair[::-1]):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+    t_ours = statistics.median(t_oursl)
+    per_round = sorted(b / a for a, b in zip(t_oursl, t_refs))
     ref = salib_morris_run()
     overlap = len(set(np.argsort(-mine.mu_star)[:5]) & set(np.argsort(-np.asarray(ref["mu_star"]))[:5]))
-    row("sensitivity", "Morris, 20 trajectories", fmt_s(t_ours), f"SALib {fmt_s(t_ref)}",
-        f"{t_ref / t_ours:.1f}x", "< 1 s", t_ours < 1,
-        f"top 5 by mu* shared: {overlap} of 5 (other trajectories: a sampling difference)")
+    row("sensitivity", "Morris, 20 trajectories", fmt_s(t_ours),
+        f"SALib {fmt_s(statistics.median(t_refs))}", f"{statistics.median(per_round):.1f}x",
+        "< 1 s", t_ours < 1, f"median of {repeat} alternating rounds' ratios [{per_round[0]:.1f}-"
+        f"{per_round[-1]:.1f}x]; top 5 by mu* shared: {overlap} of 5 (other trajectories: a "
+        "sampling difference)")
     p = [k for k in names if not k.startswith("initial.")][:2]
     points, worlds = (5, 200) if quick else (20, 1000)
     t = median_time(lambda: sweep(sc, p[0], p[1], policy=sc.baseline, points=points,
@@ -466,6 +493,14 @@ def machine() -> str:
     except OSError:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    if shutil.which("lscpu"):  # what `lscpu | head` says of the CPU, in one line
+        info = dict(line.split(":", 1) for line in subprocess.run(
+            ["lscpu"], capture_output=True, text=True).stdout.splitlines() if ":" in line)
+        flags = info.get("Flags", "")
+        cpu = (f"{info.get('Model name', cpu).strip()} (family {info.get('CPU family', '?').strip()}"
+               f", model {info.get('Model', '?').strip()}, "
+               f"{'AVX-512' if 'avx512f' in flags else 'AVX2' if 'avx2' in flags else 'no AVX2'}"
+               f"{', ' + info['Hypervisor vendor'].strip() + ' guest' if 'Hypervisor vendor' in info else ''})")
     import polmodel
 
     return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy "
@@ -511,7 +546,15 @@ def bench_limits(quick: bool) -> None:
         fmt_s(t_compare), note=f"every pairwise statistic, summary and to_dict: {fmt_s(t_stats)}")
 
 
-SECTIONS = {"latency": bench_latency, "workbench": bench_workbench, 
+def bench_compiled(quick: bool) -> None:
+    """The compiled engine and numpy against a C ceiling and floor built here (ceiling.py)."""
+    sys.path.insert(0, str(HERE))
+    import ceiling
+
+    ceiling.bench_compiled(row, fmt_s, quick, SCENARIO)
+
+
+SECTIONS = {"latency": bench_latency, "workbench": bench_workbench, "compiled": bench_compiled,
             "sensitivity": bench_sensitivity, "scaling": bench_scaling, "limits": bench_limits}
 BEGIN, END = "<!-- benchmark table: begin -->", "<!-- benchmark table: end -->"
 

@@ -346,7 +346,7 @@ class Comparison(EveryReading):
 
 
 @documents_run_keywords("worlds", "seed", "sampler", "horizon", "aggregator", "structure",
-                        "chunk_size", "executor", "progress", "parameters")
+                        "chunk_size", "executor", "progress", "parameters", "engine")
 def compare(
     scenario: Scenario | str = "venezuela-2018",
     policies: Sequence[str] | None = None,
@@ -362,6 +362,7 @@ def compare(
     progress: Callable[[int], None] | None = None,
     parameters: Mapping[str, float | tuple[float, float]] | None = None,
     initial: Mapping[str, float | tuple[float, float]] | None = None,
+    engine: str = "numpy",
 ) -> Comparison:
     """Run policies on the same plausible worlds and compare them, paired world by world.
 
@@ -392,7 +393,7 @@ def compare(
     run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
                      aggregator=aggregator, structure=structure, executor=executor,
                      chunk_size=chunk_size,
-                     progress=progress, parameters=parameters, initial=initial)
+                     progress=progress, parameters=parameters, initial=initial, engine=engine)
     sc = run.scenario(scenario)
     names = list(dict.fromkeys([sc.baseline, *(policies or sc.policies)]))
     if len(names) > MAX_POLICIES:

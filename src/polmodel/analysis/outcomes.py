@@ -13,7 +13,9 @@ import numpy as np
 from polmodel.analysis._stats import median
 from polmodel.limits import MONTHS_DTYPE
 from polmodel.model.integrator import Outcomes
-from polmodel.model.states import STATES
+from polmodel.model.readings import MARKS
+from polmodel.model.states import CONDITIONS, STATES
+from polmodel.model.structures import STRUCTURES
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,29 @@ class PolicyOutcomes:
     def window(self) -> np.ndarray:
         """ndarray[n_worlds] of bool: a window opened at some month."""
         return self.months_open > 0
+
+    @classmethod
+    def empty(cls, n: int) -> PolicyOutcomes:
+        """Unfilled outcomes for ``n`` worlds, in the dtypes :func:`policy_outcomes` gives."""
+        c, f8, f4 = len(CONDITIONS), np.float64, np.float32
+        shapes = dict(peak_index=((), f8), peak_strict=((), f8), peak_graded=((), f8),
+                      months_open=((), MONTHS_DTYPE), first_window=((), f4),
+                      bottleneck=((), np.int8), crisis_months=((), f4), exodus=((), f4),
+                      condition_mean=((c,), f4), at_peak=((c,), f4), condition_peak=((c,), f4),
+                      readings=((len(STRUCTURES), 2), f8), marks=((len(MARKS), 2), f4))
+        return cls(**{f: np.empty((n, *shape), dtype) for f, (shape, dtype) in shapes.items()})
+
+    def kernel_targets(self, start: int, stop: int) -> dict:
+        """Rows ``start:stop`` of every field, named as the compiled kernel's outputs.
+
+        The kernel then writes a chunk's outcomes here, in these dtypes, with nothing between
+        (:func:`polmodel.model.compiled.run_kernels`).
+        """
+        from polmodel.model.compiled import slot_views
+
+        rows = {f: getattr(self, f)[start:stop] for f in self.__dataclass_fields__}
+        rows[f"final[{STATES.index('exodus')}]"] = rows.pop("exodus")
+        return slot_views(rows)
 
     @classmethod
     def empty_like(cls, part: PolicyOutcomes, n: int) -> PolicyOutcomes:

@@ -220,7 +220,7 @@ def under_structures(outcomes: Mapping[str, PolicyOutcomes], worlds: Worlds, agg
 
 def ask(question: Question, scenario: Scenario, worlds: Worlds, *, aggregator: str | None = None,
         executor=None, chunk_size: int = DEFAULT_CHUNK,
-        progress: Callable[[int], None] | None = None) -> np.ndarray:
+        progress: Callable[[int], None] | None = None, engine: str = "numpy") -> np.ndarray:
     """The answer to ``question`` in every world: one vectorised evaluation of its policies.
 
     For the analyses: ``executor``, ``chunk_size`` and ``progress`` are trusted, checked where
@@ -232,6 +232,6 @@ def ask(question: Question, scenario: Scenario, worlds: Worlds, *, aggregator: s
     """
     agg = aggregator or scenario.aggregator
     outs = _evaluate(worlds, [scenario.schedule(n) for n in question.policies],
-                     agg, chunk_size, executor, progress, scenario.structure)
+                     agg, chunk_size, executor, progress, scenario.structure, engine)
     return question.values(under_structures(dict(zip(question.policies, outs)), worlds, agg,
                                             question.outcome))

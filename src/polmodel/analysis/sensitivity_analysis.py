@@ -216,7 +216,7 @@ def parameter_groups(names: Sequence[str]) -> dict[str, str]:
 # The analysis
 
 
-@documents_run_keywords("seed", "horizon", "parameters", "executor", "chunk_size")
+@documents_run_keywords("seed", "horizon", "parameters", "executor", "chunk_size", "engine")
 def sensitivity(
     scenario: Scenario | str = "venezuela-2018",
     policy: str | None = None,
@@ -239,6 +239,7 @@ def sensitivity(
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    engine: str = "numpy",
 ) -> Sensitivity:
     """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
 
@@ -307,7 +308,7 @@ def sensitivity(
                             "of assumption names to group names")
     run = RunOptions(seed=seed, horizon=horizon, executor=executor, chunk_size=chunk_size,
                      progress=progress, parameters=parameters, initial=initial,
-                     structure=structure)
+                     structure=structure, engine=engine)
     seed = int(run.seed) if isinstance(run.seed, Integral) else run.seed  # as check_seed gives it
     sc = run.scenario(scenario)
     # Indices apportion the difference itself; the practical-tie margin is for yes/no answers.
@@ -351,7 +352,7 @@ def sensitivity(
     def answer(agg):
         def f(x):
             return ask(question, sc, design_worlds(sc, active, np.asarray(x).T), aggregator=agg,
-                       executor=run.executor, chunk_size=run.chunk_size)
+                       executor=run.executor, chunk_size=run.chunk_size, engine=run.engine)
         return f
 
     sobols, screens = [], []

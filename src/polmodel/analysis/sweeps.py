@@ -232,7 +232,7 @@ def _question(sc: Scenario, policy: str | None, versus: str | None, outcome: str
 
 
 @documents_run_keywords("seed", "sampler", "horizon", "aggregator", "parameters", "executor",
-                        "chunk_size", "progress")
+                        "chunk_size", "progress", "engine")
 def sweep(
     scenario: Scenario | str = "venezuela-2018",
     x: str = "lever.targeted_sanctions",
@@ -252,6 +252,7 @@ def sweep(
     executor: Executor | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    engine: str = "numpy",
 ) -> Sweep:
     """Sweep one or two axes over a grid; each point an ensemble on the same worlds.
 
@@ -292,7 +293,7 @@ def sweep(
 
     run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
                      aggregator=aggregator, executor=executor, chunk_size=chunk_size,
-                     progress=progress, parameters=parameters, initial=initial)
+                     progress=progress, parameters=parameters, initial=initial, engine=engine)
     check_text(x, "x")
     check_text(y, "y", optional=True)
     points = check_whole(points, "points", 2, 1_000)

@@ -24,7 +24,8 @@ import numpy as np
 
 from polmodel.analysis.outcomes import PolicyOutcomes, policy_outcomes
 from polmodel.limits import check_evaluation, check_memory, check_sampling
-from polmodel.model.integrator import simulate
+from polmodel.model.compiled import check_engine
+from polmodel.model.integrator import simulate_each
 from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES, resolve_structure
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
@@ -302,17 +303,17 @@ def _draw(sc: Scenario, n: int, dims, varied, *, seed, sampler: Sampler) -> Worl
     return Worlds(sc.name, tuple(varied), u, fixed, seed if isinstance(seed, int) else None, sampler)
 
 
-def _evaluate_chunk(names, values, fixed, schedules, aggregator, structure=DEFAULT_STRUCTURE
-                    ) -> list[PolicyOutcomes]:
+def _evaluate_chunk(names, values, fixed, schedules, aggregator, structure=DEFAULT_STRUCTURE,
+                    engine="numpy") -> list[PolicyOutcomes]:
     """Run every policy on one chunk of worlds (a top-level function, so processes can run it)."""
     # Each world column packed once for every policy (simulate packs a strided column itself,
     # which would be once per policy), unless the columns are packed already.
     if values.strides[0] != values.itemsize:
         values = np.ascontiguousarray(values.T).T
     initial, params = _split(names, values, fixed)
-    outs = [policy_outcomes(simulate(initial, params, levers, aggregator=aggregator,
-                                     structure=structure, record=False)[1])
-            for levers in schedules]
+    outs = [policy_outcomes(o) for o in simulate_each(initial, params, schedules,
+                                                      aggregator=aggregator, structure=structure,
+                                                      engine=engine)]
     n = values.shape[0]
     if outs and len(outs[0].peak_index) != n:
         # Every number fixed (no columns): one world was simulated; all n worlds are that world.
@@ -330,6 +331,7 @@ def evaluate(
     chunk_size: int = DEFAULT_CHUNK,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = "numpy",
 ) -> list[PolicyOutcomes]:
     """Run several lever schedules on the same worlds, chunk by chunk.
 
@@ -348,6 +350,9 @@ def evaluate(
         Where chunks run; in this process when None.
     progress : callable, optional
         Called with the number of worlds finished after each chunk.
+    engine : {"numpy", "compiled"}
+        ``"compiled"``: C generated from the equations (:mod:`polmodel.model.compiled`),
+        within 1e-12 of numpy; numpy with a warning where no C compiler builds it.
 
     Returns
     -------
@@ -356,17 +361,21 @@ def evaluate(
     """
     chunk_size = check_evaluation(chunk_size, executor, progress)
     resolve_structure(structure)
-    return _evaluate(worlds, schedules, aggregator, chunk_size, executor, progress, structure)
+    check_engine(engine, aggregator)
+    return _evaluate(worlds, schedules, aggregator, chunk_size, executor, progress, structure,
+                     engine)
 
 
 def _evaluate(worlds: Worlds, schedules: Sequence[np.ndarray], aggregator, chunk_size: int,
               executor: Executor | None, progress: Callable[[int], None] | None,
-              structure: str = DEFAULT_STRUCTURE) -> list[PolicyOutcomes]:
+              structure: str = DEFAULT_STRUCTURE, engine: str = "numpy") -> list[PolicyOutcomes]:
     """:func:`evaluate` after its checks: :func:`check_evaluation` passed the caller's arguments."""
     n = len(worlds)
     bounds = [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
+    if engine == "compiled" and executor is None and worlds.values.shape[1] and schedules:
+        return _evaluate_into(worlds, schedules, aggregator, bounds, progress, structure)
     args = ((worlds.names, worlds.values[a:b], dict(worlds.fixed), list(schedules), aggregator,
-             structure) for a, b in bounds)
+             structure, engine) for a, b in bounds)
     if executor is None:
         results = (_evaluate_chunk(*a) for a in args)
     else:
@@ -384,6 +393,29 @@ def _evaluate(worlds: Worlds, schedules: Sequence[np.ndarray], aggregator, chunk
                 progress(b - a)
     finally:
         results.close()  # an interrupt or error cancels the chunks not yet started
+    return out
+
+
+def _evaluate_into(worlds: Worlds, schedules, aggregator, bounds, progress, structure
+                   ) -> list[PolicyOutcomes]:
+    """:func:`_evaluate` with the compiled engine in this process, with no copy between.
+
+    The kernel writes each chunk's outcomes into the ensemble's arrays, in their dtypes.
+    """
+    out = [PolicyOutcomes.empty(len(worlds)) for _ in schedules]
+    for a, b in bounds:
+        values = worlds.values[a:b]
+        if values.strides[0] != values.itemsize:
+            values = np.ascontiguousarray(values.T).T
+        initial, params = _split(worlds.names, values, worlds.fixed)
+        ran = simulate_each(initial, params, list(schedules), aggregator=aggregator,
+                            structure=structure, engine="compiled",
+                            targets=[o.kernel_targets(a, b) for o in out])
+        for whole, o in zip(out, ran):
+            if o is not None:  # the numpy fallback (no compiler) returns its outcomes
+                whole.fill(a, policy_outcomes(o))
+        if progress is not None:
+            progress(b - a)
     return out
 
 

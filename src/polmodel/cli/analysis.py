@@ -17,6 +17,7 @@ from polmodel.cli.common import _library_errors, echo_result, json_text
 from polmodel.cli.options import (
     _apply_sets,
     _check_format,
+    _engine_option,
     _load,
     _output_options,
     _scenario_argument,
@@ -136,10 +137,11 @@ def _planned(out, label: str, names: list[str], force: bool, stack: ExitStack):
               type=click.Choice(["min", "product", "geometric"]),
               help="Fuzzy ANDs to compute the indices under (repeatable) [default: min and product].")
 @_structure_option
+@_engine_option
 @_library_errors
 def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
                         out, worlds, methods, resamples, trajectories, groups, aggregators,
-                        force=False, structure=None, scheduler=None):
+                        force=False, structure=None, scheduler=None, engine="numpy"):
     """Which assumptions decide an answer: Sobol' indices, Morris screening, a tornado.
 
     Names the deciding assumptions in a sentence first, with bootstrap intervals, then the
@@ -177,7 +179,7 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                 r = sensitivity(sc, q.policy, q.versus, outcome=q.outcome, methods=methods, n=worlds,
                                 n_resamples=resamples, trajectories=trajectories, groups=groups,
                                 aggregators=aggregators, seed=seed, executor=executor,
-                                progress=bar.update, structure=structure)
+                                progress=bar.update, structure=structure, engine=engine)
                 results.append(_with_settings(r, settings))
         echo_result(as_json, as_csv, data=lambda: [r.to_dict() for r in results],
                     csv=lambda: to_csv(results),
@@ -304,9 +306,10 @@ def _discovery_csv(results) -> str:
               help="Plausible worlds per grid point (the same worlds at every point).")
 @click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
               help="Fuzzy AND for the opening index (the scenario's by default).")
+@_engine_option
 @_library_errors
 def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv, out,
-                  x, y, points, worlds, aggregator, force=False, scheduler=None):
+                  x, y, points, worlds, aggregator, force=False, scheduler=None, engine="numpy"):
     """Sweep one or two assumptions or lever settings over a grid, as lines or a heatmap.
 
     Two policies (--policy A --policy B; the scenario's contrast with no --policy): at each grid
@@ -353,7 +356,7 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
                 hidden=n_points * worlds < 20_000) as bar:
             result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome,
                            points=points, worlds=worlds, seed=seed, aggregator=aggregator,
-                           executor=executor, progress=bar.update)
+                           executor=executor, progress=bar.update, engine=engine)
         result = _with_settings(result, settings)
         echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
         if outset is not None:

@@ -15,6 +15,7 @@ from polmodel.cli.options import (
     _aggregator_option,
     _apply_sets,
     _check_format,
+    _engine_option,
     _load,
     _output_options,
     _scenario_argument,
@@ -97,6 +98,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @_structure_option
 @_workers_option
 @_scheduler_option
+@_engine_option
 @click.option("--pair", nargs=2, metavar="A B",
               help="With --out: also a figure of policy A against policy B, world by world.")
 @_set_option
@@ -104,7 +106,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
 @_library_errors
 def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregator, workers,
                     as_json, as_csv, out, pair=None, sets=(), force=False, structure=None,
-                    scheduler=None):
+                    scheduler=None, engine="numpy"):
     """Compare policies on the same plausible worlds.
 
     Samples every uncertain number over its plausible range, runs every policy on the same
@@ -146,7 +148,7 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                               hidden=worlds < 20_000) as bar:
                 result = compare(sc, policies or None, worlds=worlds, seed=seed, sampler=sampler,
                                  aggregator=aggregator, structure=structure, executor=executor,
-                                 progress=bar.update)
+                                 progress=bar.update, engine=engine)
         except BaseException:
             shutdown(executor, interrupted=True)
             raise

@@ -121,6 +121,7 @@ def simulate(
     structure: str | Structure = DEFAULT_STRUCTURE,
     dt: float = 1.0,
     record: bool = True,
+    engine: str = "numpy",
 ) -> tuple[np.ndarray | None, Outcomes]:
     """Run the model: a pure function of initial states, parameters and levers.
 
@@ -144,6 +145,10 @@ def simulate(
     record : bool
         Keep the full trajectory. With False only :class:`Outcomes` are kept, so memory does
         not grow with the horizon.
+    engine : {"numpy", "compiled"}
+        ``"compiled"`` runs C generated from the equations (:mod:`polmodel.model.compiled`):
+        the same outcomes within 1e-12, for levers shared by every world, a named aggregator
+        and ``record=False``; numpy, with a warning, where no C compiler can build it.
 
     Returns
     -------
@@ -160,49 +165,24 @@ def simulate(
     >>> traj.shape
     (1, 13, 8)
     """
-    for arg, value in (("initial", initial), ("params", params)):
-        if not isinstance(value, Mapping):
-            raise PolmodelError(f"simulate: {arg} is a {type(value).__name__}; allowed: a mapping "
-                                "of names to numbers or arrays")
-    missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
-    if missing:
-        raise PolmodelError(f"simulate: missing input {missing[0]!r}")
-    # Plain floats (a central run, a slider, a workbench) need no more than this look.
-    floats = (all(type(v) is float for v in initial.values())
-              and all(type(v) is float for v in params.values()))
-    if not floats:
-        for key, value in (*initial.items(), *params.items()):
-            if isinstance(value, (str, bytes, bool)):
-                raise PolmodelError(f"simulate: {key} = {value!r:.40} is {type(value).__name__}; "
-                                    "allowed: a number or an array of numbers")
-    try:
-        levers = np.asarray(levers, dtype=float)
-    except (TypeError, ValueError):
-        raise PolmodelError("levers: not an array of numbers; allowed: an array of intensities "
-                            f"of shape (n_months, {len(LEVER_NAMES)})") from None
-    if levers.shape[-1] != len(LEVER_NAMES) or levers.ndim not in (2, 3):
-        raise PolmodelError(
-            f"levers: shape {levers.shape}; expected (n_months, {len(LEVER_NAMES)}) "
-            f"or (n_worlds, n_months, {len(LEVER_NAMES)})"
-        )
-    if levers.shape[-2] < 1:
-        raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
+    floats = _check_mappings(initial, params)
+    levers = _as_levers(levers)
     structure = resolve_structure(structure)
     and_ = resolve_aggregator(aggregator)
-    if levers.ndim == 2 and (floats or all(map(_is_number, (*params.values(), *initial.values())))):
+    if engine != "numpy":
+        _check_compiled(engine, levers, aggregator, record)
+    if engine == "numpy" and levers.ndim == 2 and (floats or all(map(_is_number, (*params.values(), *initial.values())))):
         check_scalar_inputs(params, initial, STATES, levers, dt)
         return _simulate_floats(initial, params, levers, aggregator, and_, structure, dt, record)
-    # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
-    # strided columns is several times slower than on packed ones.
-    try:
-        p = {k: (np.ascontiguousarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
-             for k in PARAMETERS}
-        x = [np.asarray(initial[s], dtype=float) for s in STATES]
-    except (TypeError, ValueError):
-        raise PolmodelError("simulate: every initial state and parameter must be a number or an "
-                            "array of numbers") from None
-    check_model_inputs(p, dict(zip(STATES, x)), levers, dt)
-    n = _world_count(list(p.values()) + x + ([levers[:, 0, 0]] if levers.ndim == 3 else []))
+    p, x, n = _packed(initial, params, levers, dt)
+    if engine == "compiled":
+        from polmodel.model import compiled
+
+        try:
+            return None, Outcomes(**compiled.run_kernel(p, x, levers, n, aggregator, structure, dt,
+                                                          _EPS))
+        except compiled.Unavailable as why:
+            compiled.fallback_warning(str(why))
     horizon = levers.shape[-2]
     # Shared levers are plain floats, and their coefficients are computed once per distinct
     # setting; per-world levers are recomputed each month.
@@ -255,6 +235,123 @@ def simulate(
     )
     trajectory = None if traj is None else np.moveaxis(traj, -1, 0)
     return trajectory, outcomes
+
+
+def simulate_each(
+    initial: Mapping[str, ArrayLike],
+    params: Mapping[str, ArrayLike],
+    schedules: list,
+    *,
+    aggregator: Aggregator = "min",
+    structure: str | Structure = DEFAULT_STRUCTURE,
+    dt: float = 1.0,
+    engine: str = "numpy",
+    targets: list | None = None,
+) -> list[Outcomes | None]:
+    """The outcomes of :func:`simulate` (``record=False``) for each of several lever schedules.
+
+    The same worlds under every schedule: with the compiled engine, the worlds are checked and
+    packed once for all of them (on numpy, each schedule is one :func:`simulate`).
+
+    Parameters
+    ----------
+    initial, params : mapping of str to float or ndarray[n_worlds]
+    schedules : list of ndarray[n_months, n_levers]
+        Lever schedules shared by every world.
+    targets : list of mapping, optional
+        With the compiled engine, per schedule, arrays the kernel writes its outputs into
+        (:func:`polmodel.model.compiled.run_kernels`); their schedules return None.
+
+    Returns
+    -------
+    list of Outcomes or None
+        One per schedule (Outcomes wherever the numpy path ran them).
+    """
+    if engine != "compiled" or not schedules:
+        return [simulate(initial, params, s, aggregator=aggregator, structure=structure, dt=dt,
+                         record=False, engine=engine)[1] for s in schedules]
+    from polmodel.model import compiled
+
+    _check_mappings(initial, params)
+    all_levers = [_as_levers(s) for s in schedules]
+    structure = resolve_structure(structure)
+    resolve_aggregator(aggregator)
+    for levers in all_levers:
+        _check_compiled(engine, levers, aggregator, False)
+    p, x, n = _packed(initial, params, all_levers[0], dt)
+    for levers in all_levers[1:]:
+        check_model_inputs({}, {}, levers, dt)
+    try:
+        return [None if out is None else Outcomes(**out)
+                for out in compiled.run_kernels(p, x, all_levers, n, aggregator, structure, dt,
+                                                _EPS, targets)]
+    except compiled.Unavailable as why:
+        compiled.fallback_warning(str(why))
+    return [simulate(initial, params, s, aggregator=aggregator, structure=structure, dt=dt,
+                     record=False)[1] for s in schedules]
+
+
+def _check_mappings(initial, params) -> bool:
+    """Both inputs mappings with every name, of numbers: True when every value is a float."""
+    for arg, value in (("initial", initial), ("params", params)):
+        if not isinstance(value, Mapping):
+            raise PolmodelError(f"simulate: {arg} is a {type(value).__name__}; allowed: a mapping "
+                                "of names to numbers or arrays")
+    missing = [s for s in STATES if s not in initial] + [k for k in PARAMETERS if k not in params]
+    if missing:
+        raise PolmodelError(f"simulate: missing input {missing[0]!r}")
+    # Plain floats (a central run, a slider, a workbench) need no more than this look.
+    floats = (all(type(v) is float for v in initial.values())
+              and all(type(v) is float for v in params.values()))
+    if not floats:
+        for key, value in (*initial.items(), *params.items()):
+            if isinstance(value, (str, bytes, bool)):
+                raise PolmodelError(f"simulate: {key} = {value!r:.40} is {type(value).__name__}; "
+                                    "allowed: a number or an array of numbers")
+    return floats
+
+
+def _as_levers(levers) -> np.ndarray:
+    try:
+        levers = np.asarray(levers, dtype=float)
+    except (TypeError, ValueError):
+        raise PolmodelError("levers: not an array of numbers; allowed: an array of intensities "
+                            f"of shape (n_months, {len(LEVER_NAMES)})") from None
+    if levers.shape[-1] != len(LEVER_NAMES) or levers.ndim not in (2, 3):
+        raise PolmodelError(
+            f"levers: shape {levers.shape}; expected (n_months, {len(LEVER_NAMES)}) "
+            f"or (n_worlds, n_months, {len(LEVER_NAMES)})"
+        )
+    if levers.shape[-2] < 1:
+        raise PolmodelError("levers: no months; allowed: a horizon of at least one month")
+    return levers
+
+
+def _packed(initial, params, levers, dt) -> tuple[dict, list, int]:
+    """Parameters and initial states as contiguous arrays (or floats), checked; and n_worlds."""
+    # Contiguous copies: sampled worlds arrive as columns of one array, and arithmetic on
+    # strided columns is several times slower than on packed ones.
+    try:
+        p = {k: (np.ascontiguousarray(params[k], dtype=float) if np.ndim(params[k]) else float(params[k]))
+             for k in PARAMETERS}
+        x = [np.asarray(initial[s], dtype=float) for s in STATES]
+    except (TypeError, ValueError):
+        raise PolmodelError("simulate: every initial state and parameter must be a number or an "
+                            "array of numbers") from None
+    check_model_inputs(p, dict(zip(STATES, x)), levers, dt)
+    n = _world_count(list(p.values()) + x + ([levers[:, 0, 0]] if levers.ndim == 3 else []))
+    return p, x, n
+
+
+def _check_compiled(engine, levers, aggregator, record) -> None:
+    """What the compiled engine runs: shared levers, a named aggregator, outcomes only."""
+    from polmodel.model.compiled import check_engine
+
+    check_engine(engine)
+    if levers.ndim != 2 or callable(aggregator) or record:
+        raise PolmodelError("engine 'compiled' runs levers shared by every world, a named "
+                            "aggregator and record=False (outcomes only); use engine='numpy' "
+                            "for per-world levers, a callable aggregator or trajectories")
 
 
 def _is_number(v) -> bool:
