@@ -58,7 +58,8 @@ BUDGET_SLIDER, BUDGET_LOAD_PAGE, BUDGET_P95 = 0.100, 1.0, 0.200
 class Room:
     """A ``polmodel room`` process on a fresh folder, and an HTTP client of it."""
 
-    def __init__(self, folder: Path, wait: float = 120.0) -> None:
+    def __init__(self, folder: Path, wait: float = 120.0, engine: str = "numpy",
+                 worlds: int = 1000) -> None:
         import polmodel
 
         src = str(Path(polmodel.__file__).resolve().parents[1])
@@ -66,7 +67,8 @@ class Room:
             [src, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.folder = folder
         self.proc = subprocess.Popen([sys.executable, "-m", "polmodel", "room", "--port", "0",
-                                      "--folder", str(folder)], stdout=subprocess.PIPE,
+                                      "--folder", str(folder), "--engine", engine,
+                                      "--worlds", str(worlds)], stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True, env=env)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: [lines.put(x) for x in self.proc.stdout] + [lines.put(None)],
@@ -166,8 +168,8 @@ def page_loads(room: Room, rounds: int) -> list[float]:
     return times
 
 
-def slider_http(room: Room, moves, rounds: int) -> tuple[list[float], list[float]]:
-    """(new settings, back and forth): seconds from POST /api/settings to the JSON parsed."""
+def slider_http(room: Room, moves, rounds: int) -> tuple[list[float], list[float], list[float]]:
+    """(new lever settings, back and forth, what-ifs): seconds from POST to the JSON parsed."""
     conn = room.connect()
     headers = {"Cookie": room.cookie, "X-Room-Token": room.token}
 
@@ -181,11 +183,23 @@ def slider_http(room: Room, moves, rounds: int) -> tuple[list[float], list[float
         return elapsed
 
     new = [move(*next(moves)) for _ in range(rounds)]
+    what_if = []
+    status, body = room.request(conn, "GET", f"/api/room?code={room.code}")
+    first = json.loads(body)["assumptions"][0]
+    for i in range(rounds):  # a what-if: new worlds drawn, every policy run again
+        value = first["low"] + (first["high"] - first["low"]) * ((i * 7919) % 997 + 1) / 999
+        t = time.perf_counter()
+        status, body = room.request(conn, "POST", "/api/settings", headers=headers, body={
+            "fixed": {"name": first["name"], "value": value}})
+        assert status == 200 and "picture" in json.loads(body), (status, body[:200])
+        what_if.append(time.perf_counter() - t)
+    room.request(conn, "POST", "/api/settings", headers=headers,
+                 body={"fixed": {"name": first["name"], "value": None}})
     a, b = next(moves), next(moves)
     move(*a), move(*b)  # both computed once; from here on the policy's outcomes are kept
     back_and_forth = [move(*(a if i % 2 == 0 else b)) for i in range(rounds)]
     conn.close()
-    return new, back_and_forth
+    return new, back_and_forth, what_if
 
 
 def load_round(room: Room, parameter: dict, tag: str) -> tuple[list[float], dict, int]:
@@ -343,7 +357,11 @@ def ms(s: float) -> str:
 
 
 def measure(quick: bool = False, say=None) -> list[dict]:
-    """Every figure of the room: a list of rows (figure, median, low, high, budget, met, note)."""
+    """Every figure of the room: a list of rows (figure, median, low, high, budget, met, note).
+
+    The budgets are for numpy at 1,000 worlds; the slider figures are then measured again with
+    the compiled engine at 10,000 worlds (what ``polmodel room`` runs where a compiler builds it).
+    """
     say = say or (lambda text: print(text, flush=True))
     n_slider, n_page, n_load = (8, 5, 1) if quick else (30, 20, 5)
     rows: list[dict] = []
@@ -367,9 +385,11 @@ def measure(quick: bool = False, say=None) -> list[dict]:
             "one sample: the picture computed")
         add("first load: GET /projector, whole HTML (HTTP)", page_loads(room, n_page),
             BUDGET_LOAD_PAGE)
-        new, back = slider_http(room, moves, n_slider)
-        add("slider -> picture, new setting (HTTP, JSON parsed)", new, BUDGET_SLIDER)
+        new, back, what_if = slider_http(room, moves, n_slider)
+        add("slider -> picture, new lever setting (HTTP, JSON parsed)", new, BUDGET_SLIDER)
         add("slider -> picture, back and forth (HTTP, JSON parsed)", back, BUDGET_SLIDER)
+        add("slider -> picture, an assumption fixed (new worlds, every policy; HTTP)", what_if,
+            BUDGET_SLIDER)
         b = in_browser(room, moves, n_page if quick else max(n_page, 20))
         if "why" in b:
             rows.append({"figure": "in the browser", "median": None, "note": b["why"]})
@@ -397,6 +417,21 @@ def measure(quick: bool = False, say=None) -> list[dict]:
                 f"{ms(p50[-1])}, p95 {ms(p95[-1])}, max {ms(top[-1])}, all 300 in {ms(walls[-1])}")
     finally:
         room.stop()
+    from polmodel.model.compiled import unavailable
+
+    why = unavailable()
+    if why is None:
+        big = Room(Path(tempfile.mkdtemp(prefix="room-bench-")) / "session", engine="compiled",
+                   worlds=10_000)
+        try:
+            first_load(big)
+            new, back, what_if = slider_http(big, settings_moves(), n_slider)
+            add("compiled engine, 10,000 worlds: slider -> picture, new lever setting", new)
+            add("compiled engine, 10,000 worlds: slider -> picture, an assumption fixed", what_if)
+        finally:
+            big.stop()
+    else:
+        rows.append({"figure": "compiled engine", "median": None, "note": why})
     missing, twice, wrong = check_stored(folder, all_acked)
     total = n_load * PARTICIPANTS * REQUESTS_EACH
     note = (f"{len(all_acked)} of {total} acknowledged; in the database: {missing} missing, "

@@ -4,7 +4,7 @@
     python benchmarks/run.py                   # everything (several minutes on 2 cores);
                                                # writes the table into benchmarks/README.md
     python benchmarks/run.py --quick           # smaller sizes, prints only
-    python benchmarks/run.py --only latency    # one section (latency, workbench, compiled,
+    python benchmarks/run.py --only latency    # one section (latency, workbench, compiled, room,
                                                # sensitivity, scaling, limits); prints only
     python benchmarks/run.py --only workbench --quick --profile   # where the time goes
 
@@ -554,8 +554,23 @@ def bench_compiled(quick: bool) -> None:
     ceiling.bench_compiled(row, fmt_s, quick, SCENARIO)
 
 
+def bench_room(quick: bool) -> None:
+    """The live room (room.py): slider to picture, first load, 30 participants at once."""
+    sys.path.insert(0, str(HERE))
+    import room
+
+    for r in room.measure(quick, say=lambda text: None):
+        if r["median"] is None:
+            row("room", r["figure"], note=f"skipped: {r['note']}")
+            continue
+        budget = "" if r["budget"] is None else f"< {room.ms(r['budget'])}"
+        row("room", r["figure"], f"{room.ms(r['median'])} [{room.ms(r['min'])}-{room.ms(r['max'])}]",
+            budget=budget, ok=r["met"], note=r.get("note", ""))
+
+
 SECTIONS = {"latency": bench_latency, "workbench": bench_workbench, "compiled": bench_compiled,
-            "sensitivity": bench_sensitivity, "scaling": bench_scaling, "limits": bench_limits}
+            "sensitivity": bench_sensitivity, "scaling": bench_scaling, "limits": bench_limits,
+            "room": bench_room}
 BEGIN, END = "<!-- benchmark table: begin -->", "<!-- benchmark table: end -->"
 
 

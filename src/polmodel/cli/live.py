@@ -20,15 +20,20 @@ from polmodel.cli.common import BadInput, _library_errors
 @click.option("--lan", is_flag=True,
               help="Listen on the local network too, so phones on the same Wi-Fi can join "
                    "(default: this laptop only).")
-@click.option("--worlds", type=click.IntRange(16, 20000), default=1000, show_default=True,
-              help="Plausible worlds behind the projector's answer.")
+@click.option("--worlds", type=click.IntRange(16, 20000),
+              help="Plausible worlds behind the projector's answer [default: 10000 with the "
+                   "compiled engine, 1000 with numpy].")
+@click.option("--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto",
+              show_default=True,
+              help="How the worlds are run: the compiled engine where a C compiler builds it "
+                   "(auto), or numpy.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same seed, same worlds.")
 @click.option("--export", "export_to", type=click.Path(path_type=Path), metavar="DIR",
               help="Write the session's files (estimates CSV with rounds, the pooled scenario, "
                    "its handout) to DIR and stop, without starting the room.")
 @click.option("--force", is_flag=True, help="With --export: replace files another command wrote.")
 @_library_errors
-def room_command(scenario, folder, port, lan, worlds, seed, export_to, force):
+def room_command(scenario, folder, port, lan, worlds, seed, export_to, force, engine="auto"):
     """Start the live room for a workshop: a projector page and a page for participants' phones.
 
     Prints two addresses: the projector's (open it on the laptop that is projected; it carries
@@ -50,16 +55,22 @@ def room_command(scenario, folder, port, lan, worlds, seed, export_to, force):
     elif not resuming:
         raise BadInput(f"--export: {folder} holds no room session; allowed: the --folder of a "
                        "session `polmodel room` ran")
+    from polmodel.room.live.picture import COMPILED_WORLDS, DEFAULT_WORLDS, default_engine
     from polmodel.room.live.session import Room
 
-    room = Room(folder, scenario, worlds=worlds, seed=seed)
+    if engine == "auto":
+        engine = default_engine() if export_to is None else "numpy"
+    if worlds is None:
+        worlds = COMPILED_WORLDS if engine == "compiled" else DEFAULT_WORLDS
+    room = Room(folder, scenario, worlds=worlds, seed=seed, engine=engine)
     if export_to is not None:
         _export(room, export_to, force)
         return
     from polmodel.room.live.server import serve
 
     click.echo(f"{'resuming' if resuming else 'new'} session in {folder} "
-               f"(scenario {room.scenario.name}); Ctrl-C stops the room", err=True)
+               f"(scenario {room.scenario.name}, {worlds:,} plausible worlds, {engine} engine); "
+               "Ctrl-C stops the room", err=True)
     serve(room, port=port, lan=lan, say=click.echo)
 
 

@@ -345,6 +345,7 @@ def elicit(
     round: int | None = None,
     per_number: bool = True,
     edit: Callable[[Scenario], Scenario] | None = None,
+    engine: str = "numpy",
 ) -> Elicitation:
     """Pool participants' estimates into a scenario and compare policies under each view.
 
@@ -370,7 +371,7 @@ def elicit(
     edit : callable, optional
         Applied to each view (pooled, each participant's) before it is compared: the live room
         passes its lever moves and what-ifs, so the pooled answer is read on the projector's
-        settings.
+        settings. ``engine``: as for :func:`polmodel.compare`.
 
     Returns
     -------
@@ -423,7 +424,8 @@ def elicit(
     def run(view: Scenario):
         if edit is not None:
             view = edit(view)
-        return compare(view, policies, worlds=worlds, seed=seed, aggregator=aggregator)
+        return compare(view, policies, worlds=worlds, seed=seed, aggregator=aggregator,
+                       engine=engine)
 
     comparisons = {who: run(v) for who, v in views.items()}
     # One number at a time at each participant's estimate, the others pooled: what that

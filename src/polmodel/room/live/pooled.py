@@ -73,7 +73,7 @@ def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]
     settings = replace(s, fixed={k: v for k, v in s.fixed.items() if k not in by_param})
     e = elicit(room.estimates(), room.scenario, worlds=room.worlds, seed=room.seed,
                policies=[a, b], round=room.round, per_number=False,
-               edit=lambda view: edited_scenario(view, settings))
+               edit=lambda view: edited_scenario(view, settings), engine=room.engine)
     verdict = next(v for v in e.verdicts if {v["a"], v["b"]} == {a, b})
     if verdict["a"] != a:  # read it as the question asks: a against b
         a, b = verdict["a"], verdict["b"]

@@ -50,10 +50,12 @@ class Room:
         (giving another one is an error, so nobody mixes two scenarios' estimates).
     worlds, seed : int
         Plausible worlds of the projector's answer, and their seed.
+    engine : {"numpy", "compiled"}
+        How the worlds are run (``polmodel room`` picks the compiled engine where it builds).
     """
 
     def __init__(self, folder: str | Path, scenario: str | None = None, *,
-                 worlds: int = DEFAULT_WORLDS, seed: int = 0) -> None:
+                 worlds: int = DEFAULT_WORLDS, seed: int = 0, engine: str = "numpy") -> None:
         from polmodel.room.live.store import DATABASE
         from polmodel.scenario.loading import load_scenario
 
@@ -63,7 +65,7 @@ class Room:
             fresh = load_scenario(scenario or "venezuela-2018")
         self.store = RoomStore(folder)
         self.folder = self.store.folder
-        self.worlds, self.seed = worlds, seed
+        self.worlds, self.seed, self.engine = worlds, seed, engine
         try:
             self._open(scenario, fresh)
         except BaseException:
@@ -84,7 +86,7 @@ class Room:
         self.scenario: Scenario = load_scenario(self.folder / self.store.get("scenario_file"))
         self._lock = threading.Lock()
         self._pooled_lock = threading.Lock()
-        self.ensemble = Ensemble(worlds, seed)
+        self.ensemble = Ensemble(worlds, seed, engine=self.engine)
         saved = self.store.get("settings")
         self.settings = (RoomSettings.from_dict(saved) if saved is not None
                          else first_settings(self.scenario))
