@@ -39,16 +39,25 @@ class Sym:
 
     __slots__ = ("name", "lines")
 
+    LINE = "const double {name} = {expr};"
+    """How one operation is written (:class:`polmodel.model.float_step.PySym` writes Python)."""
+    ABS = "fabs({})"
+
     def __init__(self, name: str, lines: list[str]):
         self.name, self.lines = name, lines
 
+    @staticmethod
+    def operand(value) -> str:
+        """An operand as this language writes it."""
+        return _c(value)
+
     def _new(self, expr: str) -> Sym:
         name = f"t{len(self.lines)}"
-        self.lines.append(f"const double {name} = {expr};")
-        return Sym(name, self.lines)
+        self.lines.append(self.LINE.format(name=name, expr=expr))
+        return type(self)(name, self.lines)
 
     def _binary(self, other, op: str, reverse: bool = False) -> Sym:
-        a, b = self.name, _c(other)
+        a, b = self.name, self.operand(other)
         return self._new(f"{b} {op} {a}" if reverse else f"{a} {op} {b}")
 
     def __add__(self, other):
@@ -79,7 +88,7 @@ class Sym:
         return self._new(f"-{self.name}")
 
     def __abs__(self):
-        return self._new(f"fabs({self.name})")
+        return self._new(self.ABS.format(self.name))
 
     def __bool__(self):
         raise TypeError("the equations branched on a value; allowed: arithmetic only "

@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike
 from polmodel.errors import PolmodelError
 from polmodel.model.bounds import check_model_inputs, check_scalar_inputs
 from polmodel.model.equations import coefficients, rates
+from polmodel.model.float_step import coefficient_names, float_step
 from polmodel.model.levers import LEVER_NAMES
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.readings import ArrayReadings, float_readings
@@ -375,6 +376,7 @@ def _simulate_floats(initial, params, levers, aggregator, and_, structure, dt, r
     traj = [x] if record else None
     cond_sum = [0.0] * n_cond
     update, finish = float_readings(structure, aggregator, and_, len(levers))
+    step, names = float_step(), coefficient_names()  # rates() and the step, as straight lines
     cache: dict = {}
     before, c = None, None
     for t, u in enumerate(levers.tolist()):
@@ -382,14 +384,9 @@ def _simulate_floats(initial, params, levers, aggregator, and_, structure, dt, r
             before, key = u, tuple(u)
             c = cache.get(key)
             if c is None:
-                c = cache[key] = coefficients(p, key)
-        gains, losses = rates(x, c)
-        new = []
-        for v, g, loss in zip(x, gains, losses):
-            k = (g + loss) + eps
-            e = g / k
-            new.append(((v - e) * exp(k * decay)) + e)
-        x = new
+                coef = coefficients(p, key)
+                c = cache[key] = tuple(coef[name] for name in names)
+        x = step(x, c, exp, decay, eps)
         update(t, x)
         for i in range(n_cond):
             cond_sum[i] += x[i]
