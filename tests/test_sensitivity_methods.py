@@ -143,3 +143,24 @@ def test_morris_reports_mu_star_the_mean_of_absolute_effects_when_effects_change
     assert np.allclose(m.sigma[1], 0.0, atol=1e-12)
     lo, hi = m.mu_star_interval.T
     assert np.all(lo <= m.mu_star) and np.all(m.mu_star <= hi)
+
+
+def test_the_batched_bootstrap_statistic_is_scipys_estimator_on_each_resample():
+    """Counts and matrix products give what sobol_indices gives on the resampled rows."""
+    from scipy.stats import sobol_indices
+
+    from polmodel.analysis.sensitivity_methods import resampled_indices
+
+    rng = np.random.default_rng(4)
+    n, d = 256, 5
+    f_a, f_b = rng.normal(3.0, 1.0, n), rng.normal(3.0, 1.0, n)
+    f_ab = f_a + rng.normal(0, 0.3, (d, n)) * np.arange(1, d + 1)[:, None]
+    idx = rng.integers(0, n, (7, n))
+    got = resampled_indices(f_a, f_b, f_ab)(idx)
+    assert got.shape == (2 * d, 7)
+    for k in range(7):
+        i = idx[k]
+        r = sobol_indices(func={"f_A": f_a[None, i], "f_B": f_b[None, i], "f_AB": f_ab[:, None, i]},
+                          n=n)
+        np.testing.assert_allclose(got[:d, k], r.first_order, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(got[d:, k], r.total_order, rtol=1e-9, atol=1e-12)
