@@ -199,7 +199,7 @@ def sobol(func: Callable[[np.ndarray], np.ndarray], bounds: Sequence[tuple[float
 
 
 def resampled_indices(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray):
-    """scipy's Sobol' estimator for many bootstrap resamples at once, as sums weighted by counts.
+    """Scipy's Sobol' estimator for many bootstrap resamples at once, as sums weighted by counts.
 
     :func:`scipy.stats.sobol_indices` centres the values on the mean of A and B and applies
     Saltelli et al. (2010): first order ``mean(f_B (f_AB - f_A)) / var``, total
