@@ -49,8 +49,14 @@ def pooled_toml(room) -> str:
 
     _, last = latest_rows(room)
     a, b = room.settings.pair
-    return elicit(room.estimates(), room.scenario, worlds=64, seed=room.seed, policies=[a, b],
+    toml = elicit(room.estimates(), room.scenario, worlds=64, seed=room.seed, policies=[a, b],
                   round=last, per_number=False).pooled_toml
+    # elicit names a file it read; these rows came from the room's session folder
+    from polmodel.errors import escape_controls
+
+    return toml.replace("Estimates: given in code",
+                        f"Estimates: polmodel room, session folder "
+                        f"{escape_controls(room.folder.name)}", 1)
 
 
 def handout_html(room, toml_text: str | None = None) -> str:
