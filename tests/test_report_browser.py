@@ -27,18 +27,15 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
+from chromium import CHROMEDRIVER, CHROMIUM, require  # noqa: E402
 
 from polmodel.room.handout import PAGE_MARGIN_MM, PAGE_SIZES_MM, handout
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 MM_PER_INCH = 25.4
 CSS_DPI = 96  # CSS pixels per inch
 PT_PER_MM = 72 / MM_PER_INCH
@@ -46,23 +43,8 @@ BRIEF_HEADINGS = ("The question", "The policies side by side", "The conditions o
                   "The model on one page")
 
 
-def _missing() -> str | None:
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        return "chromium and chromedriver not found (apt-get install chromium chromium-driver)"
-    for module, extra in (("selenium", "test"), ("pypdf", "test")):
-        try:
-            __import__(module)
-        except ImportError:
-            return f"{module} is not installed (pip install '.[{extra}]')"
-    return None
-
-
 def _require() -> None:
-    why = _missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser test: {why}")
-        pytest.skip(why)
+    require((("selenium", "test"), ("pypdf", "test")))
 
 
 @pytest.fixture(scope="module")

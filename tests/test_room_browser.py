@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 import queue
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -36,31 +35,15 @@ import time
 from pathlib import Path
 
 import pytest
+from chromium import CHROMEDRIVER, CHROMIUM, require  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 LEVER = "targeted_sanctions"
 NAME = "Ana Lucía Pérez"
 HOSTILE = '<img src=x onerror="window.__x=1"><script>window.__x=2</script>'
 
 
-def _missing() -> str | None:
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        return "chromium and chromedriver not found (apt-get install chromium chromium-driver)"
-    for module, extra in (("selenium", "test"), ("starlette", "room"), ("uvicorn", "room")):
-        try:
-            __import__(module)
-        except ImportError:
-            return f"{module} is not installed (pip install '.[{extra}]')"
-    return None
-
-
 def _require() -> None:
-    why = _missing()
-    if why is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser test: {why}")
-        pytest.skip(why)
+    require((("selenium", "test"), ("starlette", "room"), ("uvicorn", "room")))
 
 
 # -- the room, as a real process ------------------------------------------------------------
