@@ -128,17 +128,13 @@ class StreamedComparison(Comparison):
             k = len(self.policies)
             q = np.full((3, k, k), np.nan if scale is not None else 0.0)
             if scale is None:
-                t, row = self.tally, 0
                 for i in range(k):
                     for j in range(i + 1, k):
-                        q[:, i, j] = histogram_quantiles(t["diff_hist"][row], -1.0, 1.0,
-                                                         [0.1, 0.5, 0.9], t["diff_min"][row],
-                                                         t["diff_max"][row])
+                        q[:, i, j] = self._pair_quantiles(i, j, [0.1, 0.5, 0.9])
                         q[:, j, i] = -q[::-1, i, j]
-                        row += 1
             np.fill_diagonal(q[0], 0.0), np.fill_diagonal(q[1], 0.0), np.fill_diagonal(q[2], 0.0)
-            stats.update({"difference_p10": q[0] + 0.0, "difference_median": q[1] + 0.0,
-                          "difference_p90": q[2] + 0.0})
+            stats.update({"difference_median": q[1] + 0.0, "difference_p10": q[0] + 0.0,
+                          "difference_p90": q[2] + 0.0})  # pairwise_statistics' order
             self._pairwise_cache[scale] = stats
         return self._pairwise_cache[scale]
 
@@ -187,10 +183,34 @@ class StreamedComparison(Comparison):
                                     for i, c in enumerate(CONDITIONS)}
         return out
 
+    def _pair_quantiles(self, i: int, j: int, qs) -> np.ndarray:
+        """Quantiles of policy ``i``'s peak index minus policy ``j``'s, across worlds."""
+        if i > j:
+            return -self._pair_quantiles(j, i, [1.0 - q for q in qs])
+        k, t = len(self.policies), self.tally
+        row = i * (k - 1) - i * (i - 1) // 2 + (j - i - 1)  # pairs (i, j), i < j, in order
+        return histogram_quantiles(t["diff_hist"][row], -1.0, 1.0, qs, t["diff_min"][row],
+                                   t["diff_max"][row])
+
+    def box_stats(self, kind: str) -> list[dict[str, float]]:
+        """Boxes (25-75%, median, whiskers 5-95%) for the figures, from the histograms.
+
+        ``kind`` "peak": the peak index of each policy; "differences": each policy's paired
+        difference against the baseline. As :meth:`matplotlib.axes.Axes.bxp` reads them.
+        """
+        qs = [0.05, 0.25, 0.5, 0.75, 0.95]
+        names = self.policies
+        if kind == "peak":
+            values = [self._quantiles("peak", p, qs, 1.0) for p in range(len(names))]
+        else:
+            b = names.index(self.baseline)
+            values = [self._pair_quantiles(p, b, qs) for p, n in enumerate(names) if p != b]
+        return [dict(zip(("whislo", "q1", "med", "q3", "whishi"), map(float, v))) for v in values]
+
     def plot(self, ax=None, kind: str = "peak", pair: tuple[str, str] | None = None):
-        """As :meth:`Comparison.plot`; "peak", "differences" and "pair" need every world."""
-        if pair is not None or kind in ("peak", "differences", "pair"):
-            raise not_kept(f"plot(kind={'pair' if pair else kind!r})", self.n_worlds)
+        """As :meth:`Comparison.plot`, boxes from histograms; a pair's figure needs every world."""
+        if pair is not None or kind == "pair":
+            raise not_kept("plot(kind='pair')", self.n_worlds)
         return super().plot(ax=ax, kind=kind)
 
     def plot_pair(self, a: str, b: str, ax=None):

@@ -149,7 +149,8 @@ def draw_block(sc: Scenario, entropy: int, index: int, start: int, stop: int,
         from scipy.stats import qmc
 
         engine = qmc.Sobol(len(varied), scramble=True, rng=np.random.default_rng(entropy))
-        engine.fast_forward(start)
+        if start:
+            engine.fast_forward(start)
         u = engine.random(stop - start)
     else:
         rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(index,)))
