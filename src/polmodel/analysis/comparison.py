@@ -65,6 +65,19 @@ def compare(
     Returns
     -------
     Comparison
+        A :class:`~polmodel.analysis.streamed_comparison.StreamedComparison` above
+        :data:`~polmodel.analysis.streaming.EXACT_WORLDS` worlds.
+
+    Notes
+    -----
+    Up to :data:`~polmodel.analysis.streaming.EXACT_WORLDS` (200,000) worlds, every world's
+    outcomes are kept and every figure is exact. Above, a number of worlds is streamed
+    (:mod:`polmodel.analysis.streaming`): drawn in fixed blocks of 65,536 from the seed and
+    each block's index, reduced and dropped, so memory is the same at any number of worlds
+    (about 270 MiB at 10^6 worlds x 6 policies, measured; the estimate is checked before any
+    work). Its shares and counts are those of the exact path on the same worlds, its means
+    equal to float rounding, its quantiles within half a histogram bin (7.6e-6 on the index,
+    6.1e-5 on paired differences); per-world outcomes are not kept.
 
     Examples
     --------
