@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Worker processes (the peak is this process's, not theirs).")
     args = parser.parse_args(argv)
     sizes = args.worlds or [10**5, 10**6]
-    print(f"polmodel {args.command}, venezuela-2018 (6 policies), workers {args.workers}, "
+    what = "6 policies" if args.command == "compare" else "targeted vs broad, 11 points of rally"
+    print(f"polmodel {args.command}, venezuela-2018 ({what}), workers {args.workers}, "
           f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs")
     print(f"{'worlds':>12}  {'path':<18}  {'peak RSS':>10}  {'budget':>10}  {'seconds':>8}  ok")
     failed = False

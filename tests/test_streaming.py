@@ -344,3 +344,19 @@ def test_discovery_needs_every_world_and_counts_its_outcomes_before_sampling(mon
                         lambda *a, **k: pytest.fail("sampled before the memory check"))
     with pytest.raises(PolmodelError, match=r"GiB of memory needed.*allowed here: about"):
         discover(SC, "targeted", "broad", worlds=n)
+
+
+def test_the_command_line_gives_the_same_streamed_numbers_with_two_workers(small_blocks,
+                                                                          monkeypatch):
+    from polmodel.cli import workers
+
+    made = []
+    real = workers.make_executor
+    monkeypatch.setattr(workers, "process_count", lambda w, n, c: w)  # a pool even for 1,300
+    monkeypatch.setattr("polmodel.cli.core.make_executor",
+                        lambda *a: made.append(real(*a)) or made[-1])
+    one = cli("compare", "--worlds", N, "--csv")
+    two = cli("compare", "--worlds", N, "--csv", "--workers", "2")
+    assert one.exit_code == 0 and two.exit_code == 0, two.output
+    assert one.stdout == two.stdout and ",1300," in one.stdout
+    assert made[0] is None and type(made[1]).__name__ == "ProcessPoolExecutor"
