@@ -73,7 +73,9 @@ class StreamedComparison(Comparison):
     reduced block by block: every statistic it prints is here; quantiles (medians, 10-90%
     ranges, the shortfall's 90%) are read from histograms, within :meth:`quantile_errors` of
     the exact ones; shares and counts are exact. ``worlds`` is a
-    :class:`~polmodel.analysis.streaming.StreamedWorlds`.
+    :class:`~polmodel.analysis.streaming.StreamedWorlds`. Paired differences are kept as
+    histograms under the comparison's own AND only: ``pairwise(a, b, scale="strict")`` (or
+    "graded") has its shares, and NaN for the difference's quantiles.
     """
 
     tally: Mapping[str, np.ndarray] = field(default_factory=dict)
