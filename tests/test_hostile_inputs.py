@@ -175,13 +175,18 @@ def test_a_report_with_nothing_uncertain(point_scenario, tmp_path):
 
 
 def test_a_sweep_too_large_for_memory_is_refused_naming_points_and_worlds(monkeypatch):
-    """The issue's --points 101 --worlds 10,000,000: refused before any world is sampled."""
-    monkeypatch.setattr("polmodel.limits.available_memory", lambda: 4 * 2**30)
+    """The issue's --points 101 --worlds 10,000,000: refused before any world is sampled.
+
+    Streamed (above 200,000 worlds), it needs a few hundred MiB whatever the worlds, so the
+    memory available here is less than that.
+    """
+    monkeypatch.setattr("polmodel.limits.available_memory", lambda: 128 * 2**20)
 
     def no_sampling(*args, **kwargs):
         raise AssertionError("worlds were sampled before the memory check")
 
     monkeypatch.setattr("polmodel.analysis.options._draw_worlds", no_sampling)
+    monkeypatch.setattr("polmodel.analysis.streaming.draw_block", no_sampling)
     message = assert_one_line(cli("sweep", "--x", "lever.targeted_sanctions", "--points", "101",
                                   "--worlds", "10000000"), 2, "--points", "--worlds", "GiB")
     assert "x 0 policies" not in message and "101 points" in message

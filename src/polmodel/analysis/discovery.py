@@ -234,7 +234,9 @@ def discover(
     sc = replace(sc, structure_factor=structure is None and (
         STRUCTURE_FACTOR in worlds.names if given
         else question.outcome in STRUCTURE_OUTCOMES and varied_count(sc) > 0))
-    run.check_memory(sc, policies=0)  # the sampled worlds, as sample_worlds counts them
+    # PRIM needs every world: the sampled worlds and the question's policies' outcomes are
+    # estimated, and a request that cannot fit refused, before anything is sampled.
+    run.check_memory(sc, policies=len(question.policies))
     w = run.sample(sc)
     agg = run.aggregator or sc.aggregator
     outs = run.evaluate(w, [sc.schedule(p) for p in question.policies], agg, sc.structure)

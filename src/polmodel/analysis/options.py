@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from polmodel.analysis import streaming
 from polmodel.analysis.worlds import (
     DEFAULT_CHUNK,
     PolicyOutcomes,
     Worlds,
     _draw_worlds,
     _evaluate,
+    submission_window,
     varied_count,
 )
 from polmodel.errors import PolmodelError
@@ -36,6 +38,7 @@ from polmodel.limits import (
     check_memory,
     check_sampling,
     check_whole,
+    comparison_bytes,
 )
 from polmodel.model.compiled import check_engine
 from polmodel.model.states import AGGREGATORS
@@ -182,13 +185,26 @@ class RunOptions:
                                 f"{sc.name!r}; sample them from this scenario")
         return sc
 
-    def check_memory(self, scenario: Scenario, policies: int) -> None:
+    def check_memory(self, scenario: Scenario, policies: int, *, streamed: int | None = None) -> None:
         """Refuse, before sampling, worlds to draw that cannot fit with ``policies`` outcomes.
 
         See :func:`polmodel.limits.check_memory`; nothing to check when worlds are given.
+        ``streamed`` is the memory a streamed run needs (the same for any number of worlds
+        above :data:`polmodel.analysis.streaming.EXACT_WORLDS`; up to it the exact path's).
         """
-        if not isinstance(self.worlds, Worlds):
-            check_memory(self.worlds, varied_count(scenario), policies)
+        if isinstance(self.worlds, Worlds):
+            return
+        dims = varied_count(scenario)
+        need = None
+        if streamed is not None:
+            def need(k: int) -> int:
+                return streamed if streaming.streams(k) else comparison_bytes(k, dims, policies)
+        check_memory(self.worlds, dims, policies, need=need)
+
+    @property
+    def window(self) -> int:
+        """Blocks or chunks submitted to the executor at once (1 without one)."""
+        return 1 if self.executor is None else submission_window(self.executor)
 
     def sample(self, scenario: Scenario) -> Worlds:
         """The worlds given, or :attr:`worlds` drawn from ``scenario`` (after :meth:`check_memory`)."""

@@ -21,22 +21,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
-from itertools import product
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from polmodel.analysis import streaming
 from polmodel.analysis.options import RunOptions, documents_run_keywords
 from polmodel.analysis.questions import OUTCOMES, TIE, Question, margin, question_for
-from polmodel.analysis.sweep_axes import Axis, parse_axis, schedule
+from polmodel.analysis.sweep_answers import ROWS_PER_CALL, streamed_statistics, streamed_sweep_bytes
+from polmodel.analysis.sweep_answers import answers as _answers
+from polmodel.analysis.sweep_axes import Axis, parse_axis
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
 from polmodel.scenario.definition import Scenario
 
 __all__ = ["Axis", "Sweep", "parse_axis", "sweep"]
-
-ROWS_PER_CALL = 65536  # worlds evaluated per call: bounds memory, never changes results
 
 EVEN = "even"
 """The verdict at a point where both policies give the higher outcome in as many worlds."""
@@ -282,6 +282,13 @@ def sweep(
     -------
     Sweep
 
+    Notes
+    -----
+    Above :data:`~polmodel.analysis.streaming.EXACT_WORLDS` (200,000) worlds per point, the
+    worlds are streamed in fixed blocks (:mod:`polmodel.analysis.sweep_answers`): memory does
+    not grow with them; shares are those of the exact path on the same worlds, a median and its
+    band within half a histogram bin (``(high - low) / 2**17`` of the outcome's range).
+
     Examples
     --------
     >>> s = sweep("venezuela-2018", "rally", policy="targeted", versus="broad", points=3,
@@ -310,26 +317,29 @@ def sweep(
     n_points = int(np.prod([len(a.grid) for a in axes]))
     n_dims = len(uncertain_dimensions(sc)) + len(axes)
     per_axis = " x ".join(str(len(a.grid)) for a in axes)
-    check_memory(n_worlds, n_dims, len(question.policies),
-                 need=lambda k: sweep_bytes(k, n_dims, n_points, len(question.policies), ROWS_PER_CALL),
+    streamed = streaming.streams(run.worlds)
+    big = streamed_sweep_bytes(n_dims, n_points, len(question.policies), window=run.window,
+                               median=question.versus is None and question.outcome != "window")
+
+    def need(k: int) -> int:
+        return big if streaming.streams(k) else sweep_bytes(
+            k, n_dims, n_points, len(question.policies), ROWS_PER_CALL)
+
+    check_memory(n_worlds, n_dims, len(question.policies), need=need,
                  request=f"a sweep of {n_points:,} points (--points {points}"
                          f"{'' if len(axes) == 1 else ', ' + per_axis + ' grid'}) x "
                          f"{n_worlds:,} worlds (--worlds) each",
                  fewer="fewer --points or --worlds")
-    w = run.sample(sc)
-    answers = _answers(run, sc, w, axes, question)
-    shape = tuple(len(a.grid) for a in axes)
-    lower = tied = band = None
-    if question.versus is not None:
-        m = max(question.margin, TIE)
-        stat, lower = (answers > m).mean(axis=1), (answers < -m).mean(axis=1)
-        tied = 1.0 - stat - lower
-        lower, tied = lower.reshape(shape), tied.reshape(shape)
-    elif question.outcome == "window":
-        stat = (answers > 0.5).mean(axis=1)
+    if streamed:  # above EXACT_WORLDS: worlds drawn in blocks, every point reduced per block
+        stat, lower, band, w = streamed_statistics(run, sc, axes, question, n_points)
     else:
-        stat = np.median(answers, axis=1)
-        band = np.quantile(answers, [0.1, 0.9], axis=1).T if len(axes) == 1 else None
+        w = run.sample(sc)
+        stat, lower, band = _statistics(_answers(run, sc, w, axes, question), question, len(axes))
+    shape = tuple(len(a.grid) for a in axes)
+    tied = None
+    if lower is not None:
+        tied = (1.0 - stat - lower).reshape(shape)
+        lower = lower.reshape(shape)
     return Sweep(scenario=sc.label, title=sc.title, question=question,
                  axes=tuple(a.name for a in axes), grids=tuple(a.grid for a in axes),
                  values=stat.reshape(shape), band=band,
@@ -338,41 +348,12 @@ def sweep(
                  horizon=sc.horizon, settings=run.settings, lower=lower, tied=tied)
 
 
-def _answers(run: RunOptions, sc: Scenario, w: Worlds, axes: list[Axis],
-             question: Question) -> np.ndarray:
-    """ndarray[n_points, n_worlds]: the question's number in every world at every grid point."""
-    # Swept numbers become columns of the worlds (fixed ones too), set per point below.
-    dims = uncertain_dimensions(sc)
-    names = list(w.names)
-    fixed = dict(w.fixed)
-    values = w.values
-    for a in axes:
-        if a.kind == "parameter" and a.name not in names:
-            names.append(a.name)
-            fixed.pop(a.name, None)
-            values = np.column_stack([values, np.full(len(w), dims[a.name][0])])
-    agg = run.aggregator or sc.aggregator
-    grid_points = list(product(*(a.grid for a in axes)))
-    n = len(w)
-    answers = np.empty((len(grid_points), n))
-    # Points that share a lever schedule are stacked and evaluated in as few calls as possible.
-    groups: dict[tuple, list[int]] = {}
-    for k, pt in enumerate(grid_points):
-        key = tuple(v for a, v in zip(axes, pt) if a.kind != "parameter")
-        groups.setdefault(key, []).append(k)
-    per_call = max(1, ROWS_PER_CALL // n)
-    for ks in groups.values():
-        schedules = [schedule(sc, question.policy, axes, grid_points[ks[0]])]
-        if question.versus is not None:
-            schedules.append(sc.schedule(question.versus))
-        for start in range(0, len(ks), per_call):
-            part = ks[start:start + per_call]
-            block = np.tile(values, (len(part), 1))
-            for i, k in enumerate(part):
-                for a, v in zip(axes, grid_points[k]):
-                    if a.kind == "parameter":
-                        block[i * n:(i + 1) * n, names.index(a.name)] = v
-            stacked = replace(w, names=tuple(names), values=block, fixed=fixed)
-            outs = dict(zip(question.policies, run.evaluate(stacked, schedules, agg)))
-            answers[part] = question.values(outs).reshape(len(part), n)
-    return answers
+def _statistics(answers: np.ndarray, question: Question, n_axes: int):
+    """Shares, or a median and its 10-90% band, from every world's answers at every point."""
+    if question.versus is not None:
+        m = max(question.margin, TIE)
+        return (answers > m).mean(axis=1), (answers < -m).mean(axis=1), None
+    if question.outcome == "window":
+        return (answers > 0.5).mean(axis=1), None, None
+    band = np.quantile(answers, [0.1, 0.9], axis=1).T if n_axes == 1 else None
+    return np.median(answers, axis=1), None, band

@@ -111,7 +111,7 @@ class EveryReading:
     """The readings of a comparison's verdicts: every structure and AND, and earlier horizons.
 
     A mixin of :class:`polmodel.analysis.comparison.Comparison`: it reads ``outcomes``,
-    ``policies``, ``margin``, ``horizon``, :meth:`verdict` and ``_peaks``.
+    ``policies``, ``margin``, ``horizon``, :meth:`verdict` and ``_check``.
     """
 
     @cached_property
@@ -124,7 +124,7 @@ class EveryReading:
         Keys are ``structure/scale`` (``memo/strict``, ``defection/graded`` ...); each value
         has the reading ("higher", "lower" or "even", from ``a``'s side) and the shares.
         """
-        self._peaks(a, None), self._peaks(b, None)  # checks the names
+        self._check(a), self._check(b)  # checks the names
         return pair_readings(self._grid, self.policies, a, b)
 
     def holds(self, a: str, b: str) -> tuple[int, int]:
@@ -150,7 +150,7 @@ class EveryReading:
 
         Keys are ``month/scale``; the horizon's own verdict is :meth:`verdict`.
         """
-        self._peaks(a, None), self._peaks(b, None)
+        self._check(a), self._check(b)
         i, j = self.policies.index(a), self.policies.index(b)
         return {k: reading_at(v, i, j) for k, v in self._horizon_grid.items()}
 

@@ -289,6 +289,12 @@ def _draw(sc: Scenario, n: int, dims, varied, *, seed, sampler: Sampler) -> Worl
     rng = np.random.default_rng(seed)
     fixed = {k: v for k, (v, lo, hi) in dims.items() if hi == lo}
     u = unit_sample(n, len(varied), sampler=sampler, rng=rng)
+    u = to_ranges(sc, u, dims, varied)
+    return Worlds(sc.name, tuple(varied), u, fixed, seed if isinstance(seed, int) else None, sampler)
+
+
+def to_ranges(sc: Scenario, u: np.ndarray, dims, varied) -> np.ndarray:
+    """Unit-cube points ``u`` (changed in place) as values of the ``varied`` dimensions."""
     # Where a scenario gives quantiles (pooled estimates), the unit sample goes through the
     # piecewise-linear quantile function: inverse-CDF sampling keeps the design's
     # stratification (a Latin hypercube stays one point per stratum of the distribution).
@@ -300,7 +306,7 @@ def _draw(sc: Scenario, n: int, dims, varied, *, seed, sampler: Sampler) -> Worl
     u += low
     for j, (q, unit) in shaped.items():
         u[:, j] = np.interp(unit, np.linspace(0.0, 1.0, len(q)), q)
-    return Worlds(sc.name, tuple(varied), u, fixed, seed if isinstance(seed, int) else None, sampler)
+    return u
 
 
 def _evaluate_chunk(names, values, fixed, schedules, aggregator, structure=DEFAULT_STRUCTURE,

@@ -131,6 +131,12 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
             if name not in chosen:
                 raise BadInput(f"--pair: {name!r} is not among the compared policies; allowed: "
                                f"{', '.join(sorted(chosen))}")
+    if pair and out:
+        from polmodel.analysis.streaming import EXACT_WORLDS, streams
+
+        if streams(worlds):  # refused before any work: the figure needs every world
+            raise BadInput(f"--pair draws every world, and at most {EXACT_WORLDS:,} worlds are "
+                           f"kept (--worlds {worlds:,} streams them); use fewer worlds for it")
     sc, _ = _apply_sets(sc, sets)
     from polmodel.names import file_name
 

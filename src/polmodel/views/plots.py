@@ -148,9 +148,7 @@ def plot_peak_distributions(comparison, ax=None):
     """
     ax = _axes(ax, figsize=(8, 4.5))
     names = comparison.policies
-    data = [comparison.outcomes[n].peak_index for n in names]
-    ax.boxplot(data, orientation="horizontal", whis=(5, 95), showfliers=False, widths=0.6,
-               medianprops={"color": INDEX_COLOUR, "lw": 2})
+    _boxes(ax, comparison, "peak", lambda: [comparison.outcomes[n].peak_index for n in names])
     ax.set_yticks(range(1, len(names) + 1), names)
     for i, n in enumerate(names, start=1):
         share = comparison.per_policy[n]["window_share"]
@@ -164,14 +162,28 @@ def plot_peak_distributions(comparison, ax=None):
     return ax
 
 
+def _boxes(ax, comparison, kind: str, data) -> None:
+    """Horizontal boxes (25-75%, whiskers 5-95%) of each policy.
+
+    From every world's values (``data()``), or, for a comparison that kept no worlds
+    (streamed), from its ``box_stats(kind)``.
+    """
+    style = {"orientation": "horizontal", "showfliers": False, "widths": 0.6,
+             "medianprops": {"color": INDEX_COLOUR, "lw": 2}}
+    stats = getattr(comparison, "box_stats", None)
+    if stats is not None:
+        ax.bxp(stats(kind), **style)
+    else:
+        ax.boxplot(data(), whis=(5, 95), **style)
+
+
 def plot_paired_differences(comparison, ax=None):
     """Per-world difference in peak opening index of each policy against the baseline."""
     ax = _axes(ax, figsize=(8, 4.5))
     names = [n for n in comparison.policies if n != comparison.baseline]
-    data = [comparison.difference(n, comparison.baseline) for n in names]
-    if data:
-        ax.boxplot(data, orientation="horizontal", whis=(5, 95), showfliers=False, widths=0.6,
-                   medianprops={"color": INDEX_COLOUR, "lw": 2})
+    if names:
+        _boxes(ax, comparison, "differences",
+               lambda: [comparison.difference(n, comparison.baseline) for n in names])
         ax.set_yticks(range(1, len(names) + 1), names)
         for i, n in enumerate(names, start=1):
             higher = comparison.pairwise(n, comparison.baseline)["share_higher"]
