@@ -381,3 +381,15 @@ def test_out_folders_follow_the_umask(tmp_path, umask, mode):
     assert len(files) >= 3
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == mode, f.name
+
+
+def test_a_handout_on_more_worlds_than_are_kept_is_refused_before_any_work(tmp_path):
+    from click.testing import CliRunner
+
+    from polmodel.analysis.streaming import EXACT_WORLDS
+    from polmodel.cli import main
+
+    out = tmp_path / "h.html"
+    r = CliRunner().invoke(main, ["report", "--worlds", str(EXACT_WORLDS + 1), "--out", str(out)])
+    assert r.exit_code == 2 and f"at most {EXACT_WORLDS:,}" in r.output, r.output
+    assert not out.exists()

@@ -360,3 +360,27 @@ def test_the_command_line_gives_the_same_streamed_numbers_with_two_workers(small
     assert one.exit_code == 0 and two.exit_code == 0, two.output
     assert one.stdout == two.stdout and ",1300," in one.stdout
     assert made[0] is None and type(made[1]).__name__ == "ProcessPoolExecutor"
+
+
+@pytest.mark.skipif(__import__("polmodel.model.compiled", fromlist=["x"]).compiler() is None,
+                    reason="the compiled engine needs a C compiler")
+def test_streamed_runs_take_the_engine_they_are_given(small_blocks, monkeypatch):
+    """compare and sweep above the threshold run their blocks on the compiled engine when asked:
+    the same counts as numpy's blocks (within 1e-12 a world's index could cross a tie margin, so
+    shares are compared to one world), and the engine is really called."""
+    from polmodel.analysis.sweeps import sweep
+    from polmodel.model import compiled
+
+    calls = []
+    original = compiled.run_kernels
+    monkeypatch.setattr(compiled, "run_kernels", lambda *a, **k: calls.append(1) or original(*a, **k))
+    sc = load_scenario(SC)
+    fast = compare(sc, ["targeted", "broad"], worlds=N, seed=SEED, engine="compiled")
+    assert calls, "the streamed compare never ran the compiled kernel"
+    plain = compare(sc, ["targeted", "broad"], worlds=N, seed=SEED)
+    a, b = fast.pairwise("targeted", "broad"), plain.pairwise("targeted", "broad")
+    assert abs(a["share_higher"] - b["share_higher"]) <= 1 / N
+    calls.clear()
+    s = sweep(sc, "rally", policy="targeted", versus="broad", points=3, worlds=N, seed=SEED,
+              engine="compiled")
+    assert calls and len(s.values) == 3

@@ -39,6 +39,7 @@ class TallyPlan:
     leaves: int
     horizon: int
     margin: float
+    engine: str = "numpy"
 
     @property
     def marks(self) -> list[int]:
@@ -54,7 +55,7 @@ class TallyPlan:
 def evaluate_and_tally(block, plan: TallyPlan) -> dict[str, np.ndarray]:
     """Run every policy on one block of worlds and tally it (top level, for processes)."""
     outs = _evaluate(block, plan.schedules, plan.aggregator, plan.chunk_size, None, None,
-                     plan.structure)
+                     plan.structure, plan.engine)
     return tally_block(outs, plan)
 
 

@@ -229,7 +229,7 @@ def compare_streamed(run: RunOptions, sc: Scenario, names: list[str], schedules:
     plan = TallyPlan(schedules=tuple(schedules), aggregator=aggregator, structure=structure,
                      chunk_size=run.chunk_size, baseline=names.index(sc.baseline),
                      leaves=len(STRUCTURES[structure].leaves), horizon=sc.horizon,
-                     margin=sc.tie_margin + TIE)
+                     margin=sc.tie_margin + TIE, engine=run.engine)
     total = None
     for part in stream_blocks(sc, worlds, evaluate_and_tally, plan, executor=run.executor,
                               progress=run.progress):

@@ -96,6 +96,7 @@ class SweepPlan:
     question: Question
     aggregator: Any
     chunk_size: int
+    engine: str = "numpy"
 
     def kind(self) -> str:
         """"contrast" (counts either way), "window" (a count) or "median" (a histogram)."""
@@ -106,7 +107,7 @@ class SweepPlan:
 
 def sweep_block(block: Worlds, plan: SweepPlan) -> dict[str, np.ndarray]:
     """Every grid point's answers on one block, reduced (top level, for processes)."""
-    run = RunOptions(aggregator=plan.aggregator, chunk_size=plan.chunk_size)
+    run = RunOptions(aggregator=plan.aggregator, chunk_size=plan.chunk_size, engine=plan.engine)
     a = answers(run, plan.scenario, block, list(plan.axes), plan.question)
     kind = plan.kind()
     if kind == "contrast":
@@ -134,7 +135,8 @@ def streamed_statistics(run: RunOptions, sc: Scenario, axes: list[Axis], questio
     """
     worlds = StreamedWorlds(sc.name, int(run.worlds), run.seed if isinstance(run.seed, int) else None,
                             run.sampler, stream_entropy(run.seed), streaming.BLOCK)
-    plan = SweepPlan(sc, tuple(axes), question, run.aggregator or sc.aggregator, run.chunk_size)
+    plan = SweepPlan(sc, tuple(axes), question, run.aggregator or sc.aggregator, run.chunk_size,
+                     run.engine)
     progress = None if run.progress is None else (lambda k: run.progress(k * n_points))
     total = None
     for part in stream_blocks(sc, worlds, sweep_block, plan, executor=run.executor,

@@ -149,6 +149,11 @@ def handout(
     from polmodel.room.handout_findings import Findings, find
     from polmodel.room.handout_pages import model_part, over_time_part, policies_part
 
+    from polmodel.analysis.streaming import EXACT_WORLDS, streams
+
+    if streams(worlds):  # its findings (PRIM, flip points) read every world
+        raise PolmodelError(f"worlds: {worlds:,}; allowed: at most {EXACT_WORLDS:,} for the handout, "
+                            "whose findings read every world (compare and sweep take more)")
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
