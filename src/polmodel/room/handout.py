@@ -145,11 +145,10 @@ def handout(
     """
     from polmodel.analysis.comparison import compare
     from polmodel.analysis.runs import run
+    from polmodel.analysis.streaming import EXACT_WORLDS, streams
     from polmodel.room.handout_answer import answer_part
     from polmodel.room.handout_findings import Findings, find
     from polmodel.room.handout_pages import model_part, over_time_part, policies_part
-
-    from polmodel.analysis.streaming import EXACT_WORLDS, streams
 
     if streams(worlds):  # its findings (PRIM, flip points) read every world
         raise PolmodelError(f"worlds: {worlds:,}; allowed: at most {EXACT_WORLDS:,} for the handout, "
