@@ -141,7 +141,7 @@ def test_the_workers_are_other_processes_running_this_polmodel(client):
 
 def test_a_cluster_is_kept_busy_two_chunks_per_worker_thread(client):
     # Not 8 whatever the cluster: a cluster of 64 threads would otherwise run 8 chunks at once.
-    from polmodel.analysis.worlds import submission_window
+    from polmodel.analysis.executors import submission_window
     from polmodel.cli.workers import DaskPool
 
     assert submission_window(client.get_executor()) == 2 * 2

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from polmodel.analysis import streaming
+from polmodel.analysis.executors import submission_window
 from polmodel.analysis.worlds import (
     DEFAULT_CHUNK,
     PolicyOutcomes,
     Worlds,
     _draw_worlds,
     _evaluate,
-    submission_window,
     varied_count,
 )
 from polmodel.errors import PolmodelError

@@ -28,19 +28,17 @@ number of worlds (:func:`stream_bytes`).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from polmodel.analysis.executors import in_window
 from polmodel.analysis.worlds import (
     STRUCTURE_FACTOR,
     Worlds,
     latin_hypercube,
-    submission_window,
     to_ranges,
     uncertain_dimensions,
 )
@@ -48,7 +46,7 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import OUTCOME_BYTES_PER_POLICY, OVERHEAD_BYTES
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future
+    from concurrent.futures import Executor
 
     from polmodel.scenario.definition import Scenario
 
@@ -178,7 +176,7 @@ def stream_blocks(sc: Scenario, worlds: StreamedWorlds, task: Callable, payload:
     if executor is None:
         results: Iterator[Any] = (_block_task(*a) for a in args)
     else:
-        results = _in_window(executor, args, submission_window(executor))
+        results = in_window(executor, _block_task, args)
     try:
         for (a, b), result in zip(bounds, results):
             yield result
@@ -188,22 +186,6 @@ def stream_blocks(sc: Scenario, worlds: StreamedWorlds, task: Callable, payload:
         close = getattr(results, "close", None)
         if close is not None:
             close()
-
-
-def _in_window(executor: Executor, args: Iterator[tuple], window: int) -> Iterator[Any]:
-    """Results of ``_block_task`` over ``args`` in order, at most ``window`` submitted at once."""
-    pending: deque[Future] = deque()
-    try:
-        for a in islice(args, window):
-            pending.append(executor.submit(_block_task, *a))
-        while pending:
-            result = pending.popleft().result()
-            for a in islice(args, 1):
-                pending.append(executor.submit(_block_task, *a))
-            yield result
-    finally:
-        for future in pending:
-            future.cancel()
 
 
 # ---- Reductions that do not depend on the chunking ---------------------------------------------

@@ -14,14 +14,13 @@ a Dask ``Client.get_executor()``); the numbers do not depend on chunk size or ex
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from polmodel.analysis.executors import in_window
 from polmodel.analysis.outcomes import PolicyOutcomes, policy_outcomes
 from polmodel.limits import check_evaluation, check_memory, check_sampling
 from polmodel.model.compiled import check_engine
@@ -31,7 +30,7 @@ from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
 
 if TYPE_CHECKING:  # concurrent.futures costs start-up time; only annotations use it here
-    from concurrent.futures import Executor, Future
+    from concurrent.futures import Executor
 
 Sampler = Literal["lhs", "sobol"]
 DEFAULT_CHUNK = 8192
@@ -385,7 +384,7 @@ def _evaluate(worlds: Worlds, schedules: Sequence[np.ndarray], aggregator, chunk
     if executor is None:
         results = (_evaluate_chunk(*a) for a in args)
     else:
-        results = _in_window(executor, args, submission_window(executor))
+        results = in_window(executor, _evaluate_chunk, args)
     # Chunks are copied into preallocated arrays as they arrive, so memory holds the outcomes
     # once (not once more for a final concatenation).
     out: list[PolicyOutcomes] = []
@@ -423,41 +422,3 @@ def _evaluate_into(worlds: Worlds, schedules, aggregator, bounds, progress, stru
         if progress is not None:
             progress(b - a)
     return out
-
-
-def submission_window(executor: Executor) -> int:
-    """How many chunks to keep submitted to ``executor`` at once: two per worker (8 if unknown).
-
-    Enough to keep every worker busy, few enough that an interrupt has little queued work to
-    cancel and that submitted chunks do not pile up in memory. A Dask client's executor counts
-    the threads of its cluster's workers, as they are now.
-    """
-    workers = getattr(executor, "_max_workers", None)
-    client = getattr(executor, "_client", None) or getattr(executor, "client", None)
-    if workers is None and callable(getattr(client, "nthreads", None)):
-        try:
-            workers = sum(client.nthreads().values())
-        except Exception:  # noqa: BLE001 - a count, not worth failing a run for
-            workers = None
-    return 2 * workers if isinstance(workers, int) and workers > 0 else 8
-
-
-def _in_window(executor: Executor, args: Iterator[tuple], window: int) -> Iterator[list]:
-    """Results of ``_evaluate_chunk`` over ``args`` in order, at most ``window`` submitted at once.
-
-    Futures are dropped as they are read, so finished chunks do not pile up in memory. When the
-    caller stops early (Ctrl-C, an error), the chunks not yet running are cancelled.
-    """
-    pending: deque[Future] = deque()
-    try:
-        for a in islice(args, window):
-            pending.append(executor.submit(_evaluate_chunk, *a))
-        while pending:
-            result = pending.popleft().result()
-            for a in islice(args, 1):
-                pending.append(executor.submit(_evaluate_chunk, *a))
-            yield result
-    finally:
-        for future in pending:
-            future.cancel()
-
