@@ -164,6 +164,22 @@ def test_compare_in_worker_processes_gives_the_numbers_of_one_process(client):
     assert remote.summary() == local.summary()
 
 
+def test_a_streamed_compare_in_worker_processes_gives_the_numbers_of_one_process(client,
+                                                                                 monkeypatch):
+    """Above the streaming threshold each worker gets a block's index, draws and tallies it,
+    and returns its reductions: the same numbers as one process, whatever runs the blocks."""
+    from polmodel.analysis import streaming
+
+    monkeypatch.setattr(streaming, "EXACT_WORLDS", 1000)  # read here, where the run is planned
+    monkeypatch.setattr(streaming, "BLOCK", 400)          # carried to the workers in each task
+    n = 2100  # 6 blocks, the last one short
+    local = polmodel.compare("venezuela-2018", worlds=n, seed=5)
+    remote, workers = on_cluster(client, polmodel.compare, "venezuela-2018", worlds=n, seed=5)
+    assert type(remote).__name__ == "StreamedComparison" and len(workers) == 2
+    assert remote.to_dict() == local.to_dict()
+    assert remote.summary() == local.summary()
+
+
 def test_sweep_in_worker_processes_gives_the_numbers_of_one_process(client):
     kw = dict(policy="targeted", versus="broad", points=3, worlds=300, seed=2, chunk_size=64)
     local = polmodel.sweep("venezuela-2018", "rally", **kw)
