@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from polmodel.model.equations import coefficients, contributions, sum_by_state, terms
+from polmodel.model import equations
+from polmodel.model.equations import coefficients, contributions, sum_by_state
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import STATES
 
@@ -56,7 +57,9 @@ def decompose(states: np.ndarray, params: Mapping[str, float], levers: np.ndarra
         c = cache.get(key)
         if c is None:
             c = cache[key] = coefficients(params, key)
-        listed = terms(x, c)  # once: for the parts and for each state's total rate K
+        # once: for the parts and for each state's total rate K; looked up at call time, as
+        # sum_by_state looks up its layout, so both read the same terms()
+        listed = equations.terms(x, c)
         parts = contributions(x, c, listed)
         k = [g + loss for g, loss in zip(*sum_by_state(listed))]
         factors = [-math.expm1(-ki * dt) / ki if ki > 0 else dt for ki in k]

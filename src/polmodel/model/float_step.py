@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from polmodel.model import equations
 from polmodel.model.c_source import Sym, coefficient_code
-from polmodel.model.equations import rates
 from polmodel.model.states import STATES
 
 
@@ -52,7 +52,7 @@ def step_source() -> str:
              f"    {', '.join(f'x{i}' for i in range(n))}, = x",
              f"    {', '.join(f'c{k}' for k in range(len(names)))}, = c"]
     c = {name: PySym(f"c{k}", lines) for k, name in enumerate(names)}
-    gains, losses = rates([PySym(f"x{i}", lines) for i in range(n)], c)
+    gains, losses = equations.rates([PySym(f"x{i}", lines) for i in range(n)], c)
     for i in range(n):
         g, loss = PySym.operand(gains[i]), PySym.operand(losses[i])
         # The exact step of the integrator: k = (g + l) + eps, e = g / k,
@@ -64,15 +64,29 @@ def step_source() -> str:
     return "\n".join(lines) + "\n"
 
 
-@cache
 def coefficient_names() -> tuple[str, ...]:
-    """The names :func:`coefficients` returns, in its order."""
+    """The names :func:`coefficients` returns, in its order (traced once per equations)."""
+    return _names(equations.coefficients)
+
+
+@cache
+def _names(coefficients) -> tuple[str, ...]:
     return tuple(coefficient_code()[1])
 
 
-@cache
 def float_step():
-    """The compiled ``step`` function (once per process)."""
+    """The compiled ``step`` function: written once per process, and again if the equations change.
+
+    Keyed on the equations' functions, so a modeller's new :func:`terms` (or a test's) is traced
+    afresh, and its mistakes are refused where :func:`rates` refuses them.
+    """
+    from polmodel.model import equations
+
+    return _compiled(equations.terms, equations.rates, equations.coefficients)
+
+
+@cache
+def _compiled(terms, rates_, coefficients):
     namespace: dict = {}
     exec(compile(step_source(), "<polmodel float step>", "exec"), namespace)  # noqa: S102
     return namespace["step"]
