@@ -25,8 +25,11 @@ from polmodel.errors import PolmodelError
 MAX_HORIZON = 600
 """Months (50 years): far past anything the memo's reasoning covers; scenario files stop here too."""
 
-MAX_WORLDS = 10_000_000
-"""Plausible worlds in one ensemble; memory usually binds first (see :func:`check_memory`)."""
+MAX_WORLDS = 1_000_000_000
+"""Plausible worlds in one ensemble. Above 200,000 ``compare`` and ``sweep`` stream in blocks at
+constant memory (:mod:`polmodel.analysis.streaming`), so time binds, not memory: 10^8 worlds x 6
+policies is about 6 core-minutes with the compiled engine. Analyses that keep every world check
+their memory first (:func:`check_memory`)."""
 
 MAX_POLICIES = 50
 """Policies in one scenario or comparison: the pairwise statistics grow with its square."""
@@ -40,7 +43,8 @@ MAX_SEED = 2**64 - 1
 MAX_WORKERS = 256
 """Most processes ``--workers`` may ask for (never more than there are chunks of worlds)."""
 
-MAX_CHUNK = MAX_WORLDS
+MAX_CHUNK = 10_000_000
+"""Worlds in one chunk of an ensemble (a chunk is held whole in memory)."""
 
 MONTHS_DTYPE = "int16"
 """Integer type of per-world month counters; it holds :data:`MAX_HORIZON` (checked at import)."""
