@@ -58,14 +58,20 @@ def test_the_projector_page_loads_only_its_own_files(live):
     r = live.call("GET", "/projector", facilitator=True)
     assert r.status == 200
     csp = r.headers["content-security-policy"]
-    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in csp.split(";"))
+    assert directives["default-src"] == "'none'" and directives["script-src"] == "'self'"
+    assert "unsafe" not in csp  # no inline script or eval: a name that got through stays inert
     assert r.headers["x-content-type-options"] == "nosniff"
     refs = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", r.text)
     assert refs, "the page links its script and style sheet"
     for ref in refs:
         assert not urlsplit(ref).netloc, f"{ref} is loaded from another host"
         if ref.startswith("/static/"):
-            assert live.call("GET", ref).status == 200
+            got = live.call("GET", ref)
+            assert got.status == 200
+            # with nosniff, a browser runs a script (applies a style sheet) only of its own type
+            kind = {".js": "text/javascript", ".css": "text/css"}[ref[ref.rindex("."):]]
+            assert got.headers["content-type"].split(";")[0] == kind, ref
     assert live.room.code in r.text and "<svg" in r.text  # the join code and the QR code
 
 
@@ -145,8 +151,10 @@ def test_cross_site_posts_are_refused(live):
 
 def test_another_host_name_is_refused(live):
     """A page on another site cannot reach the room through a name that points here."""
-    r = live.call("GET", "/projector", facilitator=True, host="attacker.example")
-    assert r.status == 400 and "host" in r.text
+    for host in ("attacker.example", "localhost.attacker.example",
+                 f"127.0.0.1.attacker.example:{live.port}"):
+        r = live.call("GET", "/projector", facilitator=True, host=host)
+        assert r.status == 400 and "host" in r.text, host
 
 
 @pytest.mark.parametrize("path", [
@@ -171,6 +179,7 @@ def test_a_ten_megabyte_body_is_refused_before_it_is_read(live):
 @pytest.mark.parametrize("values, words", [
     ('NaN', "not a number"), ('Infinity', "not a number"), ('-Infinity', "not a number"),
     ('"0.2"', "not a number"), ('true', "not a number"), ('null', "not a number"),
+    ('1e999', "not a number"),  # valid JSON that every reader turns into infinity
 ])
 def test_numbers_that_are_not_numbers_are_refused(live, values, words):
     name = live.room.open[0]
@@ -207,6 +216,7 @@ def test_unopened_unknown_and_repeated_assumptions_are_refused(live):
     _refused(live, live.submit("Ana", []), 400, "estimates")
     _refused(live, live.submit("Ana", [{**e, "extra": 1}]), 400, "unknown field")
     _refused(live, live.submit("Ana", [e], request="../x"), 400, "request")
+    _refused(live, live.submit("Ana", [e], request="abcdefgh/../x"), 400, "request")  # all of it
     assert stored(live) == before
 
 
@@ -214,7 +224,7 @@ def test_unopened_unknown_and_repeated_assumptions_are_refused(live):
     ("", "empty"), ("   ", "empty"), ("a" * 101, "characters"), ("bad\u202ename", "U+202E"),
     ("line\nbreak", "U+000A"), (7, "not text"), ("\u3164", "U+3164"), ("A\u2061na", "U+2061"),
     ("\U000e0041na", "U+E0041"), ("\u0301Ana", "combining"), ("=HYPERLINK(1)", "formula"),
-    ("+1+1", "formula"), ("@SUM(1)", "formula"),
+    ("+1+1", "formula"), ("@SUM(1)", "formula"), ("-1+1", "formula"),
 ])
 def test_bad_participant_names_are_refused(live, name, words):
     before = stored(live)
@@ -298,6 +308,12 @@ def test_the_question_can_be_changed_and_changed_back(live):
     np.testing.assert_allclose(r.json()["shares"],
                                [pw["share_higher"], pw["share_tied"], pw["share_lower"]])
     assert "<b>coordinated-offramps</b>" in r.json()["picture"].split("The answer")[0]
+    hi, _, lo = r.json()["shares"]
+    assert hi != lo
+    more, fewer = ("coordinated-offramps", "status-quo") if hi > lo else ("status-quo",
+                                                                         "coordinated-offramps")
+    answer = r.json()["picture"].split("The answer")[1]
+    assert answer.index(f"<b>{more}</b> gives the higher") < answer.index(f"<b>{fewer}</b>")
     live.call("POST", "/api/settings", {"pair": old}, facilitator=True)
     assert list(live.room.settings.pair) == old
 
@@ -336,6 +352,7 @@ def test_two_rounds_the_reveal_and_the_export(live, tmp_path):
     _refused(live, live.submit("Cy", [estimate_for(live, name, 0.1)]), 409, "closed")
     r = live.call("POST", "/api/round", {"action": "next"}, facilitator=True)
     assert r.json()["round"] == 2 and r.json()["round_open"]
+    assert r.json()["count"] == 0 and "nobody has answered" in r.json()["answered"]
     assert live.submit("Cy", [estimate_for(live, name, 0.4)]).status == 200
     _refused(live, live.call("POST", "/api/round", {"action": "next"}, facilitator=True), 409,
              "close it first")
@@ -453,3 +470,149 @@ def test_a_body_that_never_ends_is_cut_off(live, monkeypatch):
     assert answer.startswith("HTTP/1.1 408"), answer[:80]
     assert time.monotonic() - t0 < room_app.BODY_SECONDS + 5
     assert stored(live) == before
+
+
+# -- from the mutation trial: behaviour no test above held -------------------------------------
+
+
+def test_a_declared_ten_megabytes_is_refused_before_any_of_it_is_sent(live):
+    """The declared length alone is refused: the server does not wait for the body."""
+    import socket
+
+    s = socket.create_connection(("127.0.0.1", live.port), timeout=5)
+    s.sendall((f"POST /api/estimates HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {10 * 1024 * 1024}\r\n\r\n"
+               ).encode())
+    answer = s.recv(4096).decode()
+    s.close()
+    assert answer.startswith("HTTP/1.1 413"), answer[:80]
+
+
+def test_a_resent_request_is_answered_with_its_first_receipt(live):
+    e = estimate_for(live, live.room.open[0])
+    before = stored(live)
+    first = live.submit("Uma", [e], request="resent-id-0001")
+    again = live.submit("Uma", [e], request="resent-id-0001")
+    assert first.status == again.status == 200, again.text
+    assert not first.json()["repeated"] and again.json()["repeated"]
+    assert again.json()["submission"] == first.json()["submission"]
+    assert stored(live) == before + 1
+
+
+def test_reset_takes_back_one_policys_moves_only(live):
+    a, b = live.room.settings.pair
+    for p in (a, b):
+        live.call("POST", "/api/settings", {"policy": p, "reset": True}, facilitator=True)
+    for p in (a, b):
+        r = live.call("POST", "/api/settings", {"policy": p, "lever": {
+            "name": "targeted_sanctions", "intensity": 0.25, "start": 3}}, facilitator=True)
+        assert r.status == 200, r.text
+    live.call("POST", "/api/settings", {"policy": b, "reset": True}, facilitator=True)
+    edited = edited_scenario(live.room.scenario, live.room.settings)
+    assert edited.policy(a).levers["targeted_sanctions"] == LeverSetting(0.25, 3)
+    assert edited.policy(b) == live.room.scenario.policy(b)
+    live.call("POST", "/api/settings", {"policy": a, "reset": True}, facilitator=True)
+
+
+def test_open_refuses_a_list_with_one_name_that_is_no_slider(live):
+    before = live.room.open
+    r = live.call("POST", "/api/settings", {"open": [live.room.settings.sliders[0], "../etc"]},
+                  facilitator=True)
+    _refused(live, r, 400, "open")
+    assert live.room.open == before
+
+
+def test_a_what_if_on_a_parameter_is_what_compare_runs(live):
+    from polmodel.scenario.whatif import apply_settings
+
+    a, b = live.room.settings.pair
+    live.call("POST", "/api/settings", {"policy": a, "reset": True}, facilitator=True)
+    name = "drift"  # a parameter of the model, not a starting state
+    assert live.call("POST", "/api/settings", {"add": name}, facilitator=True).status == 200
+    u = live.room.scenario.parameters[name]
+    value = u.low + 0.9 * (u.high - u.low)
+    r = live.call("POST", "/api/settings", {"fixed": {"name": name, "value": value}},
+                  facilitator=True)
+    assert r.status == 200, r.text
+    c = compare(apply_settings(live.room.scenario, {name: value}), None,
+                worlds=live.room.worlds, seed=live.room.seed)
+    pw = c.pairwise(a, b)
+    np.testing.assert_allclose(r.json()["shares"],
+                               [pw["share_higher"], pw["share_tied"], pw["share_lower"]])
+    live.call("POST", "/api/settings", {"fixed": {"name": name, "value": None}}, facilitator=True)
+
+
+def test_names_that_need_a_zero_width_joiner_are_accepted(live):
+    for name in ("\u0645\u0647\u0631\u200c\u0646\u0627\u0632",  # Mehrnaz, with a ZWNJ
+                 "\u0915\u094d\u200d\u0937"):  # a Devanagari conjunct with a ZWJ
+        r = live.submit(name, [estimate_for(live, live.room.open[0])])
+        assert r.status == 200, r.text
+        assert name in {s["participant"] for s in live.room.store.submissions()}
+
+
+def test_wrong_join_codes_are_slowed_down(tmp_path):
+    from polmodel.room.live.app import WRONG_CODES_PER_MINUTE
+
+    live = serve_in_thread(tmp_path / "s")
+    try:
+        for _ in range(WRONG_CODES_PER_MINUTE):
+            assert live.call("GET", "/api/room?code=WRONG9").status == 403
+        r = live.call("GET", f"/api/room?code={live.room.code}")  # even the right one, for now
+        assert r.status == 429 and "wait a minute" in r.json()["error"]
+    finally:
+        live.stop()
+
+
+def test_the_pooled_result_follows_the_projector_after_the_reveal(tmp_path):
+    """Revealed, the pooled answer is re-read when a lever moves; a what-if on the number the
+    room estimated does not replace the estimates; each share is the named policy's own."""
+    import re
+
+    from polmodel.room.elicitation import elicit
+    from polmodel.views.text import pct
+
+    live = serve_in_thread(tmp_path / "s")
+    try:
+        pair = ["coordinated-offramps", "status-quo"]  # the baseline second
+        assert live.call("POST", "/api/settings", {"pair": pair}, facilitator=True).status == 200
+        name = live.room.open[0]
+        for who, shift in (("Ana", 0.0), ("Bo", 0.3)):
+            assert live.submit(who, [estimate_for(live, name, shift)]).status == 200
+
+        def pooled() -> str:
+            live.call("GET", "/api/projector", facilitator=True)
+            live.room.wait_for_pooled()
+            p = live.call("GET", "/api/projector", facilitator=True).json()["pooled"]
+            assert p["current"]
+            return p["answer"]
+
+        live.call("POST", "/api/show", {"reveal": True}, facilitator=True)
+        first = pooled()
+        e = elicit(live.room.estimates(), live.room.scenario, worlds=live.room.worlds,
+                   seed=live.room.seed, policies=pair, per_number=False)
+        sentence = (r"<b>(.+?)</b> gives the higher opening index in <b>(.+?)</b> of plausible "
+                    r"worlds and <b>(.+?)</b> in <b>(.+?)</b>")
+        p1, s1, p2, s2 = re.search(sentence, first).groups()
+        pw = e.comparisons["pooled"].pairwise(p1, p2)
+        assert {p1, p2} == set(pair) and (s1, s2) == (pct(pw["share_higher"]),
+                                                      pct(pw["share_lower"]))
+        assert pw["share_higher"] != pw["share_lower"]
+
+        low = estimate_for(live, name)["low"]
+        live.call("POST", "/api/settings", {"fixed": {"name": name, "value": low}},
+                  facilitator=True)
+        assert pooled() == first  # the estimates are pooled, not the what-if on them
+        live.call("POST", "/api/settings", {"fixed": {"name": name, "value": None}},
+                  facilitator=True)
+
+        a, b = pair  # a's levers onto b's: the same policy, tied in every world
+        for lever in live.room.scenario.policy(a).levers:
+            live.call("POST", "/api/settings", {"policy": a, "lever": {
+                "name": lever, "intensity": 0.0, "start": 0}}, facilitator=True)
+        for lever, s in live.room.scenario.policy(b).levers.items():
+            live.call("POST", "/api/settings", {"policy": a, "lever": {
+                "name": lever, "intensity": s.intensity, "start": s.start}}, facilitator=True)
+        tied = re.search(sentence, pooled()).groups()
+        assert (tied[1], tied[3]) == ("0%", "0%"), tied
+    finally:
+        live.stop()

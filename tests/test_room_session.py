@@ -187,3 +187,27 @@ def test_the_estimates_figure_fits_its_names():
                                     r'(?: font-weight="bold")? text-anchor="end"[^>]*>([^<]+)<', out):
         bold = text == "pooled"
         assert float(x) - svg.text_width(text, float(size), bold=bold) >= 0, text
+
+
+def test_the_next_round_hides_the_reveal_and_a_name_may_change_phones_between_rounds(tmp_path):
+    """A name is one phone's within a round; round 2 starts with round 1's pool hidden."""
+    from polmodel.room.live.guard import Refused, Submission
+
+    room = Room(tmp_path / "s", worlds=64)
+    try:
+        name = room.open[0]
+        view = next(a for a in room.participant_view()["assumptions"] if a["name"] == name)
+        e = ((name, view["low"], view["value"], view["high"]),)
+        room.submit(Submission("Kim", None, e, device="phone-aaaa1"))
+        with pytest.raises(Refused, match="someone else"):
+            room.submit(Submission("Kim", None, e, device="phone-bbbb2"))
+        room.show(reveal=True)
+        room.set_round("close")
+        room.set_round("next")
+        panel = room.panel()
+        assert panel["round"] == 2 and not panel["reveal"] and "pooled" not in panel
+        # round 2, from another phone: the same person, re-estimating
+        assert room.submit(Submission("Kim", None, e, device="phone-bbbb2"))["round"] == 2
+    finally:
+        room.wait_for_pooled()
+        room.store.close()

@@ -328,7 +328,7 @@ class Room:
                "answered": answered_html(names, self.round, hide, missing), "open": self.open,
                "changes": self.store.changes}
         if reveal and rows:
-            pooled, current = self._pooled_result((tuple(rows), hide, self.settings.pair))
+            pooled, current = self._pooled_result((tuple(rows), hide, self.settings.key()))
             if pooled is not None:
                 out["pooled"] = {**pooled, "current": current}
         return out
