@@ -75,7 +75,7 @@ def pooled_view(room, rows: Sequence[EstimateRow], hide: bool) -> dict[str, Any]
                policies=[a, b], round=room.round, per_number=False,
                edit=lambda view: edited_scenario(view, settings), engine=room.engine)
     verdict = next(v for v in e.verdicts if {v["a"], v["b"]} == {a, b})
-    if verdict["a"] != a:  # read it as the question asks: a against b
+    if verdict["a"] != a:  # the verdicts table has its own order of the pair: name them as it does
         a, b = verdict["a"], verdict["b"]
     lead = (f"On the pooled ranges, <b>{html.escape(a)}</b> gives the higher opening index in "
             f"<b>{pct(verdict['pooled'])}</b> of plausible worlds and <b>{html.escape(b)}</b> in "
