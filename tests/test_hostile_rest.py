@@ -15,6 +15,7 @@ import pytest
 from conftest import cli
 
 from polmodel.errors import PolmodelError
+from polmodel.limits import MAX_WORLDS
 from polmodel.scenario.loading import DEFAULT_SCENARIO, load_scenario
 
 SC = load_scenario(DEFAULT_SCENARIO)
@@ -351,7 +352,7 @@ def test_a_scalar_where_a_table_belongs_is_named_without_pydantic_words(write_sc
     (["run", "--aggregator", "max"],
      "Error: --aggregator: 'max' is not allowed; allowed: min, product, geometric"),
     (["compare", "--worlds", "0"],
-     "Error: --worlds: 0 is not allowed; allowed: a whole number from 1 to 10,000,000"),
+     f"Error: --worlds: 0 is not allowed; allowed: a whole number from 1 to {MAX_WORLDS:,}"),
     (["sweep"], "Error: --x: missing; this option is required"),
     (["validate"], "Error: FILE...: missing; this argument is required"),
     (["run", "--policy"], "Error: --policy: no value given; allowed: one value after it"),
