@@ -622,3 +622,12 @@ def test_every_pair_is_reported_both_ways(comp):
                 assert d[a][b]["share_higher"] + d[a][b]["share_lower"] + d[a][b]["share_tied"] == \
                     pytest.approx(1.0)
     assert "Every pair" in comp.summary()
+
+
+def test_the_title_counts_in_words_that_agree_with_their_number():
+    from polmodel.views.comparison_text import comparison_title
+
+    one = compare("venezuela-2018", ["status-quo"], worlds=1, seed=0)
+    assert comparison_title(one).endswith(": 1 policy on 1 plausible world")
+    many = compare("venezuela-2018", ["status-quo", "targeted"], worlds=1200, seed=0)
+    assert comparison_title(many).endswith(": 2 policies on 1,200 plausible worlds")

@@ -302,7 +302,8 @@ def validate_command(files):
             continue
         # One line per file, the verdict whole: a long path is shortened from the left
         # (.../scenarios/x.toml), the title is cut, and what still does not fit is wrapped.
-        verdict = (f": valid ({len(sc.policies)} policies, {sc.horizon} months, baseline "
+        k = len(sc.policies)
+        verdict = (f": valid ({k} {'policy' if k == 1 else 'policies'}, {sc.horizon} months, baseline "
                    f"{escape_controls(repr(sc.baseline))})")
         line = shorten_path(escape_controls(str(f)), max(WIDTH - len(verdict), 20)) + verdict
         title = escape_controls(f": {sc.title}")  # from the file: escaped, so one line it stays

@@ -180,7 +180,9 @@ def necessity_explanation(c, cells) -> str:
 
 def comparison_title(c) -> str:
     """The heading of a comparison: scenario title, number of policies and worlds."""
-    return f"{c.title}: {len(c.policies)} policies on {c.n_worlds} plausible worlds"
+    k, n = len(c.policies), c.n_worlds
+    return (f"{c.title}: {k} {'policy' if k == 1 else 'policies'} on {n:,} plausible "
+            f"{'world' if n == 1 else 'worlds'}")
 
 
 def comparison_summary(c, width: int = WIDTH) -> str:
