@@ -365,3 +365,16 @@ def test_a_first_edition_file_loads_with_defaults_and_the_run_says_so(tmp_path):
         run(str(path))
 
 
+
+
+def test_a_change_that_rounds_to_zero_carries_no_minus_sign():
+    import re
+
+    from polmodel.analysis.runs import run
+    from polmodel.views.text import signed
+
+    assert [signed(v) for v in (-0.001, -0.006, 0.0, 0.004)] == ["+0.00", "-0.01", "+0.00", "+0.00"]
+    assert signed(-0.0004, 3) == "+0.000" and signed(-0.0006, 3) == "-0.001"
+    for policy in ("status-quo", "targeted", "broad"):
+        text = "\n".join(run("venezuela-2018", policy).explanation())
+        assert not re.search(r"-0\.00(?!\d*[1-9])", text), text

@@ -94,7 +94,7 @@ class RunResult:
 
     def explanation(self) -> list[str]:
         """One line per condition: its change and the mechanisms that made it."""
-        from polmodel.views.text import mechanism_label, wrap
+        from polmodel.views.text import mechanism_label, signed, wrap
 
         h = int(self.months[-1])
         lines = []
@@ -102,12 +102,12 @@ class RunResult:
             change = float(self.states[-1, i] - self.states[0, i])
             top = [(m, v) for m, v in self.movers(c) if abs(v) >= 0.005]
             rest = sum(self.decomposition.get(c, {}).values()) - sum(v for _, v in top)
-            parts = [f"{mechanism_label(m)} {v:+.2f}" for m, v in top]
+            parts = [f"{mechanism_label(m)} {signed(v)}" for m, v in top]
             others = len(self.decomposition.get(c, {})) - len(top)
             if others and abs(rest) >= 0.005:
-                parts.append(f"{others} others {rest:+.2f}")
+                parts.append(f"{others} others {signed(rest)}")
             text = ", ".join(parts) or "no mechanism moves it"
-            lines.append(wrap(f"  {c} {change:+.2f} over {h} months: {text}"))
+            lines.append(wrap(f"  {c} {signed(change)} over {h} months: {text}"))
         return lines
 
     @property

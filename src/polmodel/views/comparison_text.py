@@ -19,6 +19,7 @@ from polmodel.views.text import (
     pct,
     sections_html,
     sections_text,
+    signed,
     wrap,
 )
 
@@ -45,11 +46,11 @@ def comparison_sections(c) -> list[Section]:
         graded = v["graded"]
         held, readings = c.holds(n, c.baseline)
         vs.append([n, pct(pw["share_higher"]), pct(pw["share_lower"]), pct(pw["share_tied"]),
-                   f"{pw['difference_median']:+.3f}",
+                   signed(pw['difference_median'], 3),
                    f"{pct(graded['share_higher'])}/{pct(graded['share_lower'])}",
                    f"{held} of {readings}"])
-    effects = [[n, *(f"{c.condition_effects[n][k]['mean_change']:+.3f}" for k in CONDITIONS),
-                f"{c.pairwise(n, c.baseline)['difference_median']:+.3f}"]
+    effects = [[n, *(signed(c.condition_effects[n][k]['mean_change'], 3) for k in CONDITIONS),
+                signed(c.pairwise(n, c.baseline)['difference_median'], 3)]
                for n in c.policies if n != c.baseline]
     # Both grow with the square of the number of policies: print the first ones, all are in
     # the JSON and CSV output.

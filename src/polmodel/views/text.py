@@ -192,6 +192,16 @@ def _html_cell(text: str) -> str:
     return f"<td{cls}>{html.escape(text).replace('_', '_<wbr>')}</td>"
 
 
+def signed(value: float, digits: int = 2) -> str:
+    """A change with its sign, ``+0.12`` / ``-0.12``; one that rounds to zero reads ``+0.00``.
+
+    Python writes -0.001 to two places as ``-0.00``: a sign with no size, which a reader takes
+    for a fall. Examples: ``signed(-0.001) == '+0.00'``, ``signed(-0.006) == '-0.01'``.
+    """
+    text = f"{value:+.{digits}f}"
+    return "+" + text[1:] if text[0] == "-" and float(text) == 0 else text
+
+
 def _cell(v: object) -> str:
     if isinstance(v, float):
         return f"{v:.2f}"
