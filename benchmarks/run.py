@@ -58,6 +58,19 @@ def median_time(fn, repeat: int, clock=time.perf_counter) -> float:
     return statistics.median(times)
 
 
+def alternating(ours, reference, repeat: int) -> tuple[list[float], list[float]]:
+    """Seconds of ``ours()`` and ``reference()`` in alternating rounds, the order reversed
+    every other round (per-round ratios then cancel the machine's drift)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for r in range(repeat):
+        pair = ((times[0], ours), (times[1], reference))
+        for kept, fn in (pair if r % 2 == 0 else pair[::-1]):
+            t = time.perf_counter()
+            fn()
+            kept.append(time.perf_counter() - t)
+    return times
+
+
 def fmt_s(seconds: float) -> str:
     if seconds < 1e-3:
         return f"{seconds * 1e6:.0f} us"
@@ -367,13 +380,7 @@ def _sensitivity_rows(sa, quick: bool) -> None:
         nonlocal ref
         ref = salib_sobol_run()
 
-    t_oursl, t_refs = [], []
-    for r in range(repeat):  # alternating rounds, the order reversed every other round
-        pair = ((t_oursl, lambda: polmodel_sobol(resamples)), (t_refs, keep_ref))
-        for times, fn in (pair if r % 2 == 0 else pair[::-1]):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
+    t_oursl, t_refs = alternating(lambda: polmodel_sobol(resamples), keep_ref, repeat)
     t_ours = statistics.median(t_oursl)
     per_round = sorted(b / a for a, b in zip(t_oursl, t_refs))
     total_ref = np.asarray(ref["ST"])
@@ -404,13 +411,7 @@ def _sensitivity_rows(sa, quick: bool) -> None:
 
     polmodel_morris()  # warm-up of both, not timed
     salib_morris_run()
-    t_oursl, t_refs = [], []
-    for r in range(repeat):
-        pair = ((t_oursl, polmodel_morris), (t_refs, salib_morris_run))
-        for times, fn in (pair if r % 2 == 0 else pair[::-1]):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
+    t_oursl, t_refs = alternating(polmodel_morris, salib_morris_run, repeat)
     t_ours = statistics.median(t_oursl)
     per_round = sorted(b / a for a, b in zip(t_oursl, t_refs))
     ref = salib_morris_run()

@@ -31,6 +31,7 @@ from polmodel.analysis.streaming import (
 from polmodel.analysis.sweeps import sweep
 from polmodel.analysis.worlds import sample_worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
+from polmodel.model import compiled as compiled_engine
 from polmodel.scenario.loading import load_scenario
 
 SC = "venezuela-2018"
@@ -362,14 +363,12 @@ def test_the_command_line_gives_the_same_streamed_numbers_with_two_workers(small
     assert made[0] is None and type(made[1]).__name__ == "ProcessPoolExecutor"
 
 
-@pytest.mark.skipif(__import__("polmodel.model.compiled", fromlist=["x"]).compiler() is None,
-                    reason="the compiled engine needs a C compiler")
+@pytest.mark.skipif(compiled_engine.compiler() is None, reason="the compiled engine needs a C compiler")
 def test_streamed_runs_take_the_engine_they_are_given(small_blocks, monkeypatch):
     """compare and sweep above the threshold run their blocks on the compiled engine when asked:
     the same counts as numpy's blocks (within 1e-12 a world's index could cross a tie margin, so
     shares are compared to one world), and the engine is really called."""
-    from polmodel.analysis.sweeps import sweep
-    from polmodel.model import compiled
+    compiled = compiled_engine
 
     calls = []
     original = compiled.run_kernels
