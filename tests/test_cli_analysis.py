@@ -222,3 +222,18 @@ def test_sweep_of_two_policies_shows_both_shares_and_the_crossover(tmp_path):
     assert csv_text.splitlines()[1].split(",")[:4] == ["rally", "share_higher", "share_lower",
                                                       "share_tied"]
     assert CAVEAT in flat(text) and "300 per point" in flat(text)
+
+
+def test_sweep_structure_option_reaches_every_point():
+    """--structure on sweep: the JSON names it, and the shares are those of the keyword."""
+    from polmodel.analysis.sweeps import sweep
+
+    args = ("sweep", "--x", "rally", "--points", "3", "--worlds", "200", "--json")
+    r = invoke(*args, "--structure", "defection-route")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["structure"] == "defection-route" and "structure defection-route" in data["provenance"]
+    s = sweep("venezuela-2018", "rally", points=3, worlds=200, structure="defection-route")
+    assert [p["share_higher"] for p in data["points"]] == pytest.approx(list(s.values))
+    bad = CliRunner().invoke(main, [*args, "--structure", "nope"])
+    assert bad.exit_code == 2 and "nope" in bad.output and "Traceback" not in bad.output

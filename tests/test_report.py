@@ -393,3 +393,18 @@ def test_a_handout_on_more_worlds_than_are_kept_is_refused_before_any_work(tmp_p
     r = CliRunner().invoke(main, ["report", "--worlds", str(EXACT_WORLDS + 1), "--out", str(out)])
     assert r.exit_code == 2 and f"at most {EXACT_WORLDS:,}" in r.output, r.output
     assert not out.exists()
+
+
+def test_structure_chooses_the_reading_of_the_answer_and_unknown_ones_are_refused(scenario, tmp_path):
+    """report --structure (and handout(structure=)) reads the answer under that structure: the
+    handout says so on page 1 (its verdict is compare()'s, which names the structure it read)."""
+    out = tmp_path / "h.html"
+    r = run_cli("report", "--structure", "defection-route", "--worlds", 200, "--brief",
+                "--out", out)
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert "'defection-route' structure" in text and "'memo' structure" not in text
+    bad = run_cli("report", "--structure", "nope", "--out", tmp_path / "x.html")
+    assert bad.exit_code == 2 and "nope" in bad.output and not (tmp_path / "x.html").exists()
+    with pytest.raises(PolmodelError, match="structure: unknown 'nope'"):
+        handout(scenario, worlds=20, structure="nope", brief=True)

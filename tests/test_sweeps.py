@@ -226,3 +226,35 @@ def test_the_figure_draws_the_same_shares_and_marks_each_crossover(sc):
                        if len(set(np.atleast_1d(ln.get_xdata()))) == 1 and len(ln.get_xdata()) == 2)
     assert verticals == pytest.approx(sorted(c["near"] for c in s.crossovers()))
     assert s.crossovers(), "the grid passes through the baseline's setting: the verdict changes"
+
+
+# ---- The structure: the scenario's key, or structure= / --structure ----------------------------
+
+
+@pytest.mark.parametrize("structure", ["defection-route", "elite-split"])
+@pytest.mark.parametrize("how", ["scenario key", "keyword"])
+def test_every_point_reads_the_structure_the_scenario_or_the_call_chooses(sc, structure, how):
+    """A sweep once read the memo's structure whatever the scenario said: at every point its
+    shares must be those of a comparison under the chosen structure on the same worlds."""
+    from dataclasses import replace
+
+    param, w = "rally", sample_worlds(sc, 300, seed=5)
+    chosen = replace(sc, structure=structure)
+    s = (sweep(chosen, param, points=3, worlds=300, seed=5) if how == "scenario key" else
+         sweep(sc, param, points=3, worlds=300, seed=5, structure=structure))
+    assert s.structure == structure
+    assert f"structure {structure}" in s.provenance() and s.to_dict()["structure"] == structure
+    differs = False
+    for k, value in enumerate(s.grids[0]):
+        at = _at(w, param, value)
+        pw = compare(chosen, ["targeted", "broad"], worlds=at).pairwise("targeted", "broad")
+        assert s.values[k] == pytest.approx(pw["share_higher"])
+        assert s.lower[k] == pytest.approx(pw["share_lower"])
+        memo = compare(sc, ["targeted", "broad"], worlds=at).pairwise("targeted", "broad")
+        differs |= memo["share_higher"] != pw["share_higher"]
+    assert differs, "the check needs worlds where the structures disagree"
+
+
+def test_an_unknown_structure_is_one_line(sc):
+    with pytest.raises(PolmodelError, match="structure: unknown 'nope'; allowed: memo"):
+        sweep(sc, "rally", points=2, worlds=10, structure="nope")

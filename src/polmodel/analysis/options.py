@@ -42,7 +42,7 @@ from polmodel.limits import (
 )
 from polmodel.model.compiled import check_engine
 from polmodel.model.states import AGGREGATORS
-from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES
+from polmodel.model.structures import STRUCTURES
 from polmodel.scenario.definition import Scenario
 from polmodel.scenario.loading import load_scenario
 
@@ -213,14 +213,13 @@ class RunOptions:
         return _draw_worlds(scenario, self.worlds, seed=self.seed, sampler=self.sampler)
 
     def evaluate(self, worlds: Worlds, schedules: Sequence[np.ndarray],
-                 aggregator: str | Callable[..., Any], structure: str | None = None
-                 ) -> list[PolicyOutcomes]:
+                 aggregator: str | Callable[..., Any], structure: str) -> list[PolicyOutcomes]:
         """Run ``schedules`` on ``worlds`` with these chunks, executor and progress.
 
-        As :func:`polmodel.analysis.worlds.evaluate`, without checking again; ``structure``
-        is the scenario's (after :meth:`scenario`) when None.
+        As :func:`polmodel.analysis.worlds.evaluate`, without checking again. ``structure``
+        is the scenario's after :meth:`scenario` (``sc.structure``), passed by every caller:
+        a default here once let a sweep read the memo's structure whatever the scenario said.
         """
         check_engine(self.engine, aggregator)
         return _evaluate(worlds, schedules, aggregator, self.chunk_size, self.executor,
-                         self.progress, structure or self.structure or DEFAULT_STRUCTURE,
-                         self.engine)
+                         self.progress, structure, self.engine)

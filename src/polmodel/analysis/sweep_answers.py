@@ -73,7 +73,8 @@ def answers(run: RunOptions, sc: Scenario, w: Worlds, axes: list[Axis],
                     if a.kind == "parameter":
                         block[i * n:(i + 1) * n, names.index(a.name)] = v
             stacked = replace(w, names=tuple(names), values=block, fixed=fixed)
-            outs = dict(zip(question.policies, run.evaluate(stacked, schedules, agg)))
+            outs = run.evaluate(stacked, schedules, agg, sc.structure)
+            outs = dict(zip(question.policies, outs))
             answers[part] = question.values(outs).reshape(len(part), n)
     return answers
 

@@ -34,6 +34,7 @@ from polmodel.analysis.sweep_answers import answers as _answers
 from polmodel.analysis.sweep_axes import Axis, parse_axis
 from polmodel.analysis.worlds import DEFAULT_CHUNK, Worlds, uncertain_dimensions
 from polmodel.errors import PolmodelError
+from polmodel.model.structures import DEFAULT_STRUCTURE
 from polmodel.scenario.definition import Scenario
 
 __all__ = ["Axis", "Sweep", "parse_axis", "sweep"]
@@ -58,6 +59,9 @@ class Sweep:
         the share of ties (``values + lower + tied`` is 1 at every point). None for one policy.
     band : ndarray[n_x, 2] or None
         10-90% of worlds, for a median along one axis.
+    structure : str
+        The formula of the opening index every point was read under (the scenario's, or
+        ``structure=``).
     n_worlds : int
         Worlds at every point (the same worlds).
     """
@@ -76,6 +80,7 @@ class Sweep:
     horizon: int
     settings: Mapping[str, Any]
     lower: np.ndarray | None = None
+    structure: str = DEFAULT_STRUCTURE
     tied: np.ndarray | None = None
 
     @property
@@ -161,7 +166,8 @@ class Sweep:
 
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
                           worlds=f"{self.n_worlds} per point", horizon=f"{self.horizon} months",
-                          aggregator=self.aggregator, what_ifs=describe_settings(self.settings))
+                          structure=self.structure, aggregator=self.aggregator,
+                          what_ifs=describe_settings(self.settings))
 
     def summary(self) -> str:
         """The sentences, the grid as a table, the crossovers, the caveat and the provenance."""
@@ -231,8 +237,8 @@ def _question(sc: Scenario, policy: str | None, versus: str | None, outcome: str
     return question_for(sc, policy, versus, outcome)
 
 
-@documents_run_keywords("seed", "sampler", "horizon", "aggregator", "parameters", "executor",
-                        "chunk_size", "progress", "engine")
+@documents_run_keywords("seed", "sampler", "horizon", "aggregator", "structure", "parameters",
+                        "executor", "chunk_size", "progress", "engine")
 def sweep(
     scenario: Scenario | str = "venezuela-2018",
     x: str = "lever.targeted_sanctions",
@@ -247,6 +253,7 @@ def sweep(
     sampler: str = "lhs",
     horizon: int | None = None,
     aggregator: str | None = None,
+    structure: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     initial: Mapping[str, Any] | None = None,
     executor: Executor | None = None,
@@ -299,8 +306,9 @@ def sweep(
     from polmodel.limits import check_memory, check_text, check_whole, sweep_bytes
 
     run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
-                     aggregator=aggregator, executor=executor, chunk_size=chunk_size,
-                     progress=progress, parameters=parameters, initial=initial, engine=engine)
+                     aggregator=aggregator, structure=structure, executor=executor,
+                     chunk_size=chunk_size, progress=progress, parameters=parameters,
+                     initial=initial, engine=engine)
     check_text(x, "x")
     check_text(y, "y", optional=True)
     points = check_whole(points, "points", 2, 1_000)
@@ -345,7 +353,7 @@ def sweep(
                  values=stat.reshape(shape), band=band,
                  statistic="median" if question.versus is None and question.outcome != "window"
                  else "share", n_worlds=len(w), seed=w.seed, aggregator=run.aggregator or sc.aggregator,
-                 horizon=sc.horizon, settings=run.settings, lower=lower, tied=tied)
+                 structure=sc.structure, horizon=sc.horizon, settings=run.settings, lower=lower, tied=tied)
 
 
 def _statistics(answers: np.ndarray, question: Question, n_axes: int):

@@ -306,10 +306,12 @@ def _discovery_csv(results) -> str:
               help="Plausible worlds per grid point (the same worlds at every point).")
 @click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
               help="Fuzzy AND for the opening index (the scenario's by default).")
+@_structure_option
 @_engine_option
 @_library_errors
 def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv, out,
-                  x, y, points, worlds, aggregator, force=False, scheduler=None, engine="numpy"):
+                  x, y, points, worlds, aggregator, force=False, scheduler=None, engine="numpy",
+                  structure=None):
     """Sweep one or two assumptions or lever settings over a grid, as lines or a heatmap.
 
     Two policies (--policy A --policy B; the scenario's contrast with no --policy): at each grid
@@ -356,7 +358,8 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
                 hidden=n_points * worlds < 20_000) as bar:
             result = sweep(sc, x, y, policy=policy, versus=versus, outcome=outcome,
                            points=points, worlds=worlds, seed=seed, aggregator=aggregator,
-                           executor=executor, progress=bar.update, engine=engine)
+                           structure=structure, executor=executor, progress=bar.update,
+                           engine=engine)
         result = _with_settings(result, settings)
         echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
         if outset is not None:

@@ -15,6 +15,7 @@ from polmodel.cli.options import (
     _load,
     _scenario_argument,
     _set_option,
+    _structure_option,
 )
 from polmodel.errors import escape_controls
 
@@ -36,6 +37,7 @@ from polmodel.errors import escape_controls
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
 @click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
 @_aggregator_option
+@_structure_option
 @click.option("--pdf", is_flag=True, help="Also print it to FILE.pdf beside it with a local Chromium "
                                           "(replaced by the same rule as the HTML file).")
 @click.option("--force", is_flag=True, help="Replace an existing file polmodel did not write (never "
@@ -47,7 +49,7 @@ from polmodel.errors import escape_controls
 @_library_errors
 def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, worlds=2000, seed=0,
                    sampler="lhs", horizon=None, aggregator=None, pdf=False, force=False, sets=(),
-                   brief=False, sobol=False):
+                   brief=False, sobol=False, structure=None):
     """Write the workshop handout: one self-contained HTML file that prints on A4 and Letter.
 
     Page 1 answers the scenario's question (which of two policies gives the higher opening
@@ -85,6 +87,7 @@ def report_command(scenario=DEFAULT_SCENARIO, out=None, policies=(), pair=None, 
     # Both files are checked before computing, and written together once both are whole.
     with prepare_file(path, force=force, also=[target.name] if target else [], ours=ours) as outset:
         text = handout(sc, worlds=worlds, seed=seed, sampler=sampler, aggregator=aggregator,
+                       structure=structure,
                        policies=policies or None, pair=tuple(pair) if pair else None,
                        brief=brief, sobol=sobol)
         files = {path.name: text}

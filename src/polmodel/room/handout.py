@@ -108,6 +108,7 @@ def handout(
     seed: int = 0,
     sampler: str = "lhs",
     aggregator: str | None = None,
+    structure: str | None = None,
     policies: Sequence[str] | None = None,
     pair: tuple[str, str] | None = None,
     horizon: int | None = None,
@@ -122,7 +123,7 @@ def handout(
         A scenario, a built-in name or a path to a ``.toml`` file; what-ifs applied to it
         (:func:`polmodel.scenario.whatif.apply_settings`, ``report --set``) are listed on
         page 1.
-    worlds, seed, sampler, aggregator, horizon
+    worlds, seed, sampler, aggregator, structure, horizon
         As for :func:`polmodel.compare`. The comparison and "what would you have to believe"
         share the worlds: 2,000 by default, as :func:`polmodel.discover`, so the handout
         states the restrictions ``polmodel discover`` finds at the same seed; the flip points
@@ -156,6 +157,13 @@ def handout(
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
+    if structure is not None:  # the structure the answer, the runs and the findings read first
+        from dataclasses import replace
+
+        from polmodel.limits import check_choice
+        from polmodel.model.structures import STRUCTURES
+
+        sc = replace(sc, structure=check_choice(structure, "structure", STRUCTURES))
     c = compare(sc, policies, worlds=worlds, seed=seed, sampler=sampler, aggregator=aggregator)
     if pair is None:
         pair = default_pair(sc, c)

@@ -208,7 +208,8 @@ def to_dict(sw) -> dict[str, Any]:
     """Plain data: the question, the sentences, every grid point, the crossovers."""
     q = sw.question
     data = {"provenance": sw.provenance(), "caveat": CAVEAT, "scenario": sw.scenario,
-            "seed": sw.seed, "worlds_per_point": sw.n_worlds,
+            "seed": sw.seed, "worlds_per_point": sw.n_worlds, "horizon": sw.horizon,
+            "structure": sw.structure, "aggregator": sw.aggregator,
             "question": {"policy": q.policy, "versus": q.versus, "outcome": q.outcome,
                          "label": q.label(), "tie_margin": q.margin if q.versus else None},
             "statistic": sw.statistic_label(), "headline": headline(sw),
