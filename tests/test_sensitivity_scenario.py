@@ -164,6 +164,24 @@ def test_window_question_picks_the_policy_with_most_windows(sc):
     assert q.outcome == "window" and shares[q.policy] == max(shares.values())
 
 
+@pytest.mark.parametrize("structure", ["defection-route", "crisis-split"])
+def test_the_policy_with_most_windows_is_read_under_the_scenarios_structure(sc, structure):
+    """It was read under the memo's structure whatever the scenario said."""
+    from dataclasses import replace
+
+    from polmodel.analysis.comparison import compare
+    from polmodel.analysis.questions import most_windows
+    from polmodel.analysis.worlds import sample_worlds
+
+    other = replace(sc, structure=structure)
+    w = sample_worlds(other, 300, seed=0)
+    shares = {p: compare(other, worlds=w).per_policy[p]["window_share"] for p in sc.policies}
+    memo = {p: compare(sc, worlds=w).per_policy[p]["window_share"] for p in sc.policies}
+    assert shares != memo
+    best, share = most_windows(other, w)
+    assert share == pytest.approx(max(shares.values())) and shares[best] == pytest.approx(share)
+
+
 @pytest.mark.parametrize("kwargs", [
     {"n": "1024"}, {"n": 1024.0}, {"n": 2}, {"n": 2**30}, {"n_resamples": -1}, {"n_resamples": "a"},
     {"confidence_level": "a"}, {"confidence_level": 1.5}, {"trajectories": "a"},
@@ -183,3 +201,15 @@ def test_groups_may_name_some_assumptions_the_rest_stand_alone():
                     groups={first: "together", second: "together"})
     (screen,) = s.morris
     assert "together" in screen.names and first not in screen.names
+
+
+def test_with_the_structure_sampled_most_windows_reads_each_worlds_own(sc):
+    """Where the structure is one more assumption (discover), each world's window is read
+    under its own structure, as ask() reads it."""
+    from polmodel.analysis.questions import Question, ask, most_windows
+    from polmodel.analysis.worlds import sample_worlds, with_structure_column
+
+    w = with_structure_column(sample_worlds(sc, 300, seed=1), 1)
+    shares = {p: float(np.mean(ask(Question(p, None, "window"), sc, w))) for p in sc.policies}
+    best, share = most_windows(sc, w)
+    assert share == pytest.approx(max(shares.values())) and shares[best] == pytest.approx(share)

@@ -165,12 +165,15 @@ def most_windows(scenario: Scenario, worlds: Worlds, *, aggregator: str | None =
                  executor=None) -> tuple[str, float]:
     """The policy with a window in the largest share of ``worlds``, and that share.
 
-    Ties go to the policy listed first in the scenario.
+    Ties go to the policy listed first in the scenario. A window is read under the scenario's
+    structure, or under each world's own where the structure is sampled as an assumption.
     """
     names = list(scenario.policies)
-    outs = evaluate(worlds, [scenario.schedule(n) for n in names],
-                    aggregator=aggregator or scenario.aggregator, executor=executor)
-    shares = [float(o.window.mean()) for o in outs]
+    agg = aggregator or scenario.aggregator
+    outs = evaluate(worlds, [scenario.schedule(n) for n in names], aggregator=agg,
+                    structure=scenario.structure, executor=executor)
+    read = under_structures(dict(zip(names, outs)), worlds, agg, "window")
+    shares = [float(read[n].window.mean()) for n in names]
     best = int(np.argmax(shares))
     return names[best], shares[best]
 
