@@ -60,7 +60,7 @@ def test_sensitivity_csv_and_out(tmp_path):
     r = invoke("sensitivity", "--policy", "targeted", "--policy", "broad", "--csv",
                "--out", str(tmp_path), "--aggregator", "min", *FAST_SENS)
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.startswith("# polmodel") and "question,method,aggregator" in r.stdout
+    assert r.stdout.startswith("polmodel_version,") and "question,method,aggregator" in r.stdout
     files = {p.name for p in tmp_path.iterdir()}
     assert any(f.endswith("sobol.png") for f in files) and any(f.endswith("tornado.png") for f in files)
     assert "venezuela-2018-sensitivity.json" in files and "venezuela-2018-sensitivity.csv" in files
@@ -83,7 +83,8 @@ def test_discover_json_and_out(tmp_path):
     data = json.loads(r.stdout)
     assert data[0]["question"]["policy"] == "targeted" and "sentence" in data[0]
     assert any(p.suffix == ".png" for p in tmp_path.iterdir())
-    assert invoke("discover", "--policy", "targeted", "--worlds", "300", "--csv").stdout.startswith("# polmodel")
+    assert invoke("discover", "--policy", "targeted", "--worlds", "300",
+                  "--csv").stdout.startswith("polmodel_version,")
 
 
 def test_sweep_line_and_heatmap(sc, tmp_path):
@@ -219,6 +220,6 @@ def test_sweep_of_two_policies_shows_both_shares_and_the_crossover(tmp_path):
     for c in data["crossovers"]:
         assert f"near {c['near']:.3g} (between" in flat(text)
     csv_text = invoke(*args, "--csv").stdout
-    assert csv_text.splitlines()[1].split(",")[:4] == ["rally", "share_higher", "share_lower",
-                                                      "share_tied"]
+    header = csv_text.splitlines()[0].split(",")
+    assert header[header.index("rally"):][:4] == ["rally", "share_higher", "share_lower", "share_tied"]
     assert CAVEAT in flat(text) and "300 per point" in flat(text)

@@ -60,6 +60,8 @@ class Sweep:
         10-90% of worlds, for a median along one axis.
     n_worlds : int
         Worlds at every point (the same worlds).
+    sampler : {"lhs", "sobol"}
+        How those worlds were drawn.
     """
 
     scenario: str
@@ -77,6 +79,7 @@ class Sweep:
     settings: Mapping[str, Any]
     lower: np.ndarray | None = None
     tied: np.ndarray | None = None
+    sampler: str = "lhs"
 
     @property
     def is_contrast(self) -> bool:
@@ -160,7 +163,7 @@ class Sweep:
         from polmodel.views.text import provenance
 
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
-                          worlds=f"{self.n_worlds} per point", horizon=f"{self.horizon} months",
+                          sampler=self.sampler, worlds=f"{self.n_worlds} per point", horizon=f"{self.horizon} months",
                           aggregator=self.aggregator, what_ifs=describe_settings(self.settings))
 
     def summary(self) -> str:
@@ -203,7 +206,7 @@ class Sweep:
         return pd.DataFrame(self.rows())
 
     def to_csv(self, path=None) -> str:
-        """The grid points as CSV, a provenance comment first; also written to ``path``."""
+        """The grid points as CSV, provenance in leading columns; also written to ``path``."""
         from polmodel.views.sweep_text import to_csv
 
         text = to_csv(self)
@@ -345,7 +348,8 @@ def sweep(
                  values=stat.reshape(shape), band=band,
                  statistic="median" if question.versus is None and question.outcome != "window"
                  else "share", n_worlds=len(w), seed=w.seed, aggregator=run.aggregator or sc.aggregator,
-                 horizon=sc.horizon, settings=run.settings, lower=lower, tied=tied)
+                 horizon=sc.horizon, settings=run.settings, lower=lower, tied=tied,
+                 sampler=w.sampler)
 
 
 def _statistics(answers: np.ndarray, question: Question, n_axes: int):

@@ -238,6 +238,7 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
     from polmodel.analysis.discovery import discover
     from polmodel.analysis.worlds import sample_worlds
     from polmodel.names import file_name
+    from polmodel.views.discovery_text import to_csv as discovery_csv
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
@@ -267,24 +268,14 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
                              structure=structure)
                 results.append(_with_settings(d, settings))
         echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
-                    csv=lambda: _discovery_csv(results),
+                    csv=lambda: discovery_csv(results),
                     text=lambda: "\n\n".join(d.summary() for d in results))
         if outset is not None:
             files = {name: figure_png(d.plot, figsize=(10, 5.5), layout="constrained")
                      for name, d in zip(figures, results)}
             files[data_files[0]] = json_text([d.to_dict() for d in results])
-            files[data_files[1]] = _discovery_csv(results)
+            files[data_files[1]] = discovery_csv(results)
             commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)
-
-
-def _discovery_csv(results) -> str:
-    lines = [line for d in results for line in d.to_csv().splitlines() if line.startswith("#")]
-    header = None
-    for d in results:
-        body = [line for line in d.to_csv().splitlines() if not line.startswith("#")]
-        header = header or body[0]
-        lines += body[1:]
-    return "\n".join(lines[:len(results)] + [header] + lines[len(results):]) + "\n"
 
 
 @main.command("sweep")
