@@ -64,6 +64,7 @@ def test_sensitivity_csv_and_out(tmp_path):
     files = {p.name for p in tmp_path.iterdir()}
     assert any(f.endswith("sobol.png") for f in files) and any(f.endswith("tornado.png") for f in files)
     assert "venezuela-2018-sensitivity.json" in files and "venezuela-2018-sensitivity.csv" in files
+    assert "venezuela-2018-sensitivity.csv-metadata.json" in files
 
 
 def test_discover_default(sc):
