@@ -124,7 +124,7 @@ def test_show_lists_every_assumption(sc):
     for row in rows:
         assert row["label"] == label(row["name"])
         assert f"{row['label']} ({row['name']})" in column
-    assert invoke("show", "--csv").stdout.startswith("name,kind,value")
+    assert invoke("show", "--csv").stdout.startswith("polmodel_version,scenario,what_ifs,name,kind,value")
     state = next(iter(sc.initial))
     shown = json.loads(invoke("show", "--json", "--set", f"initial.{state}=0.42").stdout)
     assert next(r for r in shown if r["name"] == f"initial.{state}")["value"] == 0.42

@@ -377,21 +377,21 @@ def show_command(scenario, sets, as_json, as_csv):
 
     These are the names --set takes (initial.<state> for initial states).
     """
-    import csv
-    import io
-
+    from polmodel.scenario.whatif import describe_settings
     from polmodel.views.assumptions import assumption_rows, assumptions_text
+    from polmodel.views.text import csv_text, provenance_columns
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, None, ())
-    sc, _ = _apply_sets(sc, sets)
+    sc, settings = _apply_sets(sc, sets)
     rows = assumption_rows(sc)
+
     def rows_csv() -> str:
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        return buf.getvalue()
+        # The provenance in leading columns, as every CSV polmodel writes (no comment line).
+        header, meta = provenance_columns(scenario=sc.label, what_ifs=describe_settings(settings))
+        fields = list(rows[0])
+        return csv_text([*header, *fields],
+                        [[*meta, *("" if r[k] is None else r[k] for k in fields)] for r in rows])
 
     echo_result(as_json, as_csv, data=lambda: rows, csv=rows_csv,
                 text=lambda: assumptions_text(sc, rows))
