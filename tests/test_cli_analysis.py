@@ -60,10 +60,11 @@ def test_sensitivity_csv_and_out(tmp_path):
     r = invoke("sensitivity", "--policy", "targeted", "--policy", "broad", "--csv",
                "--out", str(tmp_path), "--aggregator", "min", *FAST_SENS)
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.startswith("# polmodel") and "question,method,aggregator" in r.stdout
+    assert r.stdout.startswith("polmodel_version,") and "question,method,aggregator" in r.stdout
     files = {p.name for p in tmp_path.iterdir()}
     assert any(f.endswith("sobol.png") for f in files) and any(f.endswith("tornado.png") for f in files)
     assert "venezuela-2018-sensitivity.json" in files and "venezuela-2018-sensitivity.csv" in files
+    assert "venezuela-2018-sensitivity.csv-metadata.json" in files
 
 
 def test_discover_default(sc):
@@ -83,7 +84,8 @@ def test_discover_json_and_out(tmp_path):
     data = json.loads(r.stdout)
     assert data[0]["question"]["policy"] == "targeted" and "sentence" in data[0]
     assert any(p.suffix == ".png" for p in tmp_path.iterdir())
-    assert invoke("discover", "--policy", "targeted", "--worlds", "300", "--csv").stdout.startswith("# polmodel")
+    assert invoke("discover", "--policy", "targeted", "--worlds", "300",
+                  "--csv").stdout.startswith("polmodel_version,")
 
 
 def test_sweep_line_and_heatmap(sc, tmp_path):
@@ -122,7 +124,7 @@ def test_show_lists_every_assumption(sc):
     for row in rows:
         assert row["label"] == label(row["name"])
         assert f"{row['label']} ({row['name']})" in column
-    assert invoke("show", "--csv").stdout.startswith("name,kind,value")
+    assert invoke("show", "--csv").stdout.startswith("polmodel_version,scenario,what_ifs,name,kind,value")
     state = next(iter(sc.initial))
     shown = json.loads(invoke("show", "--json", "--set", f"initial.{state}=0.42").stdout)
     assert next(r for r in shown if r["name"] == f"initial.{state}")["value"] == 0.42
@@ -219,8 +221,8 @@ def test_sweep_of_two_policies_shows_both_shares_and_the_crossover(tmp_path):
     for c in data["crossovers"]:
         assert f"near {c['near']:.3g} (between" in flat(text)
     csv_text = invoke(*args, "--csv").stdout
-    assert csv_text.splitlines()[1].split(",")[:4] == ["rally", "share_higher", "share_lower",
-                                                      "share_tied"]
+    header = csv_text.splitlines()[0].split(",")
+    assert header[header.index("rally"):][:4] == ["rally", "share_higher", "share_lower", "share_tied"]
     assert CAVEAT in flat(text) and "300 per point" in flat(text)
 
 

@@ -359,9 +359,13 @@ def test_elicit_out_writes_a_scenario_compare_can_run(tmp_path):
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
     import pandas as pd
 
+    from polmodel.room.elicitation_report import PROVENANCE_COLUMNS
+
     verdicts = pd.read_csv(out / f"{SCENARIO.name}-estimates-verdicts.csv")
-    assert list(verdicts.columns) == ["policy_a", "policy_b", "estimates", "share_a_higher",
-                                      "share_b_higher", "share_tied", "side"]
+    assert list(verdicts.columns) == [*PROVENANCE_COLUMNS, "policy_a", "policy_b", "estimates",
+                                      "share_a_higher", "share_b_higher", "share_tied", "side"]
+    assert set(verdicts.scenario) == {SCENARIO.name} and set(verdicts.worlds) == {64}
+    assert set(verdicts.estimates_file) == {est.name}
     assert verdicts["share_a_higher"].between(0, 1).all()
     # The side is the policy with the higher index in more worlds, from the shares beside it.
     expected = np.where(verdicts.share_a_higher > verdicts.share_b_higher, verdicts.policy_a,
@@ -463,10 +467,12 @@ def test_each_participant_lands_on_the_side_their_own_estimates_give():
     assert v["pooled_side"] == "even"
     text = e.summary()
     assert "split: p vs q" in text and "p for ann; q for ben; even for cam" in " ".join(text.split())
-    table = list(__import__("csv").reader(io.StringIO(e.to_csv())))
-    sides = {r[2]: r[6] for r in table[1:]}
+    table = list(__import__("csv").DictReader(io.StringIO(e.to_csv())))
+    assert all(r["scenario"] == "s" and r["worlds"] == "4" for r in table)  # provenance columns
+    sides = {r["estimates"]: r["side"] for r in table}
     assert sides == {"pooled": "even", "ann": "p", "ben": "q", "cam": "even"}
-    shares = {r[2]: (float(r[3]), float(r[4]), float(r[5])) for r in table[1:]}
+    shares = {r["estimates"]: (float(r["share_a_higher"]), float(r["share_b_higher"]),
+                               float(r["share_tied"])) for r in table}
     assert shares["ann"] == (0.75, 0.25, 0.0) and shares["ben"] == (0.25, 0.75, 0.0)
 
 

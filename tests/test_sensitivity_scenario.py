@@ -132,7 +132,7 @@ def test_result_views(default, tmp_path):
     frame = d.to_frame()
     assert set(frame["method"]) == {"sobol", "morris", "tornado", "inert"} - (set() if d.inert else {"inert"})
     csv_text = d.to_csv(tmp_path / "s.csv")
-    assert (tmp_path / "s.csv").read_text() == csv_text and csv_text.startswith("# polmodel")
+    assert (tmp_path / "s.csv").read_text() == csv_text and csv_text.startswith("polmodel_version,")
     import json
 
     json.dumps(d.to_dict())

@@ -137,14 +137,14 @@ class Discovery:
                              "chosen": np.arange(len(p.coverage)) == p.chosen}).rename_axis("step")
 
     def to_csv(self, path=None) -> str:
-        """The sample's box and the stable restrictions as CSV; also written to ``path``."""
+        """The box and the stable restrictions as CSV (provenance in columns); also to ``path``."""
         from polmodel.views.discovery_text import to_csv
 
-        text = to_csv(self)
+        text = to_csv([self])
         if path is not None:
-            from pathlib import Path
+            from polmodel.views.text import write_text
 
-            Path(path).write_text(text, encoding="utf-8")
+            write_text(path, text)
         return text
 
     def plot(self, ax=None):

@@ -362,17 +362,26 @@ def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
 
 
 def runs_csv(results: list[RunResult]) -> str:
-    """Long CSV of central runs: one row per policy and month."""
-    import csv
-    import io
+    """Long CSV of central runs: one row per policy and month.
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["scenario", "policy", "structure", "aggregator", "month", *STATES,
-                "opening_index", "window", "bottleneck"])
+    One header line and no comments: the provenance is in leading columns
+    (``polmodel_version``, ``scenario``, ``horizon``, ``structure``, ``aggregator``,
+    ``overrides``), then ``policy``, ``month``, the states, ``opening_index``, ``window`` and
+    ``bottleneck``.
+    """
+    from polmodel.views.text import csv_text, provenance_columns
+
+    header = [*provenance_columns(scenario=None, horizon=None, structure=None, aggregator=None,
+                                  overrides=None)[0],
+              "policy", "month", *STATES, "opening_index", "window", "bottleneck"]
+    rows = []
     for r in results:
+        _, meta = provenance_columns(
+            scenario=r.scenario, horizon=int(r.months[-1]), structure=r.structure,
+            aggregator=r.aggregator,
+            overrides=", ".join(f"{k}={v:g}" for k, v in r.overrides.items()) or None)
         J, win, bn = r.index, r.window, r.bottleneck
         for m in r.months:
-            w.writerow([r.scenario, r.policy, r.structure, r.aggregator, int(m),
-                        *(f"{v:.6g}" for v in r.states[m]), f"{J[m]:.6g}", int(win[m]), bn[m]])
-    return buf.getvalue()
+            rows.append([*meta, r.policy, int(m), *(f"{v:.6g}" for v in r.states[m]),
+                         f"{J[m]:.6g}", int(win[m]), bn[m]])
+    return csv_text(header, rows)

@@ -165,14 +165,14 @@ class Sensitivity:
         return pd.DataFrame(self.rows())
 
     def to_csv(self, path=None) -> str:
-        """The rows as CSV with a provenance comment line; also written to ``path`` if given."""
+        """The rows as CSV, provenance in leading columns; also written to ``path`` if given."""
         from polmodel.views.sensitivity_text import to_csv
 
         text = to_csv([self])
         if path is not None:
-            from pathlib import Path
+            from polmodel.views.text import write_text
 
-            Path(path).write_text(text, encoding="utf-8")
+            write_text(path, text)
         return text
 
     def plot(self, ax=None, kind: str = "sobol"):

@@ -64,6 +64,8 @@ class Sweep:
         ``structure=``).
     n_worlds : int
         Worlds at every point (the same worlds).
+    sampler : {"lhs", "sobol"}
+        How those worlds were drawn.
     """
 
     scenario: str
@@ -82,6 +84,7 @@ class Sweep:
     lower: np.ndarray | None = None
     structure: str = DEFAULT_STRUCTURE
     tied: np.ndarray | None = None
+    sampler: str = "lhs"
 
     @property
     def is_contrast(self) -> bool:
@@ -165,9 +168,9 @@ class Sweep:
         from polmodel.views.text import provenance
 
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
-                          worlds=f"{self.n_worlds} per point", horizon=f"{self.horizon} months",
-                          structure=self.structure, aggregator=self.aggregator,
-                          what_ifs=describe_settings(self.settings))
+                          sampler=self.sampler, worlds=f"{self.n_worlds} per point",
+                          horizon=f"{self.horizon} months", structure=self.structure,
+                          aggregator=self.aggregator, what_ifs=describe_settings(self.settings))
 
     def summary(self) -> str:
         """The sentences, the grid as a table, the crossovers, the caveat and the provenance."""
@@ -209,7 +212,7 @@ class Sweep:
         return pd.DataFrame(self.rows())
 
     def to_csv(self, path=None) -> str:
-        """The grid points as CSV, a provenance comment first; also written to ``path``."""
+        """The grid points as CSV, provenance in leading columns; also written to ``path``."""
         from polmodel.views.sweep_text import to_csv
 
         text = to_csv(self)
@@ -353,7 +356,8 @@ def sweep(
                  values=stat.reshape(shape), band=band,
                  statistic="median" if question.versus is None and question.outcome != "window"
                  else "share", n_worlds=len(w), seed=w.seed, aggregator=run.aggregator or sc.aggregator,
-                 structure=sc.structure, horizon=sc.horizon, settings=run.settings, lower=lower, tied=tied)
+                 structure=sc.structure, horizon=sc.horizon, settings=run.settings, lower=lower,
+                 tied=tied, sampler=w.sampler)
 
 
 def _statistics(answers: np.ndarray, question: Question, n_axes: int):

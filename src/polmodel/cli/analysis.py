@@ -26,7 +26,7 @@ from polmodel.cli.options import (
     _structure_option,
 )
 from polmodel.cli.workers import LazyProgress, make_executor, shutdown
-from polmodel.cli.writing import commit_out, figure_png, prepare_out
+from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.limits import MAX_WORKERS
 
 OUTCOME_NAMES = ["peak_index", "window", "months_open", "crisis_months", "exodus"]
@@ -170,7 +170,8 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
         questions = _questions(sc, policies, outcome, seed, executor)
         figures = {(q, k): file_name(sc.name, "sensitivity", *_stem(q), f"{k}.png")
                    for q in questions for k in kinds}
-        data_files = [file_name(sc.name, "sensitivity.json"), file_name(sc.name, "sensitivity.csv")]
+        data_files = [file_name(sc.name, n) for n in ("sensitivity.json", "sensitivity.csv",
+                                                       "sensitivity.csv-metadata.json")]
         outset = _planned(out, file_name(sc.name, "sensitivity"), [*figures.values(), *data_files],
                           force, stack)
         total = sum(n_steps(q, methods, aggregators) for q in questions)
@@ -196,6 +197,8 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                         layout="constrained")
             files[data_files[0]] = json_text([r.to_dict() for r in results])
             files[data_files[1]] = to_csv(results)
+            files[data_files[2]] = csv_sidecar([r.provenance() for r in results],
+                                               files[data_files[1]])
             commit_out(outset, files, scenario=sc, seed=seed)
 
 
@@ -238,6 +241,7 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
     from polmodel.analysis.discovery import discover
     from polmodel.analysis.worlds import sample_worlds
     from polmodel.names import file_name
+    from polmodel.views.discovery_text import to_csv as discovery_csv
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, horizon, policies)
@@ -247,7 +251,8 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
         executor = stack.enter_context(_executor(workers, scheduler))
         questions = _questions(sc, policies, outcome, seed, executor, both_ways=True)
         figures = [file_name(sc.name, "discover", *_stem(q)) + ".png" for q in questions]
-        data_files = [file_name(sc.name, "discover.json"), file_name(sc.name, "discover.csv")]
+        data_files = [file_name(sc.name, n) for n in ("discover.json", "discover.csv",
+                                                       "discover.csv-metadata.json")]
         outset = _planned(out, file_name(sc.name, "discover"), [*figures, *data_files], force, stack)
         from dataclasses import replace
 
@@ -267,24 +272,16 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
                              structure=structure)
                 results.append(_with_settings(d, settings))
         echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
-                    csv=lambda: _discovery_csv(results),
+                    csv=lambda: discovery_csv(results),
                     text=lambda: "\n\n".join(d.summary() for d in results))
         if outset is not None:
             files = {name: figure_png(d.plot, figsize=(10, 5.5), layout="constrained")
                      for name, d in zip(figures, results)}
             files[data_files[0]] = json_text([d.to_dict() for d in results])
-            files[data_files[1]] = _discovery_csv(results)
+            files[data_files[1]] = discovery_csv(results)
+            files[data_files[2]] = csv_sidecar([d.provenance() for d in results],
+                                               files[data_files[1]])
             commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)
-
-
-def _discovery_csv(results) -> str:
-    lines = [line for d in results for line in d.to_csv().splitlines() if line.startswith("#")]
-    header = None
-    for d in results:
-        body = [line for line in d.to_csv().splitlines() if not line.startswith("#")]
-        header = header or body[0]
-        lines += body[1:]
-    return "\n".join(lines[:len(results)] + [header] + lines[len(results):]) + "\n"
 
 
 @main.command("sweep")
@@ -350,7 +347,8 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
     n_points = points * (points if y else 1)
     # Axis names as sweep() reads them (NAME, or NAME=LOW:HIGH), known before computing.
     axes = [a.partition("=")[0].strip() if "=" in a else a for a in (x, y) if a is not None]
-    names = [file_name(sc.name, "sweep", *axes) + ext for ext in (".png", ".json", ".csv")]
+    names = [file_name(sc.name, "sweep", *axes) + ext
+             for ext in (".png", ".json", ".csv", ".csv-metadata.json")]
     with ExitStack() as stack:
         outset = _planned(out, file_name(sc.name, "sweep"), names, force, stack)
         with _executor(workers, scheduler) as executor, LazyProgress(
@@ -363,9 +361,11 @@ def sweep_command(scenario, policies, outcome, seed, horizon, workers, sets, as_
         result = _with_settings(result, settings)
         echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
         if outset is not None:
+            csv_text = result.to_csv()
             commit_out(outset, {names[0]: figure_png(result.plot, figsize=(9, 6),
                                                      layout="constrained"),
-                                names[1]: json_text(result.to_dict()), names[2]: result.to_csv()},
+                                names[1]: json_text(result.to_dict()), names[2]: csv_text,
+                                names[3]: csv_sidecar(result.provenance(), csv_text)},
                        scenario=sc, seed=seed, worlds=worlds)
 
 
@@ -380,21 +380,21 @@ def show_command(scenario, sets, as_json, as_csv):
 
     These are the names --set takes (initial.<state> for initial states).
     """
-    import csv
-    import io
-
+    from polmodel.scenario.whatif import describe_settings
     from polmodel.views.assumptions import assumption_rows, assumptions_text
+    from polmodel.views.text import csv_text, provenance_columns
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, None, ())
-    sc, _ = _apply_sets(sc, sets)
+    sc, settings = _apply_sets(sc, sets)
     rows = assumption_rows(sc)
+
     def rows_csv() -> str:
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        return buf.getvalue()
+        # The provenance in leading columns, as every CSV polmodel writes (no comment line).
+        header, meta = provenance_columns(scenario=sc.label, what_ifs=describe_settings(settings))
+        fields = list(rows[0])
+        return csv_text([*header, *fields],
+                        [[*meta, *("" if r[k] is None else r[k] for k in fields)] for r in rows])
 
     echo_result(as_json, as_csv, data=lambda: rows, csv=rows_csv,
                 text=lambda: assumptions_text(sc, rows))

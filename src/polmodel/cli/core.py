@@ -25,7 +25,7 @@ from polmodel.cli.options import (
     _workers_option,
 )
 from polmodel.cli.workers import LazyProgress, make_executor, shutdown
-from polmodel.cli.writing import commit_out, figure_png, prepare_out
+from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.errors import escape_controls
 from polmodel.limits import MAX_HORIZON, MAX_SEED, MAX_WORLDS
 
@@ -77,7 +77,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
             files = {f: figure_png(by_name[p].plot, figsize=(9, 4.5)) for f, p in figures.items()}
             csv_text = runs_csv(results)
             files.update({data_files[0]: csv_text,
-                          data_files[1]: _csv_sidecar(results[0].to_dict()["provenance"], csv_text),
+                          data_files[1]: csv_sidecar(results[0].to_dict()["provenance"], csv_text),
                           data_files[2]: data})
             commit_out(outset, files, scenario=sc)
 
@@ -178,16 +178,8 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
                      for name, draw in zip(names, draws)}
             csv_text = result.to_csv()
             files.update({data_files[0]: data, data_files[1]: csv_text,
-                          data_files[2]: _csv_sidecar(result.provenance(), csv_text)})
+                          data_files[2]: csv_sidecar(result.provenance(), csv_text)})
             commit_out(outset, files, scenario=sc, seed=seed, worlds=worlds, sampler=sampler)
-
-
-def _csv_sidecar(prov: str, csv_text: str) -> str:
-    """The JSON beside a CSV file: provenance, caveat and the columns (the CSV has no comments)."""
-    from polmodel.views.text import csv_metadata
-
-    columns = csv_text.split("\n", 1)[0].split(",")
-    return json_text(csv_metadata(prov, columns))
 
 
 @main.command("scenarios")

@@ -10,7 +10,7 @@ import click
 from polmodel.cli.app import main
 from polmodel.cli.common import DEFAULT_SCENARIO, _library_errors, echo_result, json_text
 from polmodel.cli.options import _aggregator_option, _check_format
-from polmodel.cli.writing import commit_out, figure_png, prepare_out
+from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.errors import escape_controls
 
 
@@ -55,9 +55,8 @@ def elicit_command(estimates, scenario, template, round_, policies, worlds, seed
     """
     from polmodel.errors import PolmodelError
     from polmodel.names import file_name
-    from polmodel.room.elicitation import VERDICT_COLUMNS, elicit
+    from polmodel.room.elicitation import elicit
     from polmodel.room.elicitation import template as estimates_template
-    from polmodel.views.text import csv_metadata
 
     if template:
         click.echo(estimates_template(), nl=False)
@@ -79,9 +78,9 @@ def elicit_command(estimates, scenario, template, round_, policies, worlds, seed
                         aggregator=aggregator, round=round_)
         echo_result(as_json, as_csv, data=result.to_dict, csv=result.to_csv, text=result.summary)
         if outset is not None:
+            verdicts = result.to_csv()
             commit_out(outset, dict(zip(names, [
-                result.pooled_toml, result.to_csv(),
-                json_text(csv_metadata(result.provenance(), VERDICT_COLUMNS)),
+                result.pooled_toml, verdicts, csv_sidecar(result.provenance(), verdicts),
                 json_text(result.to_dict()),
                 figure_png(result.plot, layout="constrained",
                            figsize=(9, 2.2 + 0.42 * (len(result.participants) + 1)))])),

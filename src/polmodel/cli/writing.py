@@ -40,6 +40,19 @@ def commit_out(outset, files: dict[str, bytes | str], scenario=None, **info) -> 
                f"(listed in {outset.manifest.name})", err=True)
 
 
+def csv_sidecar(prov: str | list[str], csv_text: str) -> str:
+    """The JSON beside a CSV file (``NAME.csv-metadata.json``): provenance, caveat, columns.
+
+    The CSV has no comment lines, so the caveat travels here (and in the JSON and the terminal
+    text); ``prov`` is one result's provenance line, or one per question for a command that
+    answers several (its JSON is then a list too).
+    """
+    from polmodel.cli.common import json_text
+    from polmodel.views.text import csv_columns, csv_metadata
+
+    return json_text(csv_metadata(prov, csv_columns(csv_text)))
+
+
 def _plain_option(value):
     if isinstance(value, (tuple, list)):
         return [_plain_option(v) for v in value]

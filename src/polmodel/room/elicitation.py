@@ -307,7 +307,8 @@ class Elicitation:
             import pandas as pd
         except ImportError:  # pragma: no cover - depends on the environment
             raise PolmodelError("to_frame needs pandas: pip install pandas") from None
-        return pd.read_csv(io.StringIO(self.to_csv()))
+        # the verdict columns; the provenance columns of the CSV are the same in every row
+        return pd.read_csv(io.StringIO(self.to_csv()))[list(VERDICT_COLUMNS)]
 
     def to_csv(self, path: str | Path | None = None) -> str:
         """Verdicts as CSV: a row per pair and view (pooled, each participant), with its side.

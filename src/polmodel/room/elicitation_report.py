@@ -21,13 +21,21 @@ from __future__ import annotations
 import csv
 import io
 
-from polmodel.views.text import CAVEAT, pct, sections_text, wrap
+from polmodel.views.text import CAVEAT, pct, provenance_columns, sections_text, wrap
 
 VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher",
                                     "share_b_higher", "share_tied", "side")
-"""Columns of the verdicts CSV: a pair of policies, whose estimates (``pooled`` or a
-participant), the shares of worlds where ``policy_a`` gives the higher peak opening index, where
-``policy_b`` does and ties, and the side: the policy that does so in more worlds, or ``even``."""
+"""Columns of the verdicts CSV after the provenance (:data:`PROVENANCE_COLUMNS`): a pair of
+policies, whose estimates (``pooled`` or a participant), the shares of worlds where ``policy_a``
+gives the higher peak opening index, where ``policy_b`` does and ties, and the side: the policy
+that does so in more worlds, or ``even``."""
+
+PROVENANCE_COLUMNS: tuple[str, ...] = (
+    "polmodel_version", "scenario", "seed", "sampler", "worlds", "horizon", "structure",
+    "aggregator", "estimates_file", "round", "participants")
+"""The leading columns of the verdicts CSV: the version, the pooled comparison's provenance
+(names as in ``compare``'s CSV), the estimates file read, the round pooled (empty without
+rounds) and the number of participants."""
 
 EVEN = "even"
 
@@ -104,16 +112,26 @@ def summary(e) -> str:
 
 
 def verdicts_csv(e) -> str:
-    """One row per pair of policies and view (``pooled``, then each participant)."""
+    """One row per pair of policies and view (``pooled``, then each participant).
+
+    One header line and no comments: :data:`PROVENANCE_COLUMNS`, then :data:`VERDICT_COLUMNS`.
+    """
+    from pathlib import Path
+
+    c = e.comparisons["pooled"]
+    header, meta = provenance_columns(
+        scenario=e.scenario, seed=c.worlds.seed, sampler=c.worlds.sampler, worlds=c.n_worlds,
+        horizon=c.horizon, structure=c.structure, aggregator=c.aggregator,
+        estimates_file=Path(e.source).name or None, round=e.round, participants=len(e.participants))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(VERDICT_COLUMNS)
+    w.writerow([*header, *VERDICT_COLUMNS])
     for v in e.verdicts:
         views = [("pooled", v["pooled"], v["pooled_lower"], v["pooled_side"])]
         views += [(p, v["participants"][p], v["participants_lower"][p], v["sides"][p])
                   for p in v["participants"]]
         for who, higher, lower, side in views:
-            w.writerow([v["a"], v["b"], who, f"{higher:.6g}", f"{lower:.6g}",
+            w.writerow([*meta, v["a"], v["b"], who, f"{higher:.6g}", f"{lower:.6g}",
                         f"{max(0.0, 1.0 - higher - lower):.6g}", side])
     return buf.getvalue()
 

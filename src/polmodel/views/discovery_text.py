@@ -8,8 +8,6 @@ This sample's own box follows in a table, as a detail.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +15,7 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 from polmodel.model.labels import label
-from polmodel.views.text import CAVEAT, Section, approx, pct
+from polmodel.views.text import CAVEAT, Section, approx, csv_text, pct, provenance_columns
 
 
 def _join(items: Sequence[str], sep: str = ", ") -> str:
@@ -197,22 +195,48 @@ def to_dict(d) -> dict[str, Any]:
     }
 
 
-def to_csv(d) -> str:
-    """The sample's box and the stable restrictions as CSV, a provenance comment first."""
-    buf = io.StringIO()
-    buf.write(f"# {d.provenance()} | {CAVEAT}\n")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["statement", "assumption", "low", "high", "density", "coverage", "mass", "share",
-                "kind", "reruns", "resamples", "label"])
+PROVENANCE_COLUMNS = ("polmodel_version", "scenario", "seed", "sampler", "worlds", "horizon",
+                      "structure", "aggregator", "resamples", "what_ifs", "question")
+"""The leading columns of the CSV: the provenance and the question (statement) asked."""
+ROW_COLUMNS = ("kind", "assumption", "low", "high", "density", "coverage", "mass", "share",
+               "reruns", "label")
+"""The columns after them: a restriction of this sample's box or a stable one."""
+
+
+def csv_rows(d) -> list[list[object]]:
+    """One result's CSV rows: this sample's box and the stable restrictions (see :func:`to_csv`)."""
+    from polmodel.scenario.whatif import describe_settings
+
     b, r = d.box, d.recurrence
+    _, meta = provenance_columns(
+        scenario=d.scenario, seed=d.worlds.seed, sampler=d.worlds.sampler, worlds=len(d.worlds),
+        horizon=d.horizon, structure=d.structure or None, aggregator=d.aggregator,
+        resamples=None if r is None else r.resamples, what_ifs=describe_settings(d.settings),
+        question=d.question.text())
     rows = [("sample box", n, lo, hi, b, "") for n, lo, hi in zip(b.names, b.low, b.high)]
     if r is not None:
         rows += [("stable", n, *r.limits(n), r.box, int(r.counts[r.names.index(n)]))
                  for n in r.stable()]
     if not rows:
         rows = [("sample box", "", np.nan, np.nan, b, "")]
-    for kind, n, lo, hi, box, reruns in rows:
-        w.writerow([d.question.text(), n, f"{lo:.6g}", f"{hi:.6g}", f"{box.density:.6g}",
-                    f"{box.coverage:.6g}", f"{box.mass:.6g}", f"{d.share:.6g}", kind, reruns,
-                    "" if r is None else r.resamples, _name(n, with_id=False) if n else ""])
-    return buf.getvalue()
+    return [[*meta, kind, n, *(_cell(v) for v in (lo, hi, box.density, box.coverage, box.mass,
+                                                  d.share)),
+             reruns, _name(n, with_id=False) if n else ""]
+            for kind, n, lo, hi, box, reruns in rows]
+
+
+def _cell(value: float) -> str:
+    """A number to 6 significant digits; an empty cell for none (a box with no restriction)."""
+    return "" if value != value else f"{value:.6g}"
+
+
+def to_csv(results) -> str:
+    """The boxes and stable restrictions of one or several results (questions) as one table.
+
+    One header line and no comments: the provenance is in leading columns
+    (:data:`PROVENANCE_COLUMNS`, ending with the ``question``, which tells the results apart),
+    then :data:`ROW_COLUMNS`. ``kind`` is ``sample box`` (a restriction of the box found on
+    this sample) or ``stable`` (one recurring in more than half of the reruns, ``reruns`` of
+    ``resamples``).
+    """
+    return csv_text([*PROVENANCE_COLUMNS, *ROW_COLUMNS], [row for d in results for row in csv_rows(d)])

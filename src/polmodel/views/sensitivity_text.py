@@ -15,7 +15,7 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 from polmodel.model.labels import label
-from polmodel.views.text import CAVEAT, Section, approx
+from polmodel.views.text import CAVEAT, Section, approx, csv_cell, provenance_columns
 
 SHOWN = 12  # rows per table on the terminal; --json/--csv hold every assumption
 
@@ -362,17 +362,44 @@ def rows(s) -> list[dict[str, Any]]:
     return out
 
 
+ROW_COLUMNS = ("question", "method", "aggregator", "assumption", "statistic", "value", "low",
+               "high", "label")
+"""The columns of :func:`rows`, after the provenance columns in the CSV."""
+PROVENANCE_COLUMNS = ("polmodel_version", "scenario", "seed", "sobol_n", "trajectories", "horizon",
+                      "structure", "resamples", "confidence_level", "what_ifs")
+"""The leading columns of the CSV (:func:`provenance_cells`)."""
+
+
+def provenance_cells(s) -> tuple[list[str], list[object]]:
+    """The leading CSV columns of one result and their cells (see :func:`to_csv`)."""
+    from polmodel.scenario.whatif import describe_settings
+
+    return provenance_columns(
+        scenario=s.scenario, seed=s.seed, sobol_n=s.sobol[0].n if s.sobol else None,
+        trajectories=s.morris[0].trajectories if s.morris else None, horizon=s.horizon,
+        structure=s.structure or None, resamples=s.n_resamples,
+        confidence_level=s.confidence_level if s.n_resamples else None,
+        what_ifs=describe_settings(s.settings))
+
+
 def to_csv(results: Sequence) -> str:
-    """Rows of several results as one CSV, a provenance comment line per result first."""
+    """Rows of one or several results (questions) as one CSV table.
+
+    One header line and no comments: the provenance is in leading columns
+    (``polmodel_version``, ``scenario``, ``seed``, ``sobol_n``, ``trajectories``, ``horizon``,
+    ``structure``, ``resamples``, ``confidence_level``, ``what_ifs``), then the columns of
+    :func:`rows`, whose ``question`` tells the results apart.
+    """
     buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    header = None
     for r in results:
-        buf.write(f"# {r.provenance()} | {CAVEAT}\n")
-    fields = ["question", "method", "aggregator", "assumption", "statistic", "value", "low", "high",
-              "label"]
-    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    for r in results:
+        names, meta = provenance_cells(r)
+        if header is None:
+            header = [*names, *ROW_COLUMNS]
+            w.writerow(header)
         for row in rows(r):
-            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else ("" if v is None else v))
-                        for k, v in row.items()})
+            w.writerow([*meta, *(csv_cell(row[k]) for k in ROW_COLUMNS)])
+    if header is None:  # no results: the header alone
+        w.writerow([*PROVENANCE_COLUMNS, *ROW_COLUMNS])
     return buf.getvalue()

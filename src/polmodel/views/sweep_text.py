@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 
 from polmodel.views.figure_parts import name as _label
-from polmodel.views.text import CAVEAT, pct, result_html, result_text
+from polmodel.views.text import (
+    CAVEAT,
+    csv_cell,
+    csv_text,
+    pct,
+    provenance_columns,
+    result_html,
+    result_text,
+)
 
 FEW_WORLDS = 200
 """Below this many worlds a point, the headline says that one world moves a share visibly."""
@@ -220,16 +228,26 @@ def to_dict(sw) -> dict[str, Any]:
     return data
 
 
-def to_csv(sw) -> str:
-    """The grid points as CSV, with a provenance comment first."""
-    import csv
-    import io
+def csv_rows(sw) -> tuple[list[str], list[list[object]]]:
+    """The grid points as a CSV table: header and rows, the provenance in leading columns.
 
-    buf = io.StringIO()
-    buf.write(f"# {sw.provenance()} | {CAVEAT}\n")
+    Columns: ``polmodel_version``, ``scenario``, ``seed``, ``sampler``, ``worlds`` (per point),
+    ``horizon``, ``structure``, ``aggregator``, ``question``, ``what_ifs``, then the axes' values and the
+    statistics of :func:`rows` (the shares higher, lower and tied with their worlds and the
+    verdict; the share of worlds; or the median and its band).
+    """
+    from polmodel.scenario.whatif import describe_settings
+
+    header, meta = provenance_columns(
+        scenario=sw.scenario, seed=sw.seed, sampler=sw.sampler, worlds=sw.n_worlds,
+        horizon=sw.horizon, structure=sw.structure, aggregator=sw.aggregator,
+        question=sw.question.label(),
+        what_ifs=describe_settings(sw.settings))
     table = rows(sw)
-    w = csv.DictWriter(buf, fieldnames=list(table[0]), lineterminator="\n")
-    w.writeheader()
-    for r in table:
-        w.writerow({k: f"{v:.6g}" if isinstance(v, float) else v for k, v in r.items()})
-    return buf.getvalue()
+    fields = [k for k in table[0] if k != "worlds"]  # the same at every point: a leading column
+    return [*header, *fields], [[*meta, *(csv_cell(r.get(k)) for k in fields)] for r in table]
+
+
+def to_csv(sw) -> str:
+    """The grid points as CSV: one header line, the provenance in leading columns, no comments."""
+    return csv_text(*csv_rows(sw))
