@@ -17,6 +17,7 @@ from polmodel.views.text import (
     WIDTH,
     Section,
     pct,
+    pcts,
     sections_html,
     sections_text,
     signed,
@@ -45,9 +46,12 @@ def comparison_sections(c) -> list[Section]:
         v = c.verdict(n, c.baseline)
         graded = v["graded"]
         held, readings = c.holds(n, c.baseline)
-        vs.append([n, pct(pw["share_higher"]), pct(pw["share_lower"]), pct(pw["share_tied"]),
-                   signed(pw['difference_median'], 3),
-                   f"{pct(graded['share_higher'])}/{pct(graded['share_lower'])}",
+        # Higher, lower and tied are the whole of the worlds: printed, they add up to 100%
+        # (the graded pair too, with its tie the rest).
+        graded_higher, graded_lower, _ = pcts(graded["share_higher"], graded["share_lower"],
+                                              graded["share_tied"])
+        vs.append([n, *pcts(pw["share_higher"], pw["share_lower"], pw["share_tied"]),
+                   signed(pw['difference_median'], 3), f"{graded_higher}/{graded_lower}",
                    f"{held} of {readings}"])
     effects = [[n, *(signed(c.condition_effects[n][k]['mean_change'], 3) for k in CONDITIONS),
                 signed(c.pairwise(n, c.baseline)['difference_median'], 3)]
@@ -66,7 +70,8 @@ def comparison_sections(c) -> list[Section]:
     n_flips = len(c.structure_flips)
     flips_note = (f" The first {FLIPS_SHOWN} of {n_flips} pairs are shown; all are in the JSON "
                   "output." if n_flips > FLIPS_SHOWN else "")
-    binds = [[n, *(pct(pp[n]["bottleneck_shares"][k]) for k in c.leaves)] for n in c.policies]
+    # One condition binds most months in each world: a policy's row adds up to 100%.
+    binds = [[n, *pcts(*(pp[n]["bottleneck_shares"][k] for k in c.leaves))] for n in c.policies]
     cells = [(st, cond) for st, s in STRUCTURES.items() for cond in CONDITIONS
              if cond not in s.leaves]
     nec = [[n, *(f"{c.necessity[n][st][cond]:.2f}" for st, cond in cells)] for n in c.policies]

@@ -15,6 +15,7 @@ import numpy as np
 from polmodel.views.figure_parts import footer, new_axes, wrapped
 from polmodel.views.figure_parts import name as _name
 from polmodel.views.plots import series_style
+from polmodel.views.sweep_text import pair_cell
 from polmodel.views.text import pct
 
 CELL_LABELS = 144
@@ -116,7 +117,7 @@ def _heatmap(sw, ax) -> None:
                  f"where {q.versus} does")
         if shown.min() < 0 < shown.max():
             ax.contour(x, y, shown.T, levels=[0], colors="black", linewidths=1.6)
-        cells = [[f"{pct(sw.values[i, j]).rstrip('%')}/{pct(sw.lower[i, j]).rstrip('%')}"
+        cells = [[pair_cell(sw.values[i, j], sw.lower[i, j], sw.tied[i, j])
                   for j in range(len(y))] for i in range(len(x))]
     else:
         im = ax.pcolormesh(x, y, sw.values.T, shading="nearest", cmap="viridis", vmin=0,

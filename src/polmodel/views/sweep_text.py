@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from polmodel.views.figure_parts import name as _label
-from polmodel.views.text import CAVEAT, pct, result_html, result_text
+from polmodel.views.text import CAVEAT, pct, pcts, result_html, result_text
 
 FEW_WORLDS = 200
 """Below this many worlds a point, the headline says that one world moves a share visibly."""
@@ -112,8 +112,10 @@ def headline(sw) -> str:
     return f"{first}, under these assumptions. {worlds_sentence(sw)}"
 
 
-def _cell_pct(v: float) -> str:
-    return pct(v).rstrip("%")
+def pair_cell(higher: float, lower: float, tied: float) -> str:
+    """A two-policy cell, "34/33": the two sides as printed with their tie, adding up to 100."""
+    shown = pcts(higher, lower, tied)
+    return f"{shown[0].rstrip('%')}/{shown[1].rstrip('%')}"
 
 
 def sections(sw) -> list:
@@ -124,7 +126,7 @@ def sections(sw) -> list:
     if len(sw.axes) == 1:
         if sw.is_contrast:
             verdicts = sw.verdicts()
-            rows = [[_g(v), pct(h), pct(lo), pct(t), str(d)] for v, h, lo, t, d in
+            rows = [[_g(v), *pcts(h, lo, t), str(d)] for v, h, lo, t, d in
                     zip(sw.grids[0], sw.values, sw.lower, sw.tied, verdicts)]
             out.append((f"Sweep of {x_words}: share of plausible worlds where each policy gives the "
                         "higher outcome", [x, f"{q.policy} higher", f"{q.versus} higher", "tied",
@@ -141,7 +143,7 @@ def sections(sw) -> list:
         y, y_words = sw.axes[1], _name(sw.axes[1])
         nx = len(sw.grids[0])
         if sw.is_contrast:
-            cell = [[f"{_cell_pct(sw.values[i, j])}/{_cell_pct(sw.lower[i, j])}" for i in range(nx)]
+            cell = [[pair_cell(sw.values[i, j], sw.lower[i, j], sw.tied[i, j]) for i in range(nx)]
                     for j in range(len(sw.grids[1]))]
             heading = (f"% of plausible worlds where {q.policy} gives the higher outcome / where "
                        f"{q.versus} does: {x_words} across, {y_words} down")
