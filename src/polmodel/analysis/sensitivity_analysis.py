@@ -53,7 +53,7 @@ from polmodel.limits import (
 )
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.scenario.definition import Scenario
-from polmodel.views.text import provenance
+from polmodel.views.text import counted, provenance
 
 METHODS = ("sobol", "morris", "tornado")
 DECIDING = 0.05  # a total Sobol' index below this leaves an assumption out of the sentence
@@ -112,7 +112,7 @@ class Sensitivity:
 
         n = self.sobol[0].n if self.sobol else None
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
-                          horizon=f"{self.horizon} months", structure=self.structure or None,
+                          horizon=counted(self.horizon, "month"), structure=self.structure or None,
                           sobol_n=n,
                           morris_trajectories=self.morris[0].trajectories if self.morris else None,
                           bootstrap=f"{self.n_resamples} resamples, {self.confidence_level:.0%}"
@@ -137,7 +137,7 @@ class Sensitivity:
     def __repr__(self) -> str:
         top = ", ".join(self.deciding()) or "none"
         return (f"Sensitivity({self.scenario!r}, {self.question.label()!r}, "
-                f"{len(self.bounds)} assumptions, deciding: {top})")
+                f"{counted(len(self.bounds), 'assumption')}, deciding: {top})")
 
     def _repr_html_(self) -> str:
         from polmodel.views.sensitivity_text import to_html

@@ -290,7 +290,7 @@ def validate_command(files):
     """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario.loading import load_scenario
-    from polmodel.views.text import WIDTH, shorten_path, wrap
+    from polmodel.views.text import WIDTH, counted, shorten_path, wrap
 
     bad = 0
     for f in files:
@@ -303,9 +303,8 @@ def validate_command(files):
             continue
         # One line per file, the verdict whole: a long path is shortened from the left
         # (.../scenarios/x.toml), the title is cut, and what still does not fit is wrapped.
-        k = len(sc.policies)
-        verdict = (f": valid ({k} {'policy' if k == 1 else 'policies'}, {sc.horizon} months, baseline "
-                   f"{escape_controls(repr(sc.baseline))})")
+        verdict = (f": valid ({counted(len(sc.policies), 'policy', 'policies')}, "
+                   f"{counted(sc.horizon, 'month')}, baseline {escape_controls(repr(sc.baseline))})")
         line = shorten_path(escape_controls(str(f)), max(WIDTH - len(verdict), 20)) + verdict
         title = escape_controls(f": {sc.title}")  # from the file: escaped, so one line it stays
         if len(line) + len(title) <= WIDTH:

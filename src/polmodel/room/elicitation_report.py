@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 
-from polmodel.views.text import CAVEAT, pcts, sections_text, wrap
+from polmodel.views.text import CAVEAT, counted, pcts, sections_text, wrap
 
 VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher",
                                     "share_b_higher", "share_tied", "side")
@@ -101,8 +101,8 @@ def sides_text(e) -> str:
 def summary(e) -> str:
     """Text for the terminal: the pooling rule, the two answers, caveat and provenance."""
     return "\n".join([
-        wrap(f"{e.title}: estimates of {len(e.parameters)} numbers by {len(e.participants)} "
-             f"participants ({', '.join(e.participants)})"
+        wrap(f"{e.title}: estimates of {counted(len(e.parameters), 'number')} by "
+             f"{counted(len(e.participants), 'participant')} ({', '.join(e.participants)})"
              f"{'' if e.round_text() is None else f', {e.round_text()}'}"),
         wrap("Pooled by an equal-weight linear opinion pool of PERT distributions (Stone 1961; "
              "Clemen & Winkler 1999)."), "", sections_text(tables(e)[:1]), sides_text(e), "",

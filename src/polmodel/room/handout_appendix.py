@@ -12,7 +12,7 @@ import html
 import re
 
 from polmodel.room.handout_pages import Part, table
-from polmodel.views.text import CAVEAT, approx, pct, pcts
+from polmodel.views.text import CAVEAT, approx, counted, pct, pcts
 
 
 def mechanisms_part() -> Part:
@@ -42,7 +42,7 @@ def readings_part(c, pair: tuple[str, str]) -> Part:
     months = [[f"{key.split('/')[0]} months", key.split("/")[1],
                *pcts(r["share_higher"], r["share_tied"], r["share_lower"]), verdict[r["reading"]]]
               for key, r in c.at_months(a, b).items()]
-    months += [[f"{c.horizon} months (the horizon)", s,
+    months += [[f"{counted(c.horizon, 'month')} (the horizon)", s,
                 *pcts(own[s]["share_higher"], own[s]["share_tied"], own[s]["share_lower"]),
                 verdict[own[s]["reading"]]] for s in ("strict", "graded")]
     head = ("reading", "AND", f"{a} higher", "tied", f"{b} higher", "verdict")
@@ -51,7 +51,7 @@ def readings_part(c, pair: tuple[str, str]) -> Part:
     body = (f"<p>The verdict of {html.escape(a)} against {html.escape(b)} under each structure "
             f"and each AND (at the {c.horizon}-month horizon), then at earlier horizons under the "
             f"comparison's structure ('{html.escape(c.structure)}'). Shares of "
-            f"{c.n_worlds:,} plausible worlds; ties within {c.margin:g}.</p>"
+            f"{counted(c.n_worlds, 'plausible world')}; ties within {c.margin:g}.</p>"
             + table(head, rows, cls="grid") + table(("horizon", *head[1:]), months, cls="grid")
             + f"<p class='note'>Pairs of policies whose verdict changes with the structure or "
               f"the AND: {html.escape(flips)}. Pairs whose verdict at an earlier horizon "
@@ -72,7 +72,8 @@ def deciding_part(f) -> Part | None:
               "\u2014" if p.spread is None else f"{approx(p.spread[0])}\u2013{approx(p.spread[1])}",
               f"--set {p.what_if()}"] for p in v.points]
     higher, lower, tied = pcts(v.higher, v.lower, v.tied)
-    body = (f"<p>Over the {v.worlds:,} worlds of {v.resamples} reruns, {html.escape(v.policy)} "
+    body = (f"<p>Over the {counted(v.worlds, 'world')} of {counted(v.resamples, 'rerun')}, "
+            f"{html.escape(v.policy)} "
             f"gives the higher index in {html.escape(higher)}, {html.escape(v.versus)} in "
             f"{html.escape(lower)}, and they tie in {html.escape(tied)}. Narrowing "
             "one assumption's range to "
@@ -180,7 +181,7 @@ def sources_part(sc) -> Part:
     rows = [[f"{code} ({labels[code]})", n] for code, n in sorted(cited.items())]
     body = (f"<p class='lead'>{html.escape(sc.description)}</p>"
             f"<p>Scenario <code>{html.escape(sc.name)}</code>, dated {html.escape(sc.date)}; "
-            f"{sc.horizon} months; baseline policy <code>{html.escape(sc.baseline)}</code>; "
+            f"{counted(sc.horizon, 'month')}; baseline policy <code>{html.escape(sc.baseline)}</code>; "
             f"opening index: <code>{html.escape(sc.aggregator)}</code> of the conditions.</p>"
             + table(("source document (shared/sources/)", "assumptions citing it"), rows)
             + f"<p class='note'>{assumptions} of the {len(everything)} numbers say "

@@ -16,6 +16,7 @@ from polmodel.views.text import (
     CAVEAT,
     WIDTH,
     Section,
+    counted,
     pct,
     pcts,
     sections_html,
@@ -85,7 +86,7 @@ def comparison_sections(c) -> list[Section]:
          "peak: median over worlds of the highest opening index (10-90%: the middle 80% of "
          "worlds). mo open: months open, mean. first: median month of the first window, among the "
          "worlds (n) where one opens; late: share of those first windows in the last "
-         f"{pp[c.baseline]['first_window_timing']['late_months']} months of the "
+         f"{counted(pp[c.baseline]['first_window_timing']['late_months'], 'month')} of the "
          f"{c.horizon}-month horizon, where a longer horizon could change the picture. "
          "crisis-mo: crisis-months, a humanitarian cost (median). exodus: share emigrated at the "
          "horizon (median)."),
@@ -186,9 +187,8 @@ def necessity_explanation(c, cells) -> str:
 
 def comparison_title(c) -> str:
     """The heading of a comparison: scenario title, number of policies and worlds."""
-    k, n = len(c.policies), c.n_worlds
-    return (f"{c.title}: {k} {'policy' if k == 1 else 'policies'} on {n:,} plausible "
-            f"{'world' if n == 1 else 'worlds'}")
+    return (f"{c.title}: {counted(len(c.policies), 'policy', 'policies')} on "
+            f"{counted(c.n_worlds, 'plausible world')}")
 
 
 def comparison_summary(c, width: int = WIDTH) -> str:

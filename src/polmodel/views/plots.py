@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from polmodel.model.states import CONDITIONS, CROSSOVER
-from polmodel.views.text import pct, pcts
+from polmodel.views.text import counted, pct, pcts
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours told apart by people with the
 # common colour-vision deficiencies; black is kept for the opening index.
@@ -157,7 +157,7 @@ def plot_peak_distributions(comparison, ax=None):
     _crossover(ax, "x", "0.5 crossover: window")
     ax.invert_yaxis()
     ax.set(xlim=(0, 1), xlabel="peak opening index (box: 25-75% of worlds, whiskers 5-95%)")
-    _title(ax, comparison, f"peak opening index across {comparison.n_worlds} plausible worlds")
+    _title(ax, comparison, f"peak opening index across {counted(comparison.n_worlds, 'plausible world')}")
     _caption(ax, comparison)
     return ax
 

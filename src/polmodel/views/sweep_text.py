@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from polmodel.views.figure_parts import name as _label
-from polmodel.views.text import CAVEAT, pct, pcts, result_html, result_text
+from polmodel.views.text import CAVEAT, counted, pct, pcts, result_html, result_text
 
 FEW_WORLDS = 200
 """Below this many worlds a point, the headline says that one world moves a share visibly."""
@@ -70,8 +70,9 @@ def side_words(sw, who: str) -> str:
 def worlds_sentence(sw) -> str:
     """How many worlds each point rests on, and when that is too few to read small shares."""
     n = sw.n_worlds
-    text = (f"Each point rests on the same {n:,} plausible worlds (one world is "
-            f"{100 / n:.2g}% of them)")
+    text = f"Each point rests on the same {counted(n, 'plausible world')}"
+    if n > 1:  # (one world is 1e+02% of one world)
+        text += f" (one world is {100 / n:.2g}% of them)"
     if n < FEW_WORLDS:
         return (text + f": too few to read differences of a few worlds; use {FEW_WORLDS * 5:,} "
                 "worlds or more (--worlds) before showing it to a room.")

@@ -47,6 +47,17 @@ def approx(value: float, digits: int = 2) -> str:
                                       trim="-")
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """A number and its noun, agreeing, thousands grouped: "1 policy", "1,000 plausible worlds".
+
+    Examples
+    --------
+    >>> counted(1, "policy", "policies"), counted(1, "plausible world"), counted(1200, "world")
+    ('1 policy', '1 plausible world', '1,200 worlds')
+    """
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def mechanism_label(name: str) -> str:
     """A mechanism's name as words (``security_holds_coalition`` -> "security holds coalition")."""
     return name.replace("_", " ")
