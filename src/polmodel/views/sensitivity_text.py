@@ -169,6 +169,9 @@ def headline(s) -> str:
             out.append(f"No single assumption decides {subject}{agg}: the largest total Sobol' "
                        f"index is {_fmt(sob.total[i])} ({_name(sob.names[i])}); the answer comes "
                        "from many small effects and their interactions.")
+        noisy = s.noisy()
+        if noisy:  # right after the sentence it qualifies
+            out.append(noisy)
         out += _check_words(s)
         for k, other in enumerate(s.sobol[1:], start=1):
             if other.variance == 0:
@@ -302,6 +305,7 @@ def to_dict(s) -> dict[str, Any]:
         "question": {"policy": q.policy, "versus": q.versus, "outcome": q.outcome,
                      "label": q.label(), "statement": q.text()},
         "headline": headline(s), "deciding": s.deciding(), "constant": s.constant,
+        "warning": s.noisy(),
         "what_ifs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.settings.items()},
         "bounds": {k: list(v) for k, v in s.bounds.items()},
         "inert": dict(s.inert), "checks": checks(s),
