@@ -19,7 +19,7 @@ from polmodel.model.labels import label
 from polmodel.model.states import STATES
 from polmodel.room.handout import handout, sensitivity_available
 from polmodel.scenario.loading import TEMPLATE, load_scenario, scenario_dir, template_text
-from polmodel.views.text import CAVEAT, pct
+from polmodel.views.text import CAVEAT
 
 WORLDS = 64
 SEED = 5
@@ -175,18 +175,19 @@ def test_what_ifs_are_on_page_1_by_label(scenario):
 
 def test_the_answer_states_the_paired_shares_ties_included(scenario):
     from polmodel.analysis.comparison import compare
-    from polmodel.room.handout_answer import answer_html
+    from polmodel.room.handout_answer import answer_html, verdict_pcts
 
     c = compare(scenario, worlds=WORLDS, seed=SEED)
     a, b = c.policies[1:3]
     body = answer_html(c, (a, b))
     pw = c.pairwise(a, b)
     first, second = (a, b) if pw["share_higher"] >= pw["share_lower"] else (b, a)
-    big, small = sorted((pw["share_higher"], pw["share_lower"]), reverse=True)
+    # The three shares as printed add up to 100% (pct one by one gave 12% + 9% + 78%).
+    big, small, tied = verdict_pcts(pw["share_higher"], pw["share_lower"], pw["share_tied"])
     e = html.escape
-    assert (f"<b>{first}</b> gives the higher opening index in <b>{e(pct(big))}</b> of plausible "
-            f"worlds, <b>{second}</b> in <b>{e(pct(small))}</b>; they tie (within {c.margin:g}) in "
-            f"<b>{e(pct(pw['share_tied']))}</b>.") in body
+    assert (f"<b>{first}</b> gives the higher opening index in <b>{e(big)}</b> of plausible "
+            f"worlds, <b>{second}</b> in <b>{e(small)}</b>; they tie (within {c.margin:g}) in "
+            f"<b>{e(tied)}</b>.") in body
     held, n = c.holds(a, b)
     assert f"It holds under {held} of {n} readings" in body
     assert "<svg class=\"chart verdict\"" in body

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from polmodel.analysis.comparison import compare
 from polmodel.cli import main
 from polmodel.room.handout import PROVENANCE_META
+from polmodel.room.handout_answer import verdict_pcts
 from polmodel.scenario.loading import load_scenario
 from polmodel.scenario.whatif import apply_settings
-from polmodel.views.text import pct
 
 WORLDS = "32"
 
@@ -92,8 +92,9 @@ def test_report_set_lists_the_what_ifs_first_and_uses_them(tmp_path):
     a, b = sc.contrast
     pw = compare(what_if, worlds=int(WORLDS), seed=0).pairwise(a, b)
     answer = text.split("<p class='answer'>", 1)[1].split("</p>", 1)[0]
-    for share in ("share_higher", "share_lower", "share_tied"):
-        assert f"<b>{html.escape(pct(pw[share]))}</b>" in answer, share
+    # As the answer prints them: together, adding up to 100%.
+    for shown in verdict_pcts(pw["share_higher"], pw["share_lower"], pw["share_tied"]):
+        assert f"<b>{html.escape(shown)}</b>" in answer, shown
     plain = run_cli("report", "--out", tmp_path / "plain.html", "--worlds", WORLDS)
     assert plain.exit_code == 0 and "What-ifs applied" not in (tmp_path / "plain.html").read_text()
 

@@ -127,3 +127,48 @@ def test_sweep_axes_are_labelled_in_words():
     assert " ".join(ax.get_xlabel().split()) == label("rally", with_id=True)
     assert " ".join(ax.get_ylabel().split()) == label("lever.broad_sanctions", with_id=True)
     plt.close(ax.figure)
+
+
+# ---- Noisy indices: the minimum N says so ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sixteen():
+    return sensitivity("venezuela-2018", "targeted", "broad", n=16, methods=("sobol",), seed=0)
+
+
+def test_sixteen_worlds_warn_that_the_indices_are_noisy_in_the_result(sixteen):
+    from polmodel.analysis.sensitivity_analysis import NOISY_WIDTH
+
+    sob = sixteen.sobol[0]
+    lead = sob.order()[:4]
+    assert (sob.total_interval[lead, 1] - sob.total_interval[lead, 0]).max() > NOISY_WIDTH
+    warning = sixteen.noisy()
+    assert warning and "N = 16 worlds" in warning and "--worlds" in warning
+    assert warning in flat(sixteen.summary())
+    assert sixteen.to_dict()["warning"] == warning
+
+
+def test_without_intervals_a_small_n_still_warns():
+    s = sensitivity("venezuela-2018", "targeted", "broad", n=16, methods=("sobol",), seed=0,
+                    n_resamples=0)
+    assert s.noisy() and "no intervals" in s.noisy()
+
+
+def test_the_default_n_gives_no_noise_warning():
+    s = sensitivity("venezuela-2018", "targeted", "broad", n=1024, methods=("sobol",), seed=0)
+    assert s.noisy() is None and "Noisy" not in s.summary()
+    assert s.to_dict()["warning"] is None
+
+
+def test_the_cli_warns_on_stderr_at_sixteen_worlds():
+    from conftest import cli
+
+    result = cli("sensitivity", "--worlds", 16, "--method", "sobol", "--policy", "targeted",
+                 "--policy", "broad", "--json")
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "Noisy: with N = 16 worlds" in warnings[0]
+    quiet = cli("sensitivity", "--worlds", 256, "--method", "sobol", "--policy", "targeted",
+                "--policy", "broad", "--resamples", 0, "--json")
+    assert quiet.exit_code == 0 and "warning:" not in quiet.stderr

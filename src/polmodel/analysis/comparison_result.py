@@ -36,7 +36,15 @@ from polmodel.views.comparison_text import (
     comparison_sections,
     comparison_summary,
 )
-from polmodel.views.text import CAVEAT, Section, csv_text, provenance, short_repr, write_text
+from polmodel.views.text import (
+    CAVEAT,
+    Section,
+    counted,
+    csv_text,
+    provenance,
+    short_repr,
+    write_text,
+)
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
@@ -79,7 +87,7 @@ class Comparison(EveryReading):
     def provenance(self) -> str:
         """Version, scenario, seed, sampler, number of worlds, horizon."""
         return provenance(scenario=self.scenario, seed=self.worlds.seed, sampler=self.worlds.sampler,
-                          worlds=self.n_worlds, horizon=f"{self.horizon} months",
+                          worlds=self.n_worlds, horizon=counted(self.horizon, "month"),
                           structure=self.structure, aggregator=self.aggregator)
 
     @property

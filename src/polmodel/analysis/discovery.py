@@ -39,7 +39,7 @@ from polmodel.analysis.worlds import (
 from polmodel.errors import PolmodelError
 from polmodel.limits import check_whole
 from polmodel.scenario.definition import Scenario
-from polmodel.views.text import provenance, result_html, result_text
+from polmodel.views.text import counted, provenance, result_html, result_text
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Discovery:
 
         return provenance(scenario=self.scenario, question=self.question.text(),
                           seed=self.worlds.seed, sampler=self.worlds.sampler, worlds=len(self.worlds),
-                          horizon=f"{self.horizon} months", structure=self.structure or None,
+                          horizon=counted(self.horizon, "month"), structure=self.structure or None,
                           aggregator=self.aggregator, what_ifs=describe_settings(self.settings))
 
     def sentence(self) -> str:

@@ -23,7 +23,16 @@ from polmodel.model.states import (
 from polmodel.model.structures import DEFAULT_STRUCTURE, STRUCTURES, leaf_words
 from polmodel.scenario.definition import Scenario, check_scenario_argument
 from polmodel.scenario.loading import load_scenario
-from polmodel.views.text import CAVEAT, html_table, provenance, short_repr, table, wrap, write_text
+from polmodel.views.text import (
+    CAVEAT,
+    counted,
+    html_table,
+    provenance,
+    short_repr,
+    table,
+    wrap,
+    write_text,
+)
 
 
 class _Deferred(Mapping):
@@ -107,7 +116,7 @@ class RunResult:
             if others and abs(rest) >= 0.005:
                 parts.append(f"{others} others {signed(rest)}")
             text = ", ".join(parts) or "no mechanism moves it"
-            lines.append(wrap(f"  {c} {signed(change)} over {h} months: {text}"))
+            lines.append(wrap(f"  {c} {signed(change)} over {counted(h, 'month')}: {text}"))
         return lines
 
     @property
@@ -178,10 +187,10 @@ class RunResult:
         if self.first_window is None:
             leaves = [leaf_words(x) for x in STRUCTURES[self.structure].leaves]
             binds = max(leaves, key=self.bottleneck[1:].count)  # ties: the formula's order
-            return (f"No window opens in {h} months under these assumptions; the opening index peaks "
+            return (f"No window opens in {counted(h, 'month')} under these assumptions; the opening index peaks "
                     f"at {self.peak_index:.2f} and {binds} binds most often.")
         return (f"A window opens at month {self.first_window} and stays open {self.months_open} of "
-                f"{h} months under these assumptions; the opening index peaks at {self.peak_index:.2f}.")
+                f"{counted(h, 'month')} under these assumptions; the opening index peaks at {self.peak_index:.2f}.")
 
     def summary(self) -> str:
         """A text table at a few months, the verdict, the caveat and the provenance."""
@@ -351,7 +360,7 @@ def runs_summary(scenario: Scenario, results: list[RunResult]) -> str:
                   *(wrap(line) for line in r.explanation()), ""]
     if scenario.defaults_note():
         lines += [wrap(scenario.defaults_note()), ""]
-    lines += [wrap(CAVEAT), wrap(provenance(scenario=scenario.label, horizon=f"{scenario.horizon} months",
+    lines += [wrap(CAVEAT), wrap(provenance(scenario=scenario.label, horizon=counted(scenario.horizon, "month"),
                                             structure=results[0].structure if results else None,
                                             aggregator=results[0].aggregator if results else None,
                                             run="central values",

@@ -53,10 +53,21 @@ from polmodel.limits import (
 )
 from polmodel.model.parameters import MECHANISMS_BY_NAME, PARAMETERS
 from polmodel.scenario.definition import Scenario
-from polmodel.views.text import provenance
+from polmodel.views.text import counted, provenance
 
 METHODS = ("sobol", "morris", "tornado")
 DECIDING = 0.05  # a total Sobol' index below this leaves an assumption out of the sentence
+
+NOISY_WIDTH = 0.25
+"""Widest bootstrap interval of a leading total index (on its 0-to-1 scale) read as firm.
+
+Wider than a quarter of the scale, the interval cannot tell a leading assumption from a
+minor one: the ranking the sentence reads may change with the seed. On the Venezuela scenario
+the leaders' 95% intervals are about 0.1 wide at the default N = 1024, 0.2 at 256, 0.5 at 64
+and up to 2 at 16 (the minimum)."""
+
+NOISY_N = 256
+"""Without bootstrap intervals to measure, a base sample N below this is called noisy."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,13 +117,40 @@ class Sensitivity:
             return [m.names[i] for i in m.order()[:k] if m.mu_star[i] > 0]
         return []
 
+    def noisy(self) -> str | None:
+        """A warning in plain words when the Sobol' indices are too noisy to rank, else None.
+
+        Noisy means: a bootstrap interval of the total index of a leading assumption (the
+        first four by total index, under any aggregator) is wider than :data:`NOISY_WIDTH`;
+        without intervals (``n_resamples=0``), a base sample below :data:`NOISY_N`.
+        """
+        if not self.sobol or self.constant:
+            return None
+        n = self.sobol[0].n
+        widest = 0.0
+        for sob in self.sobol:
+            if sob.variance == 0 or sob.total_interval is None:
+                continue
+            lead = sob.order()[:4]
+            widths = sob.total_interval[lead, 1] - sob.total_interval[lead, 0]
+            widest = max(widest, float(np.nanmax(widths, initial=0.0)))
+        measured = any(sob.total_interval is not None for sob in self.sobol)
+        if measured and widest <= NOISY_WIDTH or not measured and n >= NOISY_N:
+            return None
+        why = (f"the {self.confidence_level:.0%} interval of a leading total index is "
+               f"{widest:.2g} wide on a scale of 0 to 1" if measured else
+               "no intervals were computed to show how much they move (--resamples)")
+        return (f"Noisy: with N = {n:,} worlds the Sobol' indices are too uncertain to rank the "
+                f"assumptions ({why}); another seed may name others. Use more worlds (--worlds "
+                f"{max(4 * n, 1024)} or more) before reading who decides it.")
+
     def provenance(self) -> str:
         """Version, scenario, question, seed, sample sizes, what-ifs."""
         from polmodel.scenario.whatif import describe_settings
 
         n = self.sobol[0].n if self.sobol else None
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
-                          horizon=f"{self.horizon} months", structure=self.structure or None,
+                          horizon=counted(self.horizon, "month"), structure=self.structure or None,
                           sobol_n=n,
                           morris_trajectories=self.morris[0].trajectories if self.morris else None,
                           bootstrap=f"{self.n_resamples} resamples, {self.confidence_level:.0%}"
@@ -137,7 +175,7 @@ class Sensitivity:
     def __repr__(self) -> str:
         top = ", ".join(self.deciding()) or "none"
         return (f"Sensitivity({self.scenario!r}, {self.question.label()!r}, "
-                f"{len(self.bounds)} assumptions, deciding: {top})")
+                f"{counted(len(self.bounds), 'assumption')}, deciding: {top})")
 
     def _repr_html_(self) -> str:
         from polmodel.views.sensitivity_text import to_html

@@ -165,11 +165,11 @@ class Sweep:
     def provenance(self) -> str:
         """Version, scenario, question, seed, worlds per point, what-ifs."""
         from polmodel.scenario.whatif import describe_settings
-        from polmodel.views.text import provenance
+        from polmodel.views.text import counted, provenance
 
         return provenance(scenario=self.scenario, question=self.question.label(), seed=self.seed,
                           sampler=self.sampler, worlds=f"{self.n_worlds} per point",
-                          horizon=f"{self.horizon} months", structure=self.structure,
+                          horizon=counted(self.horizon, "month"), structure=self.structure,
                           aggregator=self.aggregator, what_ifs=describe_settings(self.settings))
 
     def summary(self) -> str:
@@ -182,9 +182,11 @@ class Sweep:
         return self.summary()
 
     def __repr__(self) -> str:
+        from polmodel.views.text import counted
+
         shape = "x".join(str(len(g)) for g in self.grids)
         return (f"Sweep({self.scenario!r}, {' x '.join(self.axes)}, {shape} points x "
-                f"{self.n_worlds} worlds, {self.statistic_label()!r})")
+                f"{counted(self.n_worlds, 'world')}, {self.statistic_label()!r})")
 
     def _repr_html_(self) -> str:
         from polmodel.views.sweep_text import summary_html

@@ -18,6 +18,7 @@ from polmodel.cli.options import (
     _apply_sets,
     _check_format,
     _engine_option,
+    _horizon_option,
     _load,
     _output_options,
     _scenario_argument,
@@ -48,7 +49,7 @@ def _common_with(policy_help: str = POLICY_HELP, outcome_help: str = OUTCOME_HEL
                          help=outcome_help),
             click.option("--seed", type=int, default=0, show_default=True,
                          help="Seed: same seed, same numbers."),
-            click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate."),
+            _horizon_option,
             click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1,
                          show_default=True,
                          help="Processes to run worlds in; results do not depend on it."),
@@ -124,7 +125,8 @@ def _planned(out, label: str, names: list[str], force: bool, stack: ExitStack):
 @_common
 @click.option("--worlds", type=click.IntRange(16, 2**20), default=1024, show_default=True,
               help="Sobol' base sample N (a power of 2); the model runs N x (assumptions + 2) "
-                   "times per policy and aggregator.")
+                   "times per policy and aggregator. Small N gives noisy indices: a warning "
+                   "says so when their intervals are too wide to rank the assumptions.")
 @click.option("--method", "methods", multiple=True, type=click.Choice(["sobol", "morris", "tornado"]),
               help="Methods (repeatable) [default: all three].")
 @click.option("--resamples", type=click.IntRange(0, 100_000), default=199, show_default=True,
@@ -182,6 +184,9 @@ def sensitivity_command(scenario, policies, outcome, seed, horizon, workers, set
                                 aggregators=aggregators, seed=seed, executor=executor,
                                 progress=bar.update, structure=structure, engine=engine)
                 results.append(_with_settings(r, settings))
+        for r in results:  # on stderr too, so --json and --csv users see it
+            if r.noisy():
+                click.echo(f"warning: {r.question.label()}: {r.noisy()}", err=True)
         echo_result(as_json, as_csv, data=lambda: [r.to_dict() for r in results],
                     csv=lambda: to_csv(results),
                     text=lambda: "\n\n".join(r.summary() for r in results))

@@ -16,6 +16,7 @@ from polmodel.cli.options import (
     _apply_sets,
     _check_format,
     _engine_option,
+    _horizon_option,
     _load,
     _output_options,
     _scenario_argument,
@@ -27,14 +28,14 @@ from polmodel.cli.options import (
 from polmodel.cli.workers import LazyProgress, make_executor, shutdown
 from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.errors import escape_controls
-from polmodel.limits import MAX_HORIZON, MAX_SEED, MAX_WORLDS
+from polmodel.limits import MAX_SEED, MAX_WORLDS
 
 
 @main.command("run")
 @_scenario_argument
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
               help="Policy to run (repeatable); all of the scenario's policies by default.")
-@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
+@_horizon_option
 @_aggregator_option
 @_structure_option
 @_set_option
@@ -93,7 +94,7 @@ def run_command(scenario=DEFAULT_SCENARIO, policies=(), horizon=None, aggregator
               help="Seed: same seed, same worlds.")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True,
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
-@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON), help="Months to simulate.")
+@_horizon_option
 @_aggregator_option
 @_structure_option
 @_workers_option
@@ -281,7 +282,7 @@ def validate_command(files):
     """Check scenario files against the schema: one line per valid file, one per problem."""
     from polmodel.errors import PolmodelError
     from polmodel.scenario.loading import load_scenario
-    from polmodel.views.text import WIDTH, shorten_path, wrap
+    from polmodel.views.text import WIDTH, counted, shorten_path, wrap
 
     bad = 0
     for f in files:
@@ -294,9 +295,8 @@ def validate_command(files):
             continue
         # One line per file, the verdict whole: a long path is shortened from the left
         # (.../scenarios/x.toml), the title is cut, and what still does not fit is wrapped.
-        k = len(sc.policies)
-        verdict = (f": valid ({k} {'policy' if k == 1 else 'policies'}, {sc.horizon} months, baseline "
-                   f"{escape_controls(repr(sc.baseline))})")
+        verdict = (f": valid ({counted(len(sc.policies), 'policy', 'policies')}, "
+                   f"{counted(sc.horizon, 'month')}, baseline {escape_controls(repr(sc.baseline))})")
         line = shorten_path(escape_controls(str(f)), max(WIDTH - len(verdict), 20)) + verdict
         title = escape_controls(f": {sc.title}")  # from the file: escaped, so one line it stays
         if len(line) + len(title) <= WIDTH:

@@ -8,7 +8,7 @@ import click
 
 from polmodel.cli.common import DEFAULT_SCENARIO, BadInput
 from polmodel.errors import escape_controls
-from polmodel.limits import MAX_WORKERS
+from polmodel.limits import MAX_HORIZON, MAX_WORKERS
 
 
 def _output_options(func):
@@ -30,6 +30,12 @@ def _output_options(func):
 def _aggregator_option(func):
     return click.option("--aggregator", type=click.Choice(["min", "product", "geometric"]),
                         help="Fuzzy AND for the opening index (the scenario's by default).")(func)
+
+
+def _horizon_option(func):
+    """--horizon, the same for every command: a whole number of months up to MAX_HORIZON."""
+    return click.option("--horizon", type=click.IntRange(1, MAX_HORIZON),
+                        help="Months to simulate (the scenario's by default).")(func)
 
 
 def _structure_option(func):

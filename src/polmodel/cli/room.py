@@ -12,6 +12,7 @@ from polmodel.cli.common import DEFAULT_SCENARIO, BadInput, _library_errors
 from polmodel.cli.options import (
     _aggregator_option,
     _apply_sets,
+    _horizon_option,
     _load,
     _scenario_argument,
     _set_option,
@@ -35,7 +36,7 @@ from polmodel.errors import escape_controls
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same seed, same worlds.")
 @click.option("--sampler", type=click.Choice(["lhs", "sobol"]), default="lhs", show_default=True,
               help="Latin hypercube, or scrambled Sobol' (needs a power-of-2 --worlds).")
-@click.option("--horizon", type=click.IntRange(min=1), help="Months to simulate.")
+@_horizon_option
 @_aggregator_option
 @_structure_option
 @click.option("--pdf", is_flag=True, help="Also print it to FILE.pdf beside it with a local Chromium "

@@ -36,7 +36,9 @@ def commit_out(outset, files: dict[str, bytes | str], scenario=None, **info) -> 
         manifest.update(scenario=scenario.name, scenario_sha256=scenario_digest(scenario))
     manifest.update(info)
     outset.commit(files, manifest)
-    click.echo(f"wrote {len(files)} files to {escape_controls(str(outset.folder))} "
+    from polmodel.views.text import counted
+
+    click.echo(f"wrote {counted(len(files), 'file')} to {escape_controls(str(outset.folder))} "
                f"(listed in {outset.manifest.name})", err=True)
 
 

@@ -64,7 +64,7 @@ from polmodel.room.opinion_pool import (  # noqa: F401  (the pool's names, here 
 )
 from polmodel.scenario.definition import Scenario
 from polmodel.scenario.loading import load_scenario
-from polmodel.views.text import CAVEAT, provenance, sections_html
+from polmodel.views.text import CAVEAT, counted, provenance, sections_html
 
 Pair = tuple[str, str]
 
@@ -280,14 +280,16 @@ class Elicitation:
         return self.summary()
 
     def __repr__(self) -> str:
-        return (f"Elicitation({self.scenario!r}: {len(self.participants)} participants, "
-                f"{len(self.parameters)} numbers, {len(self.verdicts)} pairs of policies)")
+        return (f"Elicitation({self.scenario!r}: {counted(len(self.participants), 'participant')}, "
+                f"{counted(len(self.parameters), 'number')}, "
+                f"{counted(len(self.verdicts), 'pair')} of policies)")
 
     def _repr_html_(self) -> str:
         from polmodel.room.elicitation_report import tables
 
-        return (f"<h4>{html.escape(self.title)}: estimates of {len(self.parameters)} numbers by "
-                f"{len(self.participants)} participants</h4>{sections_html(tables(self))}"
+        return (f"<h4>{html.escape(self.title)}: estimates of "
+                f"{counted(len(self.parameters), 'number')} by "
+                f"{counted(len(self.participants), 'participant')}</h4>{sections_html(tables(self))}"
                 f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(self.provenance())}</small></p>")
 
     def to_dict(self) -> dict[str, Any]:

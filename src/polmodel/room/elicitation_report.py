@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 
-from polmodel.views.text import CAVEAT, pct, provenance_columns, sections_text, wrap
+from polmodel.views.text import CAVEAT, counted, pcts, provenance_columns, sections_text, wrap
 
 VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher",
                                     "share_b_higher", "share_tied", "side")
@@ -55,6 +55,12 @@ def _pair(a: str, b: str) -> str:
     return f"{a} vs {b}"
 
 
+def _pooled(v) -> str:
+    """"34% / 33%": the pooled shares of the pair's two sides, as printed with the rest (ties)."""
+    first, second, _ = pcts(v["pooled"], v["pooled_lower"], 1 - v["pooled"] - v["pooled_lower"])
+    return f"{first} / {second}"
+
+
 def tables(e) -> list:
     """The disagreements that move a verdict, and who lands on which side (as tables)."""
     dis = [[_name(d["parameter"]),
@@ -62,7 +68,7 @@ def tables(e) -> list:
             "-" if d.get("verdict_change") is None else f"{100 * d['verdict_change']:.0f}",
             _pair(*d["pair"]) if d.get("pair") else "-",
             "yes" if d.get("pair") in d.get("flips", []) else "no"] for d in e.disagreement]
-    ver = [[_pair(v["a"], v["b"]), f"{pct(v['pooled'])} / {pct(v['pooled_lower'])}",
+    ver = [[_pair(v["a"], v["b"]), _pooled(v),
             _names(v["on_a"]), _names(v["on_b"]), _names(v["even"])] for v in e.verdicts]
     return [
         ("Which disagreements change a verdict: each number at each participant's estimate, the "
@@ -95,7 +101,7 @@ def sides_text(e) -> str:
         if len([1 for _, people in groups if people]) == 1:
             who = f"everyone: {next(side for side, people in groups if people)}"
         lines.append(wrap(f"{'split: ' if v['split'] else ''}{_pair(v['a'], v['b'])} (pooled "
-                          f"{pct(v['pooled'])} / {pct(v['pooled_lower'])}): {who}")
+                          f"{_pooled(v)}): {who}")
                      .replace("\n", "\n    "))
     return "\n".join(lines + [wrap(SIDES_NOTE)])
 
@@ -103,8 +109,8 @@ def sides_text(e) -> str:
 def summary(e) -> str:
     """Text for the terminal: the pooling rule, the two answers, caveat and provenance."""
     return "\n".join([
-        wrap(f"{e.title}: estimates of {len(e.parameters)} numbers by {len(e.participants)} "
-             f"participants ({', '.join(e.participants)})"
+        wrap(f"{e.title}: estimates of {counted(len(e.parameters), 'number')} by "
+             f"{counted(len(e.participants), 'participant')} ({', '.join(e.participants)})"
              f"{'' if e.round_text() is None else f', {e.round_text()}'}"),
         wrap("Pooled by an equal-weight linear opinion pool of PERT distributions (Stone 1961; "
              "Clemen & Winkler 1999)."), "", sections_text(tables(e)[:1]), sides_text(e), "",

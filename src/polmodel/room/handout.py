@@ -24,7 +24,7 @@ from polmodel.errors import PolmodelError
 from polmodel.room.handout_pages import Part
 from polmodel.scenario.definition import Scenario
 from polmodel.scenario.loading import load_scenario
-from polmodel.views.text import provenance
+from polmodel.views.text import counted, provenance
 
 PAGE_MARGIN_MM = 15
 """Margin of every printed page; the browser test checks widths against the box inside it."""
@@ -194,7 +194,7 @@ def handout(
 def _reruns(f) -> str:
     d = f.discovery
     r = None if d is None else d.recurrence
-    return "" if r is None else f" | reruns {r.resamples} x {r.worlds} worlds"
+    return "" if r is None else f" | reruns {r.resamples} x {counted(r.worlds, 'world')}"
 
 
 def page(sc: Scenario, c, parts: Sequence[Part], appendix: Sequence[Part] = ()) -> str:
@@ -226,7 +226,7 @@ def page(sc: Scenario, c, parts: Sequence[Part], appendix: Sequence[Part] = ()) 
 <body>
 <header>
 <h1>{html.escape(sc.title)}</h1>
-<p class="subtitle">Workshop handout: {len(c.policies)} policies on {c.n_worlds:,} plausible worlds
+<p class="subtitle">Workshop handout: {counted(len(c.policies), "policy", "policies")} on {counted(c.n_worlds, "plausible world")}
 ({html.escape(sc.date)}). Sensitivity, not prediction.</p>
 <nav><ol>{toc}</ol></nav>
 </header>

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 
 from polmodel.room.handout_pages import Part, table
-from polmodel.views.text import CAVEAT, approx, pct
+from polmodel.views.text import CAVEAT, approx, counted, parts_text, pct, pct_parts, pcts
 
 
 def question_html(sc, c, pair: tuple[str, str]) -> str:
@@ -25,7 +25,7 @@ def question_html(sc, c, pair: tuple[str, str]) -> str:
         desc = sc.policy(name).description.strip().rstrip(".")
         return f"<b>{html.escape(name)}</b>" + (f" ({html.escape(desc)})" if desc else "")
 
-    return (f"<p class='question'><span class='tag'>The question</span> Over {c.horizon} months, "
+    return (f"<p class='question'><span class='tag'>The question</span> Over {counted(c.horizon, 'month')}, "
             f"which gives the higher opening index: {policy(a)}, or {policy(b)}?</p>")
 
 
@@ -38,22 +38,42 @@ def answer_html(c, pair: tuple[str, str]) -> str:
     pw = c.pairwise(a, b)
     hi, lo, tie = pw["share_higher"], pw["share_lower"], pw["share_tied"]
     first, second = (a, b) if hi >= lo else (b, a)
-    big, small = max(hi, lo), min(hi, lo)
-    def share(x: float) -> str:  # "<1%" is text, not a tag
-        return f"<b>{html.escape(pct(x))}</b>"
+    big, small, tied = verdict_pcts(hi, lo, tie)
+    def share(x: str) -> str:  # "<1%" is text, not a tag
+        return f"<b>{html.escape(x)}</b>"
 
     lead = (f"<b>{html.escape(first)}</b> gives the higher opening index in {share(big)} "
             f"of plausible worlds, <b>{html.escape(second)}</b> in {share(small)}; they tie "
-            f"(within {c.margin:g}) in {share(tie)}." if hi != lo else
+            f"(within {c.margin:g}) in {share(tied)}." if hi != lo else
             f"Neither gives the higher opening index in more worlds: each does in "
-            f"{share(hi)}, and they tie (within {c.margin:g}) in {share(tie)}.")
+            f"{share(big)}, and they tie (within {c.margin:g}) in {share(tied)}.")
     structure = (f"under {html.escape(STRUCTURES[c.structure].label)} (the "
                  f"'{html.escape(c.structure)}' structure) and the '{html.escape(c.aggregator)}' "
                  "AND")
     return (f"<p class='answer'><span class='tag'>The answer</span> {lead} That is {structure}, "
-            f"on {c.n_worlds:,} plausible worlds.</p>"
+            f"on {counted(c.n_worlds, 'plausible world')}.</p>"
             + verdict_bar(a, b, hi, tie, lo)
             + f"<p class='holds'>{html.escape(holds_sentence(c, pair))}</p>")
+
+
+def verdict_pcts(higher: float, lower: float, tied: float) -> tuple[str, str, str]:
+    """The verdict's shares as its sentence prints them: the larger side's, the other's, the tie's.
+
+    They add up to 100% (:func:`~polmodel.views.text.pct_parts`). When the two sides are equal
+    the sentence says "each does in X", so both must read the same: a point the rounding gave
+    one of them goes to the tie instead (which stays within a point of its exact share).
+
+    Examples
+    --------
+    >>> verdict_pcts(0.25, 0.5, 0.25), verdict_pcts(0.335, 0.335, 0.33)
+    (('50%', '25%', '25%'), ('33%', '33%', '34%'))
+    """
+    big, small = max(higher, lower), min(higher, lower)
+    shares = (big, small, tied)
+    if higher != lower:
+        return pcts(*shares)
+    b, s, t = pct_parts(*shares)
+    return parts_text(shares, (min(b, s), min(b, s), t + abs(b - s)))
 
 
 def holds_sentence(c, pair: tuple[str, str]) -> str:
@@ -98,7 +118,7 @@ def deciding_html(f) -> str:
     if not names:
         return (head + "<p>No single assumption flips the verdict: narrowing any one to either "
                 f"end of its range (down to a twentieth of it) leaves the verdict as it is, on "
-                f"{flips.worlds:,} plausible worlds.</p>")
+                f"{counted(flips.worlds, 'plausible world')}.</p>")
     agreed = all(len(f.methods(n)) > 1 for n in names)
     rows = []
     for n in names:
@@ -118,7 +138,8 @@ def deciding_html(f) -> str:
             "in more worlds.</p>"
             + table(("assumption", "plausible range", "flips if", "of range", "also named by"),
                     rows, cls="deciding", numeric=(False, True, True, True, False))
-            + f"<p class='note'>Read on the {flips.worlds:,} worlds of {flips.resamples} reruns: "
+            + f"<p class='note'>Read on the {counted(flips.worlds, 'world')} of "
+              f"{counted(flips.resamples, 'rerun')}: "
               "the worlds beyond a flip point are those of the what-if narrowing its range to "
               "that side (<code>--set NAME=LOW:HIGH</code>). Of range: the share of its range "
               "beyond the point (the larger, the less it must move). Box: reruns whose \"what "
@@ -145,7 +166,7 @@ def believe_html(f, available: bool) -> str:
     return (head + f"<ul class='believe'><li>{html.escape(d.sentence())}</li></ul>"
             "<p class='note'>PRIM scenario discovery: only the ranges found again in more than "
             f"half of {r.resamples if r else 'its'} reruns on fresh samples of "
-            f"{len(d.worlds):,} worlds; <code>polmodel discover</code> states the same at the "
+            f"{counted(len(d.worlds), 'world')}; <code>polmodel discover</code> states the same at the "
             "same seed.</p>")
 
 

@@ -12,7 +12,7 @@ import html
 import re
 
 from polmodel.room.handout_pages import Part, table
-from polmodel.views.text import CAVEAT, approx, pct
+from polmodel.views.text import CAVEAT, approx, counted, pct, pcts
 
 
 def mechanisms_part() -> Part:
@@ -36,14 +36,14 @@ def readings_part(c, pair: tuple[str, str]) -> Part:
     for key, r in c.readings(a, b).items():
         structure, scale = key.split("/")
         rows.append([f"{STRUCTURES[structure].label} ('{structure}')", scale,
-                     pct(r["share_higher"]), pct(r["share_tied"]), pct(r["share_lower"]),
+                     *pcts(r["share_higher"], r["share_tied"], r["share_lower"]),
                      verdict[r["reading"]]])
     own = c.verdict(a, b)
-    months = [[f"{key.split('/')[0]} months", key.split("/")[1], pct(r["share_higher"]),
-               pct(r["share_tied"]), pct(r["share_lower"]), verdict[r["reading"]]]
+    months = [[f"{key.split('/')[0]} months", key.split("/")[1],
+               *pcts(r["share_higher"], r["share_tied"], r["share_lower"]), verdict[r["reading"]]]
               for key, r in c.at_months(a, b).items()]
-    months += [[f"{c.horizon} months (the horizon)", s, pct(own[s]["share_higher"]),
-                pct(own[s]["share_tied"]), pct(own[s]["share_lower"]),
+    months += [[f"{counted(c.horizon, 'month')} (the horizon)", s,
+                *pcts(own[s]["share_higher"], own[s]["share_tied"], own[s]["share_lower"]),
                 verdict[own[s]["reading"]]] for s in ("strict", "graded")]
     head = ("reading", "AND", f"{a} higher", "tied", f"{b} higher", "verdict")
     flips = ", ".join(f"{x} / {y}" for x, y in c.structure_flips) or "none"
@@ -51,7 +51,7 @@ def readings_part(c, pair: tuple[str, str]) -> Part:
     body = (f"<p>The verdict of {html.escape(a)} against {html.escape(b)} under each structure "
             f"and each AND (at the {c.horizon}-month horizon), then at earlier horizons under the "
             f"comparison's structure ('{html.escape(c.structure)}'). Shares of "
-            f"{c.n_worlds:,} plausible worlds; ties within {c.margin:g}.</p>"
+            f"{counted(c.n_worlds, 'plausible world')}; ties within {c.margin:g}.</p>"
             + table(head, rows, cls="grid") + table(("horizon", *head[1:]), months, cls="grid")
             + f"<p class='note'>Pairs of policies whose verdict changes with the structure or "
               f"the AND: {html.escape(flips)}. Pairs whose verdict at an earlier horizon "
@@ -67,13 +67,15 @@ def deciding_part(f) -> Part | None:
         return None
     v = f.flips
     flips = [[label(p.name, with_id=True), f"{approx(p.low)} to {approx(p.high)}",
-              f"{p.side} {approx(p.at)}", pct(p.kept), pct(p.higher), pct(p.tied), pct(p.lower),
+              f"{p.side} {approx(p.at)}", pct(p.kept), *pcts(p.higher, p.tied, p.lower),
               f"{p.reruns} of {v.resamples}",
               "\u2014" if p.spread is None else f"{approx(p.spread[0])}\u2013{approx(p.spread[1])}",
               f"--set {p.what_if()}"] for p in v.points]
-    body = (f"<p>Over the {v.worlds:,} worlds of {v.resamples} reruns, {html.escape(v.policy)} "
-            f"gives the higher index in {html.escape(pct(v.higher))}, {html.escape(v.versus)} in "
-            f"{html.escape(pct(v.lower))}, and they tie in {html.escape(pct(v.tied))}. Narrowing "
+    higher, lower, tied = pcts(v.higher, v.lower, v.tied)
+    body = (f"<p>Over the {counted(v.worlds, 'world')} of {counted(v.resamples, 'rerun')}, "
+            f"{html.escape(v.policy)} "
+            f"gives the higher index in {html.escape(higher)}, {html.escape(v.versus)} in "
+            f"{html.escape(lower)}, and they tie in {html.escape(tied)}. Narrowing "
             "one assumption's range to "
             "the side of its flip point gives the other verdict (down to a twentieth of its "
             "range, and on every narrower range to that side):</p>"
@@ -179,7 +181,7 @@ def sources_part(sc) -> Part:
     rows = [[f"{code} ({labels[code]})", n] for code, n in sorted(cited.items())]
     body = (f"<p class='lead'>{html.escape(sc.description)}</p>"
             f"<p>Scenario <code>{html.escape(sc.name)}</code>, dated {html.escape(sc.date)}; "
-            f"{sc.horizon} months; baseline policy <code>{html.escape(sc.baseline)}</code>; "
+            f"{counted(sc.horizon, 'month')}; baseline policy <code>{html.escape(sc.baseline)}</code>; "
             f"opening index: <code>{html.escape(sc.aggregator)}</code> of the conditions.</p>"
             + table(("source document (shared/sources/)", "assumptions citing it"), rows)
             + f"<p class='note'>{assumptions} of the {len(everything)} numbers say "

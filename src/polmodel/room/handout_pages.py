@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from polmodel.views.text import pct
+from polmodel.views.text import counted, pct
 
 _NUMBER = re.compile(r"^([<>~\u2212+-]?\d[\d.,]*%?( ?(\u2013|-|/|to) ?[<>\u2212+-]?\d[\d.,]*%?)?|"
                      r"month \d+|\d+ of \d+|none|\u2014|-|)$")
@@ -77,7 +77,7 @@ def policies_part(sc, c, pair: tuple[str, str]) -> Part:
                      f"{leaf_words(binds)} {pct(s['bottleneck_shares'][binds])}",
                      f"{s['crisis_months_median']:.1f}", f"{s['exodus_median']:.2f}"])
     late = pp[c.baseline]["first_window_timing"]["late_months"]
-    body = (f"<p>Every policy ran on the same {c.n_worlds:,} plausible worlds, under "
+    body = (f"<p>Every policy ran on the same {counted(c.n_worlds, 'plausible world')}, under "
             f"{html.escape(STRUCTURES[c.structure].label)} ('{html.escape(c.structure)}' "
             f"structure) and the '{html.escape(c.aggregator)}' AND. The two policies of the "
             "question are in bold.</p>"

@@ -10,7 +10,7 @@ import numpy as np
 
 from polmodel.views.figure_parts import footer, frame, new_axes, wrapped
 from polmodel.views.figure_parts import name as _name
-from polmodel.views.text import approx, pct
+from polmodel.views.text import approx, counted, pct
 
 SHOWN = 15  # bars per figure
 
@@ -132,7 +132,7 @@ def plot_box(d, ax=None):
                           f"{approx(full[n][1])})" for n in names], fontsize=8.5)
         ax.set_ylim(-0.7, len(names) - 0.3)
         note = ("" if r is None else f"The ranges found again in more than half of {r.resamples} "
-                f"reruns on fresh samples of {r.worlds} worlds, measured on this sample. ")
+                f"reruns on fresh samples of {counted(r.worlds, 'world')}, measured on this sample. ")
         note += (f"Blue: the box. {pct(b.density)} of the worlds in it hold the answer (density); "
                 f"it holds {pct(b.coverage)} of the worlds where the answer holds (coverage); "
                 f"{pct(b.mass)} of all plausible worlds are in it (mass). The answer holds in "

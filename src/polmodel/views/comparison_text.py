@@ -16,7 +16,9 @@ from polmodel.views.text import (
     CAVEAT,
     WIDTH,
     Section,
+    counted,
     pct,
+    pcts,
     sections_html,
     sections_text,
     signed,
@@ -45,9 +47,12 @@ def comparison_sections(c) -> list[Section]:
         v = c.verdict(n, c.baseline)
         graded = v["graded"]
         held, readings = c.holds(n, c.baseline)
-        vs.append([n, pct(pw["share_higher"]), pct(pw["share_lower"]), pct(pw["share_tied"]),
-                   signed(pw['difference_median'], 3),
-                   f"{pct(graded['share_higher'])}/{pct(graded['share_lower'])}",
+        # Higher, lower and tied are the whole of the worlds: printed, they add up to 100%
+        # (the graded pair too, with its tie the rest).
+        graded_higher, graded_lower, _ = pcts(graded["share_higher"], graded["share_lower"],
+                                              graded["share_tied"])
+        vs.append([n, *pcts(pw["share_higher"], pw["share_lower"], pw["share_tied"]),
+                   signed(pw['difference_median'], 3), f"{graded_higher}/{graded_lower}",
                    f"{held} of {readings}"])
     effects = [[n, *(signed(c.condition_effects[n][k]['mean_change'], 3) for k in CONDITIONS),
                 signed(c.pairwise(n, c.baseline)['difference_median'], 3)]
@@ -66,7 +71,8 @@ def comparison_sections(c) -> list[Section]:
     n_flips = len(c.structure_flips)
     flips_note = (f" The first {FLIPS_SHOWN} of {n_flips} pairs are shown; all are in the JSON "
                   "output." if n_flips > FLIPS_SHOWN else "")
-    binds = [[n, *(pct(pp[n]["bottleneck_shares"][k]) for k in c.leaves)] for n in c.policies]
+    # One condition binds most months in each world: a policy's row adds up to 100%.
+    binds = [[n, *pcts(*(pp[n]["bottleneck_shares"][k] for k in c.leaves))] for n in c.policies]
     cells = [(st, cond) for st, s in STRUCTURES.items() for cond in CONDITIONS
              if cond not in s.leaves]
     nec = [[n, *(f"{c.necessity[n][st][cond]:.2f}" for st, cond in cells)] for n in c.policies]
@@ -80,7 +86,7 @@ def comparison_sections(c) -> list[Section]:
          "peak: median over worlds of the highest opening index (10-90%: the middle 80% of "
          "worlds). mo open: months open, mean. first: median month of the first window, among the "
          "worlds (n) where one opens; late: share of those first windows in the last "
-         f"{pp[c.baseline]['first_window_timing']['late_months']} months of the "
+         f"{counted(pp[c.baseline]['first_window_timing']['late_months'], 'month')} of the "
          f"{c.horizon}-month horizon, where a longer horizon could change the picture. "
          "crisis-mo: crisis-months, a humanitarian cost (median). exodus: share emigrated at the "
          "horizon (median)."),
@@ -181,9 +187,8 @@ def necessity_explanation(c, cells) -> str:
 
 def comparison_title(c) -> str:
     """The heading of a comparison: scenario title, number of policies and worlds."""
-    k, n = len(c.policies), c.n_worlds
-    return (f"{c.title}: {k} {'policy' if k == 1 else 'policies'} on {n:,} plausible "
-            f"{'world' if n == 1 else 'worlds'}")
+    return (f"{c.title}: {counted(len(c.policies), 'policy', 'policies')} on "
+            f"{counted(c.n_worlds, 'plausible world')}")
 
 
 def comparison_summary(c, width: int = WIDTH) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 from polmodel.model.labels import label
-from polmodel.views.text import CAVEAT, Section, approx, csv_text, pct, provenance_columns
+from polmodel.views.text import CAVEAT, Section, approx, counted, csv_text, pct, provenance_columns
 
 
 def _join(items: Sequence[str], sep: str = ", ") -> str:
@@ -79,8 +79,8 @@ def structure_note(d) -> str:
 
 
 def _reruns(r) -> str:
-    return (f"{r.resamples} rerun{'s' if r.resamples != 1 else ''} of the search on fresh "
-            f"samples of {r.worlds:,} plausible worlds")
+    return (f"{counted(r.resamples, 'rerun')} of the search on fresh samples of "
+            f"{counted(r.worlds, 'plausible world')}")
 
 
 def box_sentence(d) -> str:
@@ -101,7 +101,7 @@ def box_sentence(d) -> str:
 def sentence(d) -> str:
     """What you would have to believe: the restrictions that recur, or that none does."""
     if d.share == 0:
-        return (f"{_statement(d)} in none of the {len(d.worlds)} plausible worlds sampled, under "
+        return (f"{_statement(d)} in none of the {counted(len(d.worlds), 'plausible world')} sampled, under "
                 "these assumptions: there is nothing to box.")
     if d.share == 1:
         return f"{_statement(d)} in every plausible world sampled, under these assumptions."

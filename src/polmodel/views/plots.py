@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from polmodel.model.states import CONDITIONS, CROSSOVER
-from polmodel.views.text import pct
+from polmodel.views.text import counted, pct, pcts
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours told apart by people with the
 # common colour-vision deficiencies; black is kept for the opening index.
@@ -157,7 +157,7 @@ def plot_peak_distributions(comparison, ax=None):
     _crossover(ax, "x", "0.5 crossover: window")
     ax.invert_yaxis()
     ax.set(xlim=(0, 1), xlabel="peak opening index (box: 25-75% of worlds, whiskers 5-95%)")
-    _title(ax, comparison, f"peak opening index across {comparison.n_worlds} plausible worlds")
+    _title(ax, comparison, f"peak opening index across {counted(comparison.n_worlds, 'plausible world')}")
     _caption(ax, comparison)
     return ax
 
@@ -303,9 +303,10 @@ def plot_pair(comparison, a: str, b: str, ax=None):
     # The same split as pairwise(): differences within the tie margin are practical ties.
     m = getattr(comparison, "margin", 0.0) + 1e-9
     sa, sb = series_style(0), series_style(1)
-    groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({pct(pw['share_higher'])} of plausible worlds)"),
-              (d < -m, "x", sb.color, 14, f"{b} higher ({pct(pw['share_lower'])} of worlds)"),
-              (np.abs(d) <= m, ".", "0.55", 8, f"tied within {m:.2g} ({pct(pw['share_tied'])} of worlds)")]
+    higher, lower, tied = pcts(pw["share_higher"], pw["share_lower"], pw["share_tied"])
+    groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({higher} of plausible worlds)"),
+              (d < -m, "x", sb.color, 14, f"{b} higher ({lower} of worlds)"),
+              (np.abs(d) <= m, ".", "0.55", 8, f"tied within {m:.2g} ({tied} of worlds)")]
     for where, marker, colour, size, label in groups:
         if where.any():
             ax.scatter(x[where], y[where], s=size, marker=marker, color=colour, alpha=0.6,

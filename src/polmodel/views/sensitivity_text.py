@@ -15,7 +15,7 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 from polmodel.model.labels import label
-from polmodel.views.text import CAVEAT, Section, approx, csv_cell, provenance_columns
+from polmodel.views.text import CAVEAT, Section, approx, counted, csv_cell, provenance_columns
 
 SHOWN = 12  # rows per table on the terminal; --json/--csv hold every assumption
 
@@ -147,8 +147,8 @@ def headline(s) -> str:
         value = s.sobol[0].mean
         if q.outcome == "window" and q.versus is None:
             state = "A window opens" if value > 0.5 else "No window opens"
-            out.append(f"{state} under {q.policy} in every one of the {s.sobol[0].n * (len(s.sobol[0].names) + 2)} "
-                       "worlds sampled, under these assumptions: no assumption decides it within "
+            out.append(f"{state} under {q.policy} in every one of the "
+                       f"{s.sobol[0].n * (len(s.sobol[0].names) + 2):,} worlds sampled, under these assumptions: no assumption decides it within "
                        "its plausible range.")
         else:
             out.append(f"{q.label().capitalize()} is {approx(value)} in every world sampled, under "
@@ -162,12 +162,16 @@ def headline(s) -> str:
             out.append(f"What decides {subject}{agg}, under these assumptions, is mostly "
                        f"{_indices(s, top)}: by total Sobol' index, the share of the answer's "
                        f"variance each accounts for with its interactions; {many} of the "
-                       f"{len(sob.names)} assumptions varied have a total index of 0.05 or more.")
+                       f"{counted(len(sob.names), 'assumption')} varied "
+                       f"{'has' if many == 1 else 'have'} a total index of 0.05 or more.")
         else:
             i = sob.order()[0]
             out.append(f"No single assumption decides {subject}{agg}: the largest total Sobol' "
                        f"index is {_fmt(sob.total[i])} ({_name(sob.names[i])}); the answer comes "
                        "from many small effects and their interactions.")
+        noisy = s.noisy()
+        if noisy:  # right after the sentence it qualifies
+            out.append(noisy)
         out += _check_words(s)
         for k, other in enumerate(s.sobol[1:], start=1):
             if other.variance == 0:
@@ -265,7 +269,8 @@ def sections(s) -> list[Section]:
                     ("assumption", "low", "high", "at low", "at high", "swing"), rows,
                     "One assumption at a time at either end of its range, all others at their "
                     "central values; sorted by swing."
-                    + (f" {still} assumptions do not move it alone." if still else "")))
+                    + (f" {counted(still, 'assumption')} {'does' if still == 1 else 'do'} not move it "
+                       "alone." if still else "")))
     if s.inert:
         out.append(("Cannot affect the answer by construction", ("assumption", "why"),
                     [[_name(k), v] for k, v in s.inert.items()], ""))
@@ -300,6 +305,7 @@ def to_dict(s) -> dict[str, Any]:
         "question": {"policy": q.policy, "versus": q.versus, "outcome": q.outcome,
                      "label": q.label(), "statement": q.text()},
         "headline": headline(s), "deciding": s.deciding(), "constant": s.constant,
+        "warning": s.noisy(),
         "what_ifs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in s.settings.items()},
         "bounds": {k: list(v) for k, v in s.bounds.items()},
         "inert": dict(s.inert), "checks": checks(s),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from polmodel.views import svg
-from polmodel.views.text import pct
+from polmodel.views.text import pct, pcts
 
 TIED = "#BBBBBB"
 
@@ -39,13 +39,15 @@ def verdict_bar(a: str, b: str, higher: float, tied: float, lower: float, *,
             body.append(svg.rect(x, top, w, bar, fill=colour))
         x += w
     # Labels under the bar, at its two ends and its middle, so a thin share is still named.
+    # The three shares are all the worlds: printed, they add up to 100%.
     y = top + bar + f * 1.15
-    for (share, colour, words, anchor), at in zip(parts, (2.0, width / 2, width - 4)):
-        body.append(svg.text(at, y, f"{words}: {pct(share)}", size=f, anchor=anchor, bold=True,
+    shown = pcts(higher, tied, lower)
+    for (_, colour, words, anchor), text, at in zip(parts, shown, (2.0, width / 2, width - 4)):
+        body.append(svg.text(at, y, f"{words}: {text}", size=f, anchor=anchor, bold=True,
                              colour=svg.BLACK if colour == TIED else colour))
     return svg.figure("".join(body), width, y + 7, cls="verdict",
-                      title=f"Shares of plausible worlds: {a} higher {pct(higher)}, tied "
-                            f"{pct(tied)}, {b} higher {pct(lower)}")
+                      title=f"Shares of plausible worlds: {a} higher {shown[0]}, tied "
+                            f"{shown[1]}, {b} higher {shown[2]}")
 
 
 def peak_ranges(per_policy: Mapping[str, Mapping], *, highlight: Sequence[str] = (),

@@ -15,7 +15,8 @@ import numpy as np
 from polmodel.views.figure_parts import footer, new_axes, wrapped
 from polmodel.views.figure_parts import name as _name
 from polmodel.views.plots import series_style
-from polmodel.views.text import pct
+from polmodel.views.sweep_text import pair_cell
+from polmodel.views.text import counted, pct
 
 CELL_LABELS = 144
 """Heatmaps with at most this many cells carry their numbers in each cell."""
@@ -49,8 +50,8 @@ def plot_sweep(sw, ax=None):
     title = sw.title or sw.scenario
     ax.set_title(f"{title}\n{wrapped('Sweep of ' + ' and '.join(map(_name, sw.axes)) + ': ' + sw.question.label(), 90)}",
                  fontsize=10)
-    note = (f"Each point rests on the same {sw.n_worlds:,} plausible worlds (one world is "
-            f"{100 / sw.n_worlds:.2g}% of them).")
+    note = (f"Each point rests on the same {counted(sw.n_worlds, 'plausible world')}"
+            + (f" (one world is {100 / sw.n_worlds:.2g}% of them)." if sw.n_worlds > 1 else "."))
     if sw.is_contrast and len(sw.axes) == 2:
         q = sw.question
         note += (f" In each cell: % of worlds where {q.policy} gives the higher outcome / where "
@@ -116,7 +117,7 @@ def _heatmap(sw, ax) -> None:
                  f"where {q.versus} does")
         if shown.min() < 0 < shown.max():
             ax.contour(x, y, shown.T, levels=[0], colors="black", linewidths=1.6)
-        cells = [[f"{pct(sw.values[i, j]).rstrip('%')}/{pct(sw.lower[i, j]).rstrip('%')}"
+        cells = [[pair_cell(sw.values[i, j], sw.lower[i, j], sw.tied[i, j])
                   for j in range(len(y))] for i in range(len(x))]
     else:
         im = ax.pcolormesh(x, y, sw.values.T, shading="nearest", cmap="viridis", vmin=0,

@@ -16,9 +16,11 @@ import numpy as np
 from polmodel.views.figure_parts import name as _label
 from polmodel.views.text import (
     CAVEAT,
+    counted,
     csv_cell,
     csv_text,
     pct,
+    pcts,
     provenance_columns,
     result_html,
     result_text,
@@ -78,8 +80,9 @@ def side_words(sw, who: str) -> str:
 def worlds_sentence(sw) -> str:
     """How many worlds each point rests on, and when that is too few to read small shares."""
     n = sw.n_worlds
-    text = (f"Each point rests on the same {n:,} plausible worlds (one world is "
-            f"{100 / n:.2g}% of them)")
+    text = f"Each point rests on the same {counted(n, 'plausible world')}"
+    if n > 1:  # (one world is 1e+02% of one world)
+        text += f" (one world is {100 / n:.2g}% of them)"
     if n < FEW_WORLDS:
         return (text + f": too few to read differences of a few worlds; use {FEW_WORLDS * 5:,} "
                 "worlds or more (--worlds) before showing it to a room.")
@@ -120,8 +123,10 @@ def headline(sw) -> str:
     return f"{first}, under these assumptions. {worlds_sentence(sw)}"
 
 
-def _cell_pct(v: float) -> str:
-    return pct(v).rstrip("%")
+def pair_cell(higher: float, lower: float, tied: float) -> str:
+    """A two-policy cell, "34/33": the two sides as printed with their tie, adding up to 100."""
+    shown = pcts(higher, lower, tied)
+    return f"{shown[0].rstrip('%')}/{shown[1].rstrip('%')}"
 
 
 def sections(sw) -> list:
@@ -132,7 +137,7 @@ def sections(sw) -> list:
     if len(sw.axes) == 1:
         if sw.is_contrast:
             verdicts = sw.verdicts()
-            rows = [[_g(v), pct(h), pct(lo), pct(t), str(d)] for v, h, lo, t, d in
+            rows = [[_g(v), *pcts(h, lo, t), str(d)] for v, h, lo, t, d in
                     zip(sw.grids[0], sw.values, sw.lower, sw.tied, verdicts)]
             out.append((f"Sweep of {x_words}: share of plausible worlds where each policy gives the "
                         "higher outcome", [x, f"{q.policy} higher", f"{q.versus} higher", "tied",
@@ -149,7 +154,7 @@ def sections(sw) -> list:
         y, y_words = sw.axes[1], _name(sw.axes[1])
         nx = len(sw.grids[0])
         if sw.is_contrast:
-            cell = [[f"{_cell_pct(sw.values[i, j])}/{_cell_pct(sw.lower[i, j])}" for i in range(nx)]
+            cell = [[pair_cell(sw.values[i, j], sw.lower[i, j], sw.tied[i, j]) for i in range(nx)]
                     for j in range(len(sw.grids[1]))]
             heading = (f"% of plausible worlds where {q.policy} gives the higher outcome / where "
                        f"{q.versus} does: {x_words} across, {y_words} down")

@@ -47,6 +47,17 @@ def approx(value: float, digits: int = 2) -> str:
                                       trim="-")
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """A number and its noun, agreeing, thousands grouped: "1 policy", "1,000 plausible worlds".
+
+    Examples
+    --------
+    >>> counted(1, "policy", "policies"), counted(1, "plausible world"), counted(1200, "world")
+    ('1 policy', '1 plausible world', '1,200 worlds')
+    """
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def mechanism_label(name: str) -> str:
     """A mechanism's name as words (``security_holds_coalition`` -> "security holds coalition")."""
     return name.replace("_", " ")
@@ -245,6 +256,64 @@ def pct(share: float) -> str:
     if 0 < share < 1 and text in ("0%", "100%"):  # ".0f" rounds 0.5 down: 0.005 -> "0%"
         return "<1%" if text == "0%" else ">99%"
     return text
+
+
+def pct_parts(*shares: float) -> tuple[int, ...]:
+    """Whole percentages of shares that make up one whole, adding up to exactly 100.
+
+    Rounded one by one, a third three times reads 33% + 33% + 33% = 99%. Here each share gets
+    its whole points, and the points still missing go to the shares with the largest remainders
+    (the largest-remainder method; equal remainders: the earlier share first). So every part is
+    within one point of its exact value and the parts add up to the shares' own total, rounded
+    (100 for shares of all the worlds).
+
+    Examples
+    --------
+    >>> pct_parts(1 / 3, 1 / 3, 1 / 3), pct_parts(0.125, 0.125, 0.75)
+    ((34, 33, 33), (13, 12, 75))
+    """
+    # Shares are counts over a number of worlds: rounding off float noise first keeps
+    # 100 * 0.29 (28.999999999999996) from losing a whole point to its remainder.
+    exact = [round(100 * float(s), 9) for s in shares]
+    target = round(sum(exact))
+    parts = [int(x // 1) for x in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: max(target - sum(parts), 0)]:
+        parts[i] += 1
+    return tuple(parts)
+
+
+def pcts(*shares: float) -> tuple[str, ...]:
+    """Shares that make up one whole (A higher, tied, B higher) as percentages that add to 100.
+
+    The parts are :func:`pct_parts`; as with :func:`pct`, a share that is not zero never reads
+    0% and one short of the whole never reads 100%: a part rounded to 0 reads "<1%", a part
+    rounded to 100 reads ">99%". A single share alone is :func:`pct`.
+
+    Examples
+    --------
+    >>> pcts(1 / 3, 1 / 3, 1 / 3), pcts(0.001, 0.001, 0.998)
+    (('34%', '33%', '33%'), ('<1%', '<1%', '>99%'))
+    """
+    import math
+
+    if not math.isfinite(sum(float(s) for s in shares)):  # not a number: each as it is
+        return tuple(pct(s) for s in shares)
+    return parts_text(shares, pct_parts(*shares))
+
+
+def parts_text(shares: Sequence[float], parts: Sequence[int]) -> tuple[str, ...]:
+    """Whole percentages ``parts`` of ``shares`` as text, with :func:`pct`'s "<1%" and ">99%"."""
+    total = sum(float(s) for s in shares)
+    out = []
+    for share, part in zip(shares, parts):
+        if part == 0 and share > 0:
+            out.append("<1%")
+        elif part == 100 and share < total:
+            out.append(">99%")
+        else:
+            out.append(f"{part}%")
+    return tuple(out)
 
 
 def result_text(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
