@@ -616,3 +616,35 @@ def test_the_pooled_result_follows_the_projector_after_the_reveal(tmp_path):
         assert (tied[1], tied[3]) == ("0%", "0%"), tied
     finally:
         live.stop()
+
+
+def test_a_failing_pooled_result_is_one_line_on_the_projector_and_the_room_goes_on(
+        tmp_path, monkeypatch):
+    """An unexpected error while pooling (not a PolmodelError) reaches the projector's poll as
+    one line, the waiting ends, and the room keeps taking estimates."""
+    from polmodel.room.live import pooled
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("index 7 is out of bounds for axis 0 with size 3")
+
+    monkeypatch.setattr(pooled, "pooled_view", broken)
+    live = serve_in_thread(tmp_path / "s")
+    try:
+        name = live.room.open[0]
+        for who, shift in (("Ana", 0.0), ("Bo", 0.3)):
+            assert live.submit(who, [estimate_for(live, name, shift)]).status == 200
+        r = live.call("POST", "/api/show", {"reveal": True}, facilitator=True)
+        assert r.status == 200, r.text
+        live.room.wait_for_pooled(timeout=20)
+        assert not live.room._pooling.is_alive()
+        r = live.call("GET", "/api/projector", facilitator=True)
+        assert r.status == 200, r.text
+        shown = r.json()["pooled"]
+        assert shown["current"] and "RuntimeError" in shown["error"]
+        assert "could not be computed" in shown["error"] and "\n" not in shown["error"]
+        assert "Traceback" not in r.text and "out of bounds" not in r.text  # no internals shown
+        assert live.submit("Cy", [estimate_for(live, name, 0.1)]).status == 200  # still working
+        assert live.call("GET", "/projector", facilitator=True).status == 200
+    finally:
+        live.room.wait_for_pooled()
+        live.stop()

@@ -70,6 +70,8 @@ def addresses(room, port: int, lan: bool) -> Addresses:
 def serve(room, *, port: int = 8765, lan: bool = False,
           say: Callable[[str], None] = print) -> None:
     """Serve the room until interrupted (Ctrl-C), printing the two URLs first."""
+    import logging
+
     import uvicorn
 
     from polmodel.room.live.app import create_app
@@ -77,6 +79,11 @@ def serve(room, *, port: int = 8765, lan: bool = False,
     sock = bind(port, lan)
     where = addresses(room, sock.getsockname()[1], lan)
     app = create_app(room, hosts=where.hosts, join_url=where.participants)
+    log = logging.getLogger("polmodel.room")  # a failure's traceback: this terminal, not the room
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("polmodel room: %(message)s"))
+        log.addHandler(handler)
     say(f"projector:    {where.projector}")
     say(f"participants: {where.participants}   (join code {room.code})")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
