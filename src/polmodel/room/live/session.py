@@ -379,13 +379,13 @@ class Room:
         except PolmodelError as err:
             result = _pooled_error(str(err))
         except BaseException as err:  # noqa: BLE001 - any failure must reach the projector
-            log.error("the pooled result could not be computed", exc_info=True)
             failed = self.clock()
             result = _pooled_error(
                 f"The pooled result could not be computed (an internal error: "
                 f"{type(err).__name__}); the estimates are kept, the room tries again in "
                 f"{POOLED_RETRY_SECONDS:.0f} s, and the details are in the terminal that runs "
                 "polmodel room.")
+            log.error("the pooled result could not be computed", exc_info=True)  # after: kept anyway
             if not isinstance(err, Exception):  # SystemExit, KeyboardInterrupt: shown, then on
                 raise
         finally:
