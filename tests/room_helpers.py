@@ -49,8 +49,10 @@ class Live:
     extra: dict = field(default_factory=dict)
 
     def call(self, method: str, path: str, body=None, *, headers=None, facilitator=False,
-             raw: bytes | None = None, host: str | None = None) -> Reply:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+             raw: bytes | None = None, host: str | None = None, source: str | None = None) -> Reply:
+        """One request on its own connection; ``source`` is the client's address (127.0.0.x)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                          source_address=(source, 0) if source else None)
         h = {"Host": host or f"127.0.0.1:{self.port}"}
         data = raw
         if body is not None:
@@ -74,10 +76,12 @@ class Live:
         conn.close()
         return reply
 
-    def submit(self, participant: str, estimates: list, **extra) -> Reply:
+    def submit(self, participant: str, estimates: list, *, source: str | None = None,
+               **extra) -> Reply:
         return self.call("POST", "/api/estimates", {"code": self.room.code,
                                                      "participant": participant,
-                                                     "estimates": estimates, **extra})
+                                                     "estimates": estimates, **extra},
+                         source=source)
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -85,12 +89,17 @@ class Live:
         self.room.store.close()
 
 
-def serve_in_thread(folder, scenario: str = "venezuela-2018", *, worlds: int = 200) -> Live:
+def serve_in_thread(folder, scenario: str = "venezuela-2018", *, worlds: int = 200,
+                    clock=None, config=None) -> Live:
+    """Serve a room in a thread; ``clock`` for the app's rate limits, ``config(app)`` for the
+    server's uvicorn.Config (default: uvicorn's own, at log level warning)."""
     room = Room(folder, scenario, worlds=worlds)
     sock = bind(0, False)
     port = sock.getsockname()[1]
-    app = create_app(room, join_url=f"http://127.0.0.1:{port}/join?code={room.code}")
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    app = create_app(room, join_url=f"http://127.0.0.1:{port}/join?code={room.code}",
+                     **({"clock": clock} if clock else {}))
+    server = uvicorn.Server(config(app) if config else
+                            uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -616,3 +616,163 @@ def test_the_pooled_result_follows_the_projector_after_the_reveal(tmp_path):
         assert (tied[1], tied[3]) == ("0%", "0%"), tied
     finally:
         live.stop()
+
+
+def test_a_failing_pooled_result_is_one_line_on_the_projector_and_the_room_goes_on(
+        tmp_path, monkeypatch):
+    """An unexpected error while pooling (not a PolmodelError) reaches the projector's poll as
+    one line, the waiting ends, and the room keeps taking estimates."""
+    from polmodel.room.live import pooled
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("index 7 is out of bounds for axis 0 with size 3")
+
+    monkeypatch.setattr(pooled, "pooled_view", broken)
+    live = serve_in_thread(tmp_path / "s")
+    try:
+        name = live.room.open[0]
+        for who, shift in (("Ana", 0.0), ("Bo", 0.3)):
+            assert live.submit(who, [estimate_for(live, name, shift)]).status == 200
+        r = live.call("POST", "/api/show", {"reveal": True}, facilitator=True)
+        assert r.status == 200, r.text
+        live.room.wait_for_pooled(timeout=20)
+        assert not live.room._pooling.is_alive()
+        r = live.call("GET", "/api/projector", facilitator=True)
+        assert r.status == 200, r.text
+        shown = r.json()["pooled"]
+        assert shown["current"] and "RuntimeError" in shown["error"]
+        assert "could not be computed" in shown["error"] and "\n" not in shown["error"]
+        assert "Traceback" not in r.text and "out of bounds" not in r.text  # no internals shown
+        assert live.submit("Cy", [estimate_for(live, name, 0.1)]).status == 200  # still working
+        assert live.call("GET", "/projector", facilitator=True).status == 200
+    finally:
+        live.room.wait_for_pooled()
+        live.stop()
+
+
+# -- rate limits: wrong codes and submissions, one sliding window class ------------------------
+
+
+class _Clock:
+    """A clock the test moves by hand (no sleeping)."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_window_allows_n_in_any_minute_and_forgets_old_keys():
+    from polmodel.room.live.guard import Window
+
+    clock = _Clock()
+    w = Window(3, 60, clock=clock)
+    for _ in range(3):
+        assert w.wait("a") == 0.0
+        w.add("a")
+        clock.now += 10
+    assert w.wait("a") == pytest.approx(30)  # the first leaves the window at 1060; now 1030
+    assert w.wait("b") == 0.0  # another key is its own
+    clock.now += 29.9
+    assert w.wait("a") > 0
+    clock.now += 0.1
+    assert w.wait("a") == 0.0  # exactly a minute after the first: one slot free
+    w.add("a")
+    assert w.wait("a") == pytest.approx(10)
+    clock.now += 3600
+    for k in range(2000):  # made-up keys, each used once: the old ones are swept
+        w.add(f"device-{k}")
+        clock.now += 1
+    assert len(w._events) <= 1024 + 60
+
+
+def _other_loopback_addresses() -> bool:
+    """Whether this machine can send from 127.0.0.2 (Linux can; macOS has only 127.0.0.1)."""
+    import socket
+
+    try:
+        with socket.socket() as s:
+            s.bind(("127.0.0.2", 0))
+        return True
+    except OSError:
+        return False
+
+
+needs_other_addresses = pytest.mark.skipif(not _other_loopback_addresses(),
+                                           reason="needs 127.0.0.2 and .3 as client addresses")
+
+
+@pytest.fixture()
+def limited(tmp_path, monkeypatch):
+    from polmodel.room.live import app as room_app
+
+    monkeypatch.setattr(room_app, "SUBMISSIONS_PER_MINUTE_PER_ADDRESS", 5)  # read by create_app
+    clock = _Clock()
+    live = serve_in_thread(tmp_path / "s", clock=clock)
+    live.extra["clock"] = clock
+    yield live
+    live.stop()
+
+
+def test_a_device_may_send_thirty_a_minute_then_is_told_to_wait(limited):
+    from polmodel.room.live.app import SUBMISSIONS_PER_MINUTE
+
+    live, clock = limited, limited.extra["clock"]
+    assert SUBMISSIONS_PER_MINUTE == 30
+    e = [estimate_for(live, live.room.open[0])]
+    for k in range(SUBMISSIONS_PER_MINUTE):
+        r = live.submit("Ana", e, device="phone-ana-1")
+        assert r.status == 200, (k, r.text)
+        clock.now += 1
+    before = stored(live)
+    r = live.submit("Ana", e, device="phone-ana-1")
+    _refused(live, r, 429, "too many submissions from this device (30 a minute)")
+    assert "already sent are kept" in r.json()["error"]
+    assert r.headers["retry-after"] == "30"  # the first left the window at 1060; now 1030
+    assert r.json()["error"].endswith("wait 30 s and try again")
+    assert stored(live) == before  # refused, not stored
+    # another device from the same address (the laptop: no per-address limit) is not held up
+    assert live.submit("Bo", e, device="phone-bo-1").status == 200
+    # the window slides: once the first submission is a minute old, one more is allowed
+    clock.now += 30
+    assert live.submit("Ana", e, device="phone-ana-1").status == 200
+    _refused(live, live.submit("Ana", e, device="phone-ana-1"), 429, "this device")
+
+
+@needs_other_addresses
+def test_an_address_is_limited_whatever_device_ids_it_makes_up(limited):
+    live, clock = limited, limited.extra["clock"]
+    e = [estimate_for(live, live.room.open[0])]
+    for k in range(5):
+        r = live.submit(f"Eve {k}", e, device=f"made-up-{k:04d}", source="127.0.0.2")
+        assert r.status == 200, (k, r.text)
+    r = live.submit("Eve 9", e, device="made-up-9999", source="127.0.0.2")
+    _refused(live, r, 429, "from this network address (5 a minute)")
+    assert r.headers["retry-after"] == "60"
+    r = live.submit("Eve 8", e, source="127.0.0.2")  # no device id: the address still counts
+    _refused(live, r, 429, "network address")
+    assert live.submit("Fay", e, device="phone-fay-1", source="127.0.0.3").status == 200
+    for k in range(8):  # the laptop itself is not limited by address
+        assert live.submit(f"Gil {k}", e).status == 200
+    clock.now += 60
+    assert live.submit("Eve 9", e, device="made-up-9999", source="127.0.0.2").status == 200
+
+
+@needs_other_addresses
+def test_wrong_codes_answer_429_with_retry_after_and_the_window_slides(tmp_path):
+    from polmodel.room.live.app import WRONG_CODES_PER_MINUTE
+
+    clock = _Clock()
+    live = serve_in_thread(tmp_path / "s", clock=clock)
+    try:
+        for _ in range(WRONG_CODES_PER_MINUTE):
+            assert live.call("GET", "/api/room?code=WRONG9").status == 403
+        r = live.call("GET", f"/api/room?code={live.room.code}")
+        assert r.status == 429 and r.headers["retry-after"] == "60"
+        assert live.call("GET", f"/api/room?code={live.room.code}",
+                         source="127.0.0.2").status == 200  # another address is not held up
+        clock.now += 60
+        assert live.call("GET", f"/api/room?code={live.room.code}").status == 200
+    finally:
+        live.stop()

@@ -644,3 +644,130 @@ def test_every_answer_follows_a_sync_of_the_journal(tmp_path):
             assert synced, f"an answer sent with no sync of the journal before it: {line[:200]}"
             synced, answers = False, answers + 1
     assert answers == 5, f"{answers} answers seen in the trace; expected 5"
+
+
+# -- idle and half-sent connections ------------------------------------------------------------
+
+def _seconds_until_closed(sock, since: float, limit: float) -> float:
+    """Seconds from ``since`` until the server closes ``sock`` (what it sends is dropped);
+    fails if it is still open ``limit`` seconds after ``since``."""
+    sock.settimeout(max(0.1, since + limit - time.monotonic()))
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        pytest.fail(f"the connection was still open after {limit} s")
+    except ConnectionResetError:
+        pass
+    finally:
+        sock.close()
+    return round(time.monotonic() - since, 2)
+
+
+def _open(port: int):
+    import socket
+
+    return socket.create_connection(("127.0.0.1", port), timeout=HTTP_TIMEOUT)
+
+
+@pytest.fixture()
+def short_timeouts(tmp_path):
+    """The room's own server configuration, with a 1 s keep-alive and a 2 s request deadline."""
+    from room_helpers import serve_in_thread
+
+    from polmodel.room.live.server import server_config
+
+    live = serve_in_thread(tmp_path / "s", config=lambda app: server_config(
+        app, keep_alive=1, header_seconds=2))
+    yield live
+    live.stop()
+
+
+def test_idle_and_half_sent_connections_are_closed(short_timeouts):
+    port = short_timeouts.port
+    head = f"GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    t0 = time.monotonic()
+    silent, partial, kept, trickle = (_open(port) for _ in range(4))
+    partial.sendall(head[:30])
+    kept.sendall(head)
+    assert kept.recv(4096).startswith(b"HTTP/1.1 204")  # answered, then left idle
+    answered = time.monotonic()
+    waits = {}
+
+    def drip() -> None:  # a byte every 0.3 s: arriving bytes must not keep it open
+        try:
+            for b in head[:-2]:
+                trickle.sendall(bytes([b]))
+                time.sleep(0.3)
+        except OSError:
+            pass
+
+    dripping = threading.Thread(target=drip, daemon=True)
+    dripping.start()
+    for name, sock, since in (("kept", kept, answered), ("silent", silent, t0),
+                              ("partial", partial, t0), ("trickle", trickle, t0)):
+        waits[name] = _seconds_until_closed(sock, since, 8)
+    dripping.join(10)
+    assert 0.8 < waits["kept"] < 1.8, waits  # the keep-alive timeout (1 s)
+    for name in ("silent", "partial", "trickle"):  # the request deadline (2 s)
+        assert 1.8 < waits[name] < 3.5, waits
+    print(f"\nroom idle connections: closed after {waits} s (keep-alive 1 s, deadline 2 s)")
+
+
+def test_a_request_in_hand_is_not_cut_by_the_deadline(short_timeouts):
+    """The deadline is for a request's head: a body still arriving (within the app's 10 s)
+    and the answer after it are not cut off."""
+    from room_helpers import estimate_for
+
+    live = short_timeouts
+    body = json.dumps({"code": live.room.code, "participant": "Slow Sid",
+                       "estimates": [estimate_for(live, live.room.open[0])]}).encode()
+    s = _open(live.port)
+    try:
+        s.sendall((f"POST /api/estimates HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                   ).encode())
+        time.sleep(3)  # past the 2 s deadline, inside the body's 10 s
+        s.sendall(body)
+        answer = s.recv(4096).decode()
+    finally:
+        s.close()
+    assert answer.startswith("HTTP/1.1 200"), answer[:120]
+
+
+def test_silent_connections_filling_the_room_give_way_after_the_deadline(short_timeouts):
+    """MAX_CONNECTIONS connections that send nothing make the room answer 503; once the
+    deadline closes them it answers again (before, they were held for ever)."""
+    from polmodel.room.live.server import MAX_CONNECTIONS
+
+    live = short_timeouts
+    socks = [_open(live.port) for _ in range(MAX_CONNECTIONS)]
+    try:
+        time.sleep(0.3)
+        assert live.call("GET", "/favicon.ico").status == 503
+        time.sleep(2.5)
+        assert live.call("GET", "/favicon.ico").status == 204
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_the_room_command_closes_idle_and_silent_connections(tmp_path):
+    """``polmodel room`` itself: an idle kept-alive connection is closed after the keep-alive
+    timeout, a connection that never sends a whole request after the request deadline."""
+    from polmodel.room.live.server import HEADER_SECONDS, KEEP_ALIVE_SECONDS
+
+    server = start_room(tmp_path / "room")
+    t0 = time.monotonic()
+    silent, partial, kept = (_open(server.port) for _ in range(3))
+    partial.sendall(b"GET /api/room?code=")
+    kept.sendall(f"GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+    assert kept.recv(4096).startswith(b"HTTP/1.1 204")
+    answered = time.monotonic()
+    slack = 3
+    waits = {"kept": _seconds_until_closed(kept, answered, KEEP_ALIVE_SECONDS + slack)}
+    waits["silent"] = _seconds_until_closed(silent, t0, HEADER_SECONDS + slack)
+    waits["partial"] = _seconds_until_closed(partial, t0, HEADER_SECONDS + slack)
+    assert waits["kept"] >= KEEP_ALIVE_SECONDS - 0.5, waits  # not closed early either
+    assert min(waits["silent"], waits["partial"]) >= HEADER_SECONDS - 0.5, waits
+    print(f"\nroom command: idle connections closed after {waits} s")

@@ -211,3 +211,84 @@ def test_the_next_round_hides_the_reveal_and_a_name_may_change_phones_between_ro
     finally:
         room.wait_for_pooled()
         room.store.close()
+
+
+def _revealed_room(folder):
+    """A room with two participants' estimates and the pooled result revealed."""
+    room = Room(folder, worlds=64)
+    name = room.open[0]
+    view = next(a for a in room.participant_view()["assumptions"] if a["name"] == name)
+    for who in ("Ana", "Bo"):
+        room.store.submit(f"request-{who}-01", 1, who, [(name, view["low"], view["value"],
+                                                         view["high"])])
+    room.show(reveal=True)
+    return room
+
+
+@pytest.mark.parametrize("error", [RuntimeError("a bug"), ValueError("bad array"), MemoryError()])
+def test_any_failure_of_the_pooled_result_is_shown_in_one_line_and_retried(tmp_path, monkeypatch,
+                                                                          caplog, error):
+    """Not only a PolmodelError: whatever the pooling raises ends in a visible error state (the
+    traceback in the log, not on the projector), the wait ends, and a later poll tries again."""
+    import logging
+    import time
+
+    from polmodel.room.live import pooled, session
+
+    real = pooled.pooled_view
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(pooled, "pooled_view", broken)
+    room = _revealed_room(tmp_path / "s")
+    now = [1000.0]
+    room.clock = lambda: now[0]
+    try:
+        with caplog.at_level(logging.ERROR, logger="polmodel.room"):
+            assert "pooled" not in room.panel()  # computing
+            t = time.monotonic()
+            room.wait_for_pooled(timeout=20)
+            assert time.monotonic() - t < 20 and not room._pooling.is_alive()
+            shown = room.panel()["pooled"]
+        assert shown["current"] and shown["answer"] == "" and shown["figures"] == []
+        message = shown["error"]
+        assert type(error).__name__ in message and "could not be computed" in message
+        assert "\n" not in message and "Traceback" not in message and "File " not in message
+        assert "tries again" in message and "terminal" in message
+        logged = [r for r in caplog.records if r.name == "polmodel.room"]
+        assert logged and logged[0].exc_info and logged[0].exc_info[0] is type(error)
+
+        # Not before the pause: the same error, no new computation (no hot loop of tracebacks).
+        room.panel()
+        assert not room._pooling.is_alive()
+        # After it, with the fault gone: a poll starts again and the result comes.
+        monkeypatch.setattr(pooled, "pooled_view", real)
+        now[0] += session.POOLED_RETRY_SECONDS + 1
+        retried = room.panel()["pooled"]
+        assert not retried["current"]  # the error still shown while it recomputes
+        room.wait_for_pooled(timeout=60)
+        good = room.panel()["pooled"]
+        assert good["current"] and "error" not in good and "pooled" in good["answer"]
+    finally:
+        room.wait_for_pooled()
+        room.store.close()
+
+
+def test_a_polmodel_error_in_the_pooled_result_is_shown_in_its_own_words(tmp_path, monkeypatch):
+    from polmodel.room.live import pooled
+
+    def refused(*args, **kwargs):
+        raise PolmodelError("estimates: too few participants; allowed: two or more")
+
+    monkeypatch.setattr(pooled, "pooled_view", refused)
+    room = _revealed_room(tmp_path / "s")
+    try:
+        room.panel()
+        room.wait_for_pooled(timeout=20)
+        shown = room.panel()["pooled"]
+        assert shown["current"] and shown["error"] == ("estimates: too few participants; "
+                                                       "allowed: two or more")
+    finally:
+        room.wait_for_pooled()
+        room.store.close()

@@ -24,8 +24,9 @@ Routes (``F``: facilitator cookie; ``P``: join code; the JSON API is documented 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections import defaultdict, deque
+from collections.abc import Callable
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -42,12 +43,14 @@ from polmodel.room.live.guard import (
     MAX_BODY,
     TOKEN_HEADER,
     Refused,
+    Window,
     check_cross_site,
     check_length,
     check_submission,
     parse_json,
     same,
     token_of,
+    too_many,
 )
 
 STATIC = {"room.css": "text/css; charset=utf-8",
@@ -71,9 +74,31 @@ BODY_SECONDS = 10
 WRONG_CODES_PER_MINUTE = 30
 """Wrong join codes one address may try in a minute before it has to wait."""
 
+SUBMISSIONS_PER_MINUTE = 30
+"""Submissions one device (the id a participant's page keeps) may send in a minute.
+
+A participant revising answers sends one submission per press of "Send", a few a minute at
+most (each needs a low, best and high typed for every open number); thirty is ten times a fast
+reviser's pace, and stops a page or script in a loop from filling the session's database.
+"""
+
+SUBMISSIONS_PER_MINUTE_PER_ADDRESS = 600
+"""Submissions one network address may send in a minute, whatever device ids it sends.
+
+Device ids are the sender's own choice, so this is the limit a script cannot step round. It
+is twenty devices' worth: a venue whose guest Wi-Fi puts every phone behind one address still
+lets a room of fifty revise at twelve a minute each; one address sending at the limit adds ten
+synced submissions a second, which the room absorbs (see benchmarks/room.py).
+"""
+
+OWN_ADDRESSES = frozenset({"127.0.0.1", "::1"})
+"""The laptop's own address, exempt from the per-address limit (not the per-device one): without
+``--lan`` every participant is on it, and its scripts, tests and benchmarks send hundreds a
+minute. Wrong join codes are counted for it too."""
+
 
 def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
-               join_url: str = "") -> Starlette:
+               join_url: str = "", clock: Callable[[], float] = time.monotonic) -> Starlette:
     """The Starlette app of a room.
 
     Parameters
@@ -84,18 +109,24 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
         reach the room through a name that points here).
     join_url : str
         The participants' address, shown on the projector with its QR code.
+    clock : callable
+        The rate limits' clock (seconds; a test gives one it moves by hand).
     """
     token = token_of(room.key)
     static = {name: (resources.files("polmodel.room.live") / "static" / name).read_bytes()
               for name in STATIC}
-    wrong: dict[str, deque] = defaultdict(deque)
+    wrong = Window(WRONG_CODES_PER_MINUTE, clock=clock)
+    per_device = Window(SUBMISSIONS_PER_MINUTE, clock=clock)
+    per_address = Window(SUBMISSIONS_PER_MINUTE_PER_ADDRESS, clock=clock)
     qr = _qr_svg(join_url) if join_url else ""
     codes = {room.code}
 
-    def respond(request: Request, status: int, message: str) -> Response:
+    def respond(request: Request, status: int, message: str,
+                headers: dict[str, str] | None = None) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message}, status_code=status)
-        return HTMLResponse(pages.message_page("polmodel room", message), status_code=status)
+            return JSONResponse({"error": message}, status_code=status, headers=headers)
+        return HTMLResponse(pages.message_page("polmodel room", message), status_code=status,
+                            headers=headers)
 
     def facilitator(request: Request) -> None:
         if not same(request.cookies.get(COOKIE), room.key):
@@ -107,16 +138,27 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
 
     def participant(request: Request, code: object) -> None:
         client = request.client.host if request.client else "?"
-        tries = wrong[client]
-        now = time.monotonic()
-        while tries and now - tries[0] > 60:
-            tries.popleft()
-        if len(tries) >= WRONG_CODES_PER_MINUTE:
+        wait = wrong.wait(client)
+        if wait:
             raise Refused(429, "too many wrong join codes; wait a minute and check the code on "
-                               "the projector")
+                               "the projector", {"retry-after": str(math.ceil(wait))})
         if not isinstance(code, str) or not any(same(code.strip().upper(), c) for c in codes):
-            tries.append(now)
+            wrong.add(client)
             raise Refused(403, "wrong or missing join code; allowed: the code on the projector")
+
+    def submission_allowed(request: Request, device: str | None) -> None:
+        """Count a submission against its device and its address, or refuse it (429)."""
+        client = request.client.host if request.client else "?"
+        limits = [(per_device, device, "this device")] if device else []
+        if client not in OWN_ADDRESSES:
+            limits.append((per_address, client, "this network address"))
+        for window, key, who in limits:  # every limit checked before any counts this one
+            wait = window.wait(key)
+            if wait:
+                raise too_many(f"too many submissions from {who} ({window.limit} a minute); "
+                               "the estimates already sent are kept", wait)
+        for window, key, _ in limits:
+            window.add(key)
 
     async def body(request: Request) -> dict:
         check_length(request.headers)
@@ -174,6 +216,7 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
         data = await body(request)
         participant(request, data.get("code"))
         sub = check_submission(data, room.open, _limits())
+        submission_allowed(request, sub.device)
         return JSONResponse(await run_in_threadpool(room.submit, sub))
 
     # -- the facilitator -------------------------------------------------------------------
@@ -242,7 +285,7 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
               Route("/export/{name}", export)]
     async def refused(request: Request, err: Exception) -> Response:
         if isinstance(err, Refused):
-            return respond(request, err.status, err.message)
+            return respond(request, err.status, err.message, err.headers)
         if isinstance(err, HTTPException):  # the router's 404 and 405, in the room's words
             words = {404: "no such page", 405: f"{request.method} is not allowed here"}
             return respond(request, err.status_code, words.get(err.status_code, str(err.detail)))
@@ -271,7 +314,8 @@ def create_app(room, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
                                    "printed")
             check_cross_site(request.method, request.headers, (f"http://{host}",))
         except Refused as err:
-            return await respond(request, err.status, err.message)(scope, receive, with_headers)
+            return await respond(request, err.status, err.message, err.headers)(
+                scope, receive, with_headers)
         await inner(scope, receive, with_headers)
 
     return app

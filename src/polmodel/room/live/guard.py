@@ -11,6 +11,8 @@
 - **Sizes**: bodies over :data:`MAX_BODY` bytes are refused before they are read whole.
 - **Numbers**: JSON's ``NaN`` and ``Infinity`` are refused; estimates are checked by the
   estimates file's own rules (:func:`polmodel.room.estimates_file.check_range`).
+- **Rates**: :class:`Window` counts what one address (or one device) did in the last minute:
+  wrong join codes, and submissions.
 
 Every refusal is one line saying what was wrong and what is allowed. Nothing here imports the
 web framework; :mod:`.app` calls these with what it read from the request.
@@ -22,8 +24,11 @@ import hashlib
 import hmac
 import math
 import re
+import threading
+import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,12 +47,73 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class Refused(Exception):
-    """A request refused: an HTTP status and one line for the person who sent it."""
+    """A request refused: an HTTP status and one line for the person who sent it.
 
-    def __init__(self, status: int, message: str) -> None:
+    ``headers`` are sent with the refusal (``Retry-After`` on a 429).
+    """
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = dict(headers or {})
+
+
+class Window:
+    """At most ``limit`` events per key in any ``seconds`` (a sliding window), e.g. per address.
+
+    :meth:`wait` says how long a key must wait before its next event is allowed (0: now);
+    :meth:`add` counts one. The two are apart so a caller can count only some events (a wrong
+    join code, not a right one) and check several windows before counting in any. Keys whose
+    events have all left the window are forgotten, so made-up keys do not pile up. ``clock``
+    is ``time.monotonic`` unless a test gives another.
+    """
+
+    def __init__(self, limit: int, seconds: float = 60.0, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.seconds, self.clock = limit, seconds, clock
+        self._events: dict[str, deque] = {}
+        self._lock = threading.Lock()
+        self._sweep_at = 1024
+
+    def wait(self, key: str) -> float:
+        """Seconds until ``key`` may have another event (0.0 if it may now)."""
+        with self._lock:
+            now = self.clock()
+            events = self._drop_old(key, now)
+            if len(events) < self.limit:
+                return 0.0
+            return max(events[len(events) - self.limit] + self.seconds - now, 0.001)
+
+    def add(self, key: str) -> None:
+        """Count one event of ``key`` now."""
+        with self._lock:
+            now = self.clock()
+            events = self._drop_old(key, now)
+            events.append(now)
+            self._events[key] = events
+            if len(self._events) >= self._sweep_at:
+                for k in list(self._events):
+                    self._drop_old(k, now)
+                self._sweep_at = max(1024, 2 * len(self._events))
+
+    def _drop_old(self, key: str, now: float) -> deque:
+        """``key``'s events still in the window (the key forgotten if none are)."""
+        events = self._events.get(key)
+        if events is None:
+            return deque(maxlen=self.limit)  # the last `limit` events say all wait() needs
+        while events and now - events[0] >= self.seconds:
+            events.popleft()
+        if not events:
+            del self._events[key]
+        return events
+
+
+def too_many(message: str, wait: float) -> Refused:
+    """A 429 that says how long to wait, in its words and in ``Retry-After`` (whole seconds)."""
+    seconds = max(1, math.ceil(wait))
+    return Refused(429, f"{message}; wait {seconds} s and try again",
+                   {"retry-after": str(seconds)})
 
 
 def same(given: object, expected: str) -> bool:

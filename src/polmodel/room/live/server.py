@@ -16,6 +16,20 @@ from polmodel.errors import PolmodelError
 MAX_CONNECTIONS = 256
 """Connections served at once; more are answered 503 (a room of 50 phones uses a few dozen)."""
 
+KEEP_ALIVE_SECONDS = 5
+"""A connection idle this long after an answer is closed (uvicorn's ``timeout_keep_alive``)."""
+
+HEADER_SECONDS = 10
+"""A request's head (its line and headers) must arrive within this many seconds of the
+connection opening or of the previous answer, or the connection is closed.
+
+uvicorn starts no timer before a connection's first request, and a byte that arrives stops
+its keep-alive timer: a connection that opens and sends nothing, or half a request line, was
+held for ever, and :data:`MAX_CONNECTIONS` of them made the room answer 503 to everyone. A
+phone sends its whole request at once; ten seconds is slow Wi-Fi's worst with room to spare.
+(The body has its own limit, :data:`polmodel.room.live.app.BODY_SECONDS`.)
+"""
+
 
 @dataclass(frozen=True)
 class Addresses:
@@ -67,9 +81,68 @@ def addresses(room, port: int, lan: bool) -> Addresses:
                      hosts=tuple(dict.fromkeys(hosts)))
 
 
+def guarded_protocol(header_seconds: float = HEADER_SECONDS) -> type:
+    """The HTTP protocol uvicorn picks (``http="auto"``), with a deadline for each request.
+
+    The deadline starts when the connection opens and again after each answer; when it passes
+    with no request being answered (none arrived whole, or the connection went quiet after
+    one), the connection is closed, as uvicorn's keep-alive timeout closes it. Unlike that
+    timeout, bytes arriving do not stop it, so a request sent a byte at a time is cut off too.
+    """
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    class Guarded(AutoHTTPProtocol):
+        _deadline = None
+
+        def connection_made(self, transport) -> None:  # noqa: D102
+            super().connection_made(transport)
+            self._start_deadline()
+
+        def on_response_complete(self) -> None:  # noqa: D102
+            super().on_response_complete()
+            self._start_deadline()
+
+        def connection_lost(self, exc) -> None:  # noqa: D102
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+            super().connection_lost(exc)
+
+        def _start_deadline(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+            self._deadline = (None if self.transport.is_closing() else
+                              self.loop.call_later(header_seconds, self._deadline_passed))
+
+        def _deadline_passed(self) -> None:
+            self._deadline = None
+            if self.cycle is None or self.cycle.response_complete:  # no request in hand
+                self.timeout_keep_alive_handler()
+
+    Guarded.__name__ = Guarded.__qualname__ = f"Guarded{AutoHTTPProtocol.__name__}"
+    return Guarded
+
+
+def server_config(app, *, keep_alive: float = KEEP_ALIVE_SECONDS,
+                  header_seconds: float = HEADER_SECONDS):
+    """The room's uvicorn configuration (the tests give shorter timeouts).
+
+    No proxy headers: the room is never behind a proxy, so ``X-Forwarded-For`` from a client on
+    the laptop would only let it pass for another address in the per-address limits.
+    """
+    import uvicorn
+
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                          timeout_keep_alive=keep_alive, server_header=False,
+                          limit_concurrency=MAX_CONNECTIONS, proxy_headers=False,
+                          http=guarded_protocol(header_seconds))
+
+
 def serve(room, *, port: int = 8765, lan: bool = False,
           say: Callable[[str], None] = print) -> None:
     """Serve the room until interrupted (Ctrl-C), printing the two URLs first."""
+    import logging
+
     import uvicorn
 
     from polmodel.room.live.app import create_app
@@ -77,13 +150,15 @@ def serve(room, *, port: int = 8765, lan: bool = False,
     sock = bind(port, lan)
     where = addresses(room, sock.getsockname()[1], lan)
     app = create_app(room, hosts=where.hosts, join_url=where.participants)
+    log = logging.getLogger("polmodel.room")  # a failure's traceback: this terminal, not the room
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("polmodel room: %(message)s"))
+        log.addHandler(handler)
     say(f"projector:    {where.projector}")
     say(f"participants: {where.participants}   (join code {room.code})")
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            timeout_keep_alive=5, server_header=False,
-                            limit_concurrency=MAX_CONNECTIONS)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(server_config(app)).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn shuts down, then raises Ctrl-C again: the way to stop
         say("room stopped; the same command resumes it")
     finally:

@@ -8,7 +8,9 @@ file changed. The settings the facilitator's sliders set are stored on every cha
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,12 @@ from polmodel.scenario.definition import Scenario
 
 ROUNDS = 2
 """Rounds of estimates (the IDEA protocol: estimate, discuss, re-estimate)."""
+
+POOLED_RETRY_SECONDS = 10.0
+"""After an unexpected failure, the pooled result is tried again on a poll this much later."""
+
+log = logging.getLogger("polmodel.room")
+"""Where a failure's traceback goes: the terminal that runs ``polmodel room``, not the room."""
 
 
 def _name_of(scenario: str) -> str:
@@ -94,8 +102,11 @@ class Room:
             self.store.update(settings=self.settings.to_dict(),
                               open=list(self.settings.sliders[:3]))
         self._picture: tuple[str, dict] | None = None
-        self._pooled: tuple[tuple, dict] | None = None
+        self._pooled: tuple[tuple, dict, float | None] | None = None
+        """(key, result, when it failed unexpectedly or None): the last pooled result."""
         self._pooling: threading.Thread | None = None
+        self.clock = time.monotonic
+        """The clock of the pooled result's retries (a test may replace it)."""
 
     def _snapshot(self, sc: Scenario) -> None:
         """Copy the scenario's file into the folder (written whole, then renamed)."""
@@ -339,30 +350,56 @@ class Room:
         The pooled view re-runs the question once per participant (about a second for a room
         of thirty): it runs in a thread of its own, so the projector's poll answers at once and
         keeps showing who answered while it computes. Returns (result or None, up to date).
-        """
-        from polmodel.room.live.pooled import pooled_view
 
+        Whatever the computation raises ends it with a result that says so in one line (a
+        :class:`PolmodelError` in its own words; anything else as an internal error, its
+        traceback logged for the facilitator's terminal), so the projector never waits forever.
+        An unexpected failure is tried again on a poll :data:`POOLED_RETRY_SECONDS` later; a
+        :class:`PolmodelError` is kept until the estimates or the settings change.
+        """
         with self._pooled_lock:
             if self._pooled is not None and self._pooled[0] == key:
-                return self._pooled[1], True
+                failed = self._pooled[2]
+                if failed is None or self.clock() - failed < POOLED_RETRY_SECONDS:
+                    return self._pooled[1], True
             if self._pooling is None or not self._pooling.is_alive():
-                rows, hide, _ = key
-
-                def work() -> None:
-                    try:
-                        result = pooled_view(self, rows, hide)
-                    except PolmodelError as err:
-                        result = {"answer": "", "figures": [], "split": False, "provenance": "",
-                                  "error": str(err)}
-                    with self._pooled_lock:
-                        self._pooled = (key, result)
-
-                self._pooling = threading.Thread(target=work, name="pooled", daemon=True)
+                self._pooling = threading.Thread(target=self._pool, args=(key,), name="pooled",
+                                                 daemon=True)
                 self._pooling.start()
             return (self._pooled[1] if self._pooled is not None else None), False
+
+    def _pool(self, key: tuple) -> None:
+        """Compute the pooled result for ``key`` and keep it, or keep the failure in one line."""
+        from polmodel.room.live import pooled
+
+        rows, hide, _ = key
+        failed = None
+        try:
+            result = pooled.pooled_view(self, rows, hide)
+        except PolmodelError as err:
+            result = _pooled_error(str(err))
+        except BaseException as err:  # noqa: BLE001 - any failure must reach the projector
+            failed = self.clock()
+            result = _pooled_error(
+                f"The pooled result could not be computed (an internal error: "
+                f"{type(err).__name__}); the estimates are kept, the room tries again in "
+                f"{POOLED_RETRY_SECONDS:.0f} s, and the details are in the terminal that runs "
+                "polmodel room.")
+            log.error("the pooled result could not be computed", exc_info=True)  # after: kept anyway
+            if not isinstance(err, Exception):  # SystemExit, KeyboardInterrupt: shown, then on
+                raise
+        finally:
+            with self._pooled_lock:
+                self._pooled = (key, result, failed)
 
     def wait_for_pooled(self, timeout: float = 60.0) -> None:
         """Wait until the pooled result in progress is ready (scripts and tests)."""
         thread = self._pooling
         if thread is not None:
             thread.join(timeout)
+
+
+def _pooled_error(message: str) -> dict[str, Any]:
+    """A pooled result that is only its failure, in one line."""
+    return {"answer": "", "figures": [], "split": False, "provenance": "",
+            "error": " ".join(message.split())}
