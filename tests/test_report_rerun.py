@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from polmodel.analysis.comparison import compare
 from polmodel.cli import main
 from polmodel.room.handout import PROVENANCE_META
-from polmodel.room.handout_answer import verdict_pcts
 from polmodel.scenario.loading import load_scenario
 from polmodel.scenario.whatif import apply_settings
+from polmodel.views.text import verdict_pcts
 
 WORLDS = "32"
 

@@ -311,12 +311,6 @@ def _settings(projector, change: dict) -> dict:
     return out["body"]
 
 
-def _pct(share: float) -> str:
-    from polmodel.views.text import pct
-
-    return pct(share)
-
-
 def test_a_lever_slider_redraws_the_projector(room, projector):
     from selenium.webdriver.common.by import By
 
@@ -345,8 +339,11 @@ def test_a_lever_slider_redraws_the_projector(room, projector):
     assert shown != _as_browser_html(projector, before["picture"])
     assert after["shares"] != before["shares"], "the lever move did not change the answer"
     answer = projector.find_element(By.ID, "answer").text
-    for share in after["shares"]:
-        assert _pct(share) in answer, f"{_pct(share)} (share {share}) not in {answer!r}"
+    from polmodel.views.text import verdict_pcts
+
+    higher, tied, lower = after["shares"]
+    for share in verdict_pcts(higher, lower, tied):  # the printed parts, adding up to 100%
+        assert share in answer, f"{share} not in {answer!r}"
     # The picture says what moved: a what-if line naming the lever and its new intensity.
     changes = projector.find_element(By.ID, "changes").text
     assert "targeted sanctions" in changes and f"at {target:g}" in changes, changes

@@ -51,7 +51,7 @@ def test_a_share_alone_keeps_its_ordinary_rounding():
 
 
 def test_equal_sides_of_a_verdict_read_the_same_and_still_add_up():
-    from polmodel.room.handout_answer import verdict_pcts
+    from polmodel.views.text import verdict_pcts
 
     big, small, tied = verdict_pcts(0.335, 0.335, 0.33)  # 33.5 + 33.5 + 33: one point to give
     assert big == small and sum(map(value, (big, small, tied))) == 100
@@ -122,3 +122,27 @@ def test_a_sweep_of_two_policies_prints_rows_that_add_up_to_100():
     (_, _, rows, _), *_ = sections(sw)
     for row in rows:
         assert sum(map(value, row[1:4])) == 100, row
+
+
+@pytest.mark.parametrize("shares", [(1 / 3, 1 / 3, 1 / 3), (0.125, 0.75, 0.125), (0.6, 0.2, 0.2)])
+def test_the_rooms_answer_adds_up_to_100(shares):
+    """The projector's answer sentence prints the verdict's three parts as the handout does."""
+    import re
+    from types import SimpleNamespace
+
+    from polmodel.room.live.picture import answer_html
+
+    higher, tied, lower = shares
+    c = SimpleNamespace(pairwise=lambda a, b: {"share_higher": higher, "share_tied": tied,
+                                               "share_lower": lower},
+                        margin=0.02, holds=lambda a, b: (8, 8), n_worlds=1000)
+    text = answer_html(c, ("targeted", "broad"))
+    sentence = text.split("<svg")[0]
+    parts = [int(x) for x in re.findall(r"<b>(\d+)%</b>", sentence)]
+    if higher == lower:  # "each does in X, and they tie in Y"
+        assert len(parts) == 2 and 2 * parts[0] + parts[1] == 100, sentence
+        parts = [parts[0], parts[1], parts[0]]
+    assert len(parts) == 3 and sum(parts) == 100, sentence
+    # The bar under it reads the same numbers.
+    title = re.search(r"<title>(.*?)</title>", text).group(1)
+    assert sorted(int(x) for x in re.findall(r"(\d+)%", title)) == sorted(parts), title

@@ -36,15 +36,8 @@ from polmodel.views.comparison_text import (
     comparison_sections,
     comparison_summary,
 )
-from polmodel.views.text import (
-    CAVEAT,
-    Section,
-    counted,
-    csv_text,
-    provenance,
-    short_repr,
-    write_text,
-)
+from polmodel.views.csv_table import csv_text
+from polmodel.views.text import CAVEAT, Section, counted, provenance, short_repr, write_text
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float]:

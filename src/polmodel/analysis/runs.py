@@ -378,7 +378,7 @@ def runs_csv(results: list[RunResult]) -> str:
     ``overrides``), then ``policy``, ``month``, the states, ``opening_index``, ``window`` and
     ``bottleneck``.
     """
-    from polmodel.views.text import csv_text, provenance_columns
+    from polmodel.views.csv_table import csv_text, provenance_columns
 
     header = [*provenance_columns(scenario=None, horizon=None, structure=None, aggregator=None,
                                   overrides=None)[0],

@@ -387,7 +387,7 @@ def show_command(scenario, sets, as_json, as_csv):
     """
     from polmodel.scenario.whatif import describe_settings
     from polmodel.views.assumptions import assumption_rows, assumptions_text
-    from polmodel.views.text import csv_text, provenance_columns
+    from polmodel.views.csv_table import csv_text, provenance_columns
 
     _check_format(as_json, as_csv)
     sc = _load(scenario, None, ())

@@ -50,7 +50,7 @@ def csv_sidecar(prov: str | list[str], csv_text: str) -> str:
     answers several (its JSON is then a list too).
     """
     from polmodel.cli.common import json_text
-    from polmodel.views.text import csv_columns, csv_metadata
+    from polmodel.views.csv_table import csv_columns, csv_metadata
 
     return json_text(csv_metadata(prov, csv_columns(csv_text)))
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import csv
 import io
 
-from polmodel.views.text import CAVEAT, counted, pcts, provenance_columns, sections_text, wrap
+from polmodel.views.csv_table import provenance_columns
+from polmodel.views.text import CAVEAT, counted, pcts, sections_text, wrap
 
 VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher",
                                     "share_b_higher", "share_tied", "side")

@@ -14,7 +14,13 @@ from __future__ import annotations
 import html
 
 from polmodel.room.handout_pages import Part, table
-from polmodel.views.text import CAVEAT, approx, counted, parts_text, pct, pct_parts, pcts
+from polmodel.views.text import (
+    CAVEAT,
+    approx,
+    counted,
+    pct,
+    verdict_pcts,
+)
 
 
 def question_html(sc, c, pair: tuple[str, str]) -> str:
@@ -54,26 +60,6 @@ def answer_html(c, pair: tuple[str, str]) -> str:
             f"on {counted(c.n_worlds, 'plausible world')}.</p>"
             + verdict_bar(a, b, hi, tie, lo)
             + f"<p class='holds'>{html.escape(holds_sentence(c, pair))}</p>")
-
-
-def verdict_pcts(higher: float, lower: float, tied: float) -> tuple[str, str, str]:
-    """The verdict's shares as its sentence prints them: the larger side's, the other's, the tie's.
-
-    They add up to 100% (:func:`~polmodel.views.text.pct_parts`). When the two sides are equal
-    the sentence says "each does in X", so both must read the same: a point the rounding gave
-    one of them goes to the tie instead (which stays within a point of its exact share).
-
-    Examples
-    --------
-    >>> verdict_pcts(0.25, 0.5, 0.25), verdict_pcts(0.335, 0.335, 0.33)
-    (('50%', '25%', '25%'), ('33%', '33%', '34%'))
-    """
-    big, small = max(higher, lower), min(higher, lower)
-    shares = (big, small, tied)
-    if higher != lower:
-        return pcts(*shares)
-    b, s, t = pct_parts(*shares)
-    return parts_text(shares, (min(b, s), min(b, s), t + abs(b - s)))
 
 
 def holds_sentence(c, pair: tuple[str, str]) -> str:

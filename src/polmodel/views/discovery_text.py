@@ -15,7 +15,8 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 from polmodel.model.labels import label
-from polmodel.views.text import CAVEAT, Section, approx, counted, csv_text, pct, provenance_columns
+from polmodel.views.csv_table import csv_text, provenance_columns
+from polmodel.views.text import CAVEAT, Section, approx, counted, pct
 
 
 def _join(items: Sequence[str], sep: str = ", ") -> str:

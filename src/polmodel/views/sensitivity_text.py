@@ -15,7 +15,8 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 from polmodel.model.labels import label
-from polmodel.views.text import CAVEAT, Section, approx, counted, csv_cell, provenance_columns
+from polmodel.views.csv_table import csv_cell, provenance_columns
+from polmodel.views.text import CAVEAT, Section, approx, counted
 
 SHOWN = 12  # rows per table on the terminal; --json/--csv hold every assumption
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from polmodel.views import svg
-from polmodel.views.text import pct, pcts
+from polmodel.views.text import pct, verdict_pcts
 
 TIED = "#BBBBBB"
 
@@ -39,9 +39,11 @@ def verdict_bar(a: str, b: str, higher: float, tied: float, lower: float, *,
             body.append(svg.rect(x, top, w, bar, fill=colour))
         x += w
     # Labels under the bar, at its two ends and its middle, so a thin share is still named.
-    # The three shares are all the worlds: printed, they add up to 100%.
+    # The three shares are all the worlds: printed, they add up to 100%, and read as the
+    # answer's sentence reads them (equal sides print the same).
     y = top + bar + f * 1.15
-    shown = pcts(higher, tied, lower)
+    big, small, tie = verdict_pcts(higher, lower, tied)
+    shown = (big, tie, small) if higher >= lower else (small, tie, big)
     for (_, colour, words, anchor), text, at in zip(parts, shown, (2.0, width / 2, width - 4)):
         body.append(svg.text(at, y, f"{words}: {text}", size=f, anchor=anchor, bold=True,
                              colour=svg.BLACK if colour == TIED else colour))

@@ -13,18 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from polmodel.views.csv_table import csv_cell, csv_text, provenance_columns
 from polmodel.views.figure_parts import name as _label
-from polmodel.views.text import (
-    CAVEAT,
-    counted,
-    csv_cell,
-    csv_text,
-    pct,
-    pcts,
-    provenance_columns,
-    result_html,
-    result_text,
-)
+from polmodel.views.text import CAVEAT, counted, pct, pcts, result_html, result_text
 
 FEW_WORLDS = 200
 """Below this many worlds a point, the headline says that one world moves a share visibly."""

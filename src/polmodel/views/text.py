@@ -316,6 +316,26 @@ def parts_text(shares: Sequence[float], parts: Sequence[int]) -> tuple[str, ...]
     return tuple(out)
 
 
+
+def verdict_pcts(higher: float, lower: float, tied: float) -> tuple[str, str, str]:
+    """The verdict's shares as its sentence prints them: the larger side's, the other's, the tie's.
+
+    They add up to 100% (:func:`~polmodel.views.text.pct_parts`). When the two sides are equal
+    the sentence says "each does in X", so both must read the same: a point the rounding gave
+    one of them goes to the tie instead (which stays within a point of its exact share).
+
+    Examples
+    --------
+    >>> verdict_pcts(0.25, 0.5, 0.25), verdict_pcts(0.335, 0.335, 0.33)
+    (('50%', '25%', '25%'), ('33%', '33%', '34%'))
+    """
+    big, small = max(higher, lower), min(higher, lower)
+    shares = (big, small, tied)
+    if higher != lower:
+        return pcts(*shares)
+    b, s, t = pct_parts(*shares)
+    return parts_text(shares, (min(b, s), min(b, s), t + abs(b - s)))
+
 def result_text(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
     """A result for the terminal: title, its sentence, headed tables, the caveat, provenance."""
     return wrap("\n".join([title, "", wrap(" ".join(lead.split())), "", sections_text(sections),
@@ -326,53 +346,6 @@ def result_html(title: str, lead: str, sections: Sequence[Section], prov: str) -
     """The same as HTML, for Jupyter."""
     return (f"<h4>{html.escape(title)}</h4><p>{html.escape(lead)}</p>{sections_html(sections)}"
             f"<p><small>{html.escape(CAVEAT)}<br>{html.escape(prov)}</small></p>")
-
-
-def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """CSV text with one header line (no comment lines) and Unix line ends."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
-
-
-def provenance_columns(**fields: object) -> tuple[list[str], list[object]]:
-    """The leading provenance columns of a CSV and their cells: ``polmodel_version``, then ``fields``.
-
-    A field that is None is an empty cell, so every row has the same number of fields. Every
-    CSV polmodel writes starts with these columns (the names
-    :func:`polmodel.views.comparison_text.comparison_rows` uses where a result has the field)
-    instead of a comment line: one header line, nothing before it.
-    """
-    from polmodel import __version__
-
-    return (["polmodel_version", *fields],
-            [__version__, *("" if v is None else v for v in fields.values())])
-
-
-def csv_cell(value: object) -> object:
-    """A CSV cell: floats to 6 significant digits, None empty, anything else as it is."""
-    if value is None:
-        return ""
-    return f"{value:.6g}" if isinstance(value, float) else value
-
-
-def csv_columns(text: str) -> list[str]:
-    """The column names of CSV ``text`` (its one header line)."""
-    import csv
-    import io
-
-    return next(csv.reader(io.StringIO(text)), [])
-
-
-def csv_metadata(result_provenance: str | Sequence[str], columns: Sequence[str],
-                 **extra: object) -> dict:
-    """The sidecar of a CSV file (``NAME.csv-metadata.json``): provenance, caveat, columns."""
-    return {"provenance": result_provenance, "caveat": CAVEAT, "columns": list(columns), **extra}
 
 
 def write_text(path, text: str) -> None:

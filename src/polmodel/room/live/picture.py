@@ -276,19 +276,19 @@ def answer_html(c, pair: tuple[str, str]) -> str:
     and the AND and points to its appendix; the projector says the same in plain words.
     """
     from polmodel.views.svg_charts import verdict_bar
-    from polmodel.views.text import pct
+    from polmodel.views.text import verdict_pcts
 
     a, b = pair
     pw = c.pairwise(a, b)
     hi, lo, tie = pw["share_higher"], pw["share_lower"], pw["share_tied"]
     first, second = (a, b) if hi >= lo else (b, a)
-    big, small = max(hi, lo), min(hi, lo)
+    big, small, tied = verdict_pcts(hi, lo, tie)  # they add up to 100%, as the handout's
     e = html.escape
-    lead = (f"<b>{e(first)}</b> gives the higher opening index in <b>{e(pct(big))}</b> of "
-            f"plausible worlds, <b>{e(second)}</b> in <b>{e(pct(small))}</b>; they differ by less "
-            f"than {c.margin:g} (a tie) in <b>{e(pct(tie))}</b>." if hi != lo else
+    lead = (f"<b>{e(first)}</b> gives the higher opening index in <b>{e(big)}</b> of "
+            f"plausible worlds, <b>{e(second)}</b> in <b>{e(small)}</b>; they differ by less "
+            f"than {c.margin:g} (a tie) in <b>{e(tied)}</b>." if hi != lo else
             f"Neither gives the higher opening index in more worlds: each does in "
-            f"<b>{e(pct(hi))}</b>, and they tie in <b>{e(pct(tie))}</b>.")
+            f"<b>{e(big)}</b>, and they tie in <b>{e(tied)}</b>.")
     held, n = c.holds(a, b)
     holds = (f"Read the model {n} ways ({n // 2} theories of how openings happen, each with the "
              "four conditions combined strictly or gradually), the same reading of this comparison "

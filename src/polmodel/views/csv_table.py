@@ -1,0 +1,58 @@
+"""CSV tables as polmodel writes them: one header line, the provenance in leading columns.
+
+No comment lines, so ``pandas.read_csv`` and spreadsheets read every file as it is; the caveat
+and the provenance also go to a sidecar ``NAME.csv-metadata.json`` (:func:`csv_metadata`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from polmodel.views.text import CAVEAT
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """CSV text with one header line (no comment lines) and Unix line ends."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def provenance_columns(**fields: object) -> tuple[list[str], list[object]]:
+    """The leading provenance columns of a CSV and their cells: ``polmodel_version``, then ``fields``.
+
+    A field that is None is an empty cell, so every row has the same number of fields. Every
+    CSV polmodel writes starts with these columns (the names
+    :func:`polmodel.views.comparison_text.comparison_rows` uses where a result has the field)
+    instead of a comment line: one header line, nothing before it.
+    """
+    from polmodel import __version__
+
+    return (["polmodel_version", *fields],
+            [__version__, *("" if v is None else v for v in fields.values())])
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell: floats to 6 significant digits, None empty, anything else as it is."""
+    if value is None:
+        return ""
+    return f"{value:.6g}" if isinstance(value, float) else value
+
+
+def csv_columns(text: str) -> list[str]:
+    """The column names of CSV ``text`` (its one header line)."""
+    import csv
+    import io
+
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+def csv_metadata(result_provenance: str | Sequence[str], columns: Sequence[str],
+                 **extra: object) -> dict:
+    """The sidecar of a CSV file (``NAME.csv-metadata.json``): provenance, caveat, columns."""
+    return {"provenance": result_provenance, "caveat": CAVEAT, "columns": list(columns), **extra}
