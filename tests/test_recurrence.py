@@ -12,6 +12,7 @@ from polmodel.analysis.discovery import discover
 from polmodel.analysis.recurrence import RESAMPLES, STABLE_SHARE, _count
 from polmodel.analysis.worlds import sample_worlds
 from polmodel.scenario.loading import load_scenario
+from polmodel.views.text import pct
 
 
 def test_counts_sides_medians_and_the_stable_box_from_boxes_by_hand():
@@ -122,7 +123,24 @@ def test_a_count_near_half_is_flagged_in_the_words():
     assert r.resamples == 40 and r.stable() == names[:2]
     assert not r.barely(names[0]) and r.barely(names[1]) and not r.barely(names[2])
     words = replace(d, recurrence=r).sentence()
-    assert "(in 30 of 40 reruns)" in words and "(in 24 of 40 reruns, barely more than half)" in words
+    assert "(in 30 of 40 reruns)" in words and "(in 24 of 40 reruns, no more than a coin flip could give)" in words
+
+
+def test_a_stable_box_no_sampled_world_lies_in_is_not_measured_as_0_percent():
+    """20 worlds and one rerun: the restrictions that recur can hold no world of this sample
+    together; the words must not read that as "in 0% of the worlds where ..."."""
+    from dataclasses import replace
+
+    d = discover("venezuela-2018", worlds=60, seed=1, resamples=3)
+    r = d.recurrence
+    assert r.stable() and r.box is not None
+    empty = replace(d, recurrence=replace(r, box=replace(r.box, mass=0.0, density=0.0,
+                                                         coverage=0.0)))
+    words = empty.sentence()
+    assert "No world of this sample lies in all of these ranges at once" in words
+    assert "0% of all plausible worlds" not in words and "in 0% of the worlds where" not in words
+    assert f"in {pct(d.share)} of all plausible worlds" in words
+    assert "No world of this sample" not in d.sentence()
 
 
 def test_the_handout_states_the_stable_restrictions_discover_reports():

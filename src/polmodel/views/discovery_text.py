@@ -122,15 +122,21 @@ def sentence(d) -> str:
     b = r.box
     where = _join([limit_words(n, *r.limits(n), r.bounds[n])
                    + f" (in {int(r.counts[r.names.index(n)])} of {r.resamples} reruns"
-                   + (", barely more than half" if r.barely(n) else "") + ")"
+                   + (", no more than a coin flip could give" if r.barely(n) else "") + ")"
                    for n in stable], "; ")
-    weak = (" These ranges barely single them out: the share is hardly higher inside them."
+    empty = b is not None and b.mass == 0  # no sampled world in every range at once
+    weak = (" No world of this sample lies in all of these ranges at once, so it cannot say "
+            "how often that happens there." if empty else
+            " These ranges barely single them out: the share is hardly higher inside them."
             if b is not None and b.density - d.share < 0.05 else "")
-    measured = ("" if b is None else
+    measured = ("" if b is None or empty else
                 f" in {pct(b.density)} of the worlds where {where}; those worlds are "
                 f"{pct(b.mass)} of all plausible worlds and hold {pct(b.coverage)} of the worlds "
                 f"where it does (it does in {pct(d.share)} of all worlds).")
     each = "Each of these restrictions recurs" if len(stable) > 1 else "This restriction recurs"
+    if empty:
+        measured = (f" in {pct(d.share)} of all plausible worlds; the ranges that recur across "
+                    f"reruns are these: {where}.")
     return (f"{_statement(d)}{measured or ' where ' + where + '.'} {each} in more than half of "
             f"{_reruns(r)}; no other does.{weak}{structure_note(d)}")
 
