@@ -47,6 +47,12 @@ def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
         if not isinstance(setting, tuple):
             raise PolmodelError(f"sweep axis {text}: give a range NAME=LOW:HIGH, or the name alone")
         span = setting
+        if span[0] == span[1]:  # every point the same: a sweep of nothing, said as one
+            fix = ("set it in the policy" if name.startswith(("lever.", "start.")) else
+                   f"use --set {name}={span[0]:g}")
+            raise PolmodelError(f"sweep axis {text}: LOW and HIGH are both {span[0]:g}, so every "
+                                f"point would be the same; allowed: LOW below HIGH (to fix it, "
+                                f"{fix})")
     kind, _, target = name.partition(".")
     if kind in ("lever", "start"):
         if target not in LEVER_NAMES:
