@@ -39,7 +39,10 @@ def test_parse(text, expected):
 @pytest.mark.parametrize("text,match", [("a", "malformed"), ("=1", "malformed"), ("a=", "malformed"),
                                         ("a=x", "not a number"), ("a=1:2:3", "malformed range"),
                                         ("a=0.3:0.1", "reversed"), ("a=:1", "malformed range"),
-                                        ("a=nan", "finite")])
+                                        ("a=nan", "not a number"), ("a=inf", "not a number"),
+                                        ("a=0.0_5", "not a number"),
+                                        ("a=\u0660.\u0660\u0665", "not a number"),
+                                        ("a=1e999", "finite")])
 def test_malformed_is_one_line(text, match):
     with pytest.raises(PolmodelError, match=match) as err:
         parse_setting(text)

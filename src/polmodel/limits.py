@@ -17,6 +17,7 @@ This module imports nothing heavy at import time: the CLI reads its limits for `
 from __future__ import annotations
 
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -80,6 +81,29 @@ def _type_name(value: Any) -> str:
 def with_article(name: str) -> str:
     """A type name with its article: "a str", "an int"."""
     return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def decimal(text: str) -> float:
+    """A number written as people write one in ASCII (``0.25``, ``-1``, ``.5``, ``2e-3``).
+
+    Python's ``float()`` also reads ``0.0_5``, digits of other scripts and ``nan``/``inf``: a
+    typo, or a digit nobody in the room can read, becomes a number. Those raise ValueError here.
+
+    Examples
+    --------
+    >>> decimal(" 0.25 "), decimal("2e-3")
+    (0.25, 0.002)
+    >>> decimal("0.0_5")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a decimal number: '0.0_5'
+    """
+    if not isinstance(text, str) or not _DECIMAL.fullmatch(text.strip()):
+        raise ValueError(f"not a decimal number: {text!r}")
+    return float(text)
 
 
 def check_whole(value: Any, name: str, low: int, high: int | None = None, what: str = "") -> int:

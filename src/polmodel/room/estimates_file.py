@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from polmodel.errors import PolmodelError
+from polmodel.limits import decimal
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import STATES
 from polmodel.names import check_name
@@ -226,7 +227,7 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
         values = []
         for column, raw in zip(COLUMNS[2:], fields[2:]):
             try:
-                v = float(raw)
+                v = decimal(raw)
             except ValueError:
                 v = float("nan")
             if not np.isfinite(v):

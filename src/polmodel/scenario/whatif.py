@@ -57,8 +57,10 @@ def _check_name(scenario: Scenario, name: str, option: str) -> None:
 
 
 def _number(text: str, where: str) -> float:
+    from polmodel.limits import decimal
+
     try:
-        value = float(text)
+        value = decimal(text)
     except ValueError:
         raise PolmodelError(f"{where}: {text!r} is not a number; allowed: NAME=VALUE or "
                             "NAME=LOW:HIGH with numbers") from None
