@@ -197,3 +197,12 @@ def test_help():
                    "--csv", "--out", "--aggregator", "--horizon"):
         assert option in result.output
     assert "plausible worlds" in result.output
+
+
+def test_pair_without_out_says_it_draws_nothing():
+    """--pair only adds a figure to --out: without it, a note on stderr, and the same tables."""
+    plain = invoke("--worlds", "50")
+    paired = invoke("--worlds", "50", "--pair", "targeted", "broad")
+    assert paired.exit_code == 0 and paired.stdout == plain.stdout
+    assert "note: --pair draws its figure into --out" in paired.stderr
+    assert "--pair" not in plain.stderr

@@ -132,6 +132,9 @@ def compare_command(scenario, policies, worlds, seed, sampler, horizon, aggregat
             if name not in chosen:
                 raise BadInput(f"--pair: {name!r} is not among the compared policies; allowed: "
                                f"{', '.join(sorted(chosen))}")
+    if pair and out is None:  # accepted, but it would do nothing: say so rather than stay quiet
+        click.echo("note: --pair draws its figure into --out; without --out it draws nothing",
+                   err=True)
     if pair and out:
         from polmodel.analysis.streaming import EXACT_WORLDS, streams
 
