@@ -200,11 +200,12 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("pairwise-unpaired", "analysis/paired.py", "d = peaks[i] - peaks[j0 : j0 + block]",
       "d = peaks[i] - np.sort(peaks[j0 : j0 + block], axis=1)", COMPARE_TESTS,
       "pairwise shares from unpaired (sorted) peaks"),
-    M("difference-unpaired", "analysis/comparison.py",
+    M("difference-unpaired", "analysis/comparison_result.py",
       "return self._peaks(a, scale) - self._peaks(b, scale)",
       "return self._peaks(a, scale) - np.sort(self._peaks(b, scale))", COMPARE_TESTS,
       "per-world differences from unpaired (sorted) peaks"),
-    M("tie-margin-ignored", "analysis/comparison.py", "pairwise_statistics(peaks, self.margin + TIE)",
+    M("tie-margin-ignored", "analysis/comparison_result.py",
+      "pairwise_statistics(peaks, self.margin + TIE)",
       "pairwise_statistics(peaks, TIE)", COMPARE_TESTS, "the scenario's tie margin ignored"),
     M("tie-margin-doubled", "analysis/paired.py", "tied[i, js] = tied[js, i] = (np.abs(d) <= margin)",
       "tied[i, js] = tied[js, i] = (np.abs(d) <= 2 * margin)", COMPARE_TESTS,
@@ -367,7 +368,7 @@ MUTATIONS: tuple[Mutation, ...] = (
       ROOM_APP, "facilitator actions without the page's token"),
     M("room-code-case-sensitive", "room/live/app.py", "same(code.strip().upper(), c)",
       "same(code.strip(), c)", ROOM_APP, "a join code typed in small letters refused"),
-    M("room-wrong-codes-unlimited", "room/live/app.py", "            tries.append(now)\n", "",
+    M("room-wrong-codes-unlimited", "room/live/app.py", "            wrong.add(client)\n", "",
       ROOM_APP, "wrong join codes never counted: guessing is not slowed"),
     M("room-host-prefix", "room/live/app.py",
       'if host.rsplit(":", 1)[0].strip("[]").lower() not in allowed:',
@@ -430,10 +431,42 @@ MUTATIONS: tuple[Mutation, ...] = (
       ("tests/test_room_session.py",), "per_number=False still re-runs each number"),
     M("elicit-edit-ignored", "room/elicitation.py", "            view = edit(view)\n",
       "            pass\n", ROOM_APP, "elicit's edit (the projector's lever moves) not applied"),
+    # -- this session: the structure everywhere, the room's limits, words and numbers -------------
+    M("sweep-structure-ignored", "analysis/sweep_answers.py",
+      "run.evaluate(stacked, schedules, agg, sc.structure)",
+      'run.evaluate(stacked, schedules, agg, "memo")', ("tests/test_sweeps.py",),
+      "a sweep reads the memo's structure whatever the scenario says"),
+    M("most-windows-memo", "analysis/questions.py",
+      "structure=scenario.structure, executor=executor)", "executor=executor)",
+      ("tests/test_sensitivity_scenario.py",), "the window question's policy read under the memo"),
+    M("most-windows-own-structure", "analysis/questions.py",
+      'read = under_structures(dict(zip(names, outs)), worlds, agg, "window")',
+      "read = dict(zip(names, outs))", ("tests/test_sensitivity_scenario.py",),
+      "with the structure sampled, windows read under the run's structure, not each world's"),
+    M("handout-structure-ignored", "room/handout.py",
+      'sc = replace(sc, structure=check_choice(structure, "structure", STRUCTURES))',
+      'check_choice(structure, "structure", STRUCTURES)', ("tests/test_report.py",),
+      "report --structure checked but not applied"),
+    M("room-submissions-unlimited", "room/live/app.py",
+      'limits = [(per_device, device, "this device")] if device else []', "limits = []",
+      ROOM_APP, "no limit on one device's submissions"),
+    M("decimal-reads-anything", "limits.py",
+      "if not isinstance(text, str) or not _DECIMAL.fullmatch(text.strip()):",
+      "if not isinstance(text, str):", ("tests/test_whatif.py", "tests/test_elicitation.py"),
+      "'0.0_5' and other scripts' digits read as numbers"),
+    M("verdict-bar-rounded-alone", "views/svg_charts.py",
+      "big, small, tie = verdict_pcts(higher, lower, tied)",
+      "big, small, tie = pct(max(higher, lower)), pct(min(higher, lower)), pct(tied)",
+      ("tests/test_shares_add_up.py",), "the verdict bar's shares rounded one by one"),
+    M("empty-box-measured", "views/discovery_text.py",
+      "empty = b is not None and b.mass == 0", "empty = False", ("tests/test_recurrence.py",),
+      "a box no sampled world lies in reported as '0% of the worlds where'"),
+    M("sweep-equal-span", "analysis/sweep_axes.py", "if span[0] == span[1]:", "if False:",
+      ("tests/test_sweeps.py",), "a sweep from LOW to the same HIGH accepted"),
 )
 
-MIN_CAUGHT = 119
-"""Mutations that must be caught for the trial to pass: all 119 were caught on 2026-12-02 (a
+MIN_CAUGHT = 128
+"""Mutations that must be caught for the trial to pass: all 128 were caught on 2026-12-02 (a
 mutation added later raises this when its test catches it; one that escapes is a missing test)."""
 
 # ---------------------------------------------------------------------------------------------
