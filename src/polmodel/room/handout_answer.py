@@ -150,10 +150,11 @@ def believe_html(f, available: bool) -> str:
     d = f.discovery
     r = d.recurrence
     return (head + f"<ul class='believe'><li>{html.escape(d.sentence())}</li></ul>"
-            "<p class='note'>PRIM scenario discovery: only the ranges found again in more than "
-            f"half of {r.resamples if r else 'its'} reruns on fresh samples of "
-            f"{counted(len(d.worlds), 'world')}; <code>polmodel discover</code> states the same at the "
-            "same seed.</p>")
+            "<p class='note'>Found by scenario discovery (PRIM: a search for the ranges of the "
+            "assumptions where the answer holds most often), keeping only the ranges found again "
+            f"in more than half of {r.resamples if r else 'its'} reruns on fresh samples of "
+            f"{counted(len(d.worlds), 'world')}; <code>polmodel discover</code> states the same "
+            "at the same seed.</p>")
 
 
 def what_ifs_html(sc) -> str:

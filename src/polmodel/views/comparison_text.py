@@ -78,17 +78,17 @@ def comparison_sections(c) -> list[Section]:
     nec = [[n, *(f"{c.necessity[n][st][cond]:.2f}" for st, cond in cells)] for n in c.policies]
     return [
         ("Per policy (shares of plausible worlds)",
-         ("policy", "window", "peak", "peak 10-90%", "mo open", "first", "n", "late",
-          "crisis-mo", "exodus"),
+         ("policy", "window", "peak", "peak 10-90%", "open", "first", "n", "late",
+          "in crisis", "exodus"),
          main,
          f"window: share of plausible worlds in which a window opens in some month (under the "
          f"'{c.structure}' structure: {STRUCTURES[c.structure].text}, each above 0.5). "
          "peak: median over worlds of the highest opening index (10-90%: the middle 80% of "
-         "worlds). mo open: months open, mean. first: median month of the first window, among the "
+         "worlds). open: months a window stays open, mean over worlds. first: median month of the first window, among the "
          "worlds (n) where one opens; late: share of those first windows in the last "
          f"{counted(pp[c.baseline]['first_window_timing']['late_months'], 'month')} of the "
          f"{c.horizon}-month horizon, where a longer horizon could change the picture. "
-         "crisis-mo: crisis-months, a humanitarian cost (median). exodus: share emigrated at the "
+         "in crisis: months lived in crisis, weighted by its depth, a humanitarian cost (median). exodus: share emigrated at the "
          "horizon (median)."),
         (f"Against the baseline '{c.baseline}' on the peak opening index (paired, same worlds)",
          ("policy", "higher in", "lower in", "tied in", "median diff", "graded AND", "holds under"),
@@ -119,7 +119,7 @@ def comparison_sections(c) -> list[Section]:
          "forces not holding: security forces that no longer hold together behind the rulers "
          "(1 - security)."
          if any(leaf.startswith("~") for leaf in c.leaves) else ""),
-        ("Is a condition needed for openings by the other routes? (fsQCA necessity consistency)",
+        ("Is a condition needed for openings by the other routes? (1.00: present in all of them)",
          ("policy", *(str(k) for k in range(1, len(cells) + 1))), nec,
          "Columns: " + "; ".join(f"{k} {cond} for '{st}' openings"
                                  for k, (st, cond) in enumerate(cells, start=1)) + ". "
