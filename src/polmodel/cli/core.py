@@ -309,6 +309,8 @@ def validate_command(files):
         click.echo(wrap(line))
         if sc.defaults_used:  # a first-edition file: valid, but say what it leaves to defaults
             click.echo(wrap(f"  note: {sc.defaults_note()}"))
+        if sc.placeholders():  # valid, but still the template's numbers
+            click.echo(wrap(f"  note: {escape_controls(sc.placeholder_note())}"))
     if bad:
         sys.exit(BadInput.exit_code)
 

@@ -66,6 +66,8 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
 
     sc = load_scenario(scenario)
     _say_which(scenario)
+    if sc.placeholders():  # answers from the template's numbers: say so before they are read
+        click.echo(f"note: {escape_controls(sc.placeholder_note())}", err=True)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     if len(set(policies)) > MAX_POLICIES:

@@ -31,6 +31,9 @@ from polmodel.model.states import STATES
 from polmodel.model.structures import DEFAULT_STRUCTURE
 from polmodel.scenario.schema import CONTEXT_NAMES, LEGACY_CONTEXT, Estimate, ScenarioFile, problems
 
+PLACEHOLDER = "assumption: placeholder"
+"""How the template (``polmodel new``) marks a number nobody has filled in yet."""
+
 
 @dataclass(frozen=True)
 class Uncertain:
@@ -88,6 +91,21 @@ class Scenario:
     def label(self) -> str:
         """The name results carry in their provenance: with its what-ifs, if any."""
         return f"{self.name} (what-ifs: {', '.join(self.what_ifs)})" if self.what_ifs else self.name
+
+    def placeholders(self) -> list[str]:
+        """Numbers whose source is still the template's ``assumption: placeholder``."""
+        numbers = [(k, u) for k, u in self.initial.items()] + list(self.parameters.items())
+        return [k for k, u in numbers if u.source.lower().startswith(PLACEHOLDER)]
+
+    def placeholder_note(self) -> str:
+        """One sentence when numbers still carry the template's placeholder source, or ''."""
+        left = self.placeholders()
+        if not left:
+            return ""
+        return (f"{self.name}: {len(left)} of its numbers still carry the template's source "
+                f"'{PLACEHOLDER}' ({', '.join(left[:3])}{', ...' if len(left) > 3 else ''}): "
+                "its answers describe the template, not a case; fill them in with their "
+                "sources first.")
 
     def defaults_note(self) -> str:
         """One sentence naming the keys that took second-edition defaults, or ''."""

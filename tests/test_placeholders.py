@@ -1,0 +1,50 @@
+"""A scenario still holding the template's placeholder numbers says so wherever it is read."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from polmodel.cli import main
+from polmodel.scenario.definition import PLACEHOLDER
+from polmodel.scenario.loading import TEMPLATE, list_cases, list_scenarios, load_scenario
+
+
+def _new(tmp_path, monkeypatch, name="chile-2019"):
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["new", name]).exit_code == 0
+    return tmp_path / f"{name}.toml"
+
+
+def test_no_built_in_scenario_or_case_holds_a_placeholder():
+    names = [n for n in list_scenarios() if n != TEMPLATE] + list_cases()
+    assert len(names) > 16
+    for name in names:
+        assert load_scenario(name).placeholders() == [], name
+
+
+def test_the_template_counts_its_placeholders_and_each_filled_one_leaves_the_count(
+        tmp_path, monkeypatch):
+    path = _new(tmp_path, monkeypatch)
+    text = path.read_text()
+    marked = text.count(f'source = "{PLACEHOLDER}')
+    sc = load_scenario(str(path))
+    assert len(sc.placeholders()) == marked > 0
+    assert f"{marked} of its numbers" in sc.placeholder_note()
+    # Fill one in (its source replaced): one fewer.
+    first = text.index(f'source = "{PLACEHOLDER}')
+    end = text.index("\n", first)
+    path.write_text(text[:first] + 'source = "003 (CRIES): an estimate"' + text[end:])
+    assert len(load_scenario(str(path)).placeholders()) == marked - 1
+
+
+@pytest.mark.parametrize("command", [["validate"], ["run"], ["compare", "--worlds", "20"]])
+def test_every_command_that_reads_it_says_so(tmp_path, monkeypatch, command):
+    path = _new(tmp_path, monkeypatch)
+    r = CliRunner().invoke(main, [*command, str(path)] if command == ["validate"] else
+                           [command[0], str(path), *command[1:]])
+    assert r.exit_code == 0, r.output
+    said = r.stdout if command == ["validate"] else r.stderr
+    assert "still carry the template's source 'assumption: placeholder'" in " ".join(said.split())
+    built_in = CliRunner().invoke(main, [command[0], "venezuela-2018", *command[1:]])
+    assert "placeholder" not in built_in.output
