@@ -74,8 +74,10 @@ def tables(e) -> list:
     return [
         ("Which disagreements change a verdict: each number at each participant's estimate, the "
          "others pooled (most first)",
-         ("number", "their middles", "moves it (pts)", "most for", "flips it?"), dis,
-         "moves it: how far apart participants' estimates of this number alone put the verdict "
+         ("number", "their medians", "shift (points)", "most for", "flips it?"), dis,
+         "their medians: the lowest and highest of the participants' medians for this number "
+         "(the middle of each one's low-best-high). "
+         "shift: how far apart participants' estimates of this number alone put the verdict "
          "(share of worlds where the first policy gives the higher peak opening index minus the "
          "share where the second does), in percentage points, for the pair it moves most. "
          "flips it: their estimates of this number alone put that pair on opposite sides."),
