@@ -155,7 +155,7 @@ class Discovery:
 
 
 @documents_run_keywords("worlds", "seed", "sampler", "horizon", "aggregator", "parameters",
-                        "executor", "chunk_size", "progress")
+                        "executor", "chunk_size", "progress", "engine")
 def discover(
     scenario: Scenario | str = "venezuela-2018",
     policy: str | None = None,
@@ -180,6 +180,7 @@ def discover(
     progress: Callable[[int], None] | None = None,
     resamples: int = RESAMPLES,
     keep_reruns: bool = False,
+    engine: str = "numpy",
 ) -> Discovery:
     """Box the plausible worlds where an answer holds (PRIM), and say it in a sentence.
 
@@ -221,7 +222,7 @@ def discover(
     run = RunOptions(worlds=worlds, seed=seed, sampler=sampler, horizon=horizon,
                      aggregator=aggregator, structure=structure, executor=executor,
                      chunk_size=chunk_size, progress=progress, parameters=parameters,
-                     initial=initial)
+                     initial=initial, engine=engine)
     sc = run.scenario(scenario)
     question = question_for(sc, policy, versus, outcome)
     # Unless fixed, the structure is one more assumption a box can restrict (worlds given
@@ -255,7 +256,7 @@ def discover(
             resamples=resamples, names=w.names, bounds=bounds, worlds=w, holds=holds,
             executor=run.executor, progress=run.progress, peel_alpha=peel_alpha,
             paste_alpha=paste_alpha, min_mass=min_mass, min_coverage=min_coverage,
-            max_restrictions=max_restrictions, keep=keep_reruns)
+            max_restrictions=max_restrictions, keep=keep_reruns, engine=run.engine)
     return Discovery(scenario=sc.label, title=sc.title, question=question, aggregator=agg,
                      horizon=sc.horizon, worlds=w, holds=holds, prim=result, settings=run.settings,
                      recurrence=recurrence,

@@ -155,7 +155,7 @@ class Pooled:
 def rerun_boxes(scenario, question, n: int, *, seed, sampler: str, aggregator,
                 resamples: int, names: Sequence[str], bounds: np.ndarray, worlds=None,
                 holds: np.ndarray | None = None, executor=None, progress=None,
-                keep: bool = False, **settings) -> Recurrence:
+                keep: bool = False, engine: str = "numpy", **settings) -> Recurrence:
     """Rerun PRIM on ``resamples`` fresh samples of ``n`` worlds and count its restrictions.
 
     Parameters
@@ -184,6 +184,8 @@ def rerun_boxes(scenario, question, n: int, *, seed, sampler: str, aggregator,
     keep : bool
         Keep every rerun's worlds and answers in :attr:`Recurrence.pooled` (memory:
         ``resamples * n`` worlds).
+    engine : {"numpy", "compiled"}
+        The engine the reruns' worlds run on (the analysis's).
     **settings
         PRIM's settings: peel_alpha, paste_alpha, min_mass, min_coverage, max_restrictions.
 
@@ -195,7 +197,8 @@ def rerun_boxes(scenario, question, n: int, *, seed, sampler: str, aggregator,
         seeds: list[Any] = list(seed.spawn(resamples))
     else:
         seeds = np.random.SeedSequence(seed).spawn(resamples)
-    job = (scenario, question, n, sampler, aggregator, tuple(names), bounds, settings, keep)
+    job = (scenario, question, n, sampler, aggregator, tuple(names), bounds, settings, keep,
+           engine)
     results = []
     if executor is None:
         per_batch = max(1, BATCH_WORLDS // max(n, 1))
@@ -228,12 +231,12 @@ def _rerun_batch(job, seeds) -> list[tuple]:
     Returns, per rerun, the box's names, low and high limits, and (with ``keep``) the worlds'
     values and the question's values, else None twice.
     """
-    scenario, question, n, sampler, aggregator, names, bounds, settings, keep = job
+    scenario, question, n, sampler, aggregator, names, bounds, settings, keep, engine = job
     samples = [_draw_worlds(scenario, n, seed=s, sampler=sampler) for s in seeds]
     first = samples[0]
     together = replace(first, values=np.concatenate([w.values for w in samples]))
     outs = _evaluate(together, [scenario.schedule(p) for p in question.policies], aggregator,
-                     DEFAULT_CHUNK, None, None, scenario.structure)
+                     DEFAULT_CHUNK, None, None, scenario.structure, engine)
     out = []
     for r, w in enumerate(samples):
         rows = slice(r * n, (r + 1) * n)

@@ -229,10 +229,11 @@ def _with_settings(result, settings):
               help="Reruns of the search on fresh samples of --worlds worlds; only restrictions "
                    "found in more than half of them are stated (0: this sample's box).")
 @_structure_option
+@_engine_option
 @_library_errors
 def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, as_json, as_csv,
                      out, worlds, sampler, aggregator, max_restrictions, resamples=RESAMPLES,
-                     force=False, structure=None, scheduler=None):
+                     force=False, structure=None, scheduler=None, engine="numpy"):
     """Scenario discovery: the assumption ranges that box the worlds where an answer holds.
 
     PRIM boxes, read out as a sentence ("A gives a higher opening index than B in 81% of the
@@ -274,7 +275,7 @@ def discover_command(scenario, policies, outcome, seed, horizon, workers, sets, 
                 d = discover(sc, q.policy, q.versus, outcome=q.outcome, worlds=w,
                              aggregator=aggregator, max_restrictions=max_restrictions,
                              executor=executor, progress=bar.update, resamples=resamples,
-                             structure=structure)
+                             structure=structure, engine=engine)
                 results.append(_with_settings(d, settings))
         echo_result(as_json, as_csv, data=lambda: [d.to_dict() for d in results],
                     csv=lambda: discovery_csv(results),
