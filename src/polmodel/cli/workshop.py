@@ -65,11 +65,9 @@ def elicit_command(estimates, scenario, template, round_, policies, worlds, seed
         raise PolmodelError("elicit: give an estimates file FILE.csv (polmodel elicit --template "
                             "prints one)")
     _check_format(as_json, as_csv)
-    from polmodel.scenario.loading import load_scenario
+    from polmodel.cli.options import _load
 
-    sc = load_scenario(scenario)
-    for name in policies:
-        sc.policy(name)
+    sc = _load(scenario, None, policies)  # as every command loads its scenario
     stem = file_name(sc.name, "estimates")
     names = [f"{stem}.toml", f"{stem}-verdicts.csv", f"{stem}-verdicts.csv-metadata.json",
              f"{stem}-elicitation.json", f"{stem}-disagreement.png"]

@@ -73,15 +73,14 @@ Pair = tuple[str, str]
 
 
 def _raw_scenario(sc: Scenario) -> dict:
-    """The parsed TOML of a scenario's file."""
-    import tomllib
+    """The parsed TOML of a scenario's file, found as :func:`load_scenario` found it.
 
-    from polmodel.scenario.loading import scenario_dir
+    ``sc.path`` is the name or path the scenario was loaded by (``cases/serbia-2000``, a file);
+    a Scenario built in code has none, and its name is looked up among the built-in ones.
+    """
+    from polmodel.scenario.loading import scenario_toml
 
-    path = Path(sc.path) if sc.path else None
-    if path is None or not path.is_file():
-        path = scenario_dir() / f"{sc.name}.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+    return scenario_toml(sc.path or sc.name)
 
 
 def _section(name: str) -> tuple[str, str]:
