@@ -12,6 +12,7 @@ from polmodel.cli.common import DEFAULT_SCENARIO, _library_errors, echo_result, 
 from polmodel.cli.options import _aggregator_option, _check_format
 from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.errors import escape_controls
+from polmodel.limits import MAX_ROUNDS
 
 
 @main.command("elicit")
@@ -21,7 +22,7 @@ from polmodel.errors import escape_controls
 @click.option("--template", is_flag=True,
               help="Print a CSV form (participant, parameter, low, best, high, and each number in "
                    "plain words) and stop.")
-@click.option("--round", "round_", type=click.IntRange(min=1), metavar="N",
+@click.option("--round", "round_", type=click.IntRange(1, MAX_ROUNDS), metavar="N",
               help="For a file with a round column (estimates given, discussed, then given "
                    "again): the round to pool. The latest round in the file by default.")
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
