@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from pathlib import Path
 
 import click
 
 from polmodel.cli.app import main
 from polmodel.cli.common import DEFAULT_SCENARIO, _library_errors, echo_result, json_text
 from polmodel.cli.options import _aggregator_option, _check_format
-from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
+from polmodel.cli.writing import OutFolder, commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.errors import escape_controls
 from polmodel.limits import MAX_ROUNDS
 
@@ -31,7 +30,7 @@ from polmodel.limits import MAX_ROUNDS
               help="Plausible worlds per comparison (the same design for every participant).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same seed, same worlds.")
 @_aggregator_option
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=OutFolder(),
               help="Folder for the pooled scenario (.toml), the verdicts (.csv, .json) and a figure.")
 @click.option("--force", is_flag=True, help="With --out: replace the files of an earlier run.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of tables.")
