@@ -114,6 +114,67 @@ def check_name(value: object, what: str) -> str:
     return check_not_formula(value, what)
 
 
+MAX_TITLE_CHARS = 200
+"""Longest scenario title (characters): it heads every figure, table and handout."""
+
+# Free text may hold any printable character of any script, private-use and newly assigned
+# ones too; not controls, lone surrogates, line separators or invisible format characters.
+_TEXT_REFUSED = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def check_text(value: str, what: str = "", *, multiline: bool = False,
+               max_chars: int | None = None) -> str:
+    r"""Free text shown to people (a title, a description, a source): printable, not invisible.
+
+    Control characters are refused (but line breaks and tabs in ``multiline`` text), as are
+    line separators and the invisible format characters :func:`check_name` refuses
+    (bidirectional overrides and isolates, zero-width spaces; the zero-width joiners some
+    scripts need are fine): they recolour a terminal, reorder what it shows, or make a figure
+    warn about missing glyphs. ``max_chars`` caps the length (a title); None: no cap.
+
+    Parameters
+    ----------
+    value : str
+    what : str
+        What the text is, for the message ("title"); "" where the caller names the key.
+    multiline : bool
+        Allow line breaks and tabs (a description).
+    max_chars : int, optional
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+
+    Raises
+    ------
+    PolmodelError
+        One line naming the character (U+XXXX) or the length, and what is allowed.
+
+    Examples
+    --------
+    >>> check_text("abc\u202edef", "title")
+    Traceback (most recent call last):
+    ...
+    polmodel.errors.PolmodelError: title 'abc\u202edef' holds the character U+202E; allowed: text without control characters or invisible formatting characters (bidirectional overrides, zero-width spaces)
+    """
+    allowed = ("allowed: text" + (f" of at most {max_chars:,} characters" if max_chars else "")
+               + " without control characters" + (" (line breaks and tabs are fine)" if multiline
+                                                   else "")
+               + " or invisible formatting characters (bidirectional overrides, zero-width spaces)")
+    prefix = f"{what} " if what else ""
+    if max_chars is not None and len(value) > max_chars:
+        raise PolmodelError(f"{prefix}{value[:40]!r}... has {len(value):,} characters; {allowed}")
+    for ch in value:
+        if multiline and ch in "\n\t":
+            continue
+        kind = unicodedata.category(ch)
+        if kind in _TEXT_REFUSED or ch in _HIDDEN or (kind == "Cf" and ch not in _JOINERS):
+            shown = f"{value!r:.60}" + ("..." if len(repr(value)) > 60 else "")
+            raise PolmodelError(f"{prefix}{shown} holds the character U+{ord(ch):04X}; {allowed}")
+    return value
+
+
 def slug(name: str) -> str:
     """A plain file-name part for a name: the name itself when it is one, else a safe form.
 

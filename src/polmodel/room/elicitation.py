@@ -83,6 +83,16 @@ def _raw_scenario(sc: Scenario) -> dict:
     return scenario_toml(sc.path or sc.name)
 
 
+def _pooled_title(title: str) -> str:
+    """The pooled scenario's title: the scenario's, marked, within the titles' limit."""
+    from polmodel.names import MAX_TITLE_CHARS
+
+    mark = " (participants' estimates)"
+    if len(title) + len(mark) > MAX_TITLE_CHARS:
+        title = title[:MAX_TITLE_CHARS - len(mark) - 1].rstrip() + "\u2026"
+    return title + mark
+
+
 def _section(name: str) -> tuple[str, str]:
     from polmodel.scenario.schema import CONTEXT_NAMES
 
@@ -415,7 +425,7 @@ def elicit(
     label = Path(source).name if source else "participants' estimates"
     label += "" if chosen is None else f", round {chosen}"
     pooled_data = _with_estimates(raw, _group(rows), label)
-    pooled_data["title"] = f"{raw['title']} (participants' estimates)"
+    pooled_data["title"] = _pooled_title(str(raw["title"]))
     header = _header(sc, rows, source, round_words(chosen, present))
     toml = header + dumps(pooled_data)
     views = {"pooled": scenario_from_dict(pooled_data, name=f"{sc.name}-estimates")}
