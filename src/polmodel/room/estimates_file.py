@@ -283,6 +283,9 @@ def check_range(at: str, name: str, low: float, best: float, high: float, limit:
     The rule for every estimate, read from a file or given in code; ``at`` says where it is.
     """
     bound = f"{limit:g}" if np.isfinite(limit) else "any non-negative number"
+    if low == best == high:  # a PERT distribution needs a range: say so, not "out of order"
+        raise PolmodelError(f"{at}: low, best and high are all {low:g}, a single number; allowed: "
+                            "a range, low < high, with best between them (low <= best <= high)")
     if not (low <= best <= high and low < high):
         raise PolmodelError(f"{at}: low {low:g}, best {best:g}, high {high:g} are out of order; "
                             "allowed: low <= best <= high with low < high")

@@ -103,6 +103,11 @@ def scenario_source(name_or_path: str | PathLike) -> tuple[Path, str]:
         raise PolmodelError(f"scenario {name_or_path!r:.80} is {with_article(type(name_or_path).__name__)}; "
                             "allowed: a built-in scenario name or the path of a .toml file")
     text = str(name_or_path)
+    if not text.strip():  # Path("") is ".", the current folder: say what is missing instead
+        builtins = [n for n in list_scenarios() if n != TEMPLATE]
+        raise PolmodelError(f"scenario {text!r} is empty; allowed: a built-in scenario name "
+                            f"({', '.join(builtins)}), cases/NAME for a historical case, or the "
+                            "path of a .toml file")
     path = Path(text)
     builtin_name = (path.suffix != ".toml" and "\0" not in text
                     and text in (*list_scenarios(), *list_cases()))
