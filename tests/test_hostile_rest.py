@@ -244,7 +244,7 @@ def _elicit_rows(*rows):
 
 @pytest.mark.parametrize("values, fragment", [
     ((0.6, 0.2, 0.4), "out of order"),                      # low > best
-    ((0.2, 0.2, 0.2), "out of order"),                      # low == high
+    ((0.2, 0.2, 0.2), "all 0.2, a single number; allowed: a range, low < high"),  # low == high
     ((0.1, 0.2, float("nan")), "high nan is not a number"),
     ((float("-inf"), 0.2, 0.4), "low -inf is not a number"),
     ((0.1, "0.2", 0.4), "best '0.2' is not a number"),
