@@ -171,17 +171,16 @@ def test_a_ten_megabyte_value_is_shortened(write_scenario):
     assert_one_line(cli("run", big), 2, f"{MAX_SCENARIO_BYTES:,}")
 
 
-def test_control_characters_in_a_title_are_escaped_on_the_terminal(write_scenario):
-    # A title is free text, escaped when shown; a policy *name* with a control character is
-    # refused at load (issue 14; tests/test_hostile_paths.py).
+def test_control_characters_in_a_title_are_refused_and_escaped_in_the_message(write_scenario):
+    # A title is free text shown to people: since the hostile-user trial, control characters in
+    # it are refused at load, as in a policy name (issue 14; tests/test_hostile_paths.py); the
+    # message shows them escaped.
     path = write_scenario({"title": "Evil \x1b[2J\x1b[31mtitle\x07"})
     for command in (["run"], ["compare", *SMALL], ["validate"], ["show"],
                     ["sweep", "--x", "rally", "--points", "2", "--worlds", "50"]):
         result = cli(command[0], path, *command[1:])
-        assert result.exit_code == 0, result.output
-        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-        if command != ["validate"]:  # validate cuts the title to fit its one line
-            assert "\\x1b[2J" in result.stdout or "\\x1b[31m" in result.stdout
+        assert_one_line(result, 2, f"{path}: title: ", "\\x1b[2J", "U+001B")
+        assert "\x07" not in result.stderr
 
 
 # ---- Internal failures and interrupts -----------------------------------------------------------
@@ -365,3 +364,43 @@ def test_the_command_line_limits_blas_threads_only_for_itself(before, user, expe
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(expected)
+
+
+# ---- Hostile-user trial: vague messages made exact ----------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "validate", "show"])
+@pytest.mark.parametrize("given", ["", "  "])
+def test_an_empty_scenario_name_says_it_is_empty_and_what_is_allowed(command, given):
+    # Was "Error: : is a folder, not a scenario file" (Path("") is the current folder).
+    message = assert_one_line(cli(command, given), 2, f"scenario {given!r} is empty; allowed: "
+                              "a built-in scenario name (")
+    assert "cases/NAME" in message and "is a folder" not in message
+
+
+def test_new_over_a_folder_says_choose_another_name_not_out(tmp_path, monkeypatch):
+    # new has no --out option; it said "choose another --out".
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "qq.toml").mkdir()
+    message = assert_one_line(cli("new", "qq", "--force"), 2, "qq.toml: is a folder",
+                              "choose another NAME")
+    assert "--out" not in message
+
+
+def test_new_refuses_a_name_that_commands_would_read_as_an_option(tmp_path, monkeypatch):
+    # It wrote -x.toml, then suggested `polmodel validate -x.toml`, which fails.
+    monkeypatch.chdir(tmp_path)
+    assert_one_line(cli("new", "--", "-x"), 2, "NAME '-x': starts with '-'",
+                    "allowed: a plain file name starting with a letter or digit")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_estimate_that_is_one_number_says_a_range_is_needed(tmp_path):
+    # Was "low 0.5, best 0.5, high 0.5 are out of order": they are in order; it is not a range.
+    path = tmp_path / "e.csv"
+    path.write_text("participant,parameter,low,best,high\nA,initial.fracture,0.5,0.5,0.5\n",
+                    encoding="utf-8")
+    message = assert_one_line(cli("elicit", path), 2,
+                              f"{path}:2: low, best and high are all 0.5, a single number; "
+                              "allowed: a range, low < high")
+    assert "out of order" not in message

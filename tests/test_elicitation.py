@@ -535,3 +535,17 @@ def test_the_figure_draws_each_participants_range_as_a_line(pooled):
     assert texts_outside(lambda a: pooled.plot(ax=a), figsize=(9, 4)) == []
     with pytest.raises(PolmodelError, match="was not estimated"):
         pooled.plot(parameter="nothing")
+
+
+def test_elicit_loads_a_historical_case_as_run_does(tmp_path, monkeypatch):
+    # Hostile-user trial: elicit --scenario cases/serbia-2000 dropped "cases/" when it read the
+    # file again (exit 1, "scenarios/serbia-2000.toml: No such file"); run found it.
+    monkeypatch.chdir(tmp_path)
+    est = tmp_path / "e.csv"
+    est.write_text(template(), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["elicit", str(est), "--scenario", "cases/serbia-2000",
+                                       "--worlds", "16", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pooled = tomllib.loads((out / "serbia-2000-estimates.toml").read_text(encoding="utf-8"))
+    assert pooled["date"] == load_scenario("cases/serbia-2000").date

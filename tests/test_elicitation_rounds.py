@@ -86,9 +86,42 @@ def test_a_bad_round_is_one_line_naming_file_line_and_what_is_allowed(tmp_path, 
     with pytest.raises(PolmodelError) as caught:
         read_estimates(path)
     assert str(caught.value) == (f"{path}:3: round {value!r} is not a whole number; "
-                                 "allowed: 1, 2, ...")
+                                 "allowed: a whole number from 1 to 100")
     result = cli("elicit", path, "--worlds", 8)
     assert_one_line(result, 2, f"{path}:3: round {value!r} is not a whole number")
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("99999999999999999999999", "99999999999999999999999"),  # was an OverflowError, exit 1
+    ("99999999999", "99999999999"),  # was "out of memory", exit 2
+    ("1000000", "1000000"),  # was accepted: "round 1000000 of 1000000"
+    ("101", "101"),
+    pytest.param("9" * 5000, "9" * 40, id="5000-digits"),  # too many digits to convert
+])
+def test_a_round_beyond_the_limit_is_one_line_naming_file_line_and_the_limit(tmp_path, value,
+                                                                            shown):
+    # Hostile-user trial: rounds had no upper bound.
+    path = tmp_path / "est.csv"
+    path.write_text(f"{HEADER}\nA,rally,0.01,0.02,0.05,1\nB,rally,0.01,0.02,0.05,{value}\n",
+                    encoding="utf-8")
+    expected = f"{path}:3: round {shown} is too large; allowed: a whole number from 1 to 100"
+    with pytest.raises(PolmodelError) as caught:
+        read_estimates(path)
+    assert str(caught.value) == expected
+    assert_one_line(cli("elicit", path, "--worlds", 8, "--out", tmp_path / "out"), 2, expected)
+    assert not (tmp_path / "out").exists()
+
+
+def test_rounds_up_to_the_limit_are_read():
+    rows = parse_estimates(f"{HEADER}\nA,rally,0.01,0.02,0.05,0100\nB,rally,0.01,0.02,0.05,1\n")
+    assert rounds(rows) == [1, 100]
+
+
+def test_rows_given_in_code_with_a_round_beyond_the_limit_are_refused():
+    rows = [EstimateRow("A", NAME, 0.1, 0.2, 0.3, round=k) for k in (1, 101)]
+    with pytest.raises(PolmodelError, match=r"round 101 is too large; allowed: a whole number "
+                                            r"from 1 to 100"):
+        elicit(rows, **RUN)
 
 
 def test_one_row_per_participant_and_parameter_in_each_round(two_rounds):
@@ -163,7 +196,10 @@ def test_rounds_with_a_gap_say_which_are_present():
 
 @pytest.mark.parametrize("asked, fragment", [
     (3, "round 3 is not in the estimates; allowed: 1, 2 (the rounds present)"),
-    (0, "round 0 is not a whole number; allowed: 1, 2, ..."),
+    (0, "round 0 is not a whole number; allowed: a whole number from 1 to 100"),
+    (101, "round 101 is too large; allowed: a whole number from 1 to 100"),
+    pytest.param(10**5000, "round of more than 40 digits is too large; allowed: a whole number "
+                 "from 1 to 100", id="5001-digits"),
     (1.5, "round 1.5 is not a whole number"),
     ("2", "round '2' is not a whole number"),
     (True, "round True is not a whole number"),
@@ -200,6 +236,8 @@ def test_the_command_pools_the_latest_round_or_the_one_asked_for(two_rounds, tmp
     ("0", ["--round", "allowed: a whole number from 1"]),
     ("x", ["--round", "'x' is not a whole number"]),
     ("1.5", ["--round", "is not a whole number"]),
+    ("101", ["--round", "allowed: a whole number from 1 to 100"]),
+    ("99999999999999999999999", ["--round", "allowed: a whole number from 1 to 100"]),
 ])
 def test_a_bad_round_option_is_one_line_and_exit_2(two_rounds, value, fragments):
     assert_one_line(cli("elicit", two_rounds, "--worlds", 8, "--round", value), 2, *fragments)

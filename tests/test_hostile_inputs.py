@@ -500,3 +500,54 @@ def test_a_scenario_file_with_a_byte_order_mark_is_read(tmp_path):
     assert load_scenario(path).policies == load_scenario(DEFAULT_FILE).policies
     result = cli("validate", path)
     assert result.exit_code == 0 and ": valid (" in result.stdout, result.output
+
+
+# ---- Hostile-user trial: free text shown to people --------------------------------------------
+
+_TEXT_ALLOWED = "without control characters"
+
+
+@pytest.mark.parametrize("key, value, fragment", [
+    ("title", "a\x1b[31mred\x07", "'a\\x1b[31mred\\x07' holds the character U+001B"),
+    ("title", "abc\u202edef\u200b", "'abc\\u202edef\\u200b' holds the character U+202E"),
+    ("title", "x" * 5000, "has 5,000 characters; allowed: text of at most 200 characters"),
+    ("title", "two\nlines", "holds the character U+000A"),
+    ("description", "fine\nlines, then \x1b[2J", "holds the character U+001B"),
+    ("description", "hidden\u2066isolate", "U+2066"),
+    ("initial.crisis.source", "IMF \u202ereport", "U+202E"),
+    ("policies.targeted.description", "\x07bell", "U+0007"),
+])
+def test_free_text_with_control_or_invisible_characters_is_refused_at_validation(
+        write_scenario, key, value, fragment):
+    # Hostile-user trial: such a title passed validate, then recoloured the terminal, printed a
+    # raw bidi override, made matplotlib warn "Glyph 27 missing"; 5,000 characters made
+    # compare take 21 s instead of 3 s.
+    path = write_scenario({key: value})
+    message = assert_one_line(cli("validate", path), 2, f"{path}: {key}: ", fragment)
+    assert _TEXT_ALLOWED in message or "200 characters" in message
+
+
+def test_free_text_that_is_fine_stays_fine(write_scenario):
+    path = write_scenario({"title": "T" * 200, "description": "Línea uno\n\tline two ‍ 👩‍👩‍👧",
+                           "initial.crisis.source": "معهد (2018), p. 3 \u200c"})
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output
+
+
+def test_elicit_on_a_scenario_with_the_longest_title_writes_a_scenario_that_validates(
+        write_scenario, tmp_path):
+    path = write_scenario({"title": "T" * 200})
+    est = tmp_path / "e.csv"
+    est.write_text(ROWS, encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("elicit", est, "--scenario", path, "--worlds", 16, "--policy", "targeted",
+                 "--out", out)
+    assert result.exit_code == 0, result.output
+    pooled = out / "edited-estimates.toml"
+    assert cli("validate", pooled).exit_code == 0
+
+
+def test_elicit_refuses_an_estimates_file_name_with_control_characters(tmp_path):
+    est = tmp_path / "e\x1b[31m.csv"  # its name goes into the pooled scenario's sources
+    est.write_text(ROWS, encoding="utf-8")
+    assert_one_line(cli("elicit", est, "--worlds", 16), 2, "estimates file name", "U+001B")

@@ -417,3 +417,51 @@ def test_a_builtin_name_with_a_file_of_that_name_here_says_which_is_used(tmp_pat
     result = cli("run", DEFAULT_SCENARIO)
     assert result.exit_code == 0, result.output
     assert "built-in" in result.stderr and f"{DEFAULT_SCENARIO}.toml" in result.stderr
+
+
+# ---- Hostile-user trial: --out folders held to report's rule -------------------------------------
+
+_FOLDER_COMMANDS = [["compare", "--worlds", 16], ["run"], ["levers"],
+                    ["sweep", "--x", "rally", "--points", 3, "--worlds", 16]]
+
+
+@pytest.mark.parametrize("args", _FOLDER_COMMANDS + [["elicit", "EST", "--worlds", 16]],
+                         ids=lambda a: a[0])
+@pytest.mark.parametrize("out, fragment", [
+    ("a\x01b", "--out 'a\\x01b' holds the control character U+0001; allowed: a folder name"),
+    ("figs/\x1b[31m", "holds the control character U+001B"),
+    ("", "--out '' is empty; allowed: a folder name (created if needed), e.g. figs, or . for "
+         "this folder"),
+], ids=["control", "escape-in-a-part", "empty"])
+def test_an_out_folder_with_control_characters_or_empty_is_refused(tmp_path, monkeypatch, args,
+                                                                   out, fragment):
+    # compare, run, levers, sweep and elicit made the folder 'a\x01b', and --out '' wrote into
+    # the current folder, where report --out refused both.
+    from polmodel.room.elicitation import template
+
+    (tmp_path / "est.csv").write_text(template(), encoding="utf-8")
+    args = [str(tmp_path / "est.csv") if a == "EST" else a for a in args]
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert_refused(cli(*args, "--out", out), fragment)
+    assert tree(work) == set()
+
+
+def test_the_room_export_folder_has_the_same_rule(tmp_path):
+    assert_refused(cli("room", "--folder", tmp_path / "room", "--export", ""), "--export '' is empty")
+
+
+def test_out_dot_still_means_this_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("levers", "--out", ".")
+    assert result.exit_code == 0, result.output
+    assert any(p.suffix == ".png" for p in tmp_path.iterdir())
+
+
+def test_the_library_holds_an_out_folder_to_the_rule_too(tmp_path):
+    from polmodel.views.outputs import prepare
+
+    with pytest.raises(PolmodelError, match="U\\+0007"):
+        prepare(tmp_path / "a\x07b", "set", ["x.csv"])
+    assert not (tmp_path / "a\x07b").exists()

@@ -244,7 +244,7 @@ def _elicit_rows(*rows):
 
 @pytest.mark.parametrize("values, fragment", [
     ((0.6, 0.2, 0.4), "out of order"),                      # low > best
-    ((0.2, 0.2, 0.2), "out of order"),                      # low == high
+    ((0.2, 0.2, 0.2), "all 0.2, a single number; allowed: a range, low < high"),  # low == high
     ((0.1, 0.2, float("nan")), "high nan is not a number"),
     ((float("-inf"), 0.2, 0.4), "low -inf is not a number"),
     ((0.1, "0.2", 0.4), "best '0.2' is not a number"),
@@ -365,3 +365,68 @@ def test_usage_errors_name_the_option_first_in_the_house_phrasing(args, line):
     for phrase in ("Invalid value for", "is not one of", "Missing option", "requires an argument",
                    "Got unexpected", "<=x<="):
         assert phrase not in message, message
+
+
+# ---- Hostile-user trial: names a spreadsheet would run as formulas --------------------------------
+
+
+def _renamed_policy(tmp_path, new_name, file_name="renamed.toml"):
+    import tomllib
+
+    from conftest import DEFAULT_FILE, toml_dumps
+
+    data = tomllib.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    data["policies"] = {(new_name if k == OTHER else k): v for k, v in data["policies"].items()}
+    if data.get("contrast"):
+        data["contrast"] = [new_name if p == OTHER else p for p in data["contrast"]]
+    path = tmp_path / file_name
+    path.write_text(toml_dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1+1", "-1+1", "@SUM(1)", " =x"])
+def test_a_policy_name_a_spreadsheet_would_run_is_refused_at_validation(tmp_path, name):
+    # README: names starting with = + - @ are refused; only the live room refused them, so
+    # validate passed such a policy and compare and run wrote it into their CSVs.
+    path = _renamed_policy(tmp_path, name)
+    message = one_error(cli("validate", path), str(path), "formula",
+                        "allowed: a name that does not start with =, +, - or @")
+    assert f"policies.{name}" in message
+    out = tmp_path / "out"
+    one_error(cli("compare", path, "--worlds", 16, "--out", out), "formula")
+    assert not out.exists()
+
+
+def test_a_policy_built_in_code_with_a_formula_name_is_refused():
+    from polmodel.model.levers import Policy
+
+    with pytest.raises(PolmodelError, match="policy name '=cmd\\(\\)' starts with '='"):
+        Policy("=cmd()")
+
+
+def test_names_that_only_contain_the_signs_are_still_names(tmp_path):
+    path = _renamed_policy(tmp_path, "relief+talks (a-b) @home")
+    assert cli("validate", path).exit_code == 0
+
+
+@pytest.mark.parametrize("who", ["=cmd()", "+A", "-A", "@A"])
+def test_elicit_refuses_a_participant_name_a_spreadsheet_would_run(tmp_path, who):
+    path = tmp_path / "e.csv"
+    path.write_text(f"participant,parameter,low,best,high\n{who},rally,0.01,0.02,0.05\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    one_error(cli("elicit", path, "--worlds", 16, "--out", out),
+              f"{path}:2: participant {who!r} starts with {who[0]!r}", "formula")
+    assert not out.exists()
+
+
+def test_elicit_refuses_an_estimates_file_whose_name_would_run_in_its_csv(tmp_path):
+    path = tmp_path / "=cmd().csv"  # the verdicts CSV has an estimates_file column
+    path.write_text("participant,parameter,low,best,high\nA,rally,0.01,0.02,0.05\n",
+                    encoding="utf-8")
+    one_error(cli("elicit", path, "--worlds", 16), "estimates file name '=cmd().csv'", "formula")
+
+
+def test_a_scenario_file_whose_name_would_run_in_a_csv_is_refused(tmp_path):
+    path = _renamed_policy(tmp_path, OTHER, file_name="@x.toml")  # the name is the scenario column
+    one_error(cli("validate", path), "scenario name", "'@x'", "formula")

@@ -192,7 +192,7 @@ def test_numbers_that_are_not_numbers_are_refused(live, values, words):
 
 
 @pytest.mark.parametrize("low, best, high, words", [
-    (0.3, 0.2, 0.1, "out of order"), (0.2, 0.2, 0.2, "out of order"), (0.1, 0.4, 0.3, "out of order"),
+    (0.3, 0.2, 0.1, "out of order"), (0.2, 0.2, 0.2, "a single number"), (0.1, 0.4, 0.3, "out of order"),
     (-0.5, 0.2, 0.3, "not allowed"), (0.1, 0.2, 1e9, "not allowed"),
 ])
 def test_reversed_and_impossible_ranges_are_refused(live, low, best, high, words):

@@ -381,8 +381,8 @@ MUTATIONS: tuple[Mutation, ...] = (
       '"projector.js": "text/javascript; charset=utf-8"', '"projector.js": "text/plain; charset=utf-8"',
       ROOM_APP, "the projector's script served as text (nosniff: the browser will not run it)"),
     # -- names.py: the new refusals ------------------------------------------------------------
-    M("names-format-chars-allowed", "names.py", 'or (kind == "Cf" and ch not in _JOINERS)',
-      'or (kind == "Cf" and ch in _JOINERS)', ROOM_APP + ("tests/test_hostile_inputs.py",),
+    M("names-format-chars-allowed", "names.py", '                or (kind == "Cf" and ch not in _JOINERS)):',
+      '                or (kind == "Cf" and ch in _JOINERS)):', ROOM_APP + ("tests/test_hostile_inputs.py",),
       "invisible format characters accepted (and the joiners refused)"),
     M("names-blank-allowed", "names.py", "or ch in _HIDDEN or ch in _BLANK", "or ch in _HIDDEN",
       ROOM_APP + ("tests/test_hostile_inputs.py",), "names of blank-looking letters accepted"),
@@ -422,8 +422,21 @@ MUTATIONS: tuple[Mutation, ...] = (
       "chosen = present[-1] if round is None else int(round)",
       "chosen = present[0] if round is None else int(round)", ROUND_TESTS,
       "the first round pooled by default, not the latest"),
-    M("rounds-zero-read", "room/estimates_file.py", "text.isdigit() and int(text) >= 1",
-      "text.isdigit() and int(text) >= 0", ROUND_TESTS, "round 0 read from a file"),
+    M("rounds-zero-read", "room/estimates_file.py", 'text.isdigit() and text.strip("0")',
+      "text.isdigit()", ROUND_TESTS, "round 0 read from a file"),
+    M("rounds-unlimited", "room/estimates_file.py",
+      "len(text.lstrip(\"0\")) > len(str(MAX_ROUNDS)) or int(text) > MAX_ROUNDS",
+      "False", ROUND_TESTS, "a round of 23 digits crashed the pooling"),
+    M("formula-names-allowed", "names.py", "    return check_not_formula(value, what)\n",
+      "    return value\n",
+      ("tests/test_hostile_rest.py",), "a name starting with = reaches a CSV as a formula"),
+    M("out-folder-controls-allowed", "views/outputs.py", "    if bad is not None:\n        raise",
+      "    if False:\n        raise", ("tests/test_hostile_paths.py",),
+      "an --out folder holding a control character created"),
+    M("scenario-text-unchecked", "scenario/schema.py",
+      "            return check_text(text, multiline=multiline, max_chars=max_chars)",
+      "            return text", ("tests/test_hostile_inputs.py",),
+      "an ESC or a bidi override in a scenario's title accepted"),
     M("rounds-last-counted", "room/estimates_file.py", "last = max(present)",
       "last = len(present)", ROUND_TESTS, "'round 3 of 2' when a round is missing"),
     M("elicit-per-number-ignored", "room/elicitation.py",
@@ -465,8 +478,8 @@ MUTATIONS: tuple[Mutation, ...] = (
       ("tests/test_sweeps.py",), "a sweep from LOW to the same HIGH accepted"),
 )
 
-MIN_CAUGHT = 128
-"""Mutations that must be caught for the trial to pass: all 128 were caught on 2026-12-02 (a
+MIN_CAUGHT = 132
+"""Mutations that must be caught for the trial to pass: all 132 were caught on 2026-12-02 (a
 mutation added later raises this when its test catches it; one that escapes is a missing test)."""
 
 # ---------------------------------------------------------------------------------------------

@@ -38,6 +38,10 @@ MAX_POLICIES = 50
 MAX_SCENARIO_BYTES = 1_000_000
 """Largest scenario file read (the built-in ones are under 20 kB)."""
 
+MAX_ROUNDS = 100
+"""Rounds of estimates in one workshop (estimate, discuss, estimate again: a handful in practice);
+a round number in an estimates file or ``elicit --round`` is a whole number from 1 to this."""
+
 MAX_SEED = 2**64 - 1
 """Largest seed: seeds are whole numbers from 0 to this."""
 

@@ -1,8 +1,10 @@
-"""Names that cannot become paths: one rule for policy, scenario and participant names.
+"""Names that cannot become paths or formulas: one rule for policy, scenario and participant names.
 
 A name is what people call a thing in the room ("status-quo", "José Pérez", "../escaped"): any
 printable text, checked once where it enters (the scenario schema, the file name of a
-scenario, the estimates file) by :func:`check_name`. A name never becomes a path by itself:
+scenario, the estimates file) by :func:`check_name`. Names reach the CSV files polmodel writes,
+so a name may not start with ``=``, ``+``, ``-`` or ``@`` (:data:`FORMULA_STARTS`), which a
+spreadsheet opening the file would run as a formula. A name never becomes a path by itself:
 output files are named from :func:`slug`, which keeps an ordinary name as it is and turns any
 other into a plain file name that cannot leave the output folder.
 """
@@ -35,15 +37,41 @@ _HIDDEN = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u206
 # some scripts need. And characters that print as nothing: fillers and blank patterns.
 _JOINERS = frozenset("\u200c\u200d")
 _BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+FORMULA_STARTS = "=+-@"
+"""First characters a name may not have: a spreadsheet reads a cell starting with one as a formula
+(CSV injection: ``=HYPERLINK(...)``, ``@SUM(...)``, ``-1+1``)."""
+
 _PLAIN = re.compile(r"[^\W_][\w .+,@()-]*", re.UNICODE)
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_.+-]+")
 
 
+def check_not_formula(value: str, what: str) -> str:
+    """Refuse text that a spreadsheet would read as a formula: starting with ``= + - @``.
+
+    Leading spaces are passed over (some spreadsheets trim them before reading a cell).
+
+    Examples
+    --------
+    >>> check_not_formula("=HYPERLINK(1)", "policy name")
+    Traceback (most recent call last):
+    ...
+    polmodel.errors.PolmodelError: policy name '=HYPERLINK(1)' starts with '=', which a spreadsheet reads as a formula; allowed: a name that does not start with =, +, - or @
+    """
+    first = value.lstrip()[:1]
+    if first and first in FORMULA_STARTS:
+        raise PolmodelError(f"{what} {value!r} starts with {first!r}, which a spreadsheet reads "
+                            f"as a formula; allowed: a name that does not start with "
+                            f"{', '.join(FORMULA_STARTS[:-1])} or {FORMULA_STARTS[-1]}")
+    return value
+
+
 def check_name(value: object, what: str) -> str:
-    """A name: printable text of 1 to :data:`MAX_NAME_CHARS` characters.
+    """A name: printable text of 1 to :data:`MAX_NAME_CHARS` characters, not a formula.
 
     Letters of any script, digits, spaces and punctuation are fine ("José Pérez", "a/b");
-    control characters (NUL included), line separators and bidirectional overrides are not.
+    control characters (NUL included), line separators and bidirectional overrides are not,
+    nor a first character that makes a spreadsheet read the name as a formula
+    (:func:`check_not_formula`).
 
     Parameters
     ----------
@@ -83,6 +111,67 @@ def check_name(value: object, what: str) -> str:
     if unicodedata.category(value[0]) in ("Mn", "Mc", "Me"):
         raise PolmodelError(f"{what} {value!r} starts with a combining mark "
                             f"(U+{ord(value[0]):04X}); {allowed}")
+    return check_not_formula(value, what)
+
+
+MAX_TITLE_CHARS = 200
+"""Longest scenario title (characters): it heads every figure, table and handout."""
+
+# Free text may hold any printable character of any script, private-use and newly assigned
+# ones too; not controls, lone surrogates, line separators or invisible format characters.
+_TEXT_REFUSED = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def check_text(value: str, what: str = "", *, multiline: bool = False,
+               max_chars: int | None = None) -> str:
+    r"""Free text shown to people (a title, a description, a source): printable, not invisible.
+
+    Control characters are refused (but line breaks and tabs in ``multiline`` text), as are
+    line separators and the invisible format characters :func:`check_name` refuses
+    (bidirectional overrides and isolates, zero-width spaces; the zero-width joiners some
+    scripts need are fine): they recolour a terminal, reorder what it shows, or make a figure
+    warn about missing glyphs. ``max_chars`` caps the length (a title); None: no cap.
+
+    Parameters
+    ----------
+    value : str
+    what : str
+        What the text is, for the message ("title"); "" where the caller names the key.
+    multiline : bool
+        Allow line breaks and tabs (a description).
+    max_chars : int, optional
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+
+    Raises
+    ------
+    PolmodelError
+        One line naming the character (U+XXXX) or the length, and what is allowed.
+
+    Examples
+    --------
+    >>> check_text("abc\u202edef", "title")
+    Traceback (most recent call last):
+    ...
+    polmodel.errors.PolmodelError: title 'abc\u202edef' holds the character U+202E; allowed: text without control characters or invisible formatting characters (bidirectional overrides, zero-width spaces)
+    """
+    allowed = ("allowed: text" + (f" of at most {max_chars:,} characters" if max_chars else "")
+               + " without control characters" + (" (line breaks and tabs are fine)" if multiline
+                                                   else "")
+               + " or invisible formatting characters (bidirectional overrides, zero-width spaces)")
+    prefix = f"{what} " if what else ""
+    if max_chars is not None and len(value) > max_chars:
+        raise PolmodelError(f"{prefix}{value[:40]!r}... has {len(value):,} characters; {allowed}")
+    for ch in value:
+        if multiline and ch in "\n\t":
+            continue
+        kind = unicodedata.category(ch)
+        if kind in _TEXT_REFUSED or ch in _HIDDEN or (kind == "Cf" and ch not in _JOINERS):
+            shown = f"{value!r:.60}" + ("..." if len(repr(value)) > 60 else "")
+            raise PolmodelError(f"{prefix}{shown} holds the character U+{ord(ch):04X}; {allowed}")
     return value
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import sys
 from contextlib import nullcontext
-from pathlib import Path
 
 import click
 
@@ -26,7 +25,7 @@ from polmodel.cli.options import (
     _workers_option,
 )
 from polmodel.cli.workers import LazyProgress, make_executor, shutdown
-from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
+from polmodel.cli.writing import OutFolder, commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.errors import escape_controls
 from polmodel.limits import MAX_SEED, MAX_WORLDS
 
@@ -225,7 +224,7 @@ def scenarios_command(as_json):
 @main.command("levers")
 @click.argument("names", nargs=-1, metavar="[LEVER]...")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=OutFolder(),
               help="Folder for the causal diagram (levers -> mechanisms -> states) as PNG.")
 @click.option("--force", is_flag=True, help="With --out: replace the diagram of an earlier run.")
 @_library_errors

@@ -8,6 +8,7 @@ import click
 
 from polmodel.cli.app import main
 from polmodel.cli.common import BadInput, _library_errors
+from polmodel.cli.writing import OutFolder
 
 
 @main.command("room")
@@ -28,7 +29,7 @@ from polmodel.cli.common import BadInput, _library_errors
               help="How the worlds are run: the compiled engine where a C compiler builds it "
                    "(auto), or numpy.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same seed, same worlds.")
-@click.option("--export", "export_to", type=click.Path(path_type=Path), metavar="DIR",
+@click.option("--export", "export_to", type=OutFolder(), metavar="DIR",
               help="Write the session's files (estimates CSV with rounds, the pooled scenario, "
                    "its handout) to DIR and stop, without starting the room.")
 @click.option("--force", is_flag=True, help="With --export: replace files another command wrote.")

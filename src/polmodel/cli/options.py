@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from polmodel.cli.common import DEFAULT_SCENARIO, BadInput
+from polmodel.cli.writing import OutFolder
 from polmodel.errors import escape_controls
 from polmodel.limits import MAX_HORIZON, MAX_WORKERS
 
@@ -19,7 +20,7 @@ def _output_options(func):
     """
     func = click.option("--force", is_flag=True,
                         help="With --out: replace the files of an earlier run.")(func)
-    func = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+    func = click.option("--out", "out", type=OutFolder(),
                         help="Folder for figures and data files (created if needed); a manifest "
                              "listing them is written last.")(func)
     func = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(func)

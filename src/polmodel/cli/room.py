@@ -112,6 +112,7 @@ def new_command(name, force):
     passed over. Then edit it, check it with `polmodel validate NAME.toml` and run it with
     `polmodel run NAME.toml` or `polmodel report NAME.toml`.
     """
+    from polmodel.errors import PolmodelError
     from polmodel.names import check_name
     from polmodel.scenario.loading import list_scenarios, template_text
     from polmodel.views.outputs import prepare_file
@@ -121,6 +122,10 @@ def new_command(name, force):
             or any(ch.isspace() for ch in stem)):
         raise BadInput(f"NAME {name!r}: allowed: a plain file name without '/', spaces or a leading "
                        "dot, e.g. chile-2019 (NAME.toml is written in this folder)")
+    if stem.startswith("-"):  # `polmodel validate -x.toml` would read it as an option
+        raise BadInput(f"NAME {name!r}: starts with '-', so commands would read NAME.toml as an "
+                       "option; allowed: a plain file name starting with a letter or digit, e.g. "
+                       "chile-2019")
     check_name(stem, "NAME")
     if stem in list_scenarios():
         raise BadInput(f"NAME {stem!r}: is a built-in scenario's name, and `polmodel run {stem}` "
@@ -129,7 +134,11 @@ def new_command(name, force):
     target = Path(f"{stem}.toml")
     if (target.exists() or target.is_symlink()) and not force:
         raise BadInput(f"{target}: already exists; choose another NAME or add --force")
-    with prepare_file(target, force=True) as outset:  # never over a folder, device or FIFO
-        outset.commit({target.name: template_text()}, {})
+    try:
+        with prepare_file(target, force=True) as outset:  # never over a folder, device or FIFO
+            outset.commit({target.name: template_text()}, {})
+    except PolmodelError as err:  # the output set's words name --out, which new does not have
+        raise PolmodelError(*(p.replace("choose another --out", "choose another NAME")
+                              for p in err.problems)) from None
     click.echo(f"wrote {target}: fill in the values, ranges and sources, then run "
                f"`polmodel validate {target}`")

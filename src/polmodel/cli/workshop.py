@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from pathlib import Path
 
 import click
 
 from polmodel.cli.app import main
 from polmodel.cli.common import DEFAULT_SCENARIO, _library_errors, echo_result, json_text
 from polmodel.cli.options import _aggregator_option, _check_format
-from polmodel.cli.writing import commit_out, csv_sidecar, figure_png, prepare_out
+from polmodel.cli.writing import OutFolder, commit_out, csv_sidecar, figure_png, prepare_out
 from polmodel.errors import escape_controls
+from polmodel.limits import MAX_ROUNDS
 
 
 @main.command("elicit")
@@ -21,7 +21,7 @@ from polmodel.errors import escape_controls
 @click.option("--template", is_flag=True,
               help="Print a CSV form (participant, parameter, low, best, high, and each number in "
                    "plain words) and stop.")
-@click.option("--round", "round_", type=click.IntRange(min=1), metavar="N",
+@click.option("--round", "round_", type=click.IntRange(1, MAX_ROUNDS), metavar="N",
               help="For a file with a round column (estimates given, discussed, then given "
                    "again): the round to pool. The latest round in the file by default.")
 @click.option("--policy", "policies", multiple=True, metavar="NAME",
@@ -30,7 +30,7 @@ from polmodel.errors import escape_controls
               help="Plausible worlds per comparison (the same design for every participant).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: same seed, same worlds.")
 @_aggregator_option
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=OutFolder(),
               help="Folder for the pooled scenario (.toml), the verdicts (.csv, .json) and a figure.")
 @click.option("--force", is_flag=True, help="With --out: replace the files of an earlier run.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of tables.")
@@ -65,11 +65,9 @@ def elicit_command(estimates, scenario, template, round_, policies, worlds, seed
         raise PolmodelError("elicit: give an estimates file FILE.csv (polmodel elicit --template "
                             "prints one)")
     _check_format(as_json, as_csv)
-    from polmodel.scenario.loading import load_scenario
+    from polmodel.cli.options import _load
 
-    sc = load_scenario(scenario)
-    for name in policies:
-        sc.policy(name)
+    sc = _load(scenario, None, policies)  # as every command loads its scenario
     stem = file_name(sc.name, "estimates")
     names = [f"{stem}.toml", f"{stem}-verdicts.csv", f"{stem}-verdicts.csv-metadata.json",
              f"{stem}-elicitation.json", f"{stem}-disagreement.png"]

@@ -9,6 +9,24 @@ import click
 from polmodel.errors import escape_controls
 
 
+class OutFolder(click.Path):
+    """The type of every --out folder option: a :class:`~pathlib.Path`, its text checked first.
+
+    :func:`polmodel.views.outputs.check_folder` sees the text as typed: once it is a Path, an
+    empty --out has become ``.`` (the current folder).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):  # noqa: D102
+        from polmodel.views.outputs import check_folder
+
+        if isinstance(value, (str, bytes)):
+            check_folder(value, param.opts[0] if param is not None and param.opts else "--out")
+        return super().convert(value, param, ctx)
+
+
 def _manifest_info(ctx: click.Context) -> dict:
     from polmodel import __version__
 

@@ -73,15 +73,24 @@ Pair = tuple[str, str]
 
 
 def _raw_scenario(sc: Scenario) -> dict:
-    """The parsed TOML of a scenario's file."""
-    import tomllib
+    """The parsed TOML of a scenario's file, found as :func:`load_scenario` found it.
 
-    from polmodel.scenario.loading import scenario_dir
+    ``sc.path`` is the name or path the scenario was loaded by (``cases/serbia-2000``, a file);
+    a Scenario built in code has none, and its name is looked up among the built-in ones.
+    """
+    from polmodel.scenario.loading import scenario_toml
 
-    path = Path(sc.path) if sc.path else None
-    if path is None or not path.is_file():
-        path = scenario_dir() / f"{sc.name}.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+    return scenario_toml(sc.path or sc.name)
+
+
+def _pooled_title(title: str) -> str:
+    """The pooled scenario's title: the scenario's, marked, within the titles' limit."""
+    from polmodel.names import MAX_TITLE_CHARS
+
+    mark = " (participants' estimates)"
+    if len(title) + len(mark) > MAX_TITLE_CHARS:
+        title = title[:MAX_TITLE_CHARS - len(mark) - 1].rstrip() + "\u2026"
+    return title + mark
 
 
 def _section(name: str) -> tuple[str, str]:
@@ -416,7 +425,7 @@ def elicit(
     label = Path(source).name if source else "participants' estimates"
     label += "" if chosen is None else f", round {chosen}"
     pooled_data = _with_estimates(raw, _group(rows), label)
-    pooled_data["title"] = f"{raw['title']} (participants' estimates)"
+    pooled_data["title"] = _pooled_title(str(raw["title"]))
     header = _header(sc, rows, source, round_words(chosen, present))
     toml = header + dumps(pooled_data)
     views = {"pooled": scenario_from_dict(pooled_data, name=f"{sc.name}-estimates")}

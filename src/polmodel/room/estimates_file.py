@@ -3,7 +3,8 @@
 Columns ``participant, parameter, low, best, high`` (:data:`COLUMNS`); a parameter is any
 number of :data:`polmodel.model.parameters.PARAMETERS` or an initial state as ``initial.<state>``.
 Two optional trailing columns, in either order: ``round`` (:data:`ROUND`, the round of a
-workshop that estimates, discusses and estimates again: 1, 2, ...; one row per participant and
+workshop that estimates, discusses and estimates again: 1, 2, ... up to
+:data:`~polmodel.limits.MAX_ROUNDS` (100); one row per participant and
 parameter in each round) and ``what`` (:data:`WHAT`, the parameter in plain words, ignored).
 ``polmodel elicit --template`` prints a filled-in example (:func:`template`). A bad row gives one
 line naming the file and the row, what is wrong and what is allowed.
@@ -20,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from polmodel.errors import PolmodelError
-from polmodel.limits import decimal
+from polmodel.limits import MAX_ROUNDS, decimal
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import STATES
-from polmodel.names import check_name
+from polmodel.names import check_name, check_not_formula, check_text
 
 COLUMNS: tuple[str, ...] = ("participant", "parameter", "low", "best", "high")
 """The columns of an estimates file, in order."""
@@ -33,17 +34,18 @@ WHAT = "what"
 (``polmodel elicit --template`` writes it; reading ignores it)."""
 
 ROUND = "round"
-"""An optional trailing column: the round the estimate was given in (1, 2, ...), as a live
-workshop exports two rounds of estimates (estimate, discuss, estimate again)."""
+"""An optional trailing column: the round the estimate was given in (1 to
+:data:`~polmodel.limits.MAX_ROUNDS`), as a live workshop exports two rounds of estimates
+(estimate, discuss, estimate again)."""
 
-ROUND_ALLOWED = "allowed: 1, 2, ..."
+ROUND_ALLOWED = f"allowed: a whole number from 1 to {MAX_ROUNDS}"
 
 
 @dataclass(frozen=True)
 class EstimateRow:
     """One participant's estimate of one uncertain number.
 
-    ``line``: where it was read; ``round``: the round it was given in (1, 2, ...), or None for
+    ``line``: where it was read; ``round``: the round it was given in (1 to 100), or None for
     a file without a round column.
     """
 
@@ -70,14 +72,12 @@ def select_round(rows: Sequence[EstimateRow], round: int | None = None
     Raises
     ------
     PolmodelError
-        ``round`` is not a whole number from 1 up, or is not among the rounds present.
+        ``round`` is not a whole number from 1 to :data:`~polmodel.limits.MAX_ROUNDS`, or is
+        not among the rounds present.
     """
-    import numbers
-
     present = rounds(rows)
-    if round is not None and (isinstance(round, bool) or not isinstance(round, numbers.Integral)
-                              or round < 1):
-        raise PolmodelError(f"round {round!r:.40} is not a whole number; {ROUND_ALLOWED}")
+    if round is not None:
+        check_round(round, "round")
     if not present:
         if round is None:
             return tuple(rows), None
@@ -166,6 +166,8 @@ def read_estimates(path: str | Path) -> tuple[EstimateRow, ...]:
                             "of an estimates CSV, or a list of EstimateRow")
     p = Path(path)
     hint = "give the path of an estimates CSV (polmodel elicit --template prints one)"
+    # The name is written into the elicit CSV's estimates_file column and the pooled sources.
+    check_text(check_not_formula(p.name, "estimates file name"), "estimates file name")
     too_big = (f"{path}: the file is larger than {MAX_SCENARIO_BYTES:,} bytes; allowed: an "
                "estimates CSV up to that size")
     # Kind and size first, so a FIFO cannot block and /dev/zero cannot fill memory; then read
@@ -253,11 +255,26 @@ def parse_estimates(text: str, where: str = "estimates") -> tuple[EstimateRow, .
 
 
 def _round(at: str, raw: str) -> int:
-    """A round read from the file: a whole number from 1 up."""
+    """A round read from the file: a whole number from 1 to :data:`~polmodel.limits.MAX_ROUNDS`."""
     text = raw.strip()
-    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+    if not (text.isascii() and text.isdigit() and text.strip("0")):
         raise PolmodelError(f"{at}: round {text!r:.40} is not a whole number; {ROUND_ALLOWED}")
+    # Compared as digits, not converted: a round of 5,000 digits is refused, not parsed.
+    if len(text.lstrip("0")) > len(str(MAX_ROUNDS)) or int(text) > MAX_ROUNDS:
+        raise PolmodelError(f"{at}: round {text:.40} is too large; {ROUND_ALLOWED}")
     return int(text)
+
+
+def check_round(value: object, what: str) -> int:
+    """A round given in code: a whole number from 1 to :data:`~polmodel.limits.MAX_ROUNDS`."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise PolmodelError(f"{what} {value!r:.40} is not a whole number; {ROUND_ALLOWED}")
+    if value > MAX_ROUNDS:
+        shown = str(value) if value < 10**40 else "of more than 40 digits"
+        raise PolmodelError(f"{what} {shown} is too large; {ROUND_ALLOWED}")
+    return int(value)
 
 
 def check_range(at: str, name: str, low: float, best: float, high: float, limit: float) -> None:
@@ -266,6 +283,9 @@ def check_range(at: str, name: str, low: float, best: float, high: float, limit:
     The rule for every estimate, read from a file or given in code; ``at`` says where it is.
     """
     bound = f"{limit:g}" if np.isfinite(limit) else "any non-negative number"
+    if low == best == high:  # a PERT distribution needs a range: say so, not "out of order"
+        raise PolmodelError(f"{at}: low, best and high are all {low:g}, a single number; allowed: "
+                            "a range, low < high, with best between them (low <= best <= high)")
     if not (low <= best <= high and low < high):
         raise PolmodelError(f"{at}: low {low:g}, best {best:g}, high {high:g} are out of order; "
                             "allowed: low <= best <= high with low < high")
@@ -285,7 +305,7 @@ def _csv_lines(text: str):
 def check_rows(rows: Sequence[EstimateRow]) -> None:
     """Rows given in code, checked as a file's rows are: names, numbers, order, hard limits.
 
-    Rounds too: each None (no rounds) or a whole number from 1 up, on every row or on none.
+    Rounds too: each None (no rounds) or a whole number from 1 to 100, on every row or on none.
     """
     import numbers
 
@@ -306,10 +326,8 @@ def check_rows(rows: Sequence[EstimateRow]) -> None:
         if r.round is None and with_rounds:
             raise PolmodelError(f"{at}: no round, where other rows have one; allowed: a round "
                                 "on every row or on none")
-        if r.round is not None and (isinstance(r.round, bool) or not isinstance(r.round, numbers.Integral)
-                                    or r.round < 1):
-            raise PolmodelError(f"{at}: round {r.round!r:.40} is not a whole number; "
-                                f"{ROUND_ALLOWED}")
+        if r.round is not None:
+            check_round(r.round, f"{at}: round")
         key = (r.participant, r.parameter, r.round)
         if key in seen:
             within = "" if r.round is None else f" in round {r.round}"

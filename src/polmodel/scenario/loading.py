@@ -72,10 +72,42 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
     >>> load_scenario("venezuela-2018").baseline
     'status-quo'
     """
+    path, text = scenario_source(name_or_path)
+    raw = _read_scenario_file(path, text)
+    from polmodel.names import check_name
+
+    # A file name the system could not decode (bytes that are not UTF-8) is shown with U+FFFD.
+    name = path.stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    check_name(name, "scenario name (the file's name without .toml)")
+    data = _parse_toml(raw, text)
+    try:
+        return scenario_from_dict(data, name=name, path=text)
+    except RecursionError:
+        raise PolmodelError(f"{text}: values nested too deeply; allowed: the tables and lists of "
+                            "scenarios/template.toml") from None
+
+
+def scenario_source(name_or_path: str | PathLike) -> tuple[Path, str]:
+    """The file a scenario name or path means, and the name or path as given (for messages).
+
+    The one rule every command follows (``run``, ``compare``, ``elicit``, ...): a built-in name
+    (``venezuela-2018``, ``cases/serbia-2000``) means the built-in file, whatever file of that
+    name lies here; anything else is a path.
+
+    Raises
+    ------
+    PolmodelError
+        If it is neither a built-in name nor a path that could be a scenario file.
+    """
     if not isinstance(name_or_path, (str, PathLike)):
         raise PolmodelError(f"scenario {name_or_path!r:.80} is {with_article(type(name_or_path).__name__)}; "
                             "allowed: a built-in scenario name or the path of a .toml file")
     text = str(name_or_path)
+    if not text.strip():  # Path("") is ".", the current folder: say what is missing instead
+        builtins = [n for n in list_scenarios() if n != TEMPLATE]
+        raise PolmodelError(f"scenario {text!r} is empty; allowed: a built-in scenario name "
+                            f"({', '.join(builtins)}), cases/NAME for a historical case, or the "
+                            "path of a .toml file")
     path = Path(text)
     builtin_name = (path.suffix != ".toml" and "\0" not in text
                     and text in (*list_scenarios(), *list_cases()))
@@ -93,24 +125,28 @@ def load_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Scenario:
                                 f"cases/NAME for the {len(list_cases())} historical cases "
                                 "(polmodel scenarios lists them), or the path of a .toml file")
         path = builtin
-    raw = _read_scenario_file(path, text)
-    from polmodel.names import check_name
+    return path, text
 
-    # A file name the system could not decode (bytes that are not UTF-8) is shown with U+FFFD.
-    name = path.stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    check_name(name, "scenario name (the file's name without .toml)")
+
+def scenario_toml(name_or_path: str | PathLike) -> dict:
+    """The parsed TOML of a scenario, found and read as :func:`load_scenario` finds and reads it.
+
+    For tools that rewrite a scenario file (``polmodel elicit`` writes a pooled copy); the
+    result is not validated: build it with
+    :func:`~polmodel.scenario.definition.scenario_from_dict`.
+    """
+    path, text = scenario_source(name_or_path)
+    return _parse_toml(_read_scenario_file(path, text), text)
+
+
+def _parse_toml(raw: str, text: str) -> dict:
     try:
-        data = tomllib.loads(raw)
+        return tomllib.loads(raw)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise PolmodelError(f"{text}: not valid TOML: {err}") from None
     except RecursionError:
         raise PolmodelError(f"{text}: values nested too deeply to read; allowed: the tables "
                             "and lists of scenarios/template.toml") from None
-    try:
-        return scenario_from_dict(data, name=name, path=text)
-    except RecursionError:
-        raise PolmodelError(f"{text}: values nested too deeply; allowed: the tables and lists of "
-                            "scenarios/template.toml") from None
 
 
 def _is_file(path: Path) -> bool:

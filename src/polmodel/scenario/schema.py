@@ -85,6 +85,34 @@ def _policy_name(text: str) -> str:
 PolicyName = Annotated[str, AfterValidator(_policy_name)]
 
 
+def _text_rule(*, multiline: bool = False, max_chars: int | None = None):
+    """Free text shown to people, held to :func:`polmodel.names.check_text`."""
+
+    def check(text: str) -> str:
+        from polmodel.names import check_text
+
+        try:
+            return check_text(text, multiline=multiline, max_chars=max_chars)
+        except ValueError as err:  # reported by pydantic on the key, with the file's name
+            raise ValueError(str(err)) from None
+
+    return AfterValidator(check)
+
+
+def _title_rule():
+    from polmodel.names import MAX_TITLE_CHARS
+
+    return _text_rule(max_chars=MAX_TITLE_CHARS)
+
+
+Title = Annotated[str, Field(min_length=1), _title_rule()]
+"""A scenario's title: one line of at most 200 characters (it heads figures and handouts)."""
+Line = Annotated[str, Field(min_length=1), _text_rule()]
+"""One line of text of any length (a source, an event): no control or invisible characters."""
+Text = Annotated[str, _text_rule(multiline=True)]
+"""Text of any length that may span lines (a description, a note)."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -114,7 +142,7 @@ class Estimate(_Strict):
 
     value: Number
     range: tuple[Number, Number] | None = None
-    source: Annotated[str, Field(min_length=1)]
+    source: Line
     quantiles: list[Number] | None = None
 
     @model_validator(mode="after")
@@ -134,7 +162,7 @@ class Override(_Strict):
 
     value: Number | None = None
     range: tuple[Number, Number] | None = None
-    source: Annotated[str, Field(min_length=1)]
+    source: Line
     quantiles: list[Number] | None = None
 
     @model_validator(mode="after")
@@ -168,7 +196,7 @@ class LeverSpec(_Strict):
 class PolicySpec(_Strict):
     """A named set of lever settings; ``extends`` copies another policy's levers first."""
 
-    description: str = ""
+    description: Text = ""
     extends: str | None = None
     levers: dict[LeverName, LeverSpec] = {}
 
@@ -197,18 +225,18 @@ class CaseSpec(_Strict):
 
     outcome: Literal["transition", "survival"]
     reference_date: FullMonth
-    reference_event: Annotated[str, Field(min_length=1)]
+    reference_event: Line
     outcome_date: Month
-    outcome_note: str = ""
-    sources: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    outcome_note: Text = ""
+    sources: Annotated[list[Line], Field(min_length=1)]
 
 
 class ScenarioFile(_Strict):
     """The schema of a scenario file (see ``scenarios/template.toml``)."""
 
-    title: Annotated[str, Field(min_length=1)]
+    title: Title
     date: Month
-    description: str = ""
+    description: Text = ""
     horizon: Annotated[Whole, Field(ge=1, le=MAX_HORIZON)] = 36
     aggregator: Literal["min", "product", "geometric"] = "min"
     structure: StructureName = DEFAULT_STRUCTURE

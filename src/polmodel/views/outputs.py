@@ -165,6 +165,39 @@ class OutputSet:
         return self.manifest
 
 
+def check_folder(folder: object, what: str = "--out") -> Path:
+    """An output folder's path as given: not empty, no control characters in any part.
+
+    The rule ``report --out FILE`` holds a file name to (:func:`~polmodel.views.atomic.check_file_name`),
+    for a folder: "" would quietly mean the current folder, and a control character would make
+    a folder whose name breaks every line that shows it. ``/`` and ``..`` are fine: a folder may
+    be anywhere the user can write.
+
+    Raises
+    ------
+    PolmodelError
+        One line naming ``what`` and the path, and what is allowed.
+
+    Examples
+    --------
+    >>> check_folder("")
+    Traceback (most recent call last):
+    ...
+    polmodel.errors.PolmodelError: --out '' is empty; allowed: a folder name (created if needed), e.g. figs, or . for this folder
+    """
+    text = os.fsdecode(folder) if isinstance(folder, (str, bytes, os.PathLike)) else None
+    allowed = "a folder name (created if needed), e.g. figs, or . for this folder"
+    if text is None:
+        raise PolmodelError(f"{what} {folder!r:.80} is not a path; allowed: {allowed}")
+    if not text:
+        raise PolmodelError(f"{what} '' is empty; allowed: {allowed}")
+    bad = next((ch for ch in text if ch != "/" and BAD_NAME.match(ch)), None)
+    if bad is not None:
+        raise PolmodelError(f"{what} {text!r:.120} holds the control character U+{ord(bad):04X}; "
+                            "allowed: a folder name without control characters, e.g. figs")
+    return Path(text)
+
+
 def prepare(folder: Path | str, label: str, names: Iterable[str] | None, *,
             force: bool = False, listed: bool = True) -> OutputSet:
     """Check a destination before any computation and lock it for one set of files.
@@ -195,7 +228,7 @@ def prepare(folder: Path | str, label: str, names: Iterable[str] | None, *,
         a folder, another run is writing the same set now, or files would be replaced without
         ``force``.
     """
-    folder = Path(folder)
+    folder = check_folder(folder)
     check_file_name(label, "output set")
     names = None if names is None else tuple(dict.fromkeys(check_file_name(n) for n in names))
     where = str(folder)
