@@ -216,12 +216,11 @@ def check_submission(data: Mapping[str, Any], open_: Sequence[str],
     if extra:
         raise Refused(400, f"unknown field {extra[0][:40]!r}; allowed: {', '.join(sorted(allowed_keys))}")
     try:
+        # check_name refuses a name a spreadsheet reads as a formula (= + - @ first), as every
+        # name polmodel writes to a file.
         who = unicodedata.normalize("NFC", check_name(data.get("participant"), "participant").strip())
     except PolmodelError as err:
         raise Refused(400, str(err)) from None
-    if who[0] in "=+-@":
-        raise Refused(400, f"participant {who[:40]!r} starts with {who[0]!r}, which a spreadsheet "
-                           "reads as a formula; allowed: a name starting with a letter or digit")
     request = data.get("request")
     if request is not None and not (isinstance(request, str) and _REQUEST_ID.fullmatch(request)):
         raise Refused(400, "request: allowed: 8 to 64 letters, digits, '-' or '_' (an id the page "

@@ -113,11 +113,9 @@ class Room:
         import os
 
         from polmodel.names import slug
-        from polmodel.scenario.loading import scenario_dir
+        from polmodel.scenario.loading import scenario_source
 
-        source = Path(sc.path)
-        if not source.is_file():  # a built-in name (or cases/NAME): the catalog's file
-            source = scenario_dir() / f"{sc.path}.toml"
+        source, _ = scenario_source(sc.path)  # the file load_scenario read, by the one rule
         text = source.read_text(encoding="utf-8")
         target = self.folder / f"{slug(sc.name)}.toml"
         partial = target.with_suffix(".toml.partial")
