@@ -5,6 +5,7 @@ typed and what is allowed (exit status 2, no traceback), and the library raises 
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -551,3 +552,14 @@ def test_elicit_refuses_an_estimates_file_name_with_control_characters(tmp_path)
     est = tmp_path / "e\x1b[31m.csv"  # its name goes into the pooled scenario's sources
     est.write_text(ROWS, encoding="utf-8")
     assert_one_line(cli("elicit", est, "--worlds", 16), 2, "estimates file name", "U+001B")
+
+
+def test_a_policy_description_given_in_code_is_held_to_the_free_text_rule():
+    """Policy(...) in code, as a scenario file's description: no ESC, no bidi override."""
+    from polmodel.errors import PolmodelError
+    from polmodel.model.levers import Policy
+
+    assert Policy("p", description="two lines\nand a tab\t").description.startswith("two")
+    for bad, code in (("a\x1b[31mred", "U+001B"), ("abc\u202edef", "U+202E")):
+        with pytest.raises(PolmodelError, match=rf"policy .p.: description .* {re.escape(code)}"):
+            Policy("p", description=bad)

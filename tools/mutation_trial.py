@@ -434,7 +434,7 @@ MUTATIONS: tuple[Mutation, ...] = (
       "    if False:\n        raise", ("tests/test_hostile_paths.py",),
       "an --out folder holding a control character created"),
     M("scenario-text-unchecked", "scenario/schema.py",
-      "            return check_text(text, multiline=multiline, max_chars=max_chars)",
+      "            return check_free_text(text, multiline=multiline, max_chars=max_chars)",
       "            return text", ("tests/test_hostile_inputs.py",),
       "an ESC or a bidi override in a scenario's title accepted"),
     M("rounds-last-counted", "room/estimates_file.py", "last = max(present)",

@@ -122,8 +122,8 @@ MAX_TITLE_CHARS = 200
 _TEXT_REFUSED = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
-def check_text(value: str, what: str = "", *, multiline: bool = False,
-               max_chars: int | None = None) -> str:
+def check_free_text(value: str, what: str = "", *, multiline: bool = False,
+                    max_chars: int | None = None) -> str:
     r"""Free text shown to people (a title, a description, a source): printable, not invisible.
 
     Control characters are refused (but line breaks and tabs in ``multiline`` text), as are
@@ -153,7 +153,7 @@ def check_text(value: str, what: str = "", *, multiline: bool = False,
 
     Examples
     --------
-    >>> check_text("abc\u202edef", "title")
+    >>> check_free_text("abc\u202edef", "title")
     Traceback (most recent call last):
     ...
     polmodel.errors.PolmodelError: title 'abc\u202edef' holds the character U+202E; allowed: text without control characters or invisible formatting characters (bidirectional overrides, zero-width spaces)

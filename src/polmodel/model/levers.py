@@ -16,7 +16,7 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_HORIZON, check_number, check_text, check_whole
 from polmodel.mappings import ReadOnlyMapping
 from polmodel.model.parameters import MECHANISMS
-from polmodel.names import check_name
+from polmodel.names import check_free_text, check_name
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ class Policy:
     def __post_init__(self) -> None:
         check_name(self.name, "policy name")
         check_text(self.description, f"policy {self.name!r}: description")
+        check_free_text(self.description, f"policy {self.name!r}: description", multiline=True)
         if not isinstance(self.levers, Mapping):
             raise PolmodelError(f"policy {self.name!r}: levers {self.levers!r:.80} are "
                                 f"{type(self.levers).__name__} values; allowed: a mapping of lever names "

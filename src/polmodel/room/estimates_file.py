@@ -24,7 +24,7 @@ from polmodel.errors import PolmodelError
 from polmodel.limits import MAX_ROUNDS, decimal
 from polmodel.model.parameters import PARAMETERS
 from polmodel.model.states import STATES
-from polmodel.names import check_name, check_not_formula, check_text
+from polmodel.names import check_free_text, check_name, check_not_formula
 
 COLUMNS: tuple[str, ...] = ("participant", "parameter", "low", "best", "high")
 """The columns of an estimates file, in order."""
@@ -167,7 +167,7 @@ def read_estimates(path: str | Path) -> tuple[EstimateRow, ...]:
     p = Path(path)
     hint = "give the path of an estimates CSV (polmodel elicit --template prints one)"
     # The name is written into the elicit CSV's estimates_file column and the pooled sources.
-    check_text(check_not_formula(p.name, "estimates file name"), "estimates file name")
+    check_free_text(check_not_formula(p.name, "estimates file name"), "estimates file name")
     too_big = (f"{path}: the file is larger than {MAX_SCENARIO_BYTES:,} bytes; allowed: an "
                "estimates CSV up to that size")
     # Kind and size first, so a FIFO cannot block and /dev/zero cannot fill memory; then read

@@ -86,13 +86,13 @@ PolicyName = Annotated[str, AfterValidator(_policy_name)]
 
 
 def _text_rule(*, multiline: bool = False, max_chars: int | None = None):
-    """Free text shown to people, held to :func:`polmodel.names.check_text`."""
+    """Free text shown to people, held to :func:`polmodel.names.check_free_text`."""
 
     def check(text: str) -> str:
-        from polmodel.names import check_text
+        from polmodel.names import check_free_text
 
         try:
-            return check_text(text, multiline=multiline, max_chars=max_chars)
+            return check_free_text(text, multiline=multiline, max_chars=max_chars)
         except ValueError as err:  # reported by pydantic on the key, with the file's name
             raise ValueError(str(err)) from None
 
