@@ -265,7 +265,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("room-bool-is-a-number", "room/live/guard.py",
       "if isinstance(value, bool) or not isinstance(value, (int, float)):",
       "if not isinstance(value, (int, float)):", ROOM_APP, "true read as the number 1"),
-    M("room-formula-minus", "room/live/guard.py", 'if who[0] in "=+-@":', 'if who[0] in "=+@":',
+    M("room-formula-minus", "names.py", 'FORMULA_STARTS = "=+-@"', 'FORMULA_STARTS = "=+@"',
       ROOM_APP, "a name starting with '-' (a spreadsheet formula) accepted"),
     M("room-names-not-composed", "room/live/guard.py", 'unicodedata.normalize("NFC", check_name(',
       'unicodedata.normalize("NFD", check_name(', ROOM_APP,
