@@ -206,3 +206,11 @@ def test_pair_without_out_says_it_draws_nothing():
     assert paired.exit_code == 0 and paired.stdout == plain.stdout
     assert "note: --pair draws its figure into --out" in paired.stderr
     assert "--pair" not in plain.stderr
+
+
+@pytest.mark.parametrize("command", [["compare", "--worlds", "20"], ["run"],
+                                     ["sweep", "--x", "rally", "--points", "2", "--worlds", "5"]])
+def test_force_without_out_says_it_does_nothing(command):
+    r = CliRunner().invoke(main, [*command, "--force"])
+    assert r.exit_code == 0 and "note: --force replaces an earlier run's files in --out" in r.stderr
+    assert "--force" not in CliRunner().invoke(main, command).stderr

@@ -37,6 +37,9 @@ def _manifest_info(ctx: click.Context) -> dict:
 def prepare_out(out: Path | None, label: str, names: list[str], force: bool):
     """Check and lock the --out folder for a command's files before computing (None: no --out)."""
     if out is None:
+        if force:  # accepted, but it would do nothing: say so rather than stay quiet
+            click.echo("note: --force replaces an earlier run's files in --out; without --out "
+                       "it does nothing", err=True)
         return None
     from polmodel.views.outputs import prepare
 
