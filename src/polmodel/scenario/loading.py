@@ -170,7 +170,8 @@ def _read_scenario_file(path: Path, text: str) -> str:
     ``/dev/zero`` cannot fill memory; at most :data:`MAX_SCENARIO_BYTES` + 1 bytes are read,
     in case the size was not what ``stat`` said.
     """
-    hint = f"give a built-in scenario name ({', '.join(list_scenarios())}) or the path of a .toml file"
+    builtins = [n for n in list_scenarios() if n != TEMPLATE]
+    hint = f"give a built-in scenario name ({', '.join(builtins)}) or the path of a .toml file"
     try:
         st = path.stat()
     except FileNotFoundError:
