@@ -48,3 +48,11 @@ def test_every_command_that_reads_it_says_so(tmp_path, monkeypatch, command):
     assert "still carry the template's source 'assumption: placeholder'" in " ".join(said.split())
     built_in = CliRunner().invoke(main, [command[0], "venezuela-2018", *command[1:]])
     assert "placeholder" not in built_in.output
+
+
+def test_a_missing_file_lists_the_built_in_scenarios_but_not_the_template(tmp_path):
+    r = CliRunner().invoke(main, ["validate", str(tmp_path / "nosuch.toml")])
+    assert r.exit_code == 2 and "file not found; give a built-in scenario name (" in r.stderr
+    listed = r.stderr.split("name (")[1].split(")")[0].split(", ")
+    assert TEMPLATE not in listed and sorted(listed) == sorted(
+        n for n in list_scenarios() if n != TEMPLATE)
