@@ -160,6 +160,8 @@ BAD_FILES = {
                                 "outside its range [0.75, 0.95]"),
     "mechanism value outside its range": ({"mechanisms.drift": {"value": 0.5, "source": "x"}}, [],
                                           "mechanisms.drift.value", "outside its range"),
+    "mechanism with a source alone": ({"mechanisms.drift": {"source": "x"}}, [],
+                                      "mechanisms.drift", "neither a value nor a range"),
     "mechanism range above its limit": (
         {"mechanisms.dependence_damping": {"value": 1.5, "range": [0.0, 2.0], "source": "x"}}, [],
         "mechanisms.dependence_damping.range", "allowed: 0 <= low <= high <= 1"),

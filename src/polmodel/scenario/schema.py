@@ -167,6 +167,9 @@ class Override(_Strict):
 
     @model_validator(mode="after")
     def _quantiles_fit(self) -> Override:
+        if self.value is None and self.range is None:  # a source alone changes nothing
+            raise ValueError("gives neither a value nor a range; allowed: value = ..., "
+                             "range = [low, high], or both, each with its source")
         _check_quantiles(self.quantiles, self.range)
         return self
 
