@@ -549,3 +549,11 @@ def test_elicit_loads_a_historical_case_as_run_does(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     pooled = tomllib.loads((out / "serbia-2000-estimates.toml").read_text(encoding="utf-8"))
     assert pooled["date"] == load_scenario("cases/serbia-2000").date
+
+
+def test_the_template_with_an_unknown_scenario_is_an_error():
+    """It printed the form as if the scenario existed."""
+    bad = CliRunner().invoke(main, ["elicit", "--template", "--scenario", "nosuch"])
+    assert bad.exit_code == 2 and "nosuch" in bad.stderr and bad.stdout == ""
+    good = CliRunner().invoke(main, ["elicit", "--template", "--scenario", "venezuela-2022"])
+    assert good.exit_code == 0 and good.stdout.startswith("participant,parameter,low,best,high")

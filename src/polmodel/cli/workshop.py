@@ -20,7 +20,8 @@ from polmodel.limits import MAX_ROUNDS
               help="Scenario whose numbers the participants estimated.")
 @click.option("--template", is_flag=True,
               help="Print a CSV form (participant, parameter, low, best, high, and each number in "
-                   "plain words) and stop.")
+                   "plain words; the same for every scenario: `polmodel show` lists a "
+                   "scenario's numbers) and stop.")
 @click.option("--round", "round_", type=click.IntRange(1, MAX_ROUNDS), metavar="N",
               help="For a file with a round column (estimates given, discussed, then given "
                    "again): the round to pool. The latest round in the file by default.")
@@ -59,6 +60,9 @@ def elicit_command(estimates, scenario, template, round_, policies, worlds, seed
     from polmodel.room.elicitation import template as estimates_template
 
     if template:
+        from polmodel.scenario.loading import load_scenario
+
+        load_scenario(scenario)  # a scenario that does not exist is an error here too
         click.echo(estimates_template(), nl=False)
         return
     if estimates is None:
