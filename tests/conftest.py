@@ -178,3 +178,14 @@ def bare_ids(text: str) -> list[str]:
             if not (before.endswith(f"{label(key)} (") and text[m.end():m.end() + 1] in ",;)"):
                 bare.append(f"{key} at ...{text[max(0, m.start() - 50):m.end() + 10]}...")
     return bare
+
+
+def load_tool(name: str):
+    """A script of ``tools/`` imported as a module (the tools are not a package)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

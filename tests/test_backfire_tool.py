@@ -1,21 +1,18 @@
 """tools/backfire_share.py: the issue-15 backfire check, and what-if ranges for its deciders."""
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_tool
 
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "backfire_share.py"
 
 
 @pytest.fixture(scope="module")
 def tool():
-    spec = importlib.util.spec_from_file_location("backfire_share", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("backfire_share")
 
 
 def test_the_share_is_bounded_by_the_worlds_where_repression_can_raise_the_challenger(tool):

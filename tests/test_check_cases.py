@@ -1,21 +1,18 @@
 """tools/check_cases.py: the cases' file checks and the ranking score it reports."""
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_tool
 
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "check_cases.py"
 
 
 @pytest.fixture(scope="module")
 def tool():
-    spec = importlib.util.spec_from_file_location("check_cases", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("check_cases")
 
 
 def test_every_case_file_passes_its_checks():

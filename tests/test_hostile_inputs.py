@@ -105,7 +105,7 @@ def point_scenario(tmp_path):
 
     from conftest import DEFAULT_FILE, toml_dumps
 
-    from polmodel.room.elicitation import _section
+    from polmodel.room.pooled_scenario import section as _section
     from polmodel.scenario.loading import load_scenario
     from polmodel.scenario.whatif import names
 

@@ -62,6 +62,7 @@ from polmodel.room.opinion_pool import (  # noqa: F401  (the pool's names, here 
     pooled_median,
     pooled_quantiles,
 )
+from polmodel.room.pooled_scenario import pooled_title, raw_scenario, with_estimates
 from polmodel.scenario.definition import Scenario
 from polmodel.scenario.loading import load_scenario
 from polmodel.views.text import CAVEAT, counted, provenance, sections_html
@@ -70,56 +71,6 @@ Pair = tuple[str, str]
 
 # ---------------------------------------------------------------------------------------------
 # Scenarios from estimates
-
-
-def _raw_scenario(sc: Scenario) -> dict:
-    """The parsed TOML of a scenario's file, found as :func:`load_scenario` found it.
-
-    ``sc.path`` is the name or path the scenario was loaded by (``cases/serbia-2000``, a file);
-    a Scenario built in code has none, and its name is looked up among the built-in ones.
-    """
-    from polmodel.scenario.loading import scenario_toml
-
-    return scenario_toml(sc.path or sc.name)
-
-
-def _pooled_title(title: str) -> str:
-    """The pooled scenario's title: the scenario's, marked, within the titles' limit."""
-    from polmodel.names import MAX_TITLE_CHARS
-
-    mark = " (participants' estimates)"
-    if len(title) + len(mark) > MAX_TITLE_CHARS:
-        title = title[:MAX_TITLE_CHARS - len(mark) - 1].rstrip() + "\u2026"
-    return title + mark
-
-
-def _section(name: str) -> tuple[str, str]:
-    from polmodel.scenario.schema import CONTEXT_NAMES
-
-    if name.startswith("initial."):
-        return "initial", name.removeprefix("initial.")
-    return ("context" if name in CONTEXT_NAMES else "mechanisms"), name
-
-
-def _with_estimates(raw: dict, by_name: Mapping[str, Sequence[EstimateRow]], label: str) -> dict:
-    """A copy of a parsed scenario whose estimated numbers sample the pooled distributions."""
-    import copy
-
-    data = copy.deepcopy(raw)
-    for name, rows in by_name.items():
-        # Six significant digits: rounding is monotone, so the table stays ordered, and the
-        # numbers compared are exactly those written.
-        q = [float(f"{v:.6g}") for v in pooled_quantiles(rows)]
-        who = ", ".join(r.participant for r in rows)
-        rule = ("equal-weight linear opinion pool of PERT distributions" if len(rows) > 1
-                else "PERT distribution")
-        section, key = _section(name)
-        data.setdefault(section, {})[key] = {
-            "value": float(f"{pooled_median(rows):.6g}"), "range": [q[0], q[-1]],
-            "source": f"{label}: estimated by {who} ({rule}; polmodel elicit)",
-            "quantiles": q,
-        }
-    return data
 
 
 def _group(rows: Sequence[EstimateRow]) -> dict[str, list[EstimateRow]]:
@@ -421,17 +372,17 @@ def elicit(
     present = tuple(rounds(rows))
     rows, chosen = select_round(rows, round)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    raw = _raw_scenario(sc)
+    raw = raw_scenario(sc)
     label = Path(source).name if source else "participants' estimates"
     label += "" if chosen is None else f", round {chosen}"
-    pooled_data = _with_estimates(raw, _group(rows), label)
-    pooled_data["title"] = _pooled_title(str(raw["title"]))
+    pooled_data = with_estimates(raw, _group(rows), label)
+    pooled_data["title"] = pooled_title(str(raw["title"]))
     header = _header(sc, rows, source, round_words(chosen, present))
     toml = header + dumps(pooled_data)
     views = {"pooled": scenario_from_dict(pooled_data, name=f"{sc.name}-estimates")}
     for who in dict.fromkeys(r.participant for r in rows):
         mine = _group([r for r in rows if r.participant == who])
-        views[who] = scenario_from_dict(_with_estimates(raw, mine, f"{label} ({who})"),
+        views[who] = scenario_from_dict(with_estimates(raw, mine, f"{label} ({who})"),
                                         name=f"{sc.name}-{who}")
     def run(view: Scenario):
         if edit is not None:
@@ -448,7 +399,7 @@ def elicit(
             continue
         by_number[name] = {}
         for r in estimated:
-            data = _with_estimates(pooled_data, {name: [r]}, f"{label} ({r.participant}, {name})")
+            data = with_estimates(pooled_data, {name: [r]}, f"{label} ({r.participant}, {name})")
             c = run(scenario_from_dict(data, name=f"{sc.name}-{r.participant}-{name}"))
             by_number[name][r.participant] = {
                 (a, b): (pw["share_higher"], pw["share_lower"])
