@@ -146,3 +146,38 @@ def test_the_rooms_answer_adds_up_to_100(shares):
     # The bar under it reads the same numbers.
     title = re.search(r"<title>(.*?)</title>", text).group(1)
     assert sorted(int(x) for x in re.findall(r"(\d+)%", title)) == sorted(parts), title
+
+
+# ---- One verdict, the same numbers in every output ---------------------------------------------
+# 250, 750 and 1,000 of 2,000 worlds: both sides' remainders are half a point, so a rule that
+# gave the point to whichever share came first printed 13%/37% in one table and 12%/38% on page 1.
+A_HIGHER, B_HIGHER, TIED = 0.125, 0.375, 0.5
+
+
+def test_the_verdicts_parts_do_not_depend_on_the_order_they_come_in():
+    from polmodel.views.text import verdict_parts, verdict_pcts
+
+    assert verdict_parts(A_HIGHER, B_HIGHER, TIED) == ("12%", "38%", "50%")
+    assert verdict_parts(B_HIGHER, A_HIGHER, TIED) == ("38%", "12%", "50%")
+    assert verdict_pcts(A_HIGHER, B_HIGHER, TIED) == ("38%", "12%", "50%")
+    assert verdict_parts(1 / 3, 1 / 3, 1 / 3) == ("33%", "33%", "34%")  # equal sides read the same
+
+
+def test_every_output_of_a_verdict_prints_the_same_numbers():
+    import re
+    from types import SimpleNamespace
+
+    from polmodel.room.handout_appendix import _htl
+    from polmodel.room.live.picture import answer_html
+    from polmodel.views.svg_charts import verdict_bar
+    from polmodel.views.sweep_text import pair_cell
+
+    assert pair_cell(A_HIGHER, B_HIGHER, TIED) == "12/38"
+    assert _htl(A_HIGHER, TIED, B_HIGHER) == ("12%", "50%", "38%")
+    title = re.search(r"<title>(.*?)</title>", verdict_bar("a", "b", A_HIGHER, TIED, B_HIGHER))
+    assert title.group(1).endswith("a higher 12%, tied 50%, b higher 38%"), title.group(1)
+    c = SimpleNamespace(pairwise=lambda a, b: {"share_higher": A_HIGHER, "share_tied": TIED,
+                                               "share_lower": B_HIGHER},
+                        margin=0.02, holds=lambda a, b: (8, 8), n_worlds=2000)
+    sentence = answer_html(c, ("a", "b")).split("<svg")[0]
+    assert re.findall(r"<b>(\d+%)</b>", sentence) == ["38%", "12%", "50%"], sentence

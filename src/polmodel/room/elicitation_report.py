@@ -22,7 +22,7 @@ import csv
 import io
 
 from polmodel.views.csv_table import provenance_columns
-from polmodel.views.text import CAVEAT, counted, pcts, sections_text, wrap
+from polmodel.views.text import CAVEAT, counted, sections_text, verdict_parts, wrap
 
 VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher",
                                     "share_b_higher", "share_tied", "side")
@@ -58,7 +58,8 @@ def _pair(a: str, b: str) -> str:
 
 def _pooled(v) -> str:
     """"34% / 33%": the pooled shares of the pair's two sides, as printed with the rest (ties)."""
-    first, second, _ = pcts(v["pooled"], v["pooled_lower"], 1 - v["pooled"] - v["pooled_lower"])
+    first, second, _ = verdict_parts(v["pooled"], v["pooled_lower"],
+                                     1 - v["pooled"] - v["pooled_lower"])
     return f"{first} / {second}"
 
 

@@ -12,7 +12,13 @@ import html
 import re
 
 from polmodel.room.handout_pages import Part, table
-from polmodel.views.text import CAVEAT, approx, counted, pct, pcts
+from polmodel.views.text import CAVEAT, approx, counted, pct, verdict_parts
+
+
+def _htl(higher: float, tied: float, lower: float) -> tuple[str, str, str]:
+    """A pair's shares in the tables' column order (first higher, tied, second higher)."""
+    h, lo, t = verdict_parts(higher, lower, tied)
+    return h, t, lo
 
 
 def mechanisms_part() -> Part:
@@ -36,14 +42,14 @@ def readings_part(c, pair: tuple[str, str]) -> Part:
     for key, r in c.readings(a, b).items():
         structure, scale = key.split("/")
         rows.append([f"{STRUCTURES[structure].label} ('{structure}')", scale,
-                     *pcts(r["share_higher"], r["share_tied"], r["share_lower"]),
+                     *_htl(r["share_higher"], r["share_tied"], r["share_lower"]),
                      verdict[r["reading"]]])
     own = c.verdict(a, b)
     months = [[f"{key.split('/')[0]} months", key.split("/")[1],
-               *pcts(r["share_higher"], r["share_tied"], r["share_lower"]), verdict[r["reading"]]]
+               *_htl(r["share_higher"], r["share_tied"], r["share_lower"]), verdict[r["reading"]]]
               for key, r in c.at_months(a, b).items()]
     months += [[f"{counted(c.horizon, 'month')} (the horizon)", s,
-                *pcts(own[s]["share_higher"], own[s]["share_tied"], own[s]["share_lower"]),
+                *_htl(own[s]["share_higher"], own[s]["share_tied"], own[s]["share_lower"]),
                 verdict[own[s]["reading"]]] for s in ("strict", "graded")]
     head = ("reading", "AND", f"{a} higher", "tied", f"{b} higher", "verdict")
     flips = ", ".join(f"{x} / {y}" for x, y in c.structure_flips) or "none"
@@ -67,11 +73,11 @@ def deciding_part(f) -> Part | None:
         return None
     v = f.flips
     flips = [[label(p.name, with_id=True), f"{approx(p.low)} to {approx(p.high)}",
-              f"{p.side} {approx(p.at)}", pct(p.kept), *pcts(p.higher, p.tied, p.lower),
+              f"{p.side} {approx(p.at)}", pct(p.kept), *_htl(p.higher, p.tied, p.lower),
               f"{p.reruns} of {v.resamples}",
               "\u2014" if p.spread is None else f"{approx(p.spread[0])}\u2013{approx(p.spread[1])}",
               f"--set {p.what_if()}"] for p in v.points]
-    higher, lower, tied = pcts(v.higher, v.lower, v.tied)
+    higher, lower, tied = verdict_parts(v.higher, v.lower, v.tied)
     body = (f"<p>Over the {counted(v.worlds, 'world')} of {counted(v.resamples, 'rerun')}, "
             f"{html.escape(v.policy)} "
             f"gives the higher index in {html.escape(higher)}, {html.escape(v.versus)} in "

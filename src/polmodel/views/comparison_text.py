@@ -22,6 +22,7 @@ from polmodel.views.text import (
     sections_html,
     sections_text,
     signed,
+    verdict_parts,
     wrap,
 )
 
@@ -49,9 +50,9 @@ def comparison_sections(c) -> list[Section]:
         held, readings = c.holds(n, c.baseline)
         # Higher, lower and tied are the whole of the worlds: printed, they add up to 100%
         # (the graded pair too, with its tie the rest).
-        graded_higher, graded_lower, _ = pcts(graded["share_higher"], graded["share_lower"],
-                                              graded["share_tied"])
-        vs.append([n, *pcts(pw["share_higher"], pw["share_lower"], pw["share_tied"]),
+        graded_higher, graded_lower, _ = verdict_parts(graded["share_higher"],
+                                                       graded["share_lower"], graded["share_tied"])
+        vs.append([n, *verdict_parts(pw["share_higher"], pw["share_lower"], pw["share_tied"]),
                    signed(pw['difference_median'], 3), f"{graded_higher}/{graded_lower}",
                    f"{held} of {readings}"])
     effects = [[n, *(signed(c.condition_effects[n][k]['mean_change'], 3) for k in CONDITIONS),

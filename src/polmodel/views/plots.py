@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from polmodel.model.states import CONDITIONS, CROSSOVER
-from polmodel.views.text import counted, pct, pcts
+from polmodel.views.text import counted, pct, verdict_parts
 
 # Okabe & Ito (2008), "Color Universal Design": eight colours told apart by people with the
 # common colour-vision deficiencies; black is kept for the opening index.
@@ -303,7 +303,7 @@ def plot_pair(comparison, a: str, b: str, ax=None):
     # The same split as pairwise(): differences within the tie margin are practical ties.
     m = getattr(comparison, "margin", 0.0) + 1e-9
     sa, sb = series_style(0), series_style(1)
-    higher, lower, tied = pcts(pw["share_higher"], pw["share_lower"], pw["share_tied"])
+    higher, lower, tied = verdict_parts(pw["share_higher"], pw["share_lower"], pw["share_tied"])
     groups = [(d > m, sa.marker, sa.color, 10, f"{a} higher ({higher} of plausible worlds)"),
               (d < -m, "x", sb.color, 14, f"{b} higher ({lower} of worlds)"),
               (np.abs(d) <= m, ".", "0.55", 8, f"tied within {m:.2g} ({tied} of worlds)")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from polmodel.views import svg
-from polmodel.views.text import pct, verdict_pcts
+from polmodel.views.text import pct, verdict_parts
 
 TIED = "#BBBBBB"
 
@@ -42,8 +42,8 @@ def verdict_bar(a: str, b: str, higher: float, tied: float, lower: float, *,
     # The three shares are all the worlds: printed, they add up to 100%, and read as the
     # answer's sentence reads them (equal sides print the same).
     y = top + bar + f * 1.15
-    big, small, tie = verdict_pcts(higher, lower, tied)
-    shown = (big, tie, small) if higher >= lower else (small, tie, big)
+    h, lo, t = verdict_parts(higher, lower, tied)
+    shown = (h, t, lo)  # in the bar's order: a higher, tied, b higher
     for (_, colour, words, anchor), text, at in zip(parts, shown, (2.0, width / 2, width - 4)):
         body.append(svg.text(at, y, f"{words}: {text}", size=f, anchor=anchor, bold=True,
                              colour=svg.BLACK if colour == TIED else colour))

@@ -15,7 +15,7 @@ import numpy as np
 
 from polmodel.views.csv_table import csv_cell, csv_text, provenance_columns
 from polmodel.views.figure_parts import name as _label
-from polmodel.views.text import CAVEAT, counted, pct, pcts, result_html, result_text
+from polmodel.views.text import CAVEAT, counted, pct, result_html, result_text, verdict_parts
 
 FEW_WORLDS = 200
 """Below this many worlds a point, the headline says that one world moves a share visibly."""
@@ -116,7 +116,7 @@ def headline(sw) -> str:
 
 def pair_cell(higher: float, lower: float, tied: float) -> str:
     """A two-policy cell, "34/33": the two sides as printed with their tie, adding up to 100."""
-    shown = pcts(higher, lower, tied)
+    shown = verdict_parts(higher, lower, tied)
     return f"{shown[0].rstrip('%')}/{shown[1].rstrip('%')}"
 
 
@@ -128,7 +128,7 @@ def sections(sw) -> list:
     if len(sw.axes) == 1:
         if sw.is_contrast:
             verdicts = sw.verdicts()
-            rows = [[_g(v), *pcts(h, lo, t), str(d)] for v, h, lo, t, d in
+            rows = [[_g(v), *verdict_parts(h, lo, t), str(d)] for v, h, lo, t, d in
                     zip(sw.grids[0], sw.values, sw.lower, sw.tied, verdicts)]
             out.append((f"Sweep of {x_words}: share of plausible worlds where each policy gives the "
                         "higher outcome", [x, f"{q.policy} higher", f"{q.versus} higher", "tied",

@@ -263,7 +263,9 @@ def pct_parts(*shares: float) -> tuple[int, ...]:
 
     Rounded one by one, a third three times reads 33% + 33% + 33% = 99%. Here each share gets
     its whole points, and the points still missing go to the shares with the largest remainders
-    (the largest-remainder method; equal remainders: the earlier share first). So every part is
+    (the largest-remainder method; equal remainders: the larger share first, then the earlier
+    one, so the parts do not depend on the order the shares come in unless two are equal). So
+    every part is
     within one point of its exact value and the parts add up to the shares' own total, rounded
     (100 for shares of all the worlds).
 
@@ -277,7 +279,7 @@ def pct_parts(*shares: float) -> tuple[int, ...]:
     exact = [round(100 * float(s), 9) for s in shares]
     target = round(sum(exact))
     parts = [int(x // 1) for x in exact]
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), -exact[i], i))
     for i in order[: max(target - sum(parts), 0)]:
         parts[i] += 1
     return tuple(parts)
@@ -316,25 +318,47 @@ def parts_text(shares: Sequence[float], parts: Sequence[int]) -> tuple[str, ...]
     return tuple(out)
 
 
+def verdict_parts(higher: float, lower: float, tied: float) -> tuple[str, str, str]:
+    """A pair's shares (first higher, second higher, tied) as percentages adding up to 100.
+
+    The one rule every output of a pair's verdict follows (the handout's sentence, bar and
+    appendix, ``compare``'s tables, the sweep, the projector), so the same shares read the same
+    everywhere. The parts are :func:`pct_parts`'s, which do not depend on the order of the
+    shares; when the two sides are equal they read the same (a sentence says "each does in
+    X"): a point the rounding gave one of them goes to the tie instead, which stays within a
+    point of its exact share.
+
+    Examples
+    --------
+    >>> verdict_parts(0.125, 0.375, 0.5), verdict_parts(0.375, 0.125, 0.5)
+    (('12%', '38%', '50%'), ('38%', '12%', '50%'))
+    >>> verdict_parts(1 / 3, 1 / 3, 1 / 3)
+    ('33%', '33%', '34%')
+    """
+    import math
+
+    shares = (higher, lower, tied)
+    if not math.isfinite(sum(float(x) for x in shares)):  # not a number: each as it is
+        return tuple(pct(x) for x in shares)
+    h, lo, t = pct_parts(*shares)
+    if higher == lower:
+        h, lo, t = min(h, lo), min(h, lo), t + abs(h - lo)
+    return parts_text(shares, (h, lo, t))
+
 
 def verdict_pcts(higher: float, lower: float, tied: float) -> tuple[str, str, str]:
-    """The verdict's shares as its sentence prints them: the larger side's, the other's, the tie's.
+    """The verdict's shares in its sentence's order: the larger side's, the other's, the tie's.
 
-    They add up to 100% (:func:`~polmodel.views.text.pct_parts`). When the two sides are equal
-    the sentence says "each does in X", so both must read the same: a point the rounding gave
-    one of them goes to the tie instead (which stays within a point of its exact share).
+    The same parts as :func:`verdict_parts`, reordered.
 
     Examples
     --------
     >>> verdict_pcts(0.25, 0.5, 0.25), verdict_pcts(0.335, 0.335, 0.33)
     (('50%', '25%', '25%'), ('33%', '33%', '34%'))
     """
-    big, small = max(higher, lower), min(higher, lower)
-    shares = (big, small, tied)
-    if higher != lower:
-        return pcts(*shares)
-    b, s, t = pct_parts(*shares)
-    return parts_text(shares, (min(b, s), min(b, s), t + abs(b - s)))
+    h, lo, t = verdict_parts(higher, lower, tied)
+    return (h, lo, t) if higher >= lower else (lo, h, t)
+
 
 def result_text(title: str, lead: str, sections: Sequence[Section], prov: str) -> str:
     """A result for the terminal: title, its sentence, headed tables, the caveat, provenance."""
