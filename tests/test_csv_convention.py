@@ -206,3 +206,20 @@ def test_api_sweep_csv_is_what_the_cli_prints(sc):
     a, b = sc.contrast
     api = sweep(sc, "backfire", policy=a, versus=b, points=2, worlds=20, seed=SEED).to_csv()
     assert api == cli
+
+
+def test_free_text_that_a_spreadsheet_would_run_is_written_as_text(write_scenario):
+    """A source may start with '=' or '-' (it is free text): the CSV cell gets a leading "'",
+    while numbers, negative ones included, are written as they are."""
+    formula = '=HYPERLINK("http://x","click")'
+    path = write_scenario({"initial.crisis.source": formula,
+                           "initial.fracture.source": "-3% of GDP in 2017 (assumption)"})
+    r = CliRunner().invoke(main, ["show", str(path), "--csv"])
+    assert r.exit_code == 0, r.output
+    cells = [c for row in csv.reader(io.StringIO(r.stdout)) for c in row]
+    assert "'" + formula in cells and formula not in cells
+    assert "'-3% of GDP in 2017 (assumption)" in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    run = CliRunner().invoke(main, ["run", str(path), "--csv", "--set", "initial.crisis=0.8"])
+    numbers = [c for row in list(csv.reader(io.StringIO(run.stdout)))[1:] for c in row[8:12]]
+    assert numbers and not any(c.startswith("'") for c in numbers)

@@ -437,6 +437,12 @@ MUTATIONS: tuple[Mutation, ...] = (
       "            return check_free_text(text, multiline=multiline, max_chars=max_chars)",
       "            return text", ("tests/test_hostile_inputs.py",),
       "an ESC or a bidi override in a scenario's title accepted"),
+    M("csv-formula-cells", "views/csv_table.py", "    w.writerows(safe_row(r) for r in rows)",
+      "    w.writerows(rows)", ("tests/test_csv_convention.py",),
+      "a source starting with '=' written as a formula a spreadsheet runs"),
+    M("verdict-first-listed-wins", "views/text.py", "(-(exact[i] - parts[i]), -exact[i], i)",
+      "(-(exact[i] - parts[i]), i)", ("tests/test_shares_add_up.py",),
+      "a verdict's half point goes to the share listed first: outputs disagree"),
     M("rounds-last-counted", "room/estimates_file.py", "last = max(present)",
       "last = len(present)", ROUND_TESTS, "'round 3 of 2' when a round is missing"),
     M("elicit-per-number-ignored", "room/elicitation.py",
@@ -478,8 +484,8 @@ MUTATIONS: tuple[Mutation, ...] = (
       ("tests/test_sweeps.py",), "a sweep from LOW to the same HIGH accepted"),
 )
 
-MIN_CAUGHT = 132
-"""Mutations that must be caught for the trial to pass: all 132 were caught on 2026-12-02 (a
+MIN_CAUGHT = 134
+"""Mutations that must be caught for the trial to pass: all 134 were caught on 2026-12-02 (a
 mutation added later raises this when its test catches it; one that escapes is a missing test)."""
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 
-from polmodel.views.csv_table import provenance_columns
+from polmodel.views.csv_table import provenance_columns, safe_row
 from polmodel.views.text import CAVEAT, counted, sections_text, verdict_parts, wrap
 
 VERDICT_COLUMNS: tuple[str, ...] = ("policy_a", "policy_b", "estimates", "share_a_higher",
@@ -141,8 +141,8 @@ def verdicts_csv(e) -> str:
         views += [(p, v["participants"][p], v["participants_lower"][p], v["sides"][p])
                   for p in v["participants"]]
         for who, higher, lower, side in views:
-            w.writerow([*meta, v["a"], v["b"], who, f"{higher:.6g}", f"{lower:.6g}",
-                        f"{max(0.0, 1.0 - higher - lower):.6g}", side])
+            w.writerow(safe_row([*meta, v["a"], v["b"], who, f"{higher:.6g}", f"{lower:.6g}",
+                                 f"{max(0.0, 1.0 - higher - lower):.6g}", side]))
     return buf.getvalue()
 
 

@@ -10,16 +10,50 @@ from collections.abc import Sequence
 
 from polmodel.views.text import CAVEAT
 
+FORMULA_CELL = tuple("=+-@\t\r")
+"""First characters that make a spreadsheet read a text cell as a formula (CSV injection)."""
+
+
+def safe_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text, not as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` (OWASP's
+    advice for CSV files), unless it is a number. Names are refused at input when they start so (:func:`polmodel.names.check_name`); free
+    text such as a source ("-3% of GDP in 2017") may, and is neutralised here, where it is
+    written.
+
+    Examples
+    --------
+    >>> safe_cell("=1+1"), safe_cell("-0.25"), safe_cell(-1.5)
+    ("'=1+1", '-0.25', -1.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_CELL):
+        from polmodel.limits import decimal
+
+        try:
+            decimal(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def safe_row(row: Sequence[object]) -> list[object]:
+    """A row with every cell passed through :func:`safe_cell`."""
+    return [safe_cell(v) for v in row]
+
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """CSV text with one header line (no comment lines) and Unix line ends."""
+    """CSV text with one header line (no comment lines) and Unix line ends.
+
+    Every cell is :func:`safe_cell`'s, so no text cell opens as a formula.
+    """
     import csv
     import io
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows(safe_row(r) for r in rows)
     return buf.getvalue()
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from polmodel.errors import PolmodelError
 from polmodel.model.labels import label
-from polmodel.views.csv_table import csv_cell, provenance_columns
+from polmodel.views.csv_table import csv_cell, provenance_columns, safe_row
 from polmodel.views.text import CAVEAT, Section, approx, counted
 
 SHOWN = 12  # rows per table on the terminal; --json/--csv hold every assumption
@@ -406,7 +406,7 @@ def to_csv(results: Sequence) -> str:
             header = [*names, *ROW_COLUMNS]
             w.writerow(header)
         for row in rows(r):
-            w.writerow([*meta, *(csv_cell(row[k]) for k in ROW_COLUMNS)])
+            w.writerow(safe_row([*meta, *(csv_cell(row[k]) for k in ROW_COLUMNS)]))
     if header is None:  # no results: the header alone
         w.writerow([*PROVENANCE_COLUMNS, *ROW_COLUMNS])
     return buf.getvalue()
