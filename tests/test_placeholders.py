@@ -56,3 +56,28 @@ def test_a_missing_file_lists_the_built_in_scenarios_but_not_the_template(tmp_pa
     listed = r.stderr.split("name (")[1].split(")")[0].split(", ")
     assert TEMPLATE not in listed and sorted(listed) == sorted(
         n for n in list_scenarios() if n != TEMPLATE)
+
+
+def test_the_handout_of_a_template_copy_says_so_on_page_1(tmp_path, monkeypatch):
+    """The handout file itself carries the warning, not only the terminal that made it."""
+    path = _new(tmp_path, monkeypatch)
+    r = CliRunner().invoke(main, ["report", str(path), "--worlds", "40", "--brief",
+                                  "--out", str(tmp_path / "h.html")])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "h.html").read_text()
+    assert "Placeholder numbers." in page and "initial.crisis" in page
+    first = page.index("Placeholder numbers."), page.index("The answer")
+    assert first[0] < first[1]
+
+
+def test_the_room_on_a_template_copy_says_so(tmp_path, monkeypatch):
+    pytest.importorskip("starlette")
+    pytest.importorskip("uvicorn")
+    from polmodel.room.live import server
+
+    path = _new(tmp_path, monkeypatch)
+    monkeypatch.setattr(server, "serve", lambda *a, **k: None)  # no server: the words only
+    r = CliRunner().invoke(main, ["room", str(path), "--folder", str(tmp_path / "s"),
+                                  "--worlds", "20", "--engine", "numpy"])
+    assert r.exit_code == 0, r.output
+    assert "still carry the template's source 'assumption: placeholder'" in r.stderr

@@ -72,6 +72,10 @@ def room_command(scenario, folder, port, lan, worlds, seed, export_to, force, en
     click.echo(f"{'resuming' if resuming else 'new'} session in {folder} "
                f"(scenario {room.scenario.name}, {worlds:,} plausible worlds, {engine} engine); "
                "Ctrl-C stops the room", err=True)
+    if room.scenario.placeholders():  # the room would show the template's numbers as a case's
+        from polmodel.errors import escape_controls
+
+        click.echo(f"note: {escape_controls(room.scenario.placeholder_note())}", err=True)
     serve(room, port=port, lan=lan, say=click.echo)
 
 

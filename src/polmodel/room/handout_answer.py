@@ -180,9 +180,18 @@ def what_ifs_html(sc) -> str:
             f"handout uses them.</p><ul>{''.join(items)}</ul></div>")
 
 
+def placeholders_html(sc) -> str:
+    """A warning when numbers still carry the template's placeholder source; '' if none."""
+    note = sc.placeholder_note()
+    if not note:
+        return ""
+    return ("<div class='what-ifs'><p><b>Placeholder numbers.</b> "
+            f"{html.escape(note)}</p></div>")
+
+
 def answer_part(sc, c, pair: tuple[str, str], f, *, available: bool = True) -> Part:
     """Page 1 as a :class:`Part`."""
-    body = (what_ifs_html(sc) + question_html(sc, c, pair) + answer_html(c, pair)
+    body = (placeholders_html(sc) + what_ifs_html(sc) + question_html(sc, c, pair) + answer_html(c, pair)
             + deciding_html(f) + believe_html(f, available)
             + f"<p class='caveat'>{html.escape(CAVEAT)}</p>"
             + f"<p class='provenance'>{html.escape(c.provenance())}</p>")

@@ -94,7 +94,7 @@ class Scenario:
 
     def placeholders(self) -> list[str]:
         """Numbers whose source is still the template's ``assumption: placeholder``."""
-        numbers = [(k, u) for k, u in self.initial.items()] + list(self.parameters.items())
+        numbers = [(f"initial.{k}", u) for k, u in self.initial.items()] + list(self.parameters.items())
         return [k for k, u in numbers if u.source.lower().startswith(PLACEHOLDER)]
 
     def placeholder_note(self) -> str:
