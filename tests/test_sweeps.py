@@ -69,7 +69,8 @@ def test_start_month_axis(sc):
                                         (f"lever.{LEVER_NAMES[0]}=0.5:1.5", "allowed: 0 to 1"),
                                         ("initial.crisis=0.2", "give a range"),
                                         ("rally=0.05:0.05", "both 0.05, so every point"),
-                                        (f"lever.{LEVER_NAMES[0]}=0.5:0.5", "set it in the policy")])
+                                        (f"lever.{LEVER_NAMES[0]}=0.5:0.5", "set it in the policy"),
+                                        ("nosuch=1:1", "nosuch: unknown name")])
 def test_bad_axes_are_one_line(sc, axis, match):
     with pytest.raises(PolmodelError, match=match):
         sweep(sc, axis, worlds=10, points=2)

@@ -480,7 +480,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("empty-box-measured", "views/discovery_text.py",
       "empty = b is not None and b.mass == 0", "empty = False", ("tests/test_recurrence.py",),
       "a box no sampled world lies in reported as '0% of the worlds where'"),
-    M("sweep-equal-span", "analysis/sweep_axes.py", "if span[0] == span[1]:", "if False:",
+    M("sweep-equal-span", "analysis/sweep_axes.py",
+      'if "=" in text and len(np.unique(axis.grid)) == 1:', "if False:",
       ("tests/test_sweeps.py",), "a sweep from LOW to the same HIGH accepted"),
 )
 

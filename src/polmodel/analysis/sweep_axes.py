@@ -30,6 +30,22 @@ class Axis:
 
 def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
                span: tuple[float, float] | None = None) -> Axis:
+    """An axis from ``NAME`` or ``NAME=LOW:HIGH``, refused when it has one value to sweep.
+
+    See :func:`_axis`; the name and range are checked first, so an unknown name is said as one.
+    """
+    axis = _axis(text, scenario, policy, points, span)
+    if "=" in text and len(np.unique(axis.grid)) == 1:  # every point the same: said as one
+        low = float(axis.grid[0])
+        fix = ("set it in the policy" if axis.kind in ("lever", "start") else
+               f"use --set {axis.name}={low:g}")
+        raise PolmodelError(f"sweep axis {text}: LOW and HIGH are both {low:g}, so every point "
+                            f"would be the same; allowed: LOW below HIGH (to fix it, {fix})")
+    return axis
+
+
+def _axis(text: str, scenario: Scenario, policy: str, points: int,
+          span: tuple[float, float] | None = None) -> Axis:
     """An axis from ``NAME`` or ``NAME=LOW:HIGH`` (``lever.X``, ``start.X`` or a what-if name).
 
     ``points`` is trusted: :func:`sweep` checked it.
@@ -47,12 +63,6 @@ def parse_axis(text: str, scenario: Scenario, policy: str, points: int,
         if not isinstance(setting, tuple):
             raise PolmodelError(f"sweep axis {text}: give a range NAME=LOW:HIGH, or the name alone")
         span = setting
-        if span[0] == span[1]:  # every point the same: a sweep of nothing, said as one
-            fix = ("set it in the policy" if name.startswith(("lever.", "start.")) else
-                   f"use --set {name}={span[0]:g}")
-            raise PolmodelError(f"sweep axis {text}: LOW and HIGH are both {span[0]:g}, so every "
-                                f"point would be the same; allowed: LOW below HIGH (to fix it, "
-                                f"{fix})")
     kind, _, target = name.partition(".")
     if kind in ("lever", "start"):
         if target not in LEVER_NAMES:
