@@ -32,7 +32,8 @@ def shares(low: float, high: float, worlds: int, seed: int) -> tuple[float, floa
     """The check with the backfire ratio drawn from [low, high].
 
     Returns the share of worlds where cohesive forces leave the challenger higher, the share
-    with c* < 0.8, and the first among the worlds with c* < 0.8 (nan if there are none).
+    with c* < 0.8, and the share of the first among the worlds with c* < 0.8 (nan if there
+    are none).
     """
     from polmodel import STATES, load_scenario, sample_worlds
     from polmodel.model.integrator import simulate
@@ -74,6 +75,11 @@ def main(argv=None) -> None:
         what = "(the model's range)" if top == p.high else "(what-if)"
         print(f"{f'{low:g} to {top:g}':>22}  {higher:>24.1%}  {possible:>9.1%}  {given:>21.1%}  "
               f"{what}")
+    from polmodel import __version__
+    from polmodel.views.text import CAVEAT
+
+    print(f"{CAVEAT}\npolmodel {__version__} | scenario venezuela-2018 | seed {args.seed} | "
+          f"worlds {args.worlds:,} | structure memo (the challenger's path does not depend on it)")
 
 
 if __name__ == "__main__":

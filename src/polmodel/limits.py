@@ -95,6 +95,7 @@ def decimal(text: str) -> float:
 
     Python's ``float()`` also reads ``0.0_5``, digits of other scripts and ``nan``/``inf``: a
     typo, or a digit nobody in the room can read, becomes a number. Those raise ValueError here.
+    A decimal too large for a float (``1e400``) reads as ``inf``: callers check finiteness.
 
     Examples
     --------

@@ -82,9 +82,9 @@ class Sweep:
     horizon: int
     settings: Mapping[str, Any]
     lower: np.ndarray | None = None
-    structure: str = DEFAULT_STRUCTURE
     tied: np.ndarray | None = None
     sampler: str = "lhs"
+    structure: str = DEFAULT_STRUCTURE
 
     @property
     def is_contrast(self) -> bool:

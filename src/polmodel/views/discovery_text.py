@@ -122,7 +122,7 @@ def sentence(d) -> str:
     b = r.box
     where = _join([limit_words(n, *r.limits(n), r.bounds[n])
                    + f" (in {int(r.counts[r.names.index(n)])} of {r.resamples} reruns"
-                   + (", no more than a coin flip could give" if r.barely(n) else "") + ")"
+                   + (", too few to be sure: another seed may not find it" if r.barely(n) else "") + ")"
                    for n in stable], "; ")
     empty = b is not None and b.mass == 0  # no sampled world in every range at once
     weak = (" No world of this sample lies in all of these ranges at once, so it cannot say "
