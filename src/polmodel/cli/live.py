@@ -72,10 +72,9 @@ def room_command(scenario, folder, port, lan, worlds, seed, export_to, force, en
     click.echo(f"{'resuming' if resuming else 'new'} session in {folder} "
                f"(scenario {room.scenario.name}, {worlds:,} plausible worlds, {engine} engine); "
                "Ctrl-C stops the room", err=True)
-    if room.scenario.placeholders():  # the room would show the template's numbers as a case's
-        from polmodel.errors import escape_controls
+    from polmodel.cli.options import _note_placeholders
 
-        click.echo(f"note: {escape_controls(room.scenario.placeholder_note())}", err=True)
+    _note_placeholders(room.scenario)  # the room would show the template's numbers as a case's
     serve(room, port=port, lan=lan, say=click.echo)
 
 

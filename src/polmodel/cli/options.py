@@ -67,8 +67,7 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
 
     sc = load_scenario(scenario)
     _say_which(scenario)
-    if sc.placeholders():  # answers from the template's numbers: say so before they are read
-        click.echo(f"note: {escape_controls(sc.placeholder_note())}", err=True)
+    _note_placeholders(sc)
     if horizon is not None:
         sc = sc.with_horizon(horizon)
     if len(set(policies)) > MAX_POLICIES:
@@ -76,6 +75,12 @@ def _load(scenario: str, horizon: int | None, policies: tuple[str, ...]):
     for name in policies or sc.policies:
         sc.schedule(name)
     return sc
+
+
+def _note_placeholders(sc) -> None:
+    """Say on stderr when answers would come from the template's placeholder numbers."""
+    if sc.placeholders():
+        click.echo(f"note: {escape_controls(sc.placeholder_note())}", err=True)
 
 
 def _say_which(scenario: str) -> None:
